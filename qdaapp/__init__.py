@@ -1,0 +1,3 @@
+"""qdaapp: qualitative data analysis built around narrative coding."""
+
+__version__ = "0.1.0"

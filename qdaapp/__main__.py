@@ -1,0 +1,3 @@
+from qdaapp.cli import main
+
+raise SystemExit(main())

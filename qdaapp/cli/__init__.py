@@ -1,0 +1,94 @@
+"""The command line: every headless operation, for users' scripts and tests.
+
+Contract: exit 0 on success; exit 1 with one line on standard error for any
+user error (bad path, unknown node, damaged file...), never a traceback.
+``--json`` prints machine-readable output. SOURCE and NODE accept an id or a
+name/path. The GUI is imported only inside the ``gui`` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn, Optional
+
+from qdaapp import __version__
+from qdaapp.core.errors import QdaError
+
+log = logging.getLogger("qdaapp")
+
+
+class UserError(Exception):
+    """A problem to report on one line and exit 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(1)
+
+
+def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> None:
+    """Print ``data`` as JSON, or ``lines`` (default: str(data)) for people."""
+    if as_json:
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    elif lines is not None:
+        for line in lines:
+            print(line)
+    else:
+        print(data)
+
+
+def build_parser() -> Parser:
+    from . import coding_cmds, project_cmds
+
+    parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
+    parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    gui = sub.add_parser("gui", help="open the app (the default command)")
+    gui.add_argument("project", nargs="?", help="project file to open")
+    gui.add_argument("--demo", action="store_true", help="open a fresh copy of the demo project")
+    gui.add_argument("--read-only", action="store_true", help="open the project without changing it")
+    gui.set_defaults(func=_cmd_gui)
+    project_cmds.register(sub)
+    coding_cmds.register(sub)
+    return parser
+
+
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from qdaapp.gui.app import run
+
+    return run(project=args.project, demo=args.demo, read_only=args.read_only)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
+    if not argv or (argv[0] not in commands and not argv[0].startswith("-")) or argv[0] in ("--demo", "--read-only"):
+        argv = ["gui", *argv]
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # usage errors (exit 1), --help and --version (exit 0)
+        return int(exit_.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except (QdaError, UserError) as exc:
+        sys.stderr.write(f"qdaapp: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("qdaapp: interrupted; nothing was changed by the unfinished command.\n")
+        return 130
+    except Exception as exc:  # a bug: one line for the user, the trace in the log
+        from qdaapp.core.logs import log_exception
+
+        where = log_exception(exc)
+        sys.stderr.write(f"qdaapp: unexpected error ({type(exc).__name__}: {exc}). Details were written to {where}.\n")
+        return 2

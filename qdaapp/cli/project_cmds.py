@@ -1,0 +1,229 @@
+"""CLI: projects, sources, cases, memos and the audit chain."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from qdaapp.core import cases as case_ops
+from qdaapp.core import memos as memo_ops
+from qdaapp.core import sources as source_ops
+from qdaapp.core.progress import Progress
+from qdaapp.core.project import Project
+
+from . import UserError, emit
+
+
+@contextmanager
+def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
+    project = Project.open(args.project, coder=getattr(args, "coder", None), read_only=read_only)
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+def terminal_progress(label: str) -> Progress | None:
+    """A one-line progress bar on a terminal; nothing when output is piped."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, message: str) -> None:
+        width = 30
+        filled = int(width * done / total) if total else 0
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {message[:40]:<40}")
+        if total and done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return Progress(show)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("new", help="create a project file (refuses to overwrite)")
+    p.add_argument("project")
+    p.add_argument("--coder", help="your name as it appears in the audit trail")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("import", help="import .txt, .docx and .pdf files as sources")
+    p.add_argument("project")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--kind", default="interview", choices=["interview", "field-note", "document", "diary"])
+    p.add_argument("--case", help="case the sources belong to (created if it does not exist)")
+    p.add_argument("--coder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("sources", help="list sources")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sources)
+
+    p = sub.add_parser("text", help="print a source's normalised text, exactly")
+    p.add_argument("project")
+    p.add_argument("source")
+    p.set_defaults(func=cmd_text)
+
+    case = sub.add_parser("case", help="create cases").add_subparsers(dest="case_cmd", metavar="ACTION")
+    p = case.add_parser("add", help="create a case, assign sources and set attributes")
+    p.add_argument("project")
+    p.add_argument("name")
+    p.add_argument("--source", action="append", default=[])
+    p.add_argument("--attr", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_case_add)
+
+    p = sub.add_parser("cases", help="list cases with their sources and attributes")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cases)
+
+    memo = sub.add_parser("memo", help="write and list memos").add_subparsers(dest="memo_cmd", metavar="ACTION")
+    p = memo.add_parser("add", help="add a memo")
+    p.add_argument("project")
+    p.add_argument("text")
+    p.add_argument("--on", help="source:ID, node:ID, coding:ID or case:ID (default: the project)")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_memo_add)
+    p = memo.add_parser("list", help="list memos and diary entries")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_memo_list)
+
+    p = sub.add_parser("diary", help="reflective diary").add_subparsers(dest="diary_cmd", metavar="ACTION")
+    p = p.add_parser("add", help="add a dated diary entry")
+    p.add_argument("project")
+    p.add_argument("text")
+    p.add_argument("--date", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_diary_add)
+
+    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_cmd", metavar="ACTION")
+    p = audit.add_parser("verify", help="check the audit chain; exit 1 naming the first broken event")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_audit_verify)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    path = Path(args.project)
+    project = Project.create(path, coder=args.coder)
+    project.close()
+    print(f"created {path}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        project.require_writable()
+        docs, failures = source_ops.read_files(args.files, progress=terminal_progress("Reading"))
+        if failures:
+            for failure in failures:
+                sys.stderr.write(f"qdaapp: {failure}\n")
+            if docs:
+                sys.stderr.write(f"qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
+            return 1
+        ids = project.run(source_ops.import_documents, docs, kind=args.kind, case_name=args.case,
+                          imported_by=project.coder)
+        rows = [
+            {"id": i, "name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
+             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns), "warnings": d.warnings}
+            for i, d in zip(ids, docs)
+        ]
+        lines = []
+        for r in rows:
+            extra = f", {r['pages']} pages" if r["pages"] else ""
+            extra += f", encoding {r['encoding']}" if r["encoding"] else ""
+            lines.append(f"imported {r['name']} (id {r['id']}): {r['words']} words{extra}")
+            lines.extend(f"  note: {w}" for w in r["warnings"])
+        emit(rows, args.json, lines)
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        rows = [
+            {k: v for k, v in info.as_dict().items() if k in ("id", "name", "kind", "words", "pages", "sha256", "case")}
+            for info in source_ops.list_sources(s)
+        ]
+    lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
+             + (f"  case: {r['case']}" if r["case"] else "") for r in rows]
+    emit(rows, args.json, lines or ["(no sources yet: import some with 'qdaapp import')"])
+    return 0
+
+
+def cmd_text(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        source = source_ops.resolve(s, args.source)
+        text, _ = source_ops.text_and_pages(s, source.id)
+    sys.stdout.reconfigure(encoding="utf-8", newline="\n")  # type: ignore[attr-defined]
+    sys.stdout.write(text)
+    return 0
+
+
+def _parse_attr(item: str) -> tuple[str, str]:
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise UserError(f"'{item}' is not KEY=VALUE (for example --attr role=nurse).")
+    return key.strip(), value.strip()
+
+
+def cmd_case_add(args: argparse.Namespace) -> int:
+    attrs = [_parse_attr(a) for a in args.attr]
+    with opened(args) as project:
+        with project.read_session() as s:  # resolve everything before the first write
+            for ref in args.source:
+                source_ops.resolve(s, ref)
+        case_id = project.run(case_ops.create_case, args.name)
+        for ref in args.source:
+            project.run(case_ops.assign_source, case_id, ref)
+        for key, value in attrs:
+            project.run(case_ops.set_attribute, "case", case_id, key, value)
+    print(f"created case '{args.name}' (id {case_id})")
+    return 0
+
+
+def cmd_cases(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        rows = [c.as_dict() for c in case_ops.list_cases(s)]
+    for r in rows:
+        r.pop("description", None)
+    lines = [f"{r['id']:>4}  {r['name']}  sources: {', '.join(r['sources']) or '-'}  "
+             + "  ".join(f"{k}={v}" for k, v in r["attributes"].items()) for r in rows]
+    emit(rows, args.json, lines or ["(no cases yet)"])
+    return 0
+
+
+def cmd_memo_add(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        memo_id = project.run(memo_ops.add_memo, args.text, target=args.on, author=project.coder)
+    print(f"added memo {memo_id}")
+    return 0
+
+
+def cmd_diary_add(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        memo_id = project.run(memo_ops.add_diary_entry, args.text, day=args.date, author=project.coder)
+    print(f"added diary entry {memo_id}")
+    return 0
+
+
+def cmd_memo_list(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        rows = [m.as_dict() for m in memo_ops.list_memos(s)]
+    lines = [f"{r['id']:>4}  {r['date'] or r['created_at'][:10]}  on {r['target_type']}"
+             + (f":{r['target_id']}" if r["target_id"] is not None else "") + f"  {r['text'][:70]!r}" for r in rows]
+    emit(rows, args.json, lines or ["(no memos yet)"])
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project:
+        result = project.verify_audit()
+    if result.ok:
+        print(result.message())
+        return 0
+    sys.stderr.write(f"qdaapp: {result.message()}\n")
+    return 1

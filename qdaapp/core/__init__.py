@@ -1,0 +1,1 @@
+"""The domain: everything qdaapp knows, importable without Qt."""

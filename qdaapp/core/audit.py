@@ -1,0 +1,142 @@
+"""The append-only, hash-chained audit log.
+
+Every command appends exactly one event in the same transaction as its
+change. Each event's hash covers its own fields and the previous event's
+hash, so editing or deleting any row breaks the chain from that row on, and
+:func:`verify` names the first event that no longer fits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from .models import AuditEvent, utcnow
+
+GENESIS = "0" * 64
+
+
+def to_json(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(
+    seq: int,
+    time: str,
+    coder: str,
+    action: str,
+    entity: str,
+    entity_id: Optional[int],
+    summary: str,
+    before: Optional[str],
+    after: Optional[str],
+    reason: str,
+    prev_hash: str,
+) -> str:
+    payload = json.dumps(
+        [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    coder: str,
+    action: str,
+    entity: str,
+    entity_id: Optional[int],
+    summary: str = "",
+    before: Any = None,
+    after: Any = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Add the next event to the chain inside the caller's (write) transaction."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    time = utcnow()
+    before_s, after_s = to_json(before), to_json(after)
+    digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev)
+    event = AuditEvent(
+        seq=seq,
+        time=time,
+        coder=coder,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary,
+        before=before_s,
+        after=after_s,
+        reason=reason,
+        prev_hash=prev,
+        hash=digest,
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events: int
+    first_bad_seq: Optional[int] = None
+    problem: str = ""
+
+    def message(self) -> str:
+        if self.ok:
+            return f"audit chain verified: {self.events} events"
+        return f"audit chain broken at event {self.first_bad_seq}: {self.problem}"
+
+
+_COLUMNS = (
+    AuditEvent.seq,
+    AuditEvent.time,
+    AuditEvent.coder,
+    AuditEvent.action,
+    AuditEvent.entity,
+    AuditEvent.entity_id,
+    AuditEvent.summary,
+    AuditEvent.before,
+    AuditEvent.after,
+    AuditEvent.reason,
+    AuditEvent.prev_hash,
+    AuditEvent.hash,
+)
+
+
+def verify(conn: Connection) -> VerifyResult:
+    """Walk the whole chain in order; stop at the first event that does not fit."""
+    prev = GENESIS
+    expected_seq = 1
+    count = 0
+    result = conn.execute(select(*_COLUMNS).order_by(AuditEvent.seq)).yield_per(5000)
+    sha = hashlib.sha256
+    dumps = json.dumps
+    for row in result:
+        seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash, digest = row
+        if seq != expected_seq:
+            return VerifyResult(False, count, expected_seq, f"event {expected_seq} is missing (next is {seq})")
+        if prev_hash != prev:
+            return VerifyResult(False, count, seq, "it does not point to the event before it")
+        payload = dumps(
+            [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        if sha(payload.encode("utf-8")).hexdigest() != digest:
+            return VerifyResult(False, count, seq, "its content was changed after it was written")
+        prev = digest
+        expected_seq += 1
+        count += 1
+    return VerifyResult(True, count)

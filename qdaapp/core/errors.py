@@ -1,0 +1,43 @@
+"""Errors a user can act on.
+
+Every exception here carries a message written for the person at the
+keyboard: what happened, to which file or item, and what they can do. The CLI
+prints it on one line; the GUI shows it in a dialog. Anything else that
+escapes is a bug and goes to the log.
+"""
+
+from __future__ import annotations
+
+
+class QdaError(Exception):
+    """Base class: ``str(err)`` is the message shown to the user."""
+
+
+class ProjectError(QdaError):
+    """The project file cannot be opened, created or written."""
+
+
+class ImportFailure(QdaError):
+    """A file could not be imported. The project is unchanged."""
+
+    def __init__(self, path: str, problem: str, advice: str = "") -> None:
+        self.path = path
+        self.problem = problem
+        self.advice = advice
+        name = path.replace("\\", "/").rsplit("/", 1)[-1]
+        message = f"{name} could not be imported: {problem}"
+        if advice:
+            message += f" {advice}"
+        super().__init__(message)
+
+
+class NotFound(QdaError):
+    """A source, node, case or coding named by the user does not exist."""
+
+
+class Conflict(QdaError):
+    """The change would break a rule (duplicate name, duplicate file...)."""
+
+
+class InvalidInput(QdaError):
+    """A value the user gave is out of range or malformed."""

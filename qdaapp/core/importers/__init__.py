@@ -1,0 +1,140 @@
+"""Importers: turn a file into plain text plus structure.
+
+Each file type has a *reader*, a function ``reader(path, progress=None,
+cancel=None) -> ImportedDocument``. Readers are kept in a registry keyed by
+file extension. The built-in readers register here exactly the way plugins
+do, and lazily: a reader may be given as ``"package.module:function"`` and
+is imported only when a file of its type is first read, so importing this
+package never loads python-docx, pdfminer, lxml or charset-normalizer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from threading import Lock
+from typing import Optional, Union
+
+from qdaapp.core.importers.base import (
+    MAX_IMPORT_BYTES,
+    ImportedDocument,
+    PathLike,
+    check_path,
+    fail,
+)
+from qdaapp.core.progress import CancelToken, Progress
+
+Reader = Callable[..., ImportedDocument]
+
+__all__ = [
+    "MAX_IMPORT_BYTES",
+    "ImportedDocument",
+    "Reader",
+    "importer_for",
+    "importer_name",
+    "read_file",
+    "register_importer",
+    "supported_extensions",
+]
+
+
+@dataclass
+class _Entry:
+    name: str
+    target: Union[Reader, str]
+    loaded: Optional[Reader] = None
+
+
+_registry: dict[str, _Entry] = {}
+_lock = Lock()
+
+
+def _clean_extension(ext: str) -> str:
+    ext = ext.strip().lower()
+    if not ext or ext == ".":
+        raise ValueError("an importer needs a non-empty file extension")
+    return ext if ext.startswith(".") else "." + ext
+
+
+def register_importer(
+    extensions: tuple[str, ...], reader: Union[Reader, str], name: str
+) -> None:
+    """Register ``reader`` for files ending in any of ``extensions``.
+
+    ``reader`` is a callable or a ``"module:function"`` string resolved on first
+    use. A later registration for the same extension replaces the earlier one.
+    """
+    if isinstance(extensions, str):
+        extensions = (extensions,)
+    if isinstance(reader, str) and ":" not in reader:
+        raise ValueError(f"reader {reader!r} must look like 'package.module:function'")
+    if not isinstance(reader, str) and not callable(reader):
+        raise TypeError("reader must be callable or a 'module:function' string")
+    cleaned = [_clean_extension(e) for e in extensions]
+    with _lock:
+        for ext in cleaned:
+            _registry[ext] = _Entry(name=name, target=reader)
+
+
+def supported_extensions() -> tuple[str, ...]:
+    """Registered extensions (lower case, with the dot), in registration order."""
+    return tuple(_registry)
+
+
+def _suffix(path: PathLike) -> str:
+    return Path(os.fspath(path)).suffix.lower()
+
+
+def _entry_for(path: PathLike) -> _Entry:
+    ext = _suffix(path)
+    entry = _registry.get(ext)
+    if entry is None:
+        supported = ", ".join(supported_extensions())
+        kind = f"files of type {ext}" if ext else "files without an extension"
+        raise fail(
+            path,
+            f"{kind} cannot be imported; supported: {supported}.",
+            "Save it in one of these formats (for example from Word: File > Save As) "
+            "and import that copy.",
+        )
+    return entry
+
+
+def importer_name(path: PathLike) -> str:
+    """Human-readable name of the importer that would read ``path``."""
+    return _entry_for(path).name
+
+
+def importer_for(path: PathLike) -> Reader:
+    """The reader for ``path``'s extension; ImportFailure if there is none."""
+    entry = _entry_for(path)
+    if entry.loaded is None:
+        target = entry.target
+        if isinstance(target, str):
+            module_name, _, attr = target.partition(":")
+            target = getattr(importlib.import_module(module_name), attr)
+        entry.loaded = target
+    return entry.loaded
+
+
+def read_file(
+    path: PathLike,
+    progress: Optional[Progress] = None,
+    cancel: Optional[CancelToken] = None,
+) -> ImportedDocument:
+    """Read one file with the importer registered for its extension."""
+    check_path(path)
+    reader = importer_for(path)
+    return reader(path, progress=progress, cancel=cancel)
+
+
+def _register_builtins() -> None:
+    register_importer((".txt",), "qdaapp.core.importers.txt:read_txt", "Plain text")
+    register_importer((".docx",), "qdaapp.core.importers.docx:read_docx", "Word document")
+    register_importer((".pdf",), "qdaapp.core.importers.pdf:read_pdf", "PDF")
+
+
+_register_builtins()

@@ -1,0 +1,199 @@
+"""The project's tables, as SQLAlchemy 2 declarative models.
+
+Kept portable: nothing here is SQLite-only, so a team's project can live on a
+PostgreSQL server with the same code. Structure that is read whole and never
+queried by SQL (page starts, speaker turns) is stored as JSON text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Optional
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column, relationship
+
+SOURCE_KINDS = ("interview", "field-note", "document", "diary")
+NODE_KINDS = ("free", "tree")
+ATTRIBUTE_TYPES = ("text", "number", "date")
+MEMO_TARGETS = ("project", "source", "node", "coding", "case", "account", "memo")
+
+
+def utcnow() -> str:
+    """ISO-8601 UTC timestamp with seconds, the one time format stored."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class Source(Base):
+    __tablename__ = "sources"
+    __table_args__ = (CheckConstraint(f"kind IN {SOURCE_KINDS!r}", name="ck_source_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="interview")
+    format: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("cases.id", ondelete="SET NULL"), index=True
+    )
+    # Immutable after import: every offset in the project points into this.
+    text: Mapped[str] = deferred(mapped_column(Text))
+    original: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    original_name: Mapped[str] = mapped_column(String(1024))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    encoding: Mapped[Optional[str]] = mapped_column(String(32))
+    words: Mapped[int] = mapped_column(Integer, default=0)
+    length: Mapped[int] = mapped_column(Integer, default=0)
+    page_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
+    paragraph_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
+    turns: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON [[start, end, speaker]]
+    imported_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(255), default="")
+
+    case: Mapped[Optional[Case]] = relationship(lazy="joined")
+
+
+class Node(Base):
+    __tablename__ = "nodes"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {NODE_KINDS!r}", name="ck_node_kind"),
+        CheckConstraint("kind = 'tree' OR parent_id IS NULL", name="ck_free_nodes_flat"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    color: Mapped[str] = mapped_column(String(9), default="#999999")
+    kind: Mapped[str] = mapped_column(String(8), default="free")
+    parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("nodes.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+
+
+# Names are unique among siblings; top-level free and tree nodes are two sibling sets.
+Index(
+    "uq_node_sibling_name",
+    func.coalesce(Node.parent_id, 0),
+    Node.kind,
+    Node.name,
+    unique=True,
+)
+
+
+class Coding(Base):
+    __tablename__ = "codings"
+    __table_args__ = (
+        UniqueConstraint("source_id", "node_id", "start", "end", "coder", name="uq_coding"),
+        CheckConstraint("start >= 0 AND start < \"end\"", name="ck_coding_span"),
+        Index("ix_codings_source_start", "source_id", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    node_id: Mapped[int] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    coder: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    origin: Mapped[str] = mapped_column(String(64), default="manual")
+
+
+class Attribute(Base):
+    __tablename__ = "attributes"
+    __table_args__ = (CheckConstraint(f"type IN {ATTRIBUTE_TYPES!r}", name="ck_attr_type"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    type: Mapped[str] = mapped_column(String(8), default="text")
+
+
+class AttributeValue(Base):
+    __tablename__ = "attribute_values"
+    __table_args__ = (
+        UniqueConstraint("attribute_id", "case_id", name="uq_attr_case"),
+        UniqueConstraint("attribute_id", "source_id", name="uq_attr_source"),
+        CheckConstraint(
+            "(case_id IS NULL) <> (source_id IS NULL)", name="ck_attr_value_owner"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attribute_id: Mapped[int] = mapped_column(
+        ForeignKey("attributes.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    source_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("sources.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Memo(Base):
+    __tablename__ = "memos"
+    __table_args__ = (
+        CheckConstraint(f"target_type IN {MEMO_TARGETS + ('diary',)!r}", name="ck_memo_target"),
+        Index("ix_memos_target", "target_type", "target_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    target_type: Mapped[str] = mapped_column(String(16), default="project")
+    target_id: Mapped[Optional[int]] = mapped_column(Integer)
+    date: Mapped[Optional[str]] = mapped_column(String(10))  # diary entries: YYYY-MM-DD
+    author: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_time", "time"),
+        Index("ix_audit_entity", "entity", "entity_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    time: Mapped[str] = mapped_column(String(40))
+    coder: Mapped[str] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[Optional[str]] = mapped_column(Text)  # JSON
+    after: Mapped[Optional[str]] = mapped_column(Text)  # JSON
+    reason: Mapped[str] = mapped_column(Text, default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,240 @@
+"""The project: one SQLite file, opened safely, the facade CLI and GUI call.
+
+``Project.create`` builds the schema through the Alembic migrations (so new
+and migrated projects are made by the same code). ``Project.open`` checks the
+file first, refuses a schema newer than this program knows, and takes a
+backup copy before migrating an older one.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import shutil
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from . import audit
+from .commands import Change, CommandFn, execute
+from .db import check_project_file, make_engine, quick_check
+from .errors import ProjectError
+from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
+
+# The newest schema this program knows; tests check it equals Alembic's head.
+SCHEMA_HEAD = "0001"
+KNOWN_REVISIONS = ("0001",)
+PROJECT_SUFFIX = ".qda"
+
+
+def default_coder() -> str:
+    return os.environ.get("QDAAPP_CODER") or getpass.getuser() or "coder"
+
+
+class Project:
+    """An open project. Use :meth:`create` or :meth:`open`, then :meth:`close`."""
+
+    def __init__(self, path: Path, engine: Engine, coder: str, read_only: bool) -> None:
+        self.path = path
+        self.engine = engine
+        self.coder = coder
+        self.read_only = read_only
+        self._writer = engine.execution_options(qda_begin="IMMEDIATE")
+        self._listeners: list[Callable[[Change], None]] = []
+
+    # ------------------------------------------------------------------ life cycle
+    @classmethod
+    def create(cls, path: str | Path, coder: Optional[str] = None) -> "Project":
+        path = Path(path)
+        if path.exists():
+            raise ProjectError(f"{path.name} already exists; qdaapp will not overwrite it. Choose another name.")
+        if not path.parent.exists():
+            raise ProjectError(f"The folder {path.parent} does not exist.")
+        if not os.access(path.parent, os.W_OK):
+            raise ProjectError(f"Cannot create {path.name}: the folder {path.parent} is read-only.")
+        engine = make_engine(path)
+        try:
+            _migrate(engine)
+            project = cls(path, engine, coder or default_coder(), read_only=False)
+            project._write_meta({"project_id": str(uuid.uuid4()), "created_at": utcnow()})
+            project.run(_create_project, path.stem)
+        except BaseException:
+            engine.dispose()
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
+            raise
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False) -> "Project":
+        path = Path(path)
+        check_project_file(path, read_only)
+        revision = _schema_revision(path)
+        if revision not in KNOWN_REVISIONS:
+            raise ProjectError(
+                f"{path.name} was saved by a newer version of qdaapp (schema {revision}); "
+                "this version knows schemas up to {SCHEMA_HEAD}. Update qdaapp to open it.".replace(
+                    "{SCHEMA_HEAD}", SCHEMA_HEAD
+                )
+            )
+        engine = make_engine(path, read_only=read_only)
+        try:
+            quick_check(engine, path.name)
+            if revision != SCHEMA_HEAD:
+                if read_only:
+                    raise ProjectError(
+                        f"{path.name} uses an older schema and must be upgraded before it can be read; "
+                        "open it normally once."
+                    )
+                backup_copy(path, engine, label=f"before-migration-{revision}")
+                _migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(path, engine, coder or default_coder(), read_only)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ sessions
+    def require_writable(self) -> None:
+        if self.read_only:
+            raise ProjectError(f"{self.path.name} is open read-only; nothing can be changed.")
+
+    @contextmanager
+    def write_session(self) -> Iterator[Session]:
+        """One write transaction (BEGIN IMMEDIATE); rolled back unless committed."""
+        with Session(self._writer, expire_on_commit=False) as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def run(self, fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
+        """Execute a command (see :mod:`qdaapp.core.commands`) and return its result."""
+        return execute(self, fn, *args, reason=reason, **kwargs)
+
+    # ------------------------------------------------------------------ observers
+    def subscribe(self, listener: Callable[[Change], None]) -> None:
+        """Call ``listener(change)`` after every committed command (GUI redraws)."""
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[Change], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def notify(self, change: Change) -> None:
+        for listener in list(self._listeners):
+            listener(change)
+
+    # ------------------------------------------------------------------ facts
+    def meta(self) -> dict[str, str]:
+        with self.read_session() as s:
+            return dict(s.execute(select(Meta.key, Meta.value)).all())
+
+    def _write_meta(self, values: dict[str, str]) -> None:
+        with self.write_session() as s:
+            for key, value in values.items():
+                s.merge(Meta(key=key, value=value))
+            s.commit()
+
+    def summary(self) -> dict[str, int]:
+        """Counts for the status bar, by SQL aggregates."""
+        with self.read_session() as s:
+            return {
+                "sources": s.scalar(select(func.count()).select_from(Source)) or 0,
+                "nodes": s.scalar(select(func.count()).select_from(Node)) or 0,
+                "codings": s.scalar(select(func.count()).select_from(Coding)) or 0,
+                "events": s.scalar(select(func.count()).select_from(AuditEvent)) or 0,
+            }
+
+    def verify_audit(self) -> audit.VerifyResult:
+        with self.engine.connect() as conn:
+            return audit.verify(conn)
+
+    def backup(self, label: str = "manual") -> Path:
+        return backup_copy(self.path, self.engine, label)
+
+
+def _create_project(session: Session, name: str) -> Change:
+    return Change("project.create", "project", None, f"create project '{name}'", after={"name": name})
+
+
+# ---------------------------------------------------------------------- helpers
+def backup_copy(path: Path, engine: Engine, label: str) -> Path:
+    """Copy the live database with SQLite's online backup (safe while open)."""
+    folder = path.parent / f"{path.stem}.backups"
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    target = folder / f"{path.stem}-{stamp}-{label}{path.suffix or PROJECT_SUFFIX}"
+    raw = engine.raw_connection()
+    try:
+        dest = sqlite3.connect(target)
+        try:
+            raw.driver_connection.backup(dest)
+        finally:
+            dest.close()
+    finally:
+        raw.close()
+    return target
+
+
+def _schema_revision(path: Path) -> str:
+    """The Alembic revision stamped in the file, read without migrating."""
+    try:
+        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{path.name} cannot be opened: {exc}.") from exc
+    try:
+        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(
+            f"{path.name} is a SQLite database but not a qdaapp project ({exc}). "
+            "Choose a project file made by qdaapp."
+        ) from exc
+    finally:
+        conn.close()
+    if not row:
+        raise ProjectError(f"{path.name} has no schema version; it is not a complete qdaapp project.")
+    return str(row[0])
+
+
+def _migrate(engine: Engine) -> None:
+    """Upgrade the schema to head with Alembic (imported only when needed)."""
+    from alembic import command as alembic_command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.upgrade(cfg, "head")
+
+
+def alembic_head() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    return ScriptDirectory.from_config(cfg).get_current_head() or ""
+

@@ -1,0 +1,248 @@
+"""Sources: importing files into the project, and reading them back.
+
+Import is two steps. Reading and parsing the files (slow, cancellable, no
+database) happens first; then every parsed file is written in ONE write
+transaction with one audit event each. A failure or Cancel at any point
+therefore leaves the project exactly as it was, and a process killed during
+the write leaves SQLite to roll the transaction back.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .commands import Change, command
+from .errors import Conflict, ImportFailure, InvalidInput, NotFound
+from .models import SOURCE_KINDS, Case, Coding, Source
+from .progress import CancelToken, Progress, checkpoint
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .importers.base import ImportedDocument
+
+
+def check_kind(kind: str) -> str:
+    if kind not in SOURCE_KINDS:
+        raise InvalidInput(f"'{kind}' is not a kind of source; use one of: {', '.join(SOURCE_KINDS)}.")
+    return kind
+
+
+def read_files(
+    paths: Sequence[str | Path],
+    progress: Optional[Progress] = None,
+    cancel: Optional[CancelToken] = None,
+) -> tuple[list["ImportedDocument"], list[ImportFailure]]:
+    """Parse files without touching any project. Returns (documents, failures)."""
+    from .importers import read_file
+
+    docs: list[ImportedDocument] = []
+    failures: list[ImportFailure] = []
+    if progress:
+        progress.start(len(paths), "Reading files")
+    for path in paths:
+        checkpoint(cancel)
+        try:
+            docs.append(read_file(Path(path), cancel=cancel))
+        except ImportFailure as failure:
+            failures.append(failure)
+        except MemoryError:
+            failures.append(ImportFailure(str(path), "it is too large to read into memory."))
+        if progress:
+            progress.advance(1, Path(path).name)
+    return docs, failures
+
+
+def _unique_name(session: Session, name: str, taken: set[str]) -> str:
+    candidate, n = name, 1
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    while candidate in taken or session.scalar(select(Source.id).where(Source.name == candidate)):
+        n += 1
+        candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
+    return candidate
+
+
+def _case_id(session: Session, case_name: Optional[str]) -> tuple[Optional[int], Optional[Change]]:
+    if not case_name:
+        return None, None
+    case = session.scalar(select(Case).where(Case.name == case_name))
+    if case is not None:
+        return case.id, None
+    case = Case(name=case_name.strip())
+    session.add(case)
+    session.flush()
+    return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'", after={"id": case.id, "name": case.name})
+
+
+@command("source.import")
+def import_documents(
+    session: Session,
+    docs: Sequence["ImportedDocument"],
+    kind: str = "interview",
+    case_name: Optional[str] = None,
+    imported_by: str = "",
+    cancel: Optional[CancelToken] = None,
+) -> Change:
+    """Add parsed documents as sources; duplicates (same bytes) are refused by name."""
+    check_kind(kind)
+    if not docs:
+        raise InvalidInput("There is nothing to import.")
+    seen: dict[str, str] = {}
+    for doc in docs:
+        existing = session.scalar(select(Source.name).where(Source.sha256 == doc.sha256))
+        if existing is not None:
+            raise Conflict(f"{doc.name} is already in the project as '{existing}' (the same file); it was not imported again.")
+        if doc.sha256 in seen:
+            raise Conflict(f"{doc.name} and {seen[doc.sha256]} are the same file; choose one of them.")
+        seen[doc.sha256] = doc.name
+    case_id, case_change = _case_id(session, case_name)
+    events: list[Change] = []
+    taken: set[str] = set()
+    ids = []
+    for doc in docs:
+        checkpoint(cancel)
+        name = _unique_name(session, doc.name, taken)
+        taken.add(name)
+        source = Source(
+            name=name, kind=kind, format=doc.format, case_id=case_id, text=doc.text, original=doc.original,
+            original_name=doc.name, sha256=doc.sha256, encoding=doc.encoding, words=doc.words, length=len(doc.text),
+            page_starts=json.dumps(doc.page_starts) if doc.page_starts is not None else None,
+            paragraph_starts=json.dumps(doc.paragraph_starts),
+            turns=json.dumps([[t.start, t.end, t.speaker] for t in doc.turns]),
+            imported_by=imported_by,
+        )
+        session.add(source)
+        session.flush()
+        ids.append(source.id)
+        after = {"id": source.id, "name": name, "kind": kind, "format": doc.format, "sha256": doc.sha256,
+                 "words": doc.words, "length": len(doc.text), "encoding": doc.encoding, "case_id": case_id,
+                 "pages": len(doc.page_starts) if doc.page_starts else None}
+        events.append(Change("source.import", "source", source.id, f"import {name}", after=after))
+    first, rest = events[0], events[1:]
+    first.extra_events = ([case_change] if case_change else []) + rest
+    first.result = ids
+    return first
+
+
+@command("source.update")
+def update_source(
+    session: Session, source_ref: str | int, name: Optional[str] = None, kind: Optional[str] = None,
+    case_name: Optional[str] = None, clear_case: bool = False,
+) -> Change:
+    """Rename a source, change its kind or assign it to a case. Its text never changes."""
+    source = resolve(session, source_ref)
+    changes: dict = {}
+    if name is not None and name.strip() and name.strip() != source.name:
+        if session.scalar(select(Source.id).where(Source.name == name.strip())):
+            raise Conflict(f"A source called '{name.strip()}' already exists.")
+        changes["name"] = name.strip()
+    if kind is not None and kind != source.kind:
+        changes["kind"] = check_kind(kind)
+    if case_name is not None or clear_case:
+        case_id = None
+        if case_name:
+            case_id = session.scalar(select(Case.id).where(Case.name == case_name))
+            if case_id is None:
+                raise NotFound(f"There is no case '{case_name}'. Create it with 'qdaapp case add'.")
+        if case_id != source.case_id:
+            changes["case_id"] = case_id
+    if not changes:
+        raise InvalidInput(f"Nothing to change for {source.name}.")
+    before = {k: getattr(source, k) for k in changes}
+    for key, value in changes.items():
+        setattr(source, key, value)
+    what = ", ".join(changes).replace("case_id", "case")
+    return Change("source.update", "source", source.id, f"change {what} of {source.name}", before=before, after=changes)
+
+
+@command("source.delete")
+def delete_source(session: Session, source_ref: str | int) -> Change:
+    source = resolve(session, source_ref)
+    n = session.scalar(select(func.count()).where(Coding.source_id == source.id))
+    before = {"id": source.id, "name": source.name, "kind": source.kind, "sha256": source.sha256, "codings": n}
+    session.delete(source)
+    return Change("source.delete", "source", before["id"], f"delete {before['name']} and its {n} coding(s)", before=before)
+
+
+def resolve(session: Session, ref: str | int) -> Source:
+    """A source by id, by exact name, or by name without extension when unique."""
+    text = str(ref).strip()
+    if text.isdigit():
+        source = session.get(Source, int(text))
+        if source is None:
+            raise NotFound(f"There is no source with id {text}.")
+        return source
+    source = session.scalar(select(Source).where(Source.name == text))
+    if source is not None:
+        return source
+    names = session.scalars(select(Source.name)).all()
+    matches = [n for n in names if n.rsplit(".", 1)[0] == text]
+    if len(matches) == 1:
+        return session.scalar(select(Source).where(Source.name == matches[0]))
+    if matches:
+        raise Conflict(f"'{text}' could mean {', '.join(matches)}; give the full name or the id.")
+    raise NotFound(f"There is no source '{text}'. List sources with 'qdaapp sources'.")
+
+
+def text_and_pages(session: Session, source_id: int) -> tuple[str, Optional[list[int]]]:
+    row = session.execute(select(Source.text, Source.page_starts).where(Source.id == source_id)).first()
+    if row is None:
+        raise NotFound(f"There is no source with id {source_id}.")
+    return row[0], (json.loads(row[1]) if row[1] else None)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    id: int
+    name: str
+    kind: str
+    words: int
+    pages: Optional[int]
+    sha256: str
+    case: Optional[str]
+    format: str
+    encoding: Optional[str]
+    codings: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def list_sources(session: Session) -> list[SourceInfo]:
+    counts = dict(session.execute(select(Coding.source_id, func.count()).group_by(Coding.source_id)).all())
+    rows = session.execute(
+        select(Source.id, Source.name, Source.kind, Source.words, Source.page_starts, Source.sha256,
+               Case.name, Source.format, Source.encoding)
+        .outerjoin(Case, Case.id == Source.case_id)
+        .order_by(Source.kind, Source.name)
+    ).all()
+    return [
+        SourceInfo(r[0], r[1], r[2], r[3], len(json.loads(r[4])) if r[4] else None, r[5], r[6], r[7], r[8],
+                   counts.get(r[0], 0))
+        for r in rows
+    ]
+
+
+def structure(session: Session, source_id: int) -> dict:
+    """Text, pages, paragraphs and speaker turns of one source, for views and search."""
+    row = session.execute(
+        select(Source.text, Source.page_starts, Source.paragraph_starts, Source.turns, Source.name)
+        .where(Source.id == source_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"There is no source with id {source_id}.")
+    return {
+        "name": row[4],
+        "text": row[0],
+        "page_starts": json.loads(row[1]) if row[1] else None,
+        "paragraph_starts": json.loads(row[2]) if row[2] else [0],
+        "turns": [tuple(t) for t in json.loads(row[3])] if row[3] else [],
+    }
+

@@ -1,0 +1,125 @@
+"""Text normalisation and offset maps.
+
+Every position qdaapp stores is a Unicode code point index into a source's
+normalised text. The text is normalised exactly once, at import, and never
+changes afterwards. Qt counts UTF-16 code units, so characters outside the
+Basic Multilingual Plane (emoji, some CJK) take two units there and one here;
+:class:`OffsetMap` converts between the two and is the only place that does.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+_NEWLINES = re.compile(r"\r\n?")
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+
+
+def normalise(raw: str) -> str:
+    """Return ``raw`` in NFC with every ``\\r\\n`` and lone ``\\r`` made ``\\n``.
+
+    Nothing else changes: no trimming, no whitespace folding. A leading byte
+    order mark is dropped because it is an encoding artefact, not text.
+    """
+    if raw.startswith("\ufeff"):
+        raw = raw[1:]
+    return unicodedata.normalize("NFC", _NEWLINES.sub("\n", raw))
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs of letters/digits, apostrophes inside."""
+    return sum(1 for _ in _WORD.finditer(text))
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Code point offsets where each line (paragraph) of ``text`` starts."""
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    if starts and starts[-1] == len(text) and len(text) > 0:
+        starts.pop()
+    return starts
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Maps code point offsets to UTF-16 offsets and back for one text.
+
+    ``astral`` holds the code point positions of characters above U+FFFF,
+    sorted. Each one before a position adds one UTF-16 unit.
+    """
+
+    astral: tuple[int, ...]
+    length: int
+
+    @classmethod
+    def for_text(cls, text: str) -> "OffsetMap":
+        if text.isascii():
+            return cls((), len(text))
+        astral = tuple(i for i, ch in enumerate(text) if ord(ch) > 0xFFFF)
+        return cls(astral, len(text))
+
+    @property
+    def identity(self) -> bool:
+        return not self.astral
+
+    def to_utf16(self, cp: int) -> int:
+        """UTF-16 offset of code point offset ``cp`` (0 <= cp <= length)."""
+        if not self.astral:
+            return cp
+        return cp + bisect_left(self.astral, cp)
+
+    def to_codepoint(self, u16: int) -> int:
+        """Code point offset of UTF-16 offset ``u16``.
+
+        An offset that falls between the two halves of a surrogate pair is
+        rounded down to the start of that character, so a selection can never
+        cut a character in two.
+        """
+        if not self.astral:
+            return u16
+        lo, hi = 0, len(self.astral)
+        # Find how many astral characters lie wholly before u16.
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.astral[mid] + mid + 2 <= u16:
+                lo = mid + 1
+            else:
+                hi = mid
+        cp = u16 - lo
+        if lo < len(self.astral) and self.astral[lo] < cp:
+            cp = self.astral[lo]
+        return cp
+
+    def utf16_length(self) -> int:
+        return self.length + len(self.astral)
+
+
+def utf16_to_cp(text: str, u16: int) -> int:
+    """One-off conversion; build an :class:`OffsetMap` for many."""
+    return OffsetMap.for_text(text).to_codepoint(u16)
+
+
+def cp_to_utf16(text: str, cp: int) -> int:
+    """One-off conversion; build an :class:`OffsetMap` for many."""
+    return OffsetMap.for_text(text).to_utf16(cp)
+
+
+def page_of(page_starts: list[int] | None, offset: int) -> int | None:
+    """1-based page number holding ``offset``, or None for sources without pages."""
+    if not page_starts:
+        return None
+    return max(1, bisect_right(page_starts, offset))
+
+
+def line_context(text: str, start: int, end: int, width: int = 60) -> tuple[str, str]:
+    """Up to ``width`` code points left and right of a span, newlines shown as spaces."""
+    left = text[max(0, start - width) : start].replace("\n", " ")
+    right = text[end : end + width].replace("\n", " ")
+    return left, right

@@ -1,0 +1,60 @@
+"""Every command writes one audit event in its own transaction; the chain detects tampering."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qdaapp.core import coding, nodes
+from qdaapp.core.commands import REGISTRY
+from qdaapp.core.errors import Conflict
+from qdaapp.core.project import Project
+
+
+def _events(path: Path) -> list[tuple]:
+    con = sqlite3.connect(path)
+    rows = con.execute("select seq, action, entity_id, summary, coder from audit_events order by seq").fetchall()
+    con.close()
+    return rows
+
+
+def test_each_command_appends_its_event(project: Project) -> None:
+    n0 = project.summary()["events"]
+    node_id = project.run(nodes.create_node, "Hope", free=True)
+    cid = project.run(coding.code, "Rosa.txt", 0, 11, node_id, "ana")
+    project.run(coding.uncode, cid)
+    events = _events(project.path)[n0:]
+    assert [e[1] for e in events] == ["node.create", "coding.create", "coding.delete"]
+    assert events[1][2] == cid and "code 'Hope' in Rosa.txt" in events[1][3]
+    assert project.verify_audit().ok
+
+
+def test_failed_command_writes_nothing(project: Project) -> None:
+    before = project.summary()
+    with pytest.raises(Conflict):
+        project.run(nodes.create_node, "Trust", free=True)
+    assert project.summary() == before
+
+
+def test_chain_detects_edit_and_delete(project: Project) -> None:
+    project.run(nodes.create_node, "A", free=True)
+    project.run(nodes.create_node, "B", free=True)
+    assert project.verify_audit().ok
+    con = sqlite3.connect(project.path)
+    con.execute("update audit_events set summary = 'nothing happened' where seq = 3")
+    con.commit()
+    result = project.verify_audit()
+    assert not result.ok and result.first_bad_seq == 3 and "changed" in result.problem
+    con.execute("delete from audit_events where seq = 3")
+    con.commit()
+    con.close()
+    result = project.verify_audit()
+    assert not result.ok and result.first_bad_seq == 3 and "missing" in result.problem
+
+
+def test_registry_is_a_closed_set() -> None:
+    assert {"node.create", "node.update", "node.move", "node.merge", "node.delete", "coding.create",
+            "coding.delete", "source.import", "source.update", "source.delete", "case.create", "case.assign",
+            "attribute.set", "memo.create", "memo.update", "memo.delete", "diary.create"} <= set(REGISTRY)
