@@ -44,7 +44,7 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 
 
 def build_parser() -> Parser:
-    from . import coding_cmds, project_cmds
+    from . import coding_cmds, project_cmds, search_cmds
 
     parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
     parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
@@ -56,6 +56,7 @@ def build_parser() -> Parser:
     gui.set_defaults(func=_cmd_gui)
     project_cmds.register(sub)
     coding_cmds.register(sub)
+    search_cmds.register(sub)
     return parser
 
 
@@ -83,6 +84,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except (QdaError, UserError) as exc:
         sys.stderr.write(f"qdaapp: {exc}\n")
         return 1
+    except BrokenPipeError:  # output piped into head/less that closed early
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         sys.stderr.write("qdaapp: interrupted; nothing was changed by the unfinished command.\n")
         return 130

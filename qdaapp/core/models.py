@@ -197,3 +197,81 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# ---------------------------------------------------------------------- search (schema 0002)
+class SourceIndex(Base):
+    """Which derived indexes a source has (keyword FTS, NLP tokens)."""
+
+    __tablename__ = "source_index"
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
+    fts_at: Mapped[Optional[str]] = mapped_column(String(40))
+    nlp_at: Mapped[Optional[str]] = mapped_column(String(40))
+    pipeline: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class Sentence(Base):
+    """One sentence of a source as spaCy saw it: lemmas and token offsets.
+
+    ``lemmas`` is the space-joined lower-case lemma of each token (indexed
+    by the ``lemma_fts`` table); ``offsets`` packs the start and end code
+    point of each token as little-endian 32-bit integers.
+    """
+
+    __tablename__ = "sentences"
+    __table_args__ = (Index("ix_sentences_source_start", "source_id", "start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    lemmas: Mapped[str] = mapped_column(Text)
+    offsets: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Lexicon(Base):
+    """The project's own copy of a speech-act lexicon (TOML text), versioned."""
+
+    __tablename__ = "lexicons"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    content: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(255), default="")
+
+
+class SearchRun(Base):
+    __tablename__ = "search_runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # markers | keyword
+    query: Mapped[str] = mapped_column(Text, default="")
+    lexicon: Mapped[Optional[str]] = mapped_column(String(64))
+    lexicon_version: Mapped[Optional[int]] = mapped_column(Integer)
+    params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    coder: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class SearchHit(Base):
+    __tablename__ = "search_hits"
+    __table_args__ = (
+        CheckConstraint("status IN ('candidate', 'accepted', 'rejected')", name="ck_hit_status"),
+        Index("ix_hits_run_act_marker", "run_id", "act", "marker"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("search_runs.id", ondelete="CASCADE"))
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    act: Mapped[str] = mapped_column(String(32))
+    marker: Mapped[str] = mapped_column(String(128))
+    polarity: Mapped[str] = mapped_column(String(8), default="positive")
+    subject: Mapped[Optional[str]] = mapped_column(String(16))
+    speaker: Mapped[Optional[str]] = mapped_column(String(255))
+    sentence_start: Mapped[int] = mapped_column(Integer)
+    sentence_end: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="candidate")
+    coding_id: Mapped[Optional[int]] = mapped_column(ForeignKey("codings.id", ondelete="SET NULL"), index=True)
+    decided_by: Mapped[Optional[str]] = mapped_column(String(255))
+    decided_at: Mapped[Optional[str]] = mapped_column(String(40))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from array import array
 from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any, Optional
 
 _LOCK = threading.Lock()
@@ -88,12 +89,18 @@ def _chunks(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def analyse(text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None) -> TokenData:
+def analyse(
+    text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    breaks: Sequence[int] = (),
+) -> TokenData:
     """Tokenise, lemmatise and split ``text`` into sentences.
 
-    Whitespace tokens are dropped. Paragraph breaks always end a sentence, so
-    a speaker label never runs into the previous turn.
+    Whitespace tokens are dropped. Paragraph breaks always end a sentence,
+    and so does each offset in ``breaks`` (the end of a speaker label such
+    as "P2:"), so a coded sentence never swallows its speaker's label.
     """
+    pending = sorted(breaks)
+    next_break = 0
     nlp = pipeline(lang)
     starts, ends, sent_starts = array("l"), array("l"), array("l")
     lemmas: list[str] = []
@@ -107,6 +114,10 @@ def analyse(text: str, lang: str = "en", progress: Optional[Any] = None, cancel:
                 if "\n" in token.text:
                     new_sentence = True
                 continue
+            position = offset + token.idx
+            while next_break < len(pending) and pending[next_break] <= position:
+                next_break += 1
+                new_sentence = True
             if new_sentence or token.is_sent_start:
                 sent_starts.append(len(starts))
                 new_sentence = False

@@ -29,8 +29,8 @@ from .errors import ProjectError
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 
 # The newest schema this program knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0001"
-KNOWN_REVISIONS = ("0001",)
+SCHEMA_HEAD = "0002"
+KNOWN_REVISIONS = ("0001", "0002")
 PROJECT_SUFFIX = ".qda"
 
 
@@ -218,8 +218,8 @@ def _schema_revision(path: Path) -> str:
     return str(row[0])
 
 
-def _migrate(engine: Engine) -> None:
-    """Upgrade the schema to head with Alembic (imported only when needed)."""
+def _migrate(engine: Engine, target: str = "head", down: bool = False) -> None:
+    """Upgrade (or, for tests, downgrade) the schema with Alembic, imported only when needed."""
     from alembic import command as alembic_command
     from alembic.config import Config
 
@@ -227,7 +227,7 @@ def _migrate(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        alembic_command.upgrade(cfg, "head")
+        (alembic_command.downgrade if down else alembic_command.upgrade)(cfg, target)
 
 
 def alembic_head() -> str:

@@ -55,33 +55,34 @@ _TURN_RE = re.compile(
 )
 
 _PARTICLES = frozenset(
-    "de da das do dos du del della der den di la le van von ten ter bin binti ibn al el y e"
-    " und and of".split()
+    """
+    de da das do dos du del della der den di la le van von ten ter bin binti ibn al el y
+    e und and of
+    """.split()  # noqa: SIM905
 )
 
 # Words that start heading or metadata lines ("Date: 12 May", "Note: ...").
 _NOT_SPEAKERS = frozenset(
     """
-    note notes nb ps pps date time duration length location place venue site
-    title subject re fw fwd cc bcc to from keywords keyword summary speakers
-    participants transcript transcription transcriber recorded recording page
-    source sources tel telephone phone mobile fax email e-mail web website url
-    http https www step example examples e.g i.e eg ie update edit warning
-    caution tip important total agenda minutes present apologies attendees
-    absent action actions ref reference references file filename version copyright
-    abstract introduction conclusion conclusions chapter section figure table
-    appendix aim aims objective objectives purpose background method methods
-    result results outcome outcomes question questions answer answers topic
-    theme themes category code codes memo comment comments remark remarks
-    monday tuesday wednesday thursday friday saturday sunday january february
-    march april june july august september october november december
-    start end begin beginning break pause dear hi hello
-    """.split()
+    note notes nb ps pps date time duration length location place venue site title
+    subject re fw fwd cc bcc to from keywords keyword summary speakers participants
+    transcript transcription transcriber recorded recording page source sources tel
+    telephone phone mobile fax email e-mail web website url http https www step example
+    examples e.g i.e eg ie update edit warning caution tip important total agenda
+    minutes present apologies attendees absent action actions ref reference references
+    file filename version copyright abstract introduction conclusion conclusions chapter
+    section figure table appendix aim aims objective objectives purpose background
+    method methods result results outcome outcomes question questions answer answers
+    topic theme themes category code codes memo comment comments remark remarks monday
+    tuesday wednesday thursday friday saturday sunday january february march april june
+    july august september october november december start end begin beginning break
+    pause dear hi hello
+    """.split()  # noqa: SIM905
 )
+_TITLES = frozenset("dr. mr. mrs. ms. mx. prof. rev. fr. sr. jr. st. sra. dra.".split())  # noqa: SIM905
 # "Question" and "Answer" alone are used as labels (Q/A transcripts); they are
 # blocked above only when followed by more words, see _plausible().
-_TITLES = frozenset("dr. mr. mrs. ms. mx. prof. rev. fr. sr. jr. st. sra. sr. dra.".split())
-_SINGLE_OK = frozenset({"question", "answer", "comment", "comments", "remark"})
+_SINGLE_OK = frozenset({"question", "answer"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +92,10 @@ class Turn:
     start: int
     end: int
     speaker: str
+
+    def __iter__(self):
+        """Unpack as ``start, end, speaker`` (the form stored in a project)."""
+        return iter((self.start, self.end, self.speaker))
 
 
 def normalise_speaker(label: str) -> str:
@@ -106,15 +111,18 @@ def _plausible(label: str) -> bool:
     key = first.lower().rstrip(".")
     if key in _NOT_SPEAKERS and not (len(words) == 1 and key in _SINGLE_OK):
         return False
-    if not first[0].isupper():
+    if first[0].islower():  # uncased scripts (Arabic, Chinese...) pass
         return False
     if first.endswith(".") and len(first) > 2 and first.lower() not in _TITLES:
         # "Finally." or "However." end a sentence; "Dr." and "J." do not.
         return False
     for word in words[1:]:
-        if word[0].isupper() or word.isdigit() or word.lower() in _PARTICLES:
-            continue
-        if word[0].isdigit() and len(word) <= 4 and word.isalnum():
+        head = word[0]
+        if word.isdigit() or (head.isalpha() and not head.islower()):
+            continue  # "1", "Smith", or a name in an uncased script
+        if word.lower() in _PARTICLES:
+            continue  # "Ana de Souza"
+        if head.isdigit() and len(word) <= 4 and word.isalnum():
             continue  # "Group 2a"
         return False
     return True

@@ -124,3 +124,26 @@ def test_damaged_database_fails_integrity_check(project_path: Path) -> None:
     with pytest.raises(ProjectError) as err:
         Project.open(project_path)
     assert "project.qda" in str(err.value)
+
+
+def test_older_schema_is_backed_up_then_migrated(project_path: Path) -> None:
+    from qdaapp.core.project import _migrate
+
+    engine = db.make_engine(project_path)
+    _migrate(engine, "0001", down=True)
+    engine.dispose()
+    con = sqlite3.connect(project_path)
+    assert con.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    con.close()
+    project = Project.open(project_path)
+    try:
+        assert project.summary()["sources"] == 2
+        with project.engine.connect() as conn:
+            assert conn.exec_driver_sql("select version_num from alembic_version").scalar() == SCHEMA_HEAD
+    finally:
+        project.close()
+    (backup,) = (project_path.parent / "project.backups").glob("*before-migration-0001*")
+    con = sqlite3.connect(backup)
+    assert con.execute("select version_num from alembic_version").fetchone() == ("0001",)
+    assert con.execute("select count(*) from sources").fetchone() == (2,)
+    con.close()

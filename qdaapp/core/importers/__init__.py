@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
-from typing import Optional, Union
 
 from qdaapp.core.importers.base import (
     MAX_IMPORT_BYTES,
@@ -44,8 +43,8 @@ __all__ = [
 @dataclass
 class _Entry:
     name: str
-    target: Union[Reader, str]
-    loaded: Optional[Reader] = None
+    target: Reader | str
+    loaded: Reader | None = None
 
 
 _registry: dict[str, _Entry] = {}
@@ -59,9 +58,7 @@ def _clean_extension(ext: str) -> str:
     return ext if ext.startswith(".") else "." + ext
 
 
-def register_importer(
-    extensions: tuple[str, ...], reader: Union[Reader, str], name: str
-) -> None:
+def register_importer(extensions: tuple[str, ...], reader: Reader | str, name: str) -> None:
     """Register ``reader`` for files ending in any of ``extensions``.
 
     ``reader`` is a callable or a ``"module:function"`` string resolved on first
@@ -97,8 +94,7 @@ def _entry_for(path: PathLike) -> _Entry:
         raise fail(
             path,
             f"{kind} cannot be imported; supported: {supported}.",
-            "Save it in one of these formats (for example from Word: File > Save As) "
-            "and import that copy.",
+            "Save it in one of these formats (for example from Word: File > Save As) and import that copy.",
         )
     return entry
 
@@ -122,8 +118,8 @@ def importer_for(path: PathLike) -> Reader:
 
 def read_file(
     path: PathLike,
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
 ) -> ImportedDocument:
     """Read one file with the importer registered for its extension."""
     check_path(path)

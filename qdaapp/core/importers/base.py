@@ -14,7 +14,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Union
+from typing import Union
 
 from qdaapp.core.errors import ImportFailure
 from qdaapp.core.text import count_words, normalise, paragraph_starts
@@ -36,8 +36,8 @@ class ImportedDocument:
     name: str
     format: str
     text: str = field(repr=False)
-    encoding: Optional[str]
-    page_starts: Optional[list[int]]
+    encoding: str | None
+    page_starts: list[int] | None
     paragraph_starts: list[int] = field(repr=False)
     turns: list[Turn] = field(repr=False)
     original: bytes = field(repr=False)
@@ -117,9 +117,9 @@ def build_document(
     raw_text: str,
     original: bytes,
     *,
-    encoding: Optional[str] = None,
-    page_starts: Optional[list[int]] = None,
-    warnings: Optional[list[str]] = None,
+    encoding: str | None = None,
+    page_starts: list[int] | None = None,
+    warnings: list[str] | None = None,
     empty_problem: str = "the file contains no text (only spaces or blank lines).",
     empty_advice: str = "Check that you chose the right file.",
 ) -> ImportedDocument:

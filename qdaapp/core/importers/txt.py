@@ -18,7 +18,6 @@ knows to check accented letters.
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from qdaapp.core.importers.base import ImportedDocument, PathLike, build_document, fail, load_bytes
 from qdaapp.core.progress import CancelToken, Progress, checkpoint
@@ -52,8 +51,8 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 def read_txt(
     path: PathLike,
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
 ) -> ImportedDocument:
     """Read a plain text file, detecting its encoding."""
     if progress is not None:
@@ -115,7 +114,7 @@ def _strict(path: PathLike, data: bytes, codec: str, label: str) -> str:
         ) from exc
 
 
-def _utf16_without_bom(data: bytes) -> Optional[str]:
+def _utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' if ``data`` looks like BOM-less UTF-16."""
     sample = data[:4096]
     if len(sample) < 4 or len(data) % 2:
@@ -132,17 +131,12 @@ def _utf16_without_bom(data: bytes) -> Optional[str]:
 
 def _legacy(data: bytes) -> tuple[str, str]:
     try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and _reads_as_western(text):
-        return text, "cp1252"
-    guess = _charset_guess(data)
-    if guess is not None:
-        return guess
-    if text is not None:
-        return text, "cp1252"
-    return data.decode("latin-1"), "latin-1"
+        western = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+        western = data.decode("latin-1"), "latin-1"
+    if _reads_as_western(western[0]):
+        return western
+    return _charset_guess(data) or western
 
 
 def _reads_as_western(text: str) -> bool:
@@ -163,13 +157,20 @@ def _reads_as_western(text: str) -> bool:
     return odd <= max(2, letters // 5000)
 
 
-def _charset_guess(data: bytes) -> Optional[tuple[str, str]]:
+def _charset_guess(data: bytes) -> tuple[str, str] | None:
     try:
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - optional helper
         return None
-    best = from_bytes(data[:1_000_000]).best()
-    if best is None or best.encoding in _WESTERN or best.encoding.startswith("utf"):
+    matches = list(from_bytes(data[:1_000_000]))
+    if not matches:
+        return None
+    # Among equally clean readings prefer a Windows code page: files from
+    # Windows are far more common than Mac or DOS ones.
+    least = min(m.chaos for m in matches)
+    clean = [m for m in matches if m.chaos <= least + 0.01]
+    best = next((m for m in clean if m.encoding.startswith("cp125")), clean[0])
+    if best.encoding in _WESTERN or best.encoding.startswith("utf"):
         return None
     try:
         return data.decode(best.encoding), best.encoding
@@ -192,7 +193,7 @@ def _reject_binary(path: PathLike, data: bytes, text: str) -> None:
     if not sample:
         return
     controls = len(_CONTROL.findall(sample))
-    if controls > _MAX_CONTROL_SHARE * len(sample) or "\x00" in sample:
+    if controls > max(4, _MAX_CONTROL_SHARE * len(sample)) or "\x00" in sample:
         raise _binary(path, data)
 
 

@@ -1,0 +1,192 @@
+"""CLI: indexing, keyword search, marker runs, review and the lexicon."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from qdaapp.core import coding as coding_ops
+from qdaapp.core import indexing, lexicon, markers, review, search
+from qdaapp.core import nodes as node_ops
+from qdaapp.core import sources as source_ops
+from qdaapp.core.errors import Conflict
+
+from . import UserError, emit
+from .project_cmds import opened, terminal_progress
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("index", help="build the search indexes of sources that lack them")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("search", help="keyword search: words, \"phrases\", manag*, AND OR NOT, NEAR(a b, 5)")
+    p.add_argument("project")
+    p.add_argument("query")
+    p.add_argument("--forms", action="store_true", help="match word forms through lemmas (had to = have to)")
+    p.add_argument("--scope", action="append", default=[],
+                   help="source:ID | kind:KIND | attr:NAME=VALUE | node:ID (repeatable)")
+    p.add_argument("--code", metavar="NODE", help="code every result at NODE")
+    p.add_argument("--spread", default="hit", choices=search.SPREADS, help="with --code: what to code")
+    p.add_argument("--coder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("markers", help="run a speech-act marker search and store the run")
+    p.add_argument("project")
+    p.add_argument("--lexicon", default="greimas-en", help="lexicon name (default greimas-en)")
+    p.add_argument("--act", action="append", default=[], choices=lexicon.ACTS)
+    p.add_argument("--source", action="append", default=[])
+    p.add_argument("--coder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_markers)
+
+    p = sub.add_parser("review", help="accept or reject the hits of a marker run")
+    p.add_argument("project")
+    p.add_argument("run", type=int)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--accept", choices=["all"], help="accept every candidate hit")
+    what.add_argument("--accept-marker", metavar="PHRASE", help="accept the candidate hits of one marker")
+    what.add_argument("--accept-hit", type=int, nargs="+", metavar="HIT_ID")
+    what.add_argument("--reject", type=int, nargs="+", metavar="HIT_ID")
+    what.add_argument("--list", action="store_true", help="list the run's hits")
+    p.add_argument("--spread", default="sentence", choices=["sentence", "turn", "hit", "paragraph"])
+    p.add_argument("--skip-speaker", action="append", default=[], help="leave hits of this speaker (e.g. Interviewer)")
+    p.add_argument("--coder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_review)
+
+    p = sub.add_parser("runs", help="list marker runs with their review counts")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_runs)
+
+    lex = sub.add_parser("lexicon", help="show or edit the project's lexicon").add_subparsers(
+        dest="lexicon_cmd", metavar="ACTION")
+    p = lex.add_parser("show", help="print the lexicon the project uses")
+    p.add_argument("project")
+    p.add_argument("--lexicon", default="greimas-en")
+    p.set_defaults(func=cmd_lexicon_show)
+    p = lex.add_parser("edit", help="add, move, remove or exclude a phrase (project copy, versioned)")
+    p.add_argument("project")
+    p.add_argument("--lexicon", default="greimas-en")
+    how = p.add_mutually_exclusive_group(required=True)
+    how.add_argument("--add", nargs=2, metavar=("ACT", "PHRASE"))
+    how.add_argument("--move", nargs=2, metavar=("PHRASE", "ACT"))
+    how.add_argument("--remove", metavar="PHRASE")
+    how.add_argument("--exclude", nargs=2, metavar=("ACT", "PHRASE"))
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_lexicon_edit)
+
+
+def ensure_indexed(project, nlp: bool = True) -> None:  # noqa: ANN001
+    with project.read_session() as s:
+        todo = indexing.pending(s, need_nlp=nlp)
+    if todo and not project.read_only:
+        indexing.index_sources(project, todo, nlp=nlp, progress=terminal_progress("Indexing"))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        n = indexing.index_sources(project, progress=terminal_progress("Indexing"))
+    print(f"indexed {n} source(s)")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    scope = search.Scope.parse(args.scope)
+    with opened(args) as project:
+        ensure_indexed(project, nlp=args.forms)
+        with project.read_session() as s:
+            hits = search.keyword_search(s, args.query, scope, forms=args.forms)
+            if args.code:
+                node_id = node_ops.resolve(s, args.code).id
+                spans = sorted({search.spread_span(s, h.source_id, h.start, h.end, args.spread) + (h.source_id,)
+                                for h in hits})
+        if args.code:
+            coder = args.coder or project.coder
+            made = 0
+            for a, b, sid in spans:
+                try:
+                    project.run(coding_ops.code, sid, a, b, node_id, coder, origin=f"search:{args.query}"[:64])
+                    made += 1
+                except Conflict:
+                    pass  # already coded there
+            sys.stderr.write(f"coded {made} passage(s) at {args.code}\n")
+    keys = ("source", "source_id", "start", "end", "text", "left", "right", "page")
+    rows = [{k: h.as_dict()[k] for k in keys} for h in hits]
+    lines = [f"{h.source}:{h.start}-{h.end}  …{h.left[-40:]}[{h.text}]{h.right[:40]}…" for h in hits]
+    emit(rows, args.json, lines + [f"{len(hits)} hit(s)"])
+    return 0
+
+
+def cmd_markers(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        ensure_indexed(project)
+        with project.read_session() as s:
+            spec = lexicon.load(s, args.lexicon)
+            ids = [source_ops.resolve(s, ref).id for ref in args.source] or None
+        run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
+                             coder=args.coder or project.coder)
+        with project.read_session() as s:
+            hits = review.list_hits(s, run_id)
+    keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
+            "sentence_start", "sentence_end")
+    data = {"run": run_id, "hits": [{k: h.as_dict()[k] for k in keys} for h in hits]}
+    lines = [f"run {run_id}: {len(hits)} hit(s)"] + [
+        f"{h.id:>6}  {h.act:<12} {h.marker!r:<18} {h.polarity:<8} {h.subject or '-':<5} {h.speaker or '-':<14} "
+        f"{h.source}:{h.start}" for h in hits]
+    emit(data, args.json, lines)
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    with opened(args, read_only=bool(args.list)) as project:
+        coder = args.coder or project.coder
+        with project.read_session() as s:
+            if args.list:
+                rows = [h.as_dict() for h in review.list_hits(s, args.run)]
+                emit(rows, args.json, [f"{r['id']:>6} {r['status']:<9} {r['act']:<12} {r['marker']!r:<16} "
+                                       f"{r['sentence'][:70]!r}" for r in rows])
+                return 0
+            if args.reject:
+                ids = review.select_hits(s, args.run, hit_ids=args.reject, status=None)
+            elif args.accept_hit:
+                ids = review.select_hits(s, args.run, hit_ids=args.accept_hit, status=None)
+            else:
+                ids = review.select_hits(s, args.run, marker=args.accept_marker, skip_speakers=args.skip_speaker)
+                if args.accept_marker and not ids:
+                    raise UserError(f"run #{args.run} has no candidate hits of the marker '{args.accept_marker}'.")
+        if not ids:
+            raise UserError(f"run #{args.run} has no candidate hits left to review.")
+        if args.reject:
+            result = project.run(review.reject_hits, args.run, ids, coder=coder)
+        else:
+            result = project.run(review.accept_hits, args.run, ids, spread=args.spread, coder=coder)
+    emit(result, args.json, [", ".join(f"{k}: {v}" for k, v in result.items())])
+    return 0
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        rows = review.list_runs(s)
+    emit(rows, args.json, [f"run {r['run']}: {r['lexicon']} v{r['version']} by {r['coder']} at {r['created_at'][:16]}"
+                           f"  {r['hits']} hits ({r.get('accepted', 0)} accepted, {r.get('rejected', 0)} rejected)"
+                           for r in rows] or ["(no marker runs yet: run 'qdaapp markers PROJECT')"])
+    return 0
+
+
+def cmd_lexicon_show(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        spec = lexicon.load(s, args.lexicon)
+    sys.stdout.write(lexicon.dump(spec))
+    return 0
+
+
+def cmd_lexicon_edit(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        version = project.run(lexicon.edit_lexicon, args.lexicon, add=tuple(args.add) if args.add else None,
+                              move=tuple(args.move) if args.move else None, remove=args.remove,
+                              exclude=tuple(args.exclude) if args.exclude else None, editor=project.coder)
+    print(f"lexicon {args.lexicon} is now version {version} in this project")
+    return 0

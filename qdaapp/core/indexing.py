@@ -1,0 +1,155 @@
+"""Derived indexes of each source: full-text rows and spaCy sentences.
+
+Both are derived from the immutable text and can be rebuilt at any time, so
+they are written without audit events. Indexing runs after import (in the
+background in the app, with progress; inline in the CLI) one source per
+transaction: cancelling keeps the sources already done and loses nothing.
+
+* ``text_fts`` (FTS5, SQLite only): one row per sentence-sized passage with
+  its start offset, for keyword search.
+* ``sentences`` + ``lemma_fts``: one row per sentence with the lower-case
+  lemmas and packed token offsets, so word-form search and marker runs look
+  candidates up in the index instead of re-running spaCy.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from array import array
+from typing import Optional
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.orm import Session
+
+from .layers import speaker_labels
+from .models import Sentence, Source, SourceIndex, utcnow
+from .progress import CancelToken, Progress, checkpoint
+
+_LITTLE = sys.byteorder == "little"
+
+
+def pack_offsets(values: array) -> bytes:
+    data = array("i", values)
+    if not _LITTLE:
+        data.byteswap()
+    return data.tobytes()
+
+
+def unpack_offsets(blob: bytes) -> array:
+    data = array("i")
+    data.frombytes(blob)
+    if not _LITTLE:
+        data.byteswap()
+    return data
+
+
+def fts_available(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def pending(session: Session, need_nlp: bool = True) -> list[int]:
+    """Ids of sources whose keyword index (or NLP index) is missing."""
+    q = select(Source.id, SourceIndex.fts_at, SourceIndex.nlp_at).outerjoin(
+        SourceIndex, SourceIndex.source_id == Source.id
+    ).order_by(Source.id)
+    return [sid for sid, fts_at, nlp_at in session.execute(q) if fts_at is None or (need_nlp and nlp_at is None)]
+
+
+def index_sources(
+    project,  # noqa: ANN001 - Project; kept untyped to avoid an import cycle
+    source_ids: Optional[list[int]] = None,
+    nlp: bool = True,
+    progress: Optional[Progress] = None,
+    cancel: Optional[CancelToken] = None,
+) -> int:
+    """Build the missing indexes; returns how many sources were indexed."""
+    from . import nlp as nlp_mod
+
+    with project.read_session() as s:
+        todo = pending(s, need_nlp=nlp)
+        if source_ids is not None:
+            wanted = set(source_ids)
+            todo = [i for i in todo if i in wanted]
+        sizes = dict(s.execute(select(Source.id, Source.length).where(Source.id.in_(todo))).all())
+    if progress:
+        progress.start(sum(sizes.values()) or len(todo), "Indexing sources")
+    done = 0
+    for source_id in todo:
+        checkpoint(cancel)
+        with project.read_session() as s:
+            body, turns = s.execute(select(Source.text, Source.turns).where(Source.id == source_id)).one()
+            state = s.get(SourceIndex, source_id)
+            have_fts = state is not None and state.fts_at is not None
+            have_nlp = state is not None and state.nlp_at is not None
+        tokens = None
+        if nlp and not have_nlp:
+            labels = speaker_labels(body, json.loads(turns or "[]"))
+            tokens = nlp_mod.analyse(body, cancel=cancel, breaks=[end for _start, end in labels])
+        with project.write_session() as s:
+            state = s.get(SourceIndex, source_id) or SourceIndex(source_id=source_id)
+            s.add(state)
+            if not have_fts:
+                _write_fts(s, source_id, body)
+                state.fts_at = utcnow()
+            if tokens is not None:
+                _write_sentences(s, source_id, tokens)
+                state.nlp_at = utcnow()
+                state.pipeline = nlp_mod.pipeline_name()
+            s.commit()
+        done += 1
+        if progress:
+            progress.advance(sizes.get(source_id, 1) or 1, f"{done} of {len(todo)} sources")
+    return done
+
+
+_PASSAGE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
+
+
+def passages(body: str) -> list[tuple[int, str]]:
+    """(start, text) of each sentence-sized passage: split after . ! ? … and at line breaks.
+
+    Keyword search matches and highlights within a passage, so rows stay short
+    and a phrase never runs across a sentence end.
+    """
+    out, pos = [], 0
+    for m in _PASSAGE_END.finditer(body):
+        if body[pos:m.start()].strip():
+            out.append((pos, body[pos:m.start()]))
+        pos = m.end()
+    if body[pos:].strip():
+        out.append((pos, body[pos:]))
+    return out
+
+
+def _write_fts(session: Session, source_id: int, body: str) -> None:
+    if not fts_available(session):
+        return
+    rows = [{"body": chunk, "sid": source_id, "start": start} for start, chunk in passages(body)]
+    session.execute(text("DELETE FROM text_fts WHERE source_id = :sid"), {"sid": source_id})
+    if rows:
+        session.execute(text("INSERT INTO text_fts(body, source_id, start) VALUES (:body, :sid, :start)"), rows)
+
+
+def _write_sentences(session: Session, source_id: int, tokens) -> None:  # noqa: ANN001 - nlp.TokenData
+    session.execute(delete(Sentence).where(Sentence.source_id == source_id))
+    rows = []
+    starts, ends, lemmas = tokens.starts, tokens.ends, tokens.lemmas
+    for a, b in tokens.sentences():
+        pairs = array("i")
+        for i in range(a, b):
+            pairs.append(starts[i])
+            pairs.append(ends[i])
+        rows.append({
+            "source_id": source_id, "start": starts[a], "end": ends[b - 1],
+            "lemmas": " ".join(lem.replace(" ", "_") for lem in lemmas[a:b]),
+            "offsets": pack_offsets(pairs),
+        })
+    if rows:
+        session.execute(insert(Sentence), rows)
+    if fts_available(session):
+        session.execute(
+            text("INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences WHERE source_id = :sid"),
+            {"sid": source_id},
+        )

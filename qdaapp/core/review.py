@@ -1,0 +1,203 @@
+"""Reviewing marker hits: accept (code them) or reject, one audited command each.
+
+Accepting codes the hit's sentence (or turn, or the hit alone) at
+``Speech acts/<act>``, made on first use, with the run as the coding's origin.
+Two hits in one sentence share one coding. Bulk acceptance is one command,
+one transaction and one audit event listing every hit and coding, so 1,000
+hits are accepted in well under a second and undone as one step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Optional
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from . import nodes as node_ops
+from .commands import Change, command
+from .errors import InvalidInput, NotFound
+from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
+from .search import SPREADS, spread_span
+
+ACT_COLORS = {"manipulation": "#E69F00", "commitment": "#56B4E9", "competence": "#009E73",
+              "performance": "#0072B2", "sanction": "#D55E00"}
+ROOT = "Speech acts"
+
+
+def _act_node(session: Session, act: str, made: list[Change]) -> int:
+    node = node_ops.find_tree_path(session, f"{ROOT}/{act}")
+    if node is not None:
+        return node.id
+    if node_ops.find_tree_path(session, ROOT) is None:
+        made.append(node_ops.create_node(session, ROOT, description="Greimas's speech acts (narrative coding)."))
+    made.append(node_ops.create_node(session, f"{ROOT}/{act}", color=ACT_COLORS.get(act),
+                                     description=f"Passages narrating {act} (marker review)."))
+    return made[-1].result
+
+
+def _run(session: Session, run_id: int) -> SearchRun:
+    run = session.get(SearchRun, int(run_id))
+    if run is None:
+        raise NotFound(f"There is no marker run #{run_id}. List runs with 'qdaapp runs PROJECT'.")
+    return run
+
+
+def select_hits(
+    session: Session, run_id: int, hit_ids: Optional[list[int]] = None, marker: Optional[str] = None,
+    act: Optional[str] = None, status: Optional[str] = "candidate", skip_speakers: Optional[list[str]] = None,
+) -> list[int]:
+    _run(session, run_id)
+    q = select(SearchHit.id).where(SearchHit.run_id == run_id).order_by(SearchHit.id)
+    if hit_ids is not None:
+        q = q.where(SearchHit.id.in_(hit_ids))
+        found = set(session.scalars(q).all())
+        unknown = sorted(set(hit_ids) - found)
+        if unknown:
+            raise NotFound(f"Run #{run_id} has no hit {', '.join(map(str, unknown))}.")
+        return sorted(found)
+    if marker is not None:
+        q = q.where(SearchHit.marker == marker)
+    if act is not None:
+        q = q.where(SearchHit.act == act)
+    if status is not None:
+        q = q.where(SearchHit.status == status)
+    if skip_speakers:
+        q = q.where((SearchHit.speaker.is_(None)) | (SearchHit.speaker.not_in(skip_speakers)))
+    return list(session.scalars(q).all())
+
+
+@command("hits.accept")
+def accept_hits(session: Session, run_id: int, hit_ids: list[int], spread: str = "sentence", coder: str = "") -> Change:
+    if spread not in SPREADS:
+        raise InvalidInput(f"'{spread}' is not a spread; use {', '.join(SPREADS)}.")
+    if not hit_ids:
+        raise InvalidInput("There are no hits to accept.")
+    _run(session, run_id)
+    made: list[Change] = []
+    hits = session.scalars(select(SearchHit).where(SearchHit.id.in_(hit_ids), SearchHit.run_id == run_id)).all()
+    existing = {
+        (s, n, a, b): cid for cid, s, n, a, b in session.execute(
+            select(Coding.id, Coding.source_id, Coding.node_id, Coding.start, Coding.end).where(Coding.coder == coder)
+        )
+    }
+    node_for: dict[str, int] = {}
+    decided = []
+    now = utcnow()
+    origin = f"markers:{run_id}"
+    for hit in hits:
+        if hit.act not in node_for:
+            node_for[hit.act] = _act_node(session, hit.act, made)
+        node_id = node_for[hit.act]
+        if spread == "sentence":
+            a, b = hit.sentence_start, hit.sentence_end
+        else:
+            a, b = spread_span(session, hit.source_id, hit.start, hit.end, spread)
+        key = (hit.source_id, node_id, a, b)
+        created = key not in existing
+        if created:
+            coding = Coding(source_id=hit.source_id, node_id=node_id, start=a, end=b, coder=coder, origin=origin,
+                            created_at=now)
+            session.add(coding)
+            session.flush()
+            existing[key] = coding.id
+        decided.append({"hit": hit.id, "before": hit.status, "coding": existing[key], "created": created,
+                        "previous_coding": hit.coding_id})
+        hit.status, hit.coding_id, hit.decided_by, hit.decided_at = "accepted", existing[key], coder, now
+    new = sum(d["created"] for d in decided)
+    summary = f"accept {len(decided)} hit(s) of run #{run_id} ({new} new coding(s), spread: {spread})"
+    return Change("hits.accept", "search_run", int(run_id), summary, after={"decisions": decided, "spread": spread},
+                  result={"accepted": len(decided), "codings": new}, extra_events=made)
+
+
+@command("hits.reject")
+def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = "") -> Change:
+    """Reject hits; a coding made by accepting one of them is removed unless another accepted hit uses it."""
+    if not hit_ids:
+        raise InvalidInput("There are no hits to reject.")
+    _run(session, run_id)
+    hits = session.scalars(select(SearchHit).where(SearchHit.id.in_(hit_ids), SearchHit.run_id == run_id)).all()
+    now = utcnow()
+    decided, removed = [], []
+    for hit in hits:
+        decided.append({"hit": hit.id, "before": hit.status, "coding": hit.coding_id})
+        cid = hit.coding_id
+        hit.status, hit.coding_id, hit.decided_by, hit.decided_at = "rejected", None, coder, now
+        if cid is not None:
+            session.flush()
+            still = session.scalar(select(func.count()).where(SearchHit.coding_id == cid))
+            coding = session.get(Coding, cid)
+            if not still and coding is not None and coding.origin.startswith("markers:"):
+                removed.append({"id": coding.id, "source_id": coding.source_id, "node_id": coding.node_id,
+                                "start": coding.start, "end": coding.end, "coder": coding.coder,
+                                "created_at": coding.created_at, "origin": coding.origin})
+                session.delete(coding)
+    summary = f"reject {len(decided)} hit(s) of run #{run_id}" + (f", removing {len(removed)} coding(s)" if removed else "")
+    return Change("hits.reject", "search_run", int(run_id), summary, before={"removed_codings": removed},
+                  after={"decisions": decided}, result={"rejected": len(decided), "removed": len(removed)})
+
+
+@dataclass(frozen=True)
+class HitRow:
+    id: int
+    source: str
+    source_id: int
+    case: Optional[str]
+    start: int
+    end: int
+    act: str
+    marker: str
+    polarity: str
+    subject: Optional[str]
+    speaker: Optional[str]
+    sentence_start: int
+    sentence_end: int
+    status: str
+    sentence: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def list_hits(session: Session, run_id: int) -> list[HitRow]:
+    """Hits of a run, grouped by act (model order) then marker, with their sentence text."""
+    _run(session, run_id)
+    rows = session.execute(
+        select(SearchHit, Source.name, Case.name)
+        .join(Source, Source.id == SearchHit.source_id)
+        .outerjoin(Case, Case.id == Source.case_id)
+        .where(SearchHit.run_id == run_id)
+    ).all()
+    texts: dict[int, str] = {}
+    order = {a: i for i, a in enumerate(ACT_COLORS)}
+    out = []
+    for hit, source, case in rows:
+        if hit.source_id not in texts:
+            texts[hit.source_id] = session.scalar(select(Source.text).where(Source.id == hit.source_id))
+        out.append(HitRow(hit.id, source, hit.source_id, case, hit.start, hit.end, hit.act, hit.marker, hit.polarity,
+                          hit.subject, hit.speaker, hit.sentence_start, hit.sentence_end, hit.status,
+                          texts[hit.source_id][hit.sentence_start:hit.sentence_end]))
+    out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start))
+    return out
+
+
+def list_runs(session: Session) -> list[dict]:
+    counts = {}
+    for run_id, status, n in session.execute(
+        select(SearchHit.run_id, SearchHit.status, func.count()).group_by(SearchHit.run_id, SearchHit.status)
+    ):
+        counts.setdefault(run_id, {})[status] = n
+    return [
+        {"run": r.id, "kind": r.kind, "lexicon": r.lexicon, "version": r.lexicon_version, "coder": r.coder,
+         "created_at": r.created_at, "hits": sum(counts.get(r.id, {}).values()), **counts.get(r.id, {})}
+        for r in session.scalars(select(SearchRun).order_by(SearchRun.id))
+    ]
+
+
+def speech_act_nodes(session: Session) -> dict[str, int]:
+    root = node_ops.find_tree_path(session, ROOT)
+    if root is None:
+        return {}
+    return dict(session.execute(select(Node.name, Node.id).where(Node.parent_id == root.id)).all())
+

@@ -1,0 +1,130 @@
+"""Benchmark: marker runs, keyword queries and bulk acceptance over one million words.
+
+Run:  python tests/bench/bench_markers.py
+
+Builds a project of about one million words by repeating the fixture
+transcripts (100 sources), indexes it, then prints, each beside a baseline
+measured in the same run:
+  * a marker run (the whole lexicon, stored) vs a case-insensitive regular
+    expression scanning every text for the same phrases;
+  * a keyword phrase query vs the same regex scan for that phrase;
+  * accepting every hit of the busiest marker (coding each sentence, audited);
+  * indexing time (it runs after import, in the background, with progress).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from qdaapp.core import indexing, lexicon, markers, review, search, sources  # noqa: E402
+from qdaapp.core.project import Project  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "tests" / "bench"))
+from bench_import_open import corpus_text  # noqa: E402
+
+
+def regex_for(spec: lexicon.LexiconSpec) -> re.Pattern:
+    """The same phrases as a plain regex, with the common inflections spelled out."""
+    forms = {"have": "have|has|had|having", "be": "be|is|am|are|was|were|been|being", "want": "wants?|wanted|wanting",
+             "need": "needs?|needed|needing", "know": "knows?|knew|known|knowing", "ask": "asks?|asked|asking",
+             "tell": "tells?|told|telling", "decide": "decides?|decided|deciding", "agree": "agrees?|agreed|agreeing",
+             "manage": "manages?|managed|managing", "go": "go|goes|went|gone|going", "do": "do|does|did|done|doing",
+             "work": "works?|worked|working", "fail": "fails?|failed|failing", "learn": "learns?|learned|learnt|learning",
+             "get": "gets?|got|gotten|getting", "make": "makes?|made|making"}
+    alts = []
+    for act in spec.acts.values():
+        for phrase in act.phrases:
+            parts = []
+            for w in phrase.text.split():
+                parts.append(r"\w+" if w == "*" else f"(?:{forms.get(w, re.escape(w))})")
+            alts.append(r"\s+(?:\w+\s+)?".join(parts))
+    return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
+
+
+def timed(fn, repeat: int = 5) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    text = corpus_text()
+    words = text.split(" ")
+    per = len(words) // 100
+    with tempfile.TemporaryDirectory() as d:
+        tmp = Path(d)
+        files = []
+        for i in range(100):
+            f = tmp / f"interview_{i:03}.txt"
+            f.write_text(f"Interview {i}\n" + " ".join(words[i * per:(i + 1) * per]), encoding="utf-8")
+            files.append(f)
+        project = Project.create(tmp / "bench.qda", coder="bench")
+        t = time.perf_counter()
+        docs, _ = sources.read_files(files)
+        project.run(sources.import_documents, docs)
+        import_time = time.perf_counter() - t
+        nwords = sum(doc.words for doc in docs)
+        t = time.perf_counter()
+        indexing.index_sources(project, nlp=False)
+        fts_time = time.perf_counter() - t
+        t = time.perf_counter()
+        indexing.index_sources(project)
+        nlp_time = time.perf_counter() - t
+        print(f"corpus: {nwords:,} words in 100 sources; import {import_time:.2f} s; keyword index "
+              f"{fts_time:.2f} s (+{fts_time / import_time:.0%} of import); spaCy index {nlp_time:.2f} s "
+              "(both run after import, in the background with progress)")
+
+        with project.read_session() as s:
+            spec = lexicon.load(s)
+            texts = [sources.text_and_pages(s, i)[0] for i in range(1, 101)]
+        pattern = regex_for(spec)
+        base, n_regex = timed(lambda: sum(len(pattern.findall(t)) for t in texts), 3)
+        markers.CompiledLexicon(spec)  # spaCy pipeline loaded once, as in a running app
+
+        def marker_run() -> int:
+            return project.run(markers.run_markers, spec, coder="bench")
+
+        run_time, run_id = timed(marker_run, 3)
+        with project.read_session() as s:
+            hits = review.list_hits(s, run_id)
+        print(f"marker run: {len(hits):,} hits in {run_time * 1000:.0f} ms (target <= 1000 ms); regex scan for the "
+              f"same phrases: {n_regex:,} matches in {base * 1000:.0f} ms; ratio {run_time / base:.2f} (target <= 3)")
+
+        phrase = re.compile(r"\bhave\s+to\b", re.IGNORECASE)
+        pbase, n_phrase = timed(lambda: sum(len(phrase.findall(t)) for t in texts), 5)
+        with project.read_session() as s:
+            search.keyword_search(s, '"have to"')
+            qtime, res = timed(lambda: search.keyword_search(s, '"have to"'), 7)
+            ftime, fres = timed(lambda: search.keyword_search(s, '"have to"', forms=True), 5)
+        print(f'keyword phrase "have to": {len(res):,} hits in {qtime * 1000:.1f} ms (target <= 10 ms); '
+              f"regex scan {n_phrase:,} matches in {pbase * 1000:.1f} ms; word forms: {len(fres):,} hits in "
+              f"{ftime * 1000:.1f} ms")
+
+        counts: dict[str, int] = {}
+        for h in hits:
+            counts[h.marker] = counts.get(h.marker, 0) + 1
+        target = min(counts, key=lambda m: abs(counts[m] - 1000))
+        with project.read_session() as s:
+            ids = review.select_hits(s, run_id, marker=target)
+        t = time.perf_counter()
+        result = project.run(review.accept_hits, run_id, ids, spread="sentence", coder="bench")
+        accept = time.perf_counter() - t
+        print(f"accept all {len(ids):,} hits of marker '{target}': {result['codings']:,} codings made, audited, in "
+              f"{accept * 1000:.0f} ms (target <= 1000 ms; the peer auto-codes 1,075 hits in 3.1 s)")
+        assert project.verify_audit().ok
+        project.close()
+
+
+if __name__ == "__main__":
+    main()

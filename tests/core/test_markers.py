@@ -1,0 +1,173 @@
+"""Speech-act markers: lemmas, adverbs, polarity, subjects, exclusions, speakers, review."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from qdaapp.core import coding, indexing, lexicon, markers, review, sources
+from qdaapp.core.errors import InvalidInput, NotFound
+from qdaapp.core.project import Project
+
+TEXT = (
+    "Interviewer: What happened next?\n"
+    "P2: We had to do everything again. The manager asked us to start over. "
+    "I really wanted to help. We have really got to change it. "
+    "I wasn't able to go. They were unable to come. "
+    "It has to do with money. I knew how to fix it. "
+    "You don't have to worry.\n"
+    "Interviewer: Did it work?\n"
+    "P2: It worked well in the end.\n"
+)
+
+
+@pytest.fixture
+def marker_project(tmp_path: Path):
+    (tmp_path / "P2.txt").write_text(TEXT, encoding="utf-8")
+    project = Project.create(tmp_path / "m.qda", coder="tester")
+    docs, _ = sources.read_files([tmp_path / "P2.txt"])
+    project.run(sources.import_documents, docs)
+    indexing.index_sources(project)
+    yield project
+    project.close()
+
+
+def _hits(project: Project, **kw) -> list[markers.MarkerHit]:
+    with project.read_session() as s:
+        return markers.find_markers(s, markers.CompiledLexicon(lexicon.load(s)), **kw)
+
+
+def _at(hits, phrase: str):
+    start = TEXT.index(phrase)
+    return [h for h in hits if h.start <= start < h.end or start <= h.start < start + len(phrase)]
+
+
+def test_lemmas_adverbs_polarity_subjects_speakers(marker_project: Project) -> None:
+    hits = _hits(marker_project)
+    (had,) = _at(hits, "had to do")
+    assert (had.act, had.marker, had.polarity, had.subject, had.speaker) == ("manipulation", "have to", "positive", "we", "P2")
+    assert TEXT[had.start:had.end] == "had to"
+    assert TEXT[had.sentence_start:had.sentence_end] == "We had to do everything again."
+    (asked,) = _at(hits, "asked us to")
+    assert asked.marker == "ask * to"
+    (wanted,) = _at(hits, "wanted to")
+    assert (wanted.act, wanted.subject) == ("commitment", "I")
+    (got,) = _at(hits, "have really got to")
+    assert got.marker == "have got to" and TEXT[got.start:got.end] == "have really got to"
+    (able,) = _at(hits, "able to go")
+    assert (able.act, able.polarity, able.subject) == ("competence", "negative", "I")
+    (unable,) = _at(hits, "unable to")
+    assert (unable.marker, unable.polarity, unable.subject) == ("unable to", "negative", "they")
+    assert not _at(hits, "has to do with")
+    (knew,) = _at(hits, "knew how to")
+    assert knew.marker == "know how to"
+    (dont,) = _at(hits, "have to worry")
+    assert (dont.polarity, dont.subject) == ("negative", "you")
+    (worked,) = _at(hits, "worked well")
+    assert worked.act == "sanction"
+
+
+def test_acts_filter_and_empty_project(marker_project: Project, tmp_path: Path) -> None:
+    assert {h.act for h in _hits(marker_project, acts=["competence"])} == {"competence"}
+    empty = Project.create(tmp_path / "empty.qda")
+    try:
+        with empty.read_session() as s:
+            spec = lexicon.load(s)
+        with pytest.raises(InvalidInput, match="nothing to search"):
+            empty.run(markers.run_markers, spec)
+    finally:
+        empty.close()
+
+
+def test_run_is_stored_and_reviewed(marker_project: Project) -> None:
+    p = marker_project
+    with p.read_session() as s:
+        spec = lexicon.load(s)
+    run_id = p.run(markers.run_markers, spec, coder="tester")
+    with p.read_session() as s:
+        rows = review.list_hits(s, run_id)
+        have = review.select_hits(s, run_id, marker="have to")
+    assert len(rows) == 9 and all(r.status == "candidate" for r in rows)
+    result = p.run(review.accept_hits, run_id, have, spread="sentence", coder="tester")
+    assert result["accepted"] == len(have) == 2
+    with p.read_session() as s:
+        coded = coding.list_codings(s, node_ref="Speech acts/manipulation")
+        assert {c.text for c in coded} == {"We had to do everything again.", "You don't have to worry."}
+        assert all(c.origin == f"markers:{run_id}" for c in coded)
+        assert review.speech_act_nodes(s).keys() == {"manipulation"}
+    p.run(review.reject_hits, run_id, have[:1], coder="tester")
+    assert p.summary()["codings"] == 1
+    assert p.verify_audit().ok
+    with p.read_session() as s:
+        with pytest.raises(NotFound):
+            review.select_hits(s, run_id, hit_ids=[99999])
+
+
+def test_turn_spread(marker_project: Project) -> None:
+    p = marker_project
+    with p.read_session() as s:
+        spec = lexicon.load(s)
+    run_id = p.run(markers.run_markers, spec, coder="tester")
+    with p.read_session() as s:
+        (hit,) = [h for h in review.list_hits(s, run_id) if h.act == "sanction"]
+    p.run(review.accept_hits, run_id, [hit.id], spread="turn", coder="tester")
+    with p.read_session() as s:
+        (c,) = coding.list_codings(s, node_ref="Speech acts/sanction")
+    assert c.text == "P2: It worked well in the end."
+
+
+def test_lexicon_errors_name_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[lexicon]\nname = "x"\n\n[acts.manipulation]\nphrases = ["have to", 3]\n', encoding="utf-8")
+    with pytest.raises(lexicon.LexiconError, match=r"bad.toml .*line 4"):
+        lexicon.load_file(bad)
+    bad.write_text('[lexicon]\nname = "x"\n[acts.wishing]\nphrases = ["hope"]\n', encoding="utf-8")
+    with pytest.raises(lexicon.LexiconError, match=r"line 3.*'wishing' is not a speech act"):
+        lexicon.load_file(bad)
+    bad.write_text('[lexicon]\nname = "x\n', encoding="utf-8")
+    with pytest.raises(lexicon.LexiconError, match=r"bad.toml has an error: .*line 2"):
+        lexicon.load_file(bad)
+
+
+def test_lexicon_edit_keeps_project_version(marker_project: Project) -> None:
+    p = marker_project
+    v = p.run(lexicon.edit_lexicon, "greimas-en", add=("commitment", "be keen to"))
+    assert v == 2
+    p.run(lexicon.edit_lexicon, "greimas-en", move=("should", "commitment"))
+    with p.read_session() as s:
+        spec = lexicon.load(s)
+    assert spec.version == 3
+    assert "should" in [ph.text for ph in spec.acts["commitment"].phrases]
+    with pytest.raises(InvalidInput):
+        p.run(lexicon.edit_lexicon, "greimas-en", add=("commitment", "will"))
+
+
+FIXTURE_MODALS = re.compile(
+    r"\b(?:(?:have|has|had|having)\s+to|(?:want|wants|wanted|wanting)\s+to|(?:un)?able\s+to"
+    r"|(?:know|knows|knew|knowing|known)\s+how\s+to)\b", re.IGNORECASE,
+)
+
+
+def test_fixture_transcripts_every_regex_modal_is_found(fixtures_root: Path, tmp_path: Path) -> None:
+    """Every modal 'have to / want to / able to / know how to' a regex finds is a marker hit,
+    except the uses the lexicon excludes on purpose ('has to do with')."""
+    p = Project.create(tmp_path / "fx.qda")
+    try:
+        docs, failures = sources.read_files(sorted((fixtures_root / "transcripts" / "txt").glob("*.txt")))
+        assert not failures
+        p.run(sources.import_documents, docs)
+        indexing.index_sources(p)
+        hits = _hits(p)
+        left_out = []
+        with p.read_session() as s:
+            for info in sources.list_sources(s):
+                text = sources.text_and_pages(s, info.id)[0]
+                mine = [h for h in hits if h.source_id == info.id]
+                for m in FIXTURE_MODALS.finditer(text):
+                    if not any(h.start <= m.start() < h.end for h in mine):
+                        left_out.append(text[m.start():m.end() + 12].lower())
+        assert all(re.match(r"ha\w+\s+to\s+do\s+with", x) for x in left_out), left_out
+    finally:
+        p.close()
