@@ -96,7 +96,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     scope = search.Scope.parse(args.scope)
     with opened(args) as project:
-        ensure_indexed(project, nlp=args.forms)
+        ensure_indexed(project, nlp=args.forms or (args.code is not None and args.spread == "sentence"))
         with project.read_session() as s:
             hits = search.keyword_search(s, args.query, scope, forms=args.forms)
             if args.code:

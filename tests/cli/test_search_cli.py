@@ -1,0 +1,104 @@
+"""CLI contract for search, markers, review, runs and the lexicon."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qdaapp.cli import main
+
+TEXT = ("Interviewer: Why did it start?\nP1: We had to set it up because the GP asked us to. "
+        "I wanted to help. I wasn't able to find the form. It has to do with money.\n")
+
+
+def run(capsys: pytest.CaptureFixture, *argv) -> tuple[int, str, str]:
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def proj(tmp_path: Path, capsys: pytest.CaptureFixture) -> Path:
+    (tmp_path / "P1.txt").write_text(TEXT, encoding="utf-8")
+    path = tmp_path / "s.qda"
+    assert run(capsys, "new", path)[0] == 0
+    assert run(capsys, "import", path, tmp_path / "P1.txt", "--case", "P1")[0] == 0
+    return path
+
+
+def test_search_json_keys_and_forms(proj: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = run(capsys, "search", proj, '"have to"', "--json")
+    assert code == 0, err
+    assert json.loads(out) == []
+    code, out, _ = run(capsys, "search", proj, '"have to"', "--forms", "--json")
+    hits = json.loads(out)
+    assert all(set(h) == {"source", "source_id", "start", "end", "text", "left", "right", "page"} for h in hits)
+    assert [h["text"] for h in hits] == ["had to", "has to"]
+    assert all(TEXT[h["start"]:h["end"]] == h["text"] for h in hits)
+
+
+@pytest.mark.parametrize("query, message", [('"have to', "not closed"), ("NOT money", "between two words")])
+def test_malformed_query_exit_1(proj: Path, capsys: pytest.CaptureFixture, query: str, message: str) -> None:
+    code, _, err = run(capsys, "search", proj, query)
+    assert code == 1 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_search_code_with_spread(proj: Path, capsys: pytest.CaptureFixture) -> None:
+    assert run(capsys, "node", "add", proj, "Duty", "--free")[0] == 0
+    code, _, err = run(capsys, "search", proj, "asked", "--code", "Duty", "--spread", "sentence")
+    assert code == 0 and "coded 1" in err
+    code, out, _ = run(capsys, "codings", proj, "--json")
+    assert [c["text"] for c in json.loads(out)] == ["We had to set it up because the GP asked us to."]
+
+
+def test_markers_review_runs(proj: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = run(capsys, "markers", proj, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert set(data) == {"run", "hits"}
+    keys = {"id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
+            "sentence_start", "sentence_end"}
+    assert all(set(h) == keys for h in data["hits"])
+    by_marker = {h["marker"]: h for h in data["hits"]}
+    assert {"have to", "ask * to", "want to", "able to"} <= set(by_marker)
+    assert by_marker["able to"]["polarity"] == "negative" and by_marker["want to"]["subject"] == "I"
+    assert all(h["speaker"] == "P1" for h in data["hits"])
+    run_id = data["run"]
+    code, out, _ = run(capsys, "review", proj, run_id, "--accept-marker", "have to", "--json")
+    assert code == 0 and json.loads(out) == {"accepted": 1, "codings": 1}
+    code, _, _ = run(capsys, "review", proj, run_id, "--reject", by_marker["want to"]["id"])
+    assert code == 0
+    code, out, _ = run(capsys, "review", proj, run_id, "--accept", "all", "--spread", "turn", "--json")
+    assert code == 0 and json.loads(out)["accepted"] >= 2
+    code, out, _ = run(capsys, "runs", proj, "--json")
+    (r,) = json.loads(out)
+    assert r["rejected"] == 1 and r["accepted"] >= 3
+    code, out, _ = run(capsys, "nodes", proj, "--json")
+    assert "Speech acts/manipulation" in {n["path"] for n in json.loads(out)}
+    code, _, err = run(capsys, "review", proj, 99, "--accept", "all")
+    assert code == 1 and "no marker run #99" in err
+    assert run(capsys, "audit", "verify", proj)[0] == 0
+
+
+def test_markers_options_and_errors(proj: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "markers", proj, "--act", "competence", "--source", "P1.txt", "--json")
+    assert code == 0 and {h["act"] for h in json.loads(out)["hits"]} == {"competence"}
+    code, _, err = run(capsys, "markers", proj, "--lexicon", "klingon")
+    assert code == 1 and "no lexicon 'klingon'" in err
+    empty = tmp_path / "e.qda"
+    run(capsys, "new", empty)
+    code, _, err = run(capsys, "markers", empty)
+    assert code == 1 and "nothing to search" in err
+
+
+def test_lexicon_show_and_edit(proj: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, _ = run(capsys, "lexicon", "show", proj)
+    assert code == 0 and 'name = "greimas-en"' in out and "version = 1" in out
+    code, out, _ = run(capsys, "lexicon", "edit", proj, "--add", "commitment", "be keen to")
+    assert code == 0 and "version 2" in out
+    code, out, _ = run(capsys, "lexicon", "show", proj)
+    assert "be keen to" in out and "version = 2" in out
+    code, _, err = run(capsys, "lexicon", "edit", proj, "--move", "nonsense", "commitment")
+    assert code == 1 and "Cannot move" in err
