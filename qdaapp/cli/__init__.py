@@ -44,7 +44,7 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 
 
 def build_parser() -> Parser:
-    from . import coding_cmds, project_cmds, search_cmds
+    from . import coding_cmds, narrative_cmds, project_cmds, search_cmds
 
     parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
     parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
@@ -57,6 +57,7 @@ def build_parser() -> Parser:
     project_cmds.register(sub)
     coding_cmds.register(sub)
     search_cmds.register(sub)
+    narrative_cmds.register(sub)
     return parser
 
 

@@ -275,3 +275,114 @@ class SearchHit(Base):
     coding_id: Mapped[Optional[int]] = mapped_column(ForeignKey("codings.id", ondelete="SET NULL"), index=True)
     decided_by: Mapped[Optional[str]] = mapped_column(String(255))
     decided_at: Mapped[Optional[str]] = mapped_column(String(40))
+
+
+# ---------------------------------------------------------------------- narrative (schema 0003)
+SPEECH_ACTS = ("manipulation", "commitment", "competence", "performance", "sanction")
+ACTANT_ROLES = ("subject", "object", "sender", "receiver", "helper", "opponent")
+
+
+class Account(Base):
+    """A narrative account: the passages about one object of activity."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(255), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+
+
+class AccountPassage(Base):
+    __tablename__ = "account_passages"
+    __table_args__ = (
+        UniqueConstraint("account_id", "source_id", "start", "end", name="uq_account_passage"),
+        CheckConstraint("start >= 0 AND start < \"end\"", name="ck_account_passage_span"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class Fragment(Base):
+    """A narrative fragment: a summary in the method's conventions, one speech act, actors, a case."""
+
+    __tablename__ = "fragments"
+    __table_args__ = (
+        CheckConstraint(f"act IS NULL OR act IN {SPEECH_ACTS!r}", name="ck_fragment_act"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    summary: Mapped[str] = mapped_column(Text)
+    act: Mapped[Optional[str]] = mapped_column(String(16))
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    actors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of names
+    position: Mapped[int] = mapped_column(Integer, default=0)  # order in the tellable sequence
+    x: Mapped[Optional[float]] = mapped_column()
+    y: Mapped[Optional[float]] = mapped_column()
+    created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+class FragmentPassage(Base):
+    __tablename__ = "fragment_passages"
+    __table_args__ = (CheckConstraint("start >= 0 AND start < \"end\"", name="ck_fragment_passage_span"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fragment_id: Mapped[int] = mapped_column(ForeignKey("fragments.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+
+
+class FragmentLink(Base):
+    """A sequence edge of the flow chart, with an optional label."""
+
+    __tablename__ = "fragment_links"
+    __table_args__ = (
+        UniqueConstraint("from_id", "to_id", name="uq_fragment_link"),
+        CheckConstraint("from_id <> to_id", name="ck_fragment_link_loop"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("fragments.id", ondelete="CASCADE"), index=True)
+    to_id: Mapped[int] = mapped_column(ForeignKey("fragments.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Actor(Base):
+    """An actor the user keeps (a person, team or organisation), used to suggest actors."""
+
+    __tablename__ = "actors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), default="person")
+
+
+class ActantRole(Base):
+    """Greimas's actantial role of an actor within one account."""
+
+    __tablename__ = "actant_roles"
+    __table_args__ = (
+        UniqueConstraint("account_id", "actor", "role", name="uq_actant_role"),
+        CheckConstraint(f"role IN {ACTANT_ROLES!r}", name="ck_actant_role"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class FrameworkCell(Base):
+    """A framework-matrix cell summary for node columns (account columns are made of fragments)."""
+
+    __tablename__ = "framework_cells"
+    __table_args__ = (UniqueConstraint("row_kind", "row_id", "col_kind", "col_id", name="uq_framework_cell"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row_kind: Mapped[str] = mapped_column(String(8))  # case | source
+    row_id: Mapped[int] = mapped_column(Integer)
+    col_kind: Mapped[str] = mapped_column(String(8))  # node
+    col_id: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, Optional
 
 _LOCK = threading.Lock()
-_PIPELINES: dict[str, Any] = {}
+_PIPELINES: dict[Any, Any] = {}
 FULL_MODELS = {"en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"), "fr": ("fr_core_news_sm",)}
 
 
@@ -128,3 +128,33 @@ def analyse(
         if progress is not None:
             progress.advance(len(chunk))
     return TokenData(starts, ends, lemmas, sent_starts)
+
+
+PRONOUN_ACTORS = {"i": "I", "we": "we", "they": "they", "you": "you", "he": "he", "she": "she"}
+
+
+def suggest_actors(texts: Sequence[str], known: Sequence[str], lang: str = "en") -> list[str]:
+    """Actors named in ``texts``: the user's actor list and case names (an
+    EntityRuler over the same pipeline), plus subject pronouns. Only
+    suggestions: the user confirms them."""
+    nlp = pipeline(lang)
+    ruler_key = ("ruler", lang, tuple(sorted(set(known))))
+    matcher_nlp = _PIPELINES.get(ruler_key)
+    if matcher_nlp is None:
+        import spacy
+
+        matcher_nlp = spacy.blank(lang)
+        ruler = matcher_nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
+        ruler.add_patterns([{"label": "ACTOR", "pattern": name, "id": name} for name in known if name.strip()])
+        with _LOCK:
+            _PIPELINES[ruler_key] = matcher_nlp
+    found: dict[str, None] = {}
+    for doc in matcher_nlp.pipe(texts):
+        for ent in doc.ents:
+            found.setdefault(ent.ent_id_ or ent.text, None)
+    for doc in nlp.pipe(texts):
+        for token in doc:
+            pronoun = PRONOUN_ACTORS.get(token.lower_)
+            if pronoun:
+                found.setdefault(pronoun, None)
+    return list(found)

@@ -29,8 +29,8 @@ from .errors import ProjectError
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 
 # The newest schema this program knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0002"
-KNOWN_REVISIONS = ("0001", "0002")
+SCHEMA_HEAD = "0003"
+KNOWN_REVISIONS = ("0001", "0002", "0003")
 PROJECT_SUFFIX = ".qda"
 
 

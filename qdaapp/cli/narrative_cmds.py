@@ -1,0 +1,145 @@
+"""CLI: accounts, fragments, flow charts and the framework matrix."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from qdaapp.core import flowgraph, narrative
+from qdaapp.core.exchange import write_atomically
+from qdaapp.core.exchange.matrix import export_matrix
+
+from . import emit
+from .project_cmds import opened
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    acc = sub.add_parser("account", help="narrative accounts").add_subparsers(dest="account_cmd", metavar="ACTION")
+    p = acc.add_parser("add", help="create an account (its title is the object of the activity)")
+    p.add_argument("project")
+    p.add_argument("title")
+    p.add_argument("--description", default="")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_account_add)
+    p = acc.add_parser("list", help="list accounts with their completeness")
+    p.add_argument("project")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_account_list)
+    p = acc.add_parser("show", help="fragments in sequence, passages, actors")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_account_show)
+    p = acc.add_parser("check", help="which speech acts are present or missing; cases and sources")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_account_check)
+    p = acc.add_parser("passage", help="add a passage SOURCE:START:END to an account")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("passage", metavar="SOURCE:START:END")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_account_passage)
+
+    frag = sub.add_parser("fragment", help="narrative fragments").add_subparsers(dest="fragment_cmd", metavar="ACTION")
+    p = frag.add_parser("add", help="add a fragment to an account's sequence")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("--summary", required=True)
+    p.add_argument("--act", choices=["manipulation", "commitment", "competence", "performance", "sanction", "none"])
+    p.add_argument("--case")
+    p.add_argument("--actor", action="append", default=[])
+    p.add_argument("--passage", action="append", default=[], metavar="SOURCE:START:END")
+    p.add_argument("--after", type=int, metavar="FRAGMENT")
+    p.add_argument("--coder")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_fragment_add)
+
+    p = sub.add_parser("flowchart", help="export an account's flow chart (SVG, PNG or PDF)")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("--out", required=True, metavar="FILE.svg|FILE.png|FILE.pdf")
+    p.add_argument("--relayout", action="store_true", help="ignore boxes moved by hand")
+    p.set_defaults(func=cmd_flowchart)
+
+    p = sub.add_parser("framework", help="export the framework matrix (XLSX, CSV or DOCX)")
+    p.add_argument("project")
+    p.add_argument("--rows", choices=["cases", "sources"], default="cases")
+    p.add_argument("--cols", choices=["accounts", "nodes"], default="accounts")
+    p.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv|FILE.docx")
+    p.set_defaults(func=cmd_framework)
+
+
+def cmd_account_add(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        account_id = project.run(narrative.create_account, args.title, description=args.description,
+                                 created_by=project.coder)
+    print(f"created account '{args.title}' (id {account_id})")
+    return 0
+
+
+def cmd_account_list(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        rows = flowgraph.list_accounts(s)
+    emit(rows, args.json, [f"{r['id']:>4}  {r['title']}  ({r['fragments']} fragments, {r['cases']} cases, "
+                           f"missing: {', '.join(r['missing']) or 'none'})" for r in rows]
+         or ["(no accounts yet: create one with 'qdaapp account add')"])
+    return 0
+
+
+def cmd_account_show(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        data = flowgraph.show(s, args.account)
+    lines = [data["title"], data["description"]] if data["description"] else [data["title"]]
+    for i, f in enumerate(data["fragments"], start=1):
+        lines.append(f"{i:>3}. [{f['act'] or '-'}] {f['summary']}  ({f['case'] or 'no case'}; "
+                     f"actors: {', '.join(f['actors']) or '-'}; {len(f['passages'])} passage(s); id {f['id']})")
+    lines.append(f"passages: {len(data['passages'])}; actors: {', '.join(data['actors']) or '-'}")
+    emit(data, args.json, lines)
+    return 0
+
+
+def cmd_account_check(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        account = narrative.resolve_account(s, args.account)
+        check = flowgraph.completeness(s, account.id)
+    data = {k: check[k] for k in ("present", "missing", "cases", "sources")}
+    emit(data, args.json, [f"present: {', '.join(data['present']) or 'none'}",
+                           f"missing: {', '.join(data['missing']) or 'none'}",
+                           f"cases: {data['cases']}; sources: {data['sources']}"])
+    return 0
+
+
+def cmd_account_passage(args: argparse.Namespace) -> int:
+    source, start, end = narrative.parse_passage(args.passage)
+    with opened(args) as project:
+        pid = project.run(narrative.add_passage, args.account, source, start, end, added_by=project.coder)
+    print(f"added passage {pid}")
+    return 0
+
+
+def cmd_fragment_add(args: argparse.Namespace) -> int:
+    passages = [narrative.parse_passage(p) for p in args.passage]
+    with opened(args) as project:
+        fid = project.run(narrative.add_fragment, args.account, args.summary, act=args.act, case_ref=args.case,
+                          actors=args.actor, passages=passages, after=args.after)
+    emit({"id": fid}, args.json, [f"added fragment {fid}"])
+    return 0
+
+
+def cmd_flowchart(args: argparse.Namespace) -> int:
+    from qdaapp.render.flowchart import export
+
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        graph = flowgraph.account_graph(s, args.account, keep_saved=not args.relayout)
+    out = write_atomically(args.out, lambda tmp: export(graph, tmp), (".svg", ".png", ".pdf"))
+    print(f"wrote {out} ({len(graph.boxes)} fragments)")
+    return 0
+
+
+def cmd_framework(args: argparse.Namespace) -> int:
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        out = export_matrix(s, Path(args.out), rows=args.rows, cols=args.cols)
+    print(f"wrote {out}")
+    return 0
