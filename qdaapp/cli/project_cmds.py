@@ -101,6 +101,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--coder")
     p.set_defaults(func=cmd_diary_add)
 
+    for name, helptext in (("undo", "undo your last change"), ("redo", "redo what you last undid")):
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("project")
+        p.add_argument("--coder")
+        p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
+
     audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_cmd", metavar="ACTION")
     p = audit.add_parser("verify", help="check the audit chain; exit 1 naming the first broken event")
     p.add_argument("project")
@@ -227,3 +233,19 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return 0
     sys.stderr.write(f"qdaapp: {result.message()}\n")
     return 1
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        text, _ = project.undo_redo_text()
+        project.undo()
+    print(f"undone: {text}")
+    return 0
+
+
+def cmd_redo(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        _, text = project.undo_redo_text()
+        project.redo()
+    print(f"redone: {text}")
+    return 0

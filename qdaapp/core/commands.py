@@ -39,6 +39,8 @@ class Change:
     after: Any = None
     result: Any = None
     extra_events: list["Change"] = field(default_factory=list)
+    # Called with (session, seq of this change's audit event) inside the transaction.
+    on_recorded: Optional[Callable[[Session, int], None]] = None
 
 
 CommandFn = Callable[..., Change]
@@ -73,9 +75,11 @@ def execute(project: "Project", fn: CommandFn, *args: Any, reason: str = "", **k
     return change.result
 
 
-def _record(session: Session, coder: str, change: Change, reason: str) -> None:
+def _record(session: Session, coder: str, change: Change, reason: str, primary: bool = True) -> None:
+    from . import history
+
     session.flush()
-    audit.append(
+    event = audit.append(
         session,
         coder=coder,
         action=change.action,
@@ -86,5 +90,11 @@ def _record(session: Session, coder: str, change: Change, reason: str) -> None:
         after=change.after,
         reason=reason,
     )
+    if primary:
+        # The row changes the triggers recorded belong to this event: undo reverts them as one.
+        session.flush()
+        history.attach(session, event.seq, change.action, coder)
+        if change.on_recorded is not None:
+            change.on_recorded(session, event.seq)
     for extra in change.extra_events:
-        _record(session, coder, extra, reason)
+        _record(session, coder, extra, reason, primary=False)

@@ -386,3 +386,28 @@ class FrameworkCell(Base):
     col_id: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+
+
+# ---------------------------------------------------------------------- undo (schema 0004)
+class UndoOp(Base):
+    """One row change recorded by the capture triggers (see core/history.py)."""
+
+    __tablename__ = "undo_ops"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_seq: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    tbl: Mapped[str] = mapped_column(String(32))
+    op: Mapped[str] = mapped_column(String(1))  # I | D | U
+    row_id: Mapped[int] = mapped_column(Integer)
+    old: Mapped[Optional[str]] = mapped_column(Text)
+    new: Mapped[Optional[str]] = mapped_column(Text)
+
+
+class HistoryEntry(Base):
+    """The undo stack: an undoable audit event and whether it is done or undone."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_coder_state", "coder", "state"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    coder: Mapped[str] = mapped_column(String(255))
+    state: Mapped[str] = mapped_column(String(8))  # done | undone | dead
+    undone_by: Mapped[Optional[int]] = mapped_column(Integer)

@@ -29,8 +29,8 @@ from .errors import ProjectError
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 
 # The newest schema this program knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0003"
-KNOWN_REVISIONS = ("0001", "0002", "0003")
+SCHEMA_HEAD = "0004"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 PROJECT_SUFFIX = ".qda"
 
 
@@ -132,6 +132,26 @@ class Project:
     def run(self, fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
         """Execute a command (see :mod:`qdaapp.core.commands`) and return its result."""
         return execute(self, fn, *args, reason=reason, **kwargs)
+
+    # ------------------------------------------------------------------ undo / redo
+    def undo(self) -> int:
+        """Revert this coder's last change; returns the audit seq it reverted."""
+        from . import history
+
+        return self.run(history.undo, self.coder)
+
+    def redo(self) -> int:
+        from . import history
+
+        return self.run(history.redo, self.coder)
+
+    def undo_redo_text(self) -> tuple[Optional[str], Optional[str]]:
+        """What Undo and Redo would do now, for the Edit menu (None: nothing)."""
+        from . import history
+
+        with self.read_session() as s:
+            u, r = history.next_undo(s, self.coder), history.next_redo(s, self.coder)
+        return (u[1] if u else None), (r[1] if r else None)
 
     # ------------------------------------------------------------------ observers
     def subscribe(self, listener: Callable[[Change], None]) -> None:

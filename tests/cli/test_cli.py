@@ -113,3 +113,15 @@ def test_help_is_fast_and_light() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_undo_redo_commands(project_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert run(capsys, "code", project_path, "Rosa.txt", "0", "10", "Trust")[0] == 0
+    code, out, _ = run(capsys, "undo", project_path)
+    assert code == 0 and "undone: code 'Trust' in Rosa.txt (0-10)" in out
+    assert run_json(capsys, "codings", project_path) == []
+    code, out, _ = run(capsys, "redo", project_path)
+    assert code == 0 and "redone: code 'Trust'" in out
+    assert len(run_json(capsys, "codings", project_path)) == 1
+    code, _, err = run(capsys, "redo", project_path)
+    assert code == 1 and "nothing to redo" in err
