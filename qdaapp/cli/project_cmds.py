@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -11,6 +12,7 @@ from typing import Iterator
 from qdaapp.core import cases as case_ops
 from qdaapp.core import memos as memo_ops
 from qdaapp.core import sources as source_ops
+from qdaapp.core.errors import NeedsUpgrade
 from qdaapp.core.progress import Progress
 from qdaapp.core.project import Project
 
@@ -19,7 +21,12 @@ from . import UserError, emit
 
 @contextmanager
 def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
-    project = Project.open(args.project, coder=getattr(args, "coder", None), read_only=read_only)
+    coder = getattr(args, "coder", None)
+    try:
+        project = Project.open(args.project, coder=coder, read_only=read_only)
+    except NeedsUpgrade:  # a read needs the schema upgraded first (a backup is taken)
+        Project.open(args.project, coder=coder).close()
+        project = Project.open(args.project, coder=coder, read_only=read_only)
     try:
         yield project
     finally:
@@ -107,10 +114,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--coder")
         p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
 
-    audit = sub.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_cmd", metavar="ACTION")
-    p = audit.add_parser("verify", help="check the audit chain; exit 1 naming the first broken event")
-    p.add_argument("project")
-    p.set_defaults(func=cmd_audit_verify)
+    p = sub.add_parser("audit", help="the audit trail: list events, or 'audit verify PROJECT'")
+    p.add_argument("project", help="the project (or 'verify' followed by the project)")
+    p.add_argument("verify_project", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("--coder")
+    p.add_argument("--since", metavar="DATE")
+    p.add_argument("--until", metavar="DATE")
+    p.add_argument("--action", help="e.g. coding.create, or a prefix like coding.")
+    p.add_argument("--search", help="text in the summary or reason")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -129,7 +142,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             for failure in failures:
                 sys.stderr.write(f"qdaapp: {failure}\n")
             if docs:
-                sys.stderr.write(f"qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
+                sys.stderr.write("qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
             return 1
         ids = project.run(source_ops.import_documents, docs, kind=args.kind, case_name=args.case,
                           imported_by=project.coder)
@@ -222,6 +235,29 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
     lines = [f"{r['id']:>4}  {r['date'] or r['created_at'][:10]}  on {r['target_type']}"
              + (f":{r['target_id']}" if r["target_id"] is not None else "") + f"  {r['text'][:70]!r}" for r in rows]
     emit(rows, args.json, lines or ["(no memos yet)"])
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from qdaapp.core import audit
+
+    if args.project == "verify" and args.verify_project:
+        args.project = args.verify_project
+        return cmd_audit_verify(args)
+    if args.verify_project:
+        raise UserError(f"unexpected '{args.verify_project}'; did you mean 'qdaapp audit verify PROJECT'?")
+    for value in (args.since, args.until):
+        if value:
+            try:
+                date.fromisoformat(value[:10])
+            except ValueError:
+                raise UserError(f"'{value}' is not a date; write it as YYYY-MM-DD.") from None
+    f = audit.EventFilter(coder=args.coder, action=args.action, since=args.since, until=args.until, text=args.search)
+    with opened(args, read_only=True) as project, project.engine.connect() as conn:
+        rows = [audit.event_dict(e) for e in audit.query_events(conn, f, newest_first=False)]
+    emit(rows, args.json, [f"{r['seq']:>6}  {r['time'][:19].replace('T', ' ')}  {r['coder']:<12} {r['action']:<18} "
+                           f"{r['summary']}" + (f"  (reason: {r['reason']})" if r["reason"] else "") for r in rows]
+         or ["(no events match)"])
     return 0
 
 

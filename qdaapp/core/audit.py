@@ -140,3 +140,73 @@ def verify(conn: Connection) -> VerifyResult:
         expected_seq += 1
         count += 1
     return VerifyResult(True, count)
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What the audit viewer and ``qdaapp audit`` narrow the timeline to."""
+
+    coder: Optional[str] = None
+    action: Optional[str] = None  # exact, or a prefix ending in '.' ("coding.")
+    since: Optional[str] = None  # ISO date or time, inclusive
+    until: Optional[str] = None  # ISO date or time, inclusive (a date means the whole day)
+    text: Optional[str] = None  # in the summary or reason, case-insensitive
+    entity: Optional[str] = None
+    entity_id: Optional[int] = None
+    node_id: Optional[int] = None  # events about this node or its codings
+    source_id: Optional[int] = None  # events about this source or its codings
+
+
+def _filtered(f: EventFilter):  # noqa: ANN202
+    from sqlalchemy import and_, func, or_
+
+    q = select(AuditEvent)
+    conds = []
+    if f.coder:
+        conds.append(AuditEvent.coder == f.coder)
+    if f.action:
+        conds.append(AuditEvent.action.startswith(f.action) if f.action.endswith(".") else AuditEvent.action == f.action)
+    if f.since:
+        conds.append(AuditEvent.time >= f.since)
+    if f.until:
+        conds.append(AuditEvent.time <= (f.until + "T99" if len(f.until) == 10 else f.until))
+    if f.text:
+        like = f"%{f.text.lower()}%"
+        conds.append(or_(func.lower(AuditEvent.summary).like(like), func.lower(AuditEvent.reason).like(like)))
+    if f.entity:
+        conds.append(AuditEvent.entity == f.entity)
+    if f.entity_id is not None:
+        conds.append(AuditEvent.entity_id == f.entity_id)
+    for key, value in (("node", f.node_id), ("source", f.source_id)):
+        if value is not None:
+            conds.append(or_(
+                and_(AuditEvent.entity == key, AuditEvent.entity_id == value),
+                func.json_extract(AuditEvent.after, f"$.{key}_id") == value,
+                func.json_extract(AuditEvent.before, f"$.{key}_id") == value,
+            ))
+    return q.where(*conds) if conds else q
+
+
+def query_events(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0,
+                 limit: Optional[int] = None, newest_first: bool = True) -> list[AuditEvent]:
+    """One page of the timeline; the viewer fetches pages as the user scrolls."""
+    from sqlalchemy.orm import Session as _Session
+
+    q = _filtered(f).order_by(AuditEvent.seq.desc() if newest_first else AuditEvent.seq).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    with _Session(bind=conn) as s:
+        return list(s.scalars(q).all())
+
+
+def count_events(conn: Connection, f: EventFilter = EventFilter()) -> int:
+    from sqlalchemy import func
+
+    return conn.execute(select(func.count()).select_from(_filtered(f).subquery())).scalar() or 0
+
+
+def event_dict(e: AuditEvent) -> dict:
+    return {"seq": e.seq, "time": e.time, "coder": e.coder, "action": e.action, "entity": e.entity,
+            "entity_id": e.entity_id, "summary": e.summary,
+            "before": json.loads(e.before) if e.before else None,
+            "after": json.loads(e.after) if e.after else None, "reason": e.reason}

@@ -17,6 +17,14 @@ class ProjectError(QdaError):
     """The project file cannot be opened, created or written."""
 
 
+class ProjectInUse(ProjectError):
+    """Another window or program has the project open for writing."""
+
+
+class NeedsUpgrade(ProjectError):
+    """The project uses an older schema; it must be opened for writing once to upgrade."""
+
+
 class ImportFailure(QdaError):
     """A file could not be imported. The project is unchanged."""
 

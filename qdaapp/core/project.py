@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import getpass
 import os
-import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
@@ -25,7 +24,8 @@ from sqlalchemy.orm import Session
 from . import audit
 from .commands import Change, CommandFn, execute
 from .db import check_project_file, make_engine, quick_check
-from .errors import ProjectError
+from .errors import NeedsUpgrade, ProjectError
+from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 
 # The newest schema this program knows; tests check it equals Alembic's head.
@@ -41,8 +41,10 @@ def default_coder() -> str:
 class Project:
     """An open project. Use :meth:`create` or :meth:`open`, then :meth:`close`."""
 
-    def __init__(self, path: Path, engine: Engine, coder: str, read_only: bool) -> None:
+    def __init__(self, path: Path, engine: Engine, coder: str, read_only: bool,
+                 lock: Optional[ProjectLock] = None) -> None:
         self.path = path
+        self._lock = lock
         self.engine = engine
         self.coder = coder
         self.read_only = read_only
@@ -59,21 +61,27 @@ class Project:
             raise ProjectError(f"The folder {path.parent} does not exist.")
         if not os.access(path.parent, os.W_OK):
             raise ProjectError(f"Cannot create {path.name}: the folder {path.parent} is read-only.")
+        lock = ProjectLock(path)
+        lock.acquire()
         engine = make_engine(path)
         try:
             _migrate(engine)
-            project = cls(path, engine, coder or default_coder(), read_only=False)
+            project = cls(path, engine, coder or default_coder(), read_only=False, lock=lock)
             project._write_meta({"project_id": str(uuid.uuid4()), "created_at": utcnow()})
             project.run(_create_project, path.stem)
         except BaseException:
             engine.dispose()
+            lock.release()
             for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 leftover.unlink(missing_ok=True)
             raise
         return project
 
     @classmethod
-    def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False) -> "Project":
+    def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False,
+             exclusive: bool = True) -> "Project":
+        """Open a project. Writing takes the project's lock unless ``exclusive`` is False
+        (several writers in one process, e.g. tests of concurrent coders)."""
         path = Path(path)
         check_project_file(path, read_only)
         revision = _schema_revision(path)
@@ -84,12 +92,15 @@ class Project:
                     "{SCHEMA_HEAD}", SCHEMA_HEAD
                 )
             )
+        lock = ProjectLock(path) if exclusive and not read_only else None
+        if lock is not None:
+            lock.acquire()
         engine = make_engine(path, read_only=read_only)
         try:
             quick_check(engine, path.name)
             if revision != SCHEMA_HEAD:
                 if read_only:
-                    raise ProjectError(
+                    raise NeedsUpgrade(
                         f"{path.name} uses an older schema and must be upgraded before it can be read; "
                         "open it normally once."
                     )
@@ -97,11 +108,16 @@ class Project:
                 _migrate(engine)
         except BaseException:
             engine.dispose()
+            if lock is not None:
+                lock.release()
             raise
-        return cls(path, engine, coder or default_coder(), read_only)
+        return cls(path, engine, coder or default_coder(), read_only, lock)
 
     def close(self) -> None:
         self.engine.dispose()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "Project":
         return self
@@ -193,6 +209,48 @@ class Project:
 
     def backup(self, label: str = "manual") -> Path:
         return backup_copy(self.path, self.engine, label)
+
+    def rotate_backups(self, keep: int = 10) -> Path:
+        """An automatic backup (on open, and every 10 minutes of work); keeps the newest ``keep``."""
+        made = backup_copy(self.path, self.engine, "auto")
+        autos = [b for b in list_backups(self.path) if "-auto" in b.name]
+        for old in autos[keep:]:
+            old.unlink(missing_ok=True)
+        return made
+
+
+def list_backups(path: str | Path) -> list[Path]:
+    """Backup copies of the project at ``path``, newest first."""
+    path = Path(path)
+    folder = path.parent / f"{path.stem}.backups"
+    return sorted(folder.glob(f"{path.stem}-*{path.suffix or PROJECT_SUFFIX}"), reverse=True) if folder.is_dir() else []
+
+
+def restore_backup(path: str | Path, backup: str | Path) -> Path:
+    """Replace the (closed) project with a backup; the current state is kept as a backup first.
+
+    Returns the path of the copy of the state before the restore.
+    """
+    path, backup = Path(path), Path(backup)
+    check_project_file(backup, read_only=True)
+    lock = ProjectLock(path)
+    lock.acquire()  # refuses while the project is open anywhere
+    try:
+        engine = make_engine(path)
+        try:
+            before = backup_copy(path, engine, "before-restore")
+        finally:
+            engine.dispose()
+        src = sqlite3.connect(f"file:{backup.resolve().as_posix()}?mode=ro", uri=True)
+        dest = sqlite3.connect(path)
+        try:
+            src.backup(dest)
+        finally:
+            src.close()
+            dest.close()
+    finally:
+        lock.release()
+    return before
 
 
 def _create_project(session: Session, name: str) -> Change:

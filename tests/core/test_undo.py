@@ -26,7 +26,7 @@ def test_undo_redo_coding_with_menu_text(project: Project) -> None:
     before = _state(project)
     cid = project.run(coding.code, "Rosa.txt", 0, 12, "Trust", "tester")
     after = _state(project)
-    assert project.undo_redo_text() == (f"code 'Trust' in Rosa.txt (0-12)", None)
+    assert project.undo_redo_text() == ("code 'Trust' in Rosa.txt (0-12)", None)
     project.undo()
     assert _state(project) == before
     assert project.undo_redo_text()[1] == "code 'Trust' in Rosa.txt (0-12)"
@@ -109,8 +109,8 @@ def test_new_command_clears_redo_and_history_persists(project_path: Path) -> Non
 
 
 def test_undo_refuses_to_overwrite_a_later_change(project_path: Path) -> None:
-    ana = Project.open(project_path, coder="ana")
-    bob = Project.open(project_path, coder="bob")
+    ana = Project.open(project_path, coder="ana", exclusive=False)
+    bob = Project.open(project_path, coder="bob", exclusive=False)
     try:
         node = ana.run(nodes.create_node, "Shared", free=True)
         bob.run(nodes.update_node, node, description="Bob's definition")
