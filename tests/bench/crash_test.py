@@ -28,7 +28,7 @@ CODER = textwrap.dedent("""
     from qdaapp.core import coding
     from qdaapp.core.project import Project
     p = Project.open({path!r}, coder="crash")
-    i = 0
+    i = p.summary()["codings"]  # continue where the killed process stopped: every span is new
     while True:
         cid = p.run(coding.code, {source!r}, i % 150, i % 150 + 3 + i // 150, {node!r}, "crash")
         print(cid, flush=True)
