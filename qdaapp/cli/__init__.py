@@ -44,7 +44,7 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 
 
 def build_parser() -> Parser:
-    from . import coding_cmds, narrative_cmds, project_cmds, search_cmds
+    from . import coding_cmds, narrative_cmds, plugin_cmds, project_cmds, refi_cmds, report_cmds, search_cmds
 
     parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
     parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
@@ -58,6 +58,9 @@ def build_parser() -> Parser:
     coding_cmds.register(sub)
     search_cmds.register(sub)
     narrative_cmds.register(sub)
+    refi_cmds.register(sub)
+    report_cmds.register(sub)
+    plugin_cmds.register(sub)
     return parser
 
 
