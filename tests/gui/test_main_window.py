@@ -42,8 +42,11 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def make_window(qtbot, settings: QSettings) -> Iterator[Callable[..., MainWindow]]:  # noqa: ANN001
-    """Main windows that are closed after the test, which fails if a window or worker leaks."""
+def make_window(qtbot, settings: QSettings, messages) -> Iterator[Callable[..., MainWindow]]:  # noqa: ANN001
+    """Main windows that are closed after the test, which fails if a window or worker leaks.
+
+    Message boxes are captured (see ``messages``), so an unexpected one cannot block a test.
+    """
     configure_application(QApplication.instance())
     windows: list[MainWindow] = []
 
@@ -155,7 +158,7 @@ def test_welcome_screen_without_project(make_window) -> None:  # noqa: ANN001
     window = make_window()
     assert window.central.currentWidget() is window.welcome
     assert not any(dock.isVisible() for dock in window.docks())
-    assert "New project" in window.welcome.new_button.text()
+    assert window.welcome.new_button.accessibleName() == "New project…"
     assert not window.actions.import_files.isEnabled()
     assert window.summary_label.text() == "No project open"
 

@@ -1,0 +1,1 @@
+"""Dialogs: import, nodes, cases, quick pick, messages."""

@@ -1,0 +1,136 @@
+"""The Sources dock's tree: sources grouped by kind, the diary, then cases.
+
+Built from ``sources.list_sources``, ``cases.list_cases`` and the diary
+entries. It is small (tens of sources), so a committed change that touches
+sources or cases rebuilds it in one pass; the dock keeps selection and
+expansion across rebuilds by item key.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
+
+from qdaapp.core.cases import CaseInfo
+from qdaapp.core.memos import MemoInfo
+from qdaapp.core.sources import SourceInfo
+
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # 'group' | 'source' | 'case' | 'diary-entry'
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+KEY_ROLE = Qt.ItemDataRole.UserRole + 3
+
+GROUPS = (
+    ("interview", "Interviews"),
+    ("field-note", "Field notes"),
+    ("document", "Documents"),
+    ("diary", "Diary"),
+)
+KIND_LABELS = dict(GROUPS)
+KIND_SINGULAR = {"interview": "interview", "field-note": "field note", "document": "document", "diary": "diary"}
+
+
+def _words(n: int) -> str:
+    return f"{n:,} word{'s' if n != 1 else ''}"
+
+
+class SourcesModel(QStandardItemModel):
+    def __init__(self, parent=None) -> None:  # noqa: ANN001
+        super().__init__(parent)
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._source_items: dict[int, QStandardItem] = {}
+        self.source_names: dict[int, str] = {}
+        self.case_names: dict[int, str] = {}
+
+    def _group(self, key: str, label: str) -> QStandardItem:
+        item = QStandardItem(label)
+        item.setEditable(False)
+        item.setFont(self._bold)
+        item.setData("group", KIND_ROLE)
+        item.setData(key, ID_ROLE)
+        item.setData(f"group:{key}", KEY_ROLE)
+        return item
+
+    def _source(self, info: SourceInfo, under_case: bool = False) -> QStandardItem:
+        item = QStandardItem(info.name)
+        item.setEditable(False)
+        item.setData("source", KIND_ROLE)
+        item.setData(info.id, ID_ROLE)
+        item.setData(f"{'case-' if under_case else ''}source:{info.id}", KEY_ROLE)
+        details = [KIND_SINGULAR.get(info.kind, info.kind), _words(info.words)]
+        if info.pages:
+            details.append(f"{info.pages} pages")
+        details.append(f"{info.codings} coding{'s' if info.codings != 1 else ''}")
+        if info.case:
+            details.append(f"case: {info.case}")
+        item.setToolTip(f"{info.name}\n" + " · ".join(details) + "\nDouble-click to open.")
+        return item
+
+    def rebuild(self, sources: list[SourceInfo], cases: list[CaseInfo], diary: list[MemoInfo]) -> None:
+        self.clear()
+        self._source_items.clear()
+        self.source_names = {s.id: s.name for s in sources}
+        self.case_names = {c.id: c.name for c in cases}
+        root = self.invisibleRootItem()
+        by_kind: dict[str, list[SourceInfo]] = {}
+        for info in sources:
+            by_kind.setdefault(info.kind, []).append(info)
+        for kind, label in GROUPS:
+            members = sorted(by_kind.get(kind, []), key=lambda s: s.name.lower())
+            count = len(members) + (len(diary) if kind == "diary" else 0)
+            group = self._group(kind, f"{label} ({count})" if kind != "diary" else label)
+            for info in members:
+                child = self._source(info)
+                self._source_items[info.id] = child
+                group.appendRow(child)
+            if kind == "diary":
+                for entry in diary:
+                    group.appendRow(self._diary_entry(entry))
+            root.appendRow(group)
+        cases_group = self._group("cases", f"Cases ({len(cases)})")
+        by_case: dict[str, list[SourceInfo]] = {}
+        for info in sources:
+            if info.case:
+                by_case.setdefault(info.case, []).append(info)
+        for case in cases:
+            item = QStandardItem(case.name)
+            item.setEditable(False)
+            item.setData("case", KIND_ROLE)
+            item.setData(case.id, ID_ROLE)
+            item.setData(f"case:{case.id}", KEY_ROLE)
+            attrs = "\n".join(f"{k}: {v}" for k, v in sorted(case.attributes.items()))
+            tip = f"Case '{case.name}'" + (f"\n{attrs}" if attrs else "")
+            item.setToolTip(tip + "\nDouble-click for its properties.")
+            for info in sorted(by_case.get(case.name, []), key=lambda s: s.name.lower()):
+                item.appendRow(self._source(info, under_case=True))
+            cases_group.appendRow(item)
+        root.appendRow(cases_group)
+
+    def _diary_entry(self, entry: MemoInfo) -> QStandardItem:
+        first = entry.text.strip().splitlines()[0] if entry.text.strip() else ""
+        if len(first) > 48:
+            first = first[:47] + "…"
+        item = QStandardItem(f"{entry.date} — {first}" if first else str(entry.date))
+        item.setEditable(False)
+        item.setData("diary-entry", KIND_ROLE)
+        item.setData(entry.id, ID_ROLE)
+        item.setData(f"diary:{entry.id}", KEY_ROLE)
+        item.setToolTip(f"Diary entry of {entry.date}. Select it to read or edit it in the Memos tab.")
+        return item
+
+    def source_item(self, source_id: int) -> Optional[QStandardItem]:
+        return self._source_items.get(source_id)
+
+    def find_key(self, key: str) -> Optional[QStandardItem]:
+        stack = [self.item(r) for r in range(self.rowCount())]
+        while stack:
+            item = stack.pop()
+            if item.data(KEY_ROLE) == key:
+                return item
+            stack.extend(item.child(r) for r in range(item.rowCount()))
+        return None
+
+    def is_empty(self) -> bool:
+        return not self.source_names

@@ -1,0 +1,1 @@
+"""The docks and central panels of the main window."""

@@ -1,0 +1,113 @@
+"""Route each committed change to the views it touches, and nothing else.
+
+The project calls its listeners after every command; the main window passes
+each :class:`~qdaapp.core.commands.Change` here. Codings update one
+document's spans and one node's count; node renames restyle only that
+node's spans; structural node changes (move, merge, delete) re-read the
+small node tree; source and case changes re-read the Sources dock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from qdaapp.core.commands import Change
+from qdaapp.core.layers import CodingSpan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qdaapp.gui.main_window import MainWindow
+
+
+def apply_change(window: "MainWindow", change: Change) -> None:
+    action = change.action
+    handler = _HANDLERS.get(action) or _HANDLERS.get(action.split(".", 1)[0] + ".*")
+    if handler is not None:
+        handler(window, change)
+    window.update_status()
+
+
+def _coding_created(w: "MainWindow", change: Change) -> None:
+    row = change.after
+    item = w.nodes_panel.model.node(row["node_id"])
+    name, color = (item.name, item.color) if item else ("?", "#999999")
+    span = CodingSpan(row["id"], row["start"], row["end"], row["node_id"], name, color, row["coder"])
+    w.documents.add_coding(row["source_id"], span)
+    w.nodes_panel.model.change_count(row["node_id"], +1)
+    if w.passages.node_id == row["node_id"]:
+        w.passages.refresh()
+
+
+def _coding_deleted(w: "MainWindow", change: Change) -> None:
+    row = change.before
+    w.documents.remove_coding(row["source_id"], row["id"])
+    w.nodes_panel.model.change_count(row["node_id"], -1)
+    if w.passages.node_id == row["node_id"]:
+        w.passages.refresh()
+
+
+def _node_created(w: "MainWindow", change: Change) -> None:
+    for row in change.after or []:
+        w.nodes_panel.model.insert_node(row)
+
+
+def _node_updated(w: "MainWindow", change: Change) -> None:
+    after = change.after or {}
+    w.nodes_panel.model.update_node(change.entity_id, after.get("name"), after.get("color"), after.get("description"))
+    if "name" in after or "color" in after:
+        w.documents.restyle_node(change.entity_id, after.get("name"), after.get("color"))
+    if w.passages.node_id == change.entity_id:
+        item = w.nodes_panel.model.node(change.entity_id)
+        w.passages.show_node(change.entity_id, item.path() if item else "")
+
+
+def _node_moved(w: "MainWindow", change: Change) -> None:
+    w.nodes_panel.reload()
+
+
+def _node_merged(w: "MainWindow", change: Change) -> None:
+    w.nodes_panel.reload()
+    w.documents.reload_spans()
+    w.passages.refresh()
+
+
+def _node_deleted(w: "MainWindow", change: Change) -> None:
+    for row in (change.before or {}).get("codings", []):
+        w.documents.remove_coding(row["source_id"], row["id"])
+    w.nodes_panel.reload()
+    if w.passages.node_id is not None and w.nodes_panel.model.node(w.passages.node_id) is None:
+        w.passages.show_node(None)
+
+
+def _sources_changed(w: "MainWindow", change: Change) -> None:
+    w.sources_panel.reload()
+    w.documents.set_empty_hint(has_sources=not w.sources_panel.model.is_empty())
+    if change.action == "source.delete":
+        w.documents.close_source(change.entity_id)
+        w.nodes_panel.reload()
+    elif change.action == "source.update" and "name" in (change.after or {}):
+        w.documents.rename_source(change.entity_id, change.after["name"])
+    if w.passages.node_id is not None and change.action != "source.import":
+        w.passages.refresh()
+
+
+def _memo_changed(w: "MainWindow", change: Change) -> None:
+    row = change.after if isinstance(change.after, dict) else change.before if isinstance(change.before, dict) else {}
+    if change.action == "diary.create" or row.get("target_type") == "diary" or w.memos.target[0] == "diary":
+        w.sources_panel.reload()
+    w.memos.on_change(change)
+
+
+_HANDLERS = {
+    "coding.create": _coding_created,
+    "coding.delete": _coding_deleted,
+    "node.create": _node_created,
+    "node.update": _node_updated,
+    "node.move": _node_moved,
+    "node.merge": _node_merged,
+    "node.delete": _node_deleted,
+    "source.*": _sources_changed,
+    "case.*": _sources_changed,
+    "attribute.*": _sources_changed,
+    "memo.*": _memo_changed,
+    "diary.*": _memo_changed,
+}

@@ -1,0 +1,94 @@
+"""Bottom dock tab: the passages coded at the selected node, in context."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from qdaapp.core import coding as coding_ops
+from qdaapp.core.errors import NotFound
+from qdaapp.gui.models.passages import PASSAGE_COLUMN, HtmlDelegate, PassagesModel
+
+EMPTY = "Select a node in the <b>Nodes</b> panel to see every passage coded there."
+
+
+class PassagesPanel(QWidget):
+    openPassage = Signal(int, int, int, int)  # source id, start, end, coding id
+
+    def __init__(self, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.project: Any = None
+        self.node_id: Optional[int] = None
+        self.header = QLabel(EMPTY)
+        self.header.setObjectName("PanelHeader")
+        self.model = PassagesModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setItemDelegateForColumn(PASSAGE_COLUMN, HtmlDelegate(self.table))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(PASSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(0, 170)
+        header.resizeSection(1, 110)
+        self.table.doubleClicked.connect(self._on_double_clicked)
+        self.table.activated.connect(self._on_double_clicked)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.header)
+        layout.addWidget(self.table, 1)
+
+    def set_project(self, project: Any) -> None:
+        self.project = project
+        self.show_node(None)
+
+    def show_node(self, node_id: Optional[int], name: str = "") -> None:
+        self.node_id = node_id
+        self._node_name = name
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self.project is None or self.node_id is None:
+            self.model.set_passages([])
+            self.header.setText(EMPTY)
+            return
+        try:
+            with self.project.read_session() as s:
+                passages = coding_ops.list_codings(s, node_ref=self.node_id)
+        except NotFound:
+            self.node_id = None
+            self.refresh()
+            return
+        self.model.set_passages(passages)
+        n = len(passages)
+        if n:
+            self.header.setText(f"<b>{self._node_name}</b>: {n} coded passage{'s' if n != 1 else ''}. "
+                                "Double-click one to open it in its document.")
+        else:
+            self.header.setText(f"<b>{self._node_name}</b> has no codings yet. Select text in a document "
+                                "and drag it onto the node, or press Ctrl+K.")
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        p = self.model.passage(index.row())
+        if p is not None:
+            self.openPassage.emit(p.source_id, p.start, p.end, p.id)
+
+    def row_count(self) -> int:
+        return self.model.rowCount()
+
+    def sizeHint(self):  # noqa: ANN201
+        hint = super().sizeHint()
+        hint.setHeight(220)
+        return hint
+

@@ -1,0 +1,206 @@
+"""Creating, opening and closing projects from the window; recent projects; the demo."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Optional
+
+from PySide6.QtCore import QObject, QStandardPaths, QThreadPool
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
+
+from qdaapp.core.db import looks_like_sqlite
+from qdaapp.core.errors import ProjectError, QdaError
+from qdaapp.core.logs import data_dir
+from qdaapp.core.project import PROJECT_SUFFIX, Project, default_coder
+from qdaapp.gui.dialogs.messages import confirm, show_error, warn
+from qdaapp.gui.workers import make_progress_dialog, run_in_worker, running_jobs
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qdaapp.gui.main_window import MainWindow
+
+RECENT_MAX = 8
+PROJECT_FILTER = f"qdaapp projects (*{PROJECT_SUFFIX});;All files (*)"
+
+
+def demo_path() -> Path:
+    return data_dir() / "demo" / f"Demo study{PROJECT_SUFFIX}"
+
+
+def _remove_project_files(path: Path) -> None:
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    backups = path.parent / f"{path.stem}.backups"
+    if backups.is_dir():
+        shutil.rmtree(backups, ignore_errors=True)
+
+
+def could_open_read_only(path: Path) -> bool:
+    """True when ``path`` is a project file we may not write to (or cannot write now)."""
+    if not path.is_file() or not looks_like_sqlite(path):
+        return False
+    return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+class ProjectFlow(QObject):
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.w = window
+        self.demo_job: Any = None
+
+    # -- settings -------------------------------------------------------------------
+    def coder(self) -> str:
+        return str(self.w.settings.value("coder", "") or default_coder())
+
+    def ask_coder(self) -> bool:
+        """Ask for the name recorded with every coding and change; True if one was given."""
+        name, ok = QInputDialog.getText(
+            self.w, "Your name as coder",
+            "Your name or initials. It is recorded with every coding and change you make,\n"
+            "so a supervisor or a co-coder can tell who did what:",
+            QLineEdit.EchoMode.Normal, self.coder(),
+        )
+        if not ok or not name.strip():
+            return False
+        self.w.settings.setValue("coder", name.strip())
+        if self.w.project is not None:
+            self.w.project.coder = name.strip()
+            self.w.coding.load_recent()
+            self.w.update_status()
+        return True
+
+    def recent(self) -> list[str]:
+        value = self.w.settings.value("recent", [])
+        paths = [value] if isinstance(value, str) else list(value or [])
+        return [p for p in paths if Path(p).is_file()][:RECENT_MAX]
+
+    def remember(self, path: Path) -> None:
+        if path.resolve() == demo_path().resolve():
+            return
+        paths = [str(path.resolve())] + [p for p in self.recent() if p != str(path.resolve())]
+        self.w.settings.setValue("recent", paths[:RECENT_MAX])
+        self.fill_recent_menu()
+
+    def fill_recent_menu(self) -> None:
+        menu = self.w.recent_menu if hasattr(self.w, "recent_menu") else None
+        if menu is None:
+            return
+        menu.clear()
+        paths = self.recent()
+        for path in paths:
+            menu.addAction(Path(path).name, lambda p=path: self.open(p)).setToolTip(path)
+        menu.setEnabled(bool(paths))
+
+    def _start_folder(self) -> str:
+        last = self.w.settings.value("project/folder", "")
+        return str(last) if last else QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+
+    # -- new / open -----------------------------------------------------------------
+    def new_project(self) -> bool:
+        if not self.w.settings.value("coder", "") and not self.ask_coder():
+            return False
+        start = str(Path(self._start_folder()) / f"My study{PROJECT_SUFFIX}")
+        path, _ = QFileDialog.getSaveFileName(self.w, "New project", start, PROJECT_FILTER)
+        if not path:
+            return False
+        return self.create(path)
+
+    def create(self, path: str | Path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() != PROJECT_SUFFIX:
+            path = path.with_name(path.name + PROJECT_SUFFIX)
+        if not self.close():
+            return False
+        try:
+            project = Project.create(path, coder=self.coder())
+        except Exception as exc:
+            show_error(self.w, exc)
+            return False
+        self.w.settings.setValue("project/folder", str(path.parent))
+        self.remember(path)
+        self.w.set_project(project)
+        return True
+
+    def open_dialog(self, read_only: bool = False) -> bool:
+        title = "Open project read-only" if read_only else "Open project"
+        path, _ = QFileDialog.getOpenFileName(self.w, title, self._start_folder(), PROJECT_FILTER)
+        return self.open(path, read_only) if path else False
+
+    def open(self, path: str | Path, read_only: bool = False) -> bool:
+        path = Path(path)
+        current = self.w.project
+        if current is not None and Path(current.path).resolve() == path.resolve() and current.read_only == read_only:
+            return True
+        if not self.close():
+            return False
+        try:
+            project = Project.open(path, coder=self.coder(), read_only=read_only)
+        except ProjectError as exc:
+            if not read_only and could_open_read_only(path):
+                question = (f"{exc}\n\nOpen it read-only instead? You can read, browse and search it, "
+                            "but not change it.")
+                if confirm(self.w, question, "Open read-only?", default_yes=True):
+                    return self.open(path, read_only=True)
+                return False
+            show_error(self.w, exc)
+            return False
+        except Exception as exc:
+            show_error(self.w, exc)
+            return False
+        self.w.settings.setValue("project/folder", str(path.parent))
+        self.remember(path)
+        self.w.set_project(project)
+        return True
+
+    def open_demo(self) -> None:
+        """Build a fresh copy of the demo study (the old copy is deleted) and open it."""
+        if self.demo_job is not None or not self.close():
+            return
+        from qdaapp.core.demo import build_demo
+
+        path = demo_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _remove_project_files(path)
+        except OSError as exc:
+            warn(self.w, f"The old demo project in {path.parent} could not be removed ({exc}).")
+            return
+        coder = self.coder()
+
+        def build(progress: Any, cancel: Any) -> Project:
+            return build_demo(path, coder=coder, progress=progress, cancel=cancel)
+
+        def done(project: Project) -> None:
+            self.demo_job = None
+            self.w.set_project(project)
+
+        def failed(exc: BaseException) -> None:
+            self.demo_job = None
+            detail = str(exc) if isinstance(exc, QdaError) else "see the log file (Help ▸ Show log file)"
+            if not isinstance(exc, QdaError):
+                from qdaapp.core.logs import log_exception
+
+                log_exception(exc)
+            warn(self.w, f"The demo project could not be built: {detail}")
+
+        def cancelled() -> None:
+            self.demo_job = None
+            _remove_project_files(path)
+
+        dialog = make_progress_dialog(self.w, "Demo project", "Building the demo project…")
+        self.demo_job = run_in_worker(build, done, failed, dialog, cancelled)
+
+    # -- close ----------------------------------------------------------------------
+    def close(self) -> bool:
+        """Close the open project (if any) after finishing background work; True when closed."""
+        if self.w.project is None:
+            return True
+        for job in running_jobs():
+            if job is not self.demo_job:
+                job.request_cancel()
+        QThreadPool.globalInstance().waitForDone(10000)
+        project: Optional[Project] = self.w.detach_project()
+        if project is not None:
+            project.close()
+        return True

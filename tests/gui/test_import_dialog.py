@@ -1,0 +1,144 @@
+"""Import: file dialog, kind and case, reading on a worker, Cancel, failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QFileDialog
+
+from qdaapp.core import sources as source_ops
+from qdaapp.gui.dialogs.import_dialog import ImportFlow, ImportOptionsDialog
+from qdaapp.gui.models.sources_tree import KIND_ROLE
+
+from .test_main_window import make_window, messages, settings  # noqa: F401
+
+TEXT = "Interviewer: What happened next?\nP2: We were told to run the clinic on Fridays.\n"
+
+
+def names(window) -> list[str]:  # noqa: ANN001
+    with window.project.read_session() as s:
+        return sorted(i.name for i in source_ops.list_sources(s))
+
+
+def wait_finished(qtbot, flow: ImportFlow) -> list:  # noqa: ANN001
+    results: list = []
+    flow.finished.connect(results.append)
+    qtbot.waitUntil(lambda: bool(results), timeout=10000)
+    return results
+
+
+@pytest.fixture
+def choose(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    """Answer the file dialog with ``paths`` and the options dialog with kind and case."""
+
+    def answer(paths: list[Path], kind: str = "interview", case: str = "") -> None:
+        monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(p) for p in paths], ""))
+
+        def accept(dialog: ImportOptionsDialog) -> int:
+            for button in dialog._kinds.buttons():
+                button.setChecked(button.property("kind") == kind)
+            dialog.case_combo.setEditText(case)
+            return QDialog.DialogCode.Accepted
+
+        monkeypatch.setattr(ImportOptionsDialog, "exec", accept)
+
+    return answer
+
+
+def test_import_through_the_dialogs_and_a_worker(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+                                                 qtbot, choose) -> None:
+    window = make_window(project_path)
+    new = tmp_path / "Dev.txt"
+    new.write_text(TEXT, encoding="utf-8")
+    choose([new], kind="field-note", case="P2 Dev")
+    assert window.import_files()
+    flow = window.import_flow
+    assert flow.job is not None
+    (ids,) = wait_finished(qtbot, flow)
+    assert ids and len(ids) == 1
+    assert names(window) == ["Dev.txt", "Notes.txt", "Rosa.txt"]
+    with window.project.read_session() as s:
+        info = next(i for i in source_ops.list_sources(s) if i.name == "Dev.txt")
+    assert (info.kind, info.case) == ("field-note", "P2 Dev")
+    model = window.sources_panel.model
+    assert model.item(1).text() == "Field notes (2)"
+    item = model.source_item(ids[0])
+    assert item is not None and item.data(KIND_ROLE) == "source"
+    assert "3 sources" in window.summary_label.text()
+    assert "Imported 1 source" in window.statusBar().currentMessage()
+
+
+def test_cancel_before_the_write_leaves_project_unchanged(make_window, project_path: Path,  # noqa: ANN001
+                                                          tmp_path: Path, qtbot) -> None:
+    window = make_window(project_path)
+    before = names(window)
+    events = window.project.summary()["events"]
+    files = []
+    for i in range(3):
+        path = tmp_path / f"Part{i}.txt"
+        path.write_text(TEXT + f"P{i}: line {i}.\n", encoding="utf-8")
+        files.append(path)
+    flow = ImportFlow(window, window.project, window.runner.run)
+    job = flow.run(files, "interview", None)
+    job.request_cancel()  # whether or not reading has finished, nothing may be written
+    (ids,) = wait_finished(qtbot, flow)
+    assert ids is None
+    assert names(window) == before
+    assert window.project.summary()["events"] == events
+
+
+def test_unreadable_file_is_named_in_the_message(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+                                                 qtbot, choose, messages) -> None:
+    window = make_window(project_path)
+    empty = tmp_path / "Empty interview.txt"
+    empty.write_bytes(b"")
+    choose([empty])
+    assert window.import_files()
+    (ids,) = wait_finished(qtbot, window.import_flow)
+    assert ids is None
+    kind, text = messages[-1]
+    assert kind == "warning"
+    assert "Nothing was imported" in text and "Empty interview.txt" in text
+    assert "Traceback" not in text
+    assert names(window) == ["Notes.txt", "Rosa.txt"]
+
+
+def test_partial_failure_asks_before_importing_the_rest(make_window, project_path: Path,  # noqa: ANN001
+                                                        tmp_path: Path, qtbot, choose, messages) -> None:
+    window = make_window(project_path)
+    empty = tmp_path / "Blank.txt"
+    empty.write_bytes(b"")
+    good = tmp_path / "Tom.txt"
+    good.write_text(TEXT.replace("P2", "P4"), encoding="utf-8")
+    choose([empty, good])
+    assert window.import_files()
+    (ids,) = wait_finished(qtbot, window.import_flow)
+    kind, text = messages[-1]
+    assert kind == "question"
+    assert "Blank.txt" in text and "Import the 1 file that could be read?" in text
+    assert ids and len(ids) == 1
+    assert names(window) == ["Notes.txt", "Rosa.txt", "Tom.txt"]
+
+
+def test_duplicate_file_is_refused_with_its_name(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+                                                 qtbot, messages) -> None:
+    from tests.conftest import SAMPLE
+
+    window = make_window(project_path)
+    again = tmp_path / "Rosa again.txt"
+    again.write_text(SAMPLE, encoding="utf-8")
+    flow = ImportFlow(window, window.project, window.runner.run)
+    flow.run([again], "interview", None)
+    (ids,) = wait_finished(qtbot, flow)
+    assert ids is None
+    assert "already in the project as 'Rosa.txt'" in messages[-1][1]
+
+
+def test_options_dialog_defaults(qtbot) -> None:  # noqa: ANN001
+    dialog = ImportOptionsDialog(None, ["/x/Ana.docx", "/x/Ben.pdf"], ["P1 Rosa"], kind="document")
+    qtbot.addWidget(dialog)
+    assert dialog.kind() == "document"
+    assert dialog.case_name() is None
+    dialog.case_combo.setCurrentText("P1 Rosa")
+    assert dialog.case_name() == "P1 Rosa"
