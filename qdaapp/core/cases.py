@@ -184,3 +184,45 @@ def attributes_of(session: Session, owner: str, owner_id: int) -> dict[str, tupl
         .order_by(Attribute.name)
     )
     return {name: (type_, value) for name, type_, value in rows}
+
+
+@command("case.update")
+def update_case(session: Session, ref: str | int, name: Optional[str] = None,
+                description: Optional[str] = None) -> Change:
+    case = resolve_case(session, ref)
+    changes: dict = {}
+    if name is not None and name.strip() and name.strip() != case.name:
+        if session.scalar(select(Case.id).where(Case.name == name.strip())) is not None:
+            raise Conflict(f"A case called '{name.strip()}' already exists.")
+        changes["name"] = name.strip()
+    if description is not None and description != case.description:
+        changes["description"] = description
+    if not changes:
+        raise InvalidInput(f"Nothing to change for case '{case.name}'.")
+    before = {k: getattr(case, k) for k in changes}
+    for key, value in changes.items():
+        setattr(case, key, value)
+    summary = (f"rename case '{before['name']}' to '{changes['name']}'" if "name" in changes
+               else f"describe case '{case.name}'")
+    return Change("case.update", "case", case.id, summary, before=before, after=changes)
+
+
+@command("attribute.remove")
+def remove_attribute(session: Session, owner: str, owner_ref: str | int, name: str) -> Change:
+    """Remove one attribute value from a case or source (the attribute itself stays)."""
+    target = resolve_case(session, owner_ref) if owner == "case" else source_ops.resolve(session, owner_ref)
+    column = AttributeValue.case_id if owner == "case" else AttributeValue.source_id
+    row = session.scalar(
+        select(AttributeValue).join(Attribute, Attribute.id == AttributeValue.attribute_id)
+        .where(Attribute.name == name, column == target.id)
+    )
+    if row is None:
+        raise NotFound(f"{owner.title()} '{target.name}' has no value for '{name}'.")
+    before = {"attribute": name, "value": row.value}
+    session.delete(row)
+    return Change("attribute.remove", owner, target.id, f"remove {name} from {owner} '{target.name}'", before=before)
+
+
+def list_attributes(session: Session) -> list[tuple[str, str]]:
+    """(name, type) of every attribute in the project, by name."""
+    return [(n, t) for n, t in session.execute(select(Attribute.name, Attribute.type).order_by(Attribute.name))]

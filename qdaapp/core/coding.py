@@ -150,3 +150,29 @@ def spans_for_source(session: Session, source_id: int) -> list[tuple]:
         .where(Coding.source_id == source_id)
         .order_by(Coding.start)
     ).all()
+
+
+@command("coding.create_at_new_node")
+def code_at_new_node(
+    session: Session, source_ref: str | int, start: int, end: int, name: str, coder: str,
+    color: Optional[str] = None,
+) -> Change:
+    """Create a free node and code the span at it: one gesture, one undo step."""
+    made = node_ops.create_node(session, name, free=True, color=color, created_by=coder)
+    coded = code(session, source_ref, start, end, made.result, coder)
+    return Change("coding.create_at_new_node", "coding", coded.entity_id,
+                  f"{coded.summary.replace('code ', 'code at new free node ', 1)}",
+                  after={"node": made.after, "coding": coded.after},
+                  result={"node_id": made.result, "coding_id": coded.result})
+
+
+def recent_nodes(session: Session, coder: str, limit: int = 5) -> list[tuple[int, str]]:
+    """(node id, path) of the nodes ``coder`` coded at most recently, newest first."""
+    from sqlalchemy import func
+
+    rows = session.execute(
+        select(Coding.node_id, func.max(Coding.id).label("last"))
+        .where(Coding.coder == coder).group_by(Coding.node_id).order_by(func.max(Coding.id).desc()).limit(limit)
+    ).all()
+    paths = {n.id: n.path for n in node_ops.list_nodes(session)}
+    return [(node_id, paths[node_id]) for node_id, _ in rows if node_id in paths]

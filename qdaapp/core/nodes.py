@@ -20,6 +20,9 @@ from .errors import Conflict, InvalidInput, NotFound
 from .models import Coding, Memo, Node
 
 PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
+# Speech-act nodes get their act's colour (UX.md) wherever they are made.
+ACT_COLORS = {"manipulation": "#E69F00", "commitment": "#56B4E9", "competence": "#009E73",
+              "performance": "#0072B2", "sanction": "#D55E00"}
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -166,7 +169,7 @@ def create_node(
                 kind=kind,
                 parent_id=parent_id,
                 description=description if last else "",
-                color=(color if last and color else _default_color(session)),
+                color=(color if last and color else ACT_COLORS.get(name.lower()) or _default_color(session)),
                 position=_next_position(session, parent_id, kind),
                 created_by=created_by,
             )

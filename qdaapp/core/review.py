@@ -21,8 +21,7 @@ from .errors import InvalidInput, NotFound
 from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
 from .search import SPREADS, spread_span
 
-ACT_COLORS = {"manipulation": "#E69F00", "commitment": "#56B4E9", "competence": "#009E73",
-              "performance": "#0072B2", "sanction": "#D55E00"}
+ACT_COLORS = node_ops.ACT_COLORS
 ROOT = "Speech acts"
 
 

@@ -57,3 +57,19 @@ def test_memos_on_targets_and_diary(project: Project) -> None:
         ("project", "Overall impression"), ("source", "Rosa sounded tired but proud"),
         ("diary", "Moved Trust into the tree"),
     }
+
+
+def test_case_rename_attribute_removal_and_listing(project: Project) -> None:
+    project.run(cases.update_case, "P1 Rosa", name="P1 Rosa M.")
+    project.run(cases.set_attribute, "case", "P1 Rosa M.", "site", "Millbrook")
+    project.run(cases.remove_attribute, "case", "P1 Rosa M.", "site")
+    with project.read_session() as s:
+        info = {c.name: c for c in cases.list_cases(s)}["P1 Rosa M."]
+        assert "site" not in info.attributes and info.attributes["role"] == "Practice nurse"
+        assert ("role", "text") in cases.list_attributes(s)
+    with pytest.raises(NotFound):
+        project.run(cases.remove_attribute, "case", "P1 Rosa M.", "site")
+    project.undo()
+    project.undo()
+    with project.read_session() as s:
+        assert {c.name for c in cases.list_cases(s)} == {"P1 Rosa M."}

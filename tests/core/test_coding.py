@@ -58,3 +58,24 @@ def test_spans_for_source(project: Project) -> None:
     with project.read_session() as s:
         rows = coding.spans_for_source(s, sources.resolve(s, "Rosa.txt").id)
     assert [(r[1], r[2], r[4]) for r in rows] == [(3, 9, "Trust")]
+
+
+def test_code_at_new_free_node_is_one_undo_step(project: Project) -> None:
+    from qdaapp.core import nodes
+
+    result = project.run(coding.code_at_new_node, "Rosa.txt", 0, 12, "Hope", "tester")
+    with project.read_session() as s:
+        assert nodes.resolve(s, "Hope").kind == "free"
+        assert [(c.node, c.start, c.end) for c in coding.list_codings(s)] == [("Hope", 0, 12)]
+        assert coding.recent_nodes(s, "tester") == [(result["node_id"], "Hope")]
+    project.undo()
+    with project.read_session() as s:
+        assert coding.list_codings(s) == [] and "Hope" not in {n.path for n in nodes.list_nodes(s)}
+
+
+def test_speech_act_nodes_get_their_colour(project: Project) -> None:
+    from qdaapp.core import nodes
+
+    project.run(nodes.create_node, "Speech acts/manipulation")
+    with project.read_session() as s:
+        assert {n.path: n.color for n in nodes.list_nodes(s)}["Speech acts/manipulation"] == "#E69F00"
