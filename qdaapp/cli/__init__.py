@@ -48,6 +48,8 @@ def build_parser() -> Parser:
 
     parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
     parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check this installation headless: import, code, search, export, audit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     gui = sub.add_parser("gui", help="open the app (the default command)")
     gui.add_argument("project", nargs="?", help="project file to open")
@@ -72,6 +74,10 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv == ["--selftest"]:
+        from .selftest import run_selftest
+
+        return run_selftest()
     parser = build_parser()
     commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
     if not argv or (argv[0] not in commands and not argv[0].startswith("-")) or argv[0] in ("--demo", "--read-only"):
