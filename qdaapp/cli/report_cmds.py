@@ -1,9 +1,124 @@
-"""CLI commands (filled in by their feature)."""
+"""CLI: reports for supervisors and teams (audit, memos, codebook) and analyses (frequencies, co-occurrence)."""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from qdaapp.core import nodes as node_ops
+from qdaapp.core.exchange.analysis import UNITS, export_cooccurrence, export_frequencies
+from qdaapp.core.exchange.audit_report import export_audit_report
+from qdaapp.core.exchange.codebook_doc import export_codebook
+from qdaapp.core.exchange.memo_export import export_memos
+
+from . import UserError
+from .project_cmds import opened
+
+SUFFIXES = {
+    "audit": (".docx", ".html", ".htm"),
+    "memos": (".docx", ".md"),
+    "codebook": (".docx",),
+    "frequencies": (".csv", ".xlsx", ".png", ".svg"),
+    "cooccurrence": (".csv", ".xlsx"),
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this module's commands to the parser."""
+    report = sub.add_parser("report", help="reports for supervisors and teams, and analyses")
+    actions = report.add_subparsers(dest="report_cmd", metavar="REPORT")
+
+    p = actions.add_parser("audit", help="the supervisor's audit report (DOCX, or self-contained HTML)")
+    p.add_argument("project")
+    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.html")
+    p.add_argument("--no-charts", action="store_true", help="leave out the accounts' flow charts")
+    p.set_defaults(func=cmd_audit)
+
+    p = actions.add_parser("memos", help="all memos and the reflective diary (DOCX or Markdown)")
+    p.add_argument("project")
+    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.md")
+    p.set_defaults(func=cmd_memos)
+
+    p = actions.add_parser("codebook", help="the node tree with definitions, colours and counts (DOCX)")
+    p.add_argument("project")
+    p.add_argument("--out", required=True, metavar="FILE.docx")
+    p.set_defaults(func=cmd_codebook)
+
+    p = actions.add_parser("frequencies", help="codings per node by case or attribute (table or bar chart)")
+    p.add_argument("project")
+    p.add_argument("--by", default="case", metavar="case|source|attribute:NAME",
+                   help="group codings by case (default), source, or the value of an attribute")
+    p.add_argument("--nodes", nargs="+", metavar="NODE", help="only these nodes (id, tree path or free node name)")
+    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx|FILE.png|FILE.svg")
+    p.set_defaults(func=cmd_frequencies)
+
+    p = actions.add_parser("cooccurrence", help="how often nodes' codings overlap (node x node matrix)")
+    p.add_argument("project")
+    p.add_argument("--nodes", nargs="+", metavar="NODE", help="only these nodes (default: all)")
+    p.add_argument("--unit", choices=UNITS, default="overlap",
+                   help="overlap: pairs of overlapping codings (default); source: sources coded at both")
+    p.add_argument("--out", required=True, metavar="FILE.csv|FILE.xlsx")
+    p.set_defaults(func=cmd_cooccurrence)
+
+
+def _check_out(kind: str, out: str) -> Path:
+    """Refuse a wrong suffix before opening the project, so the message names the choices."""
+    path = Path(out)
+    if path.suffix.lower() not in SUFFIXES[kind]:
+        raise UserError(f"{path.name}: the {kind} report can be written as {', '.join(SUFFIXES[kind])}.")
+    return path
+
+
+def _node_ids(session, refs: list[str] | None) -> list[int] | None:
+    if not refs:
+        return None
+    return [node_ops.resolve(session, ref).id for ref in refs]
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    out = _check_out("audit", args.out)
+    render = None
+    if not args.no_charts:
+        from qdaapp.render.charts import flowchart_bytes
+
+        render = flowchart_bytes
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        written = export_audit_report(s, out, render_flowchart=render)
+    print(f"wrote {written}")
+    return 0
+
+
+def cmd_memos(args: argparse.Namespace) -> int:
+    out = _check_out("memos", args.out)
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        written = export_memos(s, out)
+    print(f"wrote {written}")
+    return 0
+
+
+def cmd_codebook(args: argparse.Namespace) -> int:
+    out = _check_out("codebook", args.out)
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        written = export_codebook(s, out)
+    print(f"wrote {written}")
+    return 0
+
+
+def cmd_frequencies(args: argparse.Namespace) -> int:
+    out = _check_out("frequencies", args.out)
+    render = None
+    if out.suffix.lower() in (".png", ".svg"):
+        from qdaapp.render.charts import frequency_chart_bytes
+
+        render = frequency_chart_bytes
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        written = export_frequencies(s, out, by=args.by, render_chart=render, node_ids=_node_ids(s, args.nodes))
+    print(f"wrote {written}")
+    return 0
+
+
+def cmd_cooccurrence(args: argparse.Namespace) -> int:
+    out = _check_out("cooccurrence", args.out)
+    with opened(args, read_only=True) as project, project.read_session() as s:
+        written = export_cooccurrence(s, out, node_ids=_node_ids(s, args.nodes), unit=args.unit)
+    print(f"wrote {written}")
+    return 0
