@@ -42,12 +42,18 @@ MARGIN = 36.0
 
 
 def ensure_app() -> QGuiApplication:
-    """A Qt application for painting: offscreen when there is no display."""
-    app = QGuiApplication.instance()
+    """A Qt application for painting: offscreen when there is no display.
+
+    It is a full QApplication so the same process can open windows later
+    (a GUI-less application cannot be upgraded once it exists).
+    """
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
     if app is None:
         if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        app = QGuiApplication([])
+        app = QApplication([])
     return app  # type: ignore[return-value]
 
 
