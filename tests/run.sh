@@ -29,5 +29,5 @@ echo "== layering contract"
 .venv/bin/lint-imports
 echo "== core tests, PySide6 not installed"
 .venv-core/bin/python -m pytest tests/core -q -p no:cacheprovider "$@"
-echo "== CLI and GUI tests"
-QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/cli tests/gui -q -p no:cacheprovider "$@"
+echo "== CLI, plugin and GUI tests"
+QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/cli tests/plugins tests/gui -q -p no:cacheprovider "$@"

@@ -53,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("new", help="create a project file (refuses to overwrite)")
     p.add_argument("project")
     p.add_argument("--coder", help="your name as it appears in the audit trail")
+    p.add_argument("--frame", metavar="NAME", help="start from a coding frame (see 'qdaapp frame list')")
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("import", help="import .txt, .docx and .pdf files as sources")
@@ -60,6 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--kind", default="interview", choices=["interview", "field-note", "document", "diary"])
     p.add_argument("--case", help="case the sources belong to (created if it does not exist)")
+    p.add_argument("--language", metavar="CODE", help="language of the files, e.g. en or fr (default: detected)")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
@@ -127,14 +129,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
+    from qdaapp.core import frames
+
     path = Path(args.project)
+    frame = frames.load(args.frame) if args.frame else None  # an unknown frame fails before the file is made
     project = Project.create(path, coder=args.coder)
-    project.close()
+    try:
+        applied = frames.apply_frame(project, frame) if frame is not None else None
+    finally:
+        project.close()
     print(f"created {path}")
+    if applied is not None:
+        print(applied.message())
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from qdaapp.core.nlp import check_language
+
+    language = check_language(args.language) if args.language else None
     with opened(args) as project:
         project.require_writable()
         docs, failures = source_ops.read_files(args.files, progress=terminal_progress("Reading"))
@@ -145,16 +158,18 @@ def cmd_import(args: argparse.Namespace) -> int:
                 sys.stderr.write("qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
             return 1
         ids = project.run(source_ops.import_documents, docs, kind=args.kind, case_name=args.case,
-                          imported_by=project.coder)
+                          imported_by=project.coder, language=language)
         rows = [
             {"id": i, "name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
-             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns), "warnings": d.warnings}
+             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns), "warnings": d.warnings,
+             "language": language or d.language}
             for i, d in zip(ids, docs)
         ]
         lines = []
         for r in rows:
             extra = f", {r['pages']} pages" if r["pages"] else ""
             extra += f", encoding {r['encoding']}" if r["encoding"] else ""
+            extra += f", language {r['language']}"
             lines.append(f"imported {r['name']} (id {r['id']}): {r['words']} words{extra}")
             lines.extend(f"  note: {w}" for w in r["warnings"])
         emit(rows, args.json, lines)

@@ -79,14 +79,16 @@ def index_sources(
     for source_id in todo:
         checkpoint(cancel)
         with project.read_session() as s:
-            body, turns = s.execute(select(Source.text, Source.turns).where(Source.id == source_id)).one()
+            body, turns, language = s.execute(
+                select(Source.text, Source.turns, Source.language).where(Source.id == source_id)).one()
+            language = language or "en"
             state = s.get(SourceIndex, source_id)
             have_fts = state is not None and state.fts_at is not None
             have_nlp = state is not None and state.nlp_at is not None
         tokens = None
         if nlp and not have_nlp:
             labels = speaker_labels(body, json.loads(turns or "[]"))
-            tokens = nlp_mod.analyse(body, cancel=cancel, breaks=[end for _start, end in labels])
+            tokens = nlp_mod.analyse(body, lang=language, cancel=cancel, breaks=[end for _start, end in labels])
         with project.write_session() as s:
             state = s.get(SourceIndex, source_id) or SourceIndex(source_id=source_id)
             s.add(state)
@@ -96,7 +98,7 @@ def index_sources(
             if tokens is not None:
                 _write_sentences(s, source_id, tokens)
                 state.nlp_at = utcnow()
-                state.pipeline = nlp_mod.pipeline_name()
+                state.pipeline = nlp_mod.pipeline_name(language)
             s.commit()
         done += 1
         if progress:

@@ -244,8 +244,16 @@ def run_markers(
     """Find marker hits and store them as a run (all candidates until reviewed)."""
     if not session.scalar(select(Source.id).limit(1)):
         raise InvalidInput("There is nothing to search: the project has no sources yet. Import some first.")
-    all_ids = session.scalars(select(Source.id)).all()
-    scope = list(all_ids) if source_ids is None else list(source_ids)
+    # A lexicon is written for one language: only sources analysed in that language are searched.
+    same_language = set(session.scalars(select(Source.id).where(Source.language == spec.language)))
+    wanted = session.scalars(select(Source.id)).all() if source_ids is None else list(source_ids)
+    scope = [i for i in wanted if i in same_language]
+    skipped = len(wanted) - len(scope)
+    if not scope:
+        raise InvalidInput(
+            f"No {'chosen ' if source_ids is not None else ''}source is in the language of lexicon {spec.name} "
+            f"('{spec.language}'). Import sources with --language {spec.language}, "
+            "or choose a lexicon for their language.")
     missing = set(indexing.pending(session, need_nlp=True)) & set(scope)
     if missing:
         raise InvalidInput(f"{len(missing)} source(s) are not indexed yet; run 'qdaapp index PROJECT' first.")
@@ -253,7 +261,7 @@ def run_markers(
         if act not in spec.acts:
             raise InvalidInput(f"'{act}' is not a speech act of lexicon {spec.name}; use {', '.join(spec.acts)}.")
     hits = find_markers(session, CompiledLexicon(spec), scope, acts, cancel)
-    params = {"sources": source_ids, "acts": acts}
+    params = {"sources": source_ids, "acts": acts, "language": spec.language, "other_languages_skipped": skipped}
     run = SearchRun(kind="markers", lexicon=spec.name, lexicon_version=spec.version, params=json.dumps(params),
                     coder=coder, query="")
     session.add(run)
@@ -265,6 +273,8 @@ def run_markers(
                f"VALUES ({', '.join('?' for _ in columns)})")
         session.connection().exec_driver_sql(sql, [(run.id, "candidate", *h) for h in hits])
     summary = f"marker run #{run.id} ({spec.name} v{spec.version}) over {len(scope)} source(s): {len(hits)} hits"
+    if skipped:
+        summary += f" ({skipped} source(s) in other languages left out)"
     return Change("markers.run", "search_run", run.id, summary,
                   after={"run": run.id, "lexicon": spec.name, "version": spec.version, "params": params,
                          "hits": len(hits)},

@@ -76,6 +76,7 @@ class Source(Base):
     turns: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON [[start, end, speaker]]
     imported_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(255), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")  # ISO code
 
     case: Mapped[Optional[Case]] = relationship(lazy="joined")
 

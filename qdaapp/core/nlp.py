@@ -4,11 +4,17 @@ No English model is downloaded at run time. When a full pipeline package is
 installed (``en_core_web_sm`` or larger) it is used; otherwise a blank
 English pipeline with a lookup lemmatizer (from the installed lookup tables)
 and a rule-based sentencizer does the work. Both give what marker matching
-needs: token offsets, lemmas and sentence starts.
+needs: token offsets, lemmas and sentence starts. Other languages (French)
+always use the blank pipeline with the lookup lemmatizer, so the lemmas their
+lexicons are written for do not depend on which models happen to be installed.
+
+Each source has a language (ISO code); :func:`detect_language` guesses it at
+import from common function words.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from array import array
 from dataclasses import dataclass
@@ -17,7 +23,48 @@ from typing import Any, Optional
 
 _LOCK = threading.Lock()
 _PIPELINES: dict[Any, Any] = {}
-FULL_MODELS = {"en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm"), "fr": ("fr_core_news_sm",)}
+FULL_MODELS = {"en": ("en_core_web_lg", "en_core_web_md", "en_core_web_sm")}
+
+# Frequent function words that are rare in the other language ("a", "on", "en" are in both).
+_FUNCTION_WORDS = {
+    "en": frozenset("the and to of that it is was we they you he she have has had not but with for this be are "
+                    "were do did what so there about would could which when then our my your their if".split()),
+    "fr": frozenset("le la les de des du un une et est que qui nous je il elle pas ne ce dans pour avec sur au aux "
+                    "mais ou vous ils elles était été avons sont être avoir cette qu c j l d n s y ça très aussi "
+                    "leur nos notre donc alors comme faut".split()),
+}
+_WORD = re.compile(r"[^\W\d_]+")
+_LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """'en' or 'fr' by counting function words in the first 20,000 characters; ``default`` if unclear."""
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in _WORD.findall(text[:20_000].lower()):
+        for lang, words in _FUNCTION_WORDS.items():
+            if word in words:
+                counts[lang] += 1
+    best = max(counts, key=lambda lang: counts[lang])
+    if counts[best] < 3 or sorted(counts.values())[-2] * 1.5 >= counts[best]:
+        return default
+    return best
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if it is an ISO code spaCy has a pipeline for; InvalidInput otherwise."""
+    from .errors import InvalidInput
+
+    code = (lang or "").strip().lower()
+    if not _LANGUAGE_CODE.match(code):
+        raise InvalidInput(f"'{lang}' is not a language code; use an ISO code such as en or fr.")
+    try:
+        import spacy.util
+
+        spacy.util.get_lang_class(code)
+    except (ImportError, KeyError, ValueError):
+        raise InvalidInput(
+            f"'{lang}' is not a language qdaapp can analyse; use an ISO code such as en or fr.") from None
+    return code
 
 
 def pipeline(lang: str = "en") -> Any:

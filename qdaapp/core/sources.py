@@ -10,6 +10,7 @@ the write leaves SQLite to roll the transaction back.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -89,9 +90,14 @@ def import_documents(
     case_name: Optional[str] = None,
     imported_by: str = "",
     cancel: Optional[CancelToken] = None,
+    language: Optional[str] = None,
 ) -> Change:
-    """Add parsed documents as sources; duplicates (same bytes) are refused by name."""
+    """Add parsed documents as sources; duplicates (same bytes) are refused by name.
+
+    ``language`` (an ISO code) overrides the language detected in each document."""
     check_kind(kind)
+    if language is not None and not re.match(r"^[a-z]{2,3}$", language):
+        raise InvalidInput(f"'{language}' is not a language code; use an ISO code such as en or fr.")
     if not docs:
         raise InvalidInput("There is nothing to import.")
     seen: dict[str, str] = {}
@@ -116,14 +122,14 @@ def import_documents(
             page_starts=json.dumps(doc.page_starts) if doc.page_starts is not None else None,
             paragraph_starts=json.dumps(doc.paragraph_starts),
             turns=json.dumps([[t.start, t.end, t.speaker] for t in doc.turns]),
-            imported_by=imported_by,
+            imported_by=imported_by, language=language or doc.language,
         )
         session.add(source)
         session.flush()
         ids.append(source.id)
         after = {"id": source.id, "name": name, "kind": kind, "format": doc.format, "sha256": doc.sha256,
                  "words": doc.words, "length": len(doc.text), "encoding": doc.encoding, "case_id": case_id,
-                 "pages": len(doc.page_starts) if doc.page_starts else None}
+                 "pages": len(doc.page_starts) if doc.page_starts else None, "language": source.language}
         events.append(Change("source.import", "source", source.id, f"import {name}", after=after))
     first, rest = events[0], events[1:]
     first.extra_events = ([case_change] if case_change else []) + rest
@@ -210,6 +216,7 @@ class SourceInfo:
     format: str
     encoding: Optional[str]
     codings: int
+    language: str = "en"
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -219,13 +226,13 @@ def list_sources(session: Session) -> list[SourceInfo]:
     counts = dict(session.execute(select(Coding.source_id, func.count()).group_by(Coding.source_id)).all())
     rows = session.execute(
         select(Source.id, Source.name, Source.kind, Source.words, Source.page_starts, Source.sha256,
-               Case.name, Source.format, Source.encoding)
+               Case.name, Source.format, Source.encoding, Source.language)
         .outerjoin(Case, Case.id == Source.case_id)
         .order_by(Source.kind, Source.name)
     ).all()
     return [
         SourceInfo(r[0], r[1], r[2], r[3], len(json.loads(r[4])) if r[4] else None, r[5], r[6], r[7], r[8],
-                   counts.get(r[0], 0))
+                   counts.get(r[0], 0), r[9])
         for r in rows
     ]
 

@@ -2,10 +2,12 @@
 
 Each file type has a *reader*, a function ``reader(path, progress=None,
 cancel=None) -> ImportedDocument``. Readers are kept in a registry keyed by
-file extension. The built-in readers register here exactly the way plugins
-do, and lazily: a reader may be given as ``"package.module:function"`` and
-is imported only when a file of its type is first read, so importing this
-package never loads python-docx, pdfminer, lxml or charset-normalizer.
+file extension. The built-in readers come from the plugin registry
+(``core/plugins.py``, the built-in plugin "qdaapp") exactly the way plugins'
+readers do, and lazily: a reader is imported only when a file of its type is
+first read, so importing this package never loads python-docx, pdfminer,
+lxml or charset-normalizer. ``register_importer`` adds a reader directly; it
+takes precedence over a plugin's reader for the same extension.
 """
 
 from __future__ import annotations
@@ -45,10 +47,13 @@ class _Entry:
     name: str
     target: Reader | str
     loaded: Reader | None = None
+    plugin: str | None = None  # target is relative to this plugin's package
 
 
 _registry: dict[str, _Entry] = {}
 _lock = Lock()
+_from_plugins: dict[str, _Entry] = {}
+_synced_with: object = None
 
 
 def _clean_extension(ext: str) -> str:
@@ -76,9 +81,26 @@ def register_importer(extensions: tuple[str, ...], reader: Reader | str, name: s
             _registry[ext] = _Entry(name=name, target=reader)
 
 
+def _entries() -> dict[str, _Entry]:
+    """Plugin readers (rebuilt when the plugin registry is reloaded), then direct registrations."""
+    global _from_plugins, _synced_with
+    from qdaapp.core.plugins import registry
+
+    current = registry()
+    with _lock:
+        if current is not _synced_with:
+            _from_plugins = {
+                _clean_extension(ext): _Entry(name=imp.label, target=imp.reader, plugin=imp.plugin)
+                for imp in current.importers()
+                for ext in imp.extensions
+            }
+            _synced_with = current
+        return {**_from_plugins, **_registry}
+
+
 def supported_extensions() -> tuple[str, ...]:
     """Registered extensions (lower case, with the dot), in registration order."""
-    return tuple(_registry)
+    return tuple(_entries())
 
 
 def _suffix(path: PathLike) -> str:
@@ -87,7 +109,7 @@ def _suffix(path: PathLike) -> str:
 
 def _entry_for(path: PathLike) -> _Entry:
     ext = _suffix(path)
-    entry = _registry.get(ext)
+    entry = _entries().get(ext)
     if entry is None:
         supported = ", ".join(supported_extensions())
         kind = f"files of type {ext}" if ext else "files without an extension"
@@ -109,7 +131,15 @@ def importer_for(path: PathLike) -> Reader:
     entry = _entry_for(path)
     if entry.loaded is None:
         target = entry.target
-        if isinstance(target, str):
+        if entry.plugin is not None:
+            from qdaapp.core.plugins import PluginError, registry
+
+            try:
+                target = registry().load(entry.plugin, str(target))
+            except PluginError as exc:
+                raise fail(path, f"the importer for {_suffix(path)} files cannot be used. {exc}",
+                           "Check the plugin in Preferences > Plugins, or turn it off.") from exc
+        elif isinstance(target, str):
             module_name, _, attr = target.partition(":")
             target = getattr(importlib.import_module(module_name), attr)
         entry.loaded = target
@@ -126,11 +156,3 @@ def read_file(
     reader = importer_for(path)
     return reader(path, progress=progress, cancel=cancel)
 
-
-def _register_builtins() -> None:
-    register_importer((".txt",), "qdaapp.core.importers.txt:read_txt", "Plain text")
-    register_importer((".docx",), "qdaapp.core.importers.docx:read_docx", "Word document")
-    register_importer((".pdf",), "qdaapp.core.importers.pdf:read_pdf", "PDF")
-
-
-_register_builtins()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Union
 
 from qdaapp.core.errors import ImportFailure
+from qdaapp.core.nlp import detect_language
 from qdaapp.core.text import count_words, normalise, paragraph_starts
 from qdaapp.core.turns import Turn, find_turns
 
@@ -44,6 +45,7 @@ class ImportedDocument:
     sha256: str
     words: int
     warnings: list[str] = field(default_factory=list)
+    language: str = "en"  # ISO code, detected from the text; the import may override it
 
 
 def fail(path: PathLike, problem: str, advice: str = "") -> ImportFailure:
@@ -145,4 +147,5 @@ def build_document(
         sha256=hashlib.sha256(original).hexdigest(),
         words=count_words(text),
         warnings=list(warnings or ()),
+        language=detect_language(text),
     )

@@ -1,0 +1,1 @@
+"""qdaapp plugin: the French speech-act lexicon ``greimas-fr`` (data only, no code)."""

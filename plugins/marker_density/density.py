@@ -1,0 +1,84 @@
+"""Marker density: hits per 1,000 words, per case and per speech act, from a marker run.
+
+The figures come from the latest marker run (or the run given). Hits the
+user rejected are left out; candidates and accepted hits count. The words
+counted are those of the sources the run searched: the sources it was given
+(or all of them), in the lexicon's language, imported before the run.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from sqlalchemy import func, select
+
+from qdaapp.core.errors import InvalidInput, NotFound
+from qdaapp.core.lexicon import ACTS
+from qdaapp.core.models import Case, SearchHit, SearchRun, Source
+
+NO_CASE = "(no case)"
+ALL_CASES = "All cases"
+
+
+def _rate(hits: int, words: int) -> float:
+    return round(1000.0 * hits / words, 2) if words else 0.0
+
+
+def _group(name: str, sources: int, words: int, counts: dict[str, int]) -> dict[str, Any]:
+    hits = sum(counts.values())
+    return {"case": name, "sources": sources, "words": words, "hits": hits, "per_1000": _rate(hits, words),
+            "acts": {act: {"hits": counts.get(act, 0), "per_1000": _rate(counts.get(act, 0), words)} for act in ACTS}}
+
+
+def compute(project: Any, run: Optional[int] = None) -> dict[str, Any]:
+    """The density table of marker run ``run`` (default: the latest) of ``project``."""
+    with project.read_session() as s:
+        q = select(SearchRun).where(SearchRun.kind == "markers")
+        row = s.scalar(q.where(SearchRun.id == run) if run is not None else q.order_by(SearchRun.id.desc()).limit(1))
+        if row is None:
+            if run is not None:
+                raise NotFound(f"There is no marker run {run}; list them with 'qdaapp runs PROJECT'.")
+            raise InvalidInput("There is no marker run yet; run 'qdaapp markers PROJECT' first.")
+        params = json.loads(row.params or "{}")
+        sq = select(Source.id, Source.words, Case.name).outerjoin(Case, Case.id == Source.case_id)
+        sq = sq.where(Source.imported_at <= row.created_at)
+        if params.get("sources") is not None:
+            sq = sq.where(Source.id.in_(params["sources"]))
+        if params.get("language"):
+            sq = sq.where(Source.language == params["language"])
+        sources = s.execute(sq).all()
+        counts = s.execute(
+            select(SearchHit.source_id, SearchHit.act, func.count())
+            .where(SearchHit.run_id == row.id, SearchHit.status != "rejected")
+            .group_by(SearchHit.source_id, SearchHit.act)
+        ).all()
+        run_info = {"run": row.id, "lexicon": row.lexicon, "lexicon_version": row.lexicon_version,
+                    "language": params.get("language"), "created_at": row.created_at}
+    by_source: dict[int, dict[str, int]] = {}
+    for source_id, act, n in counts:
+        by_source.setdefault(source_id, {})[act] = n
+    cases: dict[str, list] = {}
+    for source_id, words, case in sources:
+        cases.setdefault(case or NO_CASE, []).append((source_id, words or 0))
+    groups = []
+    for name in sorted(cases, key=lambda c: (c == NO_CASE, c.lower())):
+        members = cases[name]
+        tally: dict[str, int] = {}
+        for source_id, _words in members:
+            for act, n in by_source.get(source_id, {}).items():
+                tally[act] = tally.get(act, 0) + n
+        groups.append(_group(name, len(members), sum(w for _, w in members), tally))
+    total_counts: dict[str, int] = {}
+    for g in groups:
+        for act in ACTS:
+            total_counts[act] = total_counts.get(act, 0) + g["acts"][act]["hits"]
+    total = _group(ALL_CASES, sum(g["sources"] for g in groups), sum(g["words"] for g in groups), total_counts)
+    columns = ["case", "sources", "words", "hits", "per_1000"] + [f"{act}_per_1000" for act in ACTS]
+    rows = [[g["case"], g["sources"], g["words"], g["hits"], g["per_1000"]] + [g["acts"][a]["per_1000"] for a in ACTS]
+            for g in [*groups, total]]
+    title = (f"Marker density (hits per 1,000 words), marker run {run_info['run']}: "
+             f"lexicon {run_info['lexicon']} v{run_info['lexicon_version']}")
+    return {"analysis": "marker-density", "title": title, **run_info,
+            "counted": "candidate and accepted hits; rejected hits are left out", "acts": list(ACTS),
+            "cases": groups, "total": total, "columns": columns, "rows": rows}
