@@ -24,6 +24,7 @@ def demo_project(folder: Path, markers: bool = True, index: bool = True) -> Any:
     from qdaapp.core import markers as marker_ops
     from qdaapp.core.demo import build_demo
 
+    folder.mkdir(parents=True, exist_ok=True)
     project = build_demo(folder / "Demo study.qda", coder="demo")
     if index:
         indexing.index_sources(project)

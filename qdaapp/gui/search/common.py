@@ -44,24 +44,48 @@ def when_label(created_at: str) -> str:
 
 
 class ChangeBridge(QObject):
-    """Subscribes to one project at a time; ``changed`` fires on the GUI thread."""
+    """Subscribes to one project at a time; ``changed`` fires on the GUI thread.
+
+    A bridge whose widget was deleted unsubscribes itself at the next change.
+    """
 
     changed = Signal(object)
 
     def __init__(self, parent: Optional[QObject] = None) -> None:
         super().__init__(parent)
         self.project: Any = None
+        self._listener: Optional[Callable[[Any], None]] = None
 
     def attach(self, project: Any) -> None:
         self.detach()
         self.project = project
-        if project is not None:
-            project.subscribe(self.changed.emit)
+        if project is None:
+            return
+        import shiboken6
+
+        def listener(change: Any) -> None:
+            if shiboken6.isValid(self):
+                self.changed.emit(change)
+            else:
+                project.unsubscribe(listener)
+
+        self._listener = listener
+        project.subscribe(listener)
 
     def detach(self) -> None:
-        if self.project is not None:
-            self.project.unsubscribe(self.changed.emit)
-        self.project = None
+        if self.project is not None and self._listener is not None:
+            self.project.unsubscribe(self._listener)
+        self.project, self._listener = None, None
+
+
+def hint_label(html: str) -> QLabel:
+    """The calm box an empty panel shows, saying what to do first."""
+    label = QLabel(html)
+    label.setObjectName("PanelHint")
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setMargin(16)
+    return label
 
 
 class MessageLabel(QLabel):

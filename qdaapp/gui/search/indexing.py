@@ -152,3 +152,26 @@ class IndexingController(QObject):
     def _on_project_change(self, change: Any) -> None:
         if change.action in RECHECK_ACTIONS and self.auto_start:
             self.check()
+
+
+if __name__ == "__main__":
+    from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWidget
+
+    from qdaapp.gui.search._demo import run_standalone
+
+    def make(project: Any) -> QWidget:
+        box = QWidget()
+        label = QLabel("Looking for sources to index…")
+        bar = QProgressBar()
+        layout = QVBoxLayout(box)
+        layout.addWidget(label)
+        layout.addWidget(bar)
+        controller = IndexingController(parent=box)
+        controller.progress.connect(lambda done, total, message: (bar.setRange(0, total), bar.setValue(done),
+                                                                  label.setText(message)))
+        controller.finished.connect(lambda: label.setText("Every source is indexed: search and marker runs "
+                                                          "see all the text."))
+        controller.set_project(project)
+        return box
+
+    run_standalone(make, "Indexing", markers=False, index=False, size=(460, 90))

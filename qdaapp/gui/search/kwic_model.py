@@ -153,7 +153,7 @@ class KwicModel(QAbstractTableModel):
 
     # -- sorting -----------------------------------------------------------------------
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not self._hits:
+        if not self._hits or column < 0:
             return
         if column in (LEFT, RIGHT):
             self.fetch_all_context()

@@ -1,4 +1,4 @@
-"""Draws a hit row's passage: status mark, a "not" badge, and the sentence with the marker in bold.
+"""The queue's tree view, and the drawing of a hit row: status mark, a "not" badge, the marker in bold.
 
 The marker sits at ``[start - sentence_start, end - sentence_start)`` of the
 sentence. When the sentence is wider than the cell, the text before the
@@ -8,19 +8,25 @@ is always in view (the tooltip has the whole sentence).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTreeView,
+)
 
 from qdaapp.core.review import ACT_COLORS, HitRow
-from qdaapp.gui.search.review_model import HIT_ROLE, PASSAGE, STATUS_ROLE
+from qdaapp.gui.search.review_model import HIT_ROLE, PASSAGE, SOURCE, SPEAKER, STATUS_ROLE, SUBJECT, ReviewModel
 
 Index = QModelIndex | QPersistentModelIndex
 MARKS = {"candidate": ("○", QColor("#9A968E")), "accepted": ("✓", QColor("#2E6B3A")),
          "rejected": ("✗", QColor("#B3261E"))}
-ACCEPTED_TINT = QColor("#EDF5EE")
 REJECTED_TEXT = QColor("#8E8A82")
 
 
@@ -58,10 +64,6 @@ class PassageDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         opt.text = ""
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if status == "accepted" and not selected:
-            painter.fillRect(option.rect, ACCEPTED_TINT)
-            opt.features &= ~QStyleOptionViewItem.ViewItemFeature.Alternate
-            opt.backgroundBrush = ACCEPTED_TINT
         style = opt.widget.style() if opt.widget else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
@@ -120,3 +122,28 @@ class PassageDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         base = super().sizeHint(option, index)
         return QSize(base.width(), max(base.height(), option.fontMetrics.height() + 8))
+
+
+class ReviewTree(QTreeView):
+    """The queue's view; keys go to ``on_key(event) -> handled`` before the tree's own handling."""
+
+    def __init__(self, model: ReviewModel, on_key: Callable[[QKeyEvent], bool]) -> None:
+        super().__init__()
+        self._on_key = on_key
+        self.setModel(model)
+        self.setItemDelegateForColumn(PASSAGE, PassageDelegate(self))
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setAllColumnsShowFocus(True)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(PASSAGE, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((SUBJECT, 70), (SPEAKER, 110), (SOURCE, 170)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._on_key(event):
+            super().keyPressEvent(event)

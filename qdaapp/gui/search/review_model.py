@@ -27,6 +27,14 @@ HIT_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 _ACT, _MARKER, _HIT = 1, 2, 3
 _SHIFT = 40
+ACCEPTED_TINT = QColor("#EDF5EE")
+INTERVIEWER_WORDS = ("interviewer", "researcher")
+
+
+def is_interviewer(speaker: str) -> bool:
+    """Speakers whose turns "Hide interviewer turns" leaves out."""
+    return any(word in speaker.lower() for word in INTERVIEWER_WORDS)
+
 STATUS_TEXT = {"candidate": "to review", "accepted": "accepted ✓", "rejected": "rejected ✗"}
 
 
@@ -121,6 +129,9 @@ class ReviewModel(QAbstractItemModel):
             self.dataChanged.emit(self.createIndex(group.act, 0, (_ACT << _SHIFT) | group.act),
                                   self.createIndex(group.act, 0, (_ACT << _SHIFT) | group.act))
         return changed
+
+    def hit_ids(self) -> list[int]:
+        return [h.id for h in self._all]
 
     def status(self, hit_id: int) -> str:
         return self._status.get(hit_id, "candidate")
@@ -229,7 +240,7 @@ class ReviewModel(QAbstractItemModel):
                 done = sum(1 for h in act.hits if self._status[h.id] != "candidate")
                 return f"{act.name.capitalize()}    {done}/{len(act.hits)} reviewed"
             if role == Qt.ItemDataRole.DecorationRole:
-                return swatch(ACT_COLORS.get(act.name, "#999999"), 14)
+                return swatch(ACT_COLORS.get(act.name, "#999999"))
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
             return None
@@ -259,6 +270,8 @@ class ReviewModel(QAbstractItemModel):
             return h.source
         if role == Qt.ItemDataRole.ForegroundRole and (col != PASSAGE and self._status[h.id] == "rejected"):
             return self._muted
+        if role == Qt.ItemDataRole.BackgroundRole and self._status[h.id] == "accepted":
+            return ACCEPTED_TINT
         if role == Qt.ItemDataRole.ToolTipRole:
             status = STATUS_TEXT[self._status[h.id]]
             negative = " The marker is negated here (\"not\")." if h.polarity == "negative" else ""

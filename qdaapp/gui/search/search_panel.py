@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from qdaapp.core import indexing, search
 from qdaapp.core.errors import QdaError
 from qdaapp.core.search import Scope
+from qdaapp.gui.dialogs.messages import error_text
 from qdaapp.gui.search.code_results import CodeOutcome, CodePlan, CodeResultsDialog, code_hits
-from qdaapp.gui.search.common import ChangeBridge, MessageLabel, plural
-from qdaapp.gui.search.kwic_model import HIT, LEFT, POSITION, RIGHT, SOURCE, KwicModel, LeftElideDelegate
+from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
+from qdaapp.gui.search.kwic_model import HIT, LEFT, PAGE, POSITION, RIGHT, SOURCE, KwicModel, LeftElideDelegate
 from qdaapp.gui.search.scope_menu import ScopeButton
-from qdaapp.gui.workers import Job
+from qdaapp.gui.workers import Job, run_in_worker
 
 PLACEHOLDER = 'have to   "were told to"   manag*   trust NOT money'
 FORMS_TIP = "have to also finds had to, has to, having to"
@@ -97,12 +98,7 @@ class SearchPanel(QWidget):
         header.setSectionResizeMode(HIT, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(SOURCE, 170)
         header.resizeSection(POSITION, 80)
-        header.setSortIndicatorShown(False)
-        self.empty = QLabel(EMPTY_HINT)
-        self.empty.setObjectName("PanelHint")
-        self.empty.setWordWrap(True)
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty.setMargin(16)
+        self.empty = hint_label(EMPTY_HINT)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.table)
@@ -126,7 +122,7 @@ class SearchPanel(QWidget):
         self.query_edit.returnPressed.connect(self.run_search)
         self.query_edit.textEdited.connect(lambda _t: self.message.clear_message())
         self.search_button.clicked.connect(lambda: self.run_search())
-        self.forms_check.toggled.connect(lambda _on: self._rerun())
+        self.forms_check.toggled.connect(self._on_forms_toggled)
         self.scope_button.scopeChanged.connect(self._rerun)
         self.code_button.clicked.connect(lambda: self.code_results())
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
@@ -163,6 +159,21 @@ class SearchPanel(QWidget):
             self.run_search(self._last[0])
 
     # -- searching -----------------------------------------------------------------------
+    def _on_forms_toggled(self, on: bool) -> None:
+        """Word forms need the language pipeline (about a second to load once): load it off the GUI thread."""
+        if not on:
+            self._rerun()
+            return
+        from qdaapp.core import nlp
+
+        self.message.show_note("Getting word forms ready…")
+        self.warm_job = run_in_worker(lambda _p, _c: nlp.pipeline(), lambda _r: self._on_forms_ready(),
+                                      lambda exc: self.message.show_error(error_text(exc)))
+
+    def _on_forms_ready(self) -> None:
+        self.message.clear_message()
+        self._rerun()
+
     def _rerun(self) -> None:
         if self.query_edit.text().strip() and self._last is not None:
             self.run_search()
@@ -206,8 +217,9 @@ class SearchPanel(QWidget):
         return hits
 
     def _show_results(self, hits: list) -> None:
-        self.table.horizontalHeader().setSortIndicatorShown(False)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.set_hits(self.project, hits)
+        self.table.setColumnHidden(PAGE, not any(h.page for h in hits))
         n, sources = len(hits), self.model.source_count()
         if n:
             self.count_label.setText(f"<b>{plural(n, 'hit')}</b> in {plural(sources, 'source')} "
@@ -287,8 +299,6 @@ class SearchPanel(QWidget):
         self.message.show_ok(text + " Ctrl+Z undoes the last one.")
 
     def _on_code_error(self, exc: BaseException) -> None:
-        from qdaapp.gui.dialogs.messages import error_text
-
         self.job = None
         self._update_buttons()
         self.message.show_error(error_text(exc))

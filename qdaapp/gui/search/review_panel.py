@@ -1,0 +1,405 @@
+"""Bottom dock "Marker review": the hits of a marker run as a queue to accept or reject.
+
+Hits are grouped by speech act, then marker. Keys on the list: **A** accept,
+**R** reject (then the next passage left to review is selected), **Up/Down**
+move between passages, **Space** emits ``openPassage(source_id, start, end)``,
+**Ctrl+A** accepts every passage of the selected marker left to review.
+Each decision is one audited, undoable command; the view re-reads statuses
+after any ``hits.*``, ``undo`` or ``redo`` change, whoever made it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from qdaapp.core import review
+from qdaapp.core.errors import NotFound, QdaError
+from qdaapp.gui.dialogs.messages import confirm, error_text, show_error
+from qdaapp.gui.search.common import ChangeBridge, ChecklistDialog, MessageLabel, hint_label, plural
+from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
+from qdaapp.gui.search.review_delegate import ReviewTree
+from qdaapp.gui.search.review_model import ReviewModel, is_interviewer
+from qdaapp.gui.workers import Job
+
+SPREADS = (("sentence", "its sentence"), ("turn", "the speaker's turn"), ("hit", "only the marker"))
+EMPTY = ("<p style='font-size:11pt'><b>No marker run yet.</b></p><p>Press <b>Run marker search…</b> to find "
+         "<i>'have to'</i>, <i>'want to'</i>, <i>'able to'</i>… in your interviews.<br>Then go through the "
+         "passages here: <b>A</b> accepts one (it is coded under Speech acts), <b>R</b> rejects it.</p>")
+READ_ONLY_KEYS = "↑ ↓ next passage · Space show in document"
+DISABLED_STYLE = "QPushButton#PrimaryButton:disabled { background: #B9C3CC; color: #F2F2F2; }"
+KEYS_HINT = "A accept · R reject · ↑ ↓ next passage · Space show in document · Ctrl+A accept all of a marker"
+
+
+class ReviewPanel(QWidget):
+    openPassage = Signal(int, int, int)  # source id, start, end
+    runFinished = Signal(int)  # run id of a marker run started here
+
+    def __init__(self, project: Any = None, parent: Optional[QWidget] = None) -> None:
+        super().__init__(parent)
+        self.project: Any = None
+        self.indexer: Any = None
+        self.run_id: Optional[int] = None
+        self.job: Optional[Job] = None
+        self._hidden: set[str] = set()
+        self._picked: set[str] = set()
+        self._bridge = ChangeBridge(self)
+        self._bridge.changed.connect(self._on_project_change)
+
+        self.run_button = QPushButton("Run marker search…")
+        self.run_button.setObjectName("PrimaryButton")
+        self.run_button.setStyleSheet(DISABLED_STYLE)
+        self.run_combo = RunSelector()
+        self.lexicon_button = QPushButton("Edit lexicon…")
+        self.lexicon_button.setToolTip("Add, move or exclude marker phrases of the project's lexicon")
+        self.counter = QLabel("")
+        self.counter.setObjectName("PanelHeader")
+        self.hide_check = QCheckBox("Hide interviewer turns")
+        self.hide_check.setToolTip("Leave out passages spoken by the Interviewer or Researcher")
+        self.speakers_button = QPushButton("Speakers…")
+        self.speakers_button.setToolTip("Choose whose turns to hide")
+        self.spread_combo = QComboBox()
+        for key, label in SPREADS:
+            self.spread_combo.addItem(label, key)
+        self.spread_combo.setToolTip("How much text an accepted passage codes at Speech acts/<act>")
+        self.message = MessageLabel()
+        self.model = ReviewModel(self)
+        self.tree = ReviewTree(self.model, self.handle_key)
+        self.empty = hint_label(EMPTY)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.tree)
+        self.keys_hint = QLabel(KEYS_HINT)
+        self.keys_hint.setObjectName("Muted")
+
+        top = QHBoxLayout()
+        top.addWidget(self.run_button)
+        top.addWidget(self.run_combo, 1)
+        top.addWidget(self.lexicon_button)
+        second = QHBoxLayout()
+        second.addWidget(self.counter, 1)
+        second.addWidget(self.hide_check)
+        second.addWidget(self.speakers_button)
+        second.addSpacing(12)
+        second.addWidget(QLabel("Accepting codes"))
+        second.addWidget(self.spread_combo)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addLayout(second)
+        layout.addWidget(self.message)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.keys_hint)
+
+        self.run_button.clicked.connect(lambda: self.run_marker_search())
+        self.run_combo.currentIndexChanged.connect(self._on_run_chosen)
+        self.lexicon_button.clicked.connect(self.edit_lexicon)
+        self.hide_check.toggled.connect(self._on_hide_toggled)
+        self.speakers_button.clicked.connect(lambda: self.choose_hidden_speakers())
+        self.tree.doubleClicked.connect(lambda index: self.show_passage(index))
+        self.set_project(project)
+
+    # -- project and runs ----------------------------------------------------------------
+    def set_project(self, project: Any) -> None:
+        self.project = project
+        self._bridge.attach(project)
+        self.message.clear_message()
+        self.reload_runs()
+        self._update_controls()
+
+    def set_indexer(self, indexer: Any) -> None:
+        self.indexer = indexer
+
+    def reload_runs(self, select: Optional[int] = None) -> None:
+        """Fill the run selector, newest first; keeps (or picks) ``select``, else the current run."""
+        chosen = self.run_combo.reload(self.project, select if select is not None else self.run_id)
+        if chosen != self.run_id:
+            self.load_run(chosen)
+
+    def _on_run_chosen(self, _row: int) -> None:
+        self.load_run(self.run_combo.currentData())
+
+    def load_run(self, run_id: Optional[int]) -> None:
+        self.run_id = run_id
+        hits = []
+        if run_id is not None and self.project is not None:
+            with self.project.read_session() as s:
+                hits = review.list_hits(s, run_id)
+        self.model.set_hits(hits)
+        if self.hide_check.isChecked():
+            self._hidden = self._picked or self._interviewers()
+        self._apply_hidden()
+        self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
+        if run_id is not None and not hits:
+            self.message.show_note("This run found no marker phrases. Check the lexicon (Edit lexicon…) "
+                                   "or the sources it searched, and run it again.")
+        self.tree.expandAll()
+        self.select_next_candidate(None)
+        self._update_controls()
+
+    def refresh_statuses(self) -> None:
+        """Re-read the statuses of the shown run (one query per status; no tree rebuild)."""
+        if self.project is None or self.run_id is None:
+            return
+        try:
+            with self.project.read_session() as s:
+                accepted = review.select_hits(s, self.run_id, status="accepted")
+                rejected = review.select_hits(s, self.run_id, status="rejected")
+        except NotFound:
+            self.reload_runs()
+            return
+        statuses = dict.fromkeys(self.model.hit_ids(), "candidate")
+        statuses.update(dict.fromkeys(accepted, "accepted"))
+        statuses.update(dict.fromkeys(rejected, "rejected"))
+        self.model.set_statuses(statuses)
+        self._update_controls()
+
+    def _on_project_change(self, change: Any) -> None:
+        action = change.action
+        if action in ("undo", "redo", "markers.run"):
+            self.reload_runs()
+            self.refresh_statuses()
+        elif action.startswith("hits."):
+            self.refresh_statuses()
+
+    # -- running a marker search ---------------------------------------------------------
+    def run_marker_search(self, lexicon_name: Optional[str] = None, acts: Optional[list[str]] = None,
+                          source_ids: Optional[list[int]] = None, ask: bool = True) -> Optional[Job]:
+        """Ask what to search (unless ``ask`` is False), then run it on a worker."""
+        if self.project is None or self.project.read_only or self.job is not None:
+            return None
+        if self.indexer is not None and self.indexer.is_running():
+            self.message.show_note(f"{self.indexer.status_text} Marker search can run when it finishes "
+                                   "(see the status bar).")
+            return None
+        name = lexicon_name or self._current_lexicon()
+        if ask:
+            dialog = RunMarkersDialog(self, self.project, name)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            name, acts, source_ids = dialog.lexicon_name(), dialog.acts(), dialog.source_ids()
+        self.message.show_note("Finding markers…")
+        self.job = start_marker_run(self, self.project, name, acts, source_ids, self._on_run_done,
+                                    self._on_run_error, self._on_run_cancelled)
+        self._update_controls()
+        return self.job
+
+    def _on_run_done(self, run_id: int) -> None:
+        self.job = None
+        self.reload_runs(select=run_id)
+        total = self.model.counts()[1]
+        if total:
+            self.message.show_ok(f"Found {plural(total, 'passage')} with markers. Go through them: A accepts, "
+                                 "R rejects, Space shows the passage in its document.")
+        self.tree.setFocus()
+        self.runFinished.emit(run_id)
+
+    def _on_run_error(self, exc: BaseException) -> None:
+        self.job = None
+        self.message.show_error(error_text(exc))
+        self._update_controls()
+
+    def _on_run_cancelled(self) -> None:
+        self.job = None
+        self.message.show_note("The marker search was cancelled; nothing was stored.")
+        self._update_controls()
+
+    def _current_lexicon(self) -> str:
+        return self.run_combo.lexicon_of(self.run_id)
+
+    def edit_lexicon(self) -> None:
+        if self.project is None:
+            return
+        from qdaapp.gui.search.lexicon_editor import LexiconEditor
+
+        LexiconEditor(self.project, self._current_lexicon(), self).exec()
+
+    # -- speakers ------------------------------------------------------------------------
+    def _interviewers(self) -> set[str]:
+        return {s for s in self.model.speakers() if is_interviewer(s)}
+
+    def _on_hide_toggled(self, on: bool) -> None:
+        self._hidden = (self._picked or self._interviewers()) if on else set()
+        self._apply_hidden()
+
+    def choose_hidden_speakers(self, speakers: Optional[list[str]] = None) -> None:
+        if speakers is None:
+            names = self.model.speakers()
+            dialog = ChecklistDialog(self, "Hide speakers", "Hide the passages spoken by:",
+                                     [(n, n) for n in names], sorted(self._hidden or self._interviewers()), "Hide")
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            speakers = dialog.checked()
+        self._picked = set(speakers)
+        self._hidden = set(speakers)
+        self.hide_check.blockSignals(True)
+        self.hide_check.setChecked(bool(speakers))
+        self.hide_check.blockSignals(False)
+        self._apply_hidden()
+
+    def _apply_hidden(self) -> None:
+        current = self.current_hit()
+        self.model.set_hidden_speakers(self._hidden)
+        self.tree.expandAll()
+        if current is not None and self.model.hit_index(current.id).isValid():
+            self.select_hit(current.id)
+        elif current is not None:
+            self.select_next_candidate(None)
+        self._update_controls()
+
+    # -- moving and deciding -------------------------------------------------------------
+    def current_hit(self) -> Optional[review.HitRow]:
+        return self.model.hit(self.tree.currentIndex())
+
+    def spread(self) -> str:
+        return str(self.spread_combo.currentData())
+
+    def select_hit(self, hit_id: int) -> None:
+        index = self.model.hit_index(hit_id)
+        if index.isValid():
+            self.tree.expand(index.parent().parent())
+            self.tree.expand(index.parent())
+            self.tree.setCurrentIndex(index)
+            self.tree.scrollTo(index)
+
+    def select_next_candidate(self, after: Optional[int]) -> bool:
+        """Select the next passage left to review after hit ``after`` (wrapping); False if none is left."""
+        order = self.model.visible_hits()
+        ids = [h.id for h in order]
+        start = ids.index(after) + 1 if after in ids else 0
+        for h in order[start:] + order[:start]:
+            if self.model.status(h.id) == "candidate":
+                self.select_hit(h.id)
+                return True
+        return False
+
+    def move(self, step: int) -> None:
+        order = [h.id for h in self.model.visible_hits()]
+        if not order:
+            return
+        current = self.current_hit()
+        if current is None:
+            index = self.tree.currentIndex()
+            first = self.model.index(0, 0, index) if index.isValid() else QModelIndex()
+            while first.isValid() and self.model.hit(first) is None:
+                first = self.model.index(0, 0, first)
+            self.select_hit(self.model.hit(first).id if first.isValid() else order[0])
+            return
+        pos = max(0, min(len(order) - 1, order.index(current.id) + step))
+        self.select_hit(order[pos])
+
+    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None) -> bool:
+        """Accept or reject ``hit_ids`` (default: the selected passage), then move to the next one to review."""
+        if self.project is None or self.run_id is None:
+            return False
+        current = self.current_hit()
+        if hit_ids is None:
+            if current is None:
+                self.message.show_note("Select a passage first (or press Ctrl+A on a marker to accept all of it).")
+                return False
+            hit_ids = [current.id]
+        try:
+            if accept:
+                self.project.run(review.accept_hits, self.run_id, hit_ids, spread=self.spread(),
+                                 coder=self.project.coder)
+            else:
+                self.project.run(review.reject_hits, self.run_id, hit_ids, coder=self.project.coder)
+        except QdaError as exc:
+            self.message.show_error(str(exc))
+            return False
+        except Exception as exc:  # noqa: BLE001 - logged and shown by show_error
+            show_error(self, exc)
+            return False
+        self.message.clear_message()
+        if not self.select_next_candidate(current.id if current else None):
+            self.message.show_ok("Every passage of this run has been reviewed. The accepted ones are coded "
+                                 "under Speech acts in the Nodes panel.")
+        return True
+
+    def accept_marker(self, ask: bool = True) -> bool:
+        """Accept every passage left to review of the selected marker (after a confirmation)."""
+        found = self.model.marker_of(self.tree.currentIndex())
+        if found is None:
+            self.message.show_note("Select a marker (such as 'have to') or one of its passages, then press Ctrl+A.")
+            return False
+        act, marker, hits = found
+        ids = [h.id for h in hits if self.model.status(h.id) == "candidate"]
+        if not ids:
+            self.message.show_note(f"No passage of '{marker}' is left to review.")
+            return False
+        spread = dict(SPREADS)[self.spread()]
+        question = (f"Accept all {plural(len(ids), 'passage')} of '{marker}' left to review?\n\n"
+                    f"Each one codes {spread} at Speech acts/{act}. Ctrl+Z undoes this in one step.")
+        if ask and not confirm(self, question, "Accept all", default_yes=True):
+            return False
+        return self.decide(True, ids)
+
+    def show_passage(self, index: Optional[QModelIndex] = None) -> None:
+        h = self.model.hit(index if index is not None else self.tree.currentIndex())
+        if h is not None:
+            self.openPassage.emit(h.source_id, h.start, h.end)
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        plain = mods == Qt.KeyboardModifier.NoModifier
+        writable = self.project is not None and not self.project.read_only
+        if key == Qt.Key.Key_A and mods == Qt.KeyboardModifier.ControlModifier:
+            if writable:
+                self.accept_marker()
+            return True
+        if plain and key in (Qt.Key.Key_A, Qt.Key.Key_R):
+            if writable:
+                self.decide(key == Qt.Key.Key_A)
+            return True
+        if plain and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+            self.move(1 if key == Qt.Key.Key_Down else -1)
+            return True
+        if plain and key == Qt.Key.Key_Space:
+            self.show_passage()
+            return True
+        return False
+
+    # -- state ---------------------------------------------------------------------------
+    def _update_controls(self) -> None:
+        has_project = self.project is not None
+        writable = has_project and not self.project.read_only
+        has_run = self.run_id is not None
+        self.run_button.setEnabled(writable and self.job is None)
+        self.run_button.setVisible(writable or not has_project)
+        self.lexicon_button.setEnabled(has_project)
+        for w in (self.hide_check, self.speakers_button):
+            w.setEnabled(has_run)
+        self.spread_combo.setEnabled(has_run and writable)
+        self.keys_hint.setText(KEYS_HINT if writable or not has_project else READ_ONLY_KEYS)
+        reviewed, total, hidden = self.model.counts()
+        text = f"<b>Reviewed {reviewed:,} / {total:,}</b>" if has_run else ""
+        if hidden:
+            text += f" <span style='color:#6b6b6b'>· {plural(hidden, 'passage')} hidden</span>"
+        self.counter.setText(text)
+        if has_project and not writable:
+            self.message.show_note("This project is open read-only: you can read the hits but not accept or reject them.")
+
+
+if __name__ == "__main__":
+    from qdaapp.gui.search._demo import run_standalone
+
+    def make(project: Any) -> QWidget:
+        panel = ReviewPanel(project)
+        panel.openPassage.connect(lambda sid, a, b: panel.message.show_note(f"openPassage({sid}, {a}, {b})"))
+        return panel
+
+    run_standalone(make, "Marker review")

@@ -1,0 +1,207 @@
+"""Marker review queue: A / R / arrows / Space / Ctrl+A, hiding interviewer turns, undo, runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from qdaapp.core import coding, indexing, lexicon, markers, review, sources
+from qdaapp.core.errors import NotFound
+from qdaapp.core.project import Project
+from qdaapp.gui.search.marker_run import RunMarkersDialog
+from qdaapp.gui.search.review_model import STATUS_ROLE
+from qdaapp.gui.search.review_panel import ReviewPanel
+
+DEV = ("Interviewer: Did you have to do it on your own?\n"
+       "P2: We were told to run the clinic on Fridays. I had to go in early. Nobody asked us to stop.\n")
+
+
+@pytest.fixture(scope="session")
+def indexed_template(template_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shared template plus an interview with an Interviewer turn, all indexed (spaCy once)."""
+    folder = tmp_path_factory.mktemp("indexed")
+    path = folder / "indexed.qda"
+    shutil.copy(template_project, path)
+    (folder / "Dev.txt").write_text(DEV, encoding="utf-8")
+    project = Project.open(path, coder="tester")
+    docs, _ = sources.read_files([folder / "Dev.txt"])
+    project.run(sources.import_documents, docs, kind="interview", case_name="P2 Dev")
+    indexing.index_sources(project)
+    project.close()
+    return path
+
+
+@pytest.fixture
+def indexed(indexed_template: Path, tmp_path: Path):
+    target = tmp_path / "indexed.qda"
+    shutil.copy(indexed_template, target)
+    p = Project.open(target, coder="tester")
+    yield p
+    p.close()
+
+
+def source_id(project: Project, name: str) -> int:
+    with project.read_session() as s:
+        return sources.resolve(s, name).id
+
+
+def text_of(project: Project, name: str) -> str:
+    with project.read_session() as s:
+        return sources.text_and_pages(s, source_id(project, name))[0]
+
+
+def codings_at(project: Project, path: str) -> list:
+    with project.read_session() as s:
+        try:
+            return coding.list_codings(s, node_ref=path)
+        except NotFound:
+            return []
+
+
+def rosa_sentence(project: Project) -> str:
+    body = text_of(project, "Rosa.txt")
+    start = body.index("We had to")
+    return body[start:body.index("set it up.") + len("set it up.")]
+
+
+def make_run(project: Project) -> int:
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    return project.run(markers.run_markers, spec, coder=project.coder)
+
+
+@pytest.fixture
+def panel(indexed: Project, qtbot):
+    make_run(indexed)
+    widget = ReviewPanel(indexed)
+    qtbot.addWidget(widget)
+    return widget
+
+
+def hit_where(panel: ReviewPanel, phrase: str):
+    for h in panel.model.visible_hits():
+        if h.sentence[h.start - h.sentence_start:h.end - h.sentence_start] == phrase:
+            return h
+    raise AssertionError(f"no hit {phrase!r}")
+
+
+def status_in_view(panel: ReviewPanel, hit_id: int) -> str:
+    return panel.model.hit_index(hit_id).data(STATUS_ROLE)
+
+
+def test_empty_state_says_what_to_do(project: Project, qtbot) -> None:
+    widget = ReviewPanel(project)
+    qtbot.addWidget(widget)
+    assert widget.stack.currentWidget() is widget.empty
+    assert "Run marker search" in widget.empty.text()
+    assert widget.run_button.isEnabled()
+
+
+def test_accept_reject_move_and_show(panel: ReviewPanel, indexed: Project, qtbot) -> None:
+    reviewed, total, _hidden = panel.model.counts()
+    assert (reviewed, total) == (0, len(panel.model.visible_hits())) and total >= 6
+    assert f"Reviewed 0 / {total}" in panel.counter.text()
+    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v1 · ")
+    had = hit_where(panel, "had to")
+    panel.select_hit(had.id)
+    with qtbot.waitSignal(panel.openPassage) as shown:
+        qtbot.keyClick(panel.tree, Qt.Key.Key_Space)
+    assert shown.args == [had.source_id, had.start, had.end]
+
+    qtbot.keyClick(panel.tree, Qt.Key.Key_A)
+    assert status_in_view(panel, had.id) == "accepted"
+    passages = codings_at(indexed, "Speech acts/manipulation")
+    assert [(p.source_id, p.start, p.end) for p in passages] == [(had.source_id, had.sentence_start, had.sentence_end)]
+    body = text_of(indexed, had.source)
+    assert body[had.sentence_start:had.sentence_end] == had.sentence
+    assert body[had.start:had.end] == "had to" and had.sentence in ("I had to go in early.", rosa_sentence(indexed))
+    assert f"Reviewed 1 / {total}" in panel.counter.text()
+    after_accept = panel.current_hit()
+    assert after_accept is not None and after_accept.id != had.id
+    assert panel.model.status(after_accept.id) == "candidate"
+
+    qtbot.keyClick(panel.tree, Qt.Key.Key_R)
+    assert status_in_view(panel, after_accept.id) == "rejected"
+    order = [h.id for h in panel.model.visible_hits()]
+    here = panel.current_hit().id
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Down)
+    assert panel.current_hit().id == order[order.index(here) + 1]
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Up)
+    assert panel.current_hit().id == here
+
+    indexed.undo()  # the reject
+    assert status_in_view(panel, after_accept.id) == "candidate"
+    indexed.undo()  # the accept
+    assert status_in_view(panel, had.id) == "candidate"
+    assert f"Reviewed 0 / {total}" in panel.counter.text()
+    assert not codings_at(indexed, "Speech acts/manipulation")
+
+
+def test_spread_turn_codes_the_speaker_turn(panel: ReviewPanel, indexed: Project, qtbot) -> None:
+    told = hit_where(panel, "were told to")
+    panel.spread_combo.setCurrentIndex(panel.spread_combo.findData("turn"))
+    panel.select_hit(told.id)
+    qtbot.keyClick(panel.tree, Qt.Key.Key_A)
+    dev = text_of(indexed, "Dev.txt")
+    (p,) = codings_at(indexed, "Speech acts/manipulation")
+    assert dev[p.start:p.end].startswith("P2: We were told to") and dev[p.start:p.end].endswith("to stop.")
+
+
+def test_ctrl_a_accepts_the_candidates_of_a_marker(panel: ReviewPanel, indexed: Project, qtbot,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (asked.append(text),
+                        QMessageBox.StandardButton.Yes)[1])
+    group = [h for h in panel.model.visible_hits() if h.marker == "have to"]
+    assert len(group) >= 2
+    panel.select_hit(group[0].id)
+    qtbot.keyClick(panel.tree, Qt.Key.Key_R)
+    panel.tree.setCurrentIndex(panel.model.hit_index(group[1].id).parent())
+    qtbot.keyClick(panel.tree, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    assert asked and f"Accept all {len(group) - 1} passage" in asked[0] and "'have to'" in asked[0]
+    assert [panel.model.status(h.id) for h in group] == ["rejected"] + ["accepted"] * (len(group) - 1)
+    with indexed.read_session() as s:
+        assert set(review.select_hits(s, panel.run_id, marker="have to", status="accepted")) == {
+            h.id for h in group[1:]}
+
+
+def test_hide_interviewer_turns(panel: ReviewPanel, qtbot) -> None:
+    speakers = {h.speaker for h in panel.model.visible_hits()}
+    assert "Interviewer" in speakers
+    before = len(panel.model.visible_hits())
+    panel.hide_check.setChecked(True)
+    shown = panel.model.visible_hits()
+    assert shown and all(h.speaker != "Interviewer" for h in shown) and len(shown) < before
+    assert "hidden" in panel.counter.text()
+    panel.choose_hidden_speakers(["P2"])
+    assert all(h.speaker != "P2" for h in panel.model.visible_hits())
+    assert any(h.speaker == "Interviewer" for h in panel.model.visible_hits())
+    panel.hide_check.setChecked(False)
+    assert len(panel.model.visible_hits()) == before
+
+
+def test_run_marker_search_through_the_dialog(indexed: Project, qtbot,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    widget = ReviewPanel(indexed)
+    qtbot.addWidget(widget)
+
+    def answer(dialog: RunMarkersDialog) -> int:
+        dialog.act_checks["sanction"].setChecked(False)
+        dialog.interviews.setChecked(True)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(RunMarkersDialog, "exec", answer)
+    with qtbot.waitSignal(widget.runFinished, timeout=20000) as done:
+        assert widget.run_marker_search() is not None
+    run_id = done.args[0]
+    assert widget.run_id == run_id and widget.stack.currentWidget() is widget.tree
+    hits = widget.model.visible_hits()
+    assert hits and {h.act for h in hits} <= {"manipulation", "commitment", "competence", "performance"}
+    assert {h.source for h in hits} <= {"Rosa.txt", "Dev.txt"}
+    assert widget.current_hit() is not None
+    indexed.undo()
+    assert widget.run_id is None and widget.stack.currentWidget() is widget.empty
