@@ -33,6 +33,7 @@ from bench_import_open import corpus_text  # noqa: E402
 
 def regex_for(spec: lexicon.LexiconSpec) -> re.Pattern:
     """The same phrases as a plain regex, with the common inflections spelled out."""
+    lemma = markers.CompiledLexicon(spec)._lemmatise
     forms = {"have": "have|has|had|having", "be": "be|is|am|are|was|were|been|being", "want": "wants?|wanted|wanting",
              "need": "needs?|needed|needing", "know": "knows?|knew|known|knowing", "ask": "asks?|asked|asking",
              "tell": "tells?|told|telling", "decide": "decides?|decided|deciding", "agree": "agrees?|agreed|agreeing",
@@ -44,7 +45,7 @@ def regex_for(spec: lexicon.LexiconSpec) -> re.Pattern:
         for phrase in act.phrases:
             parts = []
             for w in phrase.text.split():
-                parts.append(r"\w+" if w == "*" else f"(?:{forms.get(w, re.escape(w))})")
+                parts.append(r"\w+" if w == "*" else f"(?:{forms.get(lemma(w), re.escape(w))})")
             alts.append(r"\s+(?:\w+\s+)?".join(parts))
     return re.compile(r"\b(?:" + "|".join(alts) + r")\b", re.IGNORECASE)
 

@@ -51,7 +51,7 @@ def test_lemmas_adverbs_polarity_subjects_speakers(marker_project: Project) -> N
     assert TEXT[had.start:had.end] == "had to"
     assert TEXT[had.sentence_start:had.sentence_end] == "We had to do everything again."
     (asked,) = _at(hits, "asked us to")
-    assert asked.marker == "ask * to"
+    assert asked.marker == "asked * to"
     (wanted,) = _at(hits, "wanted to")
     assert (wanted.act, wanted.subject) == ("commitment", "I")
     (got,) = _at(hits, "have really got to")

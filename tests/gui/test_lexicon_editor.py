@@ -39,20 +39,20 @@ def test_shows_acts_phrases_and_help(editor: LexiconEditor) -> None:
 
 def test_add_move_remove_exclude_through_the_buttons(editor: LexiconEditor, project: Project, qtbot,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    answers = iter(["were asked to", "have to do with it"])
+    answers = iter(["were instructed to", "have to do with it"])
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(answers), True))
     monkeypatch.setattr(QInputDialog, "getItem", lambda _p, _t, _l, items, *a, **k: ("Commitment", True))
 
     assert editor.select("act", "manipulation")
     qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
-    assert "were asked to" in phrases(project, "manipulation")
+    assert "were instructed to" in phrases(project, "manipulation")
     assert editor.version == spec(project).version == 2
-    assert editor.selected_phrase() == "were asked to"
+    assert editor.selected_phrase() == "were instructed to"
     assert "version 2" in editor.message.text()
 
     qtbot.mouseClick(editor.move_button, Qt.MouseButton.LeftButton)
-    assert "were asked to" in phrases(project, "commitment")
-    assert "were asked to" not in phrases(project, "manipulation")
+    assert "were instructed to" in phrases(project, "commitment")
+    assert "were instructed to" not in phrases(project, "manipulation")
     assert editor.version == 3
 
     assert editor.select("phrase", "have to")
@@ -60,13 +60,13 @@ def test_add_move_remove_exclude_through_the_buttons(editor: LexiconEditor, proj
     assert "have to do with it" in spec(project).acts["manipulation"].exclude
     assert editor.version == 4
 
-    assert editor.select("phrase", "were asked to")
+    assert editor.select("phrase", "were instructed to")
     qtbot.mouseClick(editor.remove_button, Qt.MouseButton.LeftButton)
-    assert "were asked to" not in phrases(project, "commitment")
+    assert "were instructed to" not in phrases(project, "commitment")
     assert editor.version == 5
 
     project.undo()
-    assert editor.version == 4 and "were asked to" in phrases(project, "commitment")
+    assert editor.version == 4 and "were instructed to" in phrases(project, "commitment")
 
 
 def test_errors_are_shown_inline(editor: LexiconEditor, project: Project) -> None:
