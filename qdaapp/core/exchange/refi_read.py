@@ -1,0 +1,293 @@
+"""Read a .qdpx project or a .qdc codebook into plain records (no database).
+
+Tolerates what programs really write: ``Project.qde`` or ``project.qde``,
+``Sources/`` or ``sources/``, bare file names instead of ``internal://``,
+a byte order mark, no users, no dates, braces and upper case in GUIDs.
+What cannot be read is listed in ``skipped`` with the reason; only a file
+that is not a REFI-QDA file at all (or is unsafe) raises ImportFailure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from ..errors import ImportFailure
+from ..models import SOURCE_KINDS
+from ..progress import CancelToken, Progress, checkpoint
+from .refi_common import (
+    DEFAULT_LIMITS,
+    DIARY_PREFIX,
+    DIARY_SET_NOTE,
+    FRAGMENT_PREFIX,
+    FREE_FOLDER_NAME,
+    FREE_FOLDER_NOTE,
+    ORIGIN_PREFIX,
+    Limits,
+    SafeArchive,
+    child,
+    child_text,
+    children,
+    local,
+    norm_guid,
+    parse_datetime,
+    parse_xml,
+)
+from .refi_model import RCase, RCode, RGraph, RLink, RNote, RProject, RSet, RVariable, RVertex
+from .refi_sources import SourceReader
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+_COLOR = re.compile(r"^#([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+VARIABLE_TYPES = {"Text": "text", "Boolean": "text", "Integer": "number", "Float": "number", "Date": "date",
+                  "DateTime": "text"}
+VALUE_ELEMENTS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
+
+
+def read_qdpx(path: str | Path, progress: Optional[Progress] = None, cancel: Optional[CancelToken] = None,
+              limits: Limits = DEFAULT_LIMITS) -> RProject:
+    """Everything in a .qdpx that qdaapp can hold, plus what it left out and why."""
+    path = Path(path)
+    with SafeArchive(path, limits) as archive:
+        entry = archive.project_entry()
+        root = parse_xml(archive.read(entry), entry, str(path))
+        if local(root.tag) != "Project":
+            raise ImportFailure(str(path), f"{entry} is not a REFI-QDA project (its root element is "
+                                f"<{local(root.tag)}>, not <Project>).")
+        project = RProject(file_name=path.name, origin=root.get("origin") or "")
+        project.ours = project.origin.startswith(ORIGIN_PREFIX)
+        ids = _Ids()
+        project.users = {g: (u.get("name") or u.get("id") or g) for u in _all(root, "Users", "User")
+                         if (g := norm_guid(u.get("guid")))}
+        codebook = child(root, "CodeBook")
+        codes = child(codebook, "Codes") if codebook is not None else None
+        if codes is not None:
+            _read_codes(codes, project, ids)
+        _read_variables(root, project, ids)
+        _read_cases(root, project, ids)
+        sources = child(root, "Sources")
+        if sources is not None:
+            SourceReader(archive, project, ids.new, progress, cancel).read(sources)
+        checkpoint(cancel)
+        _read_notes(root, archive, project, ids)
+        _read_links_sets_graphs(root, project, ids)
+        for ref in children(root, "NoteRef"):
+            project.annotate(norm_guid(ref.get("targetGUID")), "project", None)
+        description = child_text(root, "Description").strip()
+        if description:
+            guid = ids.new()
+            project.notes.append(RNote(guid, "Project description", description, None, None, None))
+            project.annotate(guid, "project", None)
+    return project
+
+
+def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
+    """The codes of a .qdc codebook (an XML file, not an archive)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ImportFailure(str(path), "the file does not exist.", "Check the name and the folder.") from None
+    if path.is_dir():
+        raise ImportFailure(str(path), "it is a folder, not a file.")
+    if size == 0:
+        raise ImportFailure(str(path), "the file is empty (0 bytes).", "Export the codebook again.")
+    if size > limits.max_entry_bytes:
+        raise ImportFailure(str(path), "the file is too large for a codebook.")
+    data = path.read_bytes()
+    if data[:2] == b"PK":
+        raise ImportFailure(str(path), "it is a ZIP archive, not a .qdc codebook (an XML file).",
+                            "If it is a whole project (.qdpx), use import-qdpx instead.")
+    root = parse_xml(data, path.name, str(path))
+    if local(root.tag) != "CodeBook":
+        raise ImportFailure(str(path), f"it is not a REFI-QDA codebook (its root element is <{local(root.tag)}>, "
+                            "not <CodeBook>).")
+    project = RProject(file_name=path.name, origin=root.get("origin") or "", codebook_only=True)
+    project.ours = project.origin.startswith(ORIGIN_PREFIX)
+    codes = child(root, "Codes")
+    ids = _Ids()
+    if codes is not None:
+        _read_codes(codes, project, ids)
+    known = {c.guid for c in project.codes}
+    for s in _all(root, "Sets", "Set"):
+        members = [norm_guid(m.get("guid") or m.get("targetGUID")) for m in children(s, "MemberCode")]
+        broken = sum(1 for m in members if m not in known)
+        reason = "qdaapp has no sets of codes; its codes were imported"
+        if broken:
+            reason += f"; {broken} of its members point to codes that are not in the codebook"
+        project.skip("set", s.get("name") or "(no name)", reason + ".")
+    return project
+
+
+class _Ids:
+    """Stand-in GUIDs for elements that have none (or a malformed one)."""
+
+    def __init__(self) -> None:
+        self._n = 0
+
+    def new(self) -> str:
+        self._n += 1
+        return f"missing-guid-{self._n}"
+
+    def of(self, elem: "etree._Element") -> str:
+        return norm_guid(elem.get("guid")) or self.new()
+
+
+def _all(root: "etree._Element", group: str, name: str) -> list["etree._Element"]:
+    parent = child(root, group)
+    return children(parent, name) if parent is not None else []
+
+
+def clean_name(name: Optional[str], fallback: str) -> str:
+    """A node name qdaapp accepts: no '/', not empty, at most 255 characters."""
+    text = (name or "").replace("/", "\u2215").strip()
+    return (text or fallback)[:255].strip()
+
+
+def _color(value: Optional[str]) -> Optional[str]:
+    if not value or not _COLOR.match(value.strip()):
+        return None
+    digits = value.strip()[1:]
+    if len(digits) == 3:
+        digits = "".join(ch * 2 for ch in digits)
+    return "#" + digits.upper()
+
+
+def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
+    seen: set[str] = set()
+
+    def walk(elem: "etree._Element", parent: Optional[str], free: bool, taken: set[str]) -> None:
+        guid = ids.of(elem)
+        name = clean_name(elem.get("name"), "Unnamed code")
+        if guid in seen:
+            project.skip("node", name, "its GUID is used by another code in the file; the second one was left out.")
+            return
+        seen.add(guid)
+        unique, n = name, 1
+        while unique.casefold() in taken:
+            n += 1
+            unique = f"{name} ({n})"
+        if unique != name:
+            project.skip("node", name, f"renamed to '{unique}': another code with the same parent has this name.")
+        taken.add(unique.casefold())
+        description = child_text(elem, "Description")
+        project.codes.append(RCode(guid, unique, parent, free, _color(elem.get("color")), description))
+        for ref in children(elem, "NoteRef"):
+            project.annotate(norm_guid(ref.get("targetGUID")), "code", guid)
+        sub: set[str] = set()
+        for c in children(elem, "Code"):
+            walk(c, guid, False, sub)
+
+    top: set[str] = set()
+    free_taken: set[str] = set()
+    for elem in children(codes, "Code"):
+        if project.ours and _is_free_folder(elem):
+            for c in children(elem, "Code"):
+                if children(c, "Code"):
+                    walk(c, None, False, top)
+                else:
+                    walk(c, None, True, free_taken)
+            continue
+        walk(elem, None, False, top)
+
+
+def _is_free_folder(elem: "etree._Element") -> bool:
+    return (elem.get("name") == FREE_FOLDER_NAME and elem.get("isCodable") in ("false", "0")
+            and child_text(elem, "Description").strip() == FREE_FOLDER_NOTE)
+
+
+def read_values(elem: "etree._Element") -> list[tuple[str, str]]:
+    """(variable GUID, value as text) of an element's VariableValues."""
+    out = []
+    for vv in children(elem, "VariableValue"):
+        ref = child(vv, "VariableRef")
+        guid = norm_guid(ref.get("targetGUID")) if ref is not None else None
+        value = next((c for c in vv if local(c.tag) in VALUE_ELEMENTS), None)
+        if guid and value is not None and (value.text or "").strip():
+            out.append((guid, value.text.strip()))
+    return out
+
+
+def _read_variables(root: "etree._Element", project: RProject, ids: _Ids) -> None:
+    for v in _all(root, "Variables", "Variable"):
+        kind = v.get("typeOfVariable") or "Text"
+        name = (v.get("name") or "").strip() or "Unnamed variable"
+        project.variables.append(RVariable(ids.of(v), name[:255], VARIABLE_TYPES.get(kind, "text")))
+        if kind in ("Boolean", "DateTime"):
+            project.notices.append(f"The variable '{name}' ({kind}) was imported as a text attribute.")
+
+
+def _read_cases(root: "etree._Element", project: RProject, ids: _Ids) -> None:
+    for n, c in enumerate(_all(root, "Cases", "Case"), start=1):
+        name = " ".join((c.get("name") or "").split())[:255] or f"Case {n}"
+        case = RCase(ids.of(c), name, child_text(c, "Description"))
+        case.sources = [g for r in children(c, "SourceRef") if (g := norm_guid(r.get("targetGUID")))]
+        case.values = read_values(c)
+        project.cases.append(case)
+        extra = len(children(c, "SelectionRef")) + len(children(c, "CodeRef"))
+        if extra:
+            project.skip("case", name, "qdaapp cases group whole sources; its references to passages or codes "
+                         "were left out.", extra)
+
+
+def _read_notes(root: "etree._Element", archive: SafeArchive, project: RProject, ids: _Ids) -> None:
+    from .refi_text import decode
+
+    for note in _all(root, "Notes", "Note"):
+        guid = ids.of(note)
+        title = (note.get("name") or "").strip()[:255]
+        text = child_text(note, "PlainTextContent")
+        path = note.get("plainTextPath")
+        if not text and path:
+            entry = archive.find_source(path)
+            if entry is not None:
+                text = decode(archive.read(entry))[0]
+        description = child_text(note, "Description").strip()
+        record = RNote(guid, title, text, project.user_name(note.get("creatingUser")),
+                       parse_datetime(note.get("creationDateTime")), parse_datetime(note.get("modifiedDateTime")))
+        if project.ours and description.startswith(DIARY_PREFIX):
+            record.diary_date = description[len(DIARY_PREFIX):].strip()[:10]
+        elif project.ours and description.startswith(FRAGMENT_PREFIX):
+            try:
+                record.fragment = json.loads(description[len(FRAGMENT_PREFIX):])
+            except ValueError:
+                record.fragment = None
+        elif description:
+            record.text = f"{description}\n\n{text}" if text.strip() else description
+        if not record.text.strip() and not record.title:
+            project.skip("memo", guid, "the note is empty.")
+            continue
+        project.notes.append(record)
+        for ref in children(note, "NoteRef"):
+            project.annotate(norm_guid(ref.get("targetGUID")), "note", guid)
+
+
+def _read_links_sets_graphs(root: "etree._Element", project: RProject, ids: _Ids) -> None:
+    for link in _all(root, "Links", "Link"):
+        project.links.append(RLink(norm_guid(link.get("guid")), link.get("name") or "",
+                                   norm_guid(link.get("originGUID")), norm_guid(link.get("targetGUID"))))
+    for s in _all(root, "Sets", "Set"):
+        record = RSet(ids.of(s), (s.get("name") or "").strip() or "Unnamed set", child_text(s, "Description"))
+        record.codes = [g for m in children(s, "MemberCode") if (g := norm_guid(m.get("targetGUID")))]
+        record.sources = [g for m in children(s, "MemberSource") if (g := norm_guid(m.get("targetGUID")))]
+        record.notes = [g for m in children(s, "MemberNote") if (g := norm_guid(m.get("targetGUID")))]
+        record.diary = project.ours and record.description.strip() == DIARY_SET_NOTE
+        project.sets.append(record)
+    for g in _all(root, "Graphs", "Graph"):
+        graph = RGraph(ids.of(g), g.get("name") or "Graph")
+        for v in children(g, "Vertex"):
+            try:
+                x, y = float(v.get("firstX") or 0), float(v.get("firstY") or 0)
+            except ValueError:
+                x = y = 0.0
+            graph.vertices.append(RVertex(ids.of(v), norm_guid(v.get("representedGUID")), x, y))
+        graph.edges = len(children(g, "Edge"))
+        project.graphs.append(graph)
+
+
+def source_kind(project: RProject, description: str) -> str:
+    kind = description.strip()
+    return kind if project.ours and kind in SOURCE_KINDS else "interview"
