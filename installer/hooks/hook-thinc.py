@@ -1,0 +1,6 @@
+"""thinc: its submodules and data, without its test suite (which the contributed hook collects too)."""
+
+from PyInstaller.utils.hooks import collect_data_files, collect_submodules
+
+datas = collect_data_files("thinc", excludes=["**/tests", "**/tests/**"])
+hiddenimports = collect_submodules("thinc", filter=lambda name: name != "thinc.tests" and ".tests." not in name)
