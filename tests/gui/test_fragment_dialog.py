@@ -1,0 +1,104 @@
+"""New / Edit fragment: act, case, confirmed actors, passages; Draft summary never saves."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from sqlalchemy import func, select
+
+from qdaapp.core import flowgraph, narrative
+from qdaapp.core.models import AuditEvent, Fragment
+from qdaapp.gui.narrative.fragment_dialog import FragmentDialog
+
+from ..conftest import SAMPLE
+from .test_account_workspace import make_account, span
+
+
+def _counts(project) -> tuple[int, int]:
+    with project.read_session() as s:
+        return (s.scalar(select(func.count()).select_from(Fragment)),
+                s.scalar(select(func.count()).select_from(AuditEvent)))
+
+
+def _dialog(qtbot, *args, **kwargs) -> FragmentDialog:
+    dialog = FragmentDialog(*args, **kwargs)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.suggestions_ready, timeout=20_000)
+    return dialog
+
+
+def test_new_fragment_with_act_actors_and_passages(qtbot, project) -> None:
+    account, (_f1, _f2, f3) = make_account(project)
+    able = span(SAMPLE, "I was able to use the template.")
+    dialog = _dialog(qtbot, project, account, passages=[(1, *able)])
+    assert dialog.checked_passages() == [(1, *able)]  # preset, even though not yet in the account
+    assert dialog.case.currentText() == "P1 Rosa"  # the passages' case
+    assert "I" in dialog.actor_names()  # suggested, not ticked
+    assert dialog.actors_checked() == []
+    dialog.set_passage_checked((1, *span(SAMPLE, "I wanted to help")))
+    dialog.set_act("competence")
+    dialog.set_actor_checked("I")
+    dialog.new_actor.setText("practice team")
+    dialog.add_actor_from_field()
+    dialog.summary.setPlainText("I was able to use the template.")
+    dialog.save()
+    assert dialog.result() == FragmentDialog.DialogCode.Accepted
+    with project.read_session() as s:
+        data = flowgraph.show(s, account)
+    made = next(f for f in data["fragments"] if f["id"] == dialog.fragment_id)
+    assert made["act"] == "competence" and made["case"] == "P1 Rosa"
+    assert made["actors"] == ["I", "practice team"]
+    assert {(p["start"], p["end"]) for p in made["passages"]} == {able, span(SAMPLE, "I wanted to help")}
+    assert [f["id"] for f in data["fragments"]][-1] == dialog.fragment_id
+    assert {"from": f3, "to": dialog.fragment_id, "label": ""} in data["links"]
+
+
+def test_draft_summary_fills_the_editor_but_saves_nothing(qtbot, project) -> None:
+    account, _ = make_account(project)
+    dialog = _dialog(qtbot, project, account)
+    before = _counts(project)
+    dialog.draft_summary()
+    assert dialog.summary.toPlainText() == ""  # nothing ticked yet
+    dialog.set_passage_checked((1, *span(SAMPLE, "We had to do something")))
+    dialog.draft_summary()
+    text = dialog.summary.toPlainText()
+    assert "had to" in text and text.startswith("P1 Rosa: ")
+    assert _counts(project) == before
+    dialog.summary.undo()
+    assert dialog.summary.toPlainText() == ""  # the draft can be taken back in the editor
+    dialog.reject()
+    assert _counts(project) == before
+
+
+def test_edit_fragment_changes_only_what_changed(qtbot, project) -> None:
+    account, (f1, _f2, _f3) = make_account(project)
+    dialog = _dialog(qtbot, project, account, fragment_id=f1)
+    assert dialog.act() == "manipulation" and dialog.case.currentText() == "P1 Rosa"
+    assert dialog.actors_checked() == ["GP", "we"]
+    assert dialog.passages.count() == 1 and not (dialog.passages.item(0).flags() & Qt.ItemFlag.ItemIsUserCheckable)
+    before = _counts(project)
+    dialog.save()  # nothing changed: no command
+    assert _counts(project) == before
+    dialog = _dialog(qtbot, project, account, fragment_id=f1)
+    dialog.set_act("sanction")
+    dialog.set_actor_checked("we", False)
+    dialog.save()
+    with project.read_session() as s:
+        f = next(x for x in flowgraph.show(s, account)["fragments"] if x["id"] == f1)
+    assert (f["act"], f["actors"], f["case"]) == ("sanction", ["GP"], "P1 Rosa")
+    assert _counts(project)[1] == before[1] + 1
+    project.undo()
+    with project.read_session() as s:
+        f = next(x for x in flowgraph.show(s, account)["fragments"] if x["id"] == f1)
+    assert f["act"] == "manipulation"
+
+
+def test_empty_summary_is_not_saved(qtbot, project) -> None:
+    account, _ = make_account(project)
+    dialog = _dialog(qtbot, project, account)
+    before = _counts(project)
+    dialog.save()
+    assert dialog.result() != FragmentDialog.DialogCode.Accepted
+    assert "summary" in dialog.summary_error.text()
+    assert _counts(project) == before
+    assert narrative.SPEECH_ACTS  # the act buttons cover every speech act
+    assert len(dialog.acts.buttons()) == len(narrative.SPEECH_ACTS) + 1
