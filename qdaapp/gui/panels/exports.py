@@ -1,0 +1,95 @@
+"""File ▸ Export: memos and diary, and the audit report for supervisors, written on a worker.
+
+Both are core functions (``qdaapp.core.exchange.memo_export.export_memos``
+and ``qdaapp.core.exchange.audit_report.export_audit_report``); the window
+asks where to save, runs them off the GUI thread with a progress dialog,
+and says where the file went.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+from PySide6.QtCore import QObject, QStandardPaths
+from PySide6.QtWidgets import QFileDialog
+
+from qdaapp.gui.dialogs.messages import show_error
+from qdaapp.gui.workers import make_progress_dialog, run_in_worker
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qdaapp.gui.main_window import MainWindow
+
+MEMO_FILTER = "Word document (*.docx);;Markdown (*.md)"
+AUDIT_FILTER = "Word document (*.docx);;Web page (*.html)"
+
+
+def _write_memos(project: Any, path: Path) -> Path:
+    from qdaapp.core.exchange.memo_export import export_memos
+
+    with project.read_session() as s:
+        return export_memos(s, path)
+
+
+def _write_audit_report(project: Any, path: Path) -> Path:
+    from qdaapp.core.exchange.audit_report import export_audit_report
+    from qdaapp.render.charts import flowchart_bytes
+
+    with project.read_session() as s:
+        return export_audit_report(s, path, render_flowchart=flowchart_bytes)
+
+
+class ExportFlow(QObject):
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.w = window
+        self.job: Any = None
+        self.written: Optional[Path] = None
+
+    def _ask(self, title: str, name: str, filters: str) -> Optional[Path]:
+        folder = self.w.settings.value("export/folder", "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        path, chosen = QFileDialog.getSaveFileName(self.w, title, str(Path(folder) / name), filters)
+        if not path:
+            return None
+        path_obj = Path(path)
+        if not path_obj.suffix:
+            path_obj = path_obj.with_suffix(".md" if "Markdown" in chosen else ".html" if "Web" in chosen else ".docx")
+        self.w.settings.setValue("export/folder", str(path_obj.parent))
+        return path_obj
+
+    def export_memos(self) -> None:
+        if self.w.project is None:
+            return
+        path = self._ask("Export memos and diary", f"{self.w.project.path.stem} memos.docx", MEMO_FILTER)
+        if path is not None:
+            self.write(_write_memos, path, "Writing the memos and the diary…")
+
+    def export_audit_report(self) -> None:
+        if self.w.project is None:
+            return
+        path = self._ask("Audit report for supervisors", f"{self.w.project.path.stem} audit report.docx",
+                         AUDIT_FILTER)
+        if path is not None:
+            self.write(_write_audit_report, path, "Writing the audit report…")
+
+    def write(self, fn: Callable[[Any, Path], Path], path: Path, label: str) -> None:
+        """Run ``fn(project, path)`` on a worker; the status bar says where the file went."""
+        project = self.w.project
+        if project is None or self.job is not None:
+            return
+
+        def done(written: Path) -> None:
+            self.job = None
+            self.written = Path(written)
+            self.w.statusBar().showMessage(f"Saved {self.written.name} in {self.written.parent}", 10000)
+
+        def failed(exc: BaseException) -> None:
+            self.job = None
+            show_error(self.w, exc)
+
+        def cancelled() -> None:
+            self.job = None
+
+        dialog = make_progress_dialog(self.w, "Export", label)
+        self.job = run_in_worker(lambda _p, _c: fn(project, path), done, failed, dialog, cancelled)
