@@ -30,6 +30,8 @@ QLabel#BigButtonText {{ font-size: 9.5pt; background: transparent; }}
 QStatusBar {{ background: #ECE9E2; border-top: 1px solid #DAD6CC; }}
 QStatusBar QLabel {{ padding: 0 4px; }}
 QLabel#ReadOnlyBadge {{ background: #8A5A00; color: white; border-radius: 8px; padding: 1px 10px; font-weight: 600; }}
+QLabel#ReadOnlyBanner {{ background: #FFF4CE; color: #5C3D00; border-bottom: 1px solid #E0C97A; padding: 6px 12px; }}
+QLabel#AuditChain {{ padding: 2px 0; }}
 QLabel#PanelHint {{ color: #4F4B45; background: #FBF8F1; border: 1px dashed #D5CDBB; border-radius: 6px; }}
 QLabel#PanelHeader {{ color: #3A3A3A; padding: 2px 0; }}
 QLabel#Muted {{ color: #6B6B6B; }}

@@ -3,7 +3,21 @@
 The window owns the open :class:`~qdaapp.core.project.Project`, builds the
 docks from ``panels/``, and routes each committed change (the project's
 listener) to the views it touches (``panels/changes.py``). Opening, creating
-and closing projects live in ``panels/project_flow.py``.
+and closing projects live in ``panels/project_flow.py``; backups in
+``panels/backups.py``; exports in ``panels/exports.py``.
+
+Other panels plug in through three methods:
+
+* :meth:`MainWindow.add_panel` — a dock, remembered in the layout and listed
+  in the View menu;
+* :meth:`MainWindow.open_central_tab` — a workspace tab beside the documents;
+* :meth:`MainWindow.show_passage` — open a source and select a span in it.
+
+and one signal, :attr:`MainWindow.accountRequested` (an account id), emitted
+when the audit trail or a memo asks for an account. Panels that change the
+project should run their commands through ``window.runner.call`` / ``run``
+so the reason in the status bar is recorded with them (undo follows any
+command, however it was run).
 """
 
 from __future__ import annotations
@@ -12,7 +26,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from qdaapp import __version__
 from qdaapp.core import cases as case_ops
@@ -21,18 +35,21 @@ from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
+from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
 from qdaapp.gui.panels.coding import CodingController
 from qdaapp.gui.panels.documents import DocumentArea
+from qdaapp.gui.panels import naming
+from qdaapp.gui.panels.exports import ExportFlow
+from qdaapp.gui.panels.layout import DockLayout, build_centre
 from qdaapp.gui.panels.memo_panel import MemoPanel
 from qdaapp.gui.panels.nodes_panel import NodesPanel
 from qdaapp.gui.panels.passages_panel import PassagesPanel
 from qdaapp.gui.panels.project_flow import ProjectFlow
 from qdaapp.gui.panels.sources_panel import SourcesPanel
+from qdaapp.gui.panels.status import StatusArea
+from qdaapp.gui.panels.trust import TrustPanels
 from qdaapp.gui.panels.welcome import WelcomeWidget
-from qdaapp.gui.workers import run_in_worker
-
-STATE_VERSION = 1
 
 
 class _ChangeBridge(QObject):
@@ -42,6 +59,8 @@ class _ChangeBridge(QObject):
 
 
 class MainWindow(QMainWindow):
+    accountRequested = Signal(int)  # the audit trail asks to open an account (narrative workspace)
+
     def __init__(self, settings: Optional[QSettings] = None) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
@@ -57,10 +76,7 @@ class MainWindow(QMainWindow):
 
         self.documents = DocumentArea()
         self.welcome = WelcomeWidget()
-        self.central = QStackedWidget()
-        self.central.addWidget(self.welcome)
-        self.central.addWidget(self.documents)
-        self.setCentralWidget(self.central)
+        self.central, self.read_only_banner = build_centre(self, self.welcome, self.documents)
 
         self.sources_panel = SourcesPanel(self.runner)
         self.nodes_panel = NodesPanel(self.runner)
@@ -71,55 +87,78 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.setDocumentMode(True)
         self.bottom_tabs.addTab(self.passages, "Coded passages")
         self.bottom_tabs.addTab(self.memos, "Memos")
-        left, right = Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea
-        self.sources_dock = self._dock("Sources", "SourcesDock", self.sources_panel, left)
-        self.nodes_dock = self._dock("Nodes", "NodesDock", self.nodes_panel, right)
-        self.bottom_dock = self._dock("Passages and memos", "BottomDock", self.bottom_tabs,
-                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.layout_docks = DockLayout(self)
+        self.sources_dock = self.add_panel(self.sources_panel, "Sources", "SourcesDock", "left")
+        self.nodes_dock = self.add_panel(self.nodes_panel, "Nodes", "NodesDock", "right")
+        self.bottom_dock = self.add_panel(self.bottom_tabs, "Passages and memos", "BottomDock", "bottom")
         self.resizeDocks([self.sources_dock, self.nodes_dock], [270, 300], Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [230], Qt.Orientation.Vertical)
 
         self.coding = CodingController(self)
         self.flow = ProjectFlow(self)
+        self.backups = BackupKeeper(self)
+        self.exports = ExportFlow(self)
+        self.status = StatusArea(self.statusBar(), self.runner)
         self.actions = Actions(self)
         self.recent_menu = self.actions.build_menus(self.menuBar(), self)
+        self.layout_docks.on_added = self.actions.add_dock_toggle
         self.documents.addAction(self.actions.uncode)
-        self._build_status_bar()
+
+        self.trust = TrustPanels(self)
+        self.audit_viewer, self.audit_dock = self.trust.viewer, self.trust.audit_dock
+        self.memo_manager, self.memo_dock = self.trust.manager, self.trust.memo_dock
         self._connect()
-        self._default_state = self.saveState(STATE_VERSION)
+        self.layout_docks.remember_default()
         self._show_welcome()
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
 
-    # -- construction -------------------------------------------------------------
-    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
-        dock = QDockWidget(title, self)
-        dock.setObjectName(name)
-        dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-        self.addDockWidget(area, dock)
-        return dock
+    # -- extension points -----------------------------------------------------------
+    def add_panel(self, widget: QWidget, title: str, object_name: str, area: str = "bottom",
+                  visible: bool = True) -> QDockWidget:
+        """Add ``widget`` as a dock and return it.
+
+        The dock is remembered in the saved layout (by ``object_name``, which must be unique), listed in
+        the View menu, and tabbed with the dock already in ``area`` ('bottom', 'left', 'right', 'top').
+        ``visible`` says whether it shows the first time; afterwards the user's layout decides. It is
+        hidden while no project is open.
+        """
+        return self.layout_docks.add(widget, title, object_name, area, visible)
+
+    def open_central_tab(self, widget: QWidget, title: str) -> int:
+        """Show a workspace (an account, a query…) as a tab beside the documents; returns its index.
+
+        The tab closes with its ✕ button or when the project closes; the widget is deleted then.
+        """
+        self.central.setCurrentWidget(self.documents)
+        return self.documents.open_workspace(widget, title)
+
+    def show_passage(self, source_id: int, start: int, end: int, coding_id: Optional[int] = None) -> Any:
+        """Open source ``source_id`` and select ``start``–``end`` (code points); None if it is gone."""
+        if self.project is None:
+            return None
+        if source_id not in self.sources_panel.model.source_names:
+            self.statusBar().showMessage("That source is no longer in the project.", 6000)
+            return None
+        view = self.open_source(source_id, (start, end))
+        if coding_id is not None:
+            self.coding.on_stripe_clicked(source_id, coding_id)
+            self.memos.set_target("coding", coding_id)
+        return view
 
     def docks(self) -> list[QDockWidget]:
-        return [self.sources_dock, self.nodes_dock, self.bottom_dock]
+        """The docks of the default layout (shown unless the user closed them)."""
+        return [d for d in self.layout_docks.docks if d.property("showByDefault")]
 
-    def _build_status_bar(self) -> None:
-        bar = self.statusBar()
-        self.summary_label = QLabel()
-        self.summary_label.setObjectName("StatusSummary")
-        self.audit_label = QLabel()
-        self.audit_label.setObjectName("StatusAudit")
-        self.read_only_badge = QLabel("Read-only")
-        self.read_only_badge.setObjectName("ReadOnlyBadge")
-        self.read_only_badge.setToolTip("This project is open read-only: you can read and browse, but not change it.")
-        self.read_only_badge.setVisible(False)
-        bar.addWidget(self.summary_label)
-        bar.addWidget(self.audit_label, 1)
-        bar.addPermanentWidget(self.read_only_badge)
+    def all_docks(self) -> list[QDockWidget]:
+        """Every dock, including panels hidden until asked for (audit trail, memo manager)."""
+        return list(self.layout_docks.docks)
 
+    def show_dock(self, dock: QDockWidget, height: int = 0) -> None:
+        self.layout_docks.show(dock, height)
+
+    # -- construction -------------------------------------------------------------
     def _connect(self) -> None:
         w = self.welcome
         w.newRequested.connect(self.new_project)
@@ -132,11 +171,11 @@ class MainWindow(QMainWindow):
         sp.importRequested.connect(self.import_files)
         sp.newCaseRequested.connect(self.new_case)
         sp.casePropertiesRequested.connect(self.case_properties)
-        sp.newDiaryRequested.connect(self.new_diary_entry)
+        sp.newDiaryRequested.connect(self.write_diary_entry)
         self.nodes_panel.code_span_handler = self.coding.code_span_at
         self.nodes_panel.nodeSelected.connect(self._on_node_selected)
         self.nodes_panel.showPassagesRequested.connect(self._on_show_passages)
-        self.passages.openPassage.connect(self.open_passage)
+        self.passages.openPassage.connect(self.show_passage)
         d = self.documents
         d.stripeClicked.connect(self._on_stripe_clicked)
         d.contextMenuRequested.connect(self.coding.show_context_menu)
@@ -158,30 +197,33 @@ class MainWindow(QMainWindow):
     def close_project(self) -> bool:
         return self.flow.close()
 
+    def _panels(self) -> tuple:
+        return (self.sources_panel, self.nodes_panel, self.passages, self.memos, self.memo_manager,
+                self.audit_viewer)
+
     def set_project(self, project: Any) -> None:
         """Show ``project`` (already open) in the window."""
         self.project = project
         self.runner.project = project
         project.subscribe(self._bridge.changed.emit)
-        for panel in (self.sources_panel, self.nodes_panel, self.passages, self.memos):
+        for panel in self._panels():
             panel.set_project(project)
         self.documents.project = project
         self.coding.load_recent()
         self.documents.set_empty_hint(has_sources=not self.sources_panel.model.is_empty())
         self.central.setCurrentWidget(self.documents)
-        state = self.settings.value("window/state")
-        if state is None or not self.restoreState(state, STATE_VERSION):
-            self.restoreState(self._default_state, STATE_VERSION)
-        for dock in self.docks():
-            if dock.isHidden() and state is None:
-                dock.show()
+        self.layout_docks.restore()
         name = project.path.stem
         self.setWindowTitle(f"{name} — qdaapp" + (" (read-only)" if project.read_only else ""))
-        self.read_only_badge.setVisible(project.read_only)
+        self.status.set_project(project)
+        self.statusBar().clearMessage()
+        self.read_only_banner.setVisible(project.read_only)
         self.actions.set_state(True, project.read_only)
+        self.runner.sync()
         self.audit_result = None
         self.update_status()
-        self._verify_audit(project)
+        self.trust.verify_audit()
+        self.backups.project_opened(project)
 
     def detach_project(self) -> Any:
         """Take the project out of the window (the caller closes it)."""
@@ -189,9 +231,11 @@ class MainWindow(QMainWindow):
         if project is None:
             return None
         self.memos.save()
+        self.memo_manager.save()
+        self.backups.project_closed()
         for popup in self.findChildren(QuickPick):
             popup.close()
-        self.settings.setValue("window/state", self.saveState(STATE_VERSION))
+        self.layout_docks.save()
         project.unsubscribe(self._bridge.changed.emit)
         self.documents.close_all()
         self.project = None
@@ -199,86 +243,64 @@ class MainWindow(QMainWindow):
         self.documents.project = None
         self.coding.recent = []
         self.coding.clicked = None
-        for panel in (self.sources_panel, self.nodes_panel, self.passages, self.memos):
+        for panel in self._panels():
             panel.set_project(None)
+        self.runner.sync()
         self._show_welcome()
         return project
 
     def _show_welcome(self) -> None:
         self.central.setCurrentWidget(self.welcome)
         self.welcome.set_recent(self.flow.recent())
-        for dock in self.docks():
-            dock.hide()
+        self.layout_docks.hide_all()
         self.setWindowTitle("qdaapp")
-        self.read_only_badge.setVisible(False)
+        self.status.set_project(None)
+        self.statusBar().clearMessage()
+        self.read_only_banner.setVisible(False)
         self.actions.set_state(False, False)
         self.update_status()
         self.flow.fill_recent_menu()
 
-    # -- status bar ---------------------------------------------------------------
-    def _verify_audit(self, project: Any) -> None:
-        self.audit_label.setText("checking the audit trail…")
-        self.audit_label.setStyleSheet("color: #6b6b6b;")
+    # -- status bar and the audit chain -----------------------------------------------
+    @property
+    def summary_label(self):  # noqa: ANN201
+        return self.status.summary_label
 
-        def done(result: Any) -> None:
-            if project is self.project:
-                self.audit_result = result
-                self.update_status()
+    @property
+    def audit_label(self):  # noqa: ANN201
+        return self.status.audit_label
 
-        def failed(exc: BaseException) -> None:
-            if project is self.project:
-                self.audit_label.setText("the audit trail could not be checked")
-                self.audit_label.setStyleSheet("color: #B3261E;")
-
-        self.audit_job = run_in_worker(lambda _p, _c: project.verify_audit(), done, failed)
+    @property
+    def read_only_badge(self):  # noqa: ANN201
+        return self.status.read_only_badge
 
     def update_status(self) -> None:
-        if self.project is None:
-            self.summary_label.setText("No project open")
-            self.audit_label.setText("")
-            return
-        counts = self.project.summary()
-        s, c = counts["sources"], counts["codings"]
-        self.summary_label.setText(
-            f"{self.project.path.stem} · {self.project.coder} · {s:,} source{'s' if s != 1 else ''} · "
-            f"{c:,} coding{'s' if c != 1 else ''} ·"
-        )
-        result = self.audit_result
-        if result is None:
-            return
-        if result.ok:
-            self.audit_label.setText("audit chain verified")
-            self.audit_label.setStyleSheet("color: #2E6B3A;")
-            self.audit_label.setToolTip(result.message())
-        else:
-            self.audit_label.setText(f"audit chain broken at event {result.first_bad_seq}")
-            self.audit_label.setStyleSheet("color: #B3261E; font-weight: bold;")
-            self.audit_label.setToolTip(result.message())
+        self.status.show_summary(self.project)
+        if self.project is not None and self.audit_result is not None:
+            self.status.show_audit(self.audit_result)
 
     # -- changes ------------------------------------------------------------------
     def _on_project_change(self, change: Any) -> None:
         """Redraw what ``change`` touched; a failure here must never look like a failed command."""
         if self.project is None:
             return
+        self.backups.note_change()
         try:
             apply_change(self, change)
+            self.audit_viewer.on_change()
         except Exception as exc:  # the change is committed; only the view is behind
             path = log_exception(exc)
             self.statusBar().showMessage(
                 f"Saved, but the window could not show the change; close and reopen the project. Details: {path}")
+        self.runner.sync()
 
-    # -- documents, nodes, passages --------------------------------------------------
+    # -- documents, nodes, passages, memos ----------------------------------------------
     def open_source(self, source_id: int, select: Optional[tuple[int, int]] = None) -> Any:
         if self.project is None:
             return None
         view = self.documents.open_source(source_id, select)
         self.sources_panel.select_source(source_id)
         return view
-
-    def open_passage(self, source_id: int, start: int, end: int, coding_id: int) -> None:
-        self.open_source(source_id, (start, end))
-        self.coding.on_stripe_clicked(source_id, coding_id)
-        self.memos.set_target("coding", coding_id)
 
     def _on_stripe_clicked(self, source_id: int, coding_id: int) -> None:
         self.coding.on_stripe_clicked(source_id, coding_id)
@@ -296,26 +318,30 @@ class MainWindow(QMainWindow):
 
     def _on_show_passages(self, node_id: int) -> None:
         self._on_node_selected(node_id)
-        self.bottom_dock.show()
+        self.show_dock(self.bottom_dock)
         self.bottom_tabs.setCurrentWidget(self.passages)
 
+    def name_of(self, kind: str, ident: int) -> Optional[str]:
+        return naming.name_of(self, kind, ident)
+
     def describe_target(self, kind: str, ident: Optional[int]) -> str:
-        if kind == "project":
-            return "the project"
-        if kind == "source":
-            return f"source '{self.sources_panel.model.source_names.get(ident, ident)}'"
-        if kind == "case":
-            return f"case '{self.sources_panel.model.case_names.get(ident, ident)}'"
-        if kind == "node":
-            item = self.nodes_panel.model.node(ident)
-            return f"node '{item.path() if item else ident}'"
-        if kind == "coding":
-            for source_id, view in self.documents.views().items():
-                span = next((s for s in view.spans() if s.coding_id == ident), None)
-                if span is not None:
-                    source = self.sources_panel.model.source_names.get(source_id, "")
-                    return f"the coding of '{span.node_name}' in {source} ({span.start}–{span.end})"
-        return f"{kind} {ident}"
+        return naming.describe_target(self, kind, ident)
+
+    def show_audit_trail(self) -> None:
+        self.trust.show_audit_trail()
+
+    def show_memo_manager(self) -> None:
+        self.trust.show_memo_manager()
+
+    def write_diary_entry(self) -> None:
+        """Ctrl+D: a new, dated diary entry in the memo manager."""
+        self.trust.write_diary_entry()
+
+    def export_memos(self) -> None:
+        self.exports.export_memos()
+
+    def export_audit_report(self) -> None:
+        self.exports.export_audit_report()
 
     # -- import, cases, diary --------------------------------------------------------
     def import_files(self) -> bool:
@@ -346,19 +372,18 @@ class MainWindow(QMainWindow):
             CaseDialog(self, self.project, self.runner, case_id).exec()
 
     def new_diary_entry(self) -> None:
+        """Today's diary entry in the memo tab below the documents (File ▸ New diary entry… and the
+        Sources panel open a dated one in the memo manager: :meth:`write_diary_entry`)."""
         if self.project is None or self.project.read_only:
             return
-        self.bottom_dock.show()
+        self.show_dock(self.bottom_dock)
         self.bottom_tabs.setCurrentWidget(self.memos)
         self.memos.set_target("diary", None)
         self.memos.editor.setFocus()
 
     # -- view and help ------------------------------------------------------------
     def reset_layout(self) -> None:
-        self.restoreState(self._default_state, STATE_VERSION)
-        if self.project is not None:
-            for dock in self.docks():
-                dock.show()
+        self.layout_docks.reset()
 
     def show_log_folder(self) -> None:
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_path().parent)))

@@ -24,21 +24,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from qdaapp.core import cases as case_ops
 from qdaapp.core import sources as source_ops
 from qdaapp.core.errors import InvalidInput, QdaError
-from qdaapp.core.models import ATTRIBUTE_TYPES, Attribute
+from qdaapp.core.models import ATTRIBUTE_TYPES
 
 SOURCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_COL, TYPE_COL, VALUE_COL = range(3)
-
-
-def attribute_types(session: Session) -> dict[str, str]:
-    """Every attribute the project knows, name -> type (read-only query)."""
-    return dict(session.execute(select(Attribute.name, Attribute.type).order_by(Attribute.name)).all())
 
 
 class CaseDialog(QDialog):
@@ -51,7 +43,7 @@ class CaseDialog(QDialog):
         self.case_id = case_id
         with project.read_session() as s:
             self._sources = source_ops.list_sources(s)
-            self._types = attribute_types(s)
+            self._types = dict(case_ops.list_attributes(s))
             infos = {c.id: c for c in case_ops.list_cases(s)}
             self._attrs = case_ops.attributes_of(s, "case", case_id) if case_id else {}
         info = infos.get(case_id) if case_id else None
@@ -62,10 +54,10 @@ class CaseDialog(QDialog):
         self.name_edit = QLineEdit(self._name)
         self.name_edit.textChanged.connect(lambda _t: self._validate())
         self.name_edit.setPlaceholderText("For example: P3 Helene, or Ward 7")
+        editable = not project.read_only
+        self.name_edit.setReadOnly(not editable)
         if info is not None:
-            self.name_edit.setReadOnly(True)
-            self.name_edit.setToolTip("Renaming a case is not available yet.")
-            self.name_edit.setStyleSheet("background: transparent;")
+            self.name_edit.setToolTip("Rename the case: its sources, attributes and memos stay with it.")
 
         self.source_list = QListWidget()
         for src in self._sources:
@@ -180,12 +172,21 @@ class CaseDialog(QDialog):
     def _save(self) -> None:
         if not self._validate():
             return
+        name = self.name_edit.text().strip()
         if self.case_id is None:
-            ok, case_id = self._runner.run(case_ops.create_case, self.name_edit.text().strip())
+            ok, case_id = self._runner.run(case_ops.create_case, name)
             if not ok:
                 return
             self.case_id = case_id
-            self.name_edit.setReadOnly(True)
+            self._name = name
+        elif name != self._name:
+            try:
+                self._runner.call(case_ops.update_case, self.case_id, name=name)
+            except QdaError as exc:
+                self.error_label.setText(str(exc))
+                return
+            self._sources = [s if s.case != self._name else _renamed(s, name) for s in self._sources]
+            self._name = name
         for i in range(self.source_list.count()):
             item = self.source_list.item(i)
             source_id = item.data(SOURCE_ID_ROLE)
@@ -197,12 +198,21 @@ class CaseDialog(QDialog):
                 self._runner.run(case_ops.assign_source, self.case_id, source_id)
             elif was and not now:
                 self._runner.run(source_ops.update_source, source_id, clear_case=True)
-        for name, type_, value, before in self.rows():
-            if not value.strip() or value == before:
+        for attr, type_, value, before in self.rows():
+            if value == before or (not value.strip() and not before):
                 continue
             try:
-                self._runner.call(case_ops.set_attribute, "case", self.case_id, name, value, type_=type_)
+                if value.strip():
+                    self._runner.call(case_ops.set_attribute, "case", self.case_id, attr, value, type_=type_)
+                else:
+                    self._runner.call(case_ops.remove_attribute, "case", self.case_id, attr)
             except QdaError as exc:
                 self.error_label.setText(str(exc))
                 return
         self.accept()
+
+
+def _renamed(info: Any, case_name: str) -> Any:
+    from dataclasses import replace
+
+    return replace(info, case=case_name)

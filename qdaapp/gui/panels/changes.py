@@ -5,6 +5,11 @@ each :class:`~qdaapp.core.commands.Change` here. Codings update one
 document's spans and one node's count; node renames restyle only that
 node's spans; structural node changes (move, merge, delete) re-read the
 small node tree; source and case changes re-read the Sources dock.
+
+Undo and redo do not say which rows they touched, so after them the window
+re-reads what it shows, narrowed by the kind of change that was reverted:
+a coding re-reads one document's spans and the node counts; a memo the
+memo views; anything else every open view (never more than is on screen).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from qdaapp.core.commands import Change
 from qdaapp.core.layers import CodingSpan
+from qdaapp.gui.audit import query as audit_query
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
@@ -43,6 +49,12 @@ def _coding_deleted(w: "MainWindow", change: Change) -> None:
     w.nodes_panel.model.change_count(row["node_id"], -1)
     if w.passages.node_id == row["node_id"]:
         w.passages.refresh()
+
+
+def _coded_at_new_node(w: "MainWindow", change: Change) -> None:
+    after = change.after or {}
+    _node_created(w, Change("node.create", "node", None, "", after=after.get("node")))
+    _coding_created(w, Change("coding.create", "coding", change.entity_id, "", after=after.get("coding")))
 
 
 def _node_created(w: "MainWindow", change: Change) -> None:
@@ -92,12 +104,59 @@ def _sources_changed(w: "MainWindow", change: Change) -> None:
 
 def _memo_changed(w: "MainWindow", change: Change) -> None:
     row = change.after if isinstance(change.after, dict) else change.before if isinstance(change.before, dict) else {}
-    if change.action == "diary.create" or row.get("target_type") == "diary" or w.memos.target[0] == "diary":
+    if change.action in ("diary.create", "undo", "redo") or row.get("target_type") == "diary" \
+            or w.memos.target[0] == "diary":
         w.sources_panel.reload()
     w.memos.on_change(change)
+    w.memo_manager.on_change(change)
+
+
+def _after_history(w: "MainWindow", change: Change) -> None:
+    """Undo or redo: re-read the views the reverted event can have changed."""
+    reverted = None
+    if change.entity_id is not None:
+        with w.project.engine.connect() as conn:
+            reverted = audit_query.event(conn, int(change.entity_id))
+    action = reverted[3] if reverted else ""
+    if action.startswith("coding."):
+        t = audit_query.touched(reverted)
+        if "source_id" in t:
+            w.documents.reload_spans([int(t["source_id"])])
+        w.nodes_panel.reload()
+        w.passages.refresh()
+        w.coding.load_recent()
+        return
+    if action.startswith(("memo.", "diary.")):
+        _memo_changed(w, change)
+        return
+    refresh_shown(w)
+
+
+def refresh_shown(w: "MainWindow") -> None:
+    """Re-read every view on screen: sources, nodes and counts, open documents, passages, memos."""
+    w.sources_panel.reload()
+    names = w.sources_panel.model.source_names
+    for source_id in list(w.documents.views()):
+        if source_id not in names:
+            w.documents.close_source(source_id)
+        else:
+            w.documents.rename_source(source_id, names[source_id])
+    w.documents.set_empty_hint(has_sources=not w.sources_panel.model.is_empty())
+    w.nodes_panel.reload()
+    w.documents.reload_spans()
+    if w.passages.node_id is not None and w.nodes_panel.model.node(w.passages.node_id) is None:
+        w.passages.show_node(None)
+    else:
+        w.passages.refresh()
+    w.memos.on_change(None)
+    w.memo_manager.on_change(None)
+    w.coding.load_recent()
 
 
 _HANDLERS = {
+    "coding.create_at_new_node": _coded_at_new_node,
+    "undo": _after_history,
+    "redo": _after_history,
     "coding.create": _coding_created,
     "coding.delete": _coding_deleted,
     "node.create": _node_created,

@@ -11,12 +11,8 @@ from typing import TYPE_CHECKING, Optional
 from PySide6.QtCore import QObject, QPoint
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
-from sqlalchemy import select
-
 from qdaapp.core import coding as coding_ops
-from qdaapp.core import nodes as node_ops
 from qdaapp.core.layers import CodingSpan
-from qdaapp.core.models import Coding
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,14 +66,7 @@ class CodingController(QObject):
         if self.project is None:
             return
         with self.project.read_session() as s:
-            rows = s.execute(
-                select(Coding.node_id).where(Coding.coder == self.project.coder).order_by(Coding.id.desc()).limit(200)
-            ).scalars()
-            for node_id in rows:
-                if node_id not in self.recent:
-                    self.recent.append(node_id)
-                if len(self.recent) >= RECENT_MAX:
-                    break
+            self.recent = [node_id for node_id, _path in coding_ops.recent_nodes(s, self.project.coder, RECENT_MAX)]
 
     def recent_nodes(self) -> list[int]:
         model = self.window.nodes_panel.model
@@ -106,11 +95,18 @@ class CodingController(QObject):
         return self.code(node_id, source_id, start, end)
 
     def create_and_code(self, name: str, selection: tuple[int, int, int]) -> Optional[int]:
-        ok, node_id = self.window.runner.run(node_ops.create_node, name, free=True, created_by=self.project.coder)
+        """A new free node and the coding of ``selection`` at it: one command, so one Ctrl+Z undoes both."""
+        if not self._editable():
+            return None
+        source_id, start, end = selection
+        ok, made = self.window.runner.run(coding_ops.code_at_new_node, source_id, start, end, name,
+                                          self.project.coder)
         if not ok:
             return None
-        self.code(node_id, *selection)
+        node_id = made["node_id"]
+        self.remember(node_id)
         self.window.nodes_panel.select_node(node_id)
+        self._hint(f"Coded at the new free node '{name}'.")
         return node_id
 
     def uncode(self, coding_id: int) -> bool:

@@ -56,6 +56,7 @@ class DocumentArea(QStackedWidget):
         self.addWidget(self._empty)
         self.addWidget(self.tabs)
         self._views: dict[int, DocumentView] = {}
+        self._workspaces: list[QWidget] = []
         self.set_empty_hint(has_sources=False)
 
     # -- state --------------------------------------------------------------------
@@ -103,13 +104,7 @@ class DocumentArea(QStackedWidget):
             self._views[source_id] = view
             index = self.tabs.addTab(view, info["name"])
             self.tabs.setTabToolTip(index, info["name"])
-            close = QToolButton()
-            close.setObjectName("TabClose")
-            close.setText("✕")
-            close.setToolTip(f"Close {info['name']}")
-            close.setCursor(Qt.CursorShape.PointingHandCursor)
-            close.clicked.connect(lambda _checked=False, sid=source_id: self.close_source(sid))
-            self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, close)
+            self._add_close_button(index, info["name"], lambda sid=source_id: self.close_source(sid))
         self.setCurrentWidget(self.tabs)
         self.tabs.setCurrentWidget(view)
         if select is not None:
@@ -117,18 +112,55 @@ class DocumentArea(QStackedWidget):
             view.text_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         return view
 
+    def _add_close_button(self, index: int, name: str, close: Any) -> None:
+        button = QToolButton()
+        button.setObjectName("TabClose")
+        button.setText("✕")
+        button.setToolTip(f"Close {name}")
+        button.setCursor(Qt.CursorShape.PointingHandCursor)
+        button.clicked.connect(lambda _checked=False: close())
+        self.tabs.tabBar().setTabButton(index, QTabBar.ButtonPosition.RightSide, button)
+
+    def open_workspace(self, widget: QWidget, title: str) -> int:
+        """A tab for a workspace (an account, a query…) beside the documents; it is shown at once."""
+        if widget not in self._workspaces:
+            self._workspaces.append(widget)
+            index = self.tabs.addTab(widget, title)
+            self.tabs.setTabToolTip(index, title)
+            self._add_close_button(index, title, lambda w=widget: self.close_workspace(w))
+        self.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentWidget(widget)
+        return self.tabs.indexOf(widget)
+
+    def close_workspace(self, widget: QWidget) -> None:
+        if widget not in self._workspaces:
+            return
+        self._workspaces.remove(widget)
+        self.tabs.removeTab(self.tabs.indexOf(widget))
+        widget.close()
+        widget.deleteLater()
+        self._show_empty_if_nothing_open()
+
+    def workspaces(self) -> list[QWidget]:
+        return list(self._workspaces)
+
+    def _show_empty_if_nothing_open(self) -> None:
+        if not self._views and not self._workspaces:
+            self.setCurrentWidget(self._empty)
+
     def close_source(self, source_id: int) -> None:
         view = self._views.pop(source_id, None)
         if view is None:
             return
         self.tabs.removeTab(self.tabs.indexOf(view))
         view.deleteLater()
-        if not self._views:
-            self.setCurrentWidget(self._empty)
+        self._show_empty_if_nothing_open()
 
     def close_all(self) -> None:
         for source_id in list(self._views):
             self.close_source(source_id)
+        for widget in list(self._workspaces):
+            self.close_workspace(widget)
 
     def rename_source(self, source_id: int, name: str) -> None:
         view = self._views.get(source_id)
@@ -155,12 +187,13 @@ class DocumentArea(QStackedWidget):
                 if span.node_id == node_id:
                     view.add_span(replace(span, node_name=name or span.node_name, color=color or span.color))
 
-    def reload_spans(self) -> None:
-        """Re-read every open document's codings (after merges and moves of many codings)."""
-        if not self._views:
+    def reload_spans(self, source_ids: Optional[list[int]] = None) -> None:
+        """Re-read the codings of open documents (all, or those of ``source_ids``)."""
+        views = {sid: v for sid, v in self._views.items() if source_ids is None or sid in source_ids}
+        if not views:
             return
         with self.project.read_session() as s:
-            for source_id, view in self._views.items():
+            for source_id, view in views.items():
                 view.set_spans([span_from_row(r) for r in coding_ops.spans_for_source(s, source_id)])
 
     # -- handlers -----------------------------------------------------------------
@@ -168,6 +201,8 @@ class DocumentArea(QStackedWidget):
         widget = self.tabs.widget(index)
         if isinstance(widget, DocumentView):
             self.close_source(widget.property("source_id"))
+        elif widget in self._workspaces:
+            self.close_workspace(widget)
 
     def _on_current_changed(self, _index: int) -> None:
         self.currentSourceChanged.emit(self.current_source_id())

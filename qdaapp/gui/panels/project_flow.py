@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, QStandardPaths, QThreadPool
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
 from qdaapp.core.db import looks_like_sqlite
-from qdaapp.core.errors import ProjectError, QdaError
+from qdaapp.core.errors import ProjectError, ProjectInUse, QdaError
 from qdaapp.core.logs import data_dir
 from qdaapp.core.project import PROJECT_SUFFIX, Project, default_coder
 from qdaapp.gui.dialogs.messages import confirm, show_error, warn
@@ -49,24 +49,69 @@ class ProjectFlow(QObject):
         self.w = window
         self.demo_job: Any = None
 
-    # -- settings -------------------------------------------------------------------
+    # -- who is coding ------------------------------------------------------------------
     def coder(self) -> str:
-        return str(self.w.settings.value("coder", "") or default_coder())
+        """The name last given on this computer (the suggestion for a new project)."""
+        return os.environ.get("QDAAPP_CODER") or str(self.w.settings.value("coder", "") or default_coder())
 
-    def ask_coder(self) -> bool:
-        """Ask for the name recorded with every coding and change; True if one was given."""
+    @staticmethod
+    def _coder_key(project: Any) -> Optional[str]:
+        try:
+            project_id = project.meta().get("project_id")
+        except Exception:
+            return None
+        return f"coders/{project_id}" if project_id else None
+
+    def _is_demo(self, path: Path) -> bool:
+        return Path(path).resolve() == demo_path().resolve()
+
+    def _ask_name(self, current: str, project_name: str = "") -> Optional[str]:
+        where = f" in {project_name}" if project_name else ""
         name, ok = QInputDialog.getText(
             self.w, "Your name as coder",
-            "Your name or initials. It is recorded with every coding and change you make,\n"
-            "so a supervisor or a co-coder can tell who did what:",
-            QLineEdit.EchoMode.Normal, self.coder(),
+            f"Your name or initials{where}. It is recorded with every coding, memo and change you make,\n"
+            "so a supervisor or a co-coder can tell who did what. (Asked once per project on this computer;\n"
+            "File ▸ Your name… changes it.)",
+            QLineEdit.EchoMode.Normal, current,
         )
-        if not ok or not name.strip():
+        return name.strip() if ok and name.strip() else None
+
+    def resolve_coder(self, project: Any) -> str:
+        """The coder for ``project`` on this computer: remembered per project, asked the first time.
+
+        ``QDAAPP_CODER`` in the environment wins (scripts, tests, shared lab machines).
+        """
+        if os.environ.get("QDAAPP_CODER"):
+            return os.environ["QDAAPP_CODER"]
+        key = self._coder_key(project)
+        stored = self.w.settings.value(key, "") if key else ""
+        if stored:
+            return str(stored)
+        name = self.coder()
+        if project.read_only:
+            return name
+        if not self._is_demo(project.path):
+            name = self._ask_name(name, project.path.stem) or name
+            self.w.settings.setValue("coder", name)
+        if key:
+            self.w.settings.setValue(key, name)
+        return name
+
+    def ask_coder(self) -> bool:
+        """File ▸ Your name…: the name recorded with every change; True if one was given."""
+        project = self.w.project
+        name = self._ask_name(project.coder if project is not None else self.coder(),
+                              project.path.stem if project is not None else "")
+        if name is None:
             return False
-        self.w.settings.setValue("coder", name.strip())
-        if self.w.project is not None:
-            self.w.project.coder = name.strip()
+        self.w.settings.setValue("coder", name)
+        if project is not None:
+            key = self._coder_key(project)
+            if key and not project.read_only:
+                self.w.settings.setValue(key, name)
+            project.coder = name
             self.w.coding.load_recent()
+            self.w.runner.sync()
             self.w.update_status()
         return True
 
@@ -98,8 +143,11 @@ class ProjectFlow(QObject):
 
     # -- new / open -----------------------------------------------------------------
     def new_project(self) -> bool:
-        if not self.w.settings.value("coder", "") and not self.ask_coder():
-            return False
+        if not self.w.settings.value("coder", "") and not os.environ.get("QDAAPP_CODER"):
+            name = self._ask_name(self.coder())
+            if name is None:
+                return False
+            self.w.settings.setValue("coder", name)
         start = str(Path(self._start_folder()) / f"My study{PROJECT_SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self.w, "New project", start, PROJECT_FILTER)
         if not path:
@@ -118,6 +166,9 @@ class ProjectFlow(QObject):
             show_error(self.w, exc)
             return False
         self.w.settings.setValue("project/folder", str(path.parent))
+        key = self._coder_key(project)
+        if key:
+            self.w.settings.setValue(key, project.coder)
         self.remember(path)
         self.w.set_project(project)
         return True
@@ -136,6 +187,12 @@ class ProjectFlow(QObject):
             return False
         try:
             project = Project.open(path, coder=self.coder(), read_only=read_only)
+        except ProjectInUse as exc:
+            question = (f"{exc}\n\nOpen it read-only now? You can read, browse and search it and look at "
+                        "its audit trail, but not change it.")
+            if confirm(self.w, question, "Project in use", default_yes=True):
+                return self.open(path, read_only=True)
+            return False
         except ProjectError as exc:
             if not read_only and could_open_read_only(path):
                 question = (f"{exc}\n\nOpen it read-only instead? You can read, browse and search it, "
@@ -146,6 +203,12 @@ class ProjectFlow(QObject):
             show_error(self.w, exc)
             return False
         except Exception as exc:
+            show_error(self.w, exc)
+            return False
+        try:
+            project.coder = self.resolve_coder(project)
+        except Exception as exc:
+            project.close()
             show_error(self.w, exc)
             return False
         self.w.settings.setValue("project/folder", str(path.parent))
