@@ -35,6 +35,8 @@ from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
+from qdaapp.gui import exchange, preferences
+from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
 from qdaapp.gui.panels.coding import CodingController
@@ -107,6 +109,9 @@ class MainWindow(QMainWindow):
         self.trust = TrustPanels(self)
         self.audit_viewer, self.audit_dock = self.trust.viewer, self.trust.audit_dock
         self.memo_manager, self.memo_dock = self.trust.manager, self.trust.memo_dock
+        exchange.install(self)
+        preferences.install(self)
+        self.analysis = AnalysisPanels(self)
         self._connect()
         self.layout_docks.remember_default()
         self._show_welcome()
@@ -224,6 +229,7 @@ class MainWindow(QMainWindow):
         self.update_status()
         self.trust.verify_audit()
         self.backups.project_opened(project)
+        self.analysis.set_project(project)
 
     def detach_project(self) -> Any:
         """Take the project out of the window (the caller closes it)."""
@@ -238,6 +244,7 @@ class MainWindow(QMainWindow):
         self.layout_docks.save()
         project.unsubscribe(self._bridge.changed.emit)
         self.documents.close_all()
+        self.analysis.set_project(None)
         self.project = None
         self.runner.project = None
         self.documents.project = None
@@ -258,6 +265,8 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self.read_only_banner.setVisible(False)
         self.actions.set_state(False, False)
+        if hasattr(self, "analysis"):
+            self.analysis.sync_actions()
         self.update_status()
         self.flow.fill_recent_menu()
 

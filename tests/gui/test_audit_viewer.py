@@ -175,9 +175,9 @@ def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, 
                                                                    qtbot) -> None:
     window = make_window()
     panel = QLabel("search results")
-    dock = window.add_panel(panel, "Search", "SearchDock", area="bottom")
+    dock = window.add_panel(panel, "Word counts", "WordCountDock", area="bottom")
     assert dock.widget() is panel and not dock.isVisible()
-    toggle = window.actions.dock_actions["SearchDock"]
+    toggle = window.actions.dock_actions["WordCountDock"]
     assert toggle in window.actions.view_menu.actions() and not toggle.isEnabled()
     assert window.open_project(str(project_path))
     assert dock.isVisible() and toggle.isEnabled()
@@ -188,7 +188,7 @@ def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, 
     assert window.open_project(str(project_path))
     assert dock.isHidden()  # the user's layout wins
     with pytest.raises(ValueError):
-        window.add_panel(QLabel(), "Again", "SearchDock")
+        window.add_panel(QLabel(), "Again", "WordCountDock")
 
 
 def test_open_central_tab_and_show_passage(make_window, project_path: Path) -> None:  # noqa: ANN001

@@ -10,6 +10,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from qdaapp.core.coding import CodedPassage
+from qdaapp.gui.models.passage_drag import PassageDrag
 
 PASSAGE_COLUMN = 3
 PASSAGE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -33,7 +34,7 @@ def passage_html(p: CodedPassage) -> str:
     )
 
 
-class PassagesModel(QAbstractTableModel):
+class PassagesModel(PassageDrag, QAbstractTableModel):
     COLUMNS = ("Source", "Case", "Page", "Passage")
 
     def __init__(self, parent=None) -> None:  # noqa: ANN001
@@ -47,6 +48,14 @@ class PassagesModel(QAbstractTableModel):
 
     def passage(self, row: int) -> Optional[CodedPassage]:
         return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def passage_at(self, index: QModelIndex) -> Optional[tuple[int, int, int]]:
+        p = self.passage(index.row())
+        return (p.source_id, p.start, p.end) if p is not None else None
+
+    def drag_text(self, index: QModelIndex) -> str:
+        p = self.passage(index.row())
+        return p.text if p is not None else ""
 
     def row_of_coding(self, coding_id: int) -> int:
         return next((i for i, p in enumerate(self._rows) if p.id == coding_id), -1)

@@ -218,6 +218,9 @@ class CodingController(QObject):
         uncode.setEnabled(editable and bool(spans))
         if has_text:
             menu.addSeparator()
+            add = menu.addAction("Add to account…", lambda: self.window.analysis.add_to_account([selection]))
+            add.setShortcut(QKeySequence("Ctrl+Shift+G"))
+            add.setEnabled(editable)
             menu.addAction("Copy", lambda: QApplication.clipboard().setText(text[start:end]))
         return menu
 

@@ -152,7 +152,12 @@ class ProjectFlow(QObject):
         path, _ = QFileDialog.getSaveFileName(self.w, "New project", start, PROJECT_FILTER)
         if not path:
             return False
-        return self.create(path)
+        if not self.create(path):
+            return False
+        from qdaapp.gui.preferences import offer_frames_on_new_project
+
+        offer_frames_on_new_project(self.w, self.w.project)
+        return True
 
     def create(self, path: str | Path) -> bool:
         path = Path(path)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from qdaapp.core import search
 from qdaapp.core.search import KeywordHit
+from qdaapp.gui.models.passage_drag import PassageDrag
 
 Index = QModelIndex | QPersistentModelIndex
 LEFT, HIT, RIGHT, SOURCE, CASE, PAGE, POSITION = range(7)
@@ -26,7 +27,7 @@ CHUNK = 200
 CONTEXT_WIDTH = 70
 
 
-class KwicModel(QAbstractTableModel):
+class KwicModel(PassageDrag, QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.project: Any = None
@@ -56,6 +57,18 @@ class KwicModel(QAbstractTableModel):
 
     def hit(self, row: int) -> Optional[KeywordHit]:
         return self._hits[row] if 0 <= row < len(self._hits) else None
+
+    def draggable(self, index: QModelIndex) -> bool:
+        return self.hit(index.row()) is not None
+
+    def passage_at(self, index: QModelIndex) -> Optional[tuple[int, int, int]]:
+        """A dragged hit is its sentence (what an account or a node wants to keep)."""
+        h = self.hit(index.row())
+        if h is None or self.project is None:
+            return None
+        with self.project.read_session() as s:
+            start, end = search.spread_span(s, h.source_id, h.start, h.end, "sentence")
+        return h.source_id, start, end
 
     def hits(self) -> list[KeywordHit]:
         return list(self._hits)

@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from qdaapp.core.review import ACT_COLORS, HitRow
 from qdaapp.gui.models.node_tree import swatch
+from qdaapp.gui.narrative.common import PASSAGES_MIME, passages_mime
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Passage", "Subject", "Speaker", "Source")
@@ -222,7 +223,27 @@ class ReviewModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.hit(index) is not None:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    # -- dragging hits (as their sentences) onto an account --------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [PASSAGES_MIME, "text/plain"]
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def mimeData(self, indexes: Any) -> QMimeData:
+        passages: list[tuple[int, int, int]] = []
+        texts: list[str] = []
+        for index in indexes:
+            hit = self.hit(index)
+            if hit is not None and (hit.source_id, hit.sentence_start, hit.sentence_end) not in passages:
+                passages.append((hit.source_id, hit.sentence_start, hit.sentence_end))
+                texts.append(hit.sentence)
+        return passages_mime(passages, "\n\n".join(texts))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():

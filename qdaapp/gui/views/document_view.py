@@ -62,7 +62,11 @@ class _ReadingEdit(QTextEdit):
         mime.setText(self.textCursor().selection().toPlainText())
         span = self._view.selected_span()
         if span is not None:
-            payload = json.dumps({"start": span[0], "end": span[1]})
+            data = {"start": span[0], "end": span[1]}
+            source_id = self._view.property("source_id")
+            if source_id is not None:  # lets an account or another window take the passage
+                data["source_id"] = int(source_id)
+            payload = json.dumps(data)
             mime.setData(SPAN_MIME, payload.encode("utf-8"))
         return mime
 
@@ -89,7 +93,8 @@ class DocumentView(QWidget):
       for; ``start == end`` when nothing is selected.
 
     Dragging a selection out carries ``application/x-qdaapp-span`` with JSON
-    ``{"start": cp, "end": cp}`` next to the plain text.
+    ``{"start": cp, "end": cp, "source_id": id}`` next to the plain text
+    (``source_id`` when the view shows a project's source).
     """
 
     spanSelected = Signal(int, int)

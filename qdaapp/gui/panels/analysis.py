@@ -1,0 +1,367 @@
+"""Search, marker review and narrative accounts in the main window.
+
+Installs into the window:
+
+* the **Search** and **Marker review** docks (bottom) and the **Accounts**
+  dock (left, beside Sources);
+* background indexing after a project opens or sources arrive, with its
+  progress in the status bar;
+* the **Analysis** menu: search all sources (Ctrl+Shift+F), run a marker
+  search (Ctrl+Shift+K), review markers, edit the lexicon, new account, add
+  the selection to an account (Ctrl+Shift+G), framework matrix;
+* "Add to account…" in the document's context menu, on coded passages, on
+  search results and on marker hits; all of them can also be dragged onto
+  an account in the Accounts dock or onto an open account's passage list;
+* each account opens as a workspace tab with its flow chart; the framework
+  matrix opens as a tab too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+from PySide6.QtCore import QObject, QPoint, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QLabel, QLineEdit, QMenu, QWidget
+
+from qdaapp.core import narrative
+from qdaapp.core import search as search_ops
+from qdaapp.core.errors import Conflict
+from qdaapp.gui.narrative.add_to_account import add_to_account
+from qdaapp.gui.narrative.framework_view import FrameworkView
+from qdaapp.gui.narrative.workspace import AccountWorkspace
+from qdaapp.gui.panels.accounts_panel import AccountsPanel
+from qdaapp.gui.search.indexing import IndexingController
+from qdaapp.gui.search.review_panel import ReviewPanel
+from qdaapp.gui.search.search_panel import SearchPanel
+
+if TYPE_CHECKING:  # pragma: no cover
+    from qdaapp.gui.main_window import MainWindow
+
+Passage = tuple[int, int, int]
+DOCK_HEIGHT = 320
+NO_SELECTION = "Select some text in a document first, or choose coded passages, search results or marker hits."
+
+
+class AnalysisPanels(QObject):
+    def __init__(self, window: "MainWindow") -> None:
+        super().__init__(window)
+        self.w = window
+        self.workspaces: dict[int, AccountWorkspace] = {}
+        self.framework: Optional[FrameworkView] = None
+
+        self.indexer = IndexingController(parent=self)
+        self.index_label = QLabel("")
+        self.index_label.setObjectName("Muted")
+        self.index_label.setVisible(False)
+        window.statusBar().addWidget(self.index_label)
+        self.indexer.progress.connect(self._on_index_progress)
+        self.indexer.finished.connect(self._on_index_finished)
+        self.indexer.failed.connect(lambda text: window.statusBar().showMessage(
+            f"Search indexes could not be built: {text}", 10000))
+
+        self.search = SearchPanel()
+        self.search.setToolTip("Find words and phrases in every source (keyword in context)")
+        self.search.set_indexer(self.indexer)
+        self.review = ReviewPanel()
+        self.review.setToolTip("Speech-act markers found in the sources, to accept or reject")
+        self.review.set_indexer(self.indexer)
+        self.accounts = AccountsPanel()
+        self.search_dock = window.add_panel(self.search, "Search", "SearchDock", "bottom")
+        self.search_dock.setProperty("preferredHeight", DOCK_HEIGHT)
+        self.review_dock = window.add_panel(self.review, "Marker review", "MarkerReviewDock", "bottom")
+        self.review_dock.setProperty("preferredHeight", DOCK_HEIGHT)
+        self.accounts_dock = window.add_panel(self.accounts, "Accounts", "AccountsDock", "left")
+
+        self.search.openPassage.connect(lambda s, a, b: window.show_passage(s, a, b))
+        self.review.openPassage.connect(lambda s, a, b: window.show_passage(s, a, b))
+        self.accounts.openAccount.connect(self.open_account)
+        self.accounts.newAccountRequested.connect(self.new_account)
+        self.accounts.frameworkRequested.connect(self.open_framework)
+        self.accounts.passagesDropped.connect(self.add_passages_to)
+        window.accountRequested.connect(self.open_account)
+        self._wire_result_views()
+        self._make_actions()
+
+    # -- project life cycle ----------------------------------------------------------------
+    def set_project(self, project: Any) -> None:
+        self.search.set_project(project)
+        self.review.set_project(project)
+        self.accounts.set_project(project)
+        if project is None:
+            self.indexer.set_project(None)
+            self.index_label.setVisible(False)
+            self.workspaces.clear()
+            self.framework = None
+        else:
+            self.indexer.set_project(project)  # builds missing indexes in the background
+        self.sync_actions()
+
+    def _on_index_progress(self, _done: int, _total: int, _message: str) -> None:
+        self.index_label.setText(self.indexer.status_text)
+        self.index_label.setVisible(bool(self.index_label.text()))
+
+    def _on_index_finished(self) -> None:
+        self.index_label.setVisible(False)
+        self.index_label.setText("")
+
+    # -- actions and the Analysis menu ----------------------------------------------------
+    def _make_actions(self) -> None:
+        w = self.w
+
+        def action(text: str, slot: Any, shortcut: Optional[str] = None, tip: str = "") -> QAction:
+            a = QAction(text, w)
+            if shortcut:
+                a.setShortcut(QKeySequence(shortcut))
+            if tip:
+                a.setStatusTip(tip)
+                a.setToolTip(tip)
+            a.triggered.connect(lambda _checked=False: slot())
+            return a
+
+        self.find_action = action("&Search all sources…", self.show_search, "Ctrl+Shift+F",
+                                  "Find words and phrases across the sources, with their context")
+        self.markers_action = action("Run &marker search…", self.run_markers, "Ctrl+Shift+K",
+                                     "Find the phrases that mark speech acts: have to, want to, able to, know how to…")
+        self.review_action = action("&Review markers", self.show_review, None,
+                                    "Accept or reject marker hits with A and R; accepted ones are coded")
+        self.lexicon_action = action("Edit the speech-act &lexicon…", self.review.edit_lexicon, None,
+                                     "Add, move or exclude marker phrases of this project's lexicon")
+        self.new_account_action = action("New &account…", self.new_account, None,
+                                         "An account gathers passages about one object of activity")
+        self.add_action = action("Add selection to a&ccount…", self.add_selection_to_account, "Ctrl+Shift+G",
+                                 "Put the selected text (or the chosen passages) into a narrative account")
+        self.framework_action = action("&Framework matrix", self.open_framework, "Ctrl+Shift+X",
+                                       "Cases by accounts or nodes, with a summary in each cell")
+        self.needs_project = [self.find_action, self.review_action, self.framework_action]
+        self.edits = [self.markers_action, self.lexicon_action, self.new_account_action, self.add_action]
+
+        bar = w.menuBar()
+        view_action = next((a for a in bar.actions() if a.menu() is w.actions.view_menu), None)
+        menu = QMenu("&Analysis", bar)
+        bar.insertMenu(view_action, menu) if view_action is not None else bar.addMenu(menu)
+        menu.addActions([self.find_action])
+        menu.addSeparator()
+        menu.addActions([self.markers_action, self.review_action, self.lexicon_action])
+        menu.addSeparator()
+        menu.addActions([self.new_account_action, self.add_action, self.framework_action])
+        self.menu = menu
+        menu.aboutToShow.connect(self.sync_actions)
+        self.sync_actions()
+
+    def sync_actions(self) -> None:
+        project = self.w.project
+        for a in self.needs_project:
+            a.setEnabled(project is not None)
+        for a in self.edits:
+            a.setEnabled(project is not None and not project.read_only)
+
+    # -- search and markers ---------------------------------------------------------------
+    def show_search(self) -> None:
+        if self.w.project is None:
+            return
+        self.w.show_dock(self.search_dock)
+        view = self.w.documents.current_view()
+        span = view.selected_span() if view is not None else None
+        selected = view.text()[span[0]:span[1]] if span is not None else ""
+        if selected and "\n" not in selected and len(selected) < 80:
+            self.search.query_edit.setText(f'"{selected.strip()}"' if " " in selected.strip() else selected.strip())
+        self.search.query_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.query_edit.selectAll()
+
+    def show_review(self) -> None:
+        if self.w.project is None:
+            return
+        self.w.show_dock(self.review_dock)
+        self.review.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def run_markers(self) -> None:
+        if self.w.project is None or self.w.project.read_only:
+            return
+        self.show_review()
+        self.review.run_marker_search()
+
+    # -- accounts ---------------------------------------------------------------------------
+    def new_account(self) -> Optional[int]:
+        project = self.w.project
+        if project is None or project.read_only:
+            return None
+        title, ok = QInputDialog.getText(
+            self.w, "New account",
+            "The object of the activity this account is about,\ne.g. “Developing a smoking cessation referral "
+            "system”:", QLineEdit.EchoMode.Normal, "")
+        if not ok or not title.strip():
+            return None
+        done, account_id = self.w.runner.run(narrative.create_account, title.strip(), created_by=project.coder)
+        if not done:
+            return None
+        self.w.show_dock(self.accounts_dock)
+        self.open_account(int(account_id))
+        return int(account_id)
+
+    def open_account(self, account_id: int) -> Optional[AccountWorkspace]:
+        project = self.w.project
+        if project is None:
+            return None
+        workspace = self.workspaces.get(account_id)
+        if workspace is None or workspace not in self.w.documents.workspaces():
+            try:
+                workspace = AccountWorkspace(project, account_id)
+            except Exception as exc:  # the account is gone (undone, deleted)
+                from qdaapp.gui.dialogs.messages import show_error
+
+                show_error(self.w, exc)
+                return None
+            workspace.openPassage.connect(lambda s, a, b: self.w.show_passage(s, a, b))
+            workspace.titleChanged.connect(lambda title, ws=workspace: self._retitle(ws, title))
+            workspace.accountRemoved.connect(lambda aid: self._close_account(aid))
+            self.workspaces[account_id] = workspace
+        self.w.open_central_tab(workspace, workspace.title or "Account")
+        return workspace
+
+    def _retitle(self, workspace: QWidget, title: str) -> None:
+        tabs = self.w.documents.tabs
+        index = tabs.indexOf(workspace)
+        if index >= 0:
+            tabs.setTabText(index, title)
+            tabs.setTabToolTip(index, title)
+
+    def _close_account(self, account_id: int) -> None:
+        workspace = self.workspaces.pop(account_id, None)
+        if workspace is not None:
+            self.w.documents.close_workspace(workspace)
+
+    def open_framework(self) -> Optional[FrameworkView]:
+        project = self.w.project
+        if project is None:
+            return None
+        if self.framework is None or self.framework not in self.w.documents.workspaces():
+            self.framework = FrameworkView(project)
+            self.framework.openPassage.connect(lambda s, a, b: self.w.show_passage(s, a, b))
+            self.framework.openAccount.connect(self.open_account)
+        self.w.open_central_tab(self.framework, "Framework matrix")
+        return self.framework
+
+    def add_passages_to(self, account_id: int, passages: list[Passage]) -> int:
+        """Add ``passages`` to account ``account_id`` (a drop on the Accounts dock); how many were new."""
+        project = self.w.project
+        if project is None or project.read_only or not passages:
+            return 0
+        added = 0
+        for sid, start, end in passages:
+            try:
+                self.w.runner.call(narrative.add_passage, account_id, sid, start, end, added_by=project.coder)
+                added += 1
+            except Conflict:
+                continue
+            except Exception as exc:
+                from qdaapp.gui.dialogs.messages import show_error
+
+                show_error(self.w, exc)
+                break
+        title = next((r["title"] for r in self.accounts.rows if r["id"] == account_id), "the account")
+        self.w.statusBar().showMessage(
+            f"Added {added} passage{'s' if added != 1 else ''} to “{title}”." if added
+            else f"Already in “{title}”.", 6000)
+        return added
+
+    def add_to_account(self, passages: list[Passage]) -> Optional[int]:
+        """Ask which account (or a new one) and add ``passages``; the account id or None."""
+        project = self.w.project
+        if project is None or project.read_only:
+            return None
+        if not passages:
+            self.w.statusBar().showMessage(NO_SELECTION, 6000)
+            return None
+        account_id = add_to_account(self.w, project, passages)
+        if account_id is not None:
+            self.w.statusBar().showMessage(
+                f"Added to the account. Double-click it in Accounts to open its flow chart.", 6000)
+        return account_id
+
+    def add_selection_to_account(self) -> Optional[int]:
+        """Ctrl+Shift+G: the document selection, or else the passages chosen in the focused list."""
+        return self.add_to_account(self.current_passages())
+
+    def current_passages(self) -> list[Passage]:
+        focus = self.w.focusWidget()
+        for table, picker in ((self.search.table, self.search_passages),
+                              (self.review.tree, self.review_passages),
+                              (self.w.passages.table, self.coded_passages)):
+            if focus is table or (focus is not None and table.isAncestorOf(focus)):
+                found = picker()
+                if found:
+                    return found
+        selection = self.w.coding.selection()
+        return [selection] if selection is not None else []
+
+    # -- passages picked in the result views ------------------------------------------------
+    def search_passages(self) -> list[Passage]:
+        """The selected keyword hits, each widened to its sentence."""
+        project = self.w.project
+        rows = self.search.selected_rows()
+        hits = [self.search.model.hit(r) for r in rows]
+        out: list[Passage] = []
+        with project.read_session() as s:
+            for h in hits:
+                if h is None:
+                    continue
+                start, end = search_ops.spread_span(s, h.source_id, h.start, h.end, "sentence")
+                if (h.source_id, start, end) not in out:
+                    out.append((h.source_id, start, end))
+        return out
+
+    def review_passages(self) -> list[Passage]:
+        """The selected marker hits, as their sentences."""
+        out: list[Passage] = []
+        for index in self.review.tree.selectionModel().selectedIndexes():
+            hit = self.review.model.hit(index)
+            if hit is not None:
+                p = (hit.source_id, hit.sentence_start, hit.sentence_end)
+                if p not in out:
+                    out.append(p)
+        return out
+
+    def coded_passages(self) -> list[Passage]:
+        out: list[Passage] = []
+        for index in self.w.passages.table.selectionModel().selectedRows():
+            p = self.w.passages.model.passage(index.row())
+            if p is not None:
+                out.append((p.source_id, p.start, p.end))
+        return out
+
+    def _wire_result_views(self) -> None:
+        """Context menus with "Add to account…" and dragging out of the three result lists."""
+        for view, picker, extra in ((self.search.table, self.search_passages, self._search_menu),
+                                    (self.review.tree, self.review_passages, None),
+                                    (self.w.passages.table, self.coded_passages, None)):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(
+                lambda pos, v=view, p=picker, e=extra: self._result_menu(v, pos, p, e))
+            view.setDragEnabled(True)
+            view.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.w.passages.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+
+    def _search_menu(self, menu: QMenu) -> None:
+        code = menu.addAction("Code results…", lambda: self.search.code_results())
+        code.setEnabled(self.search.code_button.isEnabled())
+
+    def _result_menu(self, view: QAbstractItemView, pos: QPoint, picker: Any, extra: Any) -> None:
+        if self.w.project is None:
+            return
+        index = view.indexAt(pos)
+        if index.isValid() and not view.selectionModel().isSelected(index):
+            view.setCurrentIndex(index)
+        passages = picker()
+        menu = QMenu(view)
+        show = menu.addAction("Show in document",
+                              lambda: self.w.show_passage(*passages[0]) if passages else None)
+        show.setEnabled(bool(passages))
+        add = menu.addAction("Add to account…", lambda: self.add_to_account(passages))
+        add.setShortcut(QKeySequence("Ctrl+Shift+G"))
+        add.setEnabled(bool(passages) and not self.w.project.read_only)
+        if extra is not None:
+            menu.addSeparator()
+            extra(menu)
+        menu.exec(view.viewport().mapToGlobal(pos))
+        menu.deleteLater()

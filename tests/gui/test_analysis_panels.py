@@ -1,0 +1,252 @@
+"""Search, marker review and accounts in the main window: docks, the Analysis menu,
+"Add to account…" from everywhere passages appear, account and framework tabs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QInputDialog
+
+from qdaapp.core import indexing, lexicon, markers, narrative
+from qdaapp.gui.narrative.common import PASSAGES_MIME, SPAN_MIME, passages_from_mime
+from qdaapp.gui.narrative.framework_view import FrameworkView
+from qdaapp.gui.narrative.workspace import AccountWorkspace
+from tests.gui.test_main_window import make_window, messages, settings, source_id  # noqa: F401
+
+
+def menu_titles(window) -> list[str]:  # noqa: ANN001
+    return [a.text().replace("&", "") for a in window.menuBar().actions()]
+
+
+def passages_of(project, account_id: int) -> list[tuple[int, int, int]]:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from qdaapp.core.models import AccountPassage
+
+    with project.read_session() as s:
+        return [tuple(r) for r in s.execute(
+            select(AccountPassage.source_id, AccountPassage.start, AccountPassage.end)
+            .where(AccountPassage.account_id == account_id).order_by(AccountPassage.id))]
+
+
+@pytest.fixture
+def window(make_window, project_path: Path, qtbot):  # noqa: ANN001, F811
+    w = make_window(project_path)
+    qtbot.waitUntil(lambda: not w.analysis.indexer.is_running(), timeout=20000)
+    return w
+
+
+def test_docks_and_menu_are_in_the_window(window) -> None:  # noqa: ANN001
+    a = window.analysis
+    assert menu_titles(window) == ["File", "Edit", "Codebook", "Analysis", "View", "Help"]
+    names = {d.objectName() for d in window.all_docks()}
+    assert {"SearchDock", "MarkerReviewDock", "AccountsDock"} <= names
+    assert a.search_dock in window.tabifiedDockWidgets(window.bottom_dock)
+    assert a.accounts_dock in window.tabifiedDockWidgets(window.sources_dock)
+    view_entries = [x.text() for x in window.actions.view_menu.actions()]
+    assert {"Search", "Marker review", "Accounts"} <= set(view_entries)
+    assert a.find_action.shortcut().toString() == "Ctrl+Shift+F"
+    assert a.add_action.shortcut().toString() == "Ctrl+Shift+G"
+    assert all(x.isEnabled() for x in a.needs_project + a.edits)
+    assert a.indexer.is_complete()
+    file_menu = window.menuBar().actions()[0].menu()
+    entries = [x.text().replace("&", "") for x in file_menu.actions()]
+    assert any("other QDA tools" in e for e in entries)  # REFI-QDA import is installed
+    window.close_project()
+    assert not any(x.isEnabled() for x in a.needs_project + a.edits)
+
+
+def test_read_only_window_can_search_but_not_change(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001, F811
+    w = make_window(project_path, read_only=True)
+    a = w.analysis
+    assert all(x.isEnabled() for x in a.needs_project)
+    assert not any(x.isEnabled() for x in a.edits)
+    assert a.new_account() is None
+    assert not a.accounts.new_button.isEnabled()
+
+
+def test_search_dock_finds_and_shows_the_hit(window, qtbot) -> None:  # noqa: ANN001
+    a = window.analysis
+    a.show_search()
+    assert a.search_dock.isVisible()
+    a.search.query_edit.setText('"had to" OR "have to"')
+    hits = a.search.run_search()
+    qtbot.waitUntil(lambda: a.search.model.rowCount() > 0, timeout=5000)
+    hit = a.search.model.hit(0)
+    a.search.table.selectRow(0)
+    view = window.documents.current_view()
+    assert int(view.property("source_id")) == hit.source_id
+    assert view.selected_span() == (hit.start, hit.end)
+    assert view.text()[hit.start:hit.end].lower() in ("had to", "have to")
+    assert hits is None or len(hits) >= 1
+
+
+def test_ctrl_shift_f_takes_the_selected_words(window, qtbot) -> None:  # noqa: ANN001
+    sid = source_id(window.project, "Rosa.txt")
+    view = window.open_source(sid)
+    start = view.text().index("able to")
+    view.select_span(start, start + len("able to"))
+    window.analysis.show_search()
+    assert window.analysis.search.query_edit.text() == '"able to"'
+
+
+def test_new_account_opens_its_workspace_and_undo_closes_it(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    a = window.analysis
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda *args, **kw: ("Setting up the referral system", True)))
+    account_id = a.new_account()
+    assert account_id is not None
+    tab = window.documents.tabs.currentWidget()
+    assert isinstance(tab, AccountWorkspace) and tab.account_id == account_id
+    assert window.documents.tabs.tabText(window.documents.tabs.currentIndex()) == "Setting up the referral system"
+    qtbot.waitUntil(lambda: a.accounts.account_ids() == [account_id], timeout=3000)
+    assert "no fragments yet" in a.accounts.list.item(0).text()
+    assert a.open_account(account_id) is tab  # one tab per account
+    assert window.runner.undo()
+    qtbot.waitUntil(lambda: a.accounts.account_ids() == [], timeout=3000)
+    qtbot.waitUntil(lambda: tab not in window.documents.workspaces(), timeout=3000)
+
+
+def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    a = window.analysis
+    project = window.project
+    account_id = project.run(narrative.create_account, "Referrals")
+    sid = source_id(project, "Rosa.txt")
+    view = window.open_source(sid)
+    start = view.text().index("We had to do something")
+    end = view.text().index(".", start) + 1
+    view.select_span(start, end)
+    menu = window.coding.build_context_menu(sid, start, end)
+    add = next(x for x in menu.actions() if x.text() == "Add to account…")
+    assert add.isEnabled()
+    seen: list = []
+
+    def fake_dialog(parent, proj, passages):  # noqa: ANN001
+        seen.append(passages)
+        if not passages_of(proj, account_id):
+            for p in passages:
+                proj.run(narrative.add_passage, account_id, *p)
+        return account_id
+
+    monkeypatch.setattr("qdaapp.gui.panels.analysis.add_to_account", fake_dialog)
+    view.setFocus()
+    assert a.add_selection_to_account() == account_id
+    assert seen == [[(sid, start, end)]]
+    assert passages_of(project, account_id) == [(sid, start, end)]
+    add.trigger()  # the context menu's entry takes the same path
+    assert seen[-1] == [(sid, start, end)]
+
+
+def test_dragging_a_selection_onto_an_account_adds_it(window, qtbot) -> None:  # noqa: ANN001
+    a = window.analysis
+    project = window.project
+    account_id = project.run(narrative.create_account, "Referrals")
+    qtbot.waitUntil(lambda: a.accounts.account_ids() == [account_id], timeout=3000)
+    sid = source_id(project, "Rosa.txt")
+    view = window.open_source(sid)
+    start = view.text().index("I wanted to help")
+    view.select_span(start, start + len("I wanted to help"))
+    mime = view.text_edit.createMimeDataFromSelection()
+    payload = json.loads(bytes(mime.data(SPAN_MIME).data()).decode())
+    assert payload == {"start": start, "end": start + len("I wanted to help"), "source_id": sid}
+    assert passages_from_mime(mime) == [(sid, start, start + len("I wanted to help"))]
+
+    target = a.accounts.list
+    window.show_dock(a.accounts_dock)
+    pos = target.visualItemRect(target.item(0)).center()
+    drop = QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                      Qt.KeyboardModifier.NoModifier)
+    target.dropEvent(drop)
+    assert passages_of(project, account_id) == [(sid, start, start + len("I wanted to help"))]
+    assert "Added 1 passage" in window.statusBar().currentMessage()
+    target.dropEvent(QDropEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+    assert len(passages_of(project, account_id)) == 1  # a passage joins an account once
+    assert "Already in" in window.statusBar().currentMessage()
+
+
+def test_result_lists_drag_passages(window, qtbot) -> None:  # noqa: ANN001
+    a = window.analysis
+    project = window.project
+    # keyword hits drag as their sentences
+    a.search.query_edit.setText('"able to"')
+    a.search.run_search()
+    qtbot.waitUntil(lambda: a.search.model.rowCount() > 0, timeout=5000)
+    model = a.search.model
+    index = model.index(0, 0)
+    assert model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
+    mime = model.mimeData([index, model.index(0, 1)])
+    dragged = json.loads(bytes(mime.data(PASSAGES_MIME).data()).decode())
+    hit = model.hit(0)
+    assert len(dragged) == 1 and dragged[0]["source_id"] == hit.source_id
+    assert dragged[0]["start"] <= hit.start and dragged[0]["end"] >= hit.end
+    a.search.table.selectRow(0)
+    a.search.table.setFocus()
+    assert a.current_passages() == [(hit.source_id, dragged[0]["start"], dragged[0]["end"])]
+    text = window.documents.view(hit.source_id).text()
+    assert "able to" in text[dragged[0]["start"]:dragged[0]["end"]]
+
+    # coded passages drag as themselves
+    sid = source_id(project, "Rosa.txt")
+    from qdaapp.core import coding, nodes
+
+    with project.read_session() as s:
+        trust = next(n.id for n in nodes.list_nodes(s) if n.name == "Trust")
+    project.run(coding.code, sid, 3, 20, trust, coder="tester")
+    window.nodes_panel.nodeSelected.emit(trust)
+    pm = window.passages.model
+    qtbot.waitUntil(lambda: pm.rowCount() == 1, timeout=3000)
+    mime = pm.mimeData([pm.index(0, 0)])
+    assert passages_from_mime(mime) == [(sid, 3, 20)]
+
+
+def test_marker_hits_drag_as_sentences_and_menu_runs(window, qtbot) -> None:  # noqa: ANN001
+    a = window.analysis
+    project = window.project
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder=project.coder)
+    a.review.reload_runs(select=run)
+    qtbot.waitUntil(lambda: a.review.model.hit_ids() != [], timeout=5000)
+    hit_id = a.review.model.hit_ids()[0]
+    index = a.review.model.hit_index(hit_id)
+    hit = a.review.model.hit(index)
+    assert a.review.model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled
+    mime = a.review.model.mimeData([index])
+    assert passages_from_mime(mime) == [(hit.source_id, hit.sentence_start, hit.sentence_end)]
+    a.show_review()
+    assert a.review_dock.isVisible()
+
+
+def test_framework_matrix_opens_as_a_tab(window) -> None:  # noqa: ANN001
+    project = window.project
+    project.run(narrative.create_account, "Referrals")
+    view = window.analysis.open_framework()
+    assert isinstance(view, FrameworkView)
+    assert window.documents.tabs.currentWidget() is view
+    assert window.analysis.open_framework() is view
+    window.close_project()
+    assert window.analysis.framework is None
+
+
+def test_audit_trail_request_opens_the_account(window, qtbot) -> None:  # noqa: ANN001
+    account_id = window.project.run(narrative.create_account, "Referrals")
+    window.accountRequested.emit(account_id)
+    tab = window.documents.tabs.currentWidget()
+    assert isinstance(tab, AccountWorkspace) and tab.account_id == account_id
+
+
+def test_passage_from_a_workspace_opens_in_its_document(window, qtbot) -> None:  # noqa: ANN001
+    project = window.project
+    sid = source_id(project, "Rosa.txt")
+    account_id = project.run(narrative.create_account, "Referrals")
+    project.run(narrative.add_passage, account_id, sid, 60, 90)
+    workspace = window.analysis.open_account(account_id)
+    workspace.openPassage.emit(sid, 60, 90)
+    view = window.documents.current_view()
+    assert view is not None and view.selected_span() == (60, 90)
