@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from qdaapp.core import flowgraph
 from qdaapp.core.logs import log_exception
-from qdaapp.gui.narrative.common import act_icon, passages_from_mime
+from qdaapp.gui.narrative.common import passages_from_mime
 from qdaapp.gui.search.common import ChangeBridge
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -57,7 +57,6 @@ class AccountList(QListWidget):
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
         self.setDropIndicatorShown(True)
-        self.setIconSize(QSize(14, 14))
         self.setSpacing(2)
         self.setWordWrap(True)
 
@@ -156,10 +155,9 @@ class AccountsPanel(QWidget):
             self.header.setText("The accounts could not be read; see the log file (Help ▸ Show log file).")
             return
         for row in self.rows:
-            item = QListWidgetItem(f"{row['title']}\n{describe(row)}")
+            complete = not row["missing"] and row["fragments"]
+            item = QListWidgetItem(f"{row['title']}\n{describe(row)}" + ("  ✓" if complete else ""))
             item.setData(ID_ROLE, row["id"])
-            complete = not row["missing"]
-            item.setIcon(act_icon("sanction" if complete else None, filled=complete))
             missing = ", ".join(row["missing"]) or "none"
             item.setToolTip(f"{row['title']}\n{row['description'] or ''}\nMissing speech acts: {missing}\n"
                             f"Sources: {row['sources']}. Double-click to open; drop passages here to add them.")
