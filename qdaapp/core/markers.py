@@ -65,7 +65,9 @@ class CompiledLexicon:
         # and "have" out of the Matcher.
         self.reach: dict[str, int] = {}
         self.follow: dict[str, Optional[dict[str, int]]] = {}
-        gap = {"LEMMA": {"IN": sorted(set(spec.adverbs) | set(spec.negations))}, "OP": "?"}
+        # The documents matched are made of lemmas (see find_markers), so patterns test ORTH:
+        # building a Doc with words only is several times faster than also setting each token's lemma.
+        gap = {"ORTH": {"IN": sorted(set(spec.adverbs) | set(spec.negations))}, "OP": "?"}
         fts_groups = set()
         for act in spec.acts.values():
             entries = [(f"{act.name}|{i}", p.text, p.polarity) for i, p in enumerate(act.phrases)]
@@ -97,7 +99,7 @@ class CompiledLexicon:
         for n, word in enumerate(words):
             if n:
                 pattern.append(gap)
-            pattern.append({} if word == "*" else {"LEMMA": word})
+            pattern.append({} if word == "*" else {"ORTH": word})
         return pattern
 
     @staticmethod
@@ -125,10 +127,11 @@ def _lemmatiser(lang: str):  # noqa: ANN202
     return lemma
 
 
-def _windows(compiled: CompiledLexicon, rows: list) -> tuple[dict[str, tuple[list[str], list]], list[list[str]]]:
-    """Per first lemma: the tokens to match and, per token, (row, index in sentence)."""
+def _windows(compiled: CompiledLexicon, rows: list) -> tuple[dict[str, tuple[list[str], list, list]], list[list[str]]]:
+    """Per first lemma: the tokens to match, and where each window starts in them
+    (``starts``, ascending) and in the corpus (``origins``: row, index in sentence)."""
     reach, follow = compiled.reach, compiled.follow
-    groups: dict[str, tuple[list[str], list]] = {}
+    groups: dict[str, tuple[list[str], list, list]] = {}
     sentence_lemmas = []
     for n, row in enumerate(rows):
         lemmas = row[3].split(" ")
@@ -140,11 +143,19 @@ def _windows(compiled: CompiledLexicon, rows: list) -> tuple[dict[str, tuple[lis
                 continue
             stop = min(size, i + span)
             table = follow[lemma]
-            if table is not None and not any(table.get(lemmas[k], 0) >= k - i for k in range(i + 1, stop)):
-                continue
-            words, where = groups.setdefault(lemma, ([], []))
+            if table is not None:
+                for k in range(i + 1, stop):
+                    if table.get(lemmas[k], -1) >= k - i:
+                        break
+                else:
+                    continue
+            group = groups.get(lemma)
+            if group is None:
+                group = groups[lemma] = ([], [], [])
+            words, starts, origins = group
+            starts.append(len(words))
+            origins.append((n, i))
             words.extend(lemmas[i:stop])
-            where.extend((n, k) for k in range(i, stop))
     return groups, sentence_lemmas
 
 
@@ -166,14 +177,16 @@ def find_markers(
     strings = compiled.vocab.strings
     excluded: dict[int, list[tuple[int, int]]] = {}
     found: dict[tuple[int, int, str], tuple[int, str]] = {}  # (row, start, act) -> (end, key)
-    for lemma, (words, where) in groups.items():
+    for lemma, (words, starts, origins) in groups.items():
         checkpoint(cancel)
-        doc = Doc(compiled.vocab, words=words, lemmas=words)
+        doc = Doc(compiled.vocab, words=words, spaces=[True] * len(words))
         for match_id, a, b in compiled.matchers[lemma](doc):
-            (n, i), (n2, j) = where[a], where[b - 1]
+            w = bisect_right(starts, a) - 1
             # Windows lie side by side: drop matches that run across two.
-            if n != n2 or j - i != b - 1 - a:
+            if w + 1 < len(starts) and b > starts[w + 1]:
                 continue
+            n, first = origins[w]
+            i, j = first + a - starts[w], first + b - 1 - starts[w]
             key = strings[match_id]
             if key.startswith("EXCLUDE|"):
                 excluded.setdefault(n, []).append((i, j))

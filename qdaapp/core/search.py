@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from dataclasses import asdict, dataclass
-from typing import Optional
+from dataclasses import dataclass
+from typing import NamedTuple, Optional
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -58,8 +58,9 @@ class Scope:
         return scope
 
 
-@dataclass(frozen=True)
-class KeywordHit:
+class KeywordHit(NamedTuple):
+    """One hit. A named tuple: a phrase query over a whole study makes thousands at once."""
+
     source: str
     source_id: int
     start: int
@@ -71,7 +72,7 @@ class KeywordHit:
     case: Optional[str]
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
 
 def allowed_sources(session: Session, scope: Scope) -> dict[int, tuple[str, Optional[str], Optional[list[int]]]]:
@@ -138,8 +139,12 @@ def keyword_search(
         inside = _coded_filter(session, scope.node_ids)
         raw = [h for h in raw if inside(h[0], h[1], h[2])]
     raw.sort()
-    out = [KeywordHit(allowed[sid][0], sid, a, b, hit_text or "", "", "", page_of(allowed[sid][2], a), allowed[sid][1])
-           for sid, a, b, hit_text, _ in raw]
+    out = []
+    append = out.append
+    for sid, a, b, hit_text, _ in raw:
+        name, case, page_starts = allowed[sid]
+        append(KeywordHit(name, sid, a, b, hit_text or "", "", "", page_of(page_starts, a) if page_starts else None,
+                          case))
     if context or forms:
         out = add_context(session, out, context)
     return out
@@ -163,10 +168,15 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around FTS5's own highli
 
 def _exact_hits(session: Session, parsed: ParsedQuery, allowed: dict) -> list[tuple]:
     """Positions come from FTS5's highlight(), so they follow the index's own tokenizer."""
-    rows = session.execute(
-        text("SELECT source_id, start, highlight(text_fts, 0, :o, :c) FROM text_fts WHERE text_fts MATCH :q"),
-        {"q": parsed.fts, "o": _OPEN, "c": _CLOSE},
-    ).all()
+    # The driver's own cursor: plain tuples, no result-row objects for thousands of rows.
+    cursor = session.connection().connection.cursor()
+    try:
+        rows = cursor.execute(
+            "SELECT source_id, start, highlight(text_fts, 0, ?, ?) FROM text_fts WHERE text_fts MATCH ?",
+            (_OPEN, _CLOSE, parsed.fts),
+        ).fetchall()
+    finally:
+        cursor.close()
     hits = []
     for sid, start, marked in rows:
         if sid not in allowed:
