@@ -130,3 +130,24 @@ def test_unindexed_sources_are_named(tmp_path: Path) -> None:
             search.keyword_search(s, "trust")
     finally:
         p.close()
+
+
+def test_indexing_leaves_one_compact_segment_per_index(tmp_path: Path) -> None:
+    """Each source is indexed in its own transaction (Cancel keeps what is done); afterwards the
+    segments are merged and the write-ahead log folded back, so queries read a compact index."""
+    from sqlalchemy import text
+
+    p = Project.create(tmp_path / "seg.qda")
+    try:
+        for n in range(3):
+            f = tmp_path / f"s{n}.txt"
+            f.write_text(f"P{n}: We had to start again, number {n}.\n", encoding="utf-8")
+            docs, _ = sources.read_files([f])
+            p.run(sources.import_documents, docs)
+        assert indexing.index_sources(p) == 3
+        with p.read_session() as s:
+            assert s.execute(text("SELECT count(DISTINCT segid) FROM text_fts_idx")).scalar() == 1
+            assert s.execute(text("SELECT count(DISTINCT segid) FROM lemma_fts_idx")).scalar() == 1
+        assert len(_find(p, '"had to"')) == 3
+    finally:
+        p.close()
