@@ -250,3 +250,27 @@ def test_passage_from_a_workspace_opens_in_its_document(window, qtbot) -> None: 
     workspace.openPassage.emit(sid, 60, 90)
     view = window.documents.current_view()
     assert view is not None and view.selected_span() == (60, 90)
+
+
+def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001, F811
+    from PySide6.QtWidgets import QDialog, QFileDialog
+
+    from qdaapp.core import nodes
+    from qdaapp.gui.preferences import frames_dialog
+
+    window = make_window()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "Study.qda"), "")))
+    offered: list[bool] = []
+
+    def answer(dialog, *_a):  # noqa: ANN001
+        offered.append(dialog.offer)
+        dialog.chosen = "greimas-speech-acts"
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(frames_dialog.FramesDialog, "exec", answer)
+    assert window.new_project()
+    assert offered == [True]
+    with window.project.read_session() as s:
+        paths = {n.path for n in nodes.list_nodes(s)}
+    assert "Greimas speech acts/manipulation" in paths and "Greimas speech acts/sanction" in paths, paths
