@@ -107,6 +107,8 @@ def _coded_filter(session: Session, node_ids: list[int]):  # noqa: ANN202
 
 
 def _check_searchable(session: Session, allowed: dict) -> None:
+    if allowed:
+        return
     if not session.scalar(select(Source.id).limit(1)):
         raise InvalidInput("There is nothing to search: the project has no sources yet. Import some first.")
     if not allowed:
