@@ -133,8 +133,7 @@ def main() -> int:
         project.run(narrative.add_passage, account, source_id, s0, e0)
         project.run(narrative.add_fragment, account, summary, act=act, case_ref=case, actors=actors,
                     passages=[(source_id, s0, e0)])
-    a.accounts_dock.show()
-    a.accounts_dock.raise_()
+    window.sources_dock.raise_()
     bottom = [d for d in window.all_docks() if window.dockWidgetArea(d) == Qt.DockWidgetArea.BottomDockWidgetArea]
     for dock in bottom:  # give the chart the room, as one would on a laptop screen
         dock.hide()

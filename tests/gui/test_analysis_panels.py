@@ -46,7 +46,8 @@ def test_docks_and_menu_are_in_the_window(window) -> None:  # noqa: ANN001
     names = {d.objectName() for d in window.all_docks()}
     assert {"SearchDock", "MarkerReviewDock", "AccountsDock"} <= names
     assert a.search_dock in window.tabifiedDockWidgets(window.bottom_dock)
-    assert a.accounts_dock in window.tabifiedDockWidgets(window.sources_dock)
+    assert a.accounts_dock.isHidden()  # accounts are in the Sources tree; the dock is View ▸ Accounts
+    assert window.dockWidgetArea(a.accounts_dock) == window.dockWidgetArea(window.sources_dock)
     view_entries = [x.text() for x in window.actions.view_menu.actions()]
     assert {"Search", "Marker review", "Accounts"} <= set(view_entries)
     assert a.find_action.shortcut().toString() == "Ctrl+Shift+F"
@@ -274,3 +275,52 @@ def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_pat
     with window.project.read_session() as s:
         paths = {n.path for n in nodes.list_nodes(s)}
     assert "Greimas speech acts/manipulation" in paths and "Greimas speech acts/sanction" in paths, paths
+
+
+def test_accounts_in_the_sources_tree(window, qtbot) -> None:  # noqa: ANN001
+    from qdaapp.gui.models.sources_tree import ID_ROLE, KIND_ROLE
+
+    project = window.project
+    model = window.sources_panel.model
+    group = model.find_key("group:accounts")
+    assert group is not None and group.text() == "Accounts (0)"
+    account_id = project.run(narrative.create_account, "Referrals")
+    qtbot.waitUntil(lambda: model.find_key("group:accounts").text() == "Accounts (1)", timeout=3000)
+    item = model.find_key(f"account:{account_id}")
+    assert item.text() == "Referrals" and item.data(KIND_ROLE) == "account"
+    assert "Missing: manipulation, commitment" in item.toolTip()
+
+    # double-click (activate) opens the account's workspace
+    window.sources_panel.view.activated.emit(item.index())
+    tab = window.documents.tabs.currentWidget()
+    assert isinstance(tab, AccountWorkspace) and tab.account_id == account_id
+
+    # the context menus offer what the next step needs
+    menu = window.sources_panel.build_context_menu(model.find_key("group:accounts").index())
+    assert [x.text() for x in menu.actions()] == ["New account…", "Framework matrix"]
+    menu = window.sources_panel.build_context_menu(item.index())
+    assert "Open flow chart" in [x.text() for x in menu.actions()]
+
+    # passages dropped on the account's row join it
+    sid = source_id(project, "Rosa.txt")
+    view = window.open_source(sid)
+    start = view.text().index("I wanted to help")
+    view.select_span(start, start + len("I wanted to help"))
+    mime = view.text_edit.createMimeDataFromSelection()
+    item = model.find_key(f"account:{account_id}")
+    assert model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, item.index())
+    assert not model.canDropMimeData(mime, Qt.DropAction.CopyAction, -1, -1,
+                                     model.find_key("group:accounts").index())
+    model.dropMimeData(mime, Qt.DropAction.CopyAction, -1, -1, item.index())
+    assert passages_of(project, account_id) == [(sid, start, start + len("I wanted to help"))]
+    assert "Added 1 passage to “Referrals”" in window.statusBar().currentMessage()
+    assert model.find_key(f"account:{account_id}").data(ID_ROLE) == account_id
+
+
+def test_a_group_that_was_empty_opens_when_its_first_item_arrives(window, qtbot) -> None:  # noqa: ANN001
+    panel = window.sources_panel
+    group = panel.model.find_key("group:accounts")
+    assert not group.hasChildren()
+    account_id = window.project.run(narrative.create_account, "Referrals")
+    qtbot.waitUntil(lambda: panel.model.find_key(f"account:{account_id}") is not None, timeout=3000)
+    assert panel.view.isExpanded(panel.model.find_key("group:accounts").index())

@@ -90,7 +90,7 @@ def test_opens_project_with_docks_and_status(make_window, project_path: Path) ->
     for dock in window.docks():
         assert dock.isVisible()
     groups = [window.sources_panel.model.item(r).text() for r in range(window.sources_panel.model.rowCount())]
-    assert groups == ["Interviews (1)", "Field notes (1)", "Documents (0)", "Diary", "Cases (1)"]
+    assert groups == ["Interviews (1)", "Field notes (1)", "Documents (0)", "Diary", "Cases (1)", "Accounts (0)"]
     model = window.nodes_panel.model
     assert model.index_for(FREE_ROOT).data() == "Free Nodes (1)"
     assert model.index_for(TREE_ROOT).data() == "Tree Nodes"

@@ -1,4 +1,4 @@
-"""The Sources dock's tree: sources grouped by kind, the diary, then cases.
+"""The Sources dock's tree: sources grouped by kind, the diary, cases, then accounts.
 
 Built from ``sources.list_sources``, ``cases.list_cases`` and the diary
 entries. It is small (tens of sources), so a committed change that touches
@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from typing import Optional
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
 from qdaapp.core.cases import CaseInfo
 from qdaapp.core.memos import MemoInfo
 from qdaapp.core.sources import SourceInfo
+from qdaapp.gui.narrative.common import PASSAGES_MIME, SPAN_MIME, passages_from_mime
 
-KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # 'group' | 'source' | 'case' | 'diary-entry'
+KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # 'group' | 'source' | 'case' | 'diary-entry' | 'account'
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
 KEY_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -43,6 +44,9 @@ class SourcesModel(QStandardItemModel):
         self._source_items: dict[int, QStandardItem] = {}
         self.source_names: dict[int, str] = {}
         self.case_names: dict[int, str] = {}
+        self.account_titles: dict[int, str] = {}
+        # Called with (account id, [(source id, start, end)]) when passages are dropped on an account.
+        self.on_passages_dropped = None
 
     def _group(self, key: str, label: str) -> QStandardItem:
         item = QStandardItem(label)
@@ -68,7 +72,8 @@ class SourcesModel(QStandardItemModel):
         item.setToolTip(f"{info.name}\n" + " · ".join(details) + "\nDouble-click to open.")
         return item
 
-    def rebuild(self, sources: list[SourceInfo], cases: list[CaseInfo], diary: list[MemoInfo]) -> None:
+    def rebuild(self, sources: list[SourceInfo], cases: list[CaseInfo], diary: list[MemoInfo],
+                accounts: Optional[list[dict]] = None) -> None:
         self.clear()
         self._source_items.clear()
         self.source_names = {s.id: s.name for s in sources}
@@ -107,6 +112,54 @@ class SourcesModel(QStandardItemModel):
                 item.appendRow(self._source(info, under_case=True))
             cases_group.appendRow(item)
         root.appendRow(cases_group)
+        accounts = accounts or []
+        self.account_titles = {a["id"]: a["title"] for a in accounts}
+        accounts_group = self._group("accounts", f"Accounts ({len(accounts)})")
+        accounts_group.setToolTip("Narrative accounts: passages about one object of activity. Right-click for "
+                                  "New account…; drop passages on an account to add them.")
+        for row in accounts:
+            accounts_group.appendRow(self._account(row))
+        root.appendRow(accounts_group)
+
+    def _account(self, row: dict) -> QStandardItem:
+        item = QStandardItem(row["title"])
+        item.setEditable(False)
+        item.setDropEnabled(True)
+        item.setData("account", KIND_ROLE)
+        item.setData(row["id"], ID_ROLE)
+        item.setData(f"account:{row['id']}", KEY_ROLE)
+        acts = len(row["present"])
+        missing = ", ".join(row["missing"]) or "none"
+        item.setToolTip(f"{row['title']}\n{row['fragments']} fragments · {acts} of {acts + len(row['missing'])} "
+                        f"speech acts · {row['cases']} interviewees · {row['sources']} sources\n"
+                        f"Missing: {missing}\nDouble-click to open its flow chart; drop passages here to add them.")
+        return item
+
+    # -- passages dropped on an account ------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return [PASSAGES_MIME, SPAN_MIME]
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.CopyAction
+
+    def _account_at(self, row: int, parent: QModelIndex) -> Optional[int]:
+        index = parent if row < 0 else self.index(row, 0, parent)
+        if index.isValid() and index.data(KIND_ROLE) == "account":
+            return int(index.data(ID_ROLE))
+        return None
+
+    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                        parent: QModelIndex) -> bool:
+        return self._account_at(row, parent) is not None and bool(passages_from_mime(data))
+
+    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
+                     parent: QModelIndex) -> bool:
+        account_id = self._account_at(row, parent)
+        passages = passages_from_mime(data)
+        if account_id is None or not passages or self.on_passages_dropped is None:
+            return False
+        self.on_passages_dropped(account_id, passages)
+        return False  # nothing is inserted into the tree; the project reports the change
 
     def _diary_entry(self, entry: MemoInfo) -> QStandardItem:
         first = entry.text.strip().splitlines()[0] if entry.text.strip() else ""

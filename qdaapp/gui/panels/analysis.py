@@ -2,8 +2,9 @@
 
 Installs into the window:
 
-* the **Search** and **Marker review** docks (bottom) and the **Accounts**
-  dock (left, beside Sources);
+* the **Search** and **Marker review** docks (bottom); accounts are listed
+  under *Accounts* in the Sources tree, and in more detail in the
+  **Accounts** dock (View ▸ Accounts, beside Sources);
 * background indexing after a project opens or sources arrive, with its
   progress in the status bar;
 * the **Analysis** menu: search all sources (Ctrl+Shift+F), run a marker
@@ -11,7 +12,8 @@ Installs into the window:
   the selection to an account (Ctrl+Shift+G), framework matrix;
 * "Add to account…" in the document's context menu, on coded passages, on
   search results and on marker hits; all of them can also be dragged onto
-  an account in the Accounts dock or onto an open account's passage list;
+  an account (in the Sources tree or the Accounts dock) or onto an open
+  account's passage list;
 * each account opens as a workspace tab with its flow chart; the framework
   matrix opens as a tab too.
 """
@@ -71,7 +73,7 @@ class AnalysisPanels(QObject):
         self.search_dock.setProperty("preferredHeight", DOCK_HEIGHT)
         self.review_dock = window.add_panel(self.review, "Marker review", "MarkerReviewDock", "bottom")
         self.review_dock.setProperty("preferredHeight", DOCK_HEIGHT)
-        self.accounts_dock = window.add_panel(self.accounts, "Accounts", "AccountsDock", "left")
+        self.accounts_dock = window.add_panel(self.accounts, "Accounts", "AccountsDock", "left", visible=False)
 
         self.search.openPassage.connect(lambda s, a, b: window.show_passage(s, a, b))
         self.review.openPassage.connect(lambda s, a, b: window.show_passage(s, a, b))
@@ -80,6 +82,11 @@ class AnalysisPanels(QObject):
         self.accounts.frameworkRequested.connect(self.open_framework)
         self.accounts.passagesDropped.connect(self.add_passages_to)
         window.accountRequested.connect(self.open_account)
+        sp = window.sources_panel
+        sp.accountActivated.connect(self.open_account)
+        sp.newAccountRequested.connect(self.new_account)
+        sp.frameworkRequested.connect(self.open_framework)
+        sp.passagesDropped.connect(self.add_passages_to)
         self._wire_result_views()
         self._make_actions()
 
@@ -195,7 +202,6 @@ class AnalysisPanels(QObject):
         done, account_id = self.w.runner.run(narrative.create_account, title.strip(), created_by=project.coder)
         if not done:
             return None
-        self.w.show_dock(self.accounts_dock)
         self.open_account(int(account_id))
         return int(account_id)
 
@@ -243,7 +249,7 @@ class AnalysisPanels(QObject):
         return self.framework
 
     def add_passages_to(self, account_id: int, passages: list[Passage]) -> int:
-        """Add ``passages`` to account ``account_id`` (a drop on the Accounts dock); how many were new."""
+        """Add ``passages`` to account ``account_id`` (a drop on an account); how many were new."""
         project = self.w.project
         if project is None or project.read_only or not passages:
             return 0
@@ -259,7 +265,7 @@ class AnalysisPanels(QObject):
 
                 show_error(self.w, exc)
                 break
-        title = next((r["title"] for r in self.accounts.rows if r["id"] == account_id), "the account")
+        title = self.w.sources_panel.model.account_titles.get(account_id, "the account")
         self.w.statusBar().showMessage(
             f"Added {added} passage{'s' if added != 1 else ''} to “{title}”." if added
             else f"Already in “{title}”.", 6000)
@@ -276,7 +282,7 @@ class AnalysisPanels(QObject):
         account_id = add_to_account(self.w, project, passages)
         if account_id is not None:
             self.w.statusBar().showMessage(
-                f"Added to the account. Double-click it in Accounts to open its flow chart.", 6000)
+                "Added to the account. Double-click it under Accounts in Sources to open its flow chart.", 6000)
         return account_id
 
     def add_selection_to_account(self) -> Optional[int]:

@@ -153,6 +153,13 @@ def refresh_shown(w: "MainWindow") -> None:
     w.coding.load_recent()
 
 
+def _accounts_changed(w: "MainWindow", change: Change) -> None:
+    """Accounts are listed in the Sources tree (with their completeness in the tooltip)."""
+    if change.action in ("account.create", "account.update", "account.delete", "account.add_passage",
+                         "account.remove_passage", "fragment.create", "fragment.update", "fragment.delete"):
+        w.sources_panel.reload()
+
+
 _HANDLERS = {
     "coding.create_at_new_node": _coded_at_new_node,
     "undo": _after_history,
@@ -169,4 +176,6 @@ _HANDLERS = {
     "attribute.*": _sources_changed,
     "memo.*": _memo_changed,
     "diary.*": _memo_changed,
+    "account.*": _accounts_changed,
+    "fragment.*": _accounts_changed,
 }

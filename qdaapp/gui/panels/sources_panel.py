@@ -1,4 +1,4 @@
-"""The Sources dock: interviews, field notes, documents, the diary, and cases."""
+"""The Sources dock: interviews, field notes, documents, the diary, cases and accounts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from qdaapp.core import cases as case_ops
+from qdaapp.core import flowgraph
 from qdaapp.core import memos as memo_ops
 from qdaapp.core import sources as source_ops
 from qdaapp.gui.dialogs.messages import confirm
@@ -35,14 +36,22 @@ class SourcesPanel(QWidget):
     newCaseRequested = Signal()
     casePropertiesRequested = Signal(int)
     newDiaryRequested = Signal()
+    accountActivated = Signal(int)
+    newAccountRequested = Signal()
+    frameworkRequested = Signal()
+    passagesDropped = Signal(int, list)  # account id, [(source id, start, end)]
 
     def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.project: Any = None
         self.model = SourcesModel(self)
+        self.model.on_passages_dropped = lambda account_id, passages: self.passagesDropped.emit(account_id, passages)
         self.view = QTreeView()
         self.view.setModel(self.model)
+        self.view.setAcceptDrops(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.view.setDropIndicatorShown(True)
         self.view.setHeaderHidden(True)
         self.view.setUniformRowHeights(True)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -72,15 +81,19 @@ class SourcesPanel(QWidget):
 
     def reload(self) -> None:
         expanded = set() if self._first_load else self._expanded_keys()
+        # A group that was empty opens when something arrives in it (the first import, the first account).
+        was_empty = {self.model.item(r).data(KEY_ROLE) for r in range(self.model.rowCount())
+                     if not self.model.item(r).hasChildren()}
+        expanded |= was_empty
         current = self.view.currentIndex().data(KEY_ROLE)
         if self.project is None:
             self.model.rebuild([], [], [])
         else:
             with self.project.read_session() as s:
                 self.model.rebuild(source_ops.list_sources(s), case_ops.list_cases(s),
-                                   memo_ops.list_memos(s, target_type="diary"))
+                                   memo_ops.list_memos(s, target_type="diary"), flowgraph.list_accounts(s))
         if self._first_load:
-            expanded = {f"group:{key}" for key, _ in GROUPS} | {"group:cases"}
+            expanded = {f"group:{key}" for key, _ in GROUPS} | {"group:cases", "group:accounts"}
             self._first_load = False
         for key in expanded:
             item = self.model.find_key(key)
@@ -117,6 +130,8 @@ class SourcesPanel(QWidget):
             self.sourceActivated.emit(int(ident))
         elif kind == "case":
             self.casePropertiesRequested.emit(int(ident))
+        elif kind == "account":
+            self.accountActivated.emit(int(ident))
 
     def _on_current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
         kind, ident = index.data(KIND_ROLE), index.data(ID_ROLE)
@@ -163,6 +178,15 @@ class SourcesPanel(QWidget):
             case_id = int(ident)
             menu.addAction("Properties…", lambda: self.casePropertiesRequested.emit(case_id))
             menu.addAction("New case…", self.newCaseRequested.emit).setEnabled(editable)
+        elif kind == "account":
+            account_id = int(ident)
+            menu.addAction("Open flow chart", lambda: self.accountActivated.emit(account_id))
+            menu.addAction("Framework matrix", self.frameworkRequested.emit)
+            menu.addSeparator()
+            menu.addAction("New account…", self.newAccountRequested.emit).setEnabled(editable)
+        elif kind == "group" and ident == "accounts":
+            menu.addAction("New account…", self.newAccountRequested.emit).setEnabled(editable)
+            menu.addAction("Framework matrix", self.frameworkRequested.emit)
         elif kind == "group" and ident == "cases":
             menu.addAction("New case…", self.newCaseRequested.emit).setEnabled(editable)
         elif kind == "group" and ident == "diary":
