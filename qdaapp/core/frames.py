@@ -7,7 +7,7 @@ nested ``Code`` elements. The app ships frames in ``resources/frames/``
 is its file name without ``.qdc``.
 
 When the codebook has a single top-level code that is not codable, that code
-is the frame's title node ("Greimas speech acts") and its children are the
+is the frame's title node ("Speech acts", where marker review codes what it accepts) and its children are the
 frame's codes; otherwise a title node named after the file holds them all.
 Applying a frame adds the codes as tree nodes under the title node, with
 their definitions and colours, in ONE audited command; what already exists
@@ -51,7 +51,7 @@ class FrameCode:
 @dataclass
 class Frame:
     name: str  # file stem: greimas-speech-acts
-    title: str  # the top node: Greimas speech acts
+    title: str  # the top node: Speech acts
     description: str
     color: Optional[str]
     codes: list[FrameCode]

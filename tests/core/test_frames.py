@@ -15,7 +15,7 @@ from ..conftest import ROOT
 
 OKABE_ITO = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"}
 SHIPPED = {
-    "greimas-speech-acts": ("Greimas speech acts", ["manipulation", "commitment", "competence", "performance",
+    "greimas-speech-acts": ("Speech acts", ["manipulation", "commitment", "competence", "performance",
                                                     "sanction"]),
     "greimas-actantial": ("Greimas actantial model", ["subject", "object", "sender", "receiver", "helper",
                                                       "opponent"]),
@@ -67,7 +67,7 @@ def test_list_frames_and_find_by_title() -> None:
     assert listed["greimas-speech-acts"].codes == 5 and listed["greimas-actantial"].codes == 6
     assert listed["callon-translation"].codes == 4 and listed["wenger-cop"].codes == 6
     assert listed["wenger-cop"].as_dict()["title"] == "Wenger communities of practice"
-    assert frames.find("Greimas Speech Acts")[0] == "greimas-speech-acts"
+    assert frames.find("Speech Acts")[0] == "greimas-speech-acts"
     assert frames.find("CALLON-translation")[0] == "callon-translation"
     with pytest.raises(NotFound, match="no coding frame 'nope'; available: callon-translation, greimas-actantial"):
         frames.load("nope")
@@ -75,20 +75,20 @@ def test_list_frames_and_find_by_title() -> None:
 
 def test_apply_adds_the_tree_with_definitions_and_colours(project: Project) -> None:
     result = frames.apply_frame(project, "greimas-speech-acts")
-    assert result.added[0] == "Greimas speech acts" and len(result.added) == 6 and result.existing == []
+    assert result.added[0] == "Speech acts" and len(result.added) == 6 and result.existing == []
     assert "6 node(s) added" in result.message()
     with project.read_session() as s:
         by_path = {n.path: n for n in nodes.list_nodes(s)}
-    node = by_path["Greimas speech acts/manipulation"]
+    node = by_path["Speech acts/manipulation"]
     assert node.kind == "tree" and node.color == "#E69F00" and node.description.startswith("Someone is made to")
-    assert by_path["Greimas speech acts/sanction"].color == "#D55E00"
+    assert by_path["Speech acts/sanction"].color == "#D55E00"
     assert [n.name for n in sorted(by_path.values(), key=lambda n: (n.parent_id or 0, n.position))
-            if n.path.startswith("Greimas speech acts/")] == SHIPPED["greimas-speech-acts"][1]
+            if n.path.startswith("Speech acts/")] == SHIPPED["greimas-speech-acts"][1]
     with project.engine.connect() as conn:
         events = [audit.event_dict(e) for e in audit.query_events(conn, audit.EventFilter(), newest_first=False)]
     applied = [e for e in events if e["action"] == "frame.apply"]
-    assert len(applied) == 1 and applied[0]["summary"] == "apply coding frame 'Greimas speech acts': 6 node(s) added"
-    assert sum(e["action"] == "node.create" and "Greimas" in e["summary"] for e in events) == 6
+    assert len(applied) == 1 and applied[0]["summary"] == "apply coding frame 'Speech acts': 6 node(s) added"
+    assert sum(e["action"] == "node.create" and "Speech acts" in e["summary"] for e in events) == 6
     assert project.verify_audit().ok
 
 
@@ -169,3 +169,25 @@ def test_plugins_can_contribute_frames(tmp_path: Path, project: Project) -> None
             assert "storytelling" not in frames.available()
         finally:
             plugins.reload_registry()
+
+
+def test_marker_review_codes_into_the_speech_act_frame(project: Project) -> None:
+    """Accepted marker hits land on the frame's own nodes (with their definitions), not in a second tree."""
+    from qdaapp.core import coding, indexing, lexicon, markers, review
+
+    frames.apply_frame(project, "greimas-speech-acts")
+    with project.read_session() as s:
+        before = {n.path for n in nodes.list_nodes(s)}
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder="tester")
+    with project.read_session() as s:
+        ids = [h.id for h in review.list_hits(s, run) if h.act == "manipulation"]
+    assert ids
+    project.run(review.accept_hits, run, ids, spread="sentence", coder="tester")
+    with project.read_session() as s:
+        after = {n.path: n for n in nodes.list_nodes(s)}
+        coded = coding.list_codings(s, node_ref="Speech acts/manipulation")
+    assert set(after) == before  # no second "Speech acts" tree
+    assert coded and after["Speech acts/manipulation"].description.startswith("Someone is made to")

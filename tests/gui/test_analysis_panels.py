@@ -274,7 +274,7 @@ def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_pat
     assert offered == [True]
     with window.project.read_session() as s:
         paths = {n.path for n in nodes.list_nodes(s)}
-    assert "Greimas speech acts/manipulation" in paths and "Greimas speech acts/sanction" in paths, paths
+    assert "Speech acts/manipulation" in paths and "Speech acts/sanction" in paths, paths
 
 
 def test_accounts_in_the_sources_tree(window, qtbot) -> None:  # noqa: ANN001

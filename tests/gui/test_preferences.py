@@ -196,11 +196,11 @@ def test_install_on_the_real_main_window(make_window, project_path: Path, qtbot,
     frame_action.trigger()
     top = window.nodes_panel.model
     with window.project.read_session() as s:
-        root = node_ops.find_tree_path(s, "Greimas speech acts")
+        root = node_ops.find_tree_path(s, "Speech acts")
     assert root is not None and top.node(root.id) is not None  # the Nodes dock shows it
     assert window.runner.can_undo() and "coding frame" in window.runner.undo_text()
     assert window.runner.undo()
-    assert "Greimas speech acts" not in tree_paths(window.project)
+    assert "Speech acts" not in tree_paths(window.project)
 
 
 # ---------------------------------------------------------------------- coding frames
@@ -233,7 +233,7 @@ def test_applying_a_frame_adds_its_nodes_and_undo_takes_them_out(qtbot, home: Pa
     result = preferences.add_coding_frame(stand_in)
     assert isinstance(result, frame_ops.ApplyResult) and result.added
     after = tree_paths(project)
-    assert set(result.added) == after - before and "Greimas speech acts" in after
+    assert set(result.added) == after - before and "Speech acts" in after
     assert project.summary()["events"] > events
     assert "Ctrl+Z" in stand_in.statusBar().currentMessage()
     project.undo()

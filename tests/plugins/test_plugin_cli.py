@@ -95,9 +95,9 @@ def test_new_with_a_frame(tmp_path: Path, capsys: pytest.CaptureFixture) -> None
     assert code == 1 and "available: callon-translation, greimas-actantial" in err and not proj.exists()
     code, out, err = run(capsys, "new", proj, "--frame", "greimas-speech-acts")
     assert code == 0, err
-    assert out.splitlines() == [f"created {proj}", "Applied the coding frame 'Greimas speech acts': 6 node(s) added."]
+    assert out.splitlines() == [f"created {proj}", "Applied the coding frame 'Speech acts': 6 node(s) added."]
     paths = [n["path"] for n in run_json(capsys, "nodes", proj)]
-    assert paths[:3] == ["Greimas speech acts", "Greimas speech acts/manipulation", "Greimas speech acts/commitment"]
+    assert paths[:3] == ["Speech acts", "Speech acts/manipulation", "Speech acts/commitment"]
     events = run_json(capsys, "audit", proj, "--action", "frame.")
     assert [e["action"] for e in events] == ["frame.apply"]
     assert run(capsys, "audit", "verify", proj)[0] == 0
