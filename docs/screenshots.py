@@ -142,6 +142,20 @@ def main() -> int:
     pump(1.0)
     shot("account-flowchart")
 
+    from qdaapp.gui.narrative.fragment_dialog import FragmentDialog
+
+    body = texts["P4_Tom.txt"][1]
+    s0 = body.index("I had to go round four people")
+    dialog = FragmentDialog(project, account, passages=[(texts["P4_Tom.txt"][0], s0, body.index(".", s0) + 1)])
+    dialog.show()
+    deadline = time.monotonic() + 8
+    while not getattr(dialog, "suggestions_ready", True) and time.monotonic() < deadline:
+        pump(0.1)
+    if hasattr(dialog, "draft_summary"):
+        dialog.draft_summary()
+    shot("fragment-dialog", dialog)
+    dialog.close()
+
     # 6. the framework matrix
     a.open_framework()
     pump(0.8)

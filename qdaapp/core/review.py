@@ -200,3 +200,33 @@ def speech_act_nodes(session: Session) -> dict[str, int]:
         return {}
     return dict(session.execute(select(Node.name, Node.id).where(Node.parent_id == root.id)).all())
 
+
+
+def suggest_act(session: Session, passages: list[tuple[int, int, int]]) -> Optional[tuple[str, str]]:
+    """(act, marker phrase) that the stored marker hits inside ``passages`` point to, or None.
+
+    Hits a reviewer rejected, and negated ones ("didn't have to"), do not count; accepted hits
+    count double. A suggestion for the fragment dialog: the user confirms or changes it.
+    """
+    score: dict[str, float] = {}
+    example: dict[str, str] = {}
+    for sid, start, end in passages:
+        rows = session.execute(
+            select(SearchHit.act, SearchHit.marker, SearchHit.status)
+            .where(SearchHit.source_id == sid, SearchHit.start >= start, SearchHit.end <= end,
+                   SearchHit.status != "rejected", SearchHit.polarity == "positive")
+        ).all()
+        seen: set[tuple[str, str]] = set()
+        for act, marker, status in rows:
+            if (act, marker) in seen and status != "accepted":
+                continue  # the same hit found again by a later run
+            seen.add((act, marker))
+            score[act] = score.get(act, 0) + (2 if status == "accepted" else 1)
+            example.setdefault(act, marker)
+    if not score:
+        return None
+    best = max(score, key=lambda a: (score[a], -SPEECH_ACT_ORDER.index(a) if a in SPEECH_ACT_ORDER else 0))
+    return best, example[best]
+
+
+SPEECH_ACT_ORDER = ("manipulation", "commitment", "competence", "performance", "sanction")

@@ -171,3 +171,17 @@ def test_fixture_transcripts_every_regex_modal_is_found(fixtures_root: Path, tmp
         assert all(re.match(r"ha\w+\s+to\s+do\s+with", x) for x in left_out), left_out
     finally:
         p.close()
+
+
+def test_suggest_act_from_stored_hits(marker_project: Project) -> None:
+    with marker_project.read_session() as s:
+        spec = lexicon.load(s)
+    run = marker_project.run(markers.run_markers, spec, coder="tester")
+    start = TEXT.index("We had to do everything")
+    end = TEXT.index("I really wanted")
+    with marker_project.read_session() as s:
+        assert review.suggest_act(s, [(1, start, end)]) == ("manipulation", "have to")
+        negated = TEXT.index("You don't have to worry.")
+        assert review.suggest_act(s, [(1, negated, negated + 24)]) is None  # "don't have to"
+        assert review.suggest_act(s, [(1, 0, 30)]) is None
+    assert run

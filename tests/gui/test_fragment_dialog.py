@@ -102,3 +102,28 @@ def test_empty_summary_is_not_saved(qtbot, project) -> None:
     assert _counts(project) == before
     assert narrative.SPEECH_ACTS  # the act buttons cover every speech act
     assert len(dialog.acts.buttons()) == len(narrative.SPEECH_ACTS) + 1
+
+
+def test_the_speech_act_is_suggested_from_marker_hits(qtbot, project) -> None:
+    from qdaapp.core import indexing, lexicon, markers, review
+
+    account, _ = make_account(project)
+    able = span(SAMPLE, "I was able to use the template.")
+    dialog = _dialog(qtbot, project, account, passages=[(1, *able)])
+    assert dialog.act() is None  # no marker run yet: nothing is suggested
+    dialog.close()
+
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder="tester")
+    dialog = _dialog(qtbot, project, account, passages=[(1, *able)])
+    assert dialog.act() == "competence"
+    assert "able to" in dialog.act_hint.text() and "Change it" in dialog.act_hint.text()
+    dialog.close()
+
+    with project.read_session() as s:
+        hit = next(h for h in review.list_hits(s, run) if h.act == "competence" and able[0] <= h.start < able[1])
+    project.run(review.reject_hits, run, [hit.id], coder="tester")
+    dialog = _dialog(qtbot, project, account, passages=[(1, *able)])
+    assert dialog.act() is None  # a rejected hit suggests nothing

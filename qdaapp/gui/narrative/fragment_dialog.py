@@ -233,6 +233,24 @@ class FragmentDialog(QDialog):
         self._set_case(self.preset_case)
         if self.preset_case is None and not editing:
             self._guess_case()
+        if not editing:
+            self._suggest_act()
+
+    def _suggest_act(self) -> None:
+        """Preselect the speech act the marker hits in the chosen passages point to (the user confirms)."""
+        from qdaapp.core.review import suggest_act
+
+        chosen = [tuple(p) for p in self.preset] or []
+        if not chosen:
+            return
+        with self.project.read_session() as s:
+            found = suggest_act(s, chosen)
+        if found is None:
+            return
+        act, marker = found
+        self.set_act(act)
+        self.act_hint.setText(f"Suggested because the passage says “{marker.replace(' * ', ' … ')}”, a {act} "
+                              "marker. Change it if the story says otherwise.")
 
     # ------------------------------------------------------------------ values
     def checked_passages(self) -> list[Passage]:
