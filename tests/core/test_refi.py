@@ -9,6 +9,7 @@ import struct
 import tempfile
 import unicodedata
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -224,6 +225,18 @@ def test_export_validates_and_is_deterministic(blank_project: Path, tmp_path: Pa
     assert doc.find(f"{q}Graphs/{q}Graph/{q}Vertex") is not None
     assert doc.find(f"{q}Cases/{q}Case/{q}SourceRef") is not None
     assert doc.find(f"{q}NoteRef") is not None  # the project memo
+    # Validation means something only if every kind of thing is in the file.
+    present = Counter(etree.QName(e).localname for e in doc.iter())
+    assert {k: present[k] for k in ("TextSource", "PlainTextSelection", "Coding", "Case", "Variable",
+                                    "Set", "Graph", "Vertex")} == \
+        {"TextSource": 2, "PlainTextSelection": 4, "Coding": 5, "Case": 2, "Variable": 5, "Set": 3, "Graph": 1,
+         "Vertex": 3}
+    assert present["Code"] >= 7 and present["VariableValue"] == 6 and present["Link"] >= 1 and present["Edge"] >= 2
+    notes = " | ".join("".join(n.itertext()) for n in doc.iter(f"{q}Note"))
+    assert all(m in notes for m in ("Why workload? 🤔", "A definition memo", "Felt stuck today.", "Account thoughts"))
+    assert {s.get("name") for s in doc.iter(f"{q}Set")} == {"Referral system", "Empty account", "Diary"}
+    code_names = {c.get("name") for c in doc.iter(f"{q}Code")}
+    assert {"Trust 🤝", "Barriers", "Workload 😩", "Time"} <= code_names
 
 
 def test_export_pdf_and_docx_keep_the_original(blank_project: Path, tmp_path: Path, fixtures_root: Path) -> None:
