@@ -11,7 +11,9 @@ import pytest
 os.environ.setdefault("QDAAPP_CODER", "tester")
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT.parent / "shared" / "fixtures"
+# The real material sits in ../shared/fixtures beside a clone; a checkout elsewhere
+# (a second worktree, say) names it with QDAAPP_FIXTURES.
+FIXTURES = Path(os.environ.get("QDAAPP_FIXTURES") or ROOT.parent / "shared" / "fixtures")
 
 SAMPLE = (
     "Interviewer: How did the referral system start?\n"

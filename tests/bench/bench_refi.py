@@ -14,6 +14,7 @@ import). The target is 10 s for each.
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 import tempfile
@@ -33,7 +34,8 @@ from qdaapp.core.importers.base import build_document  # noqa: E402
 from qdaapp.core.models import Coding, Node, Source  # noqa: E402
 from qdaapp.core.project import Project  # noqa: E402
 
-TRANSCRIPTS = ROOT.parent / "shared" / "fixtures" / "transcripts" / "txt"
+FIXTURES = Path(os.environ.get("QDAAPP_FIXTURES") or ROOT.parent / "shared" / "fixtures")
+TRANSCRIPTS = FIXTURES / "transcripts" / "txt"
 N_SOURCES, N_CODINGS, TARGET_S = 100, 20_000, 10.0
 
 

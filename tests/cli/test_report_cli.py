@@ -25,6 +25,42 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
+def svg_bars(path: Path) -> dict[str, list[float]]:
+    """Widths of the filled bars in a chart SVG, by colour, top to bottom (legend swatches left out)."""
+    from lxml import etree
+
+    ns = "{http://www.w3.org/2000/svg}"
+    out: dict[str, list[tuple[float, float]]] = {}
+    for g in etree.parse(str(path)).iter(f"{ns}g"):
+        fill = g.get("fill", "")
+        if fill in ("none", "#ffffff") or not fill.startswith("#"):
+            continue
+        for rect in g.iter(f"{ns}rect"):
+            w, h = float(rect.get("width")), float(rect.get("height"))
+            if (w, h) != (9.0, 9.0):
+                out.setdefault(fill, []).append((float(rect.get("y")), w))
+    return {k: [w for _, w in sorted(v)] for k, v in out.items()}
+
+
+def png_runs(path: Path, colours: tuple[str, ...]) -> dict[str, int]:
+    """The longest horizontal run of each exact colour in a PNG: the length of its longest bar."""
+    from PySide6.QtGui import QColor, QImage
+
+    image = QImage(str(path))
+    assert not image.isNull()
+    wanted = {QColor(c).rgb() & 0xFFFFFF: c for c in colours}
+    best = dict.fromkeys(colours, 0)
+    for y in range(image.height()):
+        run, last = 0, None
+        for x in range(image.width()):
+            colour = wanted.get(image.pixel(x, y) & 0xFFFFFF)
+            run = run + 1 if colour is not None and colour == last else (1 if colour else 0)
+            last = colour
+            if colour:
+                best[colour] = max(best[colour], run)
+    return best
+
+
 @pytest.fixture
 def coded_path(project_path: Path, capsys: pytest.CaptureFixture) -> Path:
     p = project_path
@@ -102,6 +138,14 @@ def test_frequencies_tables_and_charts(coded_path: Path, tmp_path: Path, capsys)
     assert png_size(tmp_path / "f.png") == (round(size.width() * SCALE), round(size.height() * SCALE))
     svg = (tmp_path / "f.svg").read_text(encoding="utf-8")
     assert svg.count("<text") > 5 and "Practice nurse" in svg and "Number of codings" in svg and "<image" not in svg
+    # The bars say what the table says: by case and by role alike, Workload 2 and Trust 1 in the first
+    # group, Trust 1 in the second, so the longest first-colour bar is twice each other bar.
+    bars = svg_bars(tmp_path / "f.svg")
+    assert sorted(bars) == ["#56b4e9", "#e69f00"]
+    (workload, trust), (other_trust,) = bars["#e69f00"], bars["#56b4e9"]
+    assert workload == pytest.approx(2 * trust, rel=0.01) and trust == pytest.approx(other_trust, rel=0.01)
+    runs = png_runs(tmp_path / "f.png", ("#E69F00", "#56B4E9"))
+    assert runs["#E69F00"] == pytest.approx(2 * runs["#56B4E9"], rel=0.03)
     code, _, err = run(capsys, "report", "frequencies", coded_path, "--nodes", "Trust", "--out", tmp_path / "t.csv")
     assert code == 0, err
     assert (tmp_path / "t.csv").read_text(encoding="utf-8-sig").splitlines()[1:] == ["Trust,1,1,2"]

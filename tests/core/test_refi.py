@@ -9,6 +9,7 @@ import struct
 import tempfile
 import unicodedata
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -224,6 +225,18 @@ def test_export_validates_and_is_deterministic(blank_project: Path, tmp_path: Pa
     assert doc.find(f"{q}Graphs/{q}Graph/{q}Vertex") is not None
     assert doc.find(f"{q}Cases/{q}Case/{q}SourceRef") is not None
     assert doc.find(f"{q}NoteRef") is not None  # the project memo
+    # Validation means something only if every kind of thing is in the file.
+    present = Counter(etree.QName(e).localname for e in doc.iter())
+    assert {k: present[k] for k in ("TextSource", "PlainTextSelection", "Coding", "Case", "Variable",
+                                    "Set", "Graph", "Vertex")} == \
+        {"TextSource": 2, "PlainTextSelection": 4, "Coding": 5, "Case": 2, "Variable": 5, "Set": 3, "Graph": 1,
+         "Vertex": 3}
+    assert present["Code"] >= 7 and present["VariableValue"] == 6 and present["Link"] >= 1 and present["Edge"] >= 2
+    notes = " | ".join("".join(n.itertext()) for n in doc.iter(f"{q}Note"))
+    assert all(m in notes for m in ("Why workload? 🤔", "A definition memo", "Felt stuck today.", "Account thoughts"))
+    assert {s.get("name") for s in doc.iter(f"{q}Set")} == {"Referral system", "Empty account", "Diary"}
+    code_names = {c.get("name") for c in doc.iter(f"{q}Code")}
+    assert {"Trust 🤝", "Barriers", "Workload 😩", "Time"} <= code_names
 
 
 def test_export_pdf_and_docx_keep_the_original(blank_project: Path, tmp_path: Path, fixtures_root: Path) -> None:
@@ -483,28 +496,6 @@ def test_tolerates_what_programs_write(blank_project: Path, tmp_path: Path) -> N
     project.close()
 
 
-def test_broken_code_reference_is_skipped_with_a_reason(blank_project: Path, tmp_path: Path) -> None:
-    xml = qde(f'<TextSource guid="{G(2)}" name="s"><PlainTextContent>Some words here</PlainTextContent>'
-              f'<PlainTextSelection guid="{G(4)}" startPosition="0" endPosition="4">'
-              f'<Coding guid="{G(5)}"><CodeRef targetGUID="{G(99)}"/></Coding>'
-              f'<Coding guid="{G(6)}"><CodeRef targetGUID="{G(1)}"/></Coding></PlainTextSelection></TextSource>',
-              f'<Code guid="{G(1)}" name="Real" isCodable="true"/>')
-    project = fresh(blank_project, tmp_path, "b.qda")
-    summary = import_qdpx(project, make_qdpx(tmp_path / "b.qdpx", xml))
-    assert summary.codings == 1
-    (skip,) = [s for s in summary.skipped if s.kind == "coding"]
-    assert "not in the codebook" in skip.reason and skip.count == 1
-    book = tmp_path / "broken.qdc"
-    book.write_text('<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
-                    f'<Code guid="{G(1)}" name="Real" isCodable="true"/><Code guid="{G(7)}" name="New" '
-                    f'isCodable="true"/></Codes><Sets><Set guid="{G(8)}" name="S"><MemberCode guid="{G(98)}"/>'
-                    "</Set></Sets></CodeBook>", encoding="utf-8")
-    summary = import_qdc(project, book)
-    assert summary.nodes == 1 and summary.merged["nodes"] == 1
-    assert "point to codes that are not in the codebook" in summary.skipped[0].reason
-    project.close()
-
-
 # ---------------------------------------------------------------------- the real files
 def test_atlasti_project_with_missing_files(blank_project: Path, tmp_path: Path, fixtures_root: Path) -> None:
     project = fresh(blank_project, tmp_path, "atlas.qda")
@@ -688,3 +679,64 @@ def test_project_file_bytes_unchanged_by_a_refused_import(blank_project: Path, t
     with Project.open(path) as project, pytest.raises(ImportFailure):
         import_qdpx(project, evil)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+SELECTION = (f'<TextSource guid="{G(2)}" name="s"><PlainTextContent>Some words here</PlainTextContent>'
+             f'<PlainTextSelection guid="{G(4)}" startPosition="0" endPosition="4">{{}}</PlainTextSelection>'
+             "</TextSource>")
+REAL = f'<Code guid="{G(1)}" name="Real" isCodable="true"/>'
+
+
+@pytest.mark.parametrize("sources_xml, codes_xml, extra, fragments", [
+    (SELECTION.format(f'<Coding guid="{G(5)}"><CodeRef targetGUID="{G(99)}"/></Coding>'
+                      f'<Coding guid="{G(6)}"><CodeRef targetGUID="{G(1)}"/></Coding>'), REAL, "",
+     ["1 coding of codes that are not in the codebook", G(99), "the source 's'"]),
+    (SELECTION.format(f'<Coding guid="{G(5)}"><CodeRef targetGUID="not-a-guid"/></Coding>'
+                      f'<Coding guid="{G(6)}"/>'), REAL, "",
+     ["2 codings of codes that are not in the codebook", "a missing or malformed CodeRef"]),
+    (SELECTION.format(f'<Coding guid="{G(5)}"><CodeRef targetGUID="{G(1)}"/></Coding>'),
+     REAL + f'<Code guid="{{{G(1).upper()}}}" name="Other" isCodable="true"/>', "",
+     ["1 code GUID used twice", G(1), "the code 'Other'"]),
+    (SELECTION.format(""), REAL, f'<Sets><Set guid="{G(8)}" name="Group"><MemberCode targetGUID="{G(1)}"/>'
+     f'<MemberCode targetGUID="{G(98)}"/></Set></Sets>', ["1 set member that is not", G(98), "the set 'Group'"]),
+])
+def test_broken_guid_references_in_a_project_are_refused(target: Project, tmp_path: Path, sources_xml: str,
+                                                         codes_xml: str, extra: str, fragments: list[str]) -> None:
+    path = make_qdpx(tmp_path / "broken.qdpx", qde(sources_xml, codes_xml, extra))
+    message = _expect_refused(target, path, "broken GUID references", "Nothing was imported", *fragments)
+    assert message.count("\n") == 0
+
+
+@pytest.mark.parametrize("body, fragments", [
+    (f'<Codes>{REAL}<Code guid="{G(7)}" name="New" isCodable="true"/></Codes><Sets><Set guid="{G(8)}" name="S">'
+     f'<MemberCode guid="{G(98)}"/><MemberCode guid="{G(97)}"/></Set></Sets>',
+     ["2 set members that are not codes", G(98), "the set 'S'"]),
+    (f'<Codes>{REAL}<Code guid="{G(7)}" name="Parent" isCodable="true"><Code guid="{G(1)}" name="Again" '
+     'isCodable="true"/></Code></Codes>', ["1 code GUID used twice", "the code 'Again'"]),
+])
+def test_codebook_with_broken_guid_references_is_refused(target: Project, tmp_path: Path, body: str,
+                                                          fragments: list[str]) -> None:
+    book = tmp_path / "broken.qdc"
+    book.write_text(f'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0">{body}</CodeBook>',
+                    encoding="utf-8")
+    before = counts(target)
+    with pytest.raises(ImportFailure) as err:
+        import_qdc(target, book)
+    assert counts(target) == before
+    message = str(err.value)
+    assert message.startswith("broken.qdc could not be imported: its codebook has broken GUID references")
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_codebook_sets_with_sound_references_are_listed_as_left_out(blank_project: Path, tmp_path: Path) -> None:
+    book = tmp_path / "sets.qdc"
+    book.write_text(f'<?xml version="1.0"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>{REAL}</Codes>'
+                    f'<Sets><Set guid="{G(8)}" name="S"><MemberCode guid="{{{G(1).upper()}}}"/></Set></Sets>'
+                    "</CodeBook>", encoding="utf-8")
+    project = fresh(blank_project, tmp_path, "sets.qda")
+    summary = import_qdc(project, book)
+    assert summary.nodes == 1
+    assert [(s.kind, s.name) for s in summary.skipped] == [("set", "S")]
+    assert "no sets of codes" in summary.skipped[0].reason
+    project.close()

@@ -153,6 +153,40 @@ def test_themes_html_is_escaped_and_self_contained(project: Project, coded: dict
     assert coded["emoji_text"] in page and "<style>" in page and '<meta charset="utf-8">' in page
     assert "Workload shows up &lt;everywhere&gt;." in page
     assert sum(1 for t, _ in tags if t == "blockquote") == 5
+    emoji = SAMPLE.index("😀")
+    assert f'<p class="caption">Rosa.txt · P1 Rosa · {emoji - 9}\u2013{emoji + 13} · tester · ' in page
+    assert '<p class="caption">Notes.txt · no case · 0\u20131' in page
+    assert "Too much to do" in page  # the node's definition
+    headings = re.findall(r'<h2 id="node-\d+">.*?</span>(.*?)</h2>', page)
+    assert headings == ["Barriers", "Barriers/Workload", "Trust"]
+    workload = page[page.index(">Barriers/Workload</h2>"):page.index(">Trust</h2>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", workload)
+    assert cells[:6] == ["Notes.txt", "", "1", "Rosa.txt", "P1 Rosa", "1"]  # counts by source
+    assert "The emoji matters here." in workload  # the memo on the coding, under its node
+
+
+def test_themes_give_the_page_of_a_paged_source(project: Project, tmp_path: Path) -> None:
+    import docx
+    from openpyxl import load_workbook
+
+    from qdaapp.core.importers.base import build_document
+
+    text = "First page words.\nSecond page starts here and goes on.\nThird page.\n"
+    starts = [0, text.index("Second"), text.index("Third")]
+    doc = build_document(tmp_path / "Report.pdf", "pdf", text, b"%PDF-1.4 stand-in", page_starts=starts)
+    project.run(sources.import_documents, [doc], kind="document")
+    at = text.index("starts here")
+    project.run(coding.code, "Report.pdf", at, at + 11, "Trust", coder="tester")
+    with project.read_session() as s:
+        for fmt in ("docx", "xlsx", "csv", "html"):
+            themes.export_themes(s, tmp_path / f"p.{fmt}", fmt)
+    label = f"Report.pdf · no case · p. 2 · {at}\u2013{at + 11} · tester"
+    assert any(p.text.startswith(label) for p in docx.Document(str(tmp_path / "p.docx")).paragraphs)
+    assert label in (tmp_path / "p.html").read_text(encoding="utf-8")
+    ws = load_workbook(tmp_path / "p.xlsx").active
+    assert [(r[1], r[4], r[9]) for r in ws.iter_rows(min_row=2, values_only=True)] == [("Report.pdf", "starts here", 2)]
+    with open(tmp_path / "p.csv", encoding="utf-8-sig", newline="") as fh:
+        assert [(r["Source"], r["Page"]) for r in csv.DictReader(fh)] == [("Report.pdf", "2")]
 
 
 def test_themes_restricted_to_subtrees(project: Project, coded: dict, tmp_path: Path) -> None:

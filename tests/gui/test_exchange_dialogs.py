@@ -18,10 +18,10 @@ from qdaapp.gui.exchange.kinds import BY_KEY, fix_suffix, plain
 from qdaapp.gui.exchange.notice import current_notice
 from qdaapp.gui.exchange.options import ExportOptionsDialog
 
+from ..conftest import FIXTURES
 from .test_main_window import make_window, messages, settings  # noqa: F401
 
-ATLAS = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures" / "refi" / \
-    "atlasti-8.4.0__refi_vendor_standard_project.qdpx"
+ATLAS = FIXTURES / "refi" / "atlasti-8.4.0__refi_vendor_standard_project.qdpx"
 
 
 class StandIn(QMainWindow):

@@ -142,6 +142,7 @@ class RProject:
     links: list[RLink] = field(default_factory=list)
     sets: list[RSet] = field(default_factory=list)
     graphs: list[RGraph] = field(default_factory=list)
+    duplicate_codes: list[tuple[str, str]] = field(default_factory=list)  # (GUID, name) of a code GUID seen again
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 

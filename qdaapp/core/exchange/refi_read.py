@@ -4,7 +4,8 @@ Tolerates what programs really write: ``Project.qde`` or ``project.qde``,
 ``Sources/`` or ``sources/``, bare file names instead of ``internal://``,
 a byte order mark, no users, no dates, braces and upper case in GUIDs.
 What cannot be read is listed in ``skipped`` with the reason; only a file
-that is not a REFI-QDA file at all (or is unsafe) raises ImportFailure.
+that is not a REFI-QDA file at all, is unsafe, or has a codebook whose GUID
+references are broken raises ImportFailure.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def read_qdpx(path: str | Path, progress: Optional[Progress] = None, cancel: Opt
         checkpoint(cancel)
         _read_notes(root, archive, project, ids)
         _read_links_sets_graphs(root, project, ids)
+        check_code_references(project, path, {s.name: s.codes for s in project.sets})
         for ref in children(root, "NoteRef"):
             project.annotate(norm_guid(ref.get("targetGUID")), "project", None)
         description = child_text(root, "Description").strip()
@@ -111,15 +113,48 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
     ids = _Ids()
     if codes is not None:
         _read_codes(codes, project, ids)
-    known = {c.guid for c in project.codes}
-    for s in _all(root, "Sets", "Set"):
-        members = [norm_guid(m.get("guid") or m.get("targetGUID")) for m in children(s, "MemberCode")]
-        broken = sum(1 for m in members if m not in known)
-        reason = "qdaapp has no sets of codes; its codes were imported"
-        if broken:
-            reason += f"; {broken} of its members point to codes that are not in the codebook"
-        project.skip("set", s.get("name") or "(no name)", reason + ".")
+    sets = {(s.get("name") or "(no name)"): [norm_guid(m.get("guid") or m.get("targetGUID"))
+                                             for m in children(s, "MemberCode")]
+            for s in _all(root, "Sets", "Set")}
+    check_code_references(project, path, sets)
+    for name in sets:
+        project.skip("set", name, "qdaapp has no sets of codes; its codes were imported.")
     return project
+
+
+def check_code_references(project: RProject, path: Path, sets: dict[str, list[Optional[str]]]) -> None:
+    """Refuse a codebook whose GUIDs do not hold together.
+
+    A code GUID used twice, a coding whose CodeRef names no code of the
+    codebook, or a set member that is not one of its codes: importing the
+    rest would put codings on the wrong node or silently drop them, so the
+    whole file is refused and the project is left as it was.
+    """
+    problems: list[str] = []
+    if project.duplicate_codes:
+        guid, name = project.duplicate_codes[0]
+        problems.append(f"{_n(len(project.duplicate_codes), 'code GUID')} used twice (first: {guid}, "
+                        f"the code '{name}')")
+    known = {c.guid for c in project.codes}
+    dangling = [(src.name, c.code) for src in project.sources for sel in src.selections for c in sel.codings
+                if c.code not in known]
+    if dangling:
+        name, guid = dangling[0]
+        problems.append(f"{_n(len(dangling), 'coding')} of codes that are not in the codebook (first: "
+                        f"{guid or 'a missing or malformed CodeRef'} in the source '{name}')")
+    members = [(name, g) for name, guids in sets.items() for g in guids if g not in known]
+    if members:
+        name, guid = members[0]
+        problems.append(f"{_n(len(members), 'set member')} that {'is' if len(members) == 1 else 'are'} not "
+                        f"codes of the codebook (first: {guid or 'a malformed GUID'} in the set '{name}')")
+    if problems:
+        raise ImportFailure(str(path), "its codebook has broken GUID references: " + "; ".join(problems) + ".",
+                            "Nothing was imported. Export the file again from the program that made it, "
+                            "or correct the references.")
+
+
+def _n(count: int, what: str) -> str:
+    return f"{count} {what}{'' if count == 1 else 's'}"
 
 
 class _Ids:
@@ -163,7 +198,7 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
         guid = ids.of(elem)
         name = clean_name(elem.get("name"), "Unnamed code")
         if guid in seen:
-            project.skip("node", name, "its GUID is used by another code in the file; the second one was left out.")
+            project.duplicate_codes.append((guid, name))
             return
         seen.add(guid)
         unique, n = name, 1
