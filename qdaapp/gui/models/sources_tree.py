@@ -16,7 +16,7 @@ from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from qdaapp.core.cases import CaseInfo
 from qdaapp.core.memos import MemoInfo
 from qdaapp.core.sources import SourceInfo
-from qdaapp.gui.narrative.common import PASSAGES_MIME, SPAN_MIME, passages_from_mime
+from qdaapp.gui.narrative.common import PASSAGES_MIME, SPAN_MIME, account_progress, passages_from_mime
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 1  # 'group' | 'source' | 'case' | 'diary-entry' | 'account'
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -128,10 +128,8 @@ class SourcesModel(QStandardItemModel):
         item.setData("account", KIND_ROLE)
         item.setData(row["id"], ID_ROLE)
         item.setData(f"account:{row['id']}", KEY_ROLE)
-        acts = len(row["present"])
         missing = ", ".join(row["missing"]) or "none"
-        item.setToolTip(f"{row['title']}\n{row['fragments']} fragments · {acts} of {acts + len(row['missing'])} "
-                        f"speech acts · {row['cases']} interviewees · {row['sources']} sources\n"
+        item.setToolTip(f"{row['title']}\n{account_progress(row)} · {row['sources']} sources\n"
                         f"Missing: {missing}\nDouble-click to open its flow chart; drop passages here to add them.")
         return item
 

@@ -56,6 +56,17 @@ def act_icon(act: str | None, filled: bool = True) -> QIcon:
     return QIcon(act_swatch(act, filled))
 
 
+def account_progress(row: dict) -> str:
+    """'6 fragments · 4 of 5 speech acts · 3 interviewees' for a row of ``flowgraph.list_accounts``."""
+    if not row["fragments"]:
+        n = row["passages"]
+        return f"{n} passage{'s' if n != 1 else ''} · no fragments yet"
+    acts, n_frag, n_cases = len(row["present"]), row["fragments"], row["cases"]
+    return " · ".join([f"{n_frag} fragment{'s' if n_frag != 1 else ''}",
+                       f"{acts} of {acts + len(row['missing'])} speech acts",
+                       f"{n_cases} interviewee{'s' if n_cases != 1 else ''}"])
+
+
 def is_relevant(change: Change) -> bool:
     return change.action.startswith(NARRATIVE_ACTIONS)
 

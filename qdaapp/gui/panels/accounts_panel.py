@@ -26,25 +26,13 @@ from PySide6.QtWidgets import (
 
 from qdaapp.core import flowgraph
 from qdaapp.core.logs import log_exception
-from qdaapp.gui.narrative.common import passages_from_mime
+from qdaapp.gui.narrative.common import account_progress, passages_from_mime
 from qdaapp.gui.search.common import ChangeBridge
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RELOAD_ON = ("account.", "fragment.", "undo", "redo", "case.", "source.delete")
 EMPTY = ("No accounts yet. An account gathers the passages about one object of activity "
          "(e.g. “Setting up the referral pathway”). Press New account…, then drop passages on it.")
-
-
-def describe(row: dict) -> str:
-    """'6 fragments · 4 of 5 speech acts · 3 interviewees' for an account row."""
-    n_frag, n_cases = row["fragments"], row["cases"]
-    acts = len(row["present"])
-    parts = [f"{n_frag} fragment{'s' if n_frag != 1 else ''}",
-             f"{acts} of {acts + len(row['missing'])} speech acts",
-             f"{n_cases} interviewee{'s' if n_cases != 1 else ''}"]
-    if not n_frag:
-        parts = [f"{row['passages']} passage{'s' if row['passages'] != 1 else ''}", "no fragments yet"]
-    return " · ".join(parts)
 
 
 class AccountList(QListWidget):
@@ -156,7 +144,7 @@ class AccountsPanel(QWidget):
             return
         for row in self.rows:
             complete = not row["missing"] and row["fragments"]
-            item = QListWidgetItem(f"{row['title']}\n{describe(row)}" + ("  ✓" if complete else ""))
+            item = QListWidgetItem(f"{row['title']}\n{account_progress(row)}" + ("  ✓" if complete else ""))
             item.setData(ID_ROLE, row["id"])
             missing = ", ".join(row["missing"]) or "none"
             item.setToolTip(f"{row['title']}\n{row['description'] or ''}\nMissing speech acts: {missing}\n"

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QLabel, QLineEdit
 from qdaapp.core import narrative
 from qdaapp.core import search as search_ops
 from qdaapp.core.errors import Conflict
+from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.narrative.add_to_account import add_to_account
 from qdaapp.gui.narrative.framework_view import FrameworkView
 from qdaapp.gui.narrative.workspace import AccountWorkspace
@@ -214,8 +215,6 @@ class AnalysisPanels(QObject):
             try:
                 workspace = AccountWorkspace(project, account_id)
             except Exception as exc:  # the account is gone (undone, deleted)
-                from qdaapp.gui.dialogs.messages import show_error
-
                 show_error(self.w, exc)
                 return None
             workspace.openPassage.connect(lambda s, a, b: self.w.show_passage(s, a, b))
@@ -261,8 +260,6 @@ class AnalysisPanels(QObject):
             except Conflict:
                 continue
             except Exception as exc:
-                from qdaapp.gui.dialogs.messages import show_error
-
                 show_error(self.w, exc)
                 break
         title = self.w.sources_panel.model.account_titles.get(account_id, "the account")
