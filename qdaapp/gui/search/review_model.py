@@ -13,12 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from PySide6.QtCore import QAbstractItemModel, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from qdaapp.core.review import ACT_COLORS, HitRow
 from qdaapp.gui.models.node_tree import swatch
-from qdaapp.gui.narrative.common import PASSAGES_MIME, passages_mime
+from qdaapp.gui.models.passage_drag import PassageDrag
 
 Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Passage", "Subject", "Speaker", "Source")
@@ -54,7 +54,7 @@ class _Act:
     hits: list[HitRow] = field(default_factory=list)
 
 
-class ReviewModel(QAbstractItemModel):
+class ReviewModel(PassageDrag, QAbstractItemModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._all: list[HitRow] = []
@@ -228,22 +228,14 @@ class ReviewModel(QAbstractItemModel):
             flags |= Qt.ItemFlag.ItemIsDragEnabled
         return flags
 
-    # -- dragging hits (as their sentences) onto an account --------------------------------
-    def mimeTypes(self) -> list[str]:
-        return [PASSAGES_MIME, "text/plain"]
+    # -- dragging hits (as their sentences) onto an account: see PassageDrag --------------
+    def passage_at(self, index: Index) -> Optional[tuple[int, int, int]]:
+        hit = self.hit(index)
+        return (hit.source_id, hit.sentence_start, hit.sentence_end) if hit is not None else None
 
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.CopyAction
-
-    def mimeData(self, indexes: Any) -> QMimeData:
-        passages: list[tuple[int, int, int]] = []
-        texts: list[str] = []
-        for index in indexes:
-            hit = self.hit(index)
-            if hit is not None and (hit.source_id, hit.sentence_start, hit.sentence_end) not in passages:
-                passages.append((hit.source_id, hit.sentence_start, hit.sentence_end))
-                texts.append(hit.sentence)
-        return passages_mime(passages, "\n\n".join(texts))
+    def drag_text(self, index: Index) -> str:
+        hit = self.hit(index)
+        return hit.sentence if hit is not None else ""
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
