@@ -162,6 +162,11 @@ def main() -> int:
     shot("framework-matrix")
     window.nodes_dock.show()
 
+    # a plugin's analysis: marker density per case and speech act
+    a.open_plugin_analysis("marker-density")
+    pump(0.8)
+    shot("marker-density")
+
     # 7. the audit trail
     window.sources_dock.raise_()
     window.documents.tabs.setCurrentIndex(0)

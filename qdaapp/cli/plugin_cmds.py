@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import inspect
 import sys
 from pathlib import Path
@@ -121,10 +120,9 @@ def cmd_analysis(args: argparse.Namespace) -> int:
     lines = _table_lines(result)
     if out is not None:
         if suffix == ".csv":
-            with open(out, "w", encoding="utf-8-sig", newline="") as fh:
-                writer = csv.writer(fh)
-                writer.writerow(result.get("columns", []))
-                writer.writerows(result.get("rows", []))
+            from qdaapp.core.plugins import save_analysis_table
+
+            save_analysis_table(result, out)
         else:
             reg.load(spec.plugin, spec.chart)(result, out)
         if args.json:

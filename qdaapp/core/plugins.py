@@ -83,6 +83,16 @@ class Analysis:
     description: str = ""
 
 
+def save_analysis_table(result: dict, path: str | os.PathLike) -> None:
+    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel)."""
+    import csv
+
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(result.get("columns", []))
+        writer.writerows(result.get("rows", []))
+
+
 @dataclass
 class Plugin:
     """One discovered plugin. ``error`` is None when it loaded; ``active`` when it may contribute."""

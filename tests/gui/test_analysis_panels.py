@@ -324,3 +324,29 @@ def test_a_group_that_was_empty_opens_when_its_first_item_arrives(window, qtbot)
     account_id = window.project.run(narrative.create_account, "Referrals")
     qtbot.waitUntil(lambda: panel.model.find_key(f"account:{account_id}") is not None, timeout=3000)
     assert panel.view.isExpanded(panel.model.find_key("group:accounts").index())
+
+
+def test_plugin_analysis_shows_its_chart_and_table(window, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+    a = window.analysis
+    titles = [x.text() for x in a.plugin_menu.actions()]
+    assert "Marker density…" in titles
+    view = a.open_plugin_analysis("marker-density")
+    assert window.documents.tabs.currentWidget() is view
+    assert view.result is None and "no marker run yet" in view.message.text().lower()
+    assert not view.chart_button.isEnabled()
+
+    project = window.project
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    project.run(markers.run_markers, spec, coder="tester")
+    assert a.open_plugin_analysis("marker-density") is view  # one tab; opening again refreshes it
+    assert view.result is not None and view.result["analysis"] == "marker-density"
+    assert not view.chart.pixmap().isNull() and view.chart.pixmap().width() > 500
+    assert view.table.rowCount() == len(view.result["rows"]) and view.table.columnCount() >= 5
+    assert view.table.item(0, 0).text() == str(view.result["rows"][0][0])
+    png, svg, csv_file = view.save_chart(tmp_path / "d.png"), view.save_chart(tmp_path / "d.svg"), \
+        view.save_table(tmp_path / "d.csv")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert b"<svg" in svg.read_bytes()[:400]
+    assert csv_file.read_text(encoding="utf-8-sig").splitlines()[0].startswith("case,sources,words,hits")

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QLabel, QLineEdit
 from qdaapp.core import narrative
 from qdaapp.core import search as search_ops
 from qdaapp.core.errors import Conflict
+from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.narrative.add_to_account import add_to_account
 from qdaapp.gui.narrative.framework_view import FrameworkView
@@ -52,6 +53,7 @@ class AnalysisPanels(QObject):
         self.w = window
         self.workspaces: dict[int, AccountWorkspace] = {}
         self.framework: Optional[FrameworkView] = None
+        self.analysis_views: dict[str, QWidget] = {}
 
         self.indexer = IndexingController(parent=self)
         self.index_label = QLabel("")
@@ -100,6 +102,7 @@ class AnalysisPanels(QObject):
             self.indexer.set_project(None)
             self.index_label.setVisible(False)
             self.workspaces.clear()
+            self.analysis_views.clear()
             self.framework = None
         else:
             self.indexer.set_project(project)  # builds missing indexes in the background
@@ -153,9 +156,49 @@ class AnalysisPanels(QObject):
         menu.addActions([self.markers_action, self.review_action, self.lexicon_action])
         menu.addSeparator()
         menu.addActions([self.new_account_action, self.add_action, self.framework_action])
+        menu.addSeparator()
+        self.plugin_menu = menu.addMenu("&Plugin analyses")
+        self.plugin_menu.aboutToShow.connect(self._fill_plugin_menu)
+        self._fill_plugin_menu()
         self.menu = menu
         menu.aboutToShow.connect(self.sync_actions)
         self.sync_actions()
+
+    def _fill_plugin_menu(self) -> None:
+        from qdaapp.core.plugins import registry
+
+        self.plugin_menu.clear()
+        try:
+            found = registry().analyses()
+        except Exception as exc:  # a broken plugin must not break the menu
+            log_exception(exc)
+            found = {}
+        for name, spec in sorted(found.items()):
+            a = self.plugin_menu.addAction(f"{spec.title or name}…", lambda n=name: self.open_plugin_analysis(n))
+            a.setStatusTip(spec.description)
+            a.setEnabled(self.w.project is not None)
+        if not found:
+            self.plugin_menu.addAction("(no plugin adds an analysis; see Edit ▸ Preferences ▸ Plugins)").setEnabled(False)
+
+    def open_plugin_analysis(self, name: str) -> Optional[QWidget]:
+        """A plugin's analysis of the open project (its chart and table) as a workspace tab."""
+        from qdaapp.core.plugins import registry
+        from qdaapp.gui.panels.plugin_analyses import AnalysisView
+
+        if self.w.project is None:
+            return None
+        try:
+            spec = registry().analysis(name)
+        except Exception as exc:
+            show_error(self.w, exc)
+            return None
+        view = self.analysis_views.get(name)
+        if view is None or view not in self.w.documents.workspaces():
+            view = self.analysis_views[name] = AnalysisView(self.w.project, spec)
+        else:
+            view.refresh()
+        self.w.open_central_tab(view, spec.title or name)
+        return view
 
     def sync_actions(self) -> None:
         project = self.w.project
