@@ -142,3 +142,33 @@ def test_options_dialog_defaults(qtbot) -> None:  # noqa: ANN001
     assert dialog.case_name() is None
     dialog.case_combo.setCurrentText("P1 Rosa")
     assert dialog.case_name() == "P1 Rosa"
+
+
+def test_file_dialog_offers_every_registered_importer() -> None:
+    from qdaapp.gui.dialogs.import_dialog import file_filter
+
+    first = file_filter().split(";;")[0]
+    for ext in ("*.txt", "*.docx", "*.pdf", "*.odt", "*.rtf"):  # .odt and .rtf come from the shipped plugin
+        assert ext in first
+    assert "OpenDocument text (*.odt)" in file_filter()
+
+
+def test_language_chosen_at_import_is_kept(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+                                           qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window(project_path)
+    fr = tmp_path / "Claire.txt"
+    fr.write_text("Intervieweuse : Et ensuite ?\nP5 : Il faut que je parte, on doit finir.\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(fr)], ""))
+
+    def accept(dialog: ImportOptionsDialog) -> int:
+        assert dialog.language() is None  # detect by default
+        dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("fr"))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportOptionsDialog, "exec", accept)
+    assert window.import_files()
+    (ids,) = wait_finished(qtbot, window.import_flow)
+    from qdaapp.core.models import Source
+
+    with window.project.read_session() as s:
+        assert s.get(Source, ids[0]).language == "fr"

@@ -32,10 +32,19 @@ from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.gui.dialogs.messages import confirm, show_error, warn
 from qdaapp.gui.workers import Job, make_progress_dialog, run_in_worker
 
-FILE_FILTER = (
-    "Transcripts and documents (*.txt *.docx *.pdf);;Text files (*.txt);;Word documents (*.docx);;"
-    "PDF files (*.pdf);;All files (*)"
-)
+NAMES = {".txt": "Text files", ".docx": "Word documents", ".pdf": "PDF files", ".odt": "OpenDocument text",
+         ".rtf": "Rich Text Format"}
+
+
+def file_filter() -> str:
+    """The file dialog's filter: every extension an importer is registered for (plugins' included)."""
+    from qdaapp.core.importers import supported_extensions
+
+    exts = list(supported_extensions()) or [".txt", ".docx", ".pdf"]
+    parts = ["Transcripts and documents (" + " ".join(f"*{e}" for e in exts) + ")"]
+    parts += [f"{NAMES.get(e, e.lstrip('.').upper() + ' files')} (*{e})" for e in exts]
+    return ";;".join(parts + ["All files (*)"])
+LANGUAGES = (("en", "English"), ("fr", "French"))
 KINDS = (
     ("interview", "Interview transcripts"),
     ("field-note", "Field notes"),
@@ -76,10 +85,17 @@ class ImportOptionsDialog(QDialog):
                            "you can assign cases later from the Sources panel.")
         case_hint.setWordWrap(True)
         case_hint.setObjectName("Muted")
+        self.language_combo = QComboBox()
+        self.language_combo.addItem("Detect from the text", None)
+        for code, name in LANGUAGES:
+            self.language_combo.addItem(name, code)
+        self.language_combo.setToolTip("The language decides which word forms and which speech-act lexicon "
+                                       "apply (English: greimas-en; French: greimas-fr)")
         form = QFormLayout()
         form.addRow("These files are:", kind_box)
         form.addRow("Case:", self.case_combo)
         form.addRow("", case_hint)
+        form.addRow("Language:", self.language_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.import_button = buttons.addButton("Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setDefault(True)
@@ -97,6 +113,10 @@ class ImportOptionsDialog(QDialog):
     def case_name(self) -> Optional[str]:
         text = self.case_combo.currentText().strip()
         return text or None
+
+    def language(self) -> Optional[str]:
+        """An ISO code the user chose, or None to detect each file's language."""
+        return self.language_combo.currentData()
 
 
 def _list_failures(failures: Sequence[Exception], limit: int = 12) -> str:
@@ -121,12 +141,13 @@ class ImportFlow(QObject):
         self.job: Optional[Job] = None
         self._kind = "interview"
         self._case: Optional[str] = None
+        self._language: Optional[str] = None
 
     # -- step 1 and 2: dialogs ----------------------------------------------------
     def start(self, cases: Sequence[str]) -> bool:
         """Ask for files and options; False if the user backed out."""
         folder = str(self._settings.value("import/folder", "")) if self._settings else ""
-        paths, _ = QFileDialog.getOpenFileNames(self._window, "Import files", folder, FILE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self._window, "Import files", folder, file_filter())
         if not paths:
             return False
         if self._settings is not None:
@@ -137,12 +158,12 @@ class ImportFlow(QObject):
             return False
         if self._settings is not None:
             self._settings.setValue("import/kind", options.kind())
-        self.run(paths, options.kind(), options.case_name())
+        self.run(paths, options.kind(), options.case_name(), options.language())
         return True
 
     # -- step 3: read on a worker -------------------------------------------------
-    def run(self, paths: Sequence[str], kind: str, case_name: Optional[str]) -> Job:
-        self._kind, self._case = kind, case_name
+    def run(self, paths: Sequence[str], kind: str, case_name: Optional[str], language: Optional[str] = None) -> Job:
+        self._kind, self._case, self._language = kind, case_name, language
         files = [str(p) for p in paths]
 
         def read(progress: Progress, cancel: CancelToken):  # runs on the worker
@@ -176,7 +197,7 @@ class ImportFlow(QObject):
         cancel = self.job.cancel if self.job is not None else None
         ok, ids = self._run_command(
             source_ops.import_documents, docs, kind=self._kind, case_name=self._case,
-            imported_by=self._project.coder, cancel=cancel,
+            imported_by=self._project.coder, cancel=cancel, language=self._language,
         )
         self.finished.emit(ids if ok else None)
 
