@@ -114,6 +114,9 @@ class Project:
         return cls(path, engine, coder or default_coder(), read_only, lock)
 
     def close(self) -> None:
+        from . import fts_text
+
+        fts_text.forget(str(self.engine.url.database))  # the passages kept for keyword search
         self.engine.dispose()
         if self._lock is not None:
             self._lock.release()

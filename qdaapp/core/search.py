@@ -18,7 +18,7 @@ from typing import NamedTuple, Optional
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from . import indexing
+from . import fts_text, indexing
 from .errors import InvalidInput
 from .models import Attribute, AttributeValue, Case, Coding, Sentence, Source
 from .query import ParsedQuery, Term, parse
@@ -169,18 +169,56 @@ _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around FTS5's own highli
 
 
 def _exact_hits(session: Session, parsed: ParsedQuery, allowed: dict) -> list[tuple]:
-    """Positions come from FTS5's highlight(), so they follow the index's own tokenizer."""
-    # The driver's own cursor: plain tuples, no result-row objects for thousands of rows.
+    """Positions follow the index's own tokenizer: FTS5 picks the passages; the terms are found in
+    them by :mod:`.fts_text` when that reproduces FTS5's marks exactly, else by highlight()."""
+    if fts_text.usable(parsed):
+        table = fts_text.passages(session)
+        pattern = fts_text.term_pattern(parsed.terms)
+        rowids = [r for (r,) in _driver_rows(session, "SELECT rowid FROM text_fts WHERE text_fts MATCH ?",
+                                              (parsed.fts,))]
+        hits: list[tuple] = []
+        unmarked = []
+        add, finditer = hits.append, pattern.finditer
+        for rowid in rowids:
+            row = table.get(rowid)
+            if row is None:
+                unmarked.append(rowid)
+                continue
+            sid, start, body = row
+            if sid not in allowed:
+                continue
+            before = len(hits)
+            for m in finditer(body):
+                a = m.start()
+                if a and body[a - 1].isalnum():
+                    continue  # starts inside a word (see fts_text.term_pattern)
+                add((sid, start + a, start + m.end(), m.group(), None))
+            if len(hits) == before:
+                unmarked.append(rowid)
+        if unmarked:
+            hits.extend(_highlight_hits(session, parsed, allowed, unmarked))
+        return hits
+    return _highlight_hits(session, parsed, allowed)
+
+
+def _driver_rows(session: Session, sql: str, params: tuple) -> list[tuple]:
+    """Plain tuples from the driver's own cursor: no result-row objects for thousands of rows."""
     cursor = session.connection().connection.cursor()
     try:
-        rows = cursor.execute(
-            "SELECT source_id, start, highlight(text_fts, 0, ?, ?) FROM text_fts WHERE text_fts MATCH ?",
-            (_OPEN, _CLOSE, parsed.fts),
-        ).fetchall()
+        return cursor.execute(sql, params).fetchall()
     finally:
         cursor.close()
+
+
+def _highlight_hits(session: Session, parsed: ParsedQuery, allowed: dict,
+                    rowids: Optional[list[int]] = None) -> list[tuple]:
+    sql = "SELECT source_id, start, highlight(text_fts, 0, ?, ?) FROM text_fts WHERE text_fts MATCH ?"
+    params: tuple = (_OPEN, _CLOSE, parsed.fts)
+    if rowids is not None:
+        sql += f" AND rowid IN ({', '.join('?' for _ in rowids)})"
+        params += tuple(rowids)
     hits = []
-    for sid, start, marked in rows:
+    for sid, start, marked in _driver_rows(session, sql, params):
         if sid not in allowed:
             continue
         removed = 0

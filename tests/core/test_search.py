@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qdaapp.core import cases, coding, indexing, search, sources
 from qdaapp.core.errors import InvalidInput
@@ -151,3 +153,69 @@ def test_indexing_leaves_one_compact_segment_per_index(tmp_path: Path) -> None:
         assert len(_find(p, '"had to"')) == 3
     finally:
         p.close()
+
+
+WORDS = ["have", "HAVE", "Have", "to", "To", "had", "haven't", "have_to", "behave", "tomorrow", "2to", "to2",
+         "été", "Été", "ÉTÉ", "naïve", "İstanbul", "straße", "STRASSE", "😀", "we", "manage", "management",
+         "manag", "ﬁle", "Ǆ", "ǅ", "ǆ"]
+SEPARATORS = [" ", "  ", ", ", " — ", "\n", "'", "_", "-", " (", ") ", "…", "\t", "’"]
+QUERIES = ['"have to"', "have", "to", "manag*", '"été naïve"', "été", "we", "İstanbul", "straße", "ǆ",
+           '"to have"', '"haven t"']
+
+
+def _both_ways(p: Project, query: str) -> tuple[list, list]:
+    from qdaapp.core import fts_text
+    from qdaapp.core.search import _exact_hits, _highlight_hits, allowed_sources, parse
+
+    parsed = parse(query)
+    with p.read_session() as s:
+        allowed = allowed_sources(s, search.Scope())
+        fast = sorted(_exact_hits(s, parsed, allowed))
+        slow = sorted(_highlight_hits(s, parsed, allowed))
+    assert fts_text.usable(parsed) or fast == slow
+    return fast, slow
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from(SEPARATORS)), min_size=1, max_size=40))
+def test_hits_found_in_kept_text_are_exactly_fts5s_own(tmp_path_factory, pieces) -> None:
+    """The positions found without highlight() are the ones highlight() marks, word for word,
+    whatever the case, accents, apostrophes, underscores or emoji."""
+    folder = tmp_path_factory.mktemp("fts")
+    body = "".join(w + sep for w, sep in pieces) + "\n"
+    (folder / "t.txt").write_text(body, encoding="utf-8")
+    p = Project.create(folder / "t.qda")
+    try:
+        docs, failures = sources.read_files([folder / "t.txt"])
+        if failures:
+            return
+        p.run(sources.import_documents, docs)
+        indexing.index_sources(p, nlp=False)
+        for query in QUERIES:
+            fast, slow = _both_ways(p, query)
+            assert fast == slow, (query, body)
+    finally:
+        p.close()
+
+
+def test_kept_passages_follow_reindexing_and_deletion(sp: Project) -> None:
+    """The passages kept in memory are read again when an index changes (a source deleted, undone)."""
+    before = _find(sp, '"had to"')
+    assert before
+    with sp.read_session() as s:
+        ana = sources.resolve(s, "Ana.txt").id
+    sp.run(sources.delete_source, ana)
+    assert all(src != "Ana.txt" for src, _ in _find(sp, "had"))
+    sp.undo()
+    indexing.index_sources(sp)
+    assert _find(sp, '"had to"') == before
+
+
+def test_closing_the_project_lets_go_of_the_kept_passages(sp: Project) -> None:
+    from qdaapp.core import fts_text
+
+    _find(sp, '"had to"')
+    where = str(sp.engine.url.database)
+    assert where in fts_text._cache
+    sp.close()
+    assert where not in fts_text._cache

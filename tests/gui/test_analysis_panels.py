@@ -350,3 +350,12 @@ def test_plugin_analysis_shows_its_chart_and_table(window, qtbot, tmp_path: Path
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert b"<svg" in svg.read_bytes()[:400]
     assert csv_file.read_text(encoding="utf-8-sig").splitlines()[0].startswith("case,sources,words,hits")
+
+
+def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot) -> None:  # noqa: ANN001
+    from qdaapp.core import fts_text
+
+    where = str(window.project.engine.url.database)
+    qtbot.waitUntil(lambda: where in fts_text._cache, timeout=5000)
+    window.close_project()
+    assert where not in fts_text._cache

@@ -27,6 +27,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QLabel, QLineEdit, QMenu, QWidget
 
 from qdaapp.core import narrative
+from qdaapp.core.indexing import fts_available as indexing_available
 from qdaapp.core import search as search_ops
 from qdaapp.core.errors import Conflict
 from qdaapp.core.logs import log_exception
@@ -106,7 +107,24 @@ class AnalysisPanels(QObject):
             self.framework = None
         else:
             self.indexer.set_project(project)  # builds missing indexes in the background
+            self._warm_search()
         self.sync_actions()
+
+    def _warm_search(self) -> None:
+        """Read the keyword index's passages into memory on a worker, so the first search is as quick
+        as the next ones (they are read again by themselves if an index changes)."""
+        project = self.w.project
+        if project is None or self.indexer.is_running():
+            return
+        from qdaapp.core import fts_text
+        from qdaapp.gui.workers import run_in_worker
+
+        def work(_progress: Any, _cancel: Any) -> None:
+            with project.read_session() as s:
+                if indexing_available(s):
+                    fts_text.passages(s)
+
+        self.warm_job = run_in_worker(work, lambda _r: None, lambda exc: log_exception(exc))
 
     def _on_index_progress(self, _done: int, _total: int, _message: str) -> None:
         self.index_label.setText(self.indexer.status_text)
@@ -115,6 +133,7 @@ class AnalysisPanels(QObject):
     def _on_index_finished(self) -> None:
         self.index_label.setVisible(False)
         self.index_label.setText("")
+        self._warm_search()
 
     # -- actions and the Analysis menu ----------------------------------------------------
     def _make_actions(self) -> None:

@@ -1,0 +1,94 @@
+"""Keyword hit positions without asking the full-text index to re-read its text.
+
+FTS5 finds the passages that match a query quickly; asking it to mark the
+terms inside them (``highlight()``) reads and re-tokenises each passage, and
+for a common phrase over a whole study that is most of the query's time. The
+passages never change while their sources' indexes stay as they are, so
+their text is kept in memory (:func:`passages`), keyed by the indexes'
+state, and the terms are found in it with a regular expression that follows
+the index's tokenizer (unicode61: letters and digits make words; anything
+else separates them; case is ignored).
+
+Where that expression finds nothing in a passage the index matched (a
+character the two treat differently), the caller asks ``highlight()`` for
+that passage, so a hit is never lost; the offsets of every hit are positions
+of the words themselves in the source's immutable text.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Optional
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from .query import ParsedQuery, Term
+
+_WORD = r"[^\W_]"  # a character that is part of a word (letters and digits, not "_")
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple, dict[int, tuple[int, int, str]]]] = {}
+
+
+def _state(session: Session) -> tuple:
+    """What the cached passages depend on: each indexed source, when it was indexed, its text's hash."""
+    return tuple(session.execute(text(
+        "SELECT si.source_id, si.fts_at, s.sha256 FROM source_index si JOIN sources s ON s.id = si.source_id "
+        "WHERE si.fts_at IS NOT NULL ORDER BY si.source_id")).all())
+
+
+def passages(session: Session) -> dict[int, tuple[int, int, str]]:
+    """rowid -> (source id, start, passage text) of every row of the keyword index."""
+    where = str(session.get_bind().url.database)
+    state = _state(session)
+    with _lock:
+        cached = _cache.get(where)
+        if cached is not None and cached[0] == state:
+            return cached[1]
+    rows = session.connection().exec_driver_sql("SELECT rowid, source_id, start, body FROM text_fts").fetchall()
+    table = {rowid: (sid, start, body) for rowid, sid, start, body in rows}
+    with _lock:
+        _cache[where] = (state, table)
+    return table
+
+
+def forget(database: Optional[str] = None) -> None:
+    """Drop the kept passages (of one project file, or all)."""
+    with _lock:
+        if database is None:
+            _cache.clear()
+        else:
+            _cache.pop(database, None)
+
+
+def term_pattern(terms: list[Term]) -> Optional[re.Pattern]:
+    """One expression for all ``terms``: each word whole (a prefix term's last word may go on),
+    the words of a phrase separated by anything that is not a word character."""
+    if not terms:
+        return None
+    alternatives = []
+    for term in terms:
+        words = [re.escape(w) for w in term.words]
+        if term.prefix:
+            words[-1] += f"{_WORD}*"
+        alternatives.append(r"[\W_]+".join(words))
+    # No look-behind: it would test every character. The caller drops a match that starts inside a
+    # word; it cannot hide a real one, as a term that could overlap itself is not searched this way.
+    return re.compile(rf"(?:{'|'.join(alternatives)})(?!{_WORD})", re.IGNORECASE)
+
+
+def _overlaps_itself(words: tuple[str, ...]) -> bool:
+    """True when two instances of the phrase can share words ("that that"), which highlight() merges."""
+    return any(words[:k] == words[-k:] for k in range(1, len(words)))
+
+
+def usable(parsed: ParsedQuery) -> bool:
+    """The queries whose marks the expression reproduces exactly: one word, prefix or phrase
+    (several terms can overlap one another and NEAR marks only the instances close enough to each
+    other; highlight() merges overlapping instances). Others go to highlight()."""
+    terms = set(parsed.terms)
+    if len(terms) != 1 or "NEAR(" in parsed.fts:
+        return False
+    (term,) = terms
+    return not _overlaps_itself(term.words)
