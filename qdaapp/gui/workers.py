@@ -11,7 +11,9 @@ callers can rely on Cancel meaning "nothing happens afterwards".
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -32,18 +34,34 @@ class _Signals(QObject):
 
 
 class _Task(QRunnable):
-    def __init__(self, fn: WorkFn, progress: Progress, cancel: CancelToken, signals: _Signals) -> None:
+    """Runs the work on a pool thread.
+
+    Qt objects must be deleted on the thread that owns them: the task keeps only a weak reference
+    to the job's signals and drops everything it holds before it sets ``released``; the job waits
+    for that before it lets go of itself, so its signals are never deleted on the pool thread.
+    """
+
+    def __init__(self, fn: WorkFn, progress: Progress, cancel: CancelToken, signals: _Signals,
+                 released: threading.Event) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn, self._progress, self._cancel, self._signals = fn, progress, cancel, signals
+        self._fn, self._progress, self._cancel = fn, progress, cancel
+        self._signals = weakref.ref(signals)
+        self._released = released
 
     def run(self) -> None:
         try:
-            result = self._fn(self._progress, self._cancel)
-        except BaseException as exc:  # reported on the GUI thread
-            self._signals.finished.emit(False, exc)
-        else:
-            self._signals.finished.emit(True, result)
+            try:
+                ok, payload = True, self._fn(self._progress, self._cancel)
+            except BaseException as exc:  # reported on the GUI thread
+                ok, payload = False, exc
+            self._fn = self._progress = self._cancel = None
+            signals = self._signals()
+            if signals is not None:
+                signals.finished.emit(ok, payload)
+            del signals, payload
+        finally:
+            self._released.set()
 
 
 def estimate_text(done: int, total: int, elapsed: float) -> str:
@@ -81,6 +99,7 @@ class Job(QObject):
         self._started = time.monotonic()
         self._message = ""
         self.running = False
+        self._released = threading.Event()  # set once the pool thread holds nothing of this job
         if dialog is not None:
             dialog.setAutoClose(False)
             dialog.setAutoReset(False)
@@ -96,7 +115,8 @@ class Job(QObject):
         _running.add(self)
         if self._dialog is not None:
             QTimer.singleShot(SHOW_DIALOG_AFTER_MS, self._show_dialog)
-        QThreadPool.globalInstance().start(_Task(self._fn, self.progress, self.cancel, self._signals))
+        QThreadPool.globalInstance().start(_Task(self._fn, self.progress, self.cancel, self._signals,
+                                                 self._released))
         return self
 
     def request_cancel(self) -> None:
@@ -140,6 +160,9 @@ class Job(QObject):
             else:
                 self._on_error(payload)  # type: ignore[arg-type]
         finally:
+            # The pool thread sets this right after its last use of the job (see _Task); waiting for it
+            # keeps the job, and its Qt signals, alive until then.
+            self._released.wait(5)
             _running.discard(self)
 
 
