@@ -101,6 +101,7 @@ class FrameworkView(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(line * 4 + 16)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setDefaultSectionSize(220)
+        self.table.horizontalHeader().setStretchLastSection(True)  # few columns use the free width
         self.table.setStyleSheet(
             "QHeaderView::section { background: #F6F4EF; color: #24313D; border: none; font-weight: 600;"
             " border-right: 1px solid #E4E1DA; border-bottom: 1px solid #E4E1DA; padding: 4px 8px; }")
