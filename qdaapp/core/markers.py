@@ -54,20 +54,33 @@ class CompiledLexicon:
 
         from . import nlp
 
+        from spacy.vocab import Vocab
+
         self.spec = spec
-        self.vocab = nlp.pipeline(spec.language).vocab
+        # A vocabulary of our own: the words that may sit inside a marker ("have really got to",
+        # "don't have to") carry the IS_STOP flag here and nowhere else, so the optional gap is a
+        # flag test inside the Matcher instead of a set lookup in Python on every token.
+        self.vocab = Vocab()
+        for word in set(spec.adverbs) | set(spec.negations):
+            self.vocab[word].is_stop = True
         self._lemmatise = _lemmatiser(spec.language)
         self.keys: dict[str, tuple[str, str, str]] = {}  # match key -> (act, phrase text, polarity)
         self.matchers: dict[str, Matcher] = {}
         # For each first lemma: how many tokens a match can span (with gaps),
-        # and which next word must follow within how many tokens (None: the
-        # first word alone can match). This cheap test keeps most "be", "we"
-        # and "have" out of the Matcher.
+        # the words one of which must follow within ``near`` tokens (None: the
+        # first word alone can match), and the words a match can end on (None:
+        # any word, the phrase ends with "*"). These cheap tests keep most "be",
+        # "we" and "have" out of the Matcher, and cut each window short after
+        # the last word a match could end on.
         self.reach: dict[str, int] = {}
-        self.follow: dict[str, Optional[dict[str, int]]] = {}
+        self.nexts: dict[str, Optional[frozenset[str]]] = {}
+        self.near: dict[str, int] = {}
+        self.finals: dict[str, Optional[frozenset[str]]] = {}
+        nexts: dict[str, Optional[set[str]]] = {}
+        finals: dict[str, Optional[set[str]]] = {}
         # The documents matched are made of lemmas (see find_markers), so patterns test ORTH:
         # building a Doc with words only is several times faster than also setting each token's lemma.
-        gap = {"ORTH": {"IN": sorted(set(spec.adverbs) | set(spec.negations))}, "OP": "?"}
+        gap = {"IS_STOP": True, "OP": "?"}
         fts_groups = set()
         for act in spec.acts.values():
             entries = [(f"{act.name}|{i}", p.text, p.polarity) for i, p in enumerate(act.phrases)]
@@ -82,10 +95,19 @@ class CompiledLexicon:
                 self.reach[first] = max(self.reach.get(first, 1), 2 * len(words) - 1)
                 nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != "*"), None)
                 if nxt is None:
-                    self.follow[first] = None
-                elif self.follow.get(first, {}) is not None:
-                    table = self.follow.setdefault(first, {})
-                    table[nxt[1]] = max(table.get(nxt[1], 0), 2 * nxt[0])
+                    nexts[first] = None
+                elif nexts.get(first, set()) is not None:
+                    nexts.setdefault(first, set()).add(nxt[1])
+                    self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
+                last = words[-1]
+                if last == "*":
+                    finals[first] = None
+                elif finals.get(first, set()) is not None:
+                    finals.setdefault(first, set()).add(last)
+        for first in self.reach:
+            self.nexts[first] = None if nexts[first] is None else frozenset(nexts[first])
+            self.finals[first] = None if finals[first] is None else frozenset(finals[first])
+        self.firsts = frozenset(self.reach)
         self.fts_query = " OR ".join(sorted(g for g in fts_groups if g))
         self.negations = set(spec.negations)
         self.subjects = set(spec.subjects)
@@ -127,36 +149,47 @@ def _lemmatiser(lang: str):  # noqa: ANN202
     return lemma
 
 
-def _windows(compiled: CompiledLexicon, rows: list) -> tuple[dict[str, tuple[list[str], list, list]], list[list[str]]]:
+def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str, tuple[list[str], list, list]]:
     """Per first lemma: the tokens to match, and where each window starts in them
-    (``starts``, ascending) and in the corpus (``origins``: row, index in sentence)."""
-    reach, follow = compiled.reach, compiled.follow
+    (``starts``, ascending) and in the corpus (``origins``: row, index in sentence).
+
+    The work is per occurrence of a first lemma, not per token: a set
+    intersection finds which first lemmas a sentence holds, ``list.index``
+    finds where.
+    """
+    reach, nexts, near, finals = compiled.reach, compiled.nexts, compiled.near, compiled.finals
+    firsts = compiled.firsts
     groups: dict[str, tuple[list[str], list, list]] = {}
-    sentence_lemmas = []
-    for n, row in enumerate(rows):
-        lemmas = row[3].split(" ")
-        sentence_lemmas.append(lemmas)
+    for n, lemmas in enumerate(lemma_rows):
+        present = firsts.intersection(lemmas)
+        if not present:
+            continue
         size = len(lemmas)
-        for i, lemma in enumerate(lemmas):
-            span = reach.get(lemma)
-            if span is None:
-                continue
-            stop = min(size, i + span)
-            table = follow[lemma]
-            if table is not None:
-                for k in range(i + 1, stop):
-                    if table.get(lemmas[k], -1) >= k - i:
-                        break
-                else:
-                    continue
+        for lemma in present:
             group = groups.get(lemma)
             if group is None:
                 group = groups[lemma] = ([], [], [])
             words, starts, origins = group
-            starts.append(len(words))
-            origins.append((n, i))
-            words.extend(lemmas[i:stop])
-    return groups, sentence_lemmas
+            span, need, ends = reach[lemma], nexts[lemma], finals[lemma]
+            i = -1
+            while True:
+                try:
+                    i = lemmas.index(lemma, i + 1)
+                except ValueError:
+                    break
+                stop = min(size, i + span)
+                if need is not None and need.isdisjoint(lemmas[i + 1: min(stop, i + 1 + near[lemma])]):
+                    continue
+                if ends is not None:
+                    # End the window on the last word a match could end on.
+                    while stop > i + 1 and lemmas[stop - 1] not in ends:
+                        stop -= 1
+                    if stop == i + 1 and need is not None:
+                        continue
+                starts.append(len(words))
+                origins.append((n, i))
+                words.extend(lemmas[i:stop])
+    return groups
 
 
 def find_markers(
@@ -170,10 +203,12 @@ def find_markers(
     sql = ("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
            "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH :q")
     rows = session.execute(text(sql), {"q": compiled.fts_query}).all()
-    wanted = set(source_ids) if source_ids is not None else None
-    rows = [r for r in rows if wanted is None or r[0] in wanted]
+    if source_ids is not None:
+        wanted = set(source_ids)
+        rows = [r for r in rows if r[0] in wanted]
     checkpoint(cancel)
-    groups, sentence_lemmas = _windows(compiled, rows)
+    sentence_lemmas = [r[3].split(" ") for r in rows]
+    groups = _windows(compiled, sentence_lemmas)
     strings = compiled.vocab.strings
     excluded: dict[int, list[tuple[int, int]]] = {}
     found: dict[tuple[int, int, str], tuple[int, str]] = {}  # (row, start, act) -> (end, key)
@@ -198,37 +233,42 @@ def find_markers(
             prev = found.get((n, i, act))
             if prev is None or j > prev[0]:
                 found[(n, i, act)] = (j, key)
+    checkpoint(cancel)
+    turns = _turns(session, {rows[n][0] for n, _i, _act in found})
+    keys, negations, subjects = compiled.keys, compiled.negations, compiled.subjects
     hits = []
-    turns_cache: dict[int, tuple[list[int], list]] = {}
-    offsets_cache: dict[int, object] = {}
+    offsets, offsets_row = None, -1
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
     for (n, i, act), (j, key) in sorted(found.items()):
-        covered = furthest.get((n, act), -1) >= j
-        furthest[(n, act)] = max(furthest.get((n, act), -1), j)
-        if covered or any(ea <= i and j <= eb for ea, eb in excluded.get(n, ())):
+        if furthest.get((n, act), -1) >= j:
+            continue  # inside a longer match that starts earlier
+        furthest[(n, act)] = j
+        if n in excluded and any(ea <= i and j <= eb for ea, eb in excluded[n]):
             continue
         source_id, s_start, s_end, _lemmas, blob = rows[n]
-        offsets = offsets_cache.get(n)
-        if offsets is None:
-            offsets = offsets_cache[n] = indexing.unpack_offsets(blob)
-        _act, phrase, polarity = compiled.keys[key]
+        if n != offsets_row:
+            offsets, offsets_row = indexing.unpack_offsets(blob), n
+        _act, phrase, polarity = keys[key]
         lemmas = sentence_lemmas[n]
-        if polarity == "positive" and _negated(lemmas, i, j, compiled.negations):
+        # A negation just before or inside the match ("don't have to", "wasn't able to").
+        if polarity == "positive" and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1]):
             polarity = "negative"
-        if source_id not in turns_cache:
-            raw = json.loads(session.scalar(select(Source.turns).where(Source.id == source_id)) or "[]")
-            turns_cache[source_id] = ([t[0] for t in raw], raw)
         start = offsets[2 * i]
         hits.append(MarkerHit(
             source_id, start, offsets[2 * j + 1], act, phrase, polarity,
-            _subject(lemmas, i, compiled.subjects), _speaker(turns_cache[source_id], start), s_start, s_end,
+            _subject(lemmas, i, subjects), _speaker(turns[source_id], start), s_start, s_end,
         ))
     return hits
 
 
-def _negated(lemmas: list[str], i: int, j: int, negations: set[str]) -> bool:
-    window = lemmas[max(0, i - 3): j + 1]
-    return any(w in negations for w in window)
+def _turns(session: Session, source_ids: set[int]) -> dict[int, tuple[list[int], list]]:
+    """Each source's speaker turns, with their starts for bisecting."""
+    result = {i: ([], []) for i in source_ids}
+    if source_ids:
+        for sid, raw in session.execute(select(Source.id, Source.turns).where(Source.id.in_(source_ids))):
+            spans = json.loads(raw or "[]")
+            result[sid] = ([t[0] for t in spans], spans)
+    return result
 
 
 def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:

@@ -185,3 +185,37 @@ def test_suggest_act_from_stored_hits(marker_project: Project) -> None:
         assert review.suggest_act(s, [(1, negated, negated + 24)]) is None  # "don't have to"
         assert review.suggest_act(s, [(1, 0, 30)]) is None
     assert run
+
+
+DENSE = (
+    "We have to have to go. I had to, and then we had really got to stop. We have nothing to do with it, "
+    "but we have to do it. You need to know basis was the rule, yet they need to know. "
+    "We were not supposed to, we were told to wait and they told us to go and asked Rosa to stay. "
+    "I can. She will. We must. It failed, and it did not work, and then it went well and was a success. "
+    "We set up a group, we did it, we ran it and we put on a show. I would like to and I wanted to. "
+    "He figured out how to, she learned how to swim and they were able to, not unable to, to have to."
+)
+
+
+def test_windows_find_what_whole_sentences_find(tmp_path: Path) -> None:
+    """The cut-down windows give the Matcher the same matches as whole sentences would."""
+    (tmp_path / "dense.txt").write_text(DENSE, encoding="utf-8")
+    project = Project.create(tmp_path / "d.qda", coder="tester")
+    docs, _ = sources.read_files([tmp_path / "dense.txt"])
+    project.run(sources.import_documents, docs)
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        compiled = markers.CompiledLexicon(lexicon.load(s))
+        windowed = markers.find_markers(s, compiled)
+        # No pre-test and no cut: every occurrence of a first word is matched up to its sentence's end.
+        for first in compiled.reach:
+            compiled.reach[first] = 10_000
+            compiled.nexts[first] = None
+            compiled.finals[first] = None
+        whole = markers.find_markers(s, compiled)
+    project.close()
+    assert len(windowed) >= 25
+    assert windowed == whole
+    found = {(DENSE[h.start:h.end].lower(), h.act) for h in windowed}
+    assert ("have to", "manipulation") in found and ("have nothing to do", "manipulation") not in found
+    assert sum(1 for h in windowed if h.marker == "have to") >= 4
