@@ -38,8 +38,11 @@ def _state(session: Session) -> tuple:
         "WHERE si.fts_at IS NOT NULL ORDER BY si.source_id")).all())
 
 
-def passages(session: Session) -> dict[int, tuple[int, int, str]]:
-    """rowid -> (source id, start, passage text) of every row of the keyword index."""
+def passages(session: Session) -> dict[int, tuple[int, int, str, Optional[str]]]:
+    """rowid -> (source id, start, passage text, the text in lower case) of every row of the keyword
+    index. The lower-case copy is searched with a case-sensitive expression, which the regular
+    expression engine scans several times faster; it is None where lowering would change the
+    length (so its offsets would not be the passage's)."""
     where = str(session.get_bind().url.database)
     state = _state(session)
     with _lock:
@@ -47,7 +50,10 @@ def passages(session: Session) -> dict[int, tuple[int, int, str]]:
         if cached is not None and cached[0] == state:
             return cached[1]
     rows = session.connection().exec_driver_sql("SELECT rowid, source_id, start, body FROM text_fts").fetchall()
-    table = {rowid: (sid, start, body) for rowid, sid, start, body in rows}
+    table = {}
+    for rowid, sid, start, body in rows:
+        lowered = body.lower()
+        table[rowid] = (sid, start, body, lowered if len(lowered) == len(body) else None)
     with _lock:
         _cache[where] = (state, table)
     return table
@@ -62,20 +68,21 @@ def forget(database: Optional[str] = None) -> None:
             _cache.pop(database, None)
 
 
-def term_pattern(terms: list[Term]) -> Optional[re.Pattern]:
+def term_pattern(terms: list[Term], lowered: bool = False) -> Optional[re.Pattern]:
     """One expression for all ``terms``: each word whole (a prefix term's last word may go on),
-    the words of a phrase separated by anything that is not a word character."""
+    the words of a phrase separated by anything that is not a word character. With ``lowered``
+    it is meant for text already in lower case and does not ignore case itself."""
     if not terms:
         return None
     alternatives = []
     for term in terms:
-        words = [re.escape(w) for w in term.words]
+        words = [re.escape(w.lower() if lowered else w) for w in term.words]
         if term.prefix:
             words[-1] += f"{_WORD}*"
         alternatives.append(r"[\W_]+".join(words))
     # No look-behind: it would test every character. The caller drops a match that starts inside a
     # word; it cannot hide a real one, as a term that could overlap itself is not searched this way.
-    return re.compile(rf"(?:{'|'.join(alternatives)})(?!{_WORD})", re.IGNORECASE)
+    return re.compile(rf"(?:{'|'.join(alternatives)})(?!{_WORD})", 0 if lowered else re.IGNORECASE)
 
 
 def _overlaps_itself(words: tuple[str, ...]) -> bool:

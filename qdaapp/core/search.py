@@ -174,25 +174,26 @@ def _exact_hits(session: Session, parsed: ParsedQuery, allowed: dict) -> list[tu
     if fts_text.usable(parsed):
         table = fts_text.passages(session)
         pattern = fts_text.term_pattern(parsed.terms)
+        lowered_pattern = fts_text.term_pattern(parsed.terms, lowered=True)
         rowids = [r for (r,) in _driver_rows(session, "SELECT rowid FROM text_fts WHERE text_fts MATCH ?",
                                               (parsed.fts,))]
         hits: list[tuple] = []
         unmarked = []
-        add, finditer = hits.append, pattern.finditer
+        add, finditer, lowered_finditer = hits.append, pattern.finditer, lowered_pattern.finditer
         for rowid in rowids:
             row = table.get(rowid)
             if row is None:
                 unmarked.append(rowid)
                 continue
-            sid, start, body = row
+            sid, start, body, lowered = row
             if sid not in allowed:
                 continue
             before = len(hits)
-            for m in finditer(body):
-                a = m.start()
+            for m in (finditer(body) if lowered is None else lowered_finditer(lowered)):
+                a, b = m.span()
                 if a and body[a - 1].isalnum():
                     continue  # starts inside a word (see fts_text.term_pattern)
-                add((sid, start + a, start + m.end(), m.group(), None))
+                add((sid, start + a, start + b, body[a:b], None))
             if len(hits) == before:
                 unmarked.append(rowid)
         if unmarked:
