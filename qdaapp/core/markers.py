@@ -51,9 +51,6 @@ class CompiledLexicon:
 
     def __init__(self, spec: LexiconSpec) -> None:
         from spacy.matcher import Matcher
-
-        from . import nlp
-
         from spacy.vocab import Vocab
 
         self.spec = spec
