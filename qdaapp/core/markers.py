@@ -70,11 +70,9 @@ class CompiledLexicon:
         # "we" and "have" out of the Matcher, and cut each window short after
         # the last word a match could end on.
         self.reach: dict[str, int] = {}
-        self.nexts: dict[str, Optional[frozenset[str]]] = {}
+        self.nexts: dict[str, Optional[set[str]]] = {}
         self.near: dict[str, int] = {}
-        self.finals: dict[str, Optional[frozenset[str]]] = {}
-        nexts: dict[str, Optional[set[str]]] = {}
-        finals: dict[str, Optional[set[str]]] = {}
+        self.finals: dict[str, Optional[set[str]]] = {}
         # The documents matched are made of lemmas (see find_markers), so patterns test ORTH:
         # building a Doc with words only is several times faster than also setting each token's lemma.
         gap = {"IS_STOP": True, "OP": "?"}
@@ -92,18 +90,15 @@ class CompiledLexicon:
                 self.reach[first] = max(self.reach.get(first, 1), 2 * len(words) - 1)
                 nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != "*"), None)
                 if nxt is None:
-                    nexts[first] = None
-                elif nexts.get(first, set()) is not None:
-                    nexts.setdefault(first, set()).add(nxt[1])
+                    self.nexts[first] = None
+                elif self.nexts.get(first, set()) is not None:
+                    self.nexts.setdefault(first, set()).add(nxt[1])
                     self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
                 last = words[-1]
                 if last == "*":
-                    finals[first] = None
-                elif finals.get(first, set()) is not None:
-                    finals.setdefault(first, set()).add(last)
-        for first in self.reach:
-            self.nexts[first] = None if nexts[first] is None else frozenset(nexts[first])
-            self.finals[first] = None if finals[first] is None else frozenset(finals[first])
+                    self.finals[first] = None
+                elif self.finals.get(first, set()) is not None:
+                    self.finals.setdefault(first, set()).add(last)
         self.firsts = frozenset(self.reach)
         self.fts_query = " OR ".join(sorted(g for g in fts_groups if g))
         self.negations = set(spec.negations)
@@ -167,7 +162,7 @@ def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str
             if group is None:
                 group = groups[lemma] = ([], [], [])
             words, starts, origins = group
-            span, need, ends = reach[lemma], nexts[lemma], finals[lemma]
+            span, need, ends, close = reach[lemma], nexts[lemma], finals[lemma], near.get(lemma, 0)
             i = -1
             while True:
                 try:
@@ -175,7 +170,7 @@ def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str
                 except ValueError:
                     break
                 stop = min(size, i + span)
-                if need is not None and need.isdisjoint(lemmas[i + 1: min(stop, i + 1 + near[lemma])]):
+                if need is not None and need.isdisjoint(lemmas[i + 1: min(stop, i + 1 + close)]):
                     continue
                 if ends is not None:
                     # End the window on the last word a match could end on.
