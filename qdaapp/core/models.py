@@ -350,6 +350,22 @@ class FragmentLink(Base):
     from_id: Mapped[int] = mapped_column(ForeignKey("fragments.id", ondelete="CASCADE"), index=True)
     to_id: Mapped[int] = mapped_column(ForeignKey("fragments.id", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(8), default="extra", server_default="extra")  # LINK_KINDS
+
+
+LINK_KINDS = ("sequence", "extra")
+
+
+class Speaker(Base):
+    """The user's word on one speaker name's role, for the whole project (schema 0006)."""
+
+    __tablename__ = "speakers"
+    __table_args__ = (CheckConstraint("role IN ('interviewer', 'participant')", name="ck_speaker_role"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(255), default="")
 
 
 class Actor(Base):
