@@ -127,3 +127,77 @@ def test_the_speech_act_is_suggested_from_marker_hits(qtbot, project) -> None:
     project.run(review.reject_hits, run, [hit.id], coder="tester")
     dialog = _dialog(qtbot, project, account, passages=[(1, *able)])
     assert dialog.act() is None  # a rejected hit suggests nothing
+
+
+def _marker_run(project) -> None:
+    from qdaapp.core import indexing, lexicon, markers
+
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    project.run(markers.run_markers, spec, coder="tester")
+
+
+def test_the_suggested_act_follows_the_ticked_passages(qtbot, project) -> None:
+    account, _ = make_account(project)
+    able = (1, *span(SAMPLE, "I was able to use the template."))
+    project.run(narrative.add_passage, account, 1, *able[1:])
+    _marker_run(project)
+    dialog = _dialog(qtbot, project, account)
+    assert dialog.checked_passages() == [] and dialog.act() is None  # nothing ticked: no suggestion
+    dialog.set_passage_checked(able)
+    assert dialog.act() == "competence" and "able to" in dialog.act_hint.text()
+    dialog.set_passage_checked(able, False)
+    assert dialog.act() is None  # the suggestion goes with the passage
+    dialog.set_passage_checked(able)
+    assert dialog.act() == "competence"
+    dialog.acts.buttons()[-1].click()  # the user's own choice: sanction
+    assert dialog.act() == "sanction"
+    dialog.set_passage_checked(able, False)
+    dialog.set_passage_checked(able)
+    assert dialog.act() == "sanction"  # never overwritten
+    assert not dialog.act_suggestion.isHidden()
+    assert "competence" in dialog.act_suggestion.text() and "able to" in dialog.act_suggestion.text()
+    dialog.act_suggestion.linkActivated.emit("apply")
+    assert dialog.act() == "competence" and dialog.act_suggestion.isHidden()
+
+
+def test_enter_in_a_field_does_not_close_the_dialog(qtbot, project) -> None:
+    account, _ = make_account(project)
+    dialog = _dialog(qtbot, project, account)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    before = _counts(project)
+    dialog.summary.setFocus()
+    qtbot.keyClicks(dialog.summary, "First line")
+    qtbot.keyClick(dialog.summary, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.summary, "second line")
+    assert dialog.summary.toPlainText() == "First line\nsecond line"
+    dialog.new_actor.setFocus()
+    qtbot.keyClicks(dialog.new_actor, "health board")
+    qtbot.keyClick(dialog.new_actor, Qt.Key.Key_Return)
+    qtbot.keyClick(dialog.new_actor, Qt.Key.Key_Enter)
+    assert dialog.isVisible() and dialog.result() != FragmentDialog.DialogCode.Accepted
+    assert dialog.actors_checked() == ["health board"] and _counts(project) == before
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    dialog.summary.setFocus()
+    qtbot.keyClick(dialog.summary, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert dialog.result() == FragmentDialog.DialogCode.Accepted and not dialog.isVisible()
+    with project.read_session() as s:
+        made = next(f for f in flowgraph.show(s, account)["fragments"] if f["id"] == dialog.fragment_id)
+    assert made["summary"] == "First line\nsecond line" and made["actors"] == ["health board"]
+
+
+def test_actor_completer_offers_speakers_and_account_actors(qtbot, project) -> None:
+    account, _ = make_account(project)
+    project.run(narrative.assign_role, account, "practice team", "subject")
+    dialog = _dialog(qtbot, project, account, passages=[(1, *span(SAMPLE, "I was able to use the template."))])
+    offered = dialog.actor_model.stringList()
+    assert "P1" in offered and "Interviewer" in offered  # speakers of the account's sources
+    assert "practice team" in offered and "GP" in offered  # the account's actors
+    assert offered.index("P1") < offered.index("practice team") < offered.index("I")  # pronouns last
+    assert "P1" in dialog.actor_names()  # the ticked passage's speaker is a suggestion, not ticked
+    assert "P1" not in dialog.actors_checked()
+    dialog.actor_completer.setCompletionPrefix("team")
+    assert dialog.actor_completer.currentCompletion() == "practice team"  # matches inside the name

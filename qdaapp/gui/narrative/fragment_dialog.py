@@ -1,25 +1,29 @@
 """New fragment / Edit fragment: summary, speech act, case, actors, passages.
 
 "Draft summary" only fills the editor (the user reads and edits it before
-saving). Actors found in the passages are offered as checkboxes; nothing is
-assigned until the user ticks it. Saving is one audited command.
+saving). Actors found in the passages, and the speakers of the ticked
+passages, are offered as checkboxes; nothing is assigned until the user ticks
+it. The actor field completes from the account's actors and speakers. The
+speech act suggested by marker hits follows the ticked passages but never
+replaces an act the user chose. Enter never closes the dialog (Ctrl+Enter
+saves), so a summary or an actor name is not cut short by a stray Enter.
 
 Run ``python -m qdaapp.gui.narrative.fragment_dialog`` for a quick look.
 """
 
 from __future__ import annotations
 
-import json
-import re
+from html import escape
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtGui import QTextCursor
+from PySide6.QtCore import QSize, QStringListModel, Qt, QTimer
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -36,11 +40,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
-
-from qdaapp.core import flowgraph, framework, narrative
+from qdaapp.core import actor_names, flowgraph, framework, narrative
 from qdaapp.core.cases import list_cases
-from qdaapp.core.models import SPEECH_ACTS, Actor, Fragment
+from qdaapp.core.models import SPEECH_ACTS
 from qdaapp.core.nlp import suggest_actors
 from qdaapp.gui.workers import run_in_worker
 
@@ -48,23 +50,6 @@ from .common import ACT_HINTS, SPAN_ROLE, Passage, act_icon, muted_label, one_li
 
 SUMMARY_HINT = ("Summarise in the speakers' words: keep the marker phrases (\"have to\", \"able to\"), "
                 "name the actors, keep \"I\" and \"we\".")
-
-
-def known_actor_names(session: Any) -> list[str]:
-    """The user's actor list, actors used in fragments, case names (and the person in "P1 Rosa")."""
-    names: dict[str, None] = {}
-    for name in session.scalars(select(Actor.name)):
-        names.setdefault(name, None)
-    for raw in session.scalars(select(Fragment.actors)):
-        for name in json.loads(raw or "[]"):
-            if name not in ("I", "we", "they", "you", "he", "she"):
-                names.setdefault(name, None)
-    for case in list_cases(session):
-        names.setdefault(case.name, None)
-        person = re.sub(r"^[A-Z]{1,3}\d+\s+", "", case.name)
-        if person != case.name and person:
-            names.setdefault(person, None)
-    return list(names)
 
 
 class FragmentDialog(QDialog):
@@ -82,6 +67,9 @@ class FragmentDialog(QDialog):
         self.project, self.account_id, self.fragment_id, self.after = project, int(account_id), fragment_id, after
         self.suggestions_ready = False
         self._case_touched = case_id is not None
+        self._act_touched = fragment_id is not None  # an act the user chose is never replaced
+        self._setting_act = False
+        self.suggested_act: tuple[str, str] | None = None
         self._texts: dict[Passage, str] = {}
         self._load(case_id, passages or [])
         self.setWindowTitle("Edit fragment" if fragment_id else "New fragment")
@@ -97,7 +85,7 @@ class FragmentDialog(QDialog):
         with self.project.read_session() as s:
             data = flowgraph.show(s, self.account_id)
             self.cases = [(c.id, c.name) for c in list_cases(s)]
-            self.known = known_actor_names(s)
+            self.known = actor_names.known_names(s)
             self.original = next((f for f in data["fragments"] if f["id"] == self.fragment_id), None)
             if self.original is not None:
                 rows = [(p["source_id"], p["start"], p["end"]) for p in self.original["passages"]]
@@ -145,6 +133,13 @@ class FragmentDialog(QDialog):
             self.acts.addButton(button, i)
             act_row.addWidget(button, i // 3, i % 3)
         self.act_hint = muted_label("")
+        self.act_suggestion = QLabel("")
+        self.act_suggestion.setWordWrap(True)
+        self.act_suggestion.setTextFormat(Qt.TextFormat.RichText)
+        self.act_suggestion.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                                    | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.act_suggestion.linkActivated.connect(self.apply_suggested_act)
+        self.act_suggestion.hide()
         self.acts.buttonToggled.connect(self._on_act_toggled)
         self.case = QComboBox()
         self.case.addItem("(no case)", None)
@@ -162,6 +157,12 @@ class FragmentDialog(QDialog):
         self.new_actor = QLineEdit()
         self.new_actor.setPlaceholderText("Another actor (a person, team or organisation)")
         self.new_actor.returnPressed.connect(self.add_actor_from_field)
+        self.actor_model = QStringListModel(self)
+        self.actor_completer = QCompleter(self.actor_model, self)
+        self.actor_completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.actor_completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.actor_completer.setMaxVisibleItems(12)
+        self.new_actor.setCompleter(self.actor_completer)
         add = QPushButton("Add")
         add.setAutoDefault(False)
         add.clicked.connect(self.add_actor_from_field)
@@ -177,13 +178,19 @@ class FragmentDialog(QDialog):
                 "Tick the passages this fragment summarises.")
         form.addRow("Passages", self._stack(muted_label(note), self.passages))
         form.addRow("Summary", self._stack(self.summary, summary_row))
-        form.addRow("Speech act", self._stack(act_row, self.act_hint))
+        form.addRow("Speech act", self._stack(act_row, self.act_hint, self.act_suggestion))
         form.addRow("Case", self.case)
         form.addRow("Actors", self._stack(self.actor_status, self.actors, actor_add))
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(not self.project.read_only)
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setEnabled(not self.project.read_only)
+        save.setToolTip("Save the fragment (Ctrl+Enter)")
+        for button in self.buttons.buttons():
+            button.setAutoDefault(False)  # Enter in a field must not press Save
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            QShortcut(QKeySequence(keys), self, self._save_if_allowed)
         header = QLabel(f"<b>{self.account_title}</b>")
         header.setTextFormat(Qt.TextFormat.RichText)
         layout = QVBoxLayout(self)
@@ -222,10 +229,7 @@ class FragmentDialog(QDialog):
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.passages.addItem(item)
         self.passages.blockSignals(blocker)
-        act = (self.original or {}).get("act") or "none"
-        for button in self.acts.buttons():
-            if button.property("act") == act:
-                button.setChecked(True)
+        self._set_act_quietly((self.original or {}).get("act"))
         if self.original is not None:
             self.summary.setPlainText(self.original["summary"])
             for name in self.original["actors"]:
@@ -233,24 +237,56 @@ class FragmentDialog(QDialog):
         self._set_case(self.preset_case)
         if self.preset_case is None and not editing:
             self._guess_case()
-        if not editing:
-            self._suggest_act()
+        self._suggest_act()
 
     def _suggest_act(self) -> None:
-        """Preselect the speech act the marker hits in the chosen passages point to (the user confirms)."""
+        """Suggest the speech act the marker hits in the ticked passages point to.
+
+        While the user has not chosen an act, the suggestion is pre-selected (and
+        cleared when no ticked passage suggests one); once they have, it is only
+        offered with a link to apply it.
+        """
         from qdaapp.core.review import suggest_act
 
-        chosen = [tuple(p) for p in self.preset] or []
-        if not chosen:
-            return
-        with self.project.read_session() as s:
-            found = suggest_act(s, chosen)
-        if found is None:
+        chosen = self.checked_passages()
+        found = None
+        if chosen:
+            with self.project.read_session() as s:
+                found = suggest_act(s, chosen)
+        self.suggested_act = found
+        if not self._act_touched:
+            self._set_act_quietly(found[0] if found else None)
+            if found is not None:
+                act, marker = found
+                self.act_hint.setText(f"Suggested because the passage says “{self._marker_text(marker)}”, a {act} "
+                                      "marker. Change it if the story says otherwise.")
+        self._show_suggestion()
+
+    @staticmethod
+    def _marker_text(marker: str) -> str:
+        return marker.replace(" * ", " … ")
+
+    def _show_suggestion(self) -> None:
+        """The "Suggested: …" line, shown when the user's act differs from the suggestion."""
+        found = self.suggested_act
+        if not self._act_touched or found is None or found[0] == self.act():
+            self.act_suggestion.hide()
             return
         act, marker = found
-        self.set_act(act)
-        self.act_hint.setText(f"Suggested because the passage says “{marker.replace(' * ', ' … ')}”, a {act} "
-                              "marker. Change it if the story says otherwise.")
+        self.act_suggestion.setText(f"Suggested: <b>{act}</b> (from “{escape(self._marker_text(marker))}”) "
+                                    "&nbsp;<a href=\"apply\">Use it</a>")
+        self.act_suggestion.show()
+
+    def apply_suggested_act(self, _link: str = "") -> None:
+        if self.suggested_act is not None:
+            self.set_act(self.suggested_act[0])
+
+    def _set_act_quietly(self, act: str | None) -> None:
+        self._setting_act = True
+        try:
+            self.set_act(act)
+        finally:
+            self._setting_act = False
 
     # ------------------------------------------------------------------ values
     def checked_passages(self) -> list[Passage]:
@@ -318,10 +354,13 @@ class FragmentDialog(QDialog):
     # ------------------------------------------------------------------ handlers
     def _on_act_toggled(self, button: QRadioButton, checked: bool) -> None:
         if checked:
+            if not self._setting_act:
+                self._act_touched = True
             act = button.property("act")
             self.act_hint.setText(ACT_HINTS.get(act, "The fragment is background or context to the story.")
                                   .capitalize() if act != "none" else
                                   "Background or context to the story.")
+            self._show_suggestion()
 
     def _on_case_activated(self, _index: int) -> None:
         self._case_touched = True
@@ -329,6 +368,7 @@ class FragmentDialog(QDialog):
     def _on_passage_checked(self, _item: QListWidgetItem) -> None:
         if not self._case_touched:
             self._guess_case()
+        self._suggest_act()
         self._suggest_timer.start()
 
     def _guess_case(self) -> None:
@@ -354,16 +394,22 @@ class FragmentDialog(QDialog):
         self.summary.setFocus()
 
     def suggest_actors(self) -> None:
-        texts = [self._texts[p] for p in self.checked_passages() if p in self._texts]
+        """Offer the ticked passages' speakers and the actors named in them; refresh the completer."""
+        checked = self.checked_passages()
+        with self.project.read_session() as s:
+            self.actor_model.setStringList(actor_names.actor_candidates(s, self.account_id, checked))
+            speakers = actor_names.passage_speakers(s, checked)
+        texts = [self._texts[p] for p in checked if p in self._texts]
         if not texts:
             self.actor_status.setText("Tick passages to get suggestions, or add actors below.")
             self.suggestions_ready = True
             return
         self.suggestions_ready = False
         self.actor_status.setText("Looking for actors in the passages…")
-        known = list(self.known)
-        run_in_worker(lambda progress, cancel: suggest_actors(texts, known), self._on_suggested,
-                      self._on_suggest_failed)
+        known = list(dict.fromkeys([*self.known, *self.actor_model.stringList()]))
+        known = [name for name in known if name not in actor_names.PRONOUNS]
+        run_in_worker(lambda progress, cancel: suggest_actors(texts, known),
+                      lambda names: self._on_suggested([*speakers, *names]), self._on_suggest_failed)
 
     def _on_suggested(self, names: list[str]) -> None:
         if not shiboken6.isValid(self):
@@ -379,7 +425,21 @@ class FragmentDialog(QDialog):
             self.actor_status.setText("Suggestions are not available; add the actors below.")
             self.suggestions_ready = True
 
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        """Enter in a field does not press Save (a button with focus is still pressed)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = self.focusWidget()
+            if isinstance(focus, QPushButton):
+                focus.click()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     # ------------------------------------------------------------------ saving
+    def _save_if_allowed(self) -> None:
+        if self.buttons.button(QDialogButtonBox.StandardButton.Save).isEnabled():
+            self.save()
+
     def save(self) -> None:
         summary = self.summary.toPlainText().strip()
         if not summary:
