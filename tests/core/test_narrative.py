@@ -128,7 +128,7 @@ def test_framework_matrix_and_exports(project: Project, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
     ws = load_workbook(tmp_path / "m.xlsx").active
-    assert ws["B1"].value == "Referral" and ws["B2"].value.startswith("We had to set it up.")
+    assert ws["B1"].value == "Referral" and ws["B2"].value.startswith("Manipulation: We had to set it up.")
     import docx
 
     table = docx.Document(str(tmp_path / "m.docx")).tables[0]
