@@ -95,3 +95,18 @@ def test_sources_by_nodes_cell_summary_is_saved(qtbot, project, tmp_path: Path) 
     with open(out / "matrix.csv", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
     assert rows[0][0] == "Source" and rows[1][0] == "Notes.txt"
+
+
+def test_export_to_word_from_the_view(qtbot, project, tmp_path: Path, monkeypatch) -> None:
+    import docx
+    from PySide6.QtWidgets import QFileDialog
+
+    make_account(project)
+    view = _view(qtbot, project)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(tmp_path / "fw"), "")))
+    view.export_dialog(".docx")
+    qtbot.waitUntil(lambda: view.hint.text().startswith("Saved"), timeout=10_000)
+    cell = docx.Document(str(tmp_path / "fw.docx")).tables[0].rows[1].cells[1]
+    assert [p.text for p in cell.paragraphs][:2] == ["Manipulation: The GP asked us to set it up; we had to.",
+                                                     "Commitment: I wanted to help."]
+    assert "“We had to do something” (Rosa.txt)" in cell.text

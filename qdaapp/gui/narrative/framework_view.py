@@ -81,7 +81,9 @@ class FrameworkView(QWidget):
         bar.addWidget(QLabel("Export"))
         for suffix in (".xlsx", ".csv", ".docx"):
             button = QPushButton(suffix[1:].upper())
-            button.setToolTip(f"Save the matrix as {suffix[1:].upper()} (summaries, with quotes in XLSX and DOCX)")
+            button.setToolTip(f"Save the matrix as {suffix[1:].upper()}: " + (
+                "one summary per cell" if suffix == ".csv" else
+                "whole cells, each fragment with its speech act, each passage quoted with its source and page"))
             button.clicked.connect(lambda _=False, s=suffix: self.export_dialog(s))
             bar.addWidget(button)
         self.hint = muted_label("")
@@ -356,6 +358,7 @@ class FrameworkView(QWidget):
             with project.read_session() as s:
                 return export_matrix(s, path, rows, cols)
 
+        self.hint.setText(f"Saving {Path(path).name}…")
         run_in_worker(work, lambda saved: self.hint.setText(f"Saved {saved}"), lambda exc: show_error(self, exc))
 
     # ------------------------------------------------------------------ handlers
