@@ -207,6 +207,11 @@ class Actions:
         self.give_reason = _action(w, "Give a &reason for your changes…", w.status.edit_reason,
                                    tip="A short reason recorded in the audit trail with each change you make next")
 
+        # The shortcuts live on each document view (Ctrl+F, F3, Shift+F3); the menu shows the keys.
+        self.find = _action(w, "&Find in document…\tCtrl+F", w.documents.find_in_document,
+                            tip="Find words in the open document (F3: next match, Shift+F3: previous)")
+        self.find.setEnabled(False)
+        w.documents.currentSourceChanged.connect(lambda sid: self.find.setEnabled(sid is not None))
         self.reset_layout = _action(w, "&Reset layout", w.reset_layout)
         self.show_log = _action(w, "Show &log file", w.show_log_folder, tip="Open the folder holding qdaapp.log")
         self.about = _action(w, "&About qdaapp", w.show_about)
@@ -248,6 +253,8 @@ class Actions:
         edit.addActions([self.new_free_node, self.new_tree_node])
         edit.addSeparator()
         edit.addAction(self.give_reason)
+        edit.addSeparator()
+        edit.addAction(self.find)
         edit.aboutToShow.connect(self.refresh_undo)
         self.edit_menu = edit
 

@@ -87,6 +87,14 @@ class DocumentArea(QStackedWidget):
         view = self.current_view()
         return view.property("source_id") if view is not None else None
 
+    def find_in_document(self) -> bool:
+        """Edit ▸ Find: open the find bar of the document in front; False when none is."""
+        view = self.current_view()
+        if view is None:
+            return False
+        view.show_find()
+        return True
+
     # -- opening and closing ------------------------------------------------------
     def open_source(self, source_id: int, select: Optional[tuple[int, int]] = None) -> DocumentView:
         view = self._views.get(source_id)

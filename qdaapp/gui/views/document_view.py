@@ -5,7 +5,9 @@ Offsets in and out of this widget are code points into the source text (see
 applied per text block from the swept segments of :class:`LayerIndex` (one
 ``setFormat`` per stretch, formats shared per set of nodes), so opening a
 document costs one sweep, and adding a coding re-highlights only the blocks it
-covers. The stripe margin (``stripes.py``) draws only what is visible.
+covers. The stripe margin (``stripes.py``) draws only what is visible. Find
+(Ctrl+F, F3, Shift+F3; ``find_bar.py``) marks its matches as extra selections,
+a layer apart from the coding tints.
 
 Run ``python -m qdaapp.gui.views.document_view`` for a quick look.
 """
@@ -17,12 +19,17 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QMimeData, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
+    QAction,
+    QColor,
     QContextMenuEvent,
     QFont,
     QFontInfo,
     QFontMetricsF,
+    QKeyEvent,
+    QKeySequence,
     QResizeEvent,
     QTextBlockFormat,
+    QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
@@ -30,6 +37,7 @@ from PySide6.QtWidgets import QFrame, QTextEdit, QVBoxLayout, QWidget
 
 from qdaapp.core.layers import CodingSpan, LayerIndex, speaker_labels
 from qdaapp.core.text import OffsetMap
+from qdaapp.gui.views.find_bar import FindBar
 from qdaapp.gui.views.stripes import NODES_PROPERTY, LayerHighlighter, StripeMargin
 
 __all__ = ["NODES_PROPERTY", "SPAN_MIME", "DocumentView"]
@@ -42,6 +50,10 @@ READING_FAMILIES = [
 READING_POINT_SIZE = 12.0
 LINE_SPACING_EM = 1.4
 COLUMN_CHARS = 90
+FIND_MARK = "#FFF27A"  # every match: a clear yellow, underlined, unlike any coding tint
+FIND_CURRENT = "#FFC23D"  # the match Next / Previous went to
+FIND_LINE = "#7A5C00"
+FIND_QUERY_MAX = 80  # a longer selection is not offered as the query
 _PROSE_SAMPLE = "Well, the interviews were more like a conversation about what we did, and why."
 
 
@@ -138,8 +150,24 @@ class DocumentView(QWidget):
         self._margin = StripeMargin(self._edit)
         self._doc: QTextDocument | None = None
 
+        self.find_bar = FindBar(self)
+        self._marks: list[QTextEdit.ExtraSelection] = []
+        self._marked_spans: list[tuple[int, int]] = []
+        self._mark_formats = {}
+        for key, color in (("all", FIND_MARK), ("current", FIND_CURRENT)):
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor(color))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
+            fmt.setUnderlineColor(QColor(FIND_LINE))
+            self._mark_formats[key] = fmt
+        self.find_action = self._add_action("Find in document…", self.show_find, QKeySequence.StandardKey.Find)
+        self.find_next_action = self._add_action("Find next", self.find_bar.find_next, "F3")
+        self.find_previous_action = self._add_action("Find previous", self.find_bar.find_previous, "Shift+F3")
+
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.find_bar)
         layout.addWidget(self._edit)
 
         self._edit.selectionChanged.connect(self._on_edit_selection_changed)
@@ -176,6 +204,7 @@ class DocumentView(QWidget):
         self._page_starts = sorted(page_starts or [])
         self._bold = speaker_labels(text, turns)
         self._last_selection = None
+        self.set_find_marks([], None)
         self._load_spans(spans)
 
         doc = QTextDocument(self)
@@ -196,6 +225,8 @@ class DocumentView(QWidget):
             old.deleteLater()
         self._margin.set_source(self._index, self._omap, self._page_starts)
         self._relayout()
+        if self.find_bar.isVisible():
+            self.find_bar.search()
         QTimer.singleShot(0, self, self._on_idle_after_open)
 
     def set_spans(self, spans: Iterable[CodingSpan]) -> None:
@@ -263,12 +294,66 @@ class DocumentView(QWidget):
         """Visible stripes: coding id -> clickable rectangle in margin coordinates."""
         return {span.coding_id: rect for span, rect in self._margin.bars()}
 
+    def caret_span(self) -> tuple[int, int]:
+        """The selection, or (caret, caret) when nothing is selected, in code points."""
+        cursor = self._edit.textCursor()
+        to_cp = self._omap.to_codepoint
+        return to_cp(cursor.selectionStart()), to_cp(cursor.selectionEnd())
+
+    def show_find(self) -> None:
+        """Ctrl+F: open the find bar, with a short one-line selection as the query."""
+        cursor = self._edit.textCursor()
+        chosen = cursor.selectedText() if cursor.hasSelection() else ""
+        short = chosen.strip() and len(chosen) <= FIND_QUERY_MAX and "\u2029" not in chosen
+        self.find_bar.open(chosen.strip() if short else None)
+
+    def set_find_marks(self, spans: list[tuple[int, int]], current: tuple[int, int] | None) -> None:
+        """Mark find matches (code points) over the text, ``current`` stronger; [] clears them."""
+        if spans is not self._marked_spans:  # new matches: one cursor each, made once
+            doc = self._edit.document()
+            to16 = self._omap.to_utf16
+            self._marks = []
+            for a, b in spans:
+                mark = QTextEdit.ExtraSelection()
+                cursor = QTextCursor(doc)
+                cursor.setPosition(to16(a))
+                cursor.setPosition(to16(b), QTextCursor.MoveMode.KeepAnchor)
+                mark.cursor = cursor
+                self._marks.append(mark)
+            self._marked_spans = spans
+        for span, mark in zip(spans, self._marks):
+            mark.format = self._mark_formats["current" if span == current else "all"]
+        self._edit.setExtraSelections(self._marks)
+
+    def find_marks(self) -> list[tuple[int, int, bool]]:
+        """The marked matches as (start, end, is current), in code points (for tests and tools)."""
+        to_cp = self._omap.to_codepoint
+        current = self._mark_formats["current"].background().color()
+        return [(to_cp(m.cursor.selectionStart()), to_cp(m.cursor.selectionEnd()),
+                 m.format.background().color() == current) for m in self._edit.extraSelections()]
+
     def request_code(self) -> None:
         """Slot for the main window's "code selection" shortcut."""
         if self.selected_span() is not None:
             self.codeRequested.emit()
 
     # -- internals -------------------------------------------------------
+    def _add_action(self, text: str, slot: object, keys: object) -> QAction:
+        """A shortcut that works while the view (text or find bar) has the focus."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)
+        return action
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+        if event.key() == Qt.Key.Key_Escape and self.find_bar.isVisible():
+            self.find_bar.close_bar()  # Esc in the text closes the find bar too
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
     def _load_spans(self, spans: Iterable[CodingSpan]) -> None:
         self._index = LayerIndex(spans)
         self._highlighter.set_source(self._index, self._omap, self._bold)
