@@ -26,6 +26,12 @@ def view(qtbot) -> DocumentView:
     return v
 
 
+def type_query(qtbot, view: DocumentView, text: str) -> None:
+    """Type into the find field and wait for the search that follows a pause in typing."""
+    qtbot.keyClicks(view.find_bar.field, text)
+    qtbot.waitUntil(lambda: view.find_bar.count.text() != "", timeout=2000)
+
+
 def occurrences(text: str, word: str) -> list[tuple[int, int]]:
     lower, out, i = text.lower(), [], text.lower().find(word.lower())
     while i != -1:
@@ -40,7 +46,7 @@ def test_ctrl_f_then_enter_twice_selects_the_second_match(view: DocumentView, qt
     qtbot.keyClick(view.text_edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     bar = view.find_bar
     assert bar.isVisible() and bar.field.hasFocus()
-    qtbot.keyClicks(bar.field, "the")
+    type_query(qtbot, view, "the")
     found = occurrences(TEXT, "the")  # "the square", "The council", "other", ...
     assert len(found) >= 4
     assert bar.count.text() == f"{len(found)} matches" and view.selected_span() is None  # typing only marks
@@ -78,7 +84,7 @@ def test_match_case_no_matches_and_escape(view: DocumentView, qtbot) -> None:
     tints = highlighted_nodes(view)
     view.show_find()
     bar = view.find_bar
-    qtbot.keyClicks(bar.field, "Council")
+    type_query(qtbot, view, "Council")
     assert len(bar.matches) == 2  # case-insensitive by default
     bar.match_case.setChecked(True)
     assert bar.matches == []
