@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from qdaapp.gui.views.document_view import DocumentView
 from qdaapp.gui.views.find_bar import find_all
 
-from .test_document_view import TEXT, TURNS, highlighted_nodes, span, u16
+from .test_document_view import TEXT, TURNS, highlighted_nodes, span, u16, view  # noqa: F401 (fixture)
 from .test_main_window import make_window, messages, settings  # noqa: F401 (fixtures)
 
 
-@pytest.fixture
-def view(qtbot) -> DocumentView:
-    v = DocumentView()
-    qtbot.addWidget(v)
-    v.resize(1000, 700)
-    v.show()
-    qtbot.waitExposed(v)
-    with qtbot.waitActive(v):
-        v.activateWindow()
-    v.text_edit.setFocus()
-    return v
+def activate(qtbot, view: DocumentView) -> None:
+    """Shortcuts (Ctrl+F, F3) need the window to be active and the focus in the view."""
+    with qtbot.waitActive(view):
+        view.activateWindow()
+    view.text_edit.setFocus()
 
 
 def type_query(qtbot, view: DocumentView, text: str) -> None:
@@ -42,6 +35,7 @@ def occurrences(text: str, word: str) -> list[tuple[int, int]]:
 
 def test_ctrl_f_then_enter_twice_selects_the_second_match(view: DocumentView, qtbot) -> None:
     view.set_document(TEXT, [], turns=TURNS)
+    activate(qtbot, view)
     assert view.find_bar.isHidden()
     qtbot.keyClick(view.text_edit, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     bar = view.find_bar
@@ -101,6 +95,7 @@ def test_match_case_no_matches_and_escape(view: DocumentView, qtbot) -> None:
 
 def test_ctrl_f_offers_the_selection_and_next_starts_at_the_caret(view: DocumentView, qtbot) -> None:
     view.set_document(TEXT, [], turns=TURNS)
+    activate(qtbot, view)
     a = TEXT.index("council")
     cursor = QTextCursor(view.text_edit.document())
     cursor.setPosition(u16(TEXT, a))
