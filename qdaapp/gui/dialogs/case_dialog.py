@@ -34,6 +34,7 @@ from qdaapp.core import sources as source_ops
 from qdaapp.core.case_names import interviewee
 from qdaapp.core.errors import InvalidInput, QdaError
 from qdaapp.core.models import ATTRIBUTE_TYPES
+from qdaapp.gui.views.check_lists import keep_rows_still
 
 SOURCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_COL, TYPE_COL, VALUE_COL = range(3)
@@ -75,7 +76,7 @@ class CaseDialog(QDialog):
         if info is not None:
             self.name_edit.setToolTip("Rename the case: its sources, attributes and memos stay with it.")
 
-        self.source_list = QListWidget()
+        self.source_list = keep_rows_still(QListWidget())
         for src in self._sources:
             elsewhere = f"   (now in '{src.case}')" if src.case and src.case != self._name else ""
             item = QListWidgetItem(src.name + elsewhere)
