@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from qdaapp.gui.models.node_tree import swatch
-from qdaapp.gui.views.check_lists import keep_rows_still
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -68,7 +67,6 @@ class NodePicker(QTreeWidget):
             if root.childCount() == 0:
                 root.setDisabled(True)
         self.items = items
-        keep_rows_still(self)
         self.expandAll()
         self.header().setStretchLastSection(False)
         self.header().setSectionResizeMode(0, self.header().ResizeMode.Stretch)
