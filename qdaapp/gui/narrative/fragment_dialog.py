@@ -42,7 +42,6 @@ from qdaapp.core import flowgraph, framework, narrative
 from qdaapp.core.cases import list_cases
 from qdaapp.core.models import SPEECH_ACTS, Actor, Fragment
 from qdaapp.core.nlp import suggest_actors
-from qdaapp.gui.views.check_lists import keep_rows_still
 from qdaapp.gui.workers import run_in_worker
 
 from .common import ACT_HINTS, SPAN_ROLE, Passage, act_icon, muted_label, one_line, source_facts, try_run
@@ -119,7 +118,7 @@ class FragmentDialog(QDialog):
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
         editing = self.original is not None
-        self.passages = keep_rows_still(QListWidget())
+        self.passages = QListWidget()
         self.passages.setWordWrap(True)
         self.passages.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.passages.setMinimumHeight(170)
@@ -152,7 +151,7 @@ class FragmentDialog(QDialog):
         for cid, name in self.cases:
             self.case.addItem(name, cid)
         self.case.activated.connect(self._on_case_activated)
-        self.actors = keep_rows_still(QListWidget())
+        self.actors = QListWidget()
         self.actors.setFlow(QListView.Flow.LeftToRight)
         self.actors.setWrapping(True)
         self.actors.setResizeMode(QListView.ResizeMode.Adjust)
