@@ -82,8 +82,8 @@ class ImportOptionsDialog(QDialog):
         self.case_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.case_combo.lineEdit().setPlaceholderText("No case — or type a new case name")
         self.case_combo.setCurrentIndex(0)
-        case_hint = QLabel("A case is a person or a site. Choose one if all these files belong to it; "
-                           "you can assign cases later from the Sources panel.")
+        case_hint = QLabel("A case is a person or a site. Choose one if all these files belong to it, or give "
+                           "each file its own; you can assign cases later from the Sources panel.")
         case_hint.setWordWrap(True)
         case_hint.setObjectName("Muted")
         self.per_file_check = QCheckBox("One case per file (named after the interviewee)")
