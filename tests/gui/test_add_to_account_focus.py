@@ -13,7 +13,8 @@ from tests.gui.test_analysis_panels import passages_of, window  # noqa: F401
 from tests.gui.test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def _run_markers(window, qtbot) -> None:  # noqa: ANN001
+def run_markers_in(window, qtbot) -> None:  # noqa: ANN001
+    """Index the sources, run the marker search and show the run in the review queue."""
     project = window.project
     indexing.index_sources(project)
     with project.read_session() as s:
@@ -51,7 +52,7 @@ def test_ctrl_shift_g_takes_the_focused_list_not_a_stale_document_selection(wind
     assert len(asked) == 1 and window.statusBar().currentMessage() == LIST_NO_SELECTION
 
     # marker review queue: a hit row, then a marker row (its hits)
-    _run_markers(window, qtbot)
+    run_markers_in(window, qtbot)
     window.show_dock(a.review_dock)
     model = a.review.model
     hit = model.hit(model.hit_index(model.hit_ids()[0]))
@@ -111,7 +112,7 @@ def test_results_dropped_on_an_open_account_join_it(window, qtbot) -> None:  # n
     qtbot.waitUntil(lambda: passages_of(project, account_id) == wanted, timeout=3000)
     assert "Added 1 passage" in window.statusBar().currentMessage()
 
-    _run_markers(window, qtbot)
+    run_markers_in(window, qtbot)
     model = a.review.model
     index = model.hit_index(model.hit_ids()[-1])
     hit = model.hit(index)

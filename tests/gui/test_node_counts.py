@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qdaapp.core import indexing, lexicon, markers
 from qdaapp.core import nodes as node_ops
 from qdaapp.gui.search.code_results import CodePlan
+from tests.gui.test_add_to_account_focus import run_markers_in
 from tests.gui.test_analysis_panels import window  # noqa: F401
 from tests.gui.test_main_window import make_window, messages, settings  # noqa: F401
 
@@ -24,12 +24,7 @@ def node_id(w, path: str) -> int | None:  # noqa: ANN001
 def test_counts_follow_accepts_bulk_coding_and_undo(window, qtbot) -> None:  # noqa: ANN001, F811
     a = window.analysis
     project = window.project
-    indexing.index_sources(project)
-    with project.read_session() as s:
-        spec = lexicon.load(s)
-    run = project.run(markers.run_markers, spec, coder=project.coder)
-    a.review.reload_runs(select=run)
-    qtbot.waitUntil(lambda: a.review.model.hit_ids() != [], timeout=5000)
+    run_markers_in(window, qtbot)
     hit = a.review.model.hit(a.review.model.hit_index(a.review.model.hit_ids()[0]))
 
     assert a.review.decide(True, [hit.id])  # creates the speech-act node and its first coding
