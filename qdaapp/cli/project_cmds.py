@@ -61,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--kind", default="interview", choices=["interview", "field-note", "document", "diary"])
     p.add_argument("--case", help="case the sources belong to (created if it does not exist)")
+    p.add_argument("--case-per-file", action="store_true",
+                   help="put each file in a case of its own, named after the interviewee when the file says "
+                        "who (Interviewee:, Participant:… header), else after the file name")
     p.add_argument("--language", metavar="CODE", help="language of the files, e.g. en or fr (default: detected)")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
@@ -148,6 +151,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     from qdaapp.core.nlp import check_language
 
     language = check_language(args.language) if args.language else None
+    if args.case and args.case_per_file:
+        raise UserError("--case and --case-per-file cannot be used together: choose one case for all the files "
+                        "or one case per file.")
     with opened(args) as project:
         project.require_writable()
         docs, failures = source_ops.read_files(args.files, progress=terminal_progress("Reading"))
@@ -158,16 +164,19 @@ def cmd_import(args: argparse.Namespace) -> int:
                 sys.stderr.write("qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
             return 1
         ids = project.run(source_ops.import_documents, docs, kind=args.kind, case_name=args.case,
-                          imported_by=project.coder, language=language)
+                          imported_by=project.coder, language=language, case_per_file=args.case_per_file)
+        with project.read_session() as s:
+            case_of = {info.id: info.case for info in source_ops.list_sources(s)}
         rows = [
             {"id": i, "name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
              "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns), "warnings": d.warnings,
-             "language": language or d.language}
+             "language": language or d.language, "case": case_of.get(i)}
             for i, d in zip(ids, docs)
         ]
         lines = []
         for r in rows:
-            extra = f", {r['pages']} pages" if r["pages"] else ""
+            extra = f", case {r['case']}" if r["case"] else ""
+            extra += f", {r['pages']} pages" if r["pages"] else ""
             extra += f", encoding {r['encoding']}" if r["encoding"] else ""
             extra += f", language {r['language']}"
             lines.append(f"imported {r['name']} (id {r['id']}): {r['words']} words{extra}")

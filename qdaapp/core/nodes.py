@@ -327,9 +327,14 @@ def delete_node(session: Session, node_id: int) -> Change:
     return Change("node.delete", "node", node.id, summary, before={"nodes": nodes, "codings": codings})
 
 
+def coding_counts(session: Session) -> dict[int, int]:
+    """node id -> how many codings it has (nodes without any are left out): one grouped query."""
+    return dict(session.execute(select(Coding.node_id, func.count()).group_by(Coding.node_id)).all())
+
+
 def list_nodes(session: Session) -> list[NodeInfo]:
     """Every node with its path and coding count, free nodes first, then the tree in order."""
-    counts = dict(session.execute(select(Coding.node_id, func.count()).group_by(Coding.node_id)).all())
+    counts = coding_counts(session)
     rows = session.execute(
         select(Node.id, Node.name, Node.kind, Node.parent_id, Node.description, Node.color, Node.position)
     ).all()

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .case_names import case_name_for
 from .commands import Change, command
 from .errors import Conflict, ImportFailure, InvalidInput, NotFound
 from .models import SOURCE_KINDS, Case, Coding, Source
@@ -71,12 +72,14 @@ def _unique_name(session: Session, name: str, taken: set[str]) -> str:
 
 
 def _case_id(session: Session, case_name: Optional[str]) -> tuple[Optional[int], Optional[Change]]:
+    """The case called ``case_name`` (made if missing, with the change that records it)."""
+    case_name = (case_name or "").strip()
     if not case_name:
         return None, None
     case = session.scalar(select(Case).where(Case.name == case_name))
     if case is not None:
         return case.id, None
-    case = Case(name=case_name.strip())
+    case = Case(name=case_name)
     session.add(case)
     session.flush()
     return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'", after={"id": case.id, "name": case.name})
@@ -91,11 +94,18 @@ def import_documents(
     imported_by: str = "",
     cancel: Optional[CancelToken] = None,
     language: Optional[str] = None,
+    case_per_file: bool = False,
 ) -> Change:
     """Add parsed documents as sources; duplicates (same bytes) are refused by name.
 
-    ``language`` (an ISO code) overrides the language detected in each document."""
+    ``language`` (an ISO code) overrides the language detected in each document.
+    ``case_per_file`` puts each source in a case of its own, named after the
+    interviewee the file names or else after the file (:mod:`.case_names`); a
+    case of that name that exists already receives the source. Sources, cases and
+    memberships are written in this one command, so one undo removes them all."""
     check_kind(kind)
+    if case_per_file and case_name:
+        raise InvalidInput("Choose one case for all the files or one case per file, not both.")
     if language is not None and not re.match(r"^[a-z]{2,3}$", language):
         raise InvalidInput(f"'{language}' is not a language code; use an ISO code such as en or fr.")
     if not docs:
@@ -109,11 +119,15 @@ def import_documents(
             raise Conflict(f"{doc.name} and {seen[doc.sha256]} are the same file; choose one of them.")
         seen[doc.sha256] = doc.name
     case_id, case_change = _case_id(session, case_name)
+    case_events: list[Change] = [case_change] if case_change else []
     events: list[Change] = []
     taken: set[str] = set()
     ids = []
     for doc in docs:
         checkpoint(cancel)
+        if case_per_file:
+            case_id, case_change = _case_id(session, case_name_for(doc.text, doc.name))
+            case_events += [case_change] if case_change else []
         name = _unique_name(session, doc.name, taken)
         taken.add(name)
         source = Source(
@@ -132,7 +146,7 @@ def import_documents(
                  "pages": len(doc.page_starts) if doc.page_starts else None, "language": source.language}
         events.append(Change("source.import", "source", source.id, f"import {name}", after=after))
     first, rest = events[0], events[1:]
-    first.extra_events = ([case_change] if case_change else []) + rest
+    first.extra_events = case_events + rest
     first.result = ids
     return first
 

@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         sp.targetSelected.connect(self.memos.set_target)
         sp.importRequested.connect(self.import_files)
         sp.newCaseRequested.connect(self.new_case)
+        sp.newCaseForSourceRequested.connect(self.new_case)
         sp.casePropertiesRequested.connect(self.case_properties)
         sp.newDiaryRequested.connect(self.write_diary_entry)
         self.nodes_panel.code_span_handler = self.coding.code_span_at
@@ -369,10 +370,10 @@ class MainWindow(QMainWindow):
                                          8000)
             self.sources_panel.select_source(ids[0])
 
-    def new_case(self) -> Optional[int]:
+    def new_case(self, source_id: Optional[int] = None) -> Optional[int]:
         if self.project is None or self.project.read_only:
             return None
-        dialog = CaseDialog(self, self.project, self.runner)
+        dialog = CaseDialog(self, self.project, self.runner, source_ids=[source_id] if source_id else [])
         dialog.exec()
         return dialog.case_id
 

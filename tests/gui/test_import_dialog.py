@@ -172,3 +172,36 @@ def test_language_chosen_at_import_is_kept(make_window, project_path: Path, tmp_
 
     with window.project.read_session() as s:
         assert s.get(Source, ids[0]).language == "fr"
+
+
+def test_one_case_per_file_from_the_dialog(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+                                           qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    window = make_window(project_path)
+    ana = tmp_path / "int-07.txt"
+    ana.write_text("Interviewee: Ana Silva\n\n" + TEXT, encoding="utf-8")
+    ward = tmp_path / "Ward 7.txt"
+    ward.write_text("Field note.\nThe ward met at noon.\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(ana), str(ward)], ""))
+    seen: dict = {}
+
+    def accept(dialog: ImportOptionsDialog) -> int:
+        dialog.case_combo.setEditText("Ignored when one case per file")
+        dialog.per_file_check.setChecked(True)
+        seen["combo enabled"] = dialog.case_combo.isEnabled()
+        seen["case"] = dialog.case_name()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ImportOptionsDialog, "exec", accept)
+    assert window.import_files()
+    (ids,) = wait_finished(qtbot, window.import_flow)
+    assert ids and len(ids) == 2
+    assert seen == {"combo enabled": False, "case": None}
+    with window.project.read_session() as s:
+        owner = {i.name: i.case for i in source_ops.list_sources(s)}
+    assert owner["int-07.txt"] == "Ana Silva" and owner["Ward 7.txt"] == "Ward 7"
+    qtbot.waitUntil(lambda: {"Ana Silva", "Ward 7"} <= set(window.sources_panel.model.case_names.values()),
+                    timeout=3000)
+    assert window.runner.undo()  # sources and their new cases go in one step
+    with window.project.read_session() as s:
+        assert sorted(i.name for i in source_ops.list_sources(s)) == ["Notes.txt", "Rosa.txt"]
+    qtbot.waitUntil(lambda: set(window.sources_panel.model.case_names.values()) == {"P1 Rosa"}, timeout=3000)

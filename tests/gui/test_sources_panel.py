@@ -67,3 +67,41 @@ def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_pa
     with window.project.read_session() as s:
         assert coding_ops.list_codings(s) == []
     assert "1 source" in window.summary_label.text()
+
+
+def test_new_case_from_a_source_ticks_it_and_suggests_the_interviewee(make_window, project_path: Path,  # noqa: ANN001
+                                                                      tmp_path: Path, qtbot,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from qdaapp.core import cases as case_ops
+    from qdaapp.gui.dialogs.case_dialog import SOURCE_ID_ROLE, CaseDialog
+
+    window = make_window(project_path)
+    path = tmp_path / "int-09.txt"
+    path.write_text("Interviewee: Joan Mbeki\n\nResearcher: Hello.\nJoan: Hi.\n", encoding="utf-8")
+    docs, _ = source_ops.read_files([path])
+    (joan,) = window.project.run(source_ops.import_documents, docs)
+    qtbot.waitUntil(lambda: window.sources_panel.model.source_item(joan) is not None, timeout=3000)
+    shown: list[CaseDialog] = []
+
+    def save(dialog: CaseDialog) -> int:
+        shown.append(dialog)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        return dialog.result()
+
+    monkeypatch.setattr(CaseDialog, "exec", save)
+    panel = window.sources_panel
+    for sid, name in ((joan, "Joan Mbeki"), (source_id(window.project, "Notes.txt"), "")):
+        menu = panel.build_context_menu(panel.model.source_item(sid).index())
+        cases = next(a.menu() for a in menu.actions() if a.text() == "Case")
+        next(a for a in cases.actions() if a.text() == "New case…").trigger()
+        menu.deleteLater()
+        dialog = shown[-1]
+        ticked = [dialog.source_list.item(i).data(SOURCE_ID_ROLE) for i in range(dialog.source_list.count())
+                  if dialog.source_list.item(i).checkState() == Qt.CheckState.Checked]
+        assert ticked == [sid]
+        assert dialog.name_edit.text() == name  # no interviewee in the header: no name is guessed
+    with window.project.read_session() as s:
+        assert next(c for c in case_ops.list_cases(s) if c.name == "Joan Mbeki").sources == ["int-09.txt"]

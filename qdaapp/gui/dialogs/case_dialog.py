@@ -1,7 +1,12 @@
-"""A case's properties: its name, its sources, its attributes (typed, checked as you type)."""
+"""A case's properties: its name, its sources, its attributes (typed, checked as you type).
+
+"New case…" on a source opens the dialog with that source ticked and, when the
+transcript names its interviewee in its header, that name filled in.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Optional
 
 from PySide6.QtCore import Qt
@@ -26,32 +31,44 @@ from PySide6.QtWidgets import (
 )
 from qdaapp.core import cases as case_ops
 from qdaapp.core import sources as source_ops
+from qdaapp.core.case_names import interviewee
 from qdaapp.core.errors import InvalidInput, QdaError
 from qdaapp.core.models import ATTRIBUTE_TYPES
+from qdaapp.gui.views.check_lists import keep_rows_still
 
 SOURCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 NAME_COL, TYPE_COL, VALUE_COL = range(3)
 
 
 class CaseDialog(QDialog):
-    """Create a case (``case_id`` None) or edit one. Changes are made on Save, one command each."""
+    """Create a case (``case_id`` None) or edit one. Changes are made on Save, one command each.
 
-    def __init__(self, parent: Optional[QWidget], project: Any, runner: Any, case_id: Optional[int] = None) -> None:
+    ``source_ids`` are ticked from the start of a new case (its name is then
+    suggested from the first source's interviewee, when its header names one)."""
+
+    def __init__(self, parent: Optional[QWidget], project: Any, runner: Any, case_id: Optional[int] = None,
+                 source_ids: Sequence[int] = ()) -> None:
         super().__init__(parent)
         self._project = project
         self._runner = runner
         self.case_id = case_id
+        suggested = ""
         with project.read_session() as s:
             self._sources = source_ops.list_sources(s)
             self._types = dict(case_ops.list_attributes(s))
             infos = {c.id: c for c in case_ops.list_cases(s)}
             self._attrs = case_ops.attributes_of(s, "case", case_id) if case_id else {}
+            if case_id is None and source_ids:
+                suggested = interviewee(source_ops.text_and_pages(s, source_ids[0])[0]) or ""
+        if suggested in {c.name for c in infos.values()}:
+            suggested = ""  # the case exists already: the user picks it from the source's Case menu instead
         info = infos.get(case_id) if case_id else None
         self._name = info.name if info else ""
+        ticked = set(source_ids)
         self.setWindowTitle(f"Case '{self._name}'" if info else "New case")
         self.setMinimumSize(560, 520)
 
-        self.name_edit = QLineEdit(self._name)
+        self.name_edit = QLineEdit(self._name or suggested)
         self.name_edit.textChanged.connect(lambda _t: self._validate())
         self.name_edit.setPlaceholderText("For example: P3 Helene, or Ward 7")
         editable = not project.read_only
@@ -59,13 +76,14 @@ class CaseDialog(QDialog):
         if info is not None:
             self.name_edit.setToolTip("Rename the case: its sources, attributes and memos stay with it.")
 
-        self.source_list = QListWidget()
+        self.source_list = keep_rows_still(QListWidget())
         for src in self._sources:
             elsewhere = f"   (now in '{src.case}')" if src.case and src.case != self._name else ""
             item = QListWidgetItem(src.name + elsewhere)
             item.setData(SOURCE_ID_ROLE, src.id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if info and src.case == self._name else Qt.CheckState.Unchecked)
+            mine = (info and src.case == self._name) or (info is None and src.id in ticked)
+            item.setCheckState(Qt.CheckState.Checked if mine else Qt.CheckState.Unchecked)
             self.source_list.addItem(item)
         if not self._sources:
             self.source_list.addItem("No sources yet: import some with File ▸ Import files…")

@@ -1,7 +1,7 @@
 """Import files: choose them, say what they are, read them off the GUI thread, write once.
 
 The flow is File ▸ Import files… → a file dialog → :class:`ImportOptionsDialog`
-(kind and optional case) → :meth:`ImportFlow.run` reads the files on a worker
+(kind, and a case for all the files or one per file) → :meth:`ImportFlow.run` reads the files on a worker
 with a progress dialog (Cancel leaves the project unchanged) → failures are
 listed by file → one ``source.import`` command writes everything that could
 be read.
@@ -16,6 +16,7 @@ from typing import Any, Optional
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -81,10 +82,16 @@ class ImportOptionsDialog(QDialog):
         self.case_combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.case_combo.lineEdit().setPlaceholderText("No case — or type a new case name")
         self.case_combo.setCurrentIndex(0)
-        case_hint = QLabel("A case is a person or a site. Choose one if all these files belong to it; "
-                           "you can assign cases later from the Sources panel.")
+        case_hint = QLabel("A case is a person or a site. Choose one if all these files belong to it, or give "
+                           "each file its own; you can assign cases later from the Sources panel.")
         case_hint.setWordWrap(True)
         case_hint.setObjectName("Muted")
+        self.per_file_check = QCheckBox("One case per file (named after the interviewee)")
+        self.per_file_check.setToolTip(
+            "Each file goes into a case of its own, named after the person the file names in its header "
+            "(Interviewee:, Participant:, Narrator:, Respondent:, or a transcription service's title), "
+            "else after the file name. A case that exists already receives the file.")
+        self.per_file_check.toggled.connect(self._on_per_file_toggled)
         self.language_combo = QComboBox()
         self.language_combo.addItem("Detect from the text", None)
         for code, name in LANGUAGES:
@@ -94,6 +101,7 @@ class ImportOptionsDialog(QDialog):
         form = QFormLayout()
         form.addRow("These files are:", kind_box)
         form.addRow("Case:", self.case_combo)
+        form.addRow("", self.per_file_check)
         form.addRow("", case_hint)
         form.addRow("Language:", self.language_combo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -111,8 +119,17 @@ class ImportOptionsDialog(QDialog):
         return str(button.property("kind")) if button else "interview"
 
     def case_name(self) -> Optional[str]:
+        if self.case_per_file():
+            return None
         text = self.case_combo.currentText().strip()
         return text or None
+
+    def case_per_file(self) -> bool:
+        """True when each file is to go into its own case (the case box is then not used)."""
+        return self.per_file_check.isChecked()
+
+    def _on_per_file_toggled(self, on: bool) -> None:
+        self.case_combo.setEnabled(not on)
 
     def language(self) -> Optional[str]:
         """An ISO code the user chose, or None to detect each file's language."""
@@ -142,6 +159,7 @@ class ImportFlow(QObject):
         self._kind = "interview"
         self._case: Optional[str] = None
         self._language: Optional[str] = None
+        self._case_per_file = False
 
     # -- step 1 and 2: dialogs ----------------------------------------------------
     def start(self, cases: Sequence[str]) -> bool:
@@ -154,16 +172,21 @@ class ImportFlow(QObject):
             self._settings.setValue("import/folder", str(Path(paths[0]).parent))
         kind = str(self._settings.value("import/kind", "interview")) if self._settings else "interview"
         options = ImportOptionsDialog(self._window, paths, cases, kind)
+        if self._settings is not None:
+            options.per_file_check.setChecked(self._settings.value("import/case_per_file", False, type=bool))
         if options.exec() != QDialog.DialogCode.Accepted:
             return False
         if self._settings is not None:
             self._settings.setValue("import/kind", options.kind())
-        self.run(paths, options.kind(), options.case_name(), options.language())
+            self._settings.setValue("import/case_per_file", options.case_per_file())
+        self.run(paths, options.kind(), options.case_name(), options.language(), options.case_per_file())
         return True
 
     # -- step 3: read on a worker -------------------------------------------------
-    def run(self, paths: Sequence[str], kind: str, case_name: Optional[str], language: Optional[str] = None) -> Job:
+    def run(self, paths: Sequence[str], kind: str, case_name: Optional[str], language: Optional[str] = None,
+            case_per_file: bool = False) -> Job:
         self._kind, self._case, self._language = kind, case_name, language
+        self._case_per_file = case_per_file
         files = [str(p) for p in paths]
 
         def read(progress: Progress, cancel: CancelToken):  # runs on the worker
@@ -198,6 +221,7 @@ class ImportFlow(QObject):
         ok, ids = self._run_command(
             source_ops.import_documents, docs, kind=self._kind, case_name=self._case,
             imported_by=self._project.coder, cancel=cancel, language=self._language,
+            case_per_file=self._case_per_file,
         )
         self.finished.emit(ids if ok else None)
 

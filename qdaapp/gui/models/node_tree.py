@@ -4,7 +4,8 @@ The model never writes to the project itself. Renames (inline editing),
 span drops (= code the dragged selection at a node) and node drops (= move a
 node) are handed to a :class:`NodeActions` object the main window provides;
 the model changes only when the project reports the committed change
-(:meth:`insert_node`, :meth:`update_node`, :meth:`change_count`, :meth:`load`).
+(:meth:`insert_node`, :meth:`update_node`, :meth:`change_count`, :meth:`set_counts`,
+:meth:`load`).
 """
 
 from __future__ import annotations
@@ -167,6 +168,20 @@ class NodeTreeModel(QAbstractItemModel):
         item.count = max(0, item.count + delta)
         left = self._index_of_item(item)
         self.dataChanged.emit(left, left.siblingAtColumn(1))
+
+    def set_counts(self, counts: dict[int, int]) -> list[int]:
+        """Show ``counts`` (node id -> codings; a node not in it has none); the ids whose count changed.
+
+        Only the rows that changed are repainted, so a recount after every change costs one query."""
+        changed = []
+        for item in self._by_id.values():
+            count = counts.get(item.id, 0)
+            if count != item.count:
+                item.count = count
+                left = self._index_of_item(item)
+                self.dataChanged.emit(left, left.siblingAtColumn(1))
+                changed.append(item.id)
+        return changed
 
     # -- lookups ------------------------------------------------------------------
     def node(self, node_id: int) -> Optional[NodeItem]:

@@ -4,15 +4,20 @@ A model mixes in :class:`PassageDrag` and implements :meth:`passage_at`
 (the passage a row stands for, or None). Dragged rows carry
 ``application/x-qdaapp-passages`` (read by the Accounts dock and an
 account's passage list) and the passages' text.
+
+:class:`PassageDropTarget` lets any other widget take such drops (an open
+account's flow chart and fragment list) without changing the widget itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Optional
 
-from PySide6.QtCore import QMimeData, QModelIndex, Qt
+from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtWidgets import QWidget
 
-from qdaapp.gui.narrative.common import PASSAGES_MIME, passages_mime
+from qdaapp.gui.narrative.common import PASSAGES_MIME, passages_from_mime, passages_mime
 
 Passage = tuple[int, int, int]
 
@@ -56,3 +61,30 @@ class PassageDrag:
                 if text:
                     texts.append(text)
         return passages_mime(passages, "\n\n".join(texts))
+
+
+class PassageDropTarget(QObject):
+    """Passages dropped on ``widget`` (a view's viewport) go to ``on_drop([(source id, start, end)])``.
+
+    Other drags (moving a box, reordering fragments) pass through untouched. The
+    command runs after the drop returns, outside the drag's own event loop."""
+
+    _DRAG_EVENTS = (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
+
+    def __init__(self, widget: QWidget, on_drop: Callable[[list[Passage]], Any]) -> None:
+        super().__init__(widget)
+        self._on_drop = on_drop
+        widget.setAcceptDrops(True)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() not in self._DRAG_EVENTS:
+            return False
+        passages = passages_from_mime(event.mimeData())  # type: ignore[attr-defined]
+        if not passages:
+            return False
+        event.setDropAction(Qt.DropAction.CopyAction)  # type: ignore[attr-defined]
+        event.accept()
+        if event.type() == QEvent.Type.Drop:
+            QTimer.singleShot(0, lambda: self._on_drop(passages))
+        return True

@@ -13,7 +13,7 @@ Installs into the window:
 * "Add to account…" in the document's context menu, on coded passages, on
   search results and on marker hits; all of them can also be dragged onto
   an account (in the Sources tree or the Accounts dock) or onto an open
-  account's passage list;
+  account's passage list, fragment list or flow chart;
 * each account opens as a workspace tab with its flow chart; the framework
   matrix opens as a tab too.
 """
@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QAbstractItemView, QInputDialog, QLabel, QLineEdit, QMenu, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QInputDialog, QLabel, QLineEdit, QMenu, QWidget
 
 from qdaapp.core import narrative
 from qdaapp.core.indexing import fts_available as indexing_available
@@ -32,6 +32,7 @@ from qdaapp.core import search as search_ops
 from qdaapp.core.errors import Conflict
 from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
+from qdaapp.gui.models.passage_drag import PassageDropTarget
 from qdaapp.gui.narrative.add_to_account import add_to_account
 from qdaapp.gui.narrative.framework_view import FrameworkView
 from qdaapp.gui.narrative.workspace import AccountWorkspace
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 Passage = tuple[int, int, int]
 DOCK_HEIGHT = 320
 NO_SELECTION = "Select some text in a document first, or choose coded passages, search results or marker hits."
+LIST_NO_SELECTION = "Select the rows to add in the list first (the text selected in a document is left alone)."
 
 
 class AnalysisPanels(QObject):
@@ -282,6 +284,8 @@ class AnalysisPanels(QObject):
             workspace.openPassage.connect(lambda s, a, b: self.w.show_passage(s, a, b))
             workspace.titleChanged.connect(lambda title, ws=workspace: self._retitle(ws, title))
             workspace.accountRemoved.connect(lambda aid: self._close_account(aid))
+            for target in (workspace.flowchart.viewport(), workspace.fragments.viewport()):
+                PassageDropTarget(target, lambda passages, aid=account_id: self.add_passages_to(aid, passages))
             self.workspaces[account_id] = workspace
         self.w.open_central_tab(workspace, workspace.title or "Account")
         return workspace
@@ -345,20 +349,34 @@ class AnalysisPanels(QObject):
         return account_id
 
     def add_selection_to_account(self) -> Optional[int]:
-        """Ctrl+Shift+G: the document selection, or else the passages chosen in the focused list."""
-        return self.add_to_account(self.current_passages())
+        """Ctrl+Shift+G: the rows selected in the focused result list, else the document selection."""
+        focused = self.focused_list()
+        passages = self.current_passages()
+        if focused is not None and not passages:
+            self.w.statusBar().showMessage(LIST_NO_SELECTION, 6000)
+            return None
+        return self.add_to_account(passages)
+
+    def focused_list(self) -> Optional[QAbstractItemView]:
+        """The search results, marker review queue or coded passages list when it (or its editor) has focus."""
+        focus = QApplication.focusWidget() or self.w.focusWidget()
+        if focus is None:
+            return None
+        return next((view for view, _picker in self._result_lists() if focus is view or view.isAncestorOf(focus)),
+                    None)
 
     def current_passages(self) -> list[Passage]:
-        focus = self.w.focusWidget()
-        for table, picker in ((self.search.table, self.search_passages),
-                              (self.review.tree, self.review_passages),
-                              (self.w.passages.table, self.coded_passages)):
-            if focus is table or (focus is not None and table.isAncestorOf(focus)):
-                found = picker()
-                if found:
-                    return found
+        """What Ctrl+Shift+G acts on. A result list with focus speaks for itself: its selected rows, or
+        nothing; the text selected in a document (perhaps long ago) counts only when no list has focus."""
+        focused = self.focused_list()
+        if focused is not None:
+            return dict(self._result_lists())[focused]()
         selection = self.w.coding.selection()
         return [selection] if selection is not None else []
+
+    def _result_lists(self) -> list[tuple[QAbstractItemView, Any]]:
+        return [(self.search.table, self.search_passages), (self.review.tree, self.review_passages),
+                (self.w.passages.table, self.coded_passages)]
 
     # -- passages picked in the result views ------------------------------------------------
     def search_passages(self) -> list[Passage]:
@@ -377,12 +395,14 @@ class AnalysisPanels(QObject):
         return out
 
     def review_passages(self) -> list[Passage]:
-        """The selected marker hits, as their sentences."""
+        """The selected marker hits as their sentences; a selected marker row stands for its hits shown."""
         out: list[Passage] = []
+        model = self.review.model
         for index in self.review.tree.selectionModel().selectedIndexes():
-            hit = self.review.model.hit(index)
-            if hit is not None:
-                p = (hit.source_id, hit.sentence_start, hit.sentence_end)
+            hit = model.hit(index)
+            group = model.marker_of(index) if hit is None and model.kind(index) == "marker" else None
+            for h in ([hit] if hit is not None else group[2] if group is not None else []):
+                p = (h.source_id, h.sentence_start, h.sentence_end)
                 if p not in out:
                     out.append(p)
         return out

@@ -6,6 +6,10 @@ document's spans and one node's count; node renames restyle only that
 node's spans; structural node changes (move, merge, delete) re-read the
 small node tree; source and case changes re-read the Sources dock.
 
+Commands that code or uncode many passages at once without listing them
+(accepting or rejecting marker hits, a REFI-QDA import) lead to one recount
+of every node (a single grouped query) and a re-read of the open documents.
+
 Undo and redo do not say which rows they touched, so after them the window
 re-reads what it shows, narrowed by the kind of change that was reverted:
 a coding re-reads one document's spans and the node counts; a memo the
@@ -25,11 +29,35 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def apply_change(window: "MainWindow", change: Change) -> None:
-    action = change.action
-    handler = _HANDLERS.get(action) or _HANDLERS.get(action.split(".", 1)[0] + ".*")
-    if handler is not None:
-        handler(window, change)
+    """The one path from a committed command to the views, whoever ran it (window, dock, worker).
+
+    The events a command records besides its own (the nodes a marker accept
+    creates, the cases an import makes) are routed too. Unless the command is
+    known to keep the node counts right, the counts are then read again in one
+    grouped query, and the views that show codings follow when one changed."""
+    handled = set()
+    for event in (change, *change.extra_events):
+        handler = _handler(event.action)
+        if handler is None or (handler in handled and handler not in _PER_EVENT):
+            continue
+        handled.add(handler)
+        handler(window, event)
+    if change.action not in _COUNTS_KEPT and not change.action.startswith(_NO_CODINGS):
+        _codings_changed(window, window.nodes_panel.recount())
     window.update_status()
+
+
+def _handler(action: str):  # noqa: ANN202 - one of the handlers below, or None
+    return _HANDLERS.get(action) or _HANDLERS.get(action.split(".", 1)[0] + ".*")
+
+
+def _codings_changed(w: "MainWindow", node_ids: list[int]) -> None:
+    """Codings were added or removed by a command that does not list them (accepting marker hits, say)."""
+    if not node_ids:
+        return
+    w.documents.reload_spans()
+    if w.passages.node_id in node_ids:
+        w.passages.refresh()
 
 
 def _coding_created(w: "MainWindow", change: Change) -> None:
@@ -160,6 +188,14 @@ def _accounts_changed(w: "MainWindow", change: Change) -> None:
         w.sources_panel.reload()
 
 
+# Commands whose handler keeps the node counts right itself (one count at a time, or by re-reading the tree).
+_COUNTS_KEPT = frozenset({"coding.create", "coding.delete", "coding.create_at_new_node", "node.move", "node.merge",
+                          "node.delete", "source.delete", "undo", "redo"})
+# Commands that never add or remove a coding: no recount after them. Any other command is recounted.
+_NO_CODINGS = ("memo.", "diary.", "account.", "fragment.", "link.", "actor.", "actant.", "framework.", "lexicon.",
+               "case.", "attribute.", "markers.run", "source.import", "source.update", "node.create", "node.update",
+               "frame.apply")
+
 _HANDLERS = {
     "coding.create_at_new_node": _coded_at_new_node,
     "undo": _after_history,
@@ -179,3 +215,5 @@ _HANDLERS = {
     "account.*": _accounts_changed,
     "fragment.*": _accounts_changed,
 }
+# Handlers that apply one event's rows: every extra event of theirs is routed (the others re-read once).
+_PER_EVENT = frozenset({_node_created})

@@ -122,6 +122,13 @@ class NodesPanel(QWidget):
                 self.model.load(node_ops.list_nodes(s))
         self._restore(expanded, current)
 
+    def recount(self) -> list[int]:
+        """Re-read every node's coding count (one grouped query); the ids of the nodes whose count changed."""
+        if self.project is None:
+            return []
+        with self.project.read_session() as s:
+            return self.model.set_counts(node_ops.coding_counts(s))
+
     def current_node_id(self) -> Optional[int]:
         item = self.model.item(self.view.currentIndex())
         return item.id if item is not None and not item.is_root else None

@@ -34,6 +34,7 @@ class SourcesPanel(QWidget):
     targetSelected = Signal(str, object)  # 'source' | 'case' | 'diary' | 'project', id
     importRequested = Signal()
     newCaseRequested = Signal()
+    newCaseForSourceRequested = Signal(int)  # a new case with this source in it
     casePropertiesRequested = Signal(int)
     newDiaryRequested = Signal()
     accountActivated = Signal(int)
@@ -171,7 +172,7 @@ class SourcesPanel(QWidget):
             for case_id, name in sorted(self.model.case_names.items(), key=lambda kv: kv[1].lower()):
                 cases.addAction(name, lambda c=case_id: self.runner.run(case_ops.assign_source, c, source_id))
             cases.addSeparator()
-            cases.addAction("New case…", self.newCaseRequested.emit)
+            cases.addAction("New case…", lambda: self.newCaseForSourceRequested.emit(source_id))
             menu.addSeparator()
             menu.addAction("Delete…", lambda: self.delete_source(source_id)).setEnabled(editable)
         elif kind == "case":

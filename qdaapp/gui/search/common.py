@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qdaapp.gui.views.check_lists import keep_rows_still
+
 ERROR_COLOR = "#B3261E"
 MUTED_COLOR = "#6B6B6B"
 OK_COLOR = "#2E6B3A"
@@ -130,7 +132,7 @@ class ChecklistDialog(QDialog):
         self.filter = QLineEdit()
         self.filter.setPlaceholderText("Filter the list")
         self.filter.setClearButtonEnabled(True)
-        self.list = QListWidget()
+        self.list = keep_rows_still(QListWidget())
         wanted = set(checked)
         for key, text in items:
             item = QListWidgetItem(text)
