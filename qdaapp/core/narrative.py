@@ -352,15 +352,18 @@ def move_fragment(session: Session, fragment_id: int, position: int) -> Change:
 
 
 @command("fragment.place")
-def place_fragments(session: Session, positions: dict[int, tuple[float, float]]) -> Change:
-    """Save flow-chart box positions (one drag of one or many boxes is one command)."""
+def place_fragments(session: Session, positions: dict[int, Optional[tuple[float, float]]]) -> Change:
+    """Save flow-chart box positions (one drag of one or many boxes is one command).
+
+    A position of None puts the box back in the automatic layout (Auto layout).
+    """
     before, after = {}, {}
     account_id = None
-    for fid, (x, y) in positions.items():
+    for fid, pos in positions.items():
         fragment = resolve_fragment(session, fid)
         account_id = fragment.account_id
         before[str(fid)] = [fragment.x, fragment.y]
-        fragment.x, fragment.y = float(x), float(y)
+        fragment.x, fragment.y = (None, None) if pos is None else (float(pos[0]), float(pos[1]))
         after[str(fid)] = [fragment.x, fragment.y]
     if not after:
         raise InvalidInput("No box was moved.")
