@@ -152,18 +152,27 @@ def paint_edge(painter: QPainter, points: list[Point], label: str, f: dict[str, 
     painter.drawPolygon(head)
     if label:
         painter.setFont(f["small"])
-        box = label_rect(path, label, f)
+        box = label_rect(points, label, f)
         painter.fillRect(box, QColor("white"))
         painter.setPen(QColor("#333333"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
     painter.restore()
 
 
-def label_rect(path: QPainterPath, label: str, f: dict[str, QFont]) -> QRectF:
-    """Where an arrow's label goes: beside the middle of its line."""
-    mid_point = path.pointAtPercent(0.5)
-    w = QFontMetricsF(f["small"]).horizontalAdvance(label) + 6
-    return QRectF(mid_point.x() + 4, mid_point.y() - 7, w, 14)
+def label_rect(points: list[Point], label: str, f: dict[str, QFont]) -> QRectF:
+    """Where an arrow's label goes: at the middle of its line, on the line when that
+    part runs across (the label's white ground interrupts it), and beside it on
+    the outer side when it runs up or down, so it never covers a box."""
+    path = edge_path(points)
+    mid = path.pointAtPercent(0.5)
+    w, h = QFontMetricsF(f["small"]).horizontalAdvance(label) + 6, 14.0
+    vertical = any(abs(x0 - x1) < 0.01 and min(y0, y1) - 0.5 <= mid.y() <= max(y0, y1) + 0.5
+                   and abs(x0 - mid.x()) < 0.5 for (x0, y0), (x1, y1) in zip(points, points[1:]))
+    if not vertical:
+        return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+    if mid.x() < points[0][0] - 0.5:  # the line went out to the left of where it started
+        return QRectF(mid.x() - 4 - w, mid.y() - h / 2, w, h)
+    return QRectF(mid.x() + 4, mid.y() - h / 2, w, h)
 
 
 def paint_graph(painter: QPainter, graph: Graph, f: dict[str, QFont], offset: QPointF) -> None:

@@ -134,7 +134,7 @@ class EdgeItem(QGraphicsItem):
         self._path = flowchart.edge_path(self.points)
         bounds = self._path.boundingRect().adjusted(-8, -8, 8, 8)
         if self.label:
-            bounds = bounds.united(flowchart.label_rect(self._path, self.label, self.fonts).adjusted(-2, -2, 2, 2))
+            bounds = bounds.united(flowchart.label_rect(self.points, self.label, self.fonts).adjusted(-2, -2, 2, 2))
         self._bounds = bounds
 
     def boundingRect(self) -> QRectF:
