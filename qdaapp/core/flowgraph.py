@@ -197,10 +197,12 @@ def box_height(summary: str, actors: list[str], width: float = BOX_WIDTHS["down"
 def snake_columns(n: int, width: float, height: float, page: Optional[tuple[float, float]]) -> int:
     """How many boxes per row fit the page best: the largest scale (never above 100%),
     then the shape closest to the page's."""
+    if n < 2:
+        return 1
     area_w, area_h = page or page_area("a4")
     area_h -= TITLE_ALLOWANCE
     best, best_key = 1, None
-    for c in range(1, max(n, 1) + 1):
+    for c in range(1, n + 1):
         rows = math.ceil(n / c)
         w = c * width + (c - 1) * H_GAP + 4 * SIDE_LANE
         h = rows * height + (rows - 1) * (V_GAP + LANE)

@@ -158,3 +158,15 @@ def test_flowchart_without_page_is_the_figure_size(project_path: Path, tmp_path:
     code, _, err = run(capsys, "flowchart", project_path, "Referral system", "--out", tmp_path / "d.pdf",
                        "--landscape")
     assert code == 1 and "--landscape needs --page" in err and not (tmp_path / "d.pdf").exists()
+
+
+@pytest.mark.parametrize("layout", ["down", "across", "snake"])
+def test_flowchart_of_an_empty_or_one_box_account(project_path: Path, tmp_path: Path, capsys, layout: str) -> None:
+    run(capsys, "account", "add", project_path, "Empty")
+    run(capsys, "account", "add", project_path, "One")
+    run(capsys, "fragment", "add", project_path, "One", "--summary", "Only this.")
+    for account in ("Empty", "One"):
+        for page in ([], ["--page", "a4"]):
+            code, out, err = run(capsys, "flowchart", project_path, account, "--out", tmp_path / "c.pdf",
+                                 "--layout", layout, *page)
+            assert code == 0, err

@@ -282,6 +282,8 @@ def test_read_only_project_can_be_looked_at_not_changed(qtbot, project, project_
         ws = _workspace(qtbot, reader, account)
         assert ws.fragments.count() == 3
         assert not ws.new_action.isEnabled() and not ws.link_action.isEnabled()
+        ws.fragments.setCurrentRow(1)
+        assert not ws.move_up_action.isEnabled() and not ws.move_down_action.isEnabled()
         item = ws.flowchart.boxes[f1]
         assert not item.flags() & item.GraphicsItemFlag.ItemIsMovable
         ws.flowchart.set_link_mode(True)

@@ -158,8 +158,10 @@ def test_layout_choice_lays_the_chart_out_and_is_remembered(qtbot, project) -> N
     back = view.edges[(f3, f1)]
     assert len(back.points) == 4 and min(y for _, y in back.points) < min(tops)  # around, above the row
     assert FlowchartView(project, account).layout_mode == "across"  # the next view opens as it was left
-    view.set_layout_mode("down")
+    project.run(narrative.place_fragments, {f2: (900.0, 600.0)})
+    view.set_layout_mode("down")  # a new layout puts the box moved by hand back in it
     assert view.boxes[f1].pos().y() < view.boxes[f2].pos().y() < view.boxes[f3].pos().y()
+    assert view.boxes[f2].pos().x() == view.boxes[f1].pos().x() and not view.boxes[f2].box.saved
     assert all(_joins(edge, view) for edge in view.edges.values())
 
 

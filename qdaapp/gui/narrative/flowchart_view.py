@@ -200,13 +200,19 @@ class FlowchartView(QGraphicsView):
         return done
 
     def set_layout_mode(self, mode: str) -> None:
-        """Lay the chart out top to bottom (``down``), left to right (``across``) or in rows that wrap."""
+        """Lay the chart out top to bottom (``down``), left to right (``across``) or in rows that wrap.
+
+        Choosing a layout asks for a re-layout: boxes moved by hand (whose
+        places were chosen for the old one) go back into it, as one undoable
+        command; a read-only project just shows them where they are.
+        """
         if mode not in flowgraph.LAYOUTS:
             raise ValueError(mode)
         if mode != self.layout_mode:
             self.layout_mode = mode
             QSettings().setValue(self._settings_key(), mode)
-            self.reload()
+            if self.project.read_only or not self.auto_layout():
+                self.reload()
             self.fit_to_window()
 
     def _settings_key(self) -> str:

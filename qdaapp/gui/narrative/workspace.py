@@ -131,7 +131,8 @@ class AccountWorkspace(QWidget):
         for mode, name in (("down", "Down"), ("across", "Across"), ("snake", "Snake")):
             self.layout_choice.addItem(name, mode)
         self.layout_choice.setCurrentIndex(self.layout_choice.findData(self.flowchart.layout_mode))
-        self.layout_choice.setToolTip("Lay the chart out top to bottom, left to right, or in rows that wrap")
+        self.layout_choice.setToolTip("Lay the chart out top to bottom, left to right, or in rows that wrap; "
+                                      "boxes moved by hand go back into the layout (Edit ▸ Undo restores them)")
         self.layout_choice.currentIndexChanged.connect(
             lambda *_: self.flowchart.set_layout_mode(self.layout_choice.currentData()))
         bar.addWidget(QLabel(" Layout "))
