@@ -120,6 +120,7 @@ def test_reorder_by_dragging_in_the_list(qtbot, project) -> None:
         event.source = lambda: ws.fragments  # a drag started in the list itself
         ws.fragments.dropEvent(event)
     assert _ids(ws.fragments) == [f3, f1, f2]
+    assert _arrows(ws) == {(f3, f1), (f1, f2)}
     project.undo()
     assert _ids(ws.fragments) == [f1, f2, f3]
     assert ws.move_fragment_to(f1, 2)
