@@ -25,6 +25,7 @@ from PySide6.QtGui import (
     QImage,
     QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPainterPath,
     QPdfWriter,
@@ -58,18 +59,31 @@ def ensure_app() -> QGuiApplication:
     return app  # type: ignore[return-value]
 
 
-def fonts() -> dict[str, QFont]:
+def screen_dpi() -> float:
+    """The resolution text is measured at when no device is named (Qt's default)."""
+    screen = QGuiApplication.primaryScreen()
+    return float(round(screen.logicalDotsPerInchY())) if screen is not None else 96.0
+
+
+def fonts(dpi: float | None = None) -> dict[str, QFont]:
+    """The chart's fonts for a device of ``dpi`` (default: the screen's).
+
+    Sizes are those of a 96-dpi screen and are scaled for other devices, so
+    text keeps one size in chart units everywhere: what was measured to size
+    the boxes is what a PDF (72 dpi), an SVG or a PNG draws.
+    """
+    k = 96.0 / (dpi or screen_dpi())
     body = QFont("DejaVu Sans")
     body.setStyleHint(QFont.StyleHint.SansSerif)
-    body.setPointSizeF(8.5)
+    body.setPointSizeF(8.5 * k)
     small = QFont(body)
-    small.setPointSizeF(7.0)
+    small.setPointSizeF(7.0 * k)
     caps = QFont(small)
     caps.setCapitalization(QFont.Capitalization.SmallCaps)
     label = QFont(small)
     label.setBold(True)
     title = QFont(body)
-    title.setPointSizeF(11)
+    title.setPointSizeF(11 * k)
     title.setBold(True)
     return {"body": body, "small": small, "caps": caps, "label": label, "title": title}
 
@@ -261,11 +275,12 @@ def export(graph: Graph, path: Path, page: str | None = None, landscape: bool = 
     size, title = figure_size(graph, f)
     sheet = page_size(page, landscape) if page else size
 
-    def paint(painter: QPainter) -> None:
+    def paint(painter: QPainter, device: QPaintDevice) -> None:
+        on_device = fonts(device.logicalDpiY())
         if page:
-            _paint_page(painter, graph, f, sheet)
+            _paint_page(painter, graph, on_device, sheet)
         else:
-            _paint_figure(painter, graph, f, size, title)
+            _paint_figure(painter, graph, on_device, size, title)
 
     suffix = path.suffix.lower()
     painter = QPainter()
@@ -281,7 +296,7 @@ def export(graph: Graph, path: Path, page: str | None = None, landscape: bool = 
         gen.setTitle(graph.title)
         gen.setDescription("Flow chart of a narrative account (qdaapp)")
         painter.begin(gen)
-        paint(painter)
+        paint(painter, gen)
         painter.end()
     elif suffix == ".pdf":
         writer = QPdfWriter(str(path))
@@ -296,7 +311,7 @@ def export(graph: Graph, path: Path, page: str | None = None, landscape: bool = 
             writer.setPageSize(QPageSize(sheet, QPageSize.Unit.Point, "figure"))
         writer.setPageMargins(QMarginsF(0, 0, 0, 0))
         painter.begin(writer)
-        paint(painter)
+        paint(painter, writer)
         painter.end()
     elif suffix == ".png":
         dpi = 300.0 if page else 144.0
@@ -305,7 +320,7 @@ def export(graph: Graph, path: Path, page: str | None = None, landscape: bool = 
         image.fill(QColor("white"))
         painter.begin(image)
         painter.scale(scale, scale)
-        paint(painter)
+        paint(painter, image)
         painter.end()
         image.setDotsPerMeterX(round(dpi / 0.0254))  # after painting: the text was laid out at the figure's scale
         image.setDotsPerMeterY(round(dpi / 0.0254))

@@ -147,6 +147,13 @@ def test_flowchart_fits_the_page(project_path: Path, tmp_path: Path, capsys, lay
     assert re.search(r'width="([\d.]+)mm"', root).group(1) == f"{size_mm[0]:g}"
     assert re.search(r'height="([\d.]+)mm"', root).group(1) == f"{size_mm[1]:g}"
     assert "<text" in svg and "COMPETENCE" in svg and "<image" not in svg
+    run(capsys, "flowchart", project_path, "Referral system", "--out", tmp_path / "own.svg", "--layout", layout)
+    # the text has the size the boxes were measured for, on the page (254 dpi) as in the figure (72 dpi)
+    assert _text_size(svg, "Step 1") == _text_size((tmp_path / "own.svg").read_text(encoding="utf-8"), "Step 1")
+
+
+def _text_size(svg: str, words: str) -> float:
+    return float(re.search(r'font-size="([\d.]+)"[^>]*\n? *>' + words, svg).group(1))
 
 
 def test_flowchart_without_page_is_the_figure_size(project_path: Path, tmp_path: Path, capsys) -> None:
