@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from qdaapp.core import flowgraph, narrative
+from qdaapp.core.errors import InvalidInput
 from qdaapp.core.exchange import write_atomically
 from qdaapp.core.exchange.matrix import export_matrix
 
@@ -55,11 +56,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_fragment_add)
+    p = frag.add_parser("move", help="put a fragment at another place in its account's sequence "
+                                     "(the sequence arrows follow)")
+    p.add_argument("project")
+    p.add_argument("fragment", help="the fragment's id")
+    p.add_argument("--to", required=True, type=int, metavar="POSITION", help="1 is the first place")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_fragment_move)
 
     p = sub.add_parser("flowchart", help="export an account's flow chart (SVG, PNG or PDF)")
     p.add_argument("project")
     p.add_argument("account")
     p.add_argument("--out", required=True, metavar="FILE.svg|FILE.png|FILE.pdf")
+    p.add_argument("--layout", choices=flowgraph.LAYOUTS, default="down",
+                   help="down: top to bottom; across: left to right; snake: rows that wrap (default: down)")
+    p.add_argument("--page", choices=sorted(flowgraph.PAGES),
+                   help="make the file exactly this paper size, the chart scaled down to fit the margins")
+    p.add_argument("--landscape", action="store_true", help="with --page: the paper turned sideways")
     p.add_argument("--relayout", action="store_true", help="ignore boxes moved by hand")
     p.set_defaults(func=cmd_flowchart)
 
@@ -128,13 +141,24 @@ def cmd_fragment_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_fragment_move(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        project.run(narrative.move_fragment, args.fragment, args.to - 1)
+    print(f"moved fragment {args.fragment} to place {args.to}")
+    return 0
+
+
 def cmd_flowchart(args: argparse.Namespace) -> int:
     from qdaapp.render.flowchart import export
 
+    if args.landscape and not args.page:
+        raise InvalidInput("--landscape needs --page a4 or --page letter.")
     with opened(args, read_only=True) as project, project.read_session() as s:
-        graph = flowgraph.account_graph(s, args.account, keep_saved=not args.relayout)
-    out = write_atomically(args.out, lambda tmp: export(graph, tmp), (".svg", ".png", ".pdf"))
-    print(f"wrote {out} ({len(graph.boxes)} fragments)")
+        graph = flowgraph.account_graph(s, args.account, keep_saved=not args.relayout, mode=args.layout)
+    out = write_atomically(args.out, lambda tmp: export(graph, tmp, page=args.page, landscape=args.landscape),
+                           (".svg", ".png", ".pdf"))
+    paper = f" on {args.page.upper() if args.page == 'a4' else 'Letter'}" if args.page else ""
+    print(f"wrote {out} ({len(graph.boxes)} fragments, {args.layout}{paper})")
     return 0
 
 

@@ -5,6 +5,11 @@ into an *account*; they are summarised into *fragments* (speech act, actors,
 case, the passages they rest on); the fragments are put in a tellable order
 and linked into a flow chart. Every change here is an audited command.
 Deleting an account never touches codings: its passages are references.
+
+The order owns the *sequence* links: adding, deleting or moving a fragment
+re-makes them in the same command so that they join consecutive fragments
+exactly (see :func:`relink_sequence`). Links the user draws elsewhere are
+*extra* (a branch, a loop back) and reordering never touches them.
 """
 
 from __future__ import annotations
@@ -174,7 +179,47 @@ def fragment_row(session: Session, f: Fragment) -> dict:
 
 
 def _link_row(link: FragmentLink) -> dict:
-    return {"id": link.id, "from_id": link.from_id, "to_id": link.to_id, "label": link.label}
+    return {"id": link.id, "from_id": link.from_id, "to_id": link.to_id, "label": link.label, "kind": link.kind}
+
+
+def _ordered(session: Session, account_id: int) -> list[Fragment]:
+    return list(session.scalars(select(Fragment).where(Fragment.account_id == account_id)
+                                .order_by(Fragment.position, Fragment.id)))
+
+
+def relink_sequence(session: Session, account_id: int) -> dict:
+    """Make the account's sequence links join consecutive fragments exactly.
+
+    A sequence link whose two fragments are no longer neighbours is removed;
+    a pair of new neighbours gets one. A sequence link between fragments that
+    stay neighbours is kept as it is, label included. When the user already
+    drew a link between two new neighbours it stands for the sequence and is
+    left as it is (kind and label), so reordering never changes a link the
+    user drew. Called inside the command that changed the order; returns the
+    links removed and added for its audit event.
+    """
+    order = [f.id for f in _ordered(session, account_id)]
+    pairs = set(zip(order, order[1:]))
+    existing = {(link.from_id, link.to_id): link for link in session.scalars(
+        select(FragmentLink).where(FragmentLink.from_id.in_(order)))}
+    removed = []
+    for key, link in existing.items():
+        if link.kind == "sequence" and key not in pairs:
+            removed.append(_link_row(link))
+            session.delete(link)
+    added = []
+    for a, b in zip(order, order[1:]):
+        if (a, b) not in existing:
+            link = FragmentLink(from_id=a, to_id=b, kind="sequence")
+            session.add(link)
+            added.append(link)
+    session.flush()
+    return {"removed": removed, "added": [_link_row(link) for link in added]}
+
+
+def _clear_places(session: Session, account_id: int) -> None:
+    """Forget boxes placed by hand: the chart is laid out again from the order."""
+    session.execute(update(Fragment).where(Fragment.account_id == account_id).values(x=None, y=None))
 
 
 @command("fragment.create")
@@ -183,15 +228,19 @@ def add_fragment(
     case_ref: Optional[str | int] = None, actors: Optional[list[str]] = None,
     passages: Optional[list[tuple[str | int, int, int]]] = None, after: Optional[int] = None,
 ) -> Change:
-    """Add a fragment to an account's sequence, after ``after`` or at the end, linked from its predecessor."""
+    """Add a fragment to an account's sequence, after ``after`` or at the end.
+
+    The sequence links are re-made (the new fragment joins its neighbours).
+    Inserting in the middle changes later fragments' places, so boxes placed
+    by hand go back to the automatic layout; appending keeps them.
+    """
     account = resolve_account(session, account_ref)
     if not summary.strip():
         raise InvalidInput("A fragment needs a summary.")
     act = check_act(act)
     case_id = resolve_case(session, case_ref).id if case_ref not in (None, "") else None
     checked = [(check_passage(session, s, a, b).id, a, b) for s, a, b in passages or []]
-    frags = session.scalars(select(Fragment).where(Fragment.account_id == account.id)
-                            .order_by(Fragment.position, Fragment.id)).all()
+    frags = _ordered(session, account.id)
     if after is not None:
         prev = resolve_fragment(session, after)
         if prev.account_id != account.id:
@@ -199,6 +248,8 @@ def add_fragment(
         position = prev.position + 1
         session.execute(update(Fragment).where(Fragment.account_id == account.id, Fragment.position >= position)
                         .values(position=Fragment.position + 1))
+        if prev.id != frags[-1].id:
+            _clear_places(session, account.id)
     else:
         prev = frags[-1] if frags else None
         position = (prev.position + 1) if prev else 0
@@ -208,13 +259,11 @@ def add_fragment(
     session.flush()
     for sid, a, b in checked:
         session.add(FragmentPassage(fragment_id=fragment.id, source_id=sid, start=a, end=b))
-    link = None
-    if prev is not None:
-        link = FragmentLink(from_id=prev.id, to_id=fragment.id)
-        session.add(link)
     session.flush()
+    relinked = relink_sequence(session, account.id)
     after_row = fragment_row(session, fragment)
     after_row["link_from"] = prev.id if prev is not None else None
+    after_row["relinked"] = relinked
     return Change("fragment.create", "fragment", fragment.id,
                   f"add fragment {fragment.id} ({act or 'no speech act'}) to '{account.title}'",
                   after=after_row, result=fragment.id)
@@ -251,42 +300,70 @@ def update_fragment(session: Session, fragment_id: int, summary: Optional[str] =
 
 @command("fragment.delete")
 def delete_fragment(session: Session, fragment_id: int) -> Change:
+    """Delete a fragment with its links; its neighbours are joined by a sequence link.
+
+    Deleting one in the middle changes later fragments' places, so boxes
+    placed by hand go back to the automatic layout.
+    """
     fragment = resolve_fragment(session, fragment_id)
+    account_id = fragment.account_id
     row = fragment_row(session, fragment)
     links = session.scalars(select(FragmentLink).where(
         (FragmentLink.from_id == fragment.id) | (FragmentLink.to_id == fragment.id))).all()
     row["links"] = [_link_row(link) for link in links]
+    last = _ordered(session, account_id)[-1].id == fragment.id
+    for link in links:
+        session.delete(link)
+    session.flush()  # the links first: the fragment's own delete would cascade to them
     session.delete(fragment)
-    return Change("fragment.delete", "fragment", row["id"], f"delete fragment {row['id']}", before=row)
+    session.flush()
+    if not last:
+        _clear_places(session, account_id)
+    relinked = relink_sequence(session, account_id)
+    return Change("fragment.delete", "fragment", row["id"], f"delete fragment {row['id']}", before=row,
+                  after={"relinked": relinked})
 
 
 @command("fragment.move")
 def move_fragment(session: Session, fragment_id: int, position: int) -> Change:
-    """Put a fragment at ``position`` (0-based) in its account's tellable sequence."""
+    """Put a fragment at ``position`` (0-based) in its account's tellable sequence.
+
+    In the same command the sequence links are re-made to join the new
+    neighbours and boxes placed by hand go back to the automatic layout, so
+    the chart follows the story and one Undo restores order and arrows.
+    """
     fragment = resolve_fragment(session, fragment_id)
-    frags = session.scalars(select(Fragment).where(Fragment.account_id == fragment.account_id)
-                            .order_by(Fragment.position, Fragment.id)).all()
+    frags = _ordered(session, fragment.account_id)
     if not 0 <= position < len(frags):
-        raise InvalidInput(f"Position {position} is outside the sequence of {len(frags)} fragments.")
+        raise InvalidInput(f"Position {position + 1} is outside the sequence of {len(frags)} fragments "
+                           f"(use 1 to {len(frags)}).")
     before = [f.id for f in frags]
     order = [f for f in frags if f.id != fragment.id]
     order.insert(position, fragment)
+    if [f.id for f in order] == before:
+        raise InvalidInput(f"Fragment {fragment.id} is already at place {position + 1}.")
     for i, f in enumerate(order):
         f.position = i
+    session.flush()
+    _clear_places(session, fragment.account_id)
+    relinked = relink_sequence(session, fragment.account_id)
     return Change("fragment.move", "fragment", fragment.id, f"move fragment {fragment.id} to place {position + 1}",
-                  before={"order": before}, after={"order": [f.id for f in order]})
+                  before={"order": before}, after={"order": [f.id for f in order], "relinked": relinked})
 
 
 @command("fragment.place")
-def place_fragments(session: Session, positions: dict[int, tuple[float, float]]) -> Change:
-    """Save flow-chart box positions (one drag of one or many boxes is one command)."""
+def place_fragments(session: Session, positions: dict[int, Optional[tuple[float, float]]]) -> Change:
+    """Save flow-chart box positions (one drag of one or many boxes is one command).
+
+    A position of None puts the box back in the automatic layout (Auto layout).
+    """
     before, after = {}, {}
     account_id = None
-    for fid, (x, y) in positions.items():
+    for fid, pos in positions.items():
         fragment = resolve_fragment(session, fid)
         account_id = fragment.account_id
         before[str(fid)] = [fragment.x, fragment.y]
-        fragment.x, fragment.y = float(x), float(y)
+        fragment.x, fragment.y = (None, None) if pos is None else (float(pos[0]), float(pos[1]))
         after[str(fid)] = [fragment.x, fragment.y]
     if not after:
         raise InvalidInput("No box was moved.")
@@ -296,6 +373,13 @@ def place_fragments(session: Session, positions: dict[int, tuple[float, float]])
 
 @command("link.create")
 def link_fragments(session: Session, from_id: int, to_id: int, label: str = "") -> Change:
+    """Draw an arrow from one fragment to another.
+
+    An arrow from a fragment to the one right after it in the order is the
+    sequence link (it was removed earlier; it is owned by the order again and
+    follows it when fragments move). Any other arrow is ``extra`` and stays
+    as drawn whatever the order becomes.
+    """
     a, b = resolve_fragment(session, from_id), resolve_fragment(session, to_id)
     if a.id == b.id:
         raise InvalidInput("A fragment cannot lead to itself.")
@@ -303,7 +387,9 @@ def link_fragments(session: Session, from_id: int, to_id: int, label: str = "") 
         raise InvalidInput("Both fragments must belong to the same account.")
     if session.scalar(select(FragmentLink.id).where(FragmentLink.from_id == a.id, FragmentLink.to_id == b.id)):
         raise Conflict(f"Fragment {a.id} already leads to {b.id}.")
-    link = FragmentLink(from_id=a.id, to_id=b.id, label=label.strip())
+    order = [f.id for f in _ordered(session, a.account_id)]
+    neighbours = order.index(b.id) == order.index(a.id) + 1
+    link = FragmentLink(from_id=a.id, to_id=b.id, label=label.strip(), kind="sequence" if neighbours else "extra")
     session.add(link)
     session.flush()
     return Change("link.create", "account", a.account_id, f"link fragment {a.id} to {b.id}",

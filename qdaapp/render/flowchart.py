@@ -23,7 +23,9 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QGuiApplication,
     QImage,
+    QPageLayout,
     QPageSize,
+    QPaintDevice,
     QPainter,
     QPainterPath,
     QPdfWriter,
@@ -32,7 +34,7 @@ from PySide6.QtGui import (
     QTextOption,
 )
 
-from qdaapp.core.flowgraph import Box, Graph, restack
+from qdaapp.core.flowgraph import PAGE_MARGIN, PAGES, Box, Graph, Point, arrange, page_area
 
 ACT_COLORS = {"manipulation": "#E69F00", "commitment": "#56B4E9", "competence": "#009E73",
               "performance": "#0072B2", "sanction": "#D55E00"}
@@ -57,18 +59,31 @@ def ensure_app() -> QGuiApplication:
     return app  # type: ignore[return-value]
 
 
-def fonts() -> dict[str, QFont]:
+def screen_dpi() -> float:
+    """The resolution text is measured at when no device is named (Qt's default)."""
+    screen = QGuiApplication.primaryScreen()
+    return float(round(screen.logicalDotsPerInchY())) if screen is not None else 96.0
+
+
+def fonts(dpi: float | None = None) -> dict[str, QFont]:
+    """The chart's fonts for a device of ``dpi`` (default: the screen's).
+
+    Sizes are those of a 96-dpi screen and are scaled for other devices, so
+    text keeps one size in chart units everywhere: what was measured to size
+    the boxes is what a PDF (72 dpi), an SVG or a PNG draws.
+    """
+    k = 96.0 / (dpi or screen_dpi())
     body = QFont("DejaVu Sans")
     body.setStyleHint(QFont.StyleHint.SansSerif)
-    body.setPointSizeF(8.5)
+    body.setPointSizeF(8.5 * k)
     small = QFont(body)
-    small.setPointSizeF(7.0)
+    small.setPointSizeF(7.0 * k)
     caps = QFont(small)
     caps.setCapitalization(QFont.Capitalization.SmallCaps)
     label = QFont(small)
     label.setBold(True)
     title = QFont(body)
-    title.setPointSizeF(11)
+    title.setPointSizeF(11 * k)
     title.setBold(True)
     return {"body": body, "small": small, "caps": caps, "label": label, "title": title}
 
@@ -110,67 +125,79 @@ def paint_box(painter: QPainter, box: Box, rect: QRectF, f: dict[str, QFont], se
 
 
 def fit_heights(graph: Graph, f: dict[str, QFont]) -> None:
-    """Make each box tall enough for its wrapped summary with the real font."""
+    """Give every box the height of the tallest wrapped summary with the real
+    font (boxes of one size read as a figure), then lay the grid out again."""
     metrics = QFontMetricsF(f["body"])
+    tallest = 0.0
     for box in graph.boxes:
         text = metrics.boundingRect(QRectF(0, 0, box.width - 2 * PAD, 10_000),
                                     int(Qt.TextFlag.TextWordWrap), box.summary)
-        box.height = BAND + 16 + text.height() + (18 if box.actors else 0)
-    restack(graph)
+        tallest = max(tallest, BAND + 16 + text.height() + (18 if box.actors else 0))
+    if graph.boxes:
+        arrange(graph, math.ceil(tallest))
 
 
-def edge_points(a: QRectF, b: QRectF) -> tuple[QPointF, QPointF]:
-    if b.top() >= a.bottom() - 1:
-        return QPointF(a.center().x(), a.bottom()), QPointF(b.center().x(), b.top())
-    if a.top() >= b.bottom() - 1:
-        return QPointF(a.center().x(), a.top()), QPointF(b.center().x(), b.bottom())
-    if b.left() >= a.right():
-        return QPointF(a.right(), a.center().y()), QPointF(b.left(), b.center().y())
-    return QPointF(a.left(), a.center().y()), QPointF(b.right(), b.center().y())
+def edge_path(points: list[Point]) -> QPainterPath:
+    """The arrow's line through its route's points."""
+    path = QPainterPath(QPointF(*points[0]))
+    for x, y in points[1:]:
+        path.lineTo(x, y)
+    return path
 
 
-def paint_edge(painter: QPainter, a: QRectF, b: QRectF, label: str, f: dict[str, QFont]) -> None:
-    start, end = edge_points(a, b)
+def paint_edge(painter: QPainter, points: list[Point], label: str, f: dict[str, QFont]) -> None:
+    """A plain arrow along ``points`` (tail to head), with its label beside the middle."""
+    if len(points) < 2:
+        return
     painter.save()
-    pen = QPen(QColor("#222222"), 0.9)
-    painter.setPen(pen)
-    path = QPainterPath(start)
-    if abs(start.x() - end.x()) > 1 and end.y() > start.y():
-        mid = (start.y() + end.y()) / 2
-        path.cubicTo(QPointF(start.x(), mid), QPointF(end.x(), mid), end)
-        angle = math.pi / 2
-    else:
-        path.lineTo(end)
-        angle = math.atan2(end.y() - start.y(), end.x() - start.x())
+    painter.setPen(QPen(QColor("#222222"), 0.9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap,
+                        Qt.PenJoinStyle.MiterJoin))
+    path = edge_path(points)
     painter.setBrush(Qt.BrushStyle.NoBrush)
     painter.drawPath(path)
-    size = 6.0
+    (x0, y0), (x1, y1) = points[-2], points[-1]
+    angle = math.atan2(y1 - y0, x1 - x0)
+    end, size = QPointF(x1, y1), 6.0
     head = QPolygonF([end,
                       QPointF(end.x() - size * math.cos(angle - 0.4), end.y() - size * math.sin(angle - 0.4)),
                       QPointF(end.x() - size * math.cos(angle + 0.4), end.y() - size * math.sin(angle + 0.4))])
+    painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor("#222222"))
     painter.drawPolygon(head)
     if label:
         painter.setFont(f["small"])
-        mid_point = path.pointAtPercent(0.5)
-        metrics = QFontMetricsF(f["small"])
-        w = metrics.horizontalAdvance(label) + 6
-        box = QRectF(mid_point.x() + 4, mid_point.y() - 7, w, 14)
+        box = label_rect(points, label, f)
         painter.fillRect(box, QColor("white"))
         painter.setPen(QColor("#333333"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
     painter.restore()
 
 
+def label_rect(points: list[Point], label: str, f: dict[str, QFont]) -> QRectF:
+    """Where an arrow's label goes: at the middle of its line, on the line when that
+    part runs across (the label's white ground interrupts it), and beside it on
+    the outer side when it runs up or down, so it never covers a box."""
+    path = edge_path(points)
+    mid = path.pointAtPercent(0.5)
+    w, h = QFontMetricsF(f["small"]).horizontalAdvance(label) + 6, 14.0
+    vertical = any(abs(x0 - x1) < 0.01 and min(y0, y1) - 0.5 <= mid.y() <= max(y0, y1) + 0.5
+                   and abs(x0 - mid.x()) < 0.5 for (x0, y0), (x1, y1) in zip(points, points[1:]))
+    if not vertical:
+        return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
+    if mid.x() < points[0][0] - 0.5:  # the line went out to the left of where it started
+        return QRectF(mid.x() - 4 - w, mid.y() - h / 2, w, h)
+    return QRectF(mid.x() + 4, mid.y() - h / 2, w, h)
+
+
 def paint_graph(painter: QPainter, graph: Graph, f: dict[str, QFont], offset: QPointF) -> None:
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-    rects = {b.id: QRectF(b.x + offset.x(), b.y + offset.y(), b.width, b.height) for b in graph.boxes}
+    dx, dy = offset.x(), offset.y()
     for e in graph.edges:
-        if e["from"] in rects and e["to"] in rects:
-            paint_edge(painter, rects[e["from"]], rects[e["to"]], e.get("label", ""), f)
+        if e.get("points"):
+            paint_edge(painter, [(x + dx, y + dy) for x, y in e["points"]], e.get("label", ""), f)
     for b in graph.boxes:
-        paint_box(painter, b, rects[b.id], f)
+        paint_box(painter, b, QRectF(b.x + dx, b.y + dy, b.width, b.height), f)
 
 
 def _title_height(graph: Graph, f: dict[str, QFont], width: float) -> float:
@@ -179,29 +206,82 @@ def _title_height(graph: Graph, f: dict[str, QFont], width: float) -> float:
     return rect.height() + 14
 
 
-def figure_size(graph: Graph, f: dict[str, QFont]) -> tuple[QSizeF, float]:
-    width = max((b.x + b.width for b in graph.boxes), default=280.0)
-    height = max((b.y + b.height for b in graph.boxes), default=60.0)
-    title = _title_height(graph, f, width)
-    return QSizeF(width + 2 * MARGIN, height + 2 * MARGIN + title), title
+def chart_bounds(graph: Graph) -> QRectF:
+    """Everything drawn: boxes (a box placed by hand may lie left of or above the grid) and arrows."""
+    rect = QRectF(0, 0, max(graph.width, 1.0), max(graph.height, 1.0))
+    for b in graph.boxes:
+        rect = rect.united(QRectF(b.x, b.y, b.width, b.height))
+    for e in graph.edges:
+        for x, y in e.get("points", []):
+            rect = rect.united(QRectF(x - 1, y - 1, 2, 2))
+    return rect
 
 
-def _paint_figure(painter: QPainter, graph: Graph, f: dict[str, QFont], size: QSizeF, title: float) -> None:
-    painter.fillRect(QRectF(QPointF(0, 0), size), QColor("white"))
+def figure_size(graph: Graph, f: dict[str, QFont], margin: float = MARGIN) -> tuple[QSizeF, float]:
+    """The figure's own size (chart, title and ``margin`` around) and the title's height."""
+    bounds = chart_bounds(graph) if graph.boxes else QRectF(0, 0, 280.0, 60.0)
+    title = _title_height(graph, f, bounds.width())
+    return QSizeF(bounds.width() + 2 * margin, bounds.height() + 2 * margin + title), title
+
+
+def _paint_figure(painter: QPainter, graph: Graph, f: dict[str, QFont], size: QSizeF, title: float,
+                  margin: float = MARGIN, background: bool = True) -> None:
+    if background:
+        painter.fillRect(QRectF(QPointF(0, 0), size), QColor("white"))
     painter.setFont(f["title"])
     painter.setPen(QColor("#111111"))
-    painter.drawText(QRectF(MARGIN, MARGIN, size.width() - 2 * MARGIN, title),
+    painter.drawText(QRectF(margin, margin, size.width() - 2 * margin, title),
                      int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap),
                      graph.title)
-    paint_graph(painter, graph, f, QPointF(MARGIN, MARGIN + title))
+    bounds = chart_bounds(graph) if graph.boxes else QRectF()
+    paint_graph(painter, graph, f, QPointF(margin - bounds.left(), margin + title - bounds.top()))
 
 
-def export(graph: Graph, path: Path) -> None:
-    """Write ``graph`` as SVG, PDF (vector) or PNG, chosen by the suffix."""
+def page_size(page: str, landscape: bool = False) -> QSizeF:
+    """A paper size in points."""
+    w, h = PAGES[page]
+    return QSizeF(h, w) if landscape else QSizeF(w, h)
+
+
+def _paint_page(painter: QPainter, graph: Graph, f: dict[str, QFont], paper: QSizeF) -> None:
+    """The figure on a sheet of ``paper``: inside the margins, scaled down to fit
+    (never up), centred across and set at the top."""
+    painter.fillRect(QRectF(QPointF(0, 0), paper), QColor("white"))
+    size, title = figure_size(graph, f, margin=0.0)
+    area = QSizeF(paper.width() - 2 * PAGE_MARGIN, paper.height() - 2 * PAGE_MARGIN)
+    scale = min(1.0, area.width() / size.width(), area.height() / size.height())
+    painter.save()
+    painter.translate(PAGE_MARGIN + (area.width() - size.width() * scale) / 2, PAGE_MARGIN)
+    painter.scale(scale, scale)
+    _paint_figure(painter, graph, f, size, title, margin=0.0, background=False)
+    painter.restore()
+
+
+def export(graph: Graph, path: Path, page: str | None = None, landscape: bool = False) -> None:
+    """Write ``graph`` as SVG, PDF (vector) or PNG, chosen by the suffix.
+
+    Without ``page`` the sheet is the figure's own size. With ``page``
+    (``a4`` or ``letter``, portrait unless ``landscape``) the sheet is exactly
+    that paper: a snake is re-wrapped to suit it and the chart is scaled down
+    to fit inside the margins, text staying vector in SVG and PDF.
+    """
     ensure_app()
     f = fonts()
+    if page is not None:
+        if page not in PAGES:
+            raise ValueError(f"unknown page size {page!r}; use {' or '.join(PAGES)}")
+        graph.page = page_area(page, landscape)
     fit_heights(graph, f)
     size, title = figure_size(graph, f)
+    sheet = page_size(page, landscape) if page else size
+
+    def paint(painter: QPainter, device: QPaintDevice) -> None:
+        on_device = fonts(device.logicalDpiY())
+        if page:
+            _paint_page(painter, graph, on_device, sheet)
+        else:
+            _paint_figure(painter, graph, on_device, size, title)
+
     suffix = path.suffix.lower()
     painter = QPainter()
     if suffix == ".svg":
@@ -209,31 +289,41 @@ def export(graph: Graph, path: Path) -> None:
 
         gen = QSvgGenerator()
         gen.setFileName(str(path))
-        gen.setSize(size.toSize())
-        gen.setViewBox(QRectF(QPointF(0, 0), size))
+        # 254 dots per inch make whole numbers of tenths of a millimetre for A4 and Letter alike
+        gen.setResolution(254 if page else 72)
+        gen.setSize((sheet * (254 / 72) if page else sheet).toSize())
+        gen.setViewBox(QRectF(QPointF(0, 0), sheet))
         gen.setTitle(graph.title)
         gen.setDescription("Flow chart of a narrative account (qdaapp)")
         painter.begin(gen)
-        _paint_figure(painter, graph, f, size, title)
+        paint(painter, gen)
         painter.end()
     elif suffix == ".pdf":
         writer = QPdfWriter(str(path))
         writer.setResolution(72)
         writer.setTitle(graph.title)
         writer.setCreator("qdaapp")
-        writer.setPageSize(QPageSize(size, QPageSize.Unit.Point, "figure"))
+        if page:
+            writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4 if page == "a4" else QPageSize.PageSizeId.Letter))
+            writer.setPageOrientation(QPageLayout.Orientation.Landscape if landscape
+                                      else QPageLayout.Orientation.Portrait)
+        else:
+            writer.setPageSize(QPageSize(sheet, QPageSize.Unit.Point, "figure"))
         writer.setPageMargins(QMarginsF(0, 0, 0, 0))
         painter.begin(writer)
-        _paint_figure(painter, graph, f, size, title)
+        paint(painter, writer)
         painter.end()
     elif suffix == ".png":
-        scale = 2.0
-        image = QImage((size * scale).toSize(), QImage.Format.Format_ARGB32)
+        dpi = 300.0 if page else 144.0
+        scale = dpi / 72
+        image = QImage((sheet * scale).toSize(), QImage.Format.Format_ARGB32)
         image.fill(QColor("white"))
         painter.begin(image)
         painter.scale(scale, scale)
-        _paint_figure(painter, graph, f, size, title)
+        paint(painter, image)
         painter.end()
+        image.setDotsPerMeterX(round(dpi / 0.0254))  # after painting: the text was laid out at the figure's scale
+        image.setDotsPerMeterY(round(dpi / 0.0254))
         if not image.save(str(path), "PNG"):
             raise OSError(f"could not save {path.name}")
     else:

@@ -59,7 +59,8 @@ def main() -> None:
                                       "act": rng.choice(SPEECH_ACTS), "case_id": c, "actors": "[]", "position": 0})
             s.execute(insert(Fragment), frag_rows)
             ids = [r[0] for r in s.execute(text(f"select id from fragments where account_id={accounts[0]} order by position"))]
-            s.execute(insert(FragmentLink), [{"from_id": a, "to_id": b, "label": ""} for a, b in zip(ids, ids[1:])]
+            s.execute(insert(FragmentLink), [{"from_id": a, "to_id": b, "label": "", "kind": "sequence"}
+                                             for a, b in zip(ids, ids[1:])]
                       + [{"from_id": ids[i], "to_id": ids[i + 3], "label": "branch"} for i in range(0, 190, 20)])
             s.execute(insert(AccountPassage), [{"account_id": rng.choice(accounts), "source_id": sid,
                                                 "start": i * 40, "end": i * 40 + 30, "added_by": "bench",

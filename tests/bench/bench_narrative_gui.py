@@ -59,7 +59,8 @@ def build(tmp: Path) -> tuple[Project, list[int]]:
         s.execute(insert(Fragment), rows)
         ids = [r[0] for r in s.execute(text(f"select id from fragments where account_id={accounts[0]} "
                                             "order by position"))]
-        s.execute(insert(FragmentLink), [{"from_id": a, "to_id": b, "label": ""} for a, b in itertools.pairwise(ids)]
+        s.execute(insert(FragmentLink), [{"from_id": a, "to_id": b, "label": "", "kind": "sequence"}
+                                          for a, b in itertools.pairwise(ids)]
                   + [{"from_id": ids[i], "to_id": ids[i + 3], "label": "branch"} for i in range(0, 190, 20)])
         s.execute(insert(AccountPassage), [{"account_id": rng.choice(accounts), "source_id": sid, "start": i * 40,
                                             "end": i * 40 + 30, "added_by": "bench", "created_at": "2026"}

@@ -6,6 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qdaapp.core import coding, flowgraph, framework, narrative, nodes, sources
 from qdaapp.core.errors import Conflict, InvalidInput, NotFound
@@ -31,17 +33,20 @@ def test_account_fragments_sequence_and_links(project: Project) -> None:
         data = flowgraph.show(s, "Referral system")
     assert [f["id"] for f in data["fragments"]] == [f1, f2, f3]
     assert data["fragments"][0]["passages"][0]["text"] == "We had to"
-    assert {(link["from"], link["to"]) for link in data["links"]} == {(f1, f3), (f1, f2)}
-    project.run(narrative.unlink_fragments, f1, f3)
-    project.run(narrative.link_fragments, f2, f3, label="then")
+    assert {(link["from"], link["to"], link["kind"]) for link in data["links"]} == \
+        {(f1, f2, "sequence"), (f2, f3, "sequence")}  # inserting f2 after f1 re-made the sequence
+    project.run(narrative.unlink_fragments, f2, f3)
+    project.run(narrative.link_fragments, f2, f3, label="then")  # drawn between neighbours: the sequence again
+    project.run(narrative.link_fragments, f3, f1, label="back")  # a loop back: extra
     project.run(narrative.move_fragment, f3, 0)
     with project.read_session() as s:
         data = flowgraph.show(s, acc)
     assert [f["id"] for f in data["fragments"]] == [f3, f1, f2]
-    assert {(link["from"], link["to"], link["label"]) for link in data["links"]} == {(f1, f2, ""), (f2, f3, "then")}
-    assert data["actors"] == ["GP", "we"]
+    assert {(link["from"], link["to"], link["label"], link["kind"]) for link in data["links"]} == \
+        {(f3, f1, "back", "extra"), (f1, f2, "", "sequence")}
+    assert data["actors"] == ["GP", "we"]  # f2 -> f3 went with the order: they are no longer neighbours
     with pytest.raises(Conflict):
-        project.run(narrative.link_fragments, f2, f3)
+        project.run(narrative.link_fragments, f3, f1)
     with pytest.raises(InvalidInput):
         project.run(narrative.link_fragments, f2, f2)
 
@@ -86,20 +91,128 @@ def test_delete_account_keeps_codings(project: Project) -> None:
     assert project.verify_audit().ok
 
 
-def test_positions_and_layout(project: Project) -> None:
+def _links(project: Project, acc: int) -> set[tuple[int, int, str, str]]:
+    with project.read_session() as s:
+        return {(e["from"], e["to"], e["label"], e["kind"]) for e in flowgraph.show(s, acc)["links"]}
+
+
+def _order(project: Project, acc: int) -> list[int]:
+    with project.read_session() as s:
+        return [f["id"] for f in flowgraph.show(s, acc)["fragments"]]
+
+
+def test_move_relinks_the_sequence_keeps_extra_links_and_is_one_undo(project: Project) -> None:
+    acc = project.run(narrative.create_account, "Story")
+    a, b, c, d = (project.run(narrative.add_fragment, acc, f"Fragment {n}") for n in "abcd")
+    project.run(narrative.unlink_fragments, b, c)
+    project.run(narrative.link_fragments, b, c, label="then")
+    project.run(narrative.link_fragments, a, c, label="branch")
+    project.run(narrative.link_fragments, d, b, label="back")
+    project.run(narrative.place_fragments, {c: (600.0, 10.0)})
+    before_links, events = _links(project, acc), project.summary()["events"]
+    project.run(narrative.move_fragment, d, 1)
+    assert project.summary()["events"] == events + 1  # one audited command
+    assert _order(project, acc) == [a, d, b, c]
+    assert _links(project, acc) == {(a, d, "", "sequence"), (b, c, "then", "sequence"),
+                                    (a, c, "branch", "extra"), (d, b, "back", "extra")}
+    with project.read_session() as s:
+        assert not any(box.saved for box in flowgraph.account_graph(s, acc).boxes)  # re-laid out
+    project.undo()
+    assert _order(project, acc) == [a, b, c, d] and _links(project, acc) == before_links
+    with project.read_session() as s:
+        placed = {box.id: (box.x, box.y) for box in flowgraph.account_graph(s, acc).boxes if box.saved}
+    assert placed == {c: (600.0, 10.0)}
+    assert project.verify_audit().ok
+
+
+def test_insert_and_delete_join_the_neighbours(project: Project) -> None:
+    acc = project.run(narrative.create_account, "Story")
+    a, b, c = (project.run(narrative.add_fragment, acc, f"Fragment {n}") for n in "abc")
+    project.run(narrative.link_fragments, a, c, label="skip")
+    project.run(narrative.place_fragments, {a: (0.0, 300.0)})
+    x = project.run(narrative.add_fragment, acc, "Inserted", after=a)
+    assert _links(project, acc) == {(a, x, "", "sequence"), (x, b, "", "sequence"), (b, c, "", "sequence"),
+                                    (a, c, "skip", "extra")}
+    project.run(narrative.delete_fragment, b)
+    assert _order(project, acc) == [a, x, c]
+    # x and c are neighbours now; the extra link a->c is left as drawn, and the sequence gets x->c
+    assert _links(project, acc) == {(a, x, "", "sequence"), (x, c, "", "sequence"), (a, c, "skip", "extra")}
+    project.run(narrative.delete_fragment, x)
+    # a and c are neighbours: the link the user drew between them stands for the sequence, unchanged
+    assert _links(project, acc) == {(a, c, "skip", "extra")}
+    project.undo()
+    assert _order(project, acc) == [a, x, c]
+    assert (x, c, "", "sequence") in _links(project, acc)
+
+
+def test_move_refuses_bad_places_and_changes_nothing(project: Project) -> None:
+    acc = project.run(narrative.create_account, "Story")
+    a, b = (project.run(narrative.add_fragment, acc, f"Fragment {n}") for n in "ab")
+    before = project.summary()
+    with pytest.raises(InvalidInput, match="Position 3 is outside the sequence of 2 fragments"):
+        project.run(narrative.move_fragment, a, 2)
+    with pytest.raises(InvalidInput, match="already at place 1"):
+        project.run(narrative.move_fragment, a, 0)
+    with pytest.raises(NotFound):
+        project.run(narrative.move_fragment, 999, 0)
+    assert project.summary() == before and _order(project, acc) == [a, b]
+
+
+def _info(n: int) -> list[flowgraph.FragmentInfo]:
+    return [flowgraph.FragmentInfo(i, i, "word " * (3 + 7 * (i % 4)), "sanction", None, ["we"] if i % 2 else [])
+            for i in range(n)]
+
+
+def _crosses(p: tuple[float, float], q: tuple[float, float], box: flowgraph.Box) -> bool:
+    """Does the axis-parallel segment p-q pass through the inside of ``box``?"""
+    (x0, y0), (x1, y1) = p, q
+    left, right, top, bottom = box.x, box.x + box.width, box.y, box.y + box.height
+    if x0 == x1:
+        return left < x0 < right and min(max(y0, y1), bottom) - max(min(y0, y1), top) > 0.01
+    assert y0 == y1, "routes on the grid are made of horizontal and vertical lines"
+    return top < y0 < bottom and min(max(x0, x1), right) - max(min(x0, x1), left) > 0.01
+
+
+@settings(max_examples=60, deadline=None)
+@given(n=st.integers(2, 14), extra=st.lists(st.tuples(st.integers(0, 13), st.integers(0, 13)), max_size=6),
+       mode=st.sampled_from(flowgraph.LAYOUTS))
+def test_layout_follows_the_order_with_even_boxes_and_arrows_around_them(n, extra, mode) -> None:
+    edges = [{"from": i, "to": i + 1, "label": "", "kind": "sequence"} for i in range(n - 1)]
+    pairs = {(a % n, b % n) for a, b in extra if a % n != b % n and b % n != a % n + 1}
+    edges += [{"from": a, "to": b, "label": "", "kind": "extra"} for a, b in sorted(pairs)]
+    graph = flowgraph.layout("T", _info(n), edges, mode=mode)
+    boxes = graph.boxes
+    assert len({(b.width, b.height) for b in boxes}) == 1
+    cols = graph.columns
+    assert cols == {"down": 1, "across": n}.get(mode, cols)
+    for i, (p, q) in enumerate(zip(boxes, boxes[1:])):
+        if (i + 1) % cols:  # same row: the next box is to the right
+            assert q.y == p.y and q.x > p.x + p.width
+        else:  # a new row starts at the left, below
+            assert q.x == boxes[0].x and q.y > p.y + p.height
+    for e in graph.edges:
+        pts = e["points"]
+        assert len(pts) >= 2
+        for seg in zip(pts, pts[1:]):
+            assert not any(_crosses(*seg, box) for box in boxes), (mode, e, seg)
+    assert all(0 <= b.x and b.x + b.width <= graph.width and b.y + b.height <= graph.height for b in boxes)
+
+
+def test_boxes_placed_by_hand_stay_until_a_relayout(project: Project) -> None:
     acc = project.run(narrative.create_account, "Chart")
     ids = [project.run(narrative.add_fragment, acc, f"Fragment {i} " * (i + 1)) for i in range(4)]
-    project.run(narrative.link_fragments, ids[0], ids[2])  # a branch
-    with project.read_session() as s:
-        graph = flowgraph.account_graph(s, acc)
-    by_id = {b.id: b for b in graph.boxes}
-    assert by_id[ids[0]].y < by_id[ids[1]].y
-    assert by_id[ids[1]].layer == by_id[ids[2]].layer - 1 or by_id[ids[2]].layer >= 1
     project.run(narrative.place_fragments, {ids[3]: (500.0, 20.0)})
     with project.read_session() as s:
-        graph = flowgraph.account_graph(s, acc)
-    moved = {b.id: b for b in graph.boxes}[ids[3]]
+        moved = {b.id: b for b in flowgraph.account_graph(s, acc).boxes}[ids[3]]
+        again = {b.id: b for b in flowgraph.account_graph(s, acc, keep_saved=False).boxes}[ids[3]]
     assert (moved.x, moved.y, moved.saved) == (500.0, 20.0, True)
+    assert not again.saved and again.x == 0.0
+    project.run(narrative.add_fragment, acc, "Appended")  # appending changes no one's place
+    with project.read_session() as s:
+        assert {b.id: b for b in flowgraph.account_graph(s, acc).boxes}[ids[3]].saved
+    project.run(narrative.move_fragment, ids[3], 0)
+    with project.read_session() as s:
+        assert not any(b.saved for b in flowgraph.account_graph(s, acc).boxes)
 
 
 def test_framework_matrix_and_exports(project: Project, tmp_path: Path) -> None:

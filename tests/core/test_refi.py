@@ -142,7 +142,7 @@ def snapshot(project: Project) -> dict:
                 shown["title"], shown["description"],
                 [(f["summary"], f["act"], f["case"], f["actors"], f["position"], f["x"], f["y"],
                   [(p["source"], p["start"], p["end"]) for p in f["passages"]]) for f in shown["fragments"]],
-                sorted((order[k["from"]], order[k["to"]], k["label"]) for k in shown["links"]),
+                sorted((order[k["from"]], order[k["to"]], k["label"], k["kind"]) for k in shown["links"]),
                 [(p["source"], p["start"], p["end"]) for p in shown["passages"]],
             ))
         out["accounts"] = accounts

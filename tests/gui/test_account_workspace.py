@@ -43,6 +43,14 @@ def make_account(project) -> tuple[int, tuple[int, int, int]]:
     return account, (f1, f2, f3)
 
 
+@pytest.fixture(autouse=True)
+def own_settings(tmp_path: Path) -> None:
+    """The chart's layout choice goes to the user's settings: keep them in the test's folder."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+
+
 @pytest.fixture
 def messages(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     shown: list[str] = []
@@ -112,10 +120,40 @@ def test_reorder_by_dragging_in_the_list(qtbot, project) -> None:
         event.source = lambda: ws.fragments  # a drag started in the list itself
         ws.fragments.dropEvent(event)
     assert _ids(ws.fragments) == [f3, f1, f2]
+    assert _arrows(ws) == {(f3, f1), (f1, f2)}
     project.undo()
     assert _ids(ws.fragments) == [f1, f2, f3]
     assert ws.move_fragment_to(f1, 2)
     assert _ids(ws.fragments) == [f2, f3, f1]
+
+
+def _arrows(ws) -> set[tuple[int, int]]:
+    return set(ws.flowchart.edges)
+
+
+def test_move_up_and_down_relink_and_lay_the_chart_out_again(qtbot, project) -> None:
+    account, (f1, f2, f3) = make_account(project)
+    ws = _workspace(qtbot, project, account)
+    project.run(narrative.place_fragments, {f3: (700.0, -300.0)})  # a box put top-right by hand
+    ws.fragments.setCurrentRow(2)
+    assert ws.move_up_action.isEnabled() and not ws.move_down_action.isEnabled()
+    ws.move_up_action.trigger()
+    assert _ids(ws.fragments) == [f1, f3, f2]
+    assert _arrows(ws) == {(f1, f3), (f3, f2)}  # the arrows join the new neighbours
+    boxes = ws.flowchart.boxes
+    assert boxes[f1].pos().y() < boxes[f3].pos().y() < boxes[f2].pos().y()  # laid out again, in the new order
+    assert boxes[f3].pos().x() == boxes[f1].pos().x() and not boxes[f3].box.saved
+    assert ws.fragments.currentItem().data(ID_ROLE) == f3  # the moved fragment stays current
+    assert (ws.move_up_action.shortcut().toString(), ws.move_down_action.shortcut().toString()) == \
+        ("Alt+Up", "Alt+Down")
+    assert ws.move_up_action in ws.actions()  # the shortcut works wherever the focus is in the workspace
+    ws.move_up_action.trigger()
+    assert _ids(ws.fragments) == [f3, f1, f2] and _arrows(ws) == {(f3, f1), (f1, f2)}
+    project.undo()  # one Ctrl+Z: order and arrows
+    assert _ids(ws.fragments) == [f1, f3, f2] and _arrows(ws) == {(f1, f3), (f3, f2)}
+    project.undo()
+    assert _ids(ws.fragments) == [f1, f2, f3] and _arrows(ws) == {(f1, f2), (f2, f3)}
+    assert ws.flowchart.boxes[f3].pos().toTuple() == (700.0, -300.0)
 
 
 def test_drops_of_passages_add_them(qtbot, project, messages) -> None:
@@ -151,6 +189,23 @@ def test_export_figure_writes_svg_png_pdf(qtbot, project, tmp_path: Path) -> Non
     pdf = ws.export_figure(tmp_path / "chart.pdf").read_bytes()
     assert pdf.startswith(b"%PDF") and b"%%EOF" in pdf[-64:]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.pdf", "chart.png", "chart.svg"]
+    ws.layout_choice.setCurrentIndex(ws.layout_choice.findData("snake"))
+    assert ws.flowchart.layout_mode == "snake"
+    svg = ws.export_figure(tmp_path / "page.svg", page="letter", landscape=True).read_text(encoding="utf-8")
+    assert 'width="279.4mm" height="215.9mm"' in svg
+
+
+def test_figure_options_dialog(qtbot) -> None:
+    from qdaapp.gui.narrative.figure_dialog import FigureOptionsDialog
+
+    dialog = FigureOptionsDialog("across")
+    qtbot.addWidget(dialog)
+    assert dialog.choices() == ("across", "a4", False)
+    dialog.landscape.setChecked(True)
+    dialog.paper.setCurrentIndex(dialog.paper.findData("letter"))
+    assert dialog.choices() == ("across", "letter", True)
+    dialog.paper.setCurrentIndex(0)  # the figure's own size: no orientation
+    assert dialog.choices() == ("across", None, False) and not dialog.landscape.isEnabled()
 
 
 def test_deleted_account_and_undo(qtbot, project) -> None:
@@ -228,6 +283,8 @@ def test_read_only_project_can_be_looked_at_not_changed(qtbot, project, project_
         ws = _workspace(qtbot, reader, account)
         assert ws.fragments.count() == 3
         assert not ws.new_action.isEnabled() and not ws.link_action.isEnabled()
+        ws.fragments.setCurrentRow(1)
+        assert not ws.move_up_action.isEnabled() and not ws.move_down_action.isEnabled()
         item = ws.flowchart.boxes[f1]
         assert not item.flags() & item.GraphicsItemFlag.ItemIsMovable
         ws.flowchart.set_link_mode(True)

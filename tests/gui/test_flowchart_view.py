@@ -10,7 +10,7 @@ from qdaapp.core import narrative
 from qdaapp.core.models import AuditEvent
 from qdaapp.gui.narrative.flowchart_view import FlowchartView
 
-from .test_account_workspace import make_account
+from .test_account_workspace import make_account, own_settings  # noqa: F401  (autouse fixture)
 
 
 def _events(project, action: str) -> int:
@@ -129,7 +129,40 @@ def test_auto_layout_is_one_undoable_command(qtbot, project) -> None:
     assert view.auto_layout()
     assert _events(project, "fragment.place") == before + 1
     assert {fid: item.pos() for fid, item in view.boxes.items()} == auto
-    assert all(item.box.saved for item in view.boxes.values())
+    assert not any(item.box.saved for item in view.boxes.values())
+    assert not view.auto_layout()  # nothing placed by hand any more
+    project.undo()
+    assert view.boxes[f2].pos() == QPointF(900, 600)
+
+
+def _joins(edge, view) -> bool:
+    """The arrow starts on its source box's border and ends on its target's."""
+    def on_border(point, item) -> bool:
+        r = item.scene_rect()
+        x, y = point
+        inside = r.left() - 0.5 <= x <= r.right() + 0.5 and r.top() - 0.5 <= y <= r.bottom() + 0.5
+        return inside and min(abs(x - r.left()), abs(x - r.right()), abs(y - r.top()), abs(y - r.bottom())) < 0.5
+    a, b = edge.key
+    return on_border(edge.points[0], view.boxes[a]) and on_border(edge.points[-1], view.boxes[b])
+
+
+def test_layout_choice_lays_the_chart_out_and_is_remembered(qtbot, project) -> None:
+    account, (f1, f2, f3) = make_account(project)
+    project.run(narrative.link_fragments, f3, f1, label="again")
+    view = _view(qtbot, project, account)
+    view.set_layout_mode("across")
+    tops = {item.pos().y() for item in view.boxes.values()}
+    assert len(tops) == 1 and view.boxes[f1].pos().x() < view.boxes[f2].pos().x() < view.boxes[f3].pos().x()
+    assert len({(i.box.width, i.box.height) for i in view.boxes.values()}) == 1
+    assert all(_joins(edge, view) for edge in view.edges.values())
+    back = view.edges[(f3, f1)]
+    assert len(back.points) == 4 and min(y for _, y in back.points) < min(tops)  # around, above the row
+    assert FlowchartView(project, account).layout_mode == "across"  # the next view opens as it was left
+    project.run(narrative.place_fragments, {f2: (900.0, 600.0)})
+    view.set_layout_mode("down")  # a new layout puts the box moved by hand back in it
+    assert view.boxes[f1].pos().y() < view.boxes[f2].pos().y() < view.boxes[f3].pos().y()
+    assert view.boxes[f2].pos().x() == view.boxes[f1].pos().x() and not view.boxes[f2].box.saved
+    assert all(_joins(edge, view) for edge in view.edges.values())
 
 
 def test_ctrl_wheel_zooms_and_fit(qtbot, project) -> None:

@@ -49,7 +49,7 @@ def test_new_fragment_with_act_actors_and_passages(qtbot, project) -> None:
     assert made["actors"] == ["I", "practice team"]
     assert {(p["start"], p["end"]) for p in made["passages"]} == {able, span(SAMPLE, "I wanted to help")}
     assert [f["id"] for f in data["fragments"]][-1] == dialog.fragment_id
-    assert {"from": f3, "to": dialog.fragment_id, "label": ""} in data["links"]
+    assert {"from": f3, "to": dialog.fragment_id, "label": "", "kind": "sequence"} in data["links"]
 
 
 def test_draft_summary_fills_the_editor_but_saves_nothing(qtbot, project) -> None:

@@ -219,11 +219,14 @@ class NoteWriter:
                         self.s.add(FragmentPassage(fragment_id=fragment.id, source_id=span[0], start=span[1],
                                                    end=span[2]))
             seen: set[tuple[int, int]] = set()
+            order = list(frag_ids.values())
+            steps = set(zip(order, order[1:]))  # a link to the next fragment is the sequence (as in schema 0007)
             for link in flinks:
                 a, b = frag_ids.get(link.origin or ""), frag_ids.get(link.target or "")
                 if a is not None and b is not None and a != b and (a, b) not in seen:
                     seen.add((a, b))
-                    self.s.add(FragmentLink(from_id=a, to_id=b, label=link.name))
+                    self.s.add(FragmentLink(from_id=a, to_id=b, label=link.name,
+                                            kind="sequence" if (a, b) in steps else "extra"))
             spans = {span for sel in apassages.get(rset.guid, []) if (span := self._span(sel)) is not None}
             for sid, a, b in sorted(spans):
                 self.s.add(AccountPassage(account_id=account.id, source_id=sid, start=a, end=b, added_by=self.coder))

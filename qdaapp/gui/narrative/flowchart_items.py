@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QRectF, QSizeF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from qdaapp.core.flowgraph import Box
+from qdaapp.core.flowgraph import Box, route
 from qdaapp.render import flowchart
 
 SELECTION = QColor(47, 111, 163, 70)
@@ -94,30 +94,23 @@ class FragmentItem(QGraphicsItem):
         self.setToolTip("<br>".join(parts))
 
 
-def edge_path(a: QRectF, b: QRectF) -> QPainterPath:
-    """The arrow's path, as :func:`qdaapp.render.flowchart.paint_edge` draws it."""
-    start, end = flowchart.edge_points(a, b)
-    path = QPainterPath(start)
-    if abs(start.x() - end.x()) > 1 and end.y() > start.y():
-        mid = (start.y() + end.y()) / 2
-        path.cubicTo(QPointF(start.x(), mid), QPointF(end.x(), mid), end)
-    else:
-        path.lineTo(end)
-    return path
-
-
 class EdgeItem(QGraphicsItem):
-    """A link between two boxes; follows them when they move."""
+    """A link between two boxes, along the route the layout gave it; while a
+    box is being dragged (or was placed by hand) the arrow goes straight."""
 
-    def __init__(self, source: FragmentItem, target: FragmentItem, label: str, fonts: dict[str, QFont]) -> None:
+    def __init__(self, source: FragmentItem, target: FragmentItem, edge: dict, fonts: dict[str, QFont]) -> None:
         super().__init__()
-        self.source, self.target, self.label, self.fonts = source, target, label, fonts
+        self.source, self.target, self.fonts = source, target, fonts
+        self.label, self.kind = edge.get("label", ""), edge.get("kind", "extra")
+        self.routed = list(edge.get("points", []))
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setZValue(-1)
-        self.setToolTip((f"“{label}” · " if label else "")
-                        + "Right-click to label or remove this link")
+        self.setToolTip((f"“{self.label}” · " if self.label else "")
+                        + ("The story's sequence" if self.kind == "sequence" else "A link you drew")
+                        + " · Right-click to label or remove this link")
         source.edges.append(self)
         target.edges.append(self)
+        self.points: list[tuple[float, float]] = []
         self._path = QPainterPath()
         self._bounds = QRectF()
         self.adjust()
@@ -133,12 +126,15 @@ class EdgeItem(QGraphicsItem):
 
     def adjust(self) -> None:
         self.prepareGeometryChange()
-        self._path = edge_path(self.source.scene_rect(), self.target.scene_rect())
+        if self.routed and not (self.source.moved() or self.target.moved()):
+            self.points = self.routed
+        else:
+            a, b = self.source.scene_rect(), self.target.scene_rect()
+            self.points = route((a.x(), a.y(), a.width(), a.height()), (b.x(), b.y(), b.width(), b.height()))
+        self._path = flowchart.edge_path(self.points)
         bounds = self._path.boundingRect().adjusted(-8, -8, 8, 8)
         if self.label:
-            mid = self._path.pointAtPercent(0.5)
-            width = QFontMetricsF(self.fonts["small"]).horizontalAdvance(self.label) + 10
-            bounds = bounds.united(QRectF(mid.x(), mid.y() - 9, width + 4, 18))
+            bounds = bounds.united(flowchart.label_rect(self.points, self.label, self.fonts).adjusted(-2, -2, 2, 2))
         self._bounds = bounds
 
     def boundingRect(self) -> QRectF:
@@ -157,7 +153,7 @@ class EdgeItem(QGraphicsItem):
             painter.drawPath(self._path)
             painter.restore()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        flowchart.paint_edge(painter, self.source.scene_rect(), self.target.scene_rect(), self.label, self.fonts)
+        flowchart.paint_edge(painter, self.points, self.label, self.fonts)
 
 
 class TitleItem(QGraphicsItem):

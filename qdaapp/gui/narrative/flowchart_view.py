@@ -3,7 +3,10 @@
 A drag of one or many boxes is saved on release as ONE ``place_fragments``
 command, so it is audited and one Undo puts every box back. Shift+drag from
 a box to another (or any drag in link mode) links them. The chart redraws
-from the project after every change, including Undo and Redo.
+from the project after every change, including Undo and Redo; a change of
+the order clears boxes placed by hand, so the chart is laid out again.
+The layout (down, across, snake) is a view setting, kept per project and
+account in the user's settings.
 
 Run ``python -m qdaapp.gui.narrative.flowchart_view`` for a quick look.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QLineF, QPoint, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QPoint, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QColor, QContextMenuEvent, QKeyEvent, QMouseEvent, QPainter, QPen, QWheelEvent
 from PySide6.QtWidgets import (
     QGraphicsLineItem,
@@ -52,6 +55,7 @@ class FlowchartView(QGraphicsView):
         super().__init__(parent)
         self.project = project
         self.account_id = int(account_id)
+        self.layout_mode = self._saved_layout()
         self.fonts = flowchart.fonts()
         self.boxes: dict[int, FragmentItem] = {}
         self.edges: dict[tuple[int, int], EdgeItem] = {}
@@ -89,7 +93,7 @@ class FlowchartView(QGraphicsView):
         """Re-read the account's graph and update the items in place."""
         try:
             with self.project.read_session() as s:
-                graph = flowgraph.account_graph(s, self.account_id)
+                graph = flowgraph.account_graph(s, self.account_id, mode=self.layout_mode)
         except NotFound:
             graph = None
         self.graph = graph
@@ -121,7 +125,7 @@ class FlowchartView(QGraphicsView):
         for e in graph.edges if graph else []:
             a, b = self.boxes.get(e["from"]), self.boxes.get(e["to"])
             if a is not None and b is not None:
-                edge = EdgeItem(a, b, e.get("label", ""), self.fonts)
+                edge = EdgeItem(a, b, e, self.fonts)
                 self.edges[edge.key] = edge
                 scene.addItem(edge)
         if self._title is not None:
@@ -186,22 +190,37 @@ class FlowchartView(QGraphicsView):
         return True
 
     def auto_layout(self) -> bool:
-        """Put every box where the automatic layout would (one undoable command)."""
-        with self.project.read_session() as s:
-            graph = flowgraph.account_graph(s, self.account_id, keep_saved=False)
-        flowchart.fit_heights(graph, self.fonts)
-        current = {b.id: (b.x, b.y) for b in self.graph.boxes} if self.graph else {}
-        positions = {b.id: (b.x, b.y) for b in graph.boxes if current.get(b.id) != (b.x, b.y) or not self._saved(b.id)}
-        if not positions:
+        """Put every box placed by hand back in the automatic layout (one undoable command)."""
+        placed = {fid: None for fid, item in self.boxes.items() if item.box.saved}
+        if not placed:
             return False
-        done, _ = try_run(self, self.project, narrative.place_fragments, positions)
+        done, _ = try_run(self, self.project, narrative.place_fragments, placed)
         if done:
             self.fit_to_window()
         return done
 
-    def _saved(self, fragment_id: int) -> bool:
-        item = self.boxes.get(fragment_id)
-        return bool(item and item.box.saved)
+    def set_layout_mode(self, mode: str) -> None:
+        """Lay the chart out top to bottom (``down``), left to right (``across``) or in rows that wrap.
+
+        Choosing a layout asks for a re-layout: boxes moved by hand (whose
+        places were chosen for the old one) go back into it, as one undoable
+        command; a read-only project just shows them where they are.
+        """
+        if mode not in flowgraph.LAYOUTS:
+            raise ValueError(mode)
+        if mode != self.layout_mode:
+            self.layout_mode = mode
+            QSettings().setValue(self._settings_key(), mode)
+            if self.project.read_only or not self.auto_layout():
+                self.reload()
+            self.fit_to_window()
+
+    def _settings_key(self) -> str:
+        return f"flowchart/layout/{getattr(self.project, 'path', '')}/{self.account_id}"
+
+    def _saved_layout(self) -> str:
+        mode = QSettings().value(self._settings_key(), "down")
+        return mode if mode in flowgraph.LAYOUTS else "down"
 
     def link(self, from_id: int, to_id: int, label: str = "") -> bool:
         return try_run(self, self.project, narrative.link_fragments, from_id, to_id, label=label)[0]

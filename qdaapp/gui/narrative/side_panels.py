@@ -136,6 +136,15 @@ class FragmentList(QListWidget):
         if target != source_row:
             QTimer.singleShot(0, lambda: self.fragmentMoved.emit(fid, target))
 
+    def move_current(self, step: int) -> bool:
+        """Move up (-1) or down (+1): what the Move up / Move down buttons and Alt+Up / Alt+Down do."""
+        item = self.currentItem()
+        target = self.currentRow() + step
+        if item is None or item.data(ID_ROLE) is None or not 0 <= target < self.count():
+            return False
+        self.fragmentMoved.emit(item.data(ID_ROLE), target)
+        return True
+
 
 class CompletenessPanel(QWidget):
     """The five speech acts (present or missing), interviewees and sources, and the next step."""

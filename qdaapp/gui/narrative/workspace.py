@@ -13,11 +13,14 @@ from typing import Any
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
+    QHBoxLayout,
     QLabel,
     QMenu,
     QSplitter,
     QToolBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +37,7 @@ from .common import ID_ROLE, SPAN_ROLE, Passage, act_color, muted_label, section
 from .flowchart_view import EMPTY_TEXT, FlowchartView
 from .side_panels import CompletenessPanel, FragmentDetails, FragmentList, PassageList, card
 
-FIGURE_FILTER = "SVG figure (*.svg);;PNG image (*.png);;PDF document (*.pdf)"
+FIGURE_FILTER = "PDF document (*.pdf);;SVG figure (*.svg);;PNG image (*.png)"
 PASSAGES_EMPTY = ("Drag passages here from a document, or right-click a selection ▸ Add to account…")
 
 
@@ -58,6 +61,7 @@ class AccountWorkspace(QWidget):
         self.check: dict = {}
         self.title = ""
         self._syncing = False
+        self._figure_paper: tuple[str | None, bool] = ("a4", False)
         self.header = QLabel()
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.header.setWordWrap(True)
@@ -74,6 +78,9 @@ class AccountWorkspace(QWidget):
         self.fragments.itemActivated.connect(lambda item: self.flowchart.edit_fragment(item.data(ID_ROLE)))
         self.fragments.customContextMenuRequested.connect(self._on_fragment_menu)
         self.fragments_title = section_label("Fragments in sequence")
+        self.move_up_action = self._list_action("Move up", "Alt+Up", -1)
+        self.move_down_action = self._list_action("Move down", "Alt+Down", 1)
+        self.fragments.currentRowChanged.connect(lambda *_: self._update_move_actions())
         self.completeness = CompletenessPanel()
         self.details = FragmentDetails()
         self.details.openPassage.connect(self.openPassage)
@@ -119,7 +126,17 @@ class AccountWorkspace(QWidget):
                                   checkable=True)
         self.unlink_action = action("Unlink", self.unlink_selected, "Remove the selected arrow")
         self.layout_action = action("Auto layout", self.flowchart.auto_layout,
-                                    "Put every box back in the automatic top-to-bottom layout")
+                                    "Put the boxes you moved by hand back in the layout")
+        self.layout_choice = QComboBox()
+        for mode, name in (("down", "Down"), ("across", "Across"), ("snake", "Snake")):
+            self.layout_choice.addItem(name, mode)
+        self.layout_choice.setCurrentIndex(self.layout_choice.findData(self.flowchart.layout_mode))
+        self.layout_choice.setToolTip("Lay the chart out top to bottom, left to right, or in rows that wrap; "
+                                      "boxes moved by hand go back into the layout (Edit ▸ Undo restores them)")
+        self.layout_choice.currentIndexChanged.connect(
+            lambda *_: self.flowchart.set_layout_mode(self.layout_choice.currentData()))
+        bar.addWidget(QLabel(" Layout "))
+        bar.addWidget(self.layout_choice)
         action("Fit", self.flowchart.fit_to_window, "Fit the chart to the window (Ctrl+wheel zooms)")
         bar.addSeparator()
         action("Export figure…", self.export_dialog, "Save the flow chart as an SVG, PNG or PDF figure")
@@ -129,17 +146,43 @@ class AccountWorkspace(QWidget):
                                    "Subject, object, sender, receiver, helper, opponent")
         return bar
 
+    def _list_action(self, text: str, key: str, step: int) -> QAction:
+        """Move the current fragment one place (the order is the story: the chart follows)."""
+        act = QAction(text, self)
+        act.setShortcut(QKeySequence(key))
+        act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        act.setToolTip(f"{text} in the story's sequence; the arrows and the chart follow ({key})")
+        act.triggered.connect(lambda *_: self.fragments.move_current(step))
+        self.addAction(act)
+        return act
+
+    def _update_move_actions(self) -> None:
+        row, n = self.fragments.currentRow(), len(self.data["fragments"]) if self.data else 0
+        writable = not self.project.read_only
+        self.move_up_action.setEnabled(writable and 0 < row < n)
+        self.move_down_action.setEnabled(writable and 0 <= row < n - 1)
+
     def _layout(self) -> None:
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(8, 6, 4, 6)
         split = QSplitter(Qt.Orientation.Vertical)
-        for title, widget in ((self.passages_title, self.passages), (self.fragments_title, self.fragments)):
+        moves = QHBoxLayout()
+        moves.setContentsMargins(0, 2, 0, 0)
+        for act in (self.move_up_action, self.move_down_action):
+            button = QToolButton()
+            button.setDefaultAction(act)
+            moves.addWidget(button)
+        moves.addStretch(1)
+        for title, widget, below in ((self.passages_title, self.passages, None),
+                                     (self.fragments_title, self.fragments, moves)):
             box = QWidget()
             bv = QVBoxLayout(box)
             bv.setContentsMargins(0, 4, 0, 0)
             bv.addWidget(title)
             bv.addWidget(widget, 1)
+            if below is not None:
+                bv.addLayout(below)
             split.addWidget(box)
         split.setSizes([300, 400])
         lv.addWidget(split)
@@ -253,6 +296,7 @@ class AccountWorkspace(QWidget):
             self.fragments.addItem(item)
         self.fragments_title.setText(f"Fragments ({n})" + (" · drag to reorder" if n > 1 else ""))
         self._syncing = False
+        self._update_move_actions()
 
     def fragment(self, fragment_id: int) -> tuple[dict | None, int]:
         for n, f in enumerate(self.data["fragments"] if self.data else [], start=1):
@@ -315,19 +359,29 @@ class AccountWorkspace(QWidget):
         for a, b in edges:
             self.flowchart.unlink(a, b)
 
-    def export_figure(self, path: str | Path) -> Path:
-        """Write the flow chart as it stands (SVG, PNG or PDF, by suffix)."""
+    def export_figure(self, path: str | Path, page: str | None = None, landscape: bool = False,
+                      mode: str | None = None) -> Path:
+        """Write the flow chart (SVG, PNG or PDF, by suffix) in the chart's layout or ``mode``,
+        on a sheet of ``page`` paper (``a4``, ``letter``) or at the figure's own size."""
         with self.project.read_session() as s:
-            graph = flowgraph.account_graph(s, self.account_id)
-        return write_atomically(path, lambda tmp: flowchart.export(graph, tmp), (".svg", ".png", ".pdf"))
+            graph = flowgraph.account_graph(s, self.account_id, mode=mode or self.flowchart.layout_mode)
+        return write_atomically(path, lambda tmp: flowchart.export(graph, tmp, page=page, landscape=landscape),
+                                (".svg", ".png", ".pdf"))
 
     def export_dialog(self) -> None:
+        from .figure_dialog import FigureOptionsDialog
+
+        options = FigureOptionsDialog(self.flowchart.layout_mode, *self._figure_paper, parent=self)
+        if not options.exec():
+            return
+        mode, page, landscape = options.choices()
+        self._figure_paper = (page, landscape)
         name = re.sub(r"[^\w\- ]+", "", self.title).strip() or "flow chart"
-        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.home() / f"{name}.svg"), FIGURE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, "Export figure", str(Path.home() / f"{name}.pdf"), FIGURE_FILTER)
         if not path:
             return
         try:
-            saved = self.export_figure(path)
+            saved = self.export_figure(path, page, landscape, mode)
         except (QdaError, OSError) as exc:
             show_error(self, exc)
             return
