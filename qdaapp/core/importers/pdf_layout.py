@@ -8,9 +8,9 @@ their positions, into the text a reader sees:
 
 * Lines of one paragraph are joined with a space. A line ends its paragraph
   only when the writer ended it: the first word of the next line would have
-  fitted in the room left on it, the next line starts a speaker turn, a list
-  item or a first-line indent, the type size changes, or the line is a
-  ``Name  00:15`` turn header. Text boxes (lines printed with space between
+  fitted in the room left on it, the next line starts a speaker turn or a
+  list item, the type size changes, or the line is a ``Name  00:15`` turn
+  header. (pdfminer puts an indented first line in a box of its own.) Text boxes (lines printed with space between
   them) are paragraphs, unless a box ends on a full line mid-sentence and the
   next one carries on, as at a page break.
 * End-of-line hyphenation is undone ("docu- / ment" becomes "document") in
@@ -20,9 +20,10 @@ their positions, into the text a reader sees:
   its lines end in a hyphen): a transcript printed ragged-right breaks
   "well-regarded" only at its own hyphen.
 * Running headers, footers and page numbers are left out: lines at the top
-  or bottom of the page whose text recurs at the same height on at least
-  half of the pages (page numbers recur as a number that goes up with the
-  page). Speaker turn headers are never taken for them.
+  or bottom of the page, in a text box of their own, whose text recurs at
+  the same height on at least half of the pages (page numbers recur as a
+  number that goes up with the page). A box with a speaker label is never
+  taken for one.
 
 Paragraphs are separated by a blank line, breaks inside one box by a line
 end, and a turn header by a line end from its speech. ``page_starts[i]`` is
@@ -46,7 +47,6 @@ from qdaapp.core.turns import is_header_line, line_label
 # Room for a word plus the space before it, in units of the type size: an
 # inter-word space is about a quarter of an em, the rest is for kerning.
 _SPACE_EM = 0.6
-_INDENT_EM = 0.8  # a first-line indent is at least this much
 _SIZE_CHANGE = 0.2  # a change of type size by more than this ends a paragraph
 _SAME_HEIGHT = 3.0  # points: a running header is printed at the same height on each page
 _EDGE_LINES = 3  # lines at the top and at the bottom of a page that may be running lines
@@ -135,10 +135,13 @@ def running_lines(pages: list[list[Line]]) -> set[tuple[int, int]]:
     for i, lines in enumerate(pages):
         order = sorted((j for j, line in enumerate(lines) if line.text and not line.fixed), key=lambda j: lines[j].y0)
         edges = set(order[:_EDGE_LINES]) | set(order[-_EDGE_LINES:])
+        # A running line is printed apart from the body: its box lies wholly at the edge of the
+        # page and holds no speaker label.
+        inner = {lines[j].box for j in order if j not in edges or line_label(lines[j].text) is not None}
         for j in edges:
-            text = lines[j].text
-            if line_label(text) is not None:
+            if lines[j].box in inner:
                 continue
+            text = lines[j].text
             key = _DIGITS.sub("#", " ".join(text.lower().split()))
             found[key].append((lines[j].y0, i, j, text))
     drop: set[tuple[int, int]] = set()
@@ -208,19 +211,16 @@ class _Glue:
             or is_header_line(line.text)
             or is_header_line(prev.text)
             or _LIST_ITEM.match(line.text)
-            or not self._wraps(prev, line, same_box)
+            or not self._wraps(prev, line)
         ):
             return brk
         if not same_box and _ends_sentence(prev.text) and not _starts_lower(line.text):
             return brk
         return self._join(prev.text, line.text)
 
-    def _wraps(self, prev: Line, line: Line, same_box: bool) -> bool:
+    def _wraps(self, prev: Line, line: Line) -> bool:
         """True if ``prev`` ended only because ``line``'s first word did not fit on it."""
         if abs(prev.size - line.size) > _SIZE_CHANGE * max(prev.size, line.size):
-            return False
-        line_left = self._box_left[(self._page_of[id(line)], line.box)]
-        if same_box and line.x0 - line_left > _INDENT_EM * line.size and _ends_sentence(prev.text):
             return False
         prev_left = self._box_left[(self._page_of[id(prev)], prev.box)]
         right = self._right_margin(prev_left, prev.x1)
