@@ -175,6 +175,16 @@ def test_deliberate_line_ends_are_kept(tmp_path):
     assert re.split(r"\n+", doc.text) == lines
 
 
+def test_speaker_labels_start_lines_even_after_a_full_line(tmp_path):
+    full = fill("Bo Lind: so the rota changed when the new system came in and we", 300)
+    page1 = [(LEFT, TOP, full), (LEFT, TOP - LEADING, "Ana Silva: yes, and then we had to ask."),
+             (LEFT, TOP - 2 * LEADING - GAP, "Bo Lind  03:15")]
+    page2 = [(LEFT, TOP, "why did you have to ask?")]
+    doc = read_file(write(tmp_path, "labels.pdf", make_pdf([positioned(page1), positioned(page2)])))
+    assert doc.text == f"{full}\nAna Silva: yes, and then we had to ask.\n\nBo Lind  03:15\nwhy did you have to ask?"
+    assert [t.speaker for t in doc.turns] == ["Bo Lind", "Ana Silva", "Bo Lind"]
+
+
 def test_compound_broken_at_its_hyphen_keeps_it_when_the_document_does_not_hyphenate(tmp_path):
     text = ("She was led by a professor at a well-regarded university who had written about the topic for "
             "years, and the team trusted her judgement about almost everything.")
