@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from qdaapp.core.importers import read_file
+from qdaapp.core.importers.pdf_layout import mid_sentence_breaks
 from qdaapp.core.turns import turn_timestamps
 from tests.core.test_pdf_prose import Layout, wrap
 
@@ -97,8 +98,10 @@ def test_same_turns_speakers_and_times_in_every_format(tmp_path, fmt, layout):
     assert doc.turns[0].start > doc.text.index("Interview 12")
     inside = " ".join(doc.text[t.start : t.end] for t in doc.turns)
     assert "SPEAKERS" not in inside and "holidays," not in inside and "otter.ai" not in inside
-    if fmt == "pdf":  # a turn runs across a page break
+    if fmt == "pdf":  # a turn runs across a page break, and each turn's speech is one paragraph
         assert any(t.start < page < t.end for page in doc.page_starts for t in doc.turns)
+        assert [doc.text[t.start : t.end].count("\n") for t in doc.turns] == [1 if layout == "otter" else 0] * 4
+    assert mid_sentence_breaks(doc.text) == []
     if layout == "otter":
         assert doc.turns[0].start > doc.text.index("SPEAKERS")
         assert doc.text.index("otter.ai") > doc.turns[-1].end

@@ -195,21 +195,22 @@ class _Glue:
                 self._right[left] = max(self._right.get(left, line.x1), line.x1)
         self._page_of = {id(line): i for i, lines in enumerate(pages) for line in lines}
         self._vocab: set[str] | None = None
+        self._kinds: dict[int, str] = {}
+        self._margins: dict[int, float | None] = {}
         ends = sum(1 for line in self._lines if len(line.text) > 1 and line.text[-1] in _HYPHENS
                    and line.text[-2].isalpha())
         self._hyphenates = ends >= max(2, _HYPHENATING_SHARE * len(self._lines))
 
     def between(self, prev: Line, line: Line, same_box: bool) -> str:
-        label = line_label(prev.text)
-        if label is not None and label[1]:
+        prev_kind, kind = self._kind(prev), self._kind(line)
+        if prev_kind == "alone":
             return "\n"  # a "Name  00:15" header: the speech starts on the next line
         brk = "\n" if same_box else "\n\n"
         if (
             prev.fixed
             or line.fixed
-            or line_label(line.text) is not None
-            or is_header_line(line.text)
-            or is_header_line(prev.text)
+            or kind
+            or prev_kind == "header"
             or _LIST_ITEM.match(line.text)
             or not self._wraps(prev, line)
         ):
@@ -217,6 +218,20 @@ class _Glue:
         if not same_box and _ends_sentence(prev.text) and not _starts_lower(line.text):
             return brk
         return self._join(prev.text, line.text)
+
+    def _kind(self, line: Line) -> str:
+        """"alone" for a speaker label with nothing after it, "label" for one with speech after it,
+        "header" for a header line such as SPEAKERS, "" for any other line."""
+        key = id(line)
+        kind = self._kinds.get(key)
+        if kind is None:
+            label = line_label(line.text)
+            if label is not None:
+                kind = "alone" if label[1] else "label"
+            else:
+                kind = "header" if is_header_line(line.text) else ""
+            self._kinds[key] = kind
+        return kind
 
     def _wraps(self, prev: Line, line: Line) -> bool:
         """True if ``prev`` ended only because ``line``'s first word did not fit on it."""
@@ -228,8 +243,11 @@ class _Glue:
 
     def _right_margin(self, left: float, fallback: float) -> float:
         key = round(left)
-        near = [self._right[k] for k in range(key - int(_COLUMN_SLACK), key + int(_COLUMN_SLACK) + 1) if k in self._right]
-        return max(near, default=fallback)
+        if key not in self._margins:
+            slack = int(_COLUMN_SLACK)
+            near = [self._right[k] for k in range(key - slack, key + slack + 1) if k in self._right]
+            self._margins[key] = max(near) if near else None
+        return self._margins[key] or fallback
 
     def _join(self, before: str, after: str) -> str:
         last = before[-1]
