@@ -220,8 +220,12 @@ class _Glue:
         return self._join(prev.text, line.text)
 
     def _kind(self, line: Line) -> str:
-        """"alone" for a speaker label with nothing after it, "label" for one with speech after it,
-        "header" for a header line such as SPEAKERS, "" for any other line."""
+        """What the line is, for the joining rules (worked out once per line).
+
+        ``alone``: a speaker label with nothing after it; ``label``: one with
+        speech after it; ``header``: a header line such as SPEAKERS; empty
+        for any other line.
+        """
         key = id(line)
         kind = self._kinds.get(key)
         if kind is None:
