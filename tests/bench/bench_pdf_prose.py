@@ -52,7 +52,8 @@ print(json.dumps(out))
 
 def unpack(rev: str, into: Path) -> Path:
     """The ``qdaapp`` package and its resources at revision ``rev``, unpacked under ``into``."""
-    data = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "qdaapp", "resources"], capture_output=True, check=True).stdout
+    archive = ["git", "-C", str(ROOT), "archive", rev, "qdaapp", "resources"]
+    data = subprocess.run(archive, capture_output=True, check=True).stdout
     with tarfile.open(fileobj=BytesIO(data)) as tar:
         tar.extractall(into, filter="data")
     return into

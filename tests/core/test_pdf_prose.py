@@ -130,8 +130,8 @@ def write(tmp_path: Path, name: str, data: bytes) -> Path:
 
 
 def test_prose_with_hyphenation_running_header_footer_and_page_numbers(tmp_path):
-    layout = Layout(header=[(750, "Study of Care - Interview 4"), (50, "Confidential draft"), (35, "Page {page} of {pages}")],
-                    top=300)
+    running = [(750, "Study of Care - Interview 4"), (50, "Confidential draft"), (35, "Page {page} of {pages}")]
+    layout = Layout(header=running, top=300)
     wrapped = [wrap(p, 200, hyphenate=True) for p in PROSE]
     for number, lines in enumerate(wrapped):
         layout.block(number, lines)
