@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qdaapp.core.importers import read_file
-from qdaapp.core.turns import Turn, find_turns, speakers
+from qdaapp.core.turns import Turn, find_turns, line_label, speakers, turn_timestamps
 
 
 def spans(text: str) -> list[tuple[str, str]]:
@@ -182,3 +182,91 @@ def test_turns_sorted_disjoint_inside(text):
         # A turn begins at a line start.
         assert turn.start == 0 or text[turn.start - 1] == "\n"
         previous_end = turn.end
+
+
+def test_service_header_blocks_are_neither_turns_nor_speech():
+    text = (
+        "Interview 3\n"
+        "SUMMARY KEYWORDS\n"
+        "data, people, platform\n"
+        "SPEAKERS\n"
+        "Ana, Sara Lind\n"
+        "\n"
+        "Ana  00:00\n"
+        "I have not.\n"
+        "\n"
+        "Sara Lind  00:13\n"
+        "And you?\n"
+        "\n"
+        "Transcribed by https://otter.ai\n"
+        "Summary\n"
+        "Ana talked about data.\n"
+        "Action Items\n"
+        "Send the form.\n"
+    )
+    assert spans(text) == [
+        ("Ana", "Ana  00:00\nI have not."),
+        ("Sara Lind", "Sara Lind  00:13\nAnd you?"),
+    ]
+
+
+def test_a_header_block_between_two_transcripts_ends_the_turn():
+    text = "Ana: last words.\n\nSUMMARY KEYWORDS\nmoney, time\n\nSPEAKERS\nBo, Ana\n\nBo  00:02\nHello.\n"
+    assert spans(text) == [("Ana", "Ana: last words."), ("Bo", "Bo  00:02\nHello.")]
+
+
+def test_stamp_lines_belong_to_the_next_turn():
+    text = "[00:00:05]\nInterviewer: Hello.\nStill me.\n\n[00:01:10]\nAna: Hi.\n[00:01:30]\nStill Ana after a stamp.\n"
+    assert spans(text) == [
+        ("Interviewer", "Interviewer: Hello.\nStill me."),
+        ("Ana", "Ana: Hi.\n[00:01:30]\nStill Ana after a stamp."),
+    ]
+    assert turn_timestamps(text, find_turns(text)) == [5.0, 70.0]
+
+
+@pytest.mark.parametrize(
+    "line, time",
+    [
+        ("[00:12:31] Ana: well", 751.0),
+        ("00:12:31 - Ana: well", 751.0),
+        ("Ana (03:15): well", 195.0),
+        ("Ana [1:03:15]: well", 3795.0),
+        ("Ana  00:15", 15.0),
+        ("Ana  1:02:03.5", 3723.5),
+        ("Ana: [00:00:05] well", 5.0),
+        ("Ana: (00:07) well", 7.0),
+        ("Ana: well, at 10:30 we met", None),
+        ("Ana: well", None),
+    ],
+)
+def test_turn_timestamps(line, time):
+    text = "intro\n" + line + "\nmore words\n"
+    turns = find_turns(text)
+    assert [t.speaker for t in turns] == ["Ana"]
+    assert turn_timestamps(text, turns) == [time]
+    # Stored triples give the same answer.
+    assert turn_timestamps(text, [[t.start, t.end, t.speaker] for t in turns]) == [time]
+
+
+def test_fixture_service_transcript_timestamps(fixtures_root):
+    doc = read_file(fixtures_root / "transcripts" / "txt" / "BSR01_transcript_deidentified.txt")
+    stamps = re.findall(r"(?m)^(?:BSR01|Sara Mannheimer)  (\d\d):(\d\d)$", doc.text)
+    assert len(doc.turns) == len(stamps) > 50
+    assert turn_timestamps(doc.text, doc.turns) == [int(m) * 60.0 + int(s) for m, s in stamps]
+    assert doc.turns[0].start > doc.text.index("SPEAKERS")
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Sara Mannheimer  00:13", ("Sara Mannheimer", True)),
+        ("Interviewer:", ("Interviewer", True)),
+        ("Interviewer: so tell me", ("Interviewer", False)),
+        ("[00:12:31] Ana: yes", ("Ana", False)),
+        ("The plan was simple: we", None),
+        ("SPEAKERS", None),
+        ("and then we went home", None),
+    ],
+)
+def test_line_label(line, expected):
+    assert line_label(line) == expected

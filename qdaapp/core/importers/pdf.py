@@ -1,12 +1,13 @@
 """PDF documents (.pdf), read with pdfminer.six page by page.
 
-Each page's text comes from pdfminer's layout analysis (the same grouping
-into text boxes as ``pdfminer.high_level.extract_text``). Within a page,
-trailing spaces at line ends and runs of more than one blank line are
-removed, and the page is trimmed; pages are then joined with a single line
-end, so no form feeds remain. ``page_starts[i]`` is the code point offset in
-the final text where page ``i + 1`` begins (the first is 0); an empty page
-starts where the next one does.
+pdfminer's layout analysis gives each page's text boxes and printed lines
+with their positions (the same grouping as ``pdfminer.high_level.extract_text``).
+:mod:`.pdf_layout` turns those lines into prose: the lines of a paragraph
+joined, end-of-line hyphenation undone, running headers, footers and page
+numbers left out, speaker turn headers kept on lines of their own.
+``page_starts[i]`` is the code point offset in the final text of the first
+character that came from page ``i + 1`` (the first is 0); a page without
+text starts where the next page with text does.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from qdaapp.core.importers.base import ImportedDocument, PathLike, build_document, fail, load_bytes
+from qdaapp.core.importers.pdf_layout import Line, rebuild
 from qdaapp.core.progress import Cancelled, CancelToken, Progress, checkpoint
 from qdaapp.core.text import normalise
 
-_TRAILING_SPACE = re.compile(r"[ \t\u00a0]+$", re.MULTILINE)
-_BLANK_RUNS = re.compile(r"\n{3,}")
 _CID = re.compile(r"\(cid:\d+\)")
+_EDGE_SPACE = " \t\n\u00a0\ufeff"
 
 _DAMAGED_ADVICE = (
     "Open it in a PDF reader and save or print it as a new PDF, or import a .docx or .txt version of the document."
@@ -34,7 +35,7 @@ def read_pdf(
     progress: Progress | None = None,
     cancel: CancelToken | None = None,
 ) -> ImportedDocument:
-    """Read the text layer of a PDF, recording where each page starts."""
+    """Read the text layer of a PDF as paragraphs, recording where each page starts."""
     checkpoint(cancel)
     data = load_bytes(path)
     if b"%PDF-" not in data[:1024]:
@@ -54,7 +55,8 @@ def read_pdf(
 
     if not pages:
         raise fail(path, "the PDF is damaged (no pages could be found in it).", _DAMAGED_ADVICE)
-    if not any(pages):
+    blank = [str(i + 1) for i, lines in enumerate(pages) if not any(line.text for line in lines)]
+    if len(blank) == len(pages):
         raise fail(
             path,
             "the PDF has no text layer (it is a scanned image).",
@@ -63,14 +65,6 @@ def read_pdf(
         )
 
     warnings: list[str] = []
-    page_starts: list[int] = []
-    offset = 0
-    for i, page in enumerate(pages):
-        page_starts.append(offset)
-        offset += len(page) + (1 if i + 1 < len(pages) else 0)
-    text = "\n".join(pages)
-
-    blank = [str(i + 1) for i, page in enumerate(pages) if not page.strip()]
     if blank:
         shown = ", ".join(blank[:10]) + (" ..." if len(blank) > 10 else "")
         warnings.append(
@@ -78,16 +72,17 @@ def read_pdf(
             f"{'have' if len(blank) > 1 else 'has'} no text (blank or a scanned image); "
             "run the PDF through OCR if those pages matter."
         )
-    if _CID.search(text):
+    rebuilt = rebuild(pages)
+    if _CID.search(rebuilt.text):
         warnings.append(
             "Some characters in the PDF could not be decoded and appear as '(cid:NN)'. "
             "If that matters, import a .docx or .txt version instead."
         )
-    return build_document(path, "pdf", text, data, page_starts=page_starts, warnings=warnings)
+    return build_document(path, "pdf", rebuilt.text, data, page_starts=rebuilt.page_starts, warnings=warnings)
 
 
-def _extract_pages(data: bytes, progress: Progress | None, cancel: CancelToken | None) -> list[str]:
-    """Tidied, normalised text of every page."""
+def _extract_pages(data: bytes, progress: Progress | None, cancel: CancelToken | None) -> list[list[Line]]:
+    """The printed lines of every page, in pdfminer's reading order."""
     from io import BytesIO
 
     from pdfminer.converter import PDFPageAggregator
@@ -105,41 +100,75 @@ def _extract_pages(data: bytes, progress: Progress | None, cancel: CancelToken |
     manager = PDFResourceManager(caching=True)
     device = PDFPageAggregator(manager, laparams=LAParams())
     interpreter = PDFPageInterpreter(manager, device)
-    texts: list[str] = []
+    pages: list[list[Line]] = []
     for number, page in enumerate(page_objects, start=1):
         checkpoint(cancel)
         interpreter.process_page(page)
-        layout = device.get_result()
-        texts.append(tidy_page(_page_text(layout)))
+        pages.append(page_lines(device.get_result()))
         if progress is not None:
             progress.advance(1, f"Page {number} of {len(page_objects)}")
-    return texts
+    return pages
 
 
-def _page_text(layout) -> str:
-    """Text of one laid-out page as pdfminer's text converter writes it."""
-    from pdfminer.layout import LTContainer, LTText, LTTextBox
+def page_lines(layout) -> list[Line]:  # noqa: ANN001 - a pdfminer LTPage
+    """The printed lines of one laid-out page, box by box; a figure's text is one fixed line."""
+    from pdfminer.layout import LTContainer, LTFigure, LTText, LTTextBox, LTTextBoxVertical, LTTextLine
 
-    parts: list[str] = []
+    lines: list[Line] = []
+    box = 0
     stack = [layout]
     while stack:
         item = stack.pop()
         if isinstance(item, LTTextBox):
-            parts.append(item.get_text())
-            parts.append("\n")
+            box += 1
+            vertical = isinstance(item, LTTextBoxVertical)
+            lines.extend(_line(line, box, vertical) for line in item if isinstance(line, LTTextLine))
+        elif isinstance(item, LTTextLine):  # a line outside any box
+            box += 1
+            lines.append(_line(item, box, False))
+        elif isinstance(item, LTFigure):
+            box += 1
+            text = _clean("".join(_figure_text(item, LTContainer, LTText)))
+            if text:
+                x0, y0, x1, y1 = item.bbox
+                lines.append(Line(text, x0, x1, y0, y1, item.height, 0.0, box, fixed=True))
         elif isinstance(item, LTContainer):
             stack.extend(reversed(list(item)))
-        elif isinstance(item, LTText):
-            parts.append(item.get_text())
-    return "".join(parts)
+    return lines
 
 
-def tidy_page(raw: str) -> str:
-    """One page's text: normalised, no trailing spaces, no blank-line runs, trimmed."""
-    text = normalise(raw.replace("\f", "\n")).lstrip("\ufeff")
-    text = _TRAILING_SPACE.sub("", text)
-    text = _BLANK_RUNS.sub("\n\n", text)
-    return text.strip().lstrip("\ufeff").strip()
+def _line(line, box: int, fixed: bool) -> Line:  # noqa: ANN001 - a pdfminer LTTextLine
+    """One printed line, with the width of its first word (up to a space or after a hyphen)."""
+    from pdfminer.layout import LTChar
+
+    first = last = None
+    for obj in line:
+        is_char = isinstance(obj, LTChar)
+        blank = obj.get_text().isspace()
+        if first is None:
+            if blank or not is_char:
+                continue
+            first = obj
+        if blank or not is_char:
+            break
+        last = obj
+        if obj.get_text() in "-\u2010":
+            break
+    width = last.x1 - first.x0 if first is not None and last is not None else 0.0
+    return Line(_clean(line.get_text()), line.x0, line.x1, line.y0, line.y1, line.height, width, box, fixed)
+
+
+def _figure_text(figure, container: type, text_type: type) -> Iterator[str]:  # noqa: ANN001 - a pdfminer LTFigure
+    for item in figure:
+        if isinstance(item, container):
+            yield from _figure_text(item, container, text_type)
+        elif isinstance(item, text_type):
+            yield item.get_text()
+
+
+def _clean(raw: str) -> str:
+    """One line's text: normalised, no line ends or form feeds inside, trimmed."""
+    return normalise(raw).replace("\n", " ").replace("\f", " ").strip(_EDGE_SPACE)
 
 
 def _classify(path: PathLike, exc: Exception):
