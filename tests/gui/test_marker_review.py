@@ -105,7 +105,7 @@ def test_accept_reject_move_and_show(panel: ReviewPanel, indexed: Project, qtbot
     reviewed, total, _hidden = panel.model.counts()
     assert (reviewed, total) == (0, len(panel.model.visible_hits())) and total >= 6
     assert f"Reviewed 0 / {total}" in panel.counter.text()
-    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v1 · ")
+    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v2 · ")
     had = hit_where(panel, "had to")
     panel.select_hit(had.id)
     with qtbot.waitSignal(panel.openPassage) as shown:
