@@ -35,6 +35,8 @@ def test_shows_acts_phrases_and_help(editor: LexiconEditor) -> None:
     assert editor.select("phrase", "unable to")
     assert "negative" in editor.tree.currentItem().text(1)
     assert editor.move_button.isEnabled() and editor.remove_button.isEnabled()
+    assert editor.select("phrase", "can")
+    assert editor.tree.currentItem().text(1) == "Bare modal verbs (low precision) · off by default"
 
 
 def test_add_move_remove_exclude_through_the_buttons(editor: LexiconEditor, project: Project, qtbot,

@@ -172,6 +172,14 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         group = self._markers[index.internalId() & ((1 << _SHIFT) - 1)]
         return self._acts[group.act].name, group.marker, list(group.hits)
 
+    def group_of(self, index: Index) -> Optional[tuple[str, list[HitRow]]]:
+        """(name, hits shown in display order) of an act row, or of the marker of a marker or hit row."""
+        if self.kind(index) == "act":
+            act = self._acts[index.internalId() & ((1 << _SHIFT) - 1)]
+            return act.name.capitalize(), [h for m in act.markers for h in self._markers[m].hits]
+        found = self.marker_of(index)
+        return (f"'{found[1]}'", found[2]) if found is not None else None
+
     def visible_hits(self) -> list[HitRow]:
         """Hits in display order (act, marker, then position)."""
         return [h for act in self._acts for m in act.markers for h in self._markers[m].hits]
