@@ -5,13 +5,17 @@ sentences that contain every word of some marker phrase near each other; the
 stored lemmas of just those sentences become one spaCy ``Doc`` and the
 Matcher finds the phrases precisely (lemmas, an optional adverb between
 words, "*" for any one word). Exclusions ("has to do with") are matched too
-and cancel the markers they cover. Polarity, the pronoun subject and the
-speaker come from the stored tokens and the source's speaker turns.
+and cancel the markers they cover. A marker right after one of the
+lexicon's determiners is a noun ("the plan to"), and one that is part of a
+name ("the Air Force to", "G-forces to") is no marker either. Polarity, the
+pronoun subject and the speaker come from the stored tokens and the source's
+speaker turns.
 """
 
 from __future__ import annotations
 
 import json
+from array import array
 from bisect import bisect_right
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
@@ -302,7 +306,7 @@ class _Texts:
         return self.cache[source_id]
 
 
-def _in_name(lemmas: list[str], offsets, i: int, texts: _Texts, source_id: int) -> bool:  # noqa: ANN001 - array
+def _in_name(lemmas: list[str], offsets: array, i: int, texts: _Texts, source_id: int) -> bool:
     """Whether the marker starting at token ``i`` (> 0) is part of a name or a compound noun.
 
     "the Air Force to": the marker's first word is capitalised inside the

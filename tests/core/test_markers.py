@@ -25,13 +25,19 @@ TEXT = (
 )
 
 
-@pytest.fixture
-def marker_project(tmp_path: Path):
-    (tmp_path / "P2.txt").write_text(TEXT, encoding="utf-8")
+def _indexed(tmp_path: Path, body: str, name: str = "T.txt") -> Project:
+    """A project with one source holding ``body``, indexed."""
+    (tmp_path / name).write_text(body, encoding="utf-8")
     project = Project.create(tmp_path / "m.qda", coder="tester")
-    docs, _ = sources.read_files([tmp_path / "P2.txt"])
+    docs, _ = sources.read_files([tmp_path / name])
     project.run(sources.import_documents, docs)
     indexing.index_sources(project)
+    return project
+
+
+@pytest.fixture
+def marker_project(tmp_path: Path):
+    project = _indexed(tmp_path, TEXT, "P2.txt")
     yield project
     project.close()
 
@@ -221,15 +227,6 @@ def test_windows_find_what_whole_sentences_find(tmp_path: Path) -> None:
     found = {(DENSE[h.start:h.end].lower(), h.act) for h in windowed}
     assert ("have to", "manipulation") in found and ("have nothing to do", "manipulation") not in found
     assert sum(1 for h in windowed if h.marker == "have to") >= 4
-
-
-def _indexed(tmp_path: Path, body: str) -> Project:
-    (tmp_path / "T.txt").write_text(body, encoding="utf-8")
-    project = Project.create(tmp_path / "t.qda", coder="tester")
-    docs, _ = sources.read_files([tmp_path / "T.txt"])
-    project.run(sources.import_documents, docs)
-    indexing.index_sources(project)
-    return project
 
 
 def _spans(body: str, hits: list[markers.MarkerHit]) -> set[tuple[str, str]]:
