@@ -264,6 +264,8 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
                 return swatch(ACT_COLORS.get(act.name, "#999999"))
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Shift+A / Shift+R accept / reject every passage of {act.name} left to review."
             return None
         group = self._markers[n]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -271,7 +273,8 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
             tail = f"   · {left} to review" if left and left != len(group.hits) else ("   · done" if not left else "")
             return f"{group.marker} ({len(group.hits)}){tail}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Select a passage and press A or R; Ctrl+A accepts every passage of '{group.marker}' left to review."
+            return (f"Select a passage and press A or R; Shift+A / Shift+R accept / reject every passage of "
+                    f"'{group.marker}' left to review (right-click for more).")
         return None
 
     def _hit_data(self, h: HitRow, col: int, role: int) -> Any:
