@@ -37,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lexicon", default="greimas-en", help="lexicon name (default greimas-en)")
     p.add_argument("--act", action="append", default=[], choices=lexicon.ACTS)
     p.add_argument("--source", action="append", default=[])
+    p.add_argument("--group", action="append", default=[], metavar="NAME",
+                   help="also use the phrases of this group of the lexicon (such as modals, off by default)")
+    p.add_argument("--include-low-precision", action="store_true",
+                   help="use every phrase group, including those that are off by default (bare modal verbs)")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_markers)
@@ -47,6 +51,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--accept", choices=["all"], help="accept every candidate hit")
     what.add_argument("--accept-marker", metavar="PHRASE", help="accept the candidate hits of one marker")
+    what.add_argument("--reject-marker", metavar="PHRASE", help="reject the candidate hits of one marker")
+    what.add_argument("--accept-source", metavar="SOURCE", help="accept the candidate hits in one source")
+    what.add_argument("--reject-source", metavar="SOURCE", help="reject the candidate hits in one source")
+    what.add_argument("--accept-speaker", metavar="NAME", help="accept the candidate hits of one speaker")
+    what.add_argument("--reject-speaker", metavar="NAME", help="reject the candidate hits of one speaker")
     what.add_argument("--accept-hit", type=int, nargs="+", metavar="HIT_ID")
     what.add_argument("--reject", type=int, nargs="+", metavar="HIT_ID")
     what.add_argument("--list", action="store_true", help="list the run's hits")
@@ -126,8 +135,11 @@ def cmd_markers(args: argparse.Namespace) -> int:
         with project.read_session() as s:
             spec = lexicon.load(s, args.lexicon)
             ids = [source_ops.resolve(s, ref).id for ref in args.source] or None
+        groups = spec.default_groups() + spec.check_groups(args.group)
+        if args.include_low_precision:
+            groups = list(spec.groups)
         run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
-                             coder=args.coder or project.coder)
+                             coder=args.coder or project.coder, groups=groups)
         with project.read_session() as s:
             hits = review.list_hits(s, run_id)
     keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
@@ -149,17 +161,23 @@ def cmd_review(args: argparse.Namespace) -> int:
                 emit(rows, args.json, [f"{r['id']:>6} {r['status']:<9} {r['act']:<12} {r['marker']!r:<16} "
                                        f"{r['sentence'][:70]!r}" for r in rows])
                 return 0
-            if args.reject:
-                ids = review.select_hits(s, args.run, hit_ids=args.reject, status=None)
-            elif args.accept_hit:
-                ids = review.select_hits(s, args.run, hit_ids=args.accept_hit, status=None)
+            reject = bool(args.reject or args.reject_marker or args.reject_source or args.reject_speaker)
+            if args.reject or args.accept_hit:
+                ids = review.select_hits(s, args.run, hit_ids=args.reject or args.accept_hit, status=None)
             else:
-                ids = review.select_hits(s, args.run, marker=args.accept_marker, skip_speakers=args.skip_speaker)
-                if args.accept_marker and not ids:
-                    raise UserError(f"run #{args.run} has no candidate hits of the marker '{args.accept_marker}'.")
+                marker = args.accept_marker or args.reject_marker
+                source = args.accept_source or args.reject_source
+                speaker = args.accept_speaker or args.reject_speaker
+                source_id = source_ops.resolve(s, source).id if source else None
+                ids = review.select_hits(s, args.run, marker=marker, source_id=source_id, speaker=speaker,
+                                         skip_speakers=args.skip_speaker)
+                which = (f"of the marker '{marker}'" if marker else f"in the source '{source}'" if source
+                         else f"of the speaker '{speaker}'" if speaker else "")
+                if which and not ids:
+                    raise UserError(f"run #{args.run} has no candidate hits {which}.")
         if not ids:
             raise UserError(f"run #{args.run} has no candidate hits left to review.")
-        if args.reject:
+        if reject:
             result = project.run(review.reject_hits, args.run, ids, coder=coder)
         else:
             result = project.run(review.accept_hits, args.run, ids, spread=args.spread, coder=coder)

@@ -1,10 +1,15 @@
 """Speech-act lexicons: loading, checking, editing and the project's own copy.
 
 A lexicon is a TOML file (``resources/lexicons/NAME.toml``, or a plugin's).
-When a project first uses one it keeps its own copy in the ``lexicons``
-table, and every edit there (add a phrase, move it to another act, exclude a
+A project keeps its own copy in the ``lexicons`` table from its first edit
+on, and every edit there (add a phrase, move it to another act, exclude a
 use) is an audited command that raises the copy's version. A marker run
 records the name and version it used.
+
+Phrases can belong to a named group (``[groups.NAME]``); a group with
+``enabled = false`` is left out of a run unless the user asks for it, which
+is how phrases that are rarely the speech act (bare modal verbs) stay out of
+the review queue by default.
 """
 
 from __future__ import annotations
@@ -33,6 +38,17 @@ class LexiconError(InvalidInput):
 class Phrase:
     text: str  # as written
     polarity: str = "positive"
+    group: Optional[str] = None  # a [groups.NAME] the phrase belongs to
+
+
+@dataclass(frozen=True)
+class Group:
+    """Phrases that are switched on or off together in a run (``enabled``: on unless asked)."""
+
+    name: str
+    label: str
+    enabled: bool = True
+    description: str = ""
 
 
 @dataclass
@@ -55,9 +71,24 @@ class LexiconSpec:
     negations: list[str]
     subjects: list[str]
     acts: dict[str, ActEntry]
+    # A marker right after one of these words is a noun ("the plan to", "their promises to").
+    determiners: list[str] = field(default_factory=list)
+    groups: dict[str, Group] = field(default_factory=dict)
 
     def phrase_count(self) -> int:
         return sum(len(a.phrases) for a in self.acts.values())
+
+    def default_groups(self) -> list[str]:
+        """The groups a run uses unless told otherwise."""
+        return [g.name for g in self.groups.values() if g.enabled]
+
+    def check_groups(self, names: list[str]) -> list[str]:
+        """``names`` if each is a group of this lexicon; InvalidInput naming the unknown one otherwise."""
+        for name in names:
+            if name not in self.groups:
+                known = ", ".join(self.groups) or "none"
+                raise InvalidInput(f"'{name}' is not a phrase group of lexicon {self.name}; its groups: {known}.")
+        return list(dict.fromkeys(names))
 
 
 def available() -> dict[str, Path]:
@@ -103,6 +134,18 @@ def parse(source: str, origin: str) -> LexiconSpec:
             raise fail(f"{key} must be a list of words in quotes", key)
         return [v.lower() for v in value]
 
+    groups: dict[str, Group] = {}
+    group_table = data.get("groups", {})
+    if not isinstance(group_table, dict):
+        raise fail("groups must be tables such as [groups.modals]", "groups")
+    for name, body in group_table.items():
+        if not isinstance(body, dict):
+            raise fail(f"groups.{name} must be a table", f"groups.{name}")
+        enabled = body.get("enabled", True)
+        if not isinstance(enabled, bool):
+            raise fail(f"enabled of groups.{name} must be true or false", "enabled")
+        groups[name] = Group(name, str(body.get("label", name)), enabled, str(body.get("description", "")))
+
     acts: dict[str, ActEntry] = {}
     table = data.get("acts", {})
     if not isinstance(table, dict) or not table:
@@ -120,20 +163,35 @@ def parse(source: str, origin: str) -> LexiconSpec:
                 polarity = item.get("polarity", "positive")
                 if polarity not in ("positive", "negative"):
                     raise fail(f"polarity must be \"positive\" or \"negative\", not {polarity!r}", str(polarity))
-                phrase = Phrase(item["phrase"], polarity)
+                group = item.get("group")
+                if group is not None and group not in groups:
+                    raise fail(f"the phrase {item['phrase']!r} names the group {group!r}, which has no "
+                               f"[groups.{group}] table", str(group))
+                phrase = Phrase(item["phrase"], polarity, group)
             else:
                 raise fail(f"each phrase of {name} must be text in quotes", f"acts.{name}")
             if not re.search(r"\w", phrase.text):
                 raise fail(f"the phrase {phrase.text!r} has no words", phrase.text or "phrases")
+            if _empty_choice(phrase.text):
+                raise fail(f"the phrase {phrase.text!r} has an empty choice around '|'", phrase.text)
             phrases.append(phrase)
         exclude = body.get("exclude", [])
         if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
             raise fail(f"exclude of {name} must be a list of phrases in quotes", "exclude")
+        for use in exclude:
+            if not re.search(r"\w", use) or _empty_choice(use):
+                raise fail(f"the excluded use {use!r} of {name} needs words (and a word on each side of '|')",
+                           use or "exclude")
         acts[name] = ActEntry(name, body.get("label", name.title()), int(body.get("stage", 1)),
                               body.get("description", ""), phrases, list(exclude))
     return LexiconSpec(head["name"], version, head.get("language", "en"), head.get("description", ""),
                        words("adverbs", []), words("negations", ["not", "never", "no"]),
-                       words("subjects", ["i", "we", "they", "you"]), acts)
+                       words("subjects", ["i", "we", "they", "you"]), acts, words("determiners", []), groups)
+
+
+def _empty_choice(phrase: str) -> bool:
+    """Whether a word of ``phrase`` written as choices ("the|a") has an empty one ("the|", "|")."""
+    return any("" in word.split("|") for word in phrase.split() if "|" in word)
 
 
 def dump(spec: LexiconSpec) -> str:
@@ -145,29 +203,52 @@ def dump(spec: LexiconSpec) -> str:
     def lst(items: list[str]) -> str:
         return "[" + ", ".join(q(i) for i in items) + "]"
 
+    def phrase(p: Phrase) -> str:
+        if p.polarity == "positive" and p.group is None:
+            return q(p.text)
+        fields = [f"phrase = {q(p.text)}"] + ([f"polarity = {q(p.polarity)}"] if p.polarity != "positive" else [])
+        return "{ " + ", ".join(fields + ([f"group = {q(p.group)}"] if p.group else [])) + " }"
+
     out = ["[lexicon]", f"name = {q(spec.name)}", f"version = {spec.version}", f"language = {q(spec.language)}",
            f"description = {q(spec.description)}", f"adverbs = {lst(spec.adverbs)}",
-           f"negations = {lst(spec.negations)}", f"subjects = {lst(spec.subjects)}", ""]
+           f"negations = {lst(spec.negations)}", f"subjects = {lst(spec.subjects)}"]
+    out += [f"determiners = {lst(spec.determiners)}"] if spec.determiners else []
+    out.append("")
+    for group in spec.groups.values():
+        key = group.name if re.fullmatch(r"[A-Za-z0-9_-]+", group.name) else q(group.name)
+        out += [f"[groups.{key}]", f"label = {q(group.label)}", f"enabled = {str(group.enabled).lower()}",
+                f"description = {q(group.description)}", ""]
     for act in spec.acts.values():
-        phrases = ", ".join(q(p.text) if p.polarity == "positive" else f"{{ phrase = {q(p.text)}, polarity = \"negative\" }}"
-                            for p in act.phrases)
+        phrases = ", ".join(phrase(p) for p in act.phrases)
         out += [f"[acts.{act.name}]", f"label = {q(act.label)}", f"stage = {act.stage}",
                 f"description = {q(act.description)}", f"phrases = [{phrases}]", f"exclude = {lst(act.exclude)}", ""]
     return "\n".join(out)
 
 
 def load(session: Session, name: str = "greimas-en") -> LexiconSpec:
-    """The project's copy of ``name`` if it has one, else the shipped file."""
+    """The project's copy of ``name`` if the user has edited it, else the shipped file.
+
+    Every edit raises the copy's version above the one it started from, so a
+    stored copy still at version 1 holds no edit of the user's: the shipped
+    file is used instead (a newer one brings its new defaults, such as the
+    low-precision group), while an edited copy stays as the user left it.
+    """
     row = session.get(Lexicon, name)
     if row is not None:
         spec = parse(row.content, f"'{name}' (project copy)")
         spec.version = row.version
-        return spec
-    files = available()
-    if name not in files:
+        return spec if row.version > 1 else (_shipped(name) or spec)
+    shipped = _shipped(name)
+    if shipped is None:
+        files = available()
         raise NotFound(f"There is no lexicon '{name}'; available: {', '.join(sorted(files)) or 'none'}.")
-    path = files[name]
-    return parse(path.read_text(encoding="utf-8"), path.name)
+    return shipped
+
+
+def _shipped(name: str) -> Optional[LexiconSpec]:
+    """The lexicon file shipped (or brought by a plugin) under ``name``, None if there is none."""
+    path = available().get(name)
+    return parse(path.read_text(encoding="utf-8"), path.name) if path is not None else None
 
 
 def load_file(path: Path) -> LexiconSpec:

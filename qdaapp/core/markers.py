@@ -5,15 +5,19 @@ sentences that contain every word of some marker phrase near each other; the
 stored lemmas of just those sentences become one spaCy ``Doc`` and the
 Matcher finds the phrases precisely (lemmas, an optional adverb between
 words, "*" for any one word). Exclusions ("has to do with") are matched too
-and cancel the markers they cover. Polarity, the pronoun subject and the
-speaker come from the stored tokens and the source's speaker turns.
+and cancel the markers they cover. A marker right after one of the
+lexicon's determiners is a noun ("the plan to"), and one that is part of a
+name ("the Air Force to", "G-forces to") is no marker either. Polarity, the
+pronoun subject and the speaker come from the stored tokens and the source's
+speaker turns.
 """
 
 from __future__ import annotations
 
 import json
+from array import array
 from bisect import bisect_right
-from typing import NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -25,6 +29,10 @@ from .lexicon import LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
 
+if TYPE_CHECKING:
+    from spacy.matcher import Matcher
+
+ANY = ("*",)  # a "*" word of a phrase: any one word
 
 
 class MarkerHit(NamedTuple):
@@ -49,11 +57,13 @@ class CompiledLexicon:
     patterns.
     """
 
-    def __init__(self, spec: LexiconSpec) -> None:
-        from spacy.matcher import Matcher
+    def __init__(self, spec: LexiconSpec, groups: Optional[list[str]] = None) -> None:
+        """``groups``: the phrase groups to use (default: the lexicon's enabled ones)."""
         from spacy.vocab import Vocab
 
         self.spec = spec
+        self.groups = spec.check_groups(list(groups)) if groups is not None else spec.default_groups()
+        used = set(self.groups)
         # A vocabulary of our own: the words that may sit inside a marker ("have really got to",
         # "don't have to") carry the IS_STOP flag here and nowhere else, so the optional gap is a
         # flag test inside the Matcher instead of a set lookup in Python on every token.
@@ -77,50 +87,72 @@ class CompiledLexicon:
         # building a Doc with words only is several times faster than also setting each token's lemma.
         gap = {"IS_STOP": True, "OP": "?"}
         fts_groups = set()
+        seen: set[tuple] = set()
         for act in spec.acts.values():
-            entries = [(f"{act.name}|{i}", p.text, p.polarity) for i, p in enumerate(act.phrases)]
+            entries = [(f"{act.name}|{i}", p.text, p.polarity) for i, p in enumerate(act.phrases)
+                       if p.group is None or p.group in used]
             entries += [(f"EXCLUDE|{act.name}|{j}", text_, "") for j, text_ in enumerate(act.exclude)]
             for key, phrase, polarity in entries:
                 words = self._words(phrase)
-                first = words[0]
+                ident = (act.name, key.startswith("EXCLUDE|"), tuple(words))
+                if ident in seen:
+                    continue  # a form of an earlier phrase ("could" of "can"): that one names the hits
+                seen.add(ident)
                 if not key.startswith("EXCLUDE|"):
                     self.keys[key] = (act.name, phrase, polarity)
                     fts_groups.add(self._fts(words))
-                self.matchers.setdefault(first, Matcher(self.vocab)).add(key, [self._pattern(words, gap)])
-                self.reach[first] = max(self.reach.get(first, 1), 2 * len(words) - 1)
-                nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != "*"), None)
-                if nxt is None:
-                    self.nexts[first] = None
-                elif self.nexts.get(first, set()) is not None:
-                    self.nexts.setdefault(first, set()).add(nxt[1])
-                    self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
-                last = words[-1]
-                if last == "*":
-                    self.finals[first] = None
-                elif self.finals.get(first, set()) is not None:
-                    self.finals.setdefault(first, set()).add(last)
+                pattern = self._pattern(words, gap)
+                for first in words[0]:
+                    self._add(first, key, pattern, words)
         self.firsts = frozenset(self.reach)
         self.fts_query = " OR ".join(sorted(g for g in fts_groups if g))
         self.negations = set(spec.negations)
         self.subjects = set(spec.subjects)
+        self.determiners = {self._lemmatise(w) for w in spec.determiners}
 
-    def _words(self, phrase: str) -> list[str]:
-        return [w if w == "*" else self._lemmatise(w) for w in phrase.lower().split()]
+    def _add(self, first: str, key: str, pattern: list[dict], words: list[tuple[str, ...]]) -> None:
+        """Put one pattern in the Matcher of the first lemma ``first`` and widen that lemma's pre-tests."""
+        if first not in self.matchers:
+            from spacy.matcher import Matcher
+
+            self.matchers[first] = Matcher(self.vocab)
+        self.matchers[first].add(key, [pattern])
+        self.reach[first] = max(self.reach.get(first, 1), 2 * len(words) - 1)
+        nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != ANY), None)
+        if nxt is None:
+            self.nexts[first] = None
+        elif self.nexts.get(first, set()) is not None:
+            self.nexts.setdefault(first, set()).update(nxt[1])
+            self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
+        last = words[-1]
+        if last == ANY:
+            self.finals[first] = None
+        elif self.finals.get(first, set()) is not None:
+            self.finals.setdefault(first, set()).update(last)
+
+    def _words(self, phrase: str) -> list[tuple[str, ...]]:
+        """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), or ANY for "*"."""
+        return [ANY if w == "*" else tuple(dict.fromkeys(self._lemmatise(a) for a in w.split("|") if a))
+                for w in phrase.lower().split()]
 
     @staticmethod
-    def _pattern(words: list[str], gap: dict) -> list[dict]:
+    def _pattern(words: list[tuple[str, ...]], gap: dict) -> list[dict]:
         pattern: list[dict] = []
         for n, word in enumerate(words):
             if n:
                 pattern.append(gap)
-            pattern.append({} if word == "*" else {"ORTH": word})
+            if word == ANY:
+                pattern.append({})
+            else:
+                pattern.append({"ORTH": word[0]} if len(word) == 1 else {"ORTH": {"IN": list(word)}})
         return pattern
 
     @staticmethod
-    def _fts(words: list[str]) -> str:
-        real = [w for w in words if w != "*" and w.replace("'", "").isalnum()]
+    def _fts(words: list[tuple[str, ...]]) -> str:
+        real = [w[0] for w in words if w != ANY and len(w) == 1 and w[0].replace("'", "").isalnum()]
         if not real:
-            return ""
+            choice = next((w for w in words if w != ANY), ())
+            return "(" + " OR ".join(f'"{a}"' for a in choice) + ")" if choice else ""
         if len(real) == 1:
             return f'"{real[0]}"'
         return "NEAR(" + " ".join(f'"{w}"' for w in real) + f", {2 * len(words) + 2})"
@@ -227,7 +259,8 @@ def find_markers(
                 found[(n, i, act)] = (j, key)
     checkpoint(cancel)
     turns = _turns(session, {rows[n][0] for n, _i, _act in found})
-    keys, negations, subjects = compiled.keys, compiled.negations, compiled.subjects
+    texts = _Texts(session)
+    keys, negations, subjects, determiners = compiled.keys, compiled.negations, compiled.subjects, compiled.determiners
     hits = []
     offsets, offsets_row = None, -1
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
@@ -238,10 +271,14 @@ def find_markers(
         if n in excluded and any(ea <= i and j <= eb for ea, eb in excluded[n]):
             continue
         source_id, s_start, s_end, _lemmas, blob = rows[n]
+        lemmas = sentence_lemmas[n]
+        if i and lemmas[i - 1] in determiners:
+            continue  # a noun: "the plan to", "their promises to"
         if n != offsets_row:
             offsets, offsets_row = indexing.unpack_offsets(blob), n
+        if i and _in_name(lemmas, offsets, i, texts, source_id):
+            continue
         _act, phrase, polarity = keys[key]
-        lemmas = sentence_lemmas[n]
         # A negation just before or inside the match ("don't have to", "wasn't able to").
         if polarity == "positive" and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1]):
             polarity = "negative"
@@ -251,6 +288,41 @@ def find_markers(
             _subject(lemmas, i, subjects), _speaker(turns[source_id], start), s_start, s_end,
         ))
     return hits
+
+
+HYPHENS = frozenset("-\u2010\u2011")
+
+
+class _Texts:
+    """Source texts read on first need: only a marker after a word needs its own spelling checked."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.cache: dict[int, str] = {}
+
+    def get(self, source_id: int) -> str:
+        if source_id not in self.cache:
+            self.cache[source_id] = self.session.scalar(select(Source.text).where(Source.id == source_id)) or ""
+        return self.cache[source_id]
+
+
+def _in_name(lemmas: list[str], offsets: array, i: int, texts: _Texts, source_id: int) -> bool:
+    """Whether the marker starting at token ``i`` (> 0) is part of a name or a compound noun.
+
+    "the Air Force to": the marker's first word is capitalised inside the
+    sentence, right after a word (a capital after punctuation, such as at
+    the start of a quotation, does not count; nor does a capital in text
+    written all in capitals). "G-forces to": the word is joined to the one
+    before it by a hyphen with no space on either side. A name *before* the
+    marker ("then Rosa had to") is the subject and does not count.
+    """
+    before = lemmas[i - 1]
+    if before in HYPHENS:
+        return i >= 2 and offsets[2 * i - 1] == offsets[2 * i] and offsets[2 * i - 3] == offsets[2 * i - 2]
+    if not before.isalpha():
+        return False
+    word = texts.get(source_id)[offsets[2 * i]:offsets[2 * i + 1]]
+    return word.istitle() and word != "I"
 
 
 def _turns(session: Session, source_ids: set[int]) -> dict[int, tuple[list[int], list]]:
@@ -284,9 +356,13 @@ def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
 @command("markers.run")
 def run_markers(
     session: Session, spec: LexiconSpec, source_ids: Optional[list[int]] = None, acts: Optional[list[str]] = None,
-    coder: str = "", cancel: Optional[CancelToken] = None,
+    coder: str = "", cancel: Optional[CancelToken] = None, groups: Optional[list[str]] = None,
 ) -> Change:
-    """Find marker hits and store them as a run (all candidates until reviewed)."""
+    """Find marker hits and store them as a run (all candidates until reviewed).
+
+    ``groups``: the lexicon's phrase groups to use; None uses the groups that
+    are on by default, so low-precision phrases stay out unless asked for.
+    """
     if not session.scalar(select(Source.id).limit(1)):
         raise InvalidInput("There is nothing to search: the project has no sources yet. Import some first.")
     # A lexicon is written for one language: only sources analysed in that language are searched.
@@ -305,8 +381,10 @@ def run_markers(
     for act in acts or []:
         if act not in spec.acts:
             raise InvalidInput(f"'{act}' is not a speech act of lexicon {spec.name}; use {', '.join(spec.acts)}.")
-    hits = find_markers(session, CompiledLexicon(spec), scope, acts, cancel)
-    params = {"sources": source_ids, "acts": acts, "language": spec.language, "other_languages_skipped": skipped}
+    compiled = CompiledLexicon(spec, groups)
+    hits = find_markers(session, compiled, scope, acts, cancel)
+    params = {"sources": source_ids, "acts": acts, "language": spec.language, "other_languages_skipped": skipped,
+              "groups": compiled.groups}
     run = SearchRun(kind="markers", lexicon=spec.name, lexicon_version=spec.version, params=json.dumps(params),
                     coder=coder, query="")
     session.add(run)

@@ -151,11 +151,13 @@ def analyse(
     nlp = pipeline(lang)
     starts, ends, sent_starts = array("l"), array("l"), array("l")
     lemmas: list[str] = []
+    lower_lemma = _lower_lemma(nlp)
     chunks = _chunks(text)
     for (offset, chunk), doc in zip(chunks, nlp.pipe((c for _, c in chunks), batch_size=8)):
         if cancel is not None:
             cancel.check()
         new_sentence = True
+        opening = False  # no word of the sentence yet
         for token in doc:
             if token.is_space:
                 if "\n" in token.text:
@@ -168,13 +170,38 @@ def analyse(
             if new_sentence or token.is_sent_start:
                 sent_starts.append(len(starts))
                 new_sentence = False
+                opening = True
             starts.append(offset + token.idx)
             ends.append(offset + token.idx + len(token.text))
             lemma = token.lemma_ or token.text
+            if lower_lemma is not None and lemma == token.text and (opening or (token.is_upper and len(lemma) > 1)):
+                lemma = lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
+            opening = opening and not token.is_alpha
             lemmas.append(lemma.lower())
         if progress is not None:
             progress.advance(len(chunk))
     return TokenData(starts, ends, lemmas, sent_starts)
+
+
+def _lower_lemma(nlp: Any) -> Optional[Any]:
+    """The lookup of a lower-case word's lemma, for a blank pipeline; None when lemmas come from a model.
+
+    The lookup tables hold lower-case forms, so a capital at the start of a
+    sentence ("Had to leave") or in text written in capitals would keep the
+    form itself as its lemma; a capital after a word (a name) is left as it is.
+    """
+    if "lemmatizer" not in nlp.pipe_names or nlp.get_pipe("lemmatizer").mode != "lookup":
+        return None
+    try:
+        table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    except KeyError:
+        return None
+
+    def lemma(word: str) -> str:
+        found = table.get(word, word)
+        return found if isinstance(found, str) else (found[0] if found else word)  # a list: the first, as spaCy
+
+    return lemma
 
 
 PRONOUN_ACTORS = {"i": "I", "we": "we", "they": "they", "you": "you", "he": "he", "she": "she"}

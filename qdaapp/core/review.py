@@ -46,7 +46,9 @@ def _run(session: Session, run_id: int) -> SearchRun:
 def select_hits(
     session: Session, run_id: int, hit_ids: Optional[list[int]] = None, marker: Optional[str] = None,
     act: Optional[str] = None, status: Optional[str] = "candidate", skip_speakers: Optional[list[str]] = None,
+    source_id: Optional[int] = None, speaker: Optional[str] = None,
 ) -> list[int]:
+    """Ids of the run's hits: the given ``hit_ids`` (all must exist), or those matching every filter given."""
     _run(session, run_id)
     q = select(SearchHit.id).where(SearchHit.run_id == run_id).order_by(SearchHit.id)
     if hit_ids is not None:
@@ -60,6 +62,10 @@ def select_hits(
         q = q.where(SearchHit.marker == marker)
     if act is not None:
         q = q.where(SearchHit.act == act)
+    if source_id is not None:
+        q = q.where(SearchHit.source_id == source_id)
+    if speaker is not None:
+        q = q.where(SearchHit.speaker == speaker)
     if status is not None:
         q = q.where(SearchHit.status == status)
     if skip_speakers:
@@ -119,15 +125,18 @@ def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = 
     hits = session.scalars(select(SearchHit).where(SearchHit.id.in_(hit_ids), SearchHit.run_id == run_id)).all()
     now = utcnow()
     decided, removed = [], []
+    freed: set[int] = set()  # codings made by accepting one of these hits
     for hit in hits:
         decided.append({"hit": hit.id, "before": hit.status, "coding": hit.coding_id})
-        cid = hit.coding_id
+        if hit.coding_id is not None:
+            freed.add(hit.coding_id)
         hit.status, hit.coding_id, hit.decided_by, hit.decided_at = "rejected", None, coder, now
-        if cid is not None:
-            session.flush()
-            still = session.scalar(select(func.count()).where(SearchHit.coding_id == cid))
+    if freed:
+        session.flush()
+        still = set(session.scalars(select(SearchHit.coding_id).where(SearchHit.coding_id.in_(freed))))
+        for cid in sorted(freed - still):
             coding = session.get(Coding, cid)
-            if not still and coding is not None and coding.origin.startswith("markers:"):
+            if coding is not None and coding.origin.startswith("markers:"):
                 removed.append({"id": coding.id, "source_id": coding.source_id, "node_id": coding.node_id,
                                 "start": coding.start, "end": coding.end, "coder": coding.coder,
                                 "created_at": coding.created_at, "origin": coding.origin})

@@ -95,10 +95,72 @@ def test_markers_options_and_errors(proj: Path, tmp_path: Path, capsys: pytest.C
 
 def test_lexicon_show_and_edit(proj: Path, capsys: pytest.CaptureFixture) -> None:
     code, out, _ = run(capsys, "lexicon", "show", proj)
-    assert code == 0 and 'name = "greimas-en"' in out and "version = 1" in out
+    assert code == 0 and 'name = "greimas-en"' in out and "version = 2" in out
+    assert '[groups.modals]' in out and '{ phrase = "can", group = "modals" }' in out
     code, out, _ = run(capsys, "lexicon", "edit", proj, "--add", "commitment", "be keen to")
-    assert code == 0 and "version 2" in out
+    assert code == 0 and "version 3" in out
     code, out, _ = run(capsys, "lexicon", "show", proj)
-    assert "be keen to" in out and "version = 2" in out
+    assert "be keen to" in out and "version = 3" in out
     code, _, err = run(capsys, "lexicon", "edit", proj, "--move", "nonsense", "commitment")
     assert code == 1 and "Cannot move" in err
+
+
+MORE = ("Interviewer: Can you say more?\nP1: I can do it. We will see. I had to wait, and I wanted to go.\n"
+        "Interviewer: Did you have to?\nP1: We had to stop.\n")
+
+
+@pytest.fixture
+def two(proj: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> Path:
+    (tmp_path / "P2.txt").write_text(MORE, encoding="utf-8")
+    assert run(capsys, "import", proj, tmp_path / "P2.txt", "--case", "P2")[0] == 0
+    return proj
+
+
+def markers_of(capsys: pytest.CaptureFixture, proj: Path, *extra) -> dict:
+    code, out, err = run(capsys, "markers", proj, "--json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_markers_low_precision_group(two: Path, capsys: pytest.CaptureFixture) -> None:
+    default = {h["marker"] for h in markers_of(capsys, two)["hits"]}
+    assert "have to" in default and not default & {"can", "will"}
+    assert {"can", "will"} <= {h["marker"] for h in markers_of(capsys, two, "--include-low-precision")["hits"]}
+    assert {"can", "will"} <= {h["marker"] for h in markers_of(capsys, two, "--group", "modals")["hits"]}
+    code, _, err = run(capsys, "markers", two, "--group", "modal")
+    assert code == 1 and "'modal' is not a phrase group of lexicon greimas-en; its groups: modals" in err
+    code, out, _ = run(capsys, "runs", two, "--json")
+    assert len(json.loads(out)) == 3  # the refused run stored nothing
+
+
+def statuses(capsys: pytest.CaptureFixture, proj: Path, run_id: int) -> dict[int, str]:
+    code, out, _ = run(capsys, "review", proj, run_id, "--list", "--json")
+    return {r["id"]: r["status"] for r in json.loads(out)}
+
+
+def test_review_reject_marker_source_and_speaker(two: Path, capsys: pytest.CaptureFixture) -> None:
+    data = markers_of(capsys, two)
+    run_id, hits = data["run"], data["hits"]
+    have = [h["id"] for h in hits if h["marker"] == "have to"]
+    assert len(have) == 4
+    code, out, _ = run(capsys, "review", two, run_id, "--reject-marker", "have to", "--skip-speaker", "Interviewer",
+                       "--json")
+    assert code == 0 and json.loads(out) == {"rejected": 3, "removed": 0}
+    now = statuses(capsys, two, run_id)
+    assert [now[i] for i in have].count("rejected") == 3
+    assert {now[h["id"]] for h in hits if h["speaker"] == "Interviewer"} == {"candidate"}
+    code, _, err = run(capsys, "review", two, run_id, "--reject-marker", "have to", "--skip-speaker", "Interviewer")
+    assert code == 1 and "has no candidate hits of the marker 'have to'" in err
+
+    code, out, _ = run(capsys, "review", two, run_id, "--accept-speaker", "Interviewer", "--json")
+    assert code == 0 and json.loads(out)["accepted"] == 1
+    code, out, _ = run(capsys, "review", two, run_id, "--reject-source", "P2.txt", "--json")
+    assert code == 0 and json.loads(out)["rejected"] == 1  # "wanted to": the rest of P2 is decided
+    code, out, _ = run(capsys, "review", two, run_id, "--accept-source", "P1", "--json")
+    assert code == 0 and json.loads(out)["accepted"] == len([h for h in hits if h["source"] == "P1.txt"]) - 1
+    assert set(statuses(capsys, two, run_id).values()) == {"accepted", "rejected"}
+    code, _, err = run(capsys, "review", two, run_id, "--reject-speaker", "Nobody")
+    assert code == 1 and "has no candidate hits of the speaker 'Nobody'" in err
+    code, _, err = run(capsys, "review", two, run_id, "--accept-source", "Missing.txt")
+    assert code == 1 and "Missing.txt" in err
+    assert run(capsys, "audit", "verify", two)[0] == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from qdaapp.core import coding, indexing, lexicon, markers, review, sources
 from qdaapp.core.errors import InvalidInput, NotFound
+from qdaapp.core.models import Lexicon, SearchRun
 from qdaapp.core.project import Project
 
 TEXT = (
@@ -23,13 +25,19 @@ TEXT = (
 )
 
 
-@pytest.fixture
-def marker_project(tmp_path: Path):
-    (tmp_path / "P2.txt").write_text(TEXT, encoding="utf-8")
+def _indexed(tmp_path: Path, body: str, name: str = "T.txt") -> Project:
+    """A project with one source holding ``body``, indexed."""
+    (tmp_path / name).write_text(body, encoding="utf-8")
     project = Project.create(tmp_path / "m.qda", coder="tester")
-    docs, _ = sources.read_files([tmp_path / "P2.txt"])
+    docs, _ = sources.read_files([tmp_path / name])
     project.run(sources.import_documents, docs)
     indexing.index_sources(project)
+    return project
+
+
+@pytest.fixture
+def marker_project(tmp_path: Path):
+    project = _indexed(tmp_path, TEXT, "P2.txt")
     yield project
     project.close()
 
@@ -134,11 +142,11 @@ def test_lexicon_errors_name_the_line(tmp_path: Path) -> None:
 def test_lexicon_edit_keeps_project_version(marker_project: Project) -> None:
     p = marker_project
     v = p.run(lexicon.edit_lexicon, "greimas-en", add=("commitment", "be keen to"))
-    assert v == 2
+    assert v == 3  # one above the shipped version 2
     p.run(lexicon.edit_lexicon, "greimas-en", move=("should", "commitment"))
     with p.read_session() as s:
         spec = lexicon.load(s)
-    assert spec.version == 3
+    assert spec.version == 4
     assert "should" in [ph.text for ph in spec.acts["commitment"].phrases]
     with pytest.raises(InvalidInput):
         p.run(lexicon.edit_lexicon, "greimas-en", add=("commitment", "will"))
@@ -219,3 +227,164 @@ def test_windows_find_what_whole_sentences_find(tmp_path: Path) -> None:
     found = {(DENSE[h.start:h.end].lower(), h.act) for h in windowed}
     assert ("have to", "manipulation") in found and ("have nothing to do", "manipulation") not in found
     assert sum(1 for h in windowed if h.marker == "have to") >= 4
+
+
+def _spans(body: str, hits: list[markers.MarkerHit]) -> set[tuple[str, str]]:
+    """(text of the sentence, text of the marker) of each hit."""
+    return {(body[h.sentence_start:h.sentence_end], body[h.start:h.end]) for h in hits}
+
+
+NOT_MARKERS = [
+    "They sent the Air Force to help with the floods.",  # a capitalised name ("forced to")
+    "Pilots train for G-forces to build up slowly.",  # a hyphenated noun ("forced to")
+    "We had gotten to the point where nobody cared.",  # reaching a point ("have got to")
+    "I've got to a stage where it is easy.",
+    "Nobody liked the plan to merge the wards.",  # nouns after a determiner ("planned to", "promised to")
+    "Their promises to the staff were broken.",
+    "Everyone felt a need to talk.",
+    "It has to do with money.",  # excluded in the lexicon
+    "Then I'm going to the repository itself.",  # going somewhere
+]
+STILL_MARKERS = [
+    ("Then Rosa had to leave early.", "had to"),  # a name before the marker is its subject
+    ("Had to stop there, she said.", "Had to"),  # a capital at the start of a sentence
+    ("He said: \"Have to go now.\"", "Have to"),  # a capital after punctuation
+    ("WE HAD TO CLOSE THE WARD.", "HAD TO"),  # text all in capitals
+    ("The Air Force had to fly them out.", "had to"),
+    ("We were forced to close.", "forced to"),
+    ("We planned to merge the wards.", "planned to"),
+    ("She promises to call back.", "promises to"),
+    ("We've got to change it.", "'ve got to"),
+    ("I'm going to ask them.", "'m going to"),
+    ("We agreed to the plan.", "agreed to"),  # agreeing to something is still commitment
+    ("I was a well-trained nurse, able to cope.", "able to"),
+]
+
+
+@pytest.fixture(scope="module")
+def found_in_examples(tmp_path_factory: pytest.TempPathFactory) -> set[tuple[str, str]]:
+    """(sentence, marker text) of every hit in NOT_MARKERS and STILL_MARKERS, indexed once."""
+    body = " ".join(NOT_MARKERS + [s for s, _ in STILL_MARKERS])
+    project = _indexed(tmp_path_factory.mktemp("examples"), body)
+    try:
+        return _spans(body, _hits(project))
+    finally:
+        project.close()
+
+
+@pytest.mark.parametrize("sentence", NOT_MARKERS)
+def test_names_nouns_and_other_uses_are_not_markers(found_in_examples: set, sentence: str) -> None:
+    assert not [m for s, m in found_in_examples if s == sentence]
+
+
+@pytest.mark.parametrize("sentence, marker", STILL_MARKERS)
+def test_subjects_sentence_starts_and_verbs_still_are(found_in_examples: set, sentence: str, marker: str) -> None:
+    assert (sentence, marker) in found_in_examples
+
+
+PUBLISHED = {
+    "manipulation": ["We have to go.", "She had to go.", "He has to go.", "Having to go was hard.",
+                     "We have really got to go."],
+    "commitment": ["I want to go.", "I wanted to go.", "She wants to go.", "Wanting to go, we left."],
+    "competence": ["We were able to go.", "She was able to go.", "I know how to do it.", "He knew how to do it.",
+                   "She knows how to do it.", "We were unable to go."],
+}
+
+
+def test_the_four_published_markers_and_their_forms_are_found(tmp_path: Path) -> None:
+    sentences = [(act, s) for act, items in PUBLISHED.items() for s in items]
+    body = " ".join(s for _act, s in sentences)
+    project = _indexed(tmp_path, body)
+    try:
+        hits = _hits(project)
+    finally:
+        project.close()
+    by_sentence = {body[h.sentence_start:h.sentence_end]: h.act for h in hits}
+    assert by_sentence == dict((s, act) for act, s in sentences)
+
+
+MODALS = ("I can help. They could come. We will see. You would know. We must go. They should stop. We may try. "
+          "It might work.")
+
+
+def test_bare_modals_are_a_group_that_is_off_by_default(tmp_path: Path) -> None:
+    body = MODALS + " I would like to help. It was in May, and we agreed to wait."
+    project = _indexed(tmp_path, body)
+    try:
+        with project.read_session() as s:
+            spec = lexicon.load(s)
+        group = spec.groups["modals"]
+        assert not group.enabled and "low precision" in group.label
+        assert spec.default_groups() == []
+        default = _hits(project)
+        with project.read_session() as s:
+            every = markers.find_markers(s, markers.CompiledLexicon(spec, ["modals"]))
+            with pytest.raises(InvalidInput, match="'nope' is not a phrase group of lexicon greimas-en"):
+                markers.CompiledLexicon(spec, ["nope"])
+        run_id = project.run(markers.run_markers, spec, coder="tester", groups=["modals"])
+        with project.read_session() as s:
+            params = json.loads(s.get(SearchRun, run_id).params)
+    finally:
+        project.close()
+    assert {body[h.start:h.end] for h in default} == {"would like to", "agreed to"}
+    words = {body[h.start:h.end]: h for h in every}
+    assert set(words) == {"can", "could", "will", "would", "must", "should", "may", "might", "would like to",
+                          "agreed to"}  # "May" the month is a name, not the modal
+    assert (words["can"].act, words["could"].act, words["could"].marker) == ("competence", "competence", "can")
+    assert (words["must"].act, words["will"].act) == ("manipulation", "commitment")
+    assert params["groups"] == ["modals"]
+
+
+def _old_copy(version: int, extra: str = "") -> str:
+    """A project copy as version 1 of greimas-en had it: no groups, the bare modals used like any phrase."""
+    spec = lexicon.load_file(lexicon.available()["greimas-en"])
+    spec.groups, spec.determiners, spec.version = {}, [], version
+    for act in spec.acts.values():
+        act.phrases = [lexicon.Phrase(p.text, p.polarity) for p in act.phrases]
+    if extra:
+        spec.acts["commitment"].phrases.append(lexicon.Phrase(extra))
+    return lexicon.dump(spec)
+
+
+def test_an_unedited_project_copy_gets_the_new_default_an_edited_one_stays(marker_project: Project) -> None:
+    p = marker_project
+    with p.write_session() as s:
+        s.add(Lexicon(name="greimas-en", version=1, content=_old_copy(1)))
+        s.commit()
+    with p.read_session() as s:
+        spec = lexicon.load(s)
+    assert spec.version == 2 and not spec.groups["modals"].enabled and spec.determiners
+    with p.write_session() as s:
+        s.get(Lexicon, "greimas-en").version, s.get(Lexicon, "greimas-en").content = 2, _old_copy(2, "be keen to")
+        s.commit()
+    with p.read_session() as s:
+        mine = lexicon.load(s)
+    assert mine.version == 2 and not mine.groups and "be keen to" in [x.text for x in mine.acts["commitment"].phrases]
+    # The user's copy keeps running its bare modals, as before.
+    assert "can" in {phrase for _act, phrase, _polarity in markers.CompiledLexicon(mine).keys.values()}
+
+
+def test_groups_and_determiners_survive_an_edit(marker_project: Project) -> None:
+    p = marker_project
+    p.run(lexicon.edit_lexicon, "greimas-en", move=("can", "manipulation"))
+    with p.read_session() as s:
+        spec = lexicon.load(s)
+    moved = next(x for x in spec.acts["manipulation"].phrases if x.text == "can")
+    assert moved.group == "modals" and spec.groups["modals"].label == "Bare modal verbs (low precision)"
+    assert not spec.groups["modals"].enabled and "their" in spec.determiners
+    assert lexicon.parse(lexicon.dump(spec), "copy") == spec
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[acts.manipulation]\nphrases = [{ phrase = "must", group = "modal" }]\n',
+     r"bad.toml .*line 5: the phrase 'must' names the group 'modal', which has no \[groups.modal\] table"),
+    ('[groups.modals]\nenabled = "no"\n[acts.manipulation]\nphrases = ["must"]\n',
+     r"line 5: enabled of groups.modals must be true or false"),
+    ('[acts.manipulation]\nphrases = ["have to"]\nexclude = ["have got to the|"]\n',
+     r"line 6: the excluded use 'have got to the\|' of manipulation needs words"),
+])
+def test_group_and_choice_errors_name_the_line(tmp_path: Path, body: str, message: str) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[lexicon]\nname = "x"\n\n' + body, encoding="utf-8")
+    with pytest.raises(lexicon.LexiconError, match=message):
+        lexicon.load_file(bad)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox
 
 from qdaapp.core import coding, indexing, lexicon, markers, review, sources
 from qdaapp.core.errors import NotFound
+from qdaapp.core.models import SearchRun
 from qdaapp.core.project import Project
 from qdaapp.gui.search.marker_run import RunMarkersDialog
 from qdaapp.gui.search.review_model import STATUS_ROLE
@@ -105,7 +107,7 @@ def test_accept_reject_move_and_show(panel: ReviewPanel, indexed: Project, qtbot
     reviewed, total, _hidden = panel.model.counts()
     assert (reviewed, total) == (0, len(panel.model.visible_hits())) and total >= 6
     assert f"Reviewed 0 / {total}" in panel.counter.text()
-    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v1 · ")
+    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v2 · ")
     had = hit_where(panel, "had to")
     panel.select_hit(had.id)
     with qtbot.waitSignal(panel.openPassage) as shown:
@@ -190,6 +192,10 @@ def test_run_marker_search_through_the_dialog(indexed: Project, qtbot,
     qtbot.addWidget(widget)
 
     def answer(dialog: RunMarkersDialog) -> int:
+        modals = dialog.group_checks["modals"]
+        assert modals.text() == "Bare modal verbs (low precision)  (8 phrases)" and not modals.isChecked()
+        assert dialog.groups() == [] and "could" in modals.toolTip()
+        modals.setChecked(True)
         dialog.act_checks["sanction"].setChecked(False)
         dialog.interviews.setChecked(True)
         return QDialog.DialogCode.Accepted
@@ -199,9 +205,91 @@ def test_run_marker_search_through_the_dialog(indexed: Project, qtbot,
         assert widget.run_marker_search() is not None
     run_id = done.args[0]
     assert widget.run_id == run_id and widget.stack.currentWidget() is widget.tree
+    with indexed.read_session() as s:
+        assert json.loads(s.get(SearchRun, run_id).params)["groups"] == ["modals"]
     hits = widget.model.visible_hits()
     assert hits and {h.act for h in hits} <= {"manipulation", "commitment", "competence", "performance"}
     assert {h.source for h in hits} <= {"Rosa.txt", "Dev.txt"}
     assert widget.current_hit() is not None
     indexed.undo()
     assert widget.run_id is None and widget.stack.currentWidget() is widget.empty
+
+
+def act_row(panel: ReviewPanel, act: str):
+    for row in range(panel.model.rowCount()):
+        index = panel.model.index(row, 0)
+        if panel.model.group_of(index)[0] == act.capitalize():
+            return index
+    raise AssertionError(f"no act row {act}")
+
+
+def hits_of(panel: ReviewPanel, **where) -> list:
+    return [h for h in panel.model.visible_hits() if all(getattr(h, k) == v for k, v in where.items())]
+
+
+def test_bulk_accept_a_group_keeps_folds_and_moves_on(panel: ReviewPanel, indexed: Project, qtbot) -> None:
+    resets: list[bool] = []
+    panel.model.modelReset.connect(lambda: resets.append(True))
+    performance = act_row(panel, "performance")  # the act right after competence
+    panel.tree.collapse(performance)
+    competence = hits_of(panel, act="competence")
+    assert len(competence) == 2
+    panel.tree.setCurrentIndex(act_row(panel, "competence"))
+    qtbot.keyClick(panel.tree, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+
+    assert [panel.model.status(h.id) for h in competence] == ["accepted", "accepted"]
+    assert {c.start for c in codings_at(indexed, "Speech acts/competence")} == {h.sentence_start for h in competence}
+    assert not panel.tree.isExpanded(performance) and panel.tree.isExpanded(act_row(panel, "manipulation"))
+    assert not resets  # updated in place: nothing else in the tree moves
+    now = panel.current_hit()  # the next passage to review, outside the folded group
+    assert now is not None and now.act == "sanction" and panel.model.status(now.id) == "candidate"
+    assert "Accepted 2 passages of Competence" in panel.message.text()
+
+    indexed.undo()  # one step undoes the whole group
+    assert [panel.model.status(h.id) for h in competence] == ["candidate", "candidate"]
+    assert not codings_at(indexed, "Speech acts/competence")
+    assert not panel.tree.isExpanded(performance) and not resets
+
+
+def test_shift_r_rejects_the_marker_of_a_passage(panel: ReviewPanel, indexed: Project, qtbot) -> None:
+    group = hits_of(panel, marker="have to")
+    panel.select_hit(group[0].id)
+    panel.decide(True)  # one of them accepted already: it stays accepted
+    panel.select_hit(group[1].id)
+    qtbot.keyClick(panel.tree, Qt.Key.Key_R, Qt.KeyboardModifier.ShiftModifier)
+    assert [panel.model.status(h.id) for h in group] == ["accepted"] + ["rejected"] * (len(group) - 1)
+    indexed.undo()
+    assert [panel.model.status(h.id) for h in group] == ["accepted"] + ["candidate"] * (len(group) - 1)
+
+
+def menu_actions(panel: ReviewPanel, index) -> dict:
+    return {a.text(): a for a in panel.bulk_menu(index).actions() if not a.isSeparator()}
+
+
+def test_context_menu_speaker_and_source(panel: ReviewPanel, indexed: Project) -> None:
+    dev_p2 = hits_of(panel, source="Dev.txt", speaker="P2")
+    interviewer = hits_of(panel, source="Dev.txt", speaker="Interviewer")
+    rosa = hits_of(panel, source="Rosa.txt")
+    assert len(dev_p2) == 3 and len(interviewer) == 1 and rosa
+    told = hit_where(panel, "were told to")
+    actions = menu_actions(panel, panel.model.hit_index(told.id))
+    assert {"Accept", "Reject", "Accept all of 'were told to'", "Accept all from P2 (3 left)",
+            "Reject all from P2 (3 left)", "Accept all in Dev.txt (4 left)",
+            "Reject all in Dev.txt (4 left)"} <= set(actions)
+    assert actions["Reject all of 'were told to'"].shortcut().toString() == "Shift+R"
+    actions["Accept all from P2 (3 left)"].trigger()
+    assert {panel.model.status(h.id) for h in dev_p2} == {"accepted"}
+    assert panel.model.status(interviewer[0].id) == "candidate"
+    assert all(panel.model.status(h.id) == "candidate" for h in rosa)
+
+    panel.hide_check.setChecked(True)  # a hidden speaker's passages are left alone
+    actions = menu_actions(panel, panel.model.hit_index(dev_p2[0].id))
+    assert not actions["Reject all in Dev.txt (0 left)"].isEnabled()
+    actions = menu_actions(panel, panel.model.hit_index(rosa[0].id))
+    actions[f"Reject all in Rosa.txt ({len(hits_of(panel, source='Rosa.txt'))} left)"].trigger()
+    assert all(panel.model.status(h.id) == "rejected" for h in hits_of(panel, source="Rosa.txt"))
+    assert all(panel.model.status(h.id) == "candidate" for h in rosa if h.speaker == "Interviewer")
+    indexed.undo()
+    assert all(panel.model.status(h.id) == "candidate" for h in rosa)
+    assert {panel.model.status(h.id) for h in dev_p2} == {"accepted"}
+    assert indexed.verify_audit().ok

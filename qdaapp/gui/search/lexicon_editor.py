@@ -34,7 +34,7 @@ from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.models.node_tree import swatch
 from qdaapp.gui.search.common import ChangeBridge, MessageLabel, plural
 
-HELP = ("Phrases match word forms: 'have to' also finds 'had to'. * stands for any one word. "
+HELP = ("Phrases match word forms: 'have to' also finds 'had to'. * stands for any one word, a|b for either word. "
         "Excluded uses ('have to do with') are never counted as the act.")
 ROLE = Qt.ItemDataRole.UserRole + 1  # ("act", name) | ("phrase", text, act) | ("exclude", text, act) | ("group", act)
 
@@ -130,6 +130,14 @@ class LexiconEditor(QDialog):
                 item = QTreeWidgetItem([phrase.text, "negative: hits count as 'not'" if phrase.polarity == "negative"
                                         else ""])
                 item.setForeground(1, negative)
+                group = spec.groups.get(phrase.group or "")
+                if group is not None:
+                    off = "" if group.enabled else " · off by default"
+                    item.setText(1, f"{group.label}{off}")
+                    item.setForeground(1, muted)
+                    item.setToolTip(1, f"{group.description} Tick the group in Run marker search to use it.")
+                    if not group.enabled:
+                        item.setForeground(0, muted)
                 item.setData(0, ROLE, ("phrase", phrase.text, act.name))
                 top.addChild(item)
             if act.exclude:

@@ -1,4 +1,7 @@
-"""Run marker search…: choose the lexicon, the speech acts and the sources, then run on a worker.
+"""Run marker search…: choose the lexicon, the speech acts, the phrase groups and the sources, then run.
+
+Phrase groups that are off by default (bare modal verbs: low precision) are
+shown unticked; ticking one adds its phrases to this run only.
 
 :func:`start_marker_run` indexes any source still missing its index (when no
 background indexing is doing it already), then runs the ``markers.run``
@@ -85,6 +88,9 @@ class RunMarkersDialog(QDialog):
         self.lexicon_combo.setCurrentText(lexicon_name)
         self.acts_box = QVBoxLayout()
         self.act_checks: dict[str, QCheckBox] = {}
+        self.groups_box = QVBoxLayout()
+        self.group_checks: dict[str, QCheckBox] = {}
+        self.groups_label = QLabel("Also find:")
         self.all_sources = QRadioButton("All sources")
         self.interviews = QRadioButton("Interviews only")
         self.chosen = QRadioButton("Chosen sources…")
@@ -107,6 +113,7 @@ class RunMarkersDialog(QDialog):
         form = QFormLayout()
         form.addRow("Lexicon:", self.lexicon_combo)
         form.addRow("Speech acts:", self.acts_box)
+        form.addRow(self.groups_label, self.groups_box)
         form.addRow("Search in:", scope_box)
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -125,9 +132,10 @@ class RunMarkersDialog(QDialog):
         self._fill_acts(self.lexicon_combo.currentText())
 
     def _fill_acts(self, name: str) -> None:
-        for check in self.act_checks.values():
+        for check in [*self.act_checks.values(), *self.group_checks.values()]:
             check.setParent(None)
         self.act_checks.clear()
+        self.group_checks.clear()
         self.message.clear_message()
         try:
             with self.project.read_session() as s:
@@ -144,6 +152,15 @@ class RunMarkersDialog(QDialog):
             check.toggled.connect(lambda _on: self._update())
             self.act_checks[act.name] = check
             self.acts_box.addWidget(check)
+        for group in spec.groups.values():
+            count = sum(1 for act in spec.acts.values() for p in act.phrases if p.group == group.name)
+            check = QCheckBox(f"{group.label}  ({plural(count, 'phrase')})")
+            check.setChecked(group.enabled)
+            words = ", ".join(p.text for act in spec.acts.values() for p in act.phrases if p.group == group.name)
+            check.setToolTip(f"{group.description}\n\nPhrases: {words}" if group.description else f"Phrases: {words}")
+            self.group_checks[group.name] = check
+            self.groups_box.addWidget(check)
+        self.groups_label.setVisible(bool(self.group_checks))
         self._update()
 
     def choose_sources(self, source_ids: Optional[list[int]] = None) -> None:
@@ -168,6 +185,10 @@ class RunMarkersDialog(QDialog):
         ticked = [name for name, check in self.act_checks.items() if check.isChecked()]
         return None if len(ticked) == len(self.act_checks) else ticked
 
+    def groups(self) -> list[str]:
+        """The ticked phrase groups."""
+        return [name for name, check in self.group_checks.items() if check.isChecked()]
+
     def source_ids(self) -> Optional[list[int]]:
         if self.interviews.isChecked():
             return [i.id for i in self._sources if i.kind == "interview"]
@@ -188,8 +209,10 @@ class RunMarkersDialog(QDialog):
 
 def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str, acts: Optional[list[str]],
                      source_ids: Optional[list[int]], on_done: Callable[[int], None],
-                     on_error: Callable[[BaseException], None], on_cancelled: Callable[[], None]) -> Job:
-    """Index what is missing, then run ``markers.run`` on a worker; ``on_done(run_id)``."""
+                     on_error: Callable[[BaseException], None], on_cancelled: Callable[[], None],
+                     groups: Optional[list[str]] = None) -> Job:
+    """Index what is missing, then run ``markers.run`` on a worker; ``on_done(run_id)``.
+    ``groups``: the lexicon's phrase groups to use (None: those on by default)."""
 
     def work(progress: Progress, cancel: CancelToken) -> int:
         with project.read_session() as s:
@@ -204,7 +227,7 @@ def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str,
         cancel.check()
         progress.start(0, f"Finding {spec.name} markers…")
         return project.run(markers.run_markers, spec, source_ids=source_ids, acts=acts, coder=project.coder,
-                           cancel=cancel)
+                           cancel=cancel, groups=groups)
 
     dialog = make_progress_dialog(parent, "Marker search", "Finding markers…")
     return run_in_worker(work, on_done, on_error, dialog, on_cancelled)

@@ -172,6 +172,14 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         group = self._markers[index.internalId() & ((1 << _SHIFT) - 1)]
         return self._acts[group.act].name, group.marker, list(group.hits)
 
+    def group_of(self, index: Index) -> Optional[tuple[str, list[HitRow]]]:
+        """(name, hits shown in display order) of an act row, or of the marker of a marker or hit row."""
+        if self.kind(index) == "act":
+            act = self._acts[index.internalId() & ((1 << _SHIFT) - 1)]
+            return act.name.capitalize(), [h for m in act.markers for h in self._markers[m].hits]
+        found = self.marker_of(index)
+        return (f"'{found[1]}'", found[2]) if found is not None else None
+
     def visible_hits(self) -> list[HitRow]:
         """Hits in display order (act, marker, then position)."""
         return [h for act in self._acts for m in act.markers for h in self._markers[m].hits]
@@ -256,6 +264,8 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
                 return swatch(ACT_COLORS.get(act.name, "#999999"))
             if role == Qt.ItemDataRole.FontRole:
                 return self._bold
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"Shift+A / Shift+R accept / reject every passage of {act.name} left to review."
             return None
         group = self._markers[n]
         if role == Qt.ItemDataRole.DisplayRole:
@@ -263,7 +273,8 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
             tail = f"   · {left} to review" if left and left != len(group.hits) else ("   · done" if not left else "")
             return f"{group.marker} ({len(group.hits)}){tail}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Select a passage and press A or R; Ctrl+A accepts every passage of '{group.marker}' left to review."
+            return (f"Select a passage and press A or R; Shift+A / Shift+R accept / reject every passage of "
+                    f"'{group.marker}' left to review (right-click for more).")
         return None
 
     def _hit_data(self, h: HitRow, col: int, role: int) -> Any:

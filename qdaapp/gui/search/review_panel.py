@@ -3,7 +3,9 @@
 Hits are grouped by speech act, then marker. Keys on the list: **A** accept,
 **R** reject (then the next passage left to review is selected), **Up/Down**
 move between passages, **Space** emits ``openPassage(source_id, start, end)``,
-**Ctrl+A** accepts every passage of the selected marker left to review.
+**Ctrl+A** accepts every passage of the selected marker left to review;
+**Shift+A** / **Shift+R** and the context menu decide a whole act or marker,
+a speaker or a source at once (see ``review_bulk``).
 Each decision is one audited, undoable command; the view re-reads statuses
 after any ``hits.*``, ``undo`` or ``redo`` change, whoever made it.
 """
@@ -31,6 +33,7 @@ from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.gui.dialogs.messages import confirm, error_text, show_error
 from qdaapp.gui.search.common import ChangeBridge, ChecklistDialog, MessageLabel, hint_label, plural
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
+from qdaapp.gui.search.review_bulk import BulkReview
 from qdaapp.gui.search.review_delegate import ReviewTree
 from qdaapp.gui.search.review_model import ReviewModel, is_interviewer
 from qdaapp.gui.workers import Job
@@ -41,10 +44,11 @@ EMPTY = ("<p style='font-size:11pt'><b>No marker run yet.</b></p><p>Press <b>Run
          "passages here: <b>A</b> accepts one (it is coded under Speech acts), <b>R</b> rejects it.</p>")
 READ_ONLY_KEYS = "↑ ↓ next passage · Space show in document"
 DISABLED_STYLE = "QPushButton#PrimaryButton:disabled { background: #B9C3CC; color: #F2F2F2; }"
-KEYS_HINT = "A accept · R reject · ↑ ↓ next passage · Space show in document · Ctrl+A accept all of a marker"
+KEYS_HINT = ("A accept · R reject · ↑ ↓ next passage · Space show in document · Shift+A / Shift+R accept / reject "
+             "a whole act or marker · right-click for a speaker or a source")
 
 
-class ReviewPanel(QWidget):
+class ReviewPanel(BulkReview, QWidget):
     openPassage = Signal(int, int, int)  # source id, start, end
     runFinished = Signal(int)  # run id of a marker run started here
 
@@ -111,6 +115,8 @@ class ReviewPanel(QWidget):
         self.hide_check.toggled.connect(self._on_hide_toggled)
         self.speakers_button.clicked.connect(lambda: self.choose_hidden_speakers())
         self.tree.doubleClicked.connect(lambda index: self.show_passage(index))
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_context_menu)
         self.set_project(project)
 
     # -- project and runs ----------------------------------------------------------------
@@ -178,7 +184,8 @@ class ReviewPanel(QWidget):
 
     # -- running a marker search ---------------------------------------------------------
     def run_marker_search(self, lexicon_name: Optional[str] = None, acts: Optional[list[str]] = None,
-                          source_ids: Optional[list[int]] = None, ask: bool = True) -> Optional[Job]:
+                          source_ids: Optional[list[int]] = None, ask: bool = True,
+                          groups: Optional[list[str]] = None) -> Optional[Job]:
         """Ask what to search (unless ``ask`` is False), then run it on a worker."""
         if self.project is None or self.project.read_only or self.job is not None:
             return None
@@ -192,9 +199,10 @@ class ReviewPanel(QWidget):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
             name, acts, source_ids = dialog.lexicon_name(), dialog.acts(), dialog.source_ids()
+            groups = dialog.groups()
         self.message.show_note("Finding markers…")
         self.job = start_marker_run(self, self.project, name, acts, source_ids, self._on_run_done,
-                                    self._on_run_error, self._on_run_cancelled)
+                                    self._on_run_error, self._on_run_cancelled, groups=groups)
         self._update_controls()
         return self.job
 
@@ -277,15 +285,22 @@ class ReviewPanel(QWidget):
             self.tree.scrollTo(index)
 
     def select_next_candidate(self, after: Optional[int]) -> bool:
-        """Select the next passage left to review after hit ``after`` (wrapping); False if none is left."""
+        """Select the next passage left to review after hit ``after`` (wrapping); False if none is left.
+
+        Passages in groups the user has folded come last, so deciding never unfolds a group
+        while an unfolded one still has passages to review."""
         order = self.model.visible_hits()
         ids = [h.id for h in order]
         start = ids.index(after) + 1 if after in ids else 0
-        for h in order[start:] + order[:start]:
-            if self.model.status(h.id) == "candidate":
-                self.select_hit(h.id)
-                return True
-        return False
+        left = [h for h in order[start:] + order[:start] if self.model.status(h.id) == "candidate"]
+        if not left:
+            return False
+        self.select_hit(next((h for h in left if self._unfolded(h.id)), left[0]).id)
+        return True
+
+    def _unfolded(self, hit_id: int) -> bool:
+        marker = self.model.hit_index(hit_id).parent()
+        return self.tree.isExpanded(marker) and self.tree.isExpanded(marker.parent())
 
     def move(self, step: int) -> None:
         order = [h.id for h in self.model.visible_hits()]
@@ -302,8 +317,9 @@ class ReviewPanel(QWidget):
         pos = max(0, min(len(order) - 1, order.index(current.id) + step))
         self.select_hit(order[pos])
 
-    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None) -> bool:
-        """Accept or reject ``hit_ids`` (default: the selected passage), then move to the next one to review."""
+    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None, after: Optional[int] = None) -> bool:
+        """Accept or reject ``hit_ids`` (default: the selected passage), then move to the next one to review
+        (after hit ``after``, default the selected passage)."""
         if self.project is None or self.run_id is None:
             return False
         current = self.current_hit()
@@ -325,7 +341,7 @@ class ReviewPanel(QWidget):
             show_error(self, exc)
             return False
         self.message.clear_message()
-        if not self.select_next_candidate(current.id if current else None):
+        if not self.select_next_candidate(after if after is not None else current.id if current else None):
             self.message.show_ok("Every passage of this run has been reviewed. The accepted ones are coded "
                                  "under Speech acts in the Nodes panel.")
         return True
@@ -364,6 +380,10 @@ class ReviewPanel(QWidget):
         if plain and key in (Qt.Key.Key_A, Qt.Key.Key_R):
             if writable:
                 self.decide(key == Qt.Key.Key_A)
+            return True
+        if mods == Qt.KeyboardModifier.ShiftModifier and key in (Qt.Key.Key_A, Qt.Key.Key_R):
+            if writable:
+                self.decide_group(key == Qt.Key.Key_A)
             return True
         if plain and key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
             self.move(1 if key == Qt.Key.Key_Down else -1)
