@@ -49,12 +49,23 @@ def fts_available(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+# Raised whenever what the sentence index stores changes (2: words opening a sentence or written
+# in capitals are lemmatised in lower case), so sources indexed before are indexed again.
+LEMMA_INDEX_VERSION = 2
+_STAMP = f"+lemmas{LEMMA_INDEX_VERSION}"
+
+
+def _nlp_current(nlp_at: Optional[str], pipeline: Optional[str]) -> bool:
+    return nlp_at is not None and (pipeline or "").endswith(_STAMP)
+
+
 def pending(session: Session, need_nlp: bool = True) -> list[int]:
-    """Ids of sources whose keyword index (or NLP index) is missing."""
-    q = select(Source.id, SourceIndex.fts_at, SourceIndex.nlp_at).outerjoin(
+    """Ids of sources whose keyword index (or NLP index) is missing or out of date."""
+    q = select(Source.id, SourceIndex.fts_at, SourceIndex.nlp_at, SourceIndex.pipeline).outerjoin(
         SourceIndex, SourceIndex.source_id == Source.id
     ).order_by(Source.id)
-    return [sid for sid, fts_at, nlp_at in session.execute(q) if fts_at is None or (need_nlp and nlp_at is None)]
+    return [sid for sid, fts_at, nlp_at, pipe in session.execute(q)
+            if fts_at is None or (need_nlp and not _nlp_current(nlp_at, pipe))]
 
 
 def index_sources(
@@ -84,7 +95,7 @@ def index_sources(
             language = language or "en"
             state = s.get(SourceIndex, source_id)
             have_fts = state is not None and state.fts_at is not None
-            have_nlp = state is not None and state.nlp_at is not None
+            have_nlp = state is not None and _nlp_current(state.nlp_at, state.pipeline)
         tokens = None
         if nlp and not have_nlp:
             labels = speaker_labels(body, json.loads(turns or "[]"))
@@ -98,7 +109,7 @@ def index_sources(
             if tokens is not None:
                 _write_sentences(s, source_id, tokens)
                 state.nlp_at = utcnow()
-                state.pipeline = nlp_mod.pipeline_name(language)
+                state.pipeline = nlp_mod.pipeline_name(language) + _STAMP
             s.commit()
         done += 1
         if progress:

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, update
 
 from qdaapp.core import coding, indexing, lexicon, markers, review, sources
 from qdaapp.core.errors import InvalidInput, NotFound
-from qdaapp.core.models import Lexicon, SearchRun
+from qdaapp.core.models import Lexicon, SearchRun, Sentence, SourceIndex
 from qdaapp.core.project import Project
 
 TEXT = (
@@ -388,3 +389,20 @@ def test_group_and_choice_errors_name_the_line(tmp_path: Path, body: str, messag
     bad.write_text('[lexicon]\nname = "x"\n\n' + body, encoding="utf-8")
     with pytest.raises(lexicon.LexiconError, match=message):
         lexicon.load_file(bad)
+
+
+def test_sources_indexed_with_an_older_lemma_index_are_indexed_again(tmp_path: Path) -> None:
+    body = "Had to stop the clinic. WE HAD TO start again.\n"
+    project = _indexed(tmp_path, body)
+    with project.write_session() as s:  # as a project indexed before sentence openings were lower-cased
+        s.execute(update(SourceIndex).values(pipeline="blank-en"))
+        s.execute(update(Sentence).values(lemmas=func.replace(Sentence.lemmas, "have", "had")))
+        s.commit()
+    with project.read_session() as s:
+        assert indexing.pending(s) == [1]
+        assert _hits(project) == []
+    assert indexing.index_sources(project) == 1
+    with project.read_session() as s:
+        assert indexing.pending(s) == []
+    assert [body[h.start:h.end] for h in _hits(project)] == ["Had to", "HAD TO"]
+    project.close()
