@@ -18,7 +18,7 @@ ASKING = (
     "Maria: Thanks for coming. How did it start?\n"
     "Joe: We had a meeting in March and the manager said we had to change the whole rota by summer.\n"
     "Maria: Who decided that?\n"
-    "Joe: The board, mostly. Nobody asked the nurses, which is why it went badly for a while.\n"
+    "Joe: The board, mostly. Nobody asked the nurses, so why would it go well?\n"
     "Maria: And then what happened?\n"
     "Joe: We wrote a letter. It took weeks, but in the end they listened to us and changed it.\n"
 )
@@ -58,24 +58,36 @@ def test_labels_decide_and_the_other_speaker_answers(tmp_path: Path) -> None:
     p.close()
 
 
+HEADED = ("Interviewer(s): Jane Doe, Tom Lee\n\n"
+          "Ruth: I started in 1990, long before the merger, and stayed until it closed?\n"
+          "Jane: Tell me more.\nRuth: There is not much to tell, it was a small place?\n"
+          "Tom: Did you like it.\nRuth: Yes, very much, it was a good team to work with?\n")
+
+
 def test_header_names_the_interviewers(tmp_path: Path) -> None:
-    text = ("Interviewer(s): Jane Doe, Tom Lee\nInterviewee: Ruth Pym\n\n"
-            "Ruth: I started in 1990, long before the merger, and stayed until it closed?\n"
-            "Jane: Tell me more.\nRuth: There is not much to tell, it was a small place?\n"
-            "Tom: Did you like it.\nRuth: Yes, very much, it was a good team to work with?\n")
-    p = _project(tmp_path, {"b.txt": text})
+    p = _project(tmp_path, {"b.txt": HEADED})
     roles = _roles(p)
     # Ruth asks the most "questions", but the header says who interviewed.
-    assert roles["Jane"][:2] == (INTERVIEWER, True) and roles["Jane"][2] == "named as interviewer in the header of b.txt"
+    assert roles["Jane"] == (INTERVIEWER, True, "named as interviewer in the header of b.txt")
     assert roles["Tom"][0] == INTERVIEWER
+    assert roles["Ruth"] == (PARTICIPANT, True, "speaks with Jane in b.txt")
+    p.close()
+
+
+def test_header_names_the_interviewee_and_outweighs_questions_elsewhere(tmp_path: Path) -> None:
+    named = "Interviewee: Ruth Pym\n\nRuth: It was a small place.\nJane: Was it?\nRuth: Yes.\n"
+    asked = "Ruth: Why did you go?\nJane: Money.\nRuth: And then?\nJane: I came back.\nRuth: Why?\nJane: Family.\n"
+    p = _project(tmp_path, {"b.txt": named, "c.txt": asked, "d.txt": asked.replace("Money", "Pay")})
+    roles = _roles(p)
     assert roles["Ruth"] == (PARTICIPANT, True, "named as participant in the header of b.txt")
+    assert roles["Jane"] == (PARTICIPANT, True, "speaks with Ruth in 2 sources")
     p.close()
 
 
 def test_who_asks_the_questions_interviews(tmp_path: Path) -> None:
     p = _project(tmp_path, {"c.txt": ASKING})
     roles = _roles(p)
-    assert roles["Maria"] == (INTERVIEWER, True, "asks 100% of the questions in c.txt")
+    assert roles["Maria"] == (INTERVIEWER, True, "asks 75% of the questions in c.txt")
     assert roles["Joe"] == (PARTICIPANT, True, "speaks with Maria in c.txt")
     p.close()
 
@@ -109,7 +121,7 @@ def test_votes_of_several_sources_are_counted(tmp_path: Path) -> None:
     second = ASKING.replace("Joe", "Zoe")
     third = "Maria: I did it myself. It took a year, and the board paid for it.\nZoe: Why?\nMaria: Because.\n"
     p = _project(tmp_path, {"c.txt": ASKING, "g.txt": second, "h.txt": third})
-    assert _roles(p)["Maria"] == (INTERVIEWER, True, "asks 100% of the questions in 2 sources")
+    assert _roles(p)["Maria"] == (INTERVIEWER, True, "asks 75% of the questions in 2 sources")
     p.close()
 
 
@@ -163,6 +175,7 @@ def test_inside_and_subtract() -> None:
     assert subtract(spans, 0, 40) == [(10, 20), (30, 40)]
     assert subtract(spans, 21, 29) == []
     assert subtract([], 3, 4) == [(3, 4)]
+    assert subtract([(5, 10)], 4, 11) == [(4, 5), (10, 11)]
 
 
 def test_fixtures_guesses(fixtures_root: Path, tmp_path: Path) -> None:
@@ -175,4 +188,11 @@ def test_fixtures_guesses(fixtures_root: Path, tmp_path: Path) -> None:
     roles = {name: role for name, (role, _g, _r) in _roles(p).items()}
     assert roles == {"Researcher 1": INTERVIEWER, "Sara Mannheimer": INTERVIEWER, "Ana": PARTICIPANT,
                      "Jessica": PARTICIPANT, "BSR01": PARTICIPANT}
+    p.close()
+
+
+def test_a_name_that_interviews_in_one_source_and_answers_in_another_gets_no_guess(tmp_path: Path) -> None:
+    p = _project(tmp_path, {"c.txt": ASKING.replace("Joe", "Ava"), "x.txt": ASKING.replace("Maria", "Ava")})
+    roles = _roles(p)
+    assert roles["Ava"] == (None, True, "interviewer in 1 source(s), participant in 1")
     p.close()
