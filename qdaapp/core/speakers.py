@@ -322,7 +322,8 @@ def roles_known(session: Session, source_ids: Optional[list[int]] = None) -> boo
 
 
 def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) -> dict[int, list[tuple[int, int]]]:
-    """Per source (default: all), the sorted ``(start, end)`` of its interviewer turns.
+    """Per source (default: all), the sorted ``(start, end)`` of its interviewer turns,
+    each running on to the start of the next turn.
 
     Sources without an interviewer are absent, so an empty result means
     nothing is to be left out.
@@ -336,7 +337,9 @@ def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) 
             continue
         if not any(roles[sp][0] == INTERVIEWER for sp in st.speakers):
             continue
-        out[sid] = [(a, b) for a, b, sp in turns if roles[sp][0] == INTERVIEWER]
+        # A span runs on to the next turn's start: the blank lines after a question go with it.
+        out[sid] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
+                    for i, (a, b, sp) in enumerate(turns) if roles[sp][0] == INTERVIEWER]
     return out
 
 

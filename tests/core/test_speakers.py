@@ -163,7 +163,8 @@ def test_interviewer_spans_cover_interviewer_turns_only(tmp_path: Path) -> None:
         body = sources.text_and_pages(s, sid)[0]
         assert speakers.interviewer_spans(s, []) == {}
     assert [body[a:b] for a, b in spans[sid]] == [
-        "Maria: Thanks for coming. How did it start?", "Maria: Who decided that?", "Maria: And then what happened?"]
+        "Maria: Thanks for coming. How did it start?\n", "Maria: Who decided that?\n",
+        "Maria: And then what happened?\n"]
     p.close()
 
 
