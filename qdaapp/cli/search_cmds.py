@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="source:ID | kind:KIND | attr:NAME=VALUE | node:ID (repeatable)")
     p.add_argument("--code", metavar="NODE", help="code every result at NODE")
     p.add_argument("--spread", default="hit", choices=search.SPREADS, help="with --code: what to code")
+    p.add_argument("--include-interviewer", action="store_true",
+                   help="search interviewer turns too (left out by default once roles are known; see 'qdaapp speakers')")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
@@ -37,6 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lexicon", default="greimas-en", help="lexicon name (default greimas-en)")
     p.add_argument("--act", action="append", default=[], choices=lexicon.ACTS)
     p.add_argument("--source", action="append", default=[])
+    p.add_argument("--include-interviewer", action="store_true",
+                   help="find markers in interviewer turns too (left out by default once roles are known)")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_markers)
@@ -98,7 +102,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     with opened(args) as project:
         ensure_indexed(project, nlp=args.forms or (args.code is not None and args.spread == "sentence"))
         with project.read_session() as s:
-            hits = search.keyword_search(s, args.query, scope, forms=args.forms)
+            hits = search.keyword_search(s, args.query, scope, forms=args.forms,
+                                         include_interviewer=args.include_interviewer)
             if args.code:
                 node_id = node_ops.resolve(s, args.code).id
                 spans = sorted({search.spread_span(s, h.source_id, h.start, h.end, args.spread) + (h.source_id,)
@@ -127,7 +132,7 @@ def cmd_markers(args: argparse.Namespace) -> int:
             spec = lexicon.load(s, args.lexicon)
             ids = [source_ops.resolve(s, ref).id for ref in args.source] or None
         run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
-                             coder=args.coder or project.coder)
+                             coder=args.coder or project.coder, include_interviewer=args.include_interviewer)
         with project.read_session() as s:
             hits = review.list_hits(s, run_id)
     keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
