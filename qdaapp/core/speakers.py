@@ -34,7 +34,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from statistics import median
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -65,7 +65,7 @@ _HEADER_RE = re.compile(
 )
 _HEADER_PARTICIPANTS = ("interviewee", "participant", "respondent", "narrator", "informant")
 _NAME_SPLIT = re.compile(r"\s*(?:[,;&/]|\band\b)\s*")
-_QUESTION_MARKS = ("?", "\uff1f", "\u061f")
+_QUESTION = re.compile("[?\uff1f\u061f]")
 _PARTICLES = frozenset("de da do dos du del della der den di la le van von ten ter bin al el".split())  # noqa: SIM905
 
 
@@ -100,9 +100,20 @@ class _SourceStats:
     header: list[tuple[str, str]]  # (name as written, role)
 
 
-# Stats per (source id, sha256, hash of the stored turns): the text never changes,
-# so a source is read once per process, not on every search.
-_CACHE: dict[tuple[int, str, int], _SourceStats] = {}
+class _Entry(NamedTuple):
+    sid: int
+    name: str
+    key: tuple[int, str, int]  # (source id, sha256, hash of the stored turns)
+    raw: str  # the stored turns (JSON)
+    stats: _SourceStats
+
+
+# Per source key: the text never changes, so a source is read once per process, not on
+# every search; spans are kept per set of interviewer names; roles per state of the project.
+_STATS: dict[tuple[int, str, int], _SourceStats] = {}
+_SPANS: dict[tuple[tuple[int, str, int], frozenset], list[tuple[int, int]]] = {}
+_ROLES: dict[tuple, dict[str, tuple[Optional[str], bool, str]]] = {}
+_SPANS_MAX = 20_000
 
 
 def label_role(name: str) -> Optional[str]:
@@ -112,10 +123,6 @@ def label_role(name: str) -> Optional[str]:
         return _LABELS[key]
     first = re.sub(r"[\d\W_]+$", "", key.split(" ")[0]) if key else ""
     return _LABEL_WORDS.get(first)
-
-
-def _is_questions(tail: str) -> bool:
-    return any(mark in tail for mark in _QUESTION_MARKS)
 
 
 def _header_names(head: str) -> list[tuple[str, str]]:
@@ -133,37 +140,36 @@ def _header_names(head: str) -> list[tuple[str, str]]:
 
 def _stats(body: str, turns: list) -> _SourceStats:
     speakers: dict[str, _SpeakerStats] = {}
+    asks = _QUESTION.search  # a "?" among a turn's last three characters (before a quote or bracket)
     for a, b, speaker in turns:
         st = speakers.get(speaker)
         if st is None:
             st = speakers[speaker] = _SpeakerStats()
         st.turns += 1
         st.lengths.append(b - a)
-        if _is_questions(body[max(a, b - 3):b]):
+        if asks(body, b - 3 if b - 3 > a else a, b):
             st.questions += 1
     head = "\n".join(body[:_HEADER_CHARS].split("\n")[:_HEADER_LINES])
     return _SourceStats(speakers, turns[0][2] if turns else None, _header_names(head))
 
 
-def _load(session: Session) -> list[tuple[int, str, _SourceStats, list]]:
-    """(source id, source name, stats, turns) of every source with speaker turns."""
+def _load(session: Session) -> list[_Entry]:
+    """Every source with speaker turns, with its figures (texts are read only for new sources)."""
     rows = session.execute(select(Source.id, Source.name, Source.sha256, Source.turns)).all()
-    out, missing = [], {}
+    found, missing = [], {}
     for sid, name, sha, raw in rows:
         if not raw or raw == "[]":
             continue
         key = (sid, sha or "", hash(raw))
-        turns = json.loads(raw)
-        if key not in _CACHE:
-            missing[sid] = (key, turns)
-        out.append((sid, name, key, turns))
+        if key not in _STATS:
+            missing[sid] = (key, raw)
+        found.append((sid, name, key, raw))
     ids = list(missing)
     for i in range(0, len(ids), 200):
-        chunk = ids[i:i + 200]
-        for sid, body in session.execute(select(Source.id, Source.text).where(Source.id.in_(chunk))):
-            key, turns = missing[sid]
-            _CACHE[key] = _stats(body or "", turns)
-    return [(sid, name, _CACHE[key], turns) for sid, name, key, turns in out]
+        for sid, body in session.execute(select(Source.id, Source.text).where(Source.id.in_(ids[i:i + 200]))):
+            key, raw = missing[sid]
+            _STATS[key] = _stats(body or "", json.loads(raw))
+    return [_Entry(sid, name, key, raw, _STATS[key]) for sid, name, key, raw in found]
 
 
 def _matches(speaker: str, written: str) -> bool:
@@ -216,7 +222,8 @@ def _question_rule(st: _SourceStats, candidates: list[str]) -> Optional[tuple[st
 def _votes(loaded: list, fixed: dict[str, str]) -> dict[str, list[_Vote]]:
     """Per speaker name, the role each source suggests; ``fixed`` are names whose role is settled."""
     votes: dict[str, list[_Vote]] = {}
-    for _sid, source, st, _turns in loaded:
+    for entry in loaded:
+        source, st = entry.name, entry.stats
         names = list(st.speakers)
         if len(names) < 2:
             continue
@@ -276,12 +283,20 @@ def _decide(votes: list[_Vote]) -> tuple[Optional[str], str]:
     return role, _reason(role, strong)
 
 
-def _roles(session: Session, loaded: list) -> dict[str, tuple[Optional[str], bool, str]]:
+def _roles(session: Session, loaded: list[_Entry]) -> dict[str, tuple[Optional[str], bool, str]]:
     """name -> (role, guessed, reason) for every name in the sources or in the speakers table."""
     confirmed = dict(session.execute(select(Speaker.name, Speaker.role)).all())
+    state = (tuple(e.key for e in loaded), tuple(sorted(confirmed.items())))
+    if state not in _ROLES:
+        _ROLES.clear()
+        _ROLES[state] = _judge(loaded, confirmed)
+    return _ROLES[state]
+
+
+def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[Optional[str], bool, str]]:
     names: dict[str, None] = {}
-    for _sid, _name, st, _turns in loaded:
-        names.update(dict.fromkeys(st.speakers))
+    for entry in loaded:
+        names.update(dict.fromkeys(entry.stats.speakers))
     fixed, result = {}, {}
     for name in list(names) + [n for n in confirmed if n not in names]:
         if name in confirmed:
@@ -296,7 +311,7 @@ def _roles(session: Session, loaded: list) -> dict[str, tuple[Optional[str], boo
             continue
         role, reason = _decide(votes.get(name, []))
         if role is None and not reason:
-            alone = all(len(st.speakers) < 2 for _s, _n, st, _t in loaded if name in st.speakers)
+            alone = all(len(e.stats.speakers) < 2 for e in loaded if name in e.stats.speakers)
             reason = "the only speaker in its source(s)" if alone else "no clear sign (questions, order, header)"
         result[name] = (role, True, reason)
     return result
@@ -308,8 +323,8 @@ def list_speakers(session: Session) -> list[SpeakerInfo]:
     roles = _roles(session, loaded)
     n_sources: Counter = Counter()
     n_turns: Counter = Counter()
-    for _sid, _name, st, _turns in loaded:
-        for sp, stats in st.speakers.items():
+    for entry in loaded:
+        for sp, stats in entry.stats.speakers.items():
             n_sources[sp] += 1
             n_turns[sp] += stats.turns
     return [SpeakerInfo(name, role, n_sources[name], n_turns[name], guessed, reason)
@@ -332,14 +347,21 @@ def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) 
     roles = _roles(session, loaded)
     wanted = None if source_ids is None else set(source_ids)
     out: dict[int, list[tuple[int, int]]] = {}
-    for sid, _name, st, turns in loaded:
-        if wanted is not None and sid not in wanted:
+    for entry in loaded:
+        if wanted is not None and entry.sid not in wanted:
             continue
-        if not any(roles[sp][0] == INTERVIEWER for sp in st.speakers):
+        names = frozenset(sp for sp in entry.stats.speakers if roles[sp][0] == INTERVIEWER)
+        if not names:
             continue
-        # A span runs on to the next turn's start: the blank lines after a question go with it.
-        out[sid] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
-                    for i, (a, b, sp) in enumerate(turns) if roles[sp][0] == INTERVIEWER]
+        key = (entry.key, names)
+        if key not in _SPANS:
+            if len(_SPANS) > _SPANS_MAX:
+                _SPANS.clear()
+            turns = json.loads(entry.raw)
+            # A span runs on to the next turn's start: the blank lines after a question go with it.
+            _SPANS[key] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
+                           for i, (a, b, sp) in enumerate(turns) if sp in names]
+        out[entry.sid] = _SPANS[key]
     return out
 
 
