@@ -286,11 +286,13 @@ def _decide(votes: list[_Vote]) -> tuple[Optional[str], str]:
 def _roles(session: Session, loaded: list[_Entry]) -> dict[str, tuple[Optional[str], bool, str]]:
     """name -> (role, guessed, reason) for every name in the sources or in the speakers table."""
     confirmed = dict(session.execute(select(Speaker.name, Speaker.role)).all())
-    state = (tuple(e.key for e in loaded), tuple(sorted(confirmed.items())))
-    if state not in _ROLES:
+    state = (tuple((e.key, e.name) for e in loaded), tuple(sorted(confirmed.items())))
+    roles = _ROLES.get(state)  # read once: a worker thread may be replacing the entry
+    if roles is None:
+        roles = _judge(loaded, confirmed)
         _ROLES.clear()
-        _ROLES[state] = _judge(loaded, confirmed)
-    return _ROLES[state]
+        _ROLES[state] = roles
+    return roles
 
 
 def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[Optional[str], bool, str]]:
@@ -354,14 +356,15 @@ def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) 
         if not names:
             continue
         key = (entry.key, names)
-        if key not in _SPANS:
+        spans = _SPANS.get(key)
+        if spans is None:
             if len(_SPANS) > _SPANS_MAX:
                 _SPANS.clear()
             turns = json.loads(entry.raw)
             # A span runs on to the next turn's start: the blank lines after a question go with it.
-            _SPANS[key] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
-                           for i, (a, b, sp) in enumerate(turns) if sp in names]
-        out[entry.sid] = _SPANS[key]
+            spans = _SPANS[key] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
+                                   for i, (a, b, sp) in enumerate(turns) if sp in names]
+        out[entry.sid] = spans
     return out
 
 

@@ -32,6 +32,7 @@ from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.core.review import ACT_COLORS
 from qdaapp.gui.models.node_tree import swatch
 from qdaapp.gui.search.common import ChecklistDialog, MessageLabel, plural, when_label
+from qdaapp.gui.speakers import InterviewerCheck
 from qdaapp.gui.workers import Job, make_progress_dialog, run_in_worker
 
 INTRO = ("Step 1 of the method: find passages with marker phrases such as <i>have to</i>, <i>want to</i>, "
@@ -108,6 +109,9 @@ class RunMarkersDialog(QDialog):
         form.addRow("Lexicon:", self.lexicon_combo)
         form.addRow("Speech acts:", self.acts_box)
         form.addRow("Search in:", scope_box)
+        self.interviewer_check = InterviewerCheck()
+        self.interviewer_check.refresh(project)
+        form.addRow("", self.interviewer_check)
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.run_button: QPushButton = self.buttons.addButton("Run", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -168,6 +172,9 @@ class RunMarkersDialog(QDialog):
         ticked = [name for name, check in self.act_checks.items() if check.isChecked()]
         return None if len(ticked) == len(self.act_checks) else ticked
 
+    def include_interviewer(self) -> bool:
+        return self.interviewer_check.include_interviewer()
+
     def source_ids(self) -> Optional[list[int]]:
         if self.interviews.isChecked():
             return [i.id for i in self._sources if i.kind == "interview"]
@@ -188,7 +195,8 @@ class RunMarkersDialog(QDialog):
 
 def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str, acts: Optional[list[str]],
                      source_ids: Optional[list[int]], on_done: Callable[[int], None],
-                     on_error: Callable[[BaseException], None], on_cancelled: Callable[[], None]) -> Job:
+                     on_error: Callable[[BaseException], None], on_cancelled: Callable[[], None],
+                     include_interviewer: bool = False) -> Job:
     """Index what is missing, then run ``markers.run`` on a worker; ``on_done(run_id)``."""
 
     def work(progress: Progress, cancel: CancelToken) -> int:
@@ -204,7 +212,7 @@ def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str,
         cancel.check()
         progress.start(0, f"Finding {spec.name} markers…")
         return project.run(markers.run_markers, spec, source_ids=source_ids, acts=acts, coder=project.coder,
-                           cancel=cancel)
+                           cancel=cancel, include_interviewer=include_interviewer)
 
     dialog = make_progress_dialog(parent, "Marker search", "Finding markers…")
     return run_in_worker(work, on_done, on_error, dialog, on_cancelled)

@@ -29,10 +29,11 @@ from PySide6.QtWidgets import (
 from qdaapp.core import review
 from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.gui.dialogs.messages import confirm, error_text, show_error
-from qdaapp.gui.search.common import ChangeBridge, ChecklistDialog, MessageLabel, hint_label, plural
+from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
 from qdaapp.gui.search.review_delegate import ReviewTree
-from qdaapp.gui.search.review_model import ReviewModel, is_interviewer
+from qdaapp.gui.search.review_model import ReviewModel
+from qdaapp.gui.speakers import interviewer_names, open_speakers_dialog
 from qdaapp.gui.workers import Job
 
 SPREADS = (("sentence", "its sentence"), ("turn", "the speaker's turn"), ("hit", "only the marker"))
@@ -55,7 +56,7 @@ class ReviewPanel(QWidget):
         self.run_id: Optional[int] = None
         self.job: Optional[Job] = None
         self._hidden: set[str] = set()
-        self._picked: set[str] = set()
+        self._hide_chosen = False  # the user ticked or unticked "Hide interviewer turns"
         self._bridge = ChangeBridge(self)
         self._bridge.changed.connect(self._on_project_change)
 
@@ -68,9 +69,9 @@ class ReviewPanel(QWidget):
         self.counter = QLabel("")
         self.counter.setObjectName("PanelHeader")
         self.hide_check = QCheckBox("Hide interviewer turns")
-        self.hide_check.setToolTip("Leave out passages spoken by the Interviewer or Researcher")
+        self.hide_check.setToolTip("Leave out passages spoken by the project's interviewers (on once roles are known)")
         self.speakers_button = QPushButton("Speakers…")
-        self.speakers_button.setToolTip("Choose whose turns to hide")
+        self.speakers_button.setToolTip("Who interviews and who is interviewed, for the whole project")
         self.spread_combo = QComboBox()
         for key, label in SPREADS:
             self.spread_combo.addItem(label, key)
@@ -109,7 +110,7 @@ class ReviewPanel(QWidget):
         self.run_combo.currentIndexChanged.connect(self._on_run_chosen)
         self.lexicon_button.clicked.connect(self.edit_lexicon)
         self.hide_check.toggled.connect(self._on_hide_toggled)
-        self.speakers_button.clicked.connect(lambda: self.choose_hidden_speakers())
+        self.speakers_button.clicked.connect(lambda: open_speakers_dialog(self, self.project))
         self.tree.doubleClicked.connect(lambda index: self.show_passage(index))
         self.set_project(project)
 
@@ -140,9 +141,7 @@ class ReviewPanel(QWidget):
             with self.project.read_session() as s:
                 hits = review.list_hits(s, run_id)
         self.model.set_hits(hits)
-        if self.hide_check.isChecked():
-            self._hidden = self._picked or self._interviewers()
-        self._apply_hidden()
+        self._refresh_hidden()
         self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
         if run_id is not None and not hits:
             self.message.show_note("This run found no marker phrases. Check the lexicon (Edit lexicon…) "
@@ -175,10 +174,13 @@ class ReviewPanel(QWidget):
             self.refresh_statuses()
         elif action.startswith("hits."):
             self.refresh_statuses()
+        if action in ("speaker.set_role", "undo", "redo"):
+            self._refresh_hidden()
 
     # -- running a marker search ---------------------------------------------------------
     def run_marker_search(self, lexicon_name: Optional[str] = None, acts: Optional[list[str]] = None,
-                          source_ids: Optional[list[int]] = None, ask: bool = True) -> Optional[Job]:
+                          source_ids: Optional[list[int]] = None, ask: bool = True,
+                          include_interviewer: bool = False) -> Optional[Job]:
         """Ask what to search (unless ``ask`` is False), then run it on a worker."""
         if self.project is None or self.project.read_only or self.job is not None:
             return None
@@ -192,9 +194,10 @@ class ReviewPanel(QWidget):
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
             name, acts, source_ids = dialog.lexicon_name(), dialog.acts(), dialog.source_ids()
+            include_interviewer = dialog.include_interviewer()
         self.message.show_note("Finding markers…")
         self.job = start_marker_run(self, self.project, name, acts, source_ids, self._on_run_done,
-                                    self._on_run_error, self._on_run_cancelled)
+                                    self._on_run_error, self._on_run_cancelled, include_interviewer)
         self._update_controls()
         return self.job
 
@@ -230,25 +233,23 @@ class ReviewPanel(QWidget):
 
     # -- speakers ------------------------------------------------------------------------
     def _interviewers(self) -> set[str]:
-        return {s for s in self.model.speakers() if is_interviewer(s)}
+        """The run's speakers whose project role (set or guessed) is interviewer."""
+        names = set(interviewer_names(self.project))
+        return {s for s in self.model.speakers() if s in names}
 
-    def _on_hide_toggled(self, on: bool) -> None:
-        self._hidden = (self._picked or self._interviewers()) if on else set()
+    def _refresh_hidden(self) -> None:
+        """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
+        interviewers = self._interviewers()
+        if not self._hide_chosen:
+            self.hide_check.blockSignals(True)
+            self.hide_check.setChecked(bool(interviewers))
+            self.hide_check.blockSignals(False)
+        self._hidden = interviewers if self.hide_check.isChecked() else set()
         self._apply_hidden()
 
-    def choose_hidden_speakers(self, speakers: Optional[list[str]] = None) -> None:
-        if speakers is None:
-            names = self.model.speakers()
-            dialog = ChecklistDialog(self, "Hide speakers", "Hide the passages spoken by:",
-                                     [(n, n) for n in names], sorted(self._hidden or self._interviewers()), "Hide")
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            speakers = dialog.checked()
-        self._picked = set(speakers)
-        self._hidden = set(speakers)
-        self.hide_check.blockSignals(True)
-        self.hide_check.setChecked(bool(speakers))
-        self.hide_check.blockSignals(False)
+    def _on_hide_toggled(self, on: bool) -> None:
+        self._hide_chosen = True
+        self._hidden = self._interviewers() if on else set()
         self._apply_hidden()
 
     def _apply_hidden(self) -> None:
