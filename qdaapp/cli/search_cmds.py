@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--code", metavar="NODE", help="code every result at NODE")
     p.add_argument("--spread", default="hit", choices=search.SPREADS, help="with --code: what to code")
     p.add_argument("--include-interviewer", action="store_true",
-                   help="search interviewer turns too (left out by default once roles are known; see 'qdaapp speakers')")
+                   help="search interviewer turns too (left out by default once roles are known; "
+                        "see 'qdaapp speakers')")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)

@@ -107,7 +107,7 @@ class SpeakersDialog(QDialog):
         super().__init__(parent)
         self.project = project
         self.setWindowTitle("Speakers and roles")
-        self.resize(860, 520)
+        self.resize(960, 520)
         self._infos: dict[str, SpeakerInfo] = {}
         self._bridge = ChangeBridge(self)
         self._bridge.changed.connect(self._on_change)
@@ -161,6 +161,8 @@ class SpeakersDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
 
+        for button in (self.interviewer_button, self.participant_button, self.guess_button, self.confirm_button):
+            button.setAutoDefault(False)  # Enter must not change a role
         top = QHBoxLayout()
         top.addWidget(self.filter_edit, 1)
         top.addWidget(self.counter)
@@ -205,11 +207,7 @@ class SpeakersDialog(QDialog):
         for info in found:
             self.model.appendRow(self._row(info))
         self.table.setSortingEnabled(True)
-        selection = self.table.selectionModel()
-        for row in range(self.proxy.rowCount()):
-            index = self.proxy.index(row, NAME)
-            if index.data(NAME_ROLE) in chosen:
-                selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+        self.select_names(chosen)
         interviewers = sum(1 for i in found if i.role == INTERVIEWER)
         self.counter.setText(f"{plural(len(found), 'speaker')} · {plural(interviewers, 'interviewer')}")
         if not found:
@@ -248,7 +246,7 @@ class SpeakersDialog(QDialog):
     def selected_names(self) -> list[str]:
         return [i.data(NAME_ROLE) for i in self.table.selectionModel().selectedRows(NAME)]
 
-    def select_names(self, names: list[str]) -> None:
+    def select_names(self, names: list[str] | set[str]) -> None:
         self.table.clearSelection()
         selection = self.table.selectionModel()
         for row in range(self.proxy.rowCount()):

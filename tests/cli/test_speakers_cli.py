@@ -7,18 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from qdaapp.cli import main
+from .test_search_cli import run
 
 TEXT = ("Interviewer: Did you want to stop?\nP1: We had to set it up because the GP asked us to. "
         "I wanted to help.\n")
 ASKING = ("Maria: How did it start?\nJoe: With a letter from the board, and nobody liked it at all.\n"
           "Maria: Who wrote it?\nJoe: The new manager, in the spring.\nMaria: And then?\nJoe: We wrote back.\n")
-
-
-def run(capsys: pytest.CaptureFixture, *argv) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

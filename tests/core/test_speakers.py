@@ -183,7 +183,8 @@ def test_fixtures_guesses(fixtures_root: Path, tmp_path: Path) -> None:
     """The real interviews: the researchers interview, the people they talk to answer."""
     txt = fixtures_root / "transcripts" / "txt"
     p = Project.create(tmp_path / "f.qda", coder="tester")
-    docs, failures = sources.read_files([txt / n for n in ("Ana.txt", "Jessica.txt", "BSR01_transcript_deidentified.txt")])
+    names = ("Ana.txt", "Jessica.txt", "BSR01_transcript_deidentified.txt")
+    docs, failures = sources.read_files([txt / n for n in names])
     assert not failures
     p.run(sources.import_documents, docs)
     roles = {name: role for name, (role, _g, _r) in _roles(p).items()}
