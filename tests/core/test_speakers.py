@@ -198,3 +198,15 @@ def test_a_name_that_interviews_in_one_source_and_answers_in_another_gets_no_gue
     roles = _roles(p)
     assert roles["Ava"] == (None, True, "interviewer in 1 source(s), participant in 1")
     p.close()
+
+
+def test_header_names_match_initials_and_first_names(tmp_path: Path) -> None:
+    text = ("Interviewer: Sara Mannheimer\nParticipant: Bo Kim\n\n"
+            "SM: Thanks. Shall we start with your project?\nBK: Yes, it began in 2019 with a small grant.\n"
+            "SM: Great.\nBK: Then it grew?\nSara: Go on.\nBK: It did, a lot. We hired four people.\n")
+    p = _project(tmp_path, {"h.txt": text})
+    roles = _roles(p)
+    assert roles["SM"] == (INTERVIEWER, True, "named as interviewer in the header of h.txt")
+    assert roles["Sara"] == (INTERVIEWER, True, "named as interviewer in the header of h.txt")
+    assert roles["BK"] == (PARTICIPANT, True, "named as participant in the header of h.txt")
+    p.close()
