@@ -49,7 +49,7 @@ ROLES = (INTERVIEWER, PARTICIPANT)
 # Whole labels (digits and punctuation at the end dropped: "P1" -> "p", "Int." -> "int").
 _LABELS = {
     **dict.fromkeys(("i", "q", "int", "intv", "iv", "interviewer", "interviewers", "researcher", "researchers",
-                     "moderator", "facilitator", "interviewer(s)"), INTERVIEWER),
+                     "moderator", "facilitator"), INTERVIEWER),
     **dict.fromkeys(("a", "r", "p", "resp", "participant", "respondent", "interviewee", "narrator",
                      "informant"), PARTICIPANT),
 }
@@ -125,16 +125,25 @@ def label_role(name: str) -> Optional[str]:
     return _LABEL_WORDS.get(first)
 
 
+def _is_name(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= 4 and all(w[0].isupper() or w.lower() in _PARTICLES for w in words)
+
+
 def _header_names(head: str) -> list[tuple[str, str]]:
+    """(name, role) from lines such as "Interviewer(s): Jane Doe, Tom Lee" near the top.
+
+    Every part of the line must look like a name, so a first turn such as
+    "Interviewer: Maria, thanks for coming." names nobody.
+    """
     found = []
     for m in _HEADER_RE.finditer(head):
         key = m.group("key").lower()
         role = PARTICIPANT if key.startswith(_HEADER_PARTICIPANTS) else INTERVIEWER
-        for name in _NAME_SPLIT.split(re.sub(r"\([^)]*\)", "", m.group("names"))):
-            name = name.strip(" .\t")
-            words = name.split()
-            if 0 < len(words) <= 4 and all(w[0].isupper() or w.lower() in _PARTICLES for w in words):
-                found.append((name, role))
+        names = [n.strip(" .\t") for n in _NAME_SPLIT.split(re.sub(r"\([^)]*\)", "", m.group("names")))]
+        names = [n for n in names if n]
+        if names and all(_is_name(n) for n in names) and not re.search(r"[?!]", m.group("names")):
+            found.extend((name, role) for name in names)
     return found
 
 

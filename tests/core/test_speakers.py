@@ -210,3 +210,11 @@ def test_header_names_match_initials_and_first_names(tmp_path: Path) -> None:
     assert roles["Sara"] == (INTERVIEWER, True, "named as interviewer in the header of h.txt")
     assert roles["BK"] == (PARTICIPANT, True, "named as participant in the header of h.txt")
     p.close()
+
+
+def test_a_first_question_that_names_the_participant_is_not_a_header(tmp_path: Path) -> None:
+    text = ("Interviewer: Maria, thanks for coming. How did it start?\nMaria: With a letter from the board.\n"
+            "Interviewer: Who wrote it?\nMaria: The manager.\n")
+    p = _project(tmp_path, {"m.txt": text})
+    assert _roles(p)["Maria"] == (PARTICIPANT, True, "speaks with Interviewer in m.txt")
+    p.close()
