@@ -213,7 +213,7 @@ def test_header_names_match_initials_and_first_names(tmp_path: Path) -> None:
 
 
 def test_a_first_question_that_names_the_participant_is_not_a_header(tmp_path: Path) -> None:
-    text = ("Interviewer: Maria, thanks for coming. How did it start?\nMaria: With a letter from the board.\n"
+    text = ("Interviewer: Maria, thanks for coming. Tell me how it started.\nMaria: With a letter.\n"
             "Interviewer: Who wrote it?\nMaria: The manager.\n")
     p = _project(tmp_path, {"m.txt": text})
     assert _roles(p)["Maria"] == (PARTICIPANT, True, "speaks with Interviewer in m.txt")
