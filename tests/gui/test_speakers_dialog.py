@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog
 
-from qdaapp.core import coding, nodes, review, sources, speakers
+from qdaapp.core import coding, lexicon, markers, nodes, review, sources, speakers
 from qdaapp.core.project import Project
 from qdaapp.gui.narrative.framework_view import FrameworkView
 from qdaapp.gui.search.marker_run import RunMarkersDialog
@@ -174,3 +174,14 @@ def test_file_menu_opens_speakers_and_roles(make_window, project_path: Path, mon
     monkeypatch.setattr(SpeakersDialog, "exec", lambda self: opened.append(_table(self)) or 0)
     window.actions.speakers.trigger()
     assert opened and opened[0]["P1"][0] == "Participant (guess)"
+
+
+def test_hide_is_on_once_roles_are_known_even_if_the_run_left_them_out(qtbot, indexed: Project) -> None:  # noqa: F811
+    with indexed.read_session() as s:
+        spec = lexicon.load(s)
+    run_id = indexed.run(markers.run_markers, spec, coder=indexed.coder)
+    panel = ReviewPanel(indexed)
+    qtbot.addWidget(panel)
+    panel.reload_runs(select=run_id)
+    assert panel.hide_check.isChecked()
+    assert panel.model.visible_hits() and "Interviewer" not in panel.model.speakers()

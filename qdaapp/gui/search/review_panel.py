@@ -232,19 +232,19 @@ class ReviewPanel(QWidget):
         LexiconEditor(self.project, self._current_lexicon(), self).exec()
 
     # -- speakers ------------------------------------------------------------------------
-    def _interviewers(self) -> set[str]:
+    def _interviewers(self, known: Optional[set[str]] = None) -> set[str]:
         """The run's speakers whose project role (set or guessed) is interviewer."""
-        names = set(interviewer_names(self.project))
-        return {s for s in self.model.speakers() if s in names}
+        known = set(interviewer_names(self.project)) if known is None else known
+        return {s for s in self.model.speakers() if s in known}
 
     def _refresh_hidden(self) -> None:
         """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
-        interviewers = self._interviewers()
+        known = set(interviewer_names(self.project))
         if not self._hide_chosen:
             self.hide_check.blockSignals(True)
-            self.hide_check.setChecked(bool(interviewers))
+            self.hide_check.setChecked(bool(known))
             self.hide_check.blockSignals(False)
-        self._hidden = interviewers if self.hide_check.isChecked() else set()
+        self._hidden = self._interviewers(known) if self.hide_check.isChecked() else set()
         self._apply_hidden()
 
     def _on_hide_toggled(self, on: bool) -> None:
