@@ -342,11 +342,6 @@ def list_speakers(session: Session) -> list[SpeakerInfo]:
             for name, (role, guessed, reason) in sorted(roles.items(), key=lambda kv: kv[0].casefold())]
 
 
-def roles_known(session: Session, source_ids: Optional[list[int]] = None) -> bool:
-    """Whether some speaker of these sources (default: all) is an interviewer, confirmed or guessed."""
-    return bool(interviewer_spans(session, source_ids))
-
-
 def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) -> dict[int, list[tuple[int, int]]]:
     """Per source (default: all), the sorted ``(start, end)`` of its interviewer turns,
     each running on to the start of the next turn.

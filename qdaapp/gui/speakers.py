@@ -62,6 +62,13 @@ def interviewer_names(project: Any) -> list[str]:
         return [i.name for i in speakers.list_speakers(s) if i.role == INTERVIEWER]
 
 
+def said_by(names: list[str], most: int = 6) -> str:
+    """'Ana', 'Ana and Ben', 'Ana, Ben and Cy', 'Ana, Ben, … and 4 more'."""
+    if len(names) > most:
+        return ", ".join(names[:most]) + f" and {len(names) - most} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def role_text(info: SpeakerInfo) -> str:
     role = info.role.capitalize() if info.role else "—"
     return f"{role} (guess)" if info.guessed and info.role else role
@@ -339,8 +346,7 @@ class InterviewerCheck(QCheckBox):
         """Re-read who interviews; with nobody known the box is disabled (nothing would be left out)."""
         self.names = interviewer_names(project)
         if self.names:
-            shown = ", ".join(self.names[:6]) + (f" and {len(self.names) - 6} more" if len(self.names) > 6 else "")
-            self.setToolTip(f"Leaves out what {shown} said. Roles are set in {WHERE}")
+            self.setToolTip(f"Leaves out what {said_by(self.names)} said. Roles are set in {WHERE}")
         else:
             self.setToolTip(f"No speaker is known as an interviewer, so nothing is left out. Set roles in {WHERE}")
         self.setEnabled(bool(self.names))

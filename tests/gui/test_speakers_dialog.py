@@ -116,7 +116,7 @@ def test_search_panel_leaves_out_interviewer_turns_until_unticked(qtbot, indexed
     panel = SearchPanel(indexed)
     qtbot.addWidget(panel)
     assert panel.interviewer_check.isChecked() and panel.interviewer_check.isEnabled()
-    assert "Interviewer" in panel.interviewer_check.toolTip()
+    assert panel.interviewer_check.toolTip().startswith("Leaves out what Interviewer said.")
     said = {h.text for h in panel.run_search("did OR had")}
     assert "did" not in said and "had" in said  # "Did you have to…" is the interviewer's
     assert "interviewer turns left out" in panel.count_label.text()
