@@ -94,7 +94,7 @@ class _RoleDelegate(QStyledItemDelegate):
         return combo
 
     def _chosen(self, combo: QComboBox, name: Optional[str]) -> None:
-        info = self.dialog._infos.get(name or "")
+        info = self.dialog.info_named(name)
         role = combo.currentData()
         self.closeEditor.emit(combo)
         if info is not None and role != (None if info.guessed else info.role):
@@ -225,7 +225,7 @@ class SpeakersDialog(QDialog):
         why = info.reason if info.guessed else "set by you"
         cells = [QStandardItem(info.name), QStandardItem(role_text(info)), QStandardItem(f"{info.sources:,}"),
                  QStandardItem(f"{info.turns:,}"), QStandardItem(("Guess: " if info.guessed else "") + why)]
-        sort = [info.name.casefold(), (info.role or "~", info.guessed), info.sources, info.turns, why]
+        sort = [info.name.casefold(), f"{info.role or '~'} {int(info.guessed)}", info.sources, info.turns, why]
         for item, key in zip(cells, sort):
             item.setData(info.name, NAME_ROLE)
             item.setData(key, SORT_ROLE)
@@ -249,6 +249,9 @@ class SpeakersDialog(QDialog):
 
     def info(self, index: QModelIndex) -> Optional[SpeakerInfo]:
         return self._infos.get(index.data(NAME_ROLE)) if index.isValid() else None
+
+    def info_named(self, name: Optional[str]) -> Optional[SpeakerInfo]:
+        return self._infos.get(name or "")
 
     def selected_names(self) -> list[str]:
         return [i.data(NAME_ROLE) for i in self.table.selectionModel().selectedRows(NAME)]

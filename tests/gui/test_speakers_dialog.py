@@ -58,6 +58,8 @@ def test_table_lists_every_speaker_with_role_and_reason(qtbot, two: Project) -> 
         "P1": ("Participant (guess)", "Guess: the label 'P1' means participant"),
     }
     assert dialog.counter.text() == "4 speakers · 2 interviewers"
+    dialog.table.sortByColumn(ROLE, Qt.SortOrder.AscendingOrder)
+    assert set(list(_table(dialog))[:2]) == {"Interviewer", "Maria"}
     dialog.filter_edit.setText("ma")
     assert list(_table(dialog)) == ["Maria"]
 
