@@ -45,6 +45,7 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 
 def build_parser() -> Parser:
     from . import coding_cmds, narrative_cmds, plugin_cmds, project_cmds, refi_cmds, report_cmds, search_cmds
+    from . import speaker_cmds
 
     parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
     parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
@@ -63,6 +64,7 @@ def build_parser() -> Parser:
     refi_cmds.register(sub)
     report_cmds.register(sub)
     plugin_cmds.register(sub)
+    speaker_cmds.register(sub)
     return parser
 
 

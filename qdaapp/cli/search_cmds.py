@@ -28,6 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="source:ID | kind:KIND | attr:NAME=VALUE | node:ID (repeatable)")
     p.add_argument("--code", metavar="NODE", help="code every result at NODE")
     p.add_argument("--spread", default="hit", choices=search.SPREADS, help="with --code: what to code")
+    p.add_argument("--include-interviewer", action="store_true",
+                   help="search interviewer turns too (left out by default once roles are known; "
+                        "see 'qdaapp speakers')")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
@@ -41,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="also use the phrases of this group of the lexicon (such as modals, off by default)")
     p.add_argument("--include-low-precision", action="store_true",
                    help="use every phrase group, including those that are off by default (bare modal verbs)")
+    p.add_argument("--include-interviewer", action="store_true",
+                   help="find markers in interviewer turns too (left out by default once roles are known)")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_markers)
@@ -107,7 +112,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     with opened(args) as project:
         ensure_indexed(project, nlp=args.forms or (args.code is not None and args.spread == "sentence"))
         with project.read_session() as s:
-            hits = search.keyword_search(s, args.query, scope, forms=args.forms)
+            hits = search.keyword_search(s, args.query, scope, forms=args.forms,
+                                         include_interviewer=args.include_interviewer)
             if args.code:
                 node_id = node_ops.resolve(s, args.code).id
                 spans = sorted({search.spread_span(s, h.source_id, h.start, h.end, args.spread) + (h.source_id,)
@@ -139,7 +145,8 @@ def cmd_markers(args: argparse.Namespace) -> int:
         if args.include_low_precision:
             groups = list(spec.groups)
         run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
-                             coder=args.coder or project.coder, groups=groups)
+                             coder=args.coder or project.coder, groups=groups,
+                             include_interviewer=args.include_interviewer)
         with project.read_session() as s:
             hits = review.list_hits(s, run_id)
     keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",

@@ -20,6 +20,7 @@ from typing import Optional
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from . import speakers
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
 from .models import Account, AccountPassage, Case, Coding, Fragment, FrameworkCell, FragmentPassage, Node, Source, utcnow
@@ -43,12 +44,14 @@ class Matrix:
     row_kind: str
     col_kind: str
     cells: dict[tuple[int, int], Cell]
+    interviewer_left_out: bool = False  # passages were cut to leave out interviewer turns
 
     def cell(self, row_id: int, col_id: int) -> Cell:
         return self.cells.get((row_id, col_id)) or Cell()
 
 
-def build(session: Session, rows: str = "cases", cols: str = "accounts") -> Matrix:
+def build(session: Session, rows: str = "cases", cols: str = "accounts", include_interviewer: bool = False) -> Matrix:
+    """The matrix; passages lose the text inside interviewer turns unless ``include_interviewer``."""
     if rows not in ROW_KINDS:
         raise InvalidInput(f"Rows can be {' or '.join(ROW_KINDS)}, not '{rows}'.")
     if cols not in COL_KINDS:
@@ -103,7 +106,11 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts") -> Matr
             .where(FrameworkCell.row_kind == kind, FrameworkCell.col_kind == "node")
         ):
             cells.setdefault((row_id, col_id), Cell()).summary = summary
-    return Matrix(row_list, col_list, rows, cols, cells)
+    left_out = {} if include_interviewer else speakers.interviewer_spans(session)
+    for c in cells.values() if left_out else ():
+        c.passages = [(sid, x, y) for sid, a, b in c.passages
+                      for x, y in (speakers.subtract(left_out[sid], a, b) if sid in left_out else [(a, b)])]
+    return Matrix(row_list, col_list, rows, cols, cells, bool(left_out))
 
 
 @command("framework.set")

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple, Optional
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from . import indexing
+from . import indexing, speakers
 from .commands import Change, command
 from .errors import InvalidInput
 from .lexicon import LexiconSpec
@@ -357,11 +357,14 @@ def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
 def run_markers(
     session: Session, spec: LexiconSpec, source_ids: Optional[list[int]] = None, acts: Optional[list[str]] = None,
     coder: str = "", cancel: Optional[CancelToken] = None, groups: Optional[list[str]] = None,
+    include_interviewer: bool = False,
 ) -> Change:
     """Find marker hits and store them as a run (all candidates until reviewed).
 
     ``groups``: the lexicon's phrase groups to use; None uses the groups that
     are on by default, so low-precision phrases stay out unless asked for.
+    Hits inside interviewer turns are left out unless ``include_interviewer``
+    (nothing is left out while no speaker in scope is known as an interviewer).
     """
     if not session.scalar(select(Source.id).limit(1)):
         raise InvalidInput("There is nothing to search: the project has no sources yet. Import some first.")
@@ -383,8 +386,11 @@ def run_markers(
             raise InvalidInput(f"'{act}' is not a speech act of lexicon {spec.name}; use {', '.join(spec.acts)}.")
     compiled = CompiledLexicon(spec, groups)
     hits = find_markers(session, compiled, scope, acts, cancel)
+    left_out = {} if include_interviewer else speakers.interviewer_spans(session, scope)
+    if left_out:
+        hits = [h for h in hits if not speakers.inside(left_out.get(h.source_id, []), h.start)]
     params = {"sources": source_ids, "acts": acts, "language": spec.language, "other_languages_skipped": skipped,
-              "groups": compiled.groups}
+              "groups": compiled.groups, "interviewer_turns_left_out": bool(left_out)}
     run = SearchRun(kind="markers", lexicon=spec.name, lexicon_version=spec.version, params=json.dumps(params),
                     coder=coder, query="")
     session.add(run)
@@ -398,6 +404,8 @@ def run_markers(
     summary = f"marker run #{run.id} ({spec.name} v{spec.version}) over {len(scope)} source(s): {len(hits)} hits"
     if skipped:
         summary += f" ({skipped} source(s) in other languages left out)"
+    if left_out:
+        summary += " (interviewer turns left out)"
     return Change("markers.run", "search_run", run.id, summary,
                   after={"run": run.id, "lexicon": spec.name, "version": spec.version, "params": params,
                          "hits": len(hits)},

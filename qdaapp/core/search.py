@@ -18,7 +18,7 @@ from typing import NamedTuple, Optional
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from . import fts_text, indexing
+from . import fts_text, indexing, speakers
 from .errors import InvalidInput
 from .models import Attribute, AttributeValue, Case, Coding, Sentence, Source
 from .query import ParsedQuery, Term, parse
@@ -117,9 +117,12 @@ def _check_searchable(session: Session, allowed: dict) -> None:
 
 def keyword_search(
     session: Session, query: str | ParsedQuery, scope: Optional[Scope] = None, forms: bool = False,
-    context: int = CONTEXT,
+    context: int = CONTEXT, include_interviewer: bool = False,
 ) -> list[KeywordHit]:
     """Every occurrence of the query's terms in scope, in source order.
+
+    Hits inside interviewer turns are left out unless ``include_interviewer``
+    (nothing is left out while no speaker in scope is known as an interviewer).
 
     With ``context=0`` only positions and hit text come back (what a list
     view needs first); :func:`add_context` fills the KWIC columns later.
@@ -140,6 +143,9 @@ def keyword_search(
     if scope.node_ids:
         inside = _coded_filter(session, scope.node_ids)
         raw = [h for h in raw if inside(h[0], h[1], h[2])]
+    left_out = {} if include_interviewer else speakers.interviewer_spans(session, list(allowed))
+    if left_out:
+        raw = [h for h in raw if h[0] not in left_out or not speakers.inside(left_out[h[0]], h[1])]
     raw.sort()
     out = []
     append = out.append

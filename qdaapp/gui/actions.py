@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
 from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
+from qdaapp.gui.speakers import open_speakers_dialog
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.core.project import Project
@@ -173,6 +174,8 @@ class Actions:
         self.import_files = _action(w, "&Import files…", w.import_files, "Ctrl+I",
                                     "Import interview transcripts, notes or documents (.txt, .docx, .pdf)")
         self.new_case = _action(w, "New &case…", w.new_case, tip="A person or site your sources belong to")
+        self.speakers = _action(w, "&Speakers and roles…", lambda: open_speakers_dialog(w, w.project),
+                                tip="Who interviews and who is interviewed; interviewer turns are left out of searches")
         self.new_diary_entry = _action(w, "New &diary entry…", w.write_diary_entry, "Ctrl+D",
                                        tip="Write an entry in your reflexive diary")
         self.export_memos = _action(w, "&Memos and diary…", w.export_memos,
@@ -216,7 +219,7 @@ class Actions:
         self.show_log = _action(w, "Show &log file", w.show_log_folder, tip="Open the folder holding qdaapp.log")
         self.about = _action(w, "&About qdaapp", w.show_about)
 
-        self.needs_project = [self.close_project, self.export_memos, self.export_audit]
+        self.needs_project = [self.close_project, self.export_memos, self.export_audit, self.speakers]
         self.edits = [self.import_files, self.new_case, self.new_diary_entry, self.code_selection,
                       self.code_new_free, self.uncode, self.new_free_node, self.new_tree_node, self.back_up,
                       self.restore, self.give_reason]
@@ -234,7 +237,7 @@ class Actions:
         recent = file_menu.addMenu("Open &recent")
         file_menu.addAction(self.open_demo)
         file_menu.addSeparator()
-        file_menu.addActions([self.import_files, self.new_case, self.new_diary_entry])
+        file_menu.addActions([self.import_files, self.new_case, self.speakers, self.new_diary_entry])
         export = file_menu.addMenu("&Export")
         export.addActions([self.export_memos, self.export_audit])
         self.export_menu = export

@@ -139,7 +139,7 @@ def statuses(capsys: pytest.CaptureFixture, proj: Path, run_id: int) -> dict[int
 
 
 def test_review_reject_marker_source_and_speaker(two: Path, capsys: pytest.CaptureFixture) -> None:
-    data = markers_of(capsys, two)
+    data = markers_of(capsys, two, "--include-interviewer")  # the interviewer's hits are reviewed too
     run_id, hits = data["run"], data["hits"]
     have = [h["id"] for h in hits if h["marker"] == "have to"]
     assert len(have) == 4

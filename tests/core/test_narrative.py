@@ -221,14 +221,14 @@ def test_framework_matrix_and_exports(project: Project, tmp_path: Path) -> None:
     project.run(narrative.add_passage, acc, "Rosa.txt", 0, 20)
     tid = project.run(coding.code, "Rosa.txt", 0, 12, "Trust", "tester")
     with project.read_session() as s:
-        m = framework.build(s, "cases", "accounts")
+        m = framework.build(s, "cases", "accounts", include_interviewer=True)
         case_id = dict((n, i) for i, n in m.rows)["P1 Rosa"]
         cell = m.cell(case_id, acc)
         assert cell.summary == "We had to set it up." and cell.passages == [(_rosa(project), 0, 20)]
         trust = nodes.resolve(s, "Trust").id
     project.run(framework.set_cell_summary, "cases", case_id, trust, "Trust in the GP")
     with project.read_session() as s:
-        m = framework.build(s, "cases", "nodes")
+        m = framework.build(s, "cases", "nodes", include_interviewer=True)
         assert m.cell(case_id, trust).summary == "Trust in the GP" and len(m.cell(case_id, trust).passages) == 1
         for suffix in (".csv", ".xlsx", ".docx"):
             export_matrix(s, tmp_path / f"m{suffix}", "cases", "accounts")

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 
-from qdaapp.core import coding, indexing, lexicon, markers, review, sources
+from qdaapp.core import coding, indexing, lexicon, markers, review, sources, speakers
 from qdaapp.core.errors import NotFound
 from qdaapp.core.models import SearchRun
 from qdaapp.core.project import Project
@@ -73,7 +73,7 @@ def rosa_sentence(project: Project) -> str:
 def make_run(project: Project) -> int:
     with project.read_session() as s:
         spec = lexicon.load(s)
-    return project.run(markers.run_markers, spec, coder=project.coder)
+    return project.run(markers.run_markers, spec, coder=project.coder, include_interviewer=True)
 
 
 @pytest.fixture
@@ -81,6 +81,7 @@ def panel(indexed: Project, qtbot):
     make_run(indexed)
     widget = ReviewPanel(indexed)
     qtbot.addWidget(widget)
+    widget.hide_check.setChecked(False)  # every speaker's passages in the queue (hiding: see its own test)
     return widget
 
 
@@ -171,19 +172,43 @@ def test_ctrl_a_accepts_the_candidates_of_a_marker(panel: ReviewPanel, indexed: 
             h.id for h in group[1:]}
 
 
-def test_hide_interviewer_turns(panel: ReviewPanel, qtbot) -> None:
-    speakers = {h.speaker for h in panel.model.visible_hits()}
-    assert "Interviewer" in speakers
-    before = len(panel.model.visible_hits())
-    panel.hide_check.setChecked(True)
+def test_hide_interviewer_turns_follows_the_project_roles(indexed: Project, qtbot) -> None:
+    with indexed.read_session() as s:
+        spec = lexicon.load(s)
+    run_id = indexed.run(markers.run_markers, spec, coder=indexed.coder, include_interviewer=True)
+    panel = ReviewPanel(indexed)
+    qtbot.addWidget(panel)
+    panel.reload_runs(select=run_id)
+    every = panel.model.hit_ids()
+    # "Interviewer" is an interviewer by its label: hidden from the start.
+    assert panel.hide_check.isChecked() and "hidden" in panel.counter.text()
     shown = panel.model.visible_hits()
-    assert shown and all(h.speaker != "Interviewer" for h in shown) and len(shown) < before
-    assert "hidden" in panel.counter.text()
-    panel.choose_hidden_speakers(["P2"])
-    assert all(h.speaker != "P2" for h in panel.model.visible_hits())
-    assert any(h.speaker == "Interviewer" for h in panel.model.visible_hits())
+    assert shown and all(h.speaker != "Interviewer" for h in shown) and len(shown) < len(every)
+    # Roles are the project's: P2 as interviewer hides P2 as well, undo shows P2 again.
+    indexed.run(speakers.set_roles, {"P2": "interviewer"}, coder="tester")
+    assert all(h.speaker not in ("P2", "Interviewer") for h in panel.model.visible_hits())
+    indexed.undo()
+    assert any(h.speaker == "P2" for h in panel.model.visible_hits())
     panel.hide_check.setChecked(False)
-    assert len(panel.model.visible_hits()) == before
+    assert len(panel.model.visible_hits()) == len(every)
+    # The user's untick holds while the panel lives; a fresh panel starts from the roles again.
+    indexed.run(speakers.set_roles, {"Interviewer": "interviewer"}, coder="tester")
+    assert not panel.hide_check.isChecked() and len(panel.model.visible_hits()) == len(every)
+    again = ReviewPanel(indexed)
+    qtbot.addWidget(again)
+    again.reload_runs(select=run_id)
+    assert again.hide_check.isChecked() and len(again.model.visible_hits()) == len(shown)
+
+
+def test_nothing_is_hidden_when_nobody_interviews(indexed: Project, qtbot) -> None:
+    indexed.run(speakers.set_roles, {"Interviewer": "participant"}, coder="tester")
+    panel = ReviewPanel(indexed)
+    qtbot.addWidget(panel)
+    with indexed.read_session() as s:
+        spec = lexicon.load(s)
+    panel.reload_runs(select=indexed.run(markers.run_markers, spec, coder=indexed.coder))
+    assert not panel.hide_check.isChecked()
+    assert any(h.speaker == "Interviewer" for h in panel.model.visible_hits())
 
 
 def test_run_marker_search_through_the_dialog(indexed: Project, qtbot,

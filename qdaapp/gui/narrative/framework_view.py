@@ -34,6 +34,7 @@ from qdaapp.core import flowgraph, framework
 from qdaapp.core.exchange.matrix import export_matrix
 from qdaapp.core.framework import Cell
 from qdaapp.gui.dialogs.messages import confirm, show_error
+from qdaapp.gui.speakers import InterviewerCheck
 from qdaapp.gui.workers import run_in_worker
 
 from .common import ID_ROLE, SPAN_ROLE, act_color, muted_label, section_label, source_facts, try_run, watch
@@ -77,6 +78,10 @@ class FrameworkView(QWidget):
         bar.addSpacing(12)
         bar.addWidget(QLabel("Columns"))
         bar.addWidget(self.col_box)
+        bar.addSpacing(12)
+        self.interviewer_check = InterviewerCheck("Leave out interviewer turns")
+        self.interviewer_check.toggled.connect(lambda _on: self.reload())
+        bar.addWidget(self.interviewer_check)
         bar.addStretch(1)
         bar.addWidget(QLabel("Export"))
         for suffix in (".xlsx", ".csv", ".docx"):
@@ -189,8 +194,9 @@ class FrameworkView(QWidget):
 
     # ------------------------------------------------------------------ loading
     def reload(self) -> None:
+        self.interviewer_check.refresh(self.project)
         with self.project.read_session() as s:
-            matrix = framework.build(s, self.rows, self.cols)
+            matrix = framework.build(s, self.rows, self.cols, self.interviewer_check.include_interviewer())
         self.delegate.account_columns = self.cols == "accounts"
         self.model.set_matrix(matrix)
         self.hint.setText(HINTS[self.cols] if matrix.rows and matrix.cols else self._empty_hint(matrix))

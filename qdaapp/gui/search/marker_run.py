@@ -35,6 +35,7 @@ from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.core.review import ACT_COLORS
 from qdaapp.gui.models.node_tree import swatch
 from qdaapp.gui.search.common import ChecklistDialog, MessageLabel, plural, when_label
+from qdaapp.gui.speakers import InterviewerCheck
 from qdaapp.gui.workers import Job, make_progress_dialog, run_in_worker
 
 INTRO = ("Step 1 of the method: find passages with marker phrases such as <i>have to</i>, <i>want to</i>, "
@@ -115,6 +116,9 @@ class RunMarkersDialog(QDialog):
         form.addRow("Speech acts:", self.acts_box)
         form.addRow(self.groups_label, self.groups_box)
         form.addRow("Search in:", scope_box)
+        self.interviewer_check = InterviewerCheck()
+        self.interviewer_check.refresh(project)
+        form.addRow("", self.interviewer_check)
         self.message = MessageLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.run_button: QPushButton = self.buttons.addButton("Run", QDialogButtonBox.ButtonRole.AcceptRole)
@@ -189,6 +193,9 @@ class RunMarkersDialog(QDialog):
         """The ticked phrase groups."""
         return [name for name, check in self.group_checks.items() if check.isChecked()]
 
+    def include_interviewer(self) -> bool:
+        return self.interviewer_check.include_interviewer()
+
     def source_ids(self) -> Optional[list[int]]:
         if self.interviews.isChecked():
             return [i.id for i in self._sources if i.kind == "interview"]
@@ -210,7 +217,7 @@ class RunMarkersDialog(QDialog):
 def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str, acts: Optional[list[str]],
                      source_ids: Optional[list[int]], on_done: Callable[[int], None],
                      on_error: Callable[[BaseException], None], on_cancelled: Callable[[], None],
-                     groups: Optional[list[str]] = None) -> Job:
+                     groups: Optional[list[str]] = None, include_interviewer: bool = False) -> Job:
     """Index what is missing, then run ``markers.run`` on a worker; ``on_done(run_id)``.
     ``groups``: the lexicon's phrase groups to use (None: those on by default)."""
 
@@ -227,7 +234,7 @@ def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str,
         cancel.check()
         progress.start(0, f"Finding {spec.name} markers…")
         return project.run(markers.run_markers, spec, source_ids=source_ids, acts=acts, coder=project.coder,
-                           cancel=cancel, groups=groups)
+                           cancel=cancel, groups=groups, include_interviewer=include_interviewer)
 
     dialog = make_progress_dialog(parent, "Marker search", "Finding markers…")
     return run_in_worker(work, on_done, on_error, dialog, on_cancelled)

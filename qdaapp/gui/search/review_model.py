@@ -29,13 +29,6 @@ STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 _ACT, _MARKER, _HIT = 1, 2, 3
 _SHIFT = 40
 ACCEPTED_TINT = QColor("#EDF5EE")
-INTERVIEWER_WORDS = ("interviewer", "researcher")
-
-
-def is_interviewer(speaker: str) -> bool:
-    """Speakers whose turns "Hide interviewer turns" leaves out."""
-    return any(word in speaker.lower() for word in INTERVIEWER_WORDS)
-
 STATUS_TEXT = {"candidate": "to review", "accepted": "accepted ✓", "rejected": "rejected ✗"}
 
 

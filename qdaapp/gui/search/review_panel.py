@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 from qdaapp.core import review
 from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.gui.dialogs.messages import confirm, error_text, show_error
-from qdaapp.gui.search.common import ChangeBridge, ChecklistDialog, MessageLabel, hint_label, plural
+from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
 from qdaapp.gui.search.review_bulk import BulkReview
 from qdaapp.gui.search.review_delegate import ReviewTree
-from qdaapp.gui.search.review_model import ReviewModel, is_interviewer
+from qdaapp.gui.search.review_model import ReviewModel
+from qdaapp.gui.speakers import interviewer_names, open_speakers_dialog
 from qdaapp.gui.workers import Job
 
 SPREADS = (("sentence", "its sentence"), ("turn", "the speaker's turn"), ("hit", "only the marker"))
@@ -59,7 +60,7 @@ class ReviewPanel(BulkReview, QWidget):
         self.run_id: Optional[int] = None
         self.job: Optional[Job] = None
         self._hidden: set[str] = set()
-        self._picked: set[str] = set()
+        self._hide_chosen = False  # the user ticked or unticked "Hide interviewer turns"
         self._bridge = ChangeBridge(self)
         self._bridge.changed.connect(self._on_project_change)
 
@@ -72,9 +73,9 @@ class ReviewPanel(BulkReview, QWidget):
         self.counter = QLabel("")
         self.counter.setObjectName("PanelHeader")
         self.hide_check = QCheckBox("Hide interviewer turns")
-        self.hide_check.setToolTip("Leave out passages spoken by the Interviewer or Researcher")
+        self.hide_check.setToolTip("Leave out passages spoken by the project's interviewers (on once roles are known)")
         self.speakers_button = QPushButton("Speakers…")
-        self.speakers_button.setToolTip("Choose whose turns to hide")
+        self.speakers_button.setToolTip("Who interviews and who is interviewed, for the whole project")
         self.spread_combo = QComboBox()
         for key, label in SPREADS:
             self.spread_combo.addItem(label, key)
@@ -113,7 +114,7 @@ class ReviewPanel(BulkReview, QWidget):
         self.run_combo.currentIndexChanged.connect(self._on_run_chosen)
         self.lexicon_button.clicked.connect(self.edit_lexicon)
         self.hide_check.toggled.connect(self._on_hide_toggled)
-        self.speakers_button.clicked.connect(lambda: self.choose_hidden_speakers())
+        self.speakers_button.clicked.connect(lambda: open_speakers_dialog(self, self.project))
         self.tree.doubleClicked.connect(lambda index: self.show_passage(index))
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._on_context_menu)
@@ -146,9 +147,7 @@ class ReviewPanel(BulkReview, QWidget):
             with self.project.read_session() as s:
                 hits = review.list_hits(s, run_id)
         self.model.set_hits(hits)
-        if self.hide_check.isChecked():
-            self._hidden = self._picked or self._interviewers()
-        self._apply_hidden()
+        self._refresh_hidden()
         self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
         if run_id is not None and not hits:
             self.message.show_note("This run found no marker phrases. Check the lexicon (Edit lexicon…) "
@@ -181,11 +180,13 @@ class ReviewPanel(BulkReview, QWidget):
             self.refresh_statuses()
         elif action.startswith("hits."):
             self.refresh_statuses()
+        if action in ("speaker.set_role", "undo", "redo"):
+            self._refresh_hidden()
 
     # -- running a marker search ---------------------------------------------------------
     def run_marker_search(self, lexicon_name: Optional[str] = None, acts: Optional[list[str]] = None,
                           source_ids: Optional[list[int]] = None, ask: bool = True,
-                          groups: Optional[list[str]] = None) -> Optional[Job]:
+                          groups: Optional[list[str]] = None, include_interviewer: bool = False) -> Optional[Job]:
         """Ask what to search (unless ``ask`` is False), then run it on a worker."""
         if self.project is None or self.project.read_only or self.job is not None:
             return None
@@ -200,9 +201,11 @@ class ReviewPanel(BulkReview, QWidget):
                 return None
             name, acts, source_ids = dialog.lexicon_name(), dialog.acts(), dialog.source_ids()
             groups = dialog.groups()
+            include_interviewer = dialog.include_interviewer()
         self.message.show_note("Finding markers…")
         self.job = start_marker_run(self, self.project, name, acts, source_ids, self._on_run_done,
-                                    self._on_run_error, self._on_run_cancelled, groups=groups)
+                                    self._on_run_error, self._on_run_cancelled, groups=groups,
+                                    include_interviewer=include_interviewer)
         self._update_controls()
         return self.job
 
@@ -237,26 +240,27 @@ class ReviewPanel(BulkReview, QWidget):
         LexiconEditor(self.project, self._current_lexicon(), self).exec()
 
     # -- speakers ------------------------------------------------------------------------
-    def _interviewers(self) -> set[str]:
-        return {s for s in self.model.speakers() if is_interviewer(s)}
+    def _interviewers(self, known: Optional[set[str]] = None) -> set[str]:
+        """The run's speakers whose project role (set or guessed) is interviewer."""
+        known = set(interviewer_names(self.project)) if known is None else known
+        return {s for s in self.model.speakers() if s in known}
 
-    def _on_hide_toggled(self, on: bool) -> None:
-        self._hidden = (self._picked or self._interviewers()) if on else set()
+    def _refresh_hidden(self) -> None:
+        """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
+        known = set(interviewer_names(self.project))
+        if not self._hide_chosen:
+            self.hide_check.blockSignals(True)
+            self.hide_check.setChecked(bool(known))
+            self.hide_check.blockSignals(False)
+        hidden = self._interviewers(known) if self.hide_check.isChecked() else set()
+        if hidden == self._hidden:
+            return  # an undo or a role change that hides the same speakers leaves folds and place alone
+        self._hidden = hidden
         self._apply_hidden()
 
-    def choose_hidden_speakers(self, speakers: Optional[list[str]] = None) -> None:
-        if speakers is None:
-            names = self.model.speakers()
-            dialog = ChecklistDialog(self, "Hide speakers", "Hide the passages spoken by:",
-                                     [(n, n) for n in names], sorted(self._hidden or self._interviewers()), "Hide")
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            speakers = dialog.checked()
-        self._picked = set(speakers)
-        self._hidden = set(speakers)
-        self.hide_check.blockSignals(True)
-        self.hide_check.setChecked(bool(speakers))
-        self.hide_check.blockSignals(False)
+    def _on_hide_toggled(self, on: bool) -> None:
+        self._hide_chosen = True
+        self._hidden = self._interviewers() if on else set()
         self._apply_hidden()
 
     def _apply_hidden(self) -> None:

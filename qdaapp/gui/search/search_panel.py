@@ -38,6 +38,7 @@ from qdaapp.gui.search.code_results import CodeOutcome, CodePlan, CodeResultsDia
 from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
 from qdaapp.gui.search.kwic_model import HIT, LEFT, PAGE, POSITION, RIGHT, SOURCE, KwicModel, LeftElideDelegate
 from qdaapp.gui.search.scope_menu import ScopeButton
+from qdaapp.gui.speakers import InterviewerCheck
 from qdaapp.gui.workers import Job, run_in_worker
 
 PLACEHOLDER = 'have to   "were told to"   manag*   trust NOT money'
@@ -70,6 +71,7 @@ class SearchPanel(QWidget):
         self.forms_check = QCheckBox("Word forms")
         self.forms_check.setToolTip(FORMS_TIP)
         self.scope_button = ScopeButton()
+        self.interviewer_check = InterviewerCheck("Leave out interviewer")
         self.search_button = QPushButton("Search")
         self.message = MessageLabel()
         self.count_label = QLabel("")
@@ -107,6 +109,7 @@ class SearchPanel(QWidget):
         top.addWidget(self.query_edit, 1)
         top.addWidget(self.forms_check)
         top.addWidget(self.scope_button)
+        top.addWidget(self.interviewer_check)
         top.addWidget(self.search_button)
         counts = QHBoxLayout()
         counts.addWidget(self.count_label, 1)
@@ -124,6 +127,7 @@ class SearchPanel(QWidget):
         self.search_button.clicked.connect(lambda: self.run_search())
         self.forms_check.toggled.connect(self._on_forms_toggled)
         self.scope_button.scopeChanged.connect(self._rerun)
+        self.interviewer_check.toggled.connect(lambda _on: self._rerun())
         self.code_button.clicked.connect(lambda: self.code_results())
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.activated.connect(self._on_row_activated)
@@ -135,6 +139,7 @@ class SearchPanel(QWidget):
         self.project = project
         self._bridge.attach(project)
         self.scope_button.set_project(project)
+        self.interviewer_check.refresh(project)
         self.model.set_hits(project, [])
         self._last = None
         self.partial = False
@@ -155,7 +160,9 @@ class SearchPanel(QWidget):
             self.run_search(self._last[0])
 
     def _on_project_change(self, change: Any) -> None:
-        if change.action in ("source.delete",) and self._last is not None:
+        if change.action in ("speaker.set_role", "undo", "redo", "source.import", "source.delete"):
+            self.interviewer_check.refresh(self.project)
+        if change.action in ("source.delete", "speaker.set_role") and self._last is not None:
             self.run_search(self._last[0])
 
     # -- searching -----------------------------------------------------------------------
@@ -201,7 +208,8 @@ class SearchPanel(QWidget):
                 if waiting:
                     scope = Scope(source_ids=[i for i in allowed if i not in waiting], kinds=scope.kinds,
                                   case_attribute=scope.case_attribute, node_ids=scope.node_ids)
-                hits = search.keyword_search(s, query, scope=scope, forms=forms, context=0)
+                hits = search.keyword_search(s, query, scope=scope, forms=forms, context=0,
+                                             include_interviewer=self.interviewer_check.include_interviewer())
         except QdaError as exc:
             self.message.show_error(str(exc))
             return None
@@ -222,8 +230,9 @@ class SearchPanel(QWidget):
         self.table.setColumnHidden(PAGE, not any(h.page for h in hits))
         n, sources = len(hits), self.model.source_count()
         if n:
+            left_out = " · interviewer turns left out" if self.interviewer_check.leaves_out() else ""
             self.count_label.setText(f"<b>{plural(n, 'hit')}</b> in {plural(sources, 'source')} "
-                                     f"<span style='color:#6b6b6b'>· {self.scope_button.describe()}</span>")
+                                     f"<span style='color:#6b6b6b'>· {self.scope_button.describe()}{left_out}</span>")
             self.stack.setCurrentWidget(self.table)
             self.table.scrollToTop()
         else:
