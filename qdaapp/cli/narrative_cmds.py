@@ -81,6 +81,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rows", choices=["cases", "sources"], default="cases")
     p.add_argument("--cols", choices=["accounts", "nodes"], default="accounts")
     p.add_argument("--out", required=True, metavar="FILE.xlsx|FILE.csv|FILE.docx")
+    p.add_argument("--include-interviewer", action="store_true",
+                   help="quote interviewer turns too (left out by default once roles are known)")
     p.set_defaults(func=cmd_framework)
 
 
@@ -164,6 +166,7 @@ def cmd_flowchart(args: argparse.Namespace) -> int:
 
 def cmd_framework(args: argparse.Namespace) -> int:
     with opened(args, read_only=True) as project, project.read_session() as s:
-        out = export_matrix(s, Path(args.out), rows=args.rows, cols=args.cols)
+        out = export_matrix(s, Path(args.out), rows=args.rows, cols=args.cols,
+                            include_interviewer=args.include_interviewer)
     print(f"wrote {out}")
     return 0

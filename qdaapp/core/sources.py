@@ -126,7 +126,7 @@ def import_documents(
     for doc in docs:
         checkpoint(cancel)
         if case_per_file:
-            case_id, case_change = _case_id(session, case_name_for(doc.text, doc.name))
+            case_id, case_change = _case_id(session, case_name_for(doc.text, doc.name, doc.turns))
             case_events += [case_change] if case_change else []
         name = _unique_name(session, doc.name, taken)
         taken.add(name)

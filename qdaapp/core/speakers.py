@@ -328,6 +328,26 @@ def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[O
     return result
 
 
+def participant_of(body: str, turns: list) -> Optional[str]:
+    """The one participant of a transcript on its own (its labels, header, questions and order), or None.
+
+    None when the text has fewer than two speakers, more than one participant,
+    or a participant known only by a label ("Participant", "A", "P1"), which
+    many studies use for a different person in every file.
+    """
+    entry = _Entry(0, "", (0, "", 0), "", _stats(body, [tuple(t) for t in turns]))
+    names = list(entry.stats.speakers)
+    if len(names) < 2:
+        return None
+    fixed = {n: r for n in names if (r := label_role(n)) is not None}
+    votes = _votes([entry], fixed)
+    roles = {n: fixed.get(n) or _decide(votes.get(n, []))[0] for n in names}
+    found = [n for n in names if roles[n] == PARTICIPANT]
+    if len(found) != 1 or INTERVIEWER not in roles.values():
+        return None
+    return found[0] if label_role(found[0]) is None else None
+
+
 def list_speakers(session: Session) -> list[SpeakerInfo]:
     """Every speaker name of the project with its role, counts and why, sorted by name."""
     loaded = _load(session)

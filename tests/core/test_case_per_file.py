@@ -27,6 +27,25 @@ def test_interviewee_is_read_from_the_header(head: str, expected: str | None) ->
     assert interviewee(head) == expected
 
 
+ZOOM = ("[00:00:05] Interviewer: Could you describe your role?\n"
+        "[00:00:12] Priya Shah: I lead the outpatient team. We had to redesign referrals.\n"
+        "[00:01:02] Interviewer: Did the team agree?\n"
+        "[00:01:07] Priya Shah: Most of them wanted to try it.\n")
+OTTER = ("Discharge pilot\n\nSUMMARY KEYWORDS\nward, referral\n\nSPEAKERS\nHelen Price, Tom Okafor\n\n"
+         "Helen Price  00:03\nHow did the pilot start?\n\nTom Okafor  00:09\nThe trust told us we had to.\n\n"
+         "Helen Price  00:41\nWhat happened next?\n\nTom Okafor  00:44\nWe decided to meet every morning.\n")
+
+
+@pytest.mark.parametrize("text, expected", [
+    (ZOOM, "Priya Shah"),  # the interviewer is labelled; the one other speaker is the person
+    (OTTER, "Tom Okafor"),  # who asks the questions tells the interviewer; not the meeting's title
+    (ZOOM + "[00:02:00] Tom Lee: And I had to book the rooms.\n", None),  # two participants: a group
+    (ZOOM.replace("Priya Shah", "Participant"), None),  # a label is not a person
+])
+def test_the_one_participant_names_the_case(text: str, expected: str | None) -> None:
+    assert interviewee(text) == expected
+
+
 def test_a_label_far_into_the_text_is_not_a_header() -> None:
     text = "".join(f"Line {i} of the talk.\n" for i in range(40)) + "Participant: P9\n"
     assert interviewee(text) is None

@@ -44,7 +44,7 @@ def test_docx_cells_are_whole_with_pages_and_act_labels(project: Project, tmp_pa
 
     _matrix_project(project, tmp_path)
     with project.read_session() as s:
-        export_matrix(s, tmp_path / "m.docx", "cases", "accounts")
+        export_matrix(s, tmp_path / "m.docx", "cases", "accounts", include_interviewer=True)
     table = docx.Document(str(tmp_path / "m.docx")).tables[0]
     assert [c.text for c in table.rows[0].cells] == ["Case", "Referral"]
     assert table.rows[1].cells[0].text == "P1 Rosa"
@@ -89,3 +89,17 @@ def test_xlsx_states_the_cell_limit_instead_of_failing(project: Project, tmp_pat
         export_matrix(s, tmp_path / "m.xlsx")
     value = load_workbook(tmp_path / "m.xlsx").active["B2"].value
     assert len(value) == XLSX_CELL_LIMIT and value.endswith("the DOCX export has the whole cell]")
+
+
+def test_the_export_leaves_out_interviewer_turns_as_the_matrix_does(project: Project, tmp_path: Path) -> None:
+    import docx
+
+    _matrix_project(project, tmp_path)
+    with project.read_session() as s:
+        export_matrix(s, tmp_path / "left-out.docx")
+        export_matrix(s, tmp_path / "kept.docx", include_interviewer=True)
+    left_out = docx.Document(str(tmp_path / "left-out.docx")).tables[0].rows[1].cells[1].text
+    kept = docx.Document(str(tmp_path / "kept.docx")).tables[0].rows[1].cells[1].text
+    question = "How did the referral system start?"  # the Interviewer's turn in SAMPLE
+    assert question not in left_out and question in kept
+    assert "“I was able to use the template.” (Rosa.txt)" in left_out

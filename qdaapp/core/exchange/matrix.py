@@ -96,9 +96,11 @@ def _fit_xlsx(text: str) -> str:
     return text[: XLSX_CELL_LIMIT - len(note)] + note
 
 
-def export_matrix(session: Session, path: str | Path, rows: str = "cases", cols: str = "accounts") -> Path:
-    """Write the ``rows`` x ``cols`` framework matrix to ``path`` (.xlsx, .csv or .docx)."""
-    matrix = build(session, rows, cols)
+def export_matrix(session: Session, path: str | Path, rows: str = "cases", cols: str = "accounts",
+                  include_interviewer: bool = False) -> Path:
+    """Write the ``rows`` x ``cols`` framework matrix to ``path`` (.xlsx, .csv or .docx); passages lose
+    the text inside interviewer turns unless ``include_interviewer``, as in the matrix on screen."""
+    matrix = build(session, rows, cols, include_interviewer)
     header = [rows[:-1].title()] + [name for _, name in matrix.cols]
     parts = cell_parts(session, matrix) if Path(path).suffix.lower() != ".csv" else {}
 

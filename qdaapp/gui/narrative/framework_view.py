@@ -349,7 +349,7 @@ class FrameworkView(QWidget):
 
     def export(self, path: str | Path) -> Path:
         with self.project.read_session() as s:
-            return export_matrix(s, path, self.rows, self.cols)
+            return export_matrix(s, path, self.rows, self.cols, self.interviewer_check.include_interviewer())
 
     def export_dialog(self, suffix: str) -> None:
         name = f"framework {self.rows} x {self.cols}{suffix}"
@@ -359,10 +359,11 @@ class FrameworkView(QWidget):
             return
         path = path if path.lower().endswith(suffix) else path + suffix
         project, rows, cols = self.project, self.rows, self.cols
+        include = self.interviewer_check.include_interviewer()
 
         def work(progress: Any, cancel: Any) -> Path:
             with project.read_session() as s:
-                return export_matrix(s, path, rows, cols)
+                return export_matrix(s, path, rows, cols, include)
 
         self.hint.setText(f"Saving {Path(path).name}…")
         run_in_worker(work, lambda saved: self.hint.setText(f"Saved {saved}"), lambda exc: show_error(self, exc))
