@@ -103,3 +103,18 @@ def test_the_export_leaves_out_interviewer_turns_as_the_matrix_does(project: Pro
     question = "How did the referral system start?"  # the Interviewer's turn in SAMPLE
     assert question not in left_out and question in kept
     assert "“I was able to use the template.” (Rosa.txt)" in left_out
+
+
+def test_a_passage_around_an_interviewer_turn_quotes_no_empty_piece(project: Project, tmp_path: Path) -> None:
+    import docx
+
+    with project.read_session() as s:
+        rosa = sources.resolve(s, "Rosa.txt").id
+    acc = project.run(narrative.create_account, "Referral")
+    start = SAMPLE.index("It worked well.")
+    end = SAMPLE.index("P1: We didn't")  # the passage runs over the line break and the Interviewer's turn
+    project.run(narrative.add_passage, acc, rosa, start, end)
+    with project.read_session() as s:
+        export_matrix(s, tmp_path / "m.docx")
+    text = docx.Document(str(tmp_path / "m.docx")).tables[0].rows[1].cells[1].text
+    assert text == "“It worked well.” (Rosa.txt)"

@@ -77,7 +77,11 @@ def cell_parts(session: Session, matrix: Matrix) -> dict[tuple[int, int], CellPa
             parts.entries.append((None, cell.summary.strip()))
         for sid, a, b in cell.passages:
             name, text, pages = sources[sid]
-            parts.quotes.append(Quote(" ".join(text[a:b].split()), name, page_of(pages, a)))
+            words = text[a:b].split()
+            if not words:  # what is left of a passage around an interviewer's turn may be a line break
+                continue
+            first = text.index(words[0], a)  # the page the quote's first word is printed on
+            parts.quotes.append(Quote(" ".join(words), name, page_of(pages, first)))
         out[key] = parts
     return out
 
