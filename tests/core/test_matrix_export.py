@@ -111,10 +111,10 @@ def test_a_passage_around_an_interviewer_turn_quotes_no_empty_piece(project: Pro
     with project.read_session() as s:
         rosa = sources.resolve(s, "Rosa.txt").id
     acc = project.run(narrative.create_account, "Referral")
-    start = SAMPLE.index("It worked well.")
-    end = SAMPLE.index("P1: We didn't")  # the passage runs over the line break and the Interviewer's turn
+    start = SAMPLE.index("It worked well.") + len("It worked well.")  # the line break before the Interviewer
+    end = SAMPLE.index("so we ran a small audit.")
     project.run(narrative.add_passage, acc, rosa, start, end)
     with project.read_session() as s:
         export_matrix(s, tmp_path / "m.docx")
     text = docx.Document(str(tmp_path / "m.docx")).tables[0].rows[1].cells[1].text
-    assert text == "“It worked well.” (Rosa.txt)"
+    assert text == "“P1: We didn't know how to measure it,” (Rosa.txt)"
