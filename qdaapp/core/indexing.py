@@ -49,9 +49,10 @@ def fts_available(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
-# Raised whenever what the sentence index stores changes (2: words opening a sentence or written
-# in capitals are lemmatised in lower case), so sources indexed before are indexed again.
-LEMMA_INDEX_VERSION = 2
+# Raised whenever what the sentence index stores changes, so sources indexed before are indexed
+# again: 2, words opening a sentence or written in capitals are lemmatised in lower case; 3, a
+# sentence ends after a speaker label's time stamp ("Name  00:15"), not inside it.
+LEMMA_INDEX_VERSION = 3
 _STAMP = f"+lemmas{LEMMA_INDEX_VERSION}"
 
 

@@ -25,6 +25,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .turns import label_length
+
 
 @dataclass(frozen=True, slots=True)
 class CodingSpan:
@@ -159,18 +161,19 @@ def tint(colors: list[str] | tuple[str, ...]) -> str:
 
 
 def speaker_labels(text: str, turns: Iterable[tuple[int, int, str]] | None) -> list[tuple[int, int]]:
-    """Code point ranges to set in bold: each speaker turn's ``Name:`` label.
-
-    A label runs from the turn start through the first ':' on that line (if
-    it comes within 80 characters), else over the speaker's name when the
-    line starts with it.
-    """
+    """Code point ranges to set in bold: each speaker turn's label (``Name:``, ``[00:12] Name:``,
+    ``Name  00:15``) as turn detection reads it, else through the first ':' within 80 characters on
+    the turn's first line, else the speaker's name where the turn starts with it. The indexes end a
+    sentence at each label's end, so a time stamp never opens the next sentence."""
     out: list[tuple[int, int]] = []
     for start, end, speaker in turns or ():
         line_end = text.find("\n", start, end)
         line_end = end if line_end == -1 else line_end
+        length = label_length(text[start:line_end])
         colon = text.find(":", start, min(line_end, start + 80))
-        if colon != -1:
+        if length:
+            out.append((start, start + length))
+        elif colon != -1:  # turns from elsewhere (REFI-QDA): through the colon
             out.append((start, colon + 1))
         elif speaker and text.startswith(speaker, start):
             out.append((start, start + len(speaker)))

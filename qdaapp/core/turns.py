@@ -196,6 +196,14 @@ def line_label(line: str) -> tuple[str, bool] | None:
     return normalise_speaker(label), not line[m.end() :].strip()
 
 
+def label_length(line: str) -> int:
+    """How many characters of ``line`` its speaker label takes (with its colon or time stamp), or 0."""
+    m = _TURN_RE.match(line)
+    if m is None or m.group("header") or not _plausible(m.group("colon") or m.group("stamp")):
+        return 0
+    return len(line[: m.end()].rstrip())
+
+
 def is_header_line(line: str) -> bool:
     """True for a transcription-service header line such as ``SPEAKERS``."""
     m = _TURN_RE.match(line)

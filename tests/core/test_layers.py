@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qdaapp.core.layers import CodingSpan, LayerIndex, Segment, assign_lanes, segments, speaker_labels, tint
+from qdaapp.core.turns import find_turns
 
 TEXT_LEN = 60
 
@@ -173,3 +174,9 @@ def test_speaker_labels() -> None:
     labels = [text[s:e] for s, e in speaker_labels(text, turns)]
     assert labels == ["Ana:", "Researcher 1:", "David said no:", "Bo", "Bo"]
     assert speaker_labels(text, None) == []
+
+
+def test_speaker_labels_take_their_time_stamps() -> None:
+    text = "Sara Mannheimer  00:01\nAlright, so.\n\n[00:00:12] Priya Shah: I lead.\nAna (03:15): Yes.\nBo  1:02:03\nHi."
+    labels = [text[s:e] for s, e in speaker_labels(text, [tuple(t) for t in find_turns(text)])]
+    assert labels == ["Sara Mannheimer  00:01", "[00:00:12] Priya Shah:", "Ana (03:15):", "Bo  1:02:03"]
