@@ -107,10 +107,29 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
         ):
             cells.setdefault((row_id, col_id), Cell()).summary = summary
     left_out = {} if include_interviewer else speakers.interviewer_spans(session)
-    for c in cells.values() if left_out else ():
-        c.passages = [(sid, x, y) for sid, a, b in c.passages
-                      for x, y in (speakers.subtract(left_out[sid], a, b) if sid in left_out else [(a, b)])]
+    if left_out:
+        _leave_out(session, cells.values(), left_out)
     return Matrix(row_list, col_list, rows, cols, cells, bool(left_out))
+
+
+def _leave_out(session: Session, cells, left_out: dict[int, list[tuple[int, int]]]) -> None:  # noqa: ANN001
+    """Cut the interviewer turns out of the cells' passages; what is left is trimmed to its words,
+    and a remainder with none (the line break before a turn) is dropped."""
+    cut = {sid for c in cells for sid, _a, _b in c.passages if sid in left_out}
+    texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(cut))).all()) if cut else {}
+    for c in cells:
+        kept = []
+        for sid, a, b in c.passages:
+            if sid not in left_out:
+                kept.append((sid, a, b))
+                continue
+            body = texts[sid]
+            for x, y in speakers.subtract(left_out[sid], a, b):
+                piece = body[x:y]
+                x, y = x + len(piece) - len(piece.lstrip()), y - (len(piece) - len(piece.rstrip()))
+                if x < y:
+                    kept.append((sid, x, y))
+        c.passages = kept
 
 
 @command("framework.set")

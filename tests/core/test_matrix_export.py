@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from qdaapp.core import narrative, sources
+from qdaapp.core import framework, narrative, sources
 from qdaapp.core.exchange.matrix import XLSX_CELL_LIMIT, export_matrix
 from qdaapp.core.project import Project
 
@@ -116,5 +116,9 @@ def test_a_passage_around_an_interviewer_turn_quotes_no_empty_piece(project: Pro
     project.run(narrative.add_passage, acc, rosa, start, end)
     with project.read_session() as s:
         export_matrix(s, tmp_path / "m.docx")
+        matrix = framework.build(s)
     text = docx.Document(str(tmp_path / "m.docx")).tables[0].rows[1].cells[1].text
     assert text == "“P1: We didn't know how to measure it,” (Rosa.txt)"
+    (cell,) = matrix.cells.values()  # the matrix on screen lists the one passage left, trimmed to its words
+    left = SAMPLE.index("P1: We didn't")
+    assert cell.passages == [(rosa, left, SAMPLE.index(" so we ran a small audit."))]

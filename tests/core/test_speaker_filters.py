@@ -91,5 +91,5 @@ def test_framework_passages_lose_the_interviewer_text(project: Project) -> None:
         cut = framework.build(s, "sources", "nodes")
         whole = framework.build(s, "sources", "nodes", include_interviewer=True)
     assert cut.interviewer_left_out and not whole.interviewer_left_out
-    assert [TEXT[a:b] for _s, a, b in cut.cell(sid, node).passages] == ["P1: We had to do it. I wanted to help.\n"]
+    assert [TEXT[a:b] for _s, a, b in cut.cell(sid, node).passages] == ["P1: We had to do it. I wanted to help."]
     assert whole.cell(sid, node).passages == [(sid, 0, end)]
