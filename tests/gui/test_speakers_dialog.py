@@ -141,7 +141,7 @@ def test_framework_matrix_leaves_out_interviewer_turns(qtbot, project: Project) 
     qtbot.addWidget(view)
     assert view.interviewer_check.isChecked()
     cell = view.model.matrix.cell(rosa, trust)
-    assert [body[a:b] for _s, a, b in cell.passages] == [body[body.index("P1: We had"):end]]
+    assert [body[a:b] for _s, a, b in cell.passages] == [body[body.index("P1: We had"):end].rstrip()]
     view.interviewer_check.setChecked(False)
     assert view.model.matrix.cell(rosa, trust).passages == [(rosa, 0, end)]
 
