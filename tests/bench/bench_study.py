@@ -100,30 +100,42 @@ class Bench:
             self.add(row)
 
 
+# The child is started by a small launcher process: a process forked from this one (which holds
+# the corpus texts) would report this process's memory as its own peak (ru_maxrss counts the
+# pages it shares before exec), so the launcher, itself small, starts it and reports wait4's figures.
+LAUNCHER = r"""
+import json, os, subprocess, sys, time
+started = time.perf_counter()
+proc = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL)
+_pid, status, usage = os.wait4(proc.pid, 0)
+proc.returncode = os.waitstatus_to_exitcode(status)
+with open(sys.argv[1], "w") as fh:
+    json.dump({"seconds": time.perf_counter() - started, "peak_kb": usage.ru_maxrss, "code": proc.returncode}, fh)
+"""
+
+
 def run_process(argv: list[str], env: dict | None = None, timeout: float = TIMEOUT) -> Run:
-    """Run ``argv``; wall time and the peak resident memory of that one child (``wait4``)."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env, stdin=subprocess.DEVNULL)
-        deadline = started + timeout
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                proc.kill()
-                pid, status, usage = os.wait4(proc.pid, 0)
-                break
-            time.sleep(0.005)
-        seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it was reaped
-        out.seek(0)
-        err.seek(0)
-        return Run(seconds, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+    """Run ``argv``; its wall time and the peak resident memory of that one process (``wait4``)."""
+    with tempfile.TemporaryDirectory() as d:
+        result, out_path, err_path = Path(d) / "result.json", Path(d) / "out", Path(d) / "err"
+        with out_path.open("w") as out, err_path.open("w") as err:
+            launcher = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(result), *argv], stdout=out,
+                                        stderr=err, env=env, stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                launcher.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(launcher.pid, 9)  # the launcher's own group: it and the step it started
+                launcher.wait()
+        got = json.loads(result.read_text()) if result.exists() else {"seconds": timeout, "peak_kb": 0, "code": -9}
+        return Run(got["seconds"], got["peak_kb"] / 1024, got["code"], out_path.read_text(), err_path.read_text())
 
 
 def child_env(**extra: str) -> dict:
+    """The children's environment. Compiled modules are cached (outside the tree), as in an
+    installed app: without them every process would compile qdaapp's sources again."""
     env = dict(os.environ, PYTHONPATH=str(ROOT), QDAAPP_CODER="bench", **extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "qdaapp-bench-pycache"))
     env.setdefault("QDAAPP_HOME", str(Path(tempfile.gettempdir()) / "qdaapp-bench-home"))
     return env
 
@@ -167,6 +179,7 @@ def project_path(bench: Bench) -> Path:
 
 def interpreter_baseline(bench: Bench) -> Row:
     bare = run_process([sys.executable, "-c", "pass"])
+    run_process([sys.executable, "-m", "qdaapp", "--help"], env=child_env())  # fills the compiled-module cache
     cli = run_process([sys.executable, "-m", "qdaapp", "--help"], env=child_env())
     return Row("(baseline) empty interpreter / qdaapp --help", f"{sec(bare.seconds)} / {sec(cli.seconds)}",
                f"{bare.peak_mb:.0f} / {cli.peak_mb:.0f}", "", "every CLI row includes the --help cost")
