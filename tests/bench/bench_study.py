@@ -20,7 +20,7 @@ each figure with its baseline rather than with another day's run.
   200,000-paragraph .docx) are imported and indexed in projects of their own.
 
 ``--reuse`` keeps an already built and indexed project (the import and index
-rows are then left out); a step that fails prints its error and the table
+rows are then left out) and ``--only search,app`` runs some steps; a step that fails prints its error and the table
 goes on. ``--profile`` also runs each CLI step under cProfile and prints its
 top functions (slower; the timed rows are measured without it).
 """
@@ -52,6 +52,7 @@ PHRASE = '"have to"'
 PHRASE_RE = re.compile(r"\bhave\s+to\b", re.IGNORECASE)
 WORD_RE = re.compile(r"\w+")
 TIMEOUT = 3600
+STEPS = ("import", "index", "search", "markers", "sources", "app", "pathological")
 
 
 @dataclass
@@ -433,6 +434,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reuse", action="store_true", help="keep an already built and indexed project")
     ap.add_argument("--skip-pathological", action="store_true")
     ap.add_argument("--skip-app", action="store_true")
+    ap.add_argument("--only", help=f"comma-separated steps to run: {','.join(STEPS)} (default all)")
     ap.add_argument("--profile", action="store_true", help="also cProfile search, markers and sources")
     args = ap.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -442,19 +444,26 @@ def main(argv: list[str] | None = None) -> None:
     print(f"corpus: {len(bench.files):,} transcripts, {sum(len(t.split()) for t in bench.texts):,} words; "
           f"project {project_path(bench)}", flush=True)
 
+    want = set(args.only.split(",")) if args.only else set(STEPS)
+    if want - set(STEPS):
+        raise SystemExit(f"--only: unknown step(s) {', '.join(sorted(want - set(STEPS)))}; use {', '.join(STEPS)}")
+    if args.reuse and project_path(bench).exists():
+        want -= {"import", "index"}
+    if args.skip_pathological:
+        want.discard("pathological")
+    if args.skip_app:
+        want.discard("app")
     bench.step("interpreter", lambda: interpreter_baseline(bench))
-    reuse = args.reuse and project_path(bench).exists()
-    if not reuse:
+    if "import" in want:
         bench.step("import", lambda: import_cli(bench))
         if args.words <= 2_000_000:
             bench.step("import call", lambda: import_call(bench))
+    if "index" in want:
         bench.step("index", lambda: index_cli(bench))
-    bench.step("search", lambda: search_cli(bench))
-    bench.step("markers", lambda: markers_cli(bench))
-    bench.step("sources", lambda: sources_cli(bench))
-    if not args.skip_app:
-        bench.step("app", lambda: app_rows(bench))
-    if not args.skip_pathological:
+    for name, fn in (("search", search_cli), ("markers", markers_cli), ("sources", sources_cli), ("app", app_rows)):
+        if name in want:
+            bench.step(name, lambda f=fn: f(bench))
+    if "pathological" in want:
         bench.step("90 MB no breaks", lambda: pathological(bench, corpus.build_no_breaks(args.out),
                                                             "90 MB .txt, no line breaks"))
         bench.step("200k-paragraph docx", lambda: pathological(bench, corpus.build_paragraphs_docx(args.out),

@@ -85,6 +85,7 @@ def build_no_breaks(out: Path, size: int = NO_BREAKS_BYTES) -> Path:
     path = out / f"no_breaks_{size // (1024 * 1024)}mb.txt"
     if path.is_file() and path.stat().st_size == size:
         return path
+    out.mkdir(parents=True, exist_ok=True)
     block = " ".join(" ".join(text.split("\n")) for _, text in fixture_texts()).encode("utf-8") + b" "
     tmp = path.with_suffix(".part")
     with tmp.open("wb") as fh:
@@ -125,6 +126,7 @@ def build_paragraphs_docx(out: Path, paragraphs: int = DOCX_PARAGRAPHS) -> Path:
     path = out / f"paragraphs_{paragraphs // 1000}k.docx"
     if path.is_file() and path.stat().st_size > 0:
         return path
+    out.mkdir(parents=True, exist_ok=True)
     lines = [line for _, text in fixture_texts() for line in text.split("\n") if line.strip()]
     tmp = path.with_suffix(".part")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
