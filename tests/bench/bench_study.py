@@ -12,8 +12,10 @@ each figure with its baseline rather than with another day's run.
 
 * CLI rows run ``python -m qdaapp ...`` (import, index, search, markers,
   sources); peak memory is the child's own ``ru_maxrss`` from ``os.wait4``.
+  Each markers step stores one more run in the project, as the command does.
 * App rows open the project in the real main window offscreen and time the
-  sources tree, the first and a later keyword query, and scrolling.
+  sources tree (the review panel loads the newest marker run as it opens),
+  the first and a later keyword query, and scrolling.
 * With ``--words 1000000`` the rows of the 1M table are added (the import
   call in-process, the keyword and lemma indexes apart).
 * The pathological files (a 90 MB transcript without line breaks, a
