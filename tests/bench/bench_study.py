@@ -408,14 +408,16 @@ def pathological(bench: Bench, file: Path, label: str) -> list[Row]:
                 "was 105 s / 3.9 GB (txt), 56 s / 1.9 GB (docx)")]
 
 
-def profile_steps(bench: Bench) -> None:
-    """cProfile each slow CLI step on copies, so the timed project is not changed twice."""
+def profile_steps(bench: Bench, want: set[str]) -> None:
+    """cProfile the chosen CLI steps (index on an unindexed copy kept by the index step)."""
     path = str(project_path(bench))
     steps = [("search", ("search", path, PHRASE)), ("markers", ("markers", path)), ("sources", ("sources", path))]
     copy = bench.out / "profile-index.qda"
     if copy.exists():
         steps.insert(0, ("index", ("index", str(copy))))
     for label, args in steps:
+        if label not in want:
+            continue
         bench.step(f"profile {label}", lambda a=args, lb=label: profiled(bench.out, lb, *a))
 
 
@@ -473,7 +475,7 @@ def main(argv: list[str] | None = None) -> None:
     print_table(bench.rows, args.words)
     (args.out / f"results-{args.words}.json").write_text(json.dumps([r.__dict__ for r in bench.rows], indent=1))
     if args.profile:
-        profile_steps(bench)
+        profile_steps(bench, want)
 
 
 if __name__ == "__main__":
