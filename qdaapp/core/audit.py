@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, utcnow
@@ -84,6 +84,34 @@ def append(
     )
     session.add(event)
     return event
+
+
+def append_many(session: Session, coder: str, events: list[tuple], reason: str = "") -> int:
+    """Add many events to the chain at once; returns the seq of the last one.
+
+    ``events`` are ``(action, entity, entity_id, summary, before, after)``.
+    One read of the chain's end, one hashing pass and one multi-row insert, so
+    a bulk command records a thousand events in milliseconds. The events are
+    the same as if :func:`append` had added them one by one (they share one time).
+    """
+    session.flush()
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    time = utcnow()
+    rows = []
+    for action, entity, entity_id, summary, before, after in events:
+        seq += 1
+        before_s, after_s = to_json(before), to_json(after)
+        digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev)
+        rows.append({"seq": seq, "time": time, "coder": coder, "action": action, "entity": entity,
+                     "entity_id": entity_id, "summary": summary, "before": before_s, "after": after_s,
+                     "reason": reason, "prev_hash": prev, "hash": digest})
+        prev = digest
+    if rows:
+        session.execute(insert(AuditEvent), rows)
+    return seq
 
 
 @dataclass(frozen=True)
