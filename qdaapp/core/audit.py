@@ -110,7 +110,7 @@ def append_many(session: Session, coder: str, events: list[tuple], reason: str =
                      "reason": reason, "prev_hash": prev, "hash": digest})
         prev = digest
     if rows:
-        session.execute(insert(AuditEvent), rows)
+        session.execute(insert(AuditEvent.__table__), rows)
     return seq
 
 

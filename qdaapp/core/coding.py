@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from . import nodes as node_ops
@@ -125,9 +125,14 @@ def code_passages(
     now = utcnow()
     rows = [{"source_id": sid, "node_id": node.id, "start": a, "end": b, "coder": coder, "created_at": now,
              "origin": origin} for sid, a, b in new]
-    coding_ids = session.scalars(insert(Coding).returning(Coding.id, sort_by_parameter_order=True), rows).all()
-    for row, cid in zip(rows, coding_ids):
-        row["id"] = cid
+    # One executemany; the new ids are read back by what is unique about each row (node, coder, span).
+    newest = session.scalar(select(func.max(Coding.id))) or 0
+    session.execute(insert(Coding.__table__), rows)
+    ids = {(sid, a, b): cid for cid, sid, a, b in session.execute(
+        select(Coding.id, Coding.source_id, Coding.start, Coding.end)
+        .where(Coding.id > newest, Coding.node_id == node.id, Coding.coder == coder))}
+    for row in rows:
+        row["id"] = cid = ids[(row["source_id"], row["start"], row["end"])]
         made.append(Change("coding.create", "coding", cid,
                            _summary(node.name, names[row["source_id"]][0], row["start"], row["end"]),
                            after={k: row[k] for k in _ROW_KEYS}))
