@@ -24,6 +24,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import NamedTuple
 
 
@@ -68,17 +69,32 @@ def segments(spans: Iterable[CodingSpan]) -> list[Segment]:
     events.sort(key=_position)
     out: list[Segment] = []
     append = out.append
-    active: dict[int, int] = {}  # coding id -> node id, for the codings covering [pos, next position)
+    make = tuple.__new__  # Segment(...) without the keyword handling: thousands are made on each open
+    active: list[int] = []  # the codings covering [pos, next position), sorted
+    per_node: dict[int, int] = {}  # node id -> how many of them
+    nodes: tuple[int, ...] = ()
+    nodes_changed = False
     pos = -1
     for at, cid, node in events:
         if at != pos:
             if active:
-                append(Segment(pos, at, tuple(sorted(active)), tuple(sorted(set(active.values())))))
+                if nodes_changed:
+                    nodes, nodes_changed = tuple(sorted(per_node)), False
+                append(make(Segment, (pos, at, tuple(active), nodes)))
             pos = at
         if cid >= 0:
-            active[cid] = node
+            insort(active, cid)
+            count = per_node.get(node, 0)
+            per_node[node] = count + 1
+            nodes_changed = nodes_changed or not count
         else:
-            active.pop(~cid, None)
+            del active[bisect_left(active, ~cid)]
+            count = per_node[node] - 1
+            if count:
+                per_node[node] = count
+            else:
+                del per_node[node]
+                nodes_changed = True
     return out
 
 
@@ -160,11 +176,16 @@ def tint(colors: list[str] | tuple[str, ...]) -> str:
     The colours are averaged and mixed with white; more layers give a
     stronger tint, capped so that black text stays readable.
     """
-    rgb = [(int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16)) for c in colors]
+    rgb = [_rgb(c) for c in colors]
     n = len(rgb)
     alpha = min(0.22 + 0.04 * (n - 1), 0.46)
     mixed = (round(255 - (255 - sum(ch) / n) * alpha) for ch in zip(*rgb))
     return "#" + "".join(f"{v:02x}" for v in mixed)
+
+
+@lru_cache(maxsize=1024)
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
 def speaker_labels(text: str, turns: Iterable[tuple[int, int, str]] | None) -> list[tuple[int, int]]:

@@ -41,6 +41,9 @@ BAR_WIDTH = 4
 LANE_GAP = 6
 TEXT_GAP = 10
 NODES_PROPERTY = QTextFormat.Property.UserProperty + 1  # "1,4": nodes tinting a stretch
+# Formats by (node ids, their colours, bold), shared by every open document: the documents of one
+# project tint the same sets of nodes, so the second one opened makes few new formats.
+_FORMATS: dict[tuple[tuple[int, ...], tuple[str, ...], bool], QTextCharFormat] = {}
 
 
 class LayerHighlighter(QSyntaxHighlighter):
@@ -74,12 +77,18 @@ class LayerHighlighter(QSyntaxHighlighter):
     def _format(self, nodes: tuple[int, ...], bold: bool) -> QTextCharFormat:
         fmt = self._formats.get((nodes, bold))
         if fmt is None:
-            fmt = QTextCharFormat()
-            if nodes:
-                fmt.setBackground(QColor(tint([self._colors.get(n, "#999999") for n in nodes])))
-                fmt.setProperty(NODES_PROPERTY, ",".join(map(str, nodes)))
-            if bold:
-                fmt.setFontWeight(QFont.Weight.Bold)
+            colors = tuple(self._colors.get(n, "#999999") for n in nodes)
+            fmt = _FORMATS.get((nodes, colors, bold))
+            if fmt is None:
+                fmt = QTextCharFormat()
+                if nodes:
+                    fmt.setBackground(QColor(tint(colors)))
+                    fmt.setProperty(NODES_PROPERTY, ",".join(map(str, nodes)))
+                if bold:
+                    fmt.setFontWeight(QFont.Weight.Bold)
+                if len(_FORMATS) > 20_000:
+                    _FORMATS.clear()
+                _FORMATS[(nodes, colors, bold)] = fmt
             self._formats[(nodes, bold)] = fmt
         return fmt
 
@@ -271,7 +280,15 @@ class StripeMargin(QWidget):
         """
         doc = self._edit.document()
         layout = doc.documentLayout()
-        lo, hi = 0, doc.blockCount() - 1
+        # Gallop from the top before bisecting: a probe lays the text out down to the block it
+        # asks about, so near the top of a freshly opened document only that much gets laid out.
+        lo, hi, step = 0, doc.blockCount() - 1, 1
+        while lo + step < hi:
+            if layout.blockBoundingRect(doc.findBlockByNumber(lo + step)).top() > y:
+                hi = lo + step - 1
+                break
+            lo += step
+            step *= 2
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if layout.blockBoundingRect(doc.findBlockByNumber(mid)).top() <= y:
