@@ -4,8 +4,12 @@ Offsets in and out of this widget are code points into the source text (see
 ``core/text.py``); Qt's UTF-16 positions never leave it. Highlights are
 applied per text block from the swept segments of :class:`LayerIndex` (one
 ``setFormat`` per stretch, formats shared per set of nodes), so opening a
-document costs one sweep, and adding a coding re-highlights only the blocks it
-covers. The stripe margin (``stripes.py``) draws only what is visible. Find
+document costs one sweep. The text is tinted before the edit takes it, so Qt
+lays it out lazily from the top and the first screen paints without waiting
+for the rest; what can wait runs after that first paint. Codings change in
+batches (:meth:`DocumentView.set_spans` applies only what changed): each
+touched block is re-tinted once and the margin repaints only the band the
+change covers. The stripe margin (``stripes.py``) draws only what is visible. Find
 (Ctrl+F, F3, Shift+F3; ``find_bar.py``) marks its matches as extra selections,
 a layer apart from the coding tints.
 
@@ -71,7 +75,8 @@ class _ReadingEdit(QTextEdit):
 
     def after_next_paint(self, fn) -> None:  # noqa: ANN001 - a callable without arguments
         """Call ``fn`` once the text has next been painted (work that can wait until the reader sees the text)."""
-        self._after_paint.append(fn)
+        if fn not in self._after_paint:
+            self._after_paint.append(fn)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         super().paintEvent(event)
