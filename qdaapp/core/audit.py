@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, utcnow
@@ -105,12 +105,12 @@ def append_many(session: Session, coder: str, events: list[tuple], reason: str =
         seq += 1
         before_s, after_s = to_json(before), to_json(after)
         digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev)
-        rows.append({"seq": seq, "time": time, "coder": coder, "action": action, "entity": entity,
-                     "entity_id": entity_id, "summary": summary, "before": before_s, "after": after_s,
-                     "reason": reason, "prev_hash": prev, "hash": digest})
+        rows.append((seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev, digest))
         prev = digest
     if rows:
-        session.execute(insert(AuditEvent.__table__), rows)
+        names = ", ".join(f'"{c.key}"' for c in _COLUMNS)
+        session.connection().exec_driver_sql(
+            f'INSERT INTO "{AuditEvent.__tablename__}" ({names}) VALUES ({", ".join("?" * len(_COLUMNS))})', rows)
     return seq
 
 

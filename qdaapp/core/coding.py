@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import nodes as node_ops
@@ -127,7 +127,9 @@ def code_passages(
              "origin": origin} for sid, a, b in new]
     # One executemany; the new ids are read back by what is unique about each row (node, coder, span).
     newest = session.scalar(select(func.max(Coding.id))) or 0
-    session.execute(insert(Coding.__table__), rows)
+    session.connection().exec_driver_sql(
+        'INSERT INTO codings (source_id, node_id, start, "end", coder, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [(r["source_id"], r["node_id"], r["start"], r["end"], coder, now, origin) for r in rows])
     ids = {(sid, a, b): cid for cid, sid, a, b in session.execute(
         select(Coding.id, Coding.source_id, Coding.start, Coding.end)
         .where(Coding.id > newest, Coding.node_id == node.id, Coding.coder == coder))}
