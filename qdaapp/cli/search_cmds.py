@@ -105,9 +105,9 @@ def cmd_search(args: argparse.Namespace) -> int:
             made = 0
             if spans:
                 try:
+                    label = f"{len(hits)} result(s) of the search {args.query}, {args.spread}"
                     made = project.run(coding_ops.code_passages, spans, node_id, args.coder or project.coder,
-                                       origin=f"search:{args.query}"[:64],
-                                       label=f"{len(hits)} result(s) of the search {args.query}, {args.spread}")["coded"]
+                                       origin=f"search:{args.query}"[:64], label=label)["coded"]
                 except coding_ops.AlreadyCoded:
                     pass  # every passage is coded there already
             sys.stderr.write(f"coded {made} passage(s) at {args.code}\n")

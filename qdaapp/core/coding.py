@@ -128,7 +128,8 @@ def code_passages(
     # One executemany; the new ids are read back by what is unique about each row (node, coder, span).
     newest = session.scalar(select(func.max(Coding.id))) or 0
     session.connection().exec_driver_sql(
-        'INSERT INTO codings (source_id, node_id, start, "end", coder, created_at, origin) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO codings (source_id, node_id, start, "end", coder, created_at, origin) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(r["source_id"], r["node_id"], r["start"], r["end"], coder, now, origin) for r in rows])
     ids = {(sid, a, b): cid for cid, sid, a, b in session.execute(
         select(Coding.id, Coding.source_id, Coding.start, Coding.end)

@@ -8,7 +8,8 @@ it in the main window with the source that has the most hits open, and runs
 the search '"have to"'. It then measures what the user waits for after the
 "Code results…" dialog's OK (only the hit, at an existing node): from the
 action to the end of the repaint of the open document and the Nodes panel
-(events processed until those have been idle for 0.3 s; other paints, such as the search box's blinking caret, do not count).
+(events processed until those have been idle for 0.3 s; other paints, such
+as the search box's blinking caret, do not count).
 
 Printed beside it, measured in the same run:
   * baseline: a bare SQLite insert of the same coding rows, one transaction;
@@ -77,7 +78,8 @@ def bare_sqlite_insert(rows: list[tuple[int, int, int, int]]) -> float:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("CREATE TABLE codings (id INTEGER PRIMARY KEY, source_id INT, node_id INT, start INT, "
-                     '"end" INT, coder TEXT, created_at TEXT, origin TEXT, UNIQUE (source_id, node_id, start, "end", coder))')
+                     '"end" INT, coder TEXT, created_at TEXT, origin TEXT, '
+                     'UNIQUE (source_id, node_id, start, "end", coder))')
         t = time.perf_counter()
         conn.execute("BEGIN IMMEDIATE")
         conn.executemany("INSERT INTO codings (source_id, node_id, start, \"end\", coder, created_at, origin) "

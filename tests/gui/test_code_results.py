@@ -78,8 +78,8 @@ def test_a_new_free_node_is_made_in_the_same_step(window, qtbot) -> None:  # noq
     job = search.code_results(CodePlan("sentence", None, "Asked", selected_only=False))
     qtbot.waitUntil(lambda: not job.running and search.job is None, timeout=10000)
     assert audit_actions(project, seq) == ["search.code", "node.create", "coding.create"]
-    qtbot.waitUntil(lambda: node_id(window, "Asked") is not None and shown_count(window, node_id(window, "Asked")) == "1",
-                    timeout=3000)
+    qtbot.waitUntil(lambda: node_id(window, "Asked") is not None
+                    and shown_count(window, node_id(window, "Asked")) == "1", timeout=3000)
     assert window.runner.undo()  # the coding and the node it was made for
     qtbot.waitUntil(lambda: window.nodes_panel.model.node(node_id(window, "Asked") or -1) is None, timeout=3000)
     assert node_id(window, "Asked") is None

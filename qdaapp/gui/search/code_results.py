@@ -174,7 +174,9 @@ def code_hits(parent: Optional[QWidget], project: Any, hits: Sequence[KeywordHit
             path = plan.new_name if plan.node_id is None else nodes.path_of(s, nodes.resolve(s, plan.node_id))
         cancel.check()
         progress.start(0, f"Coding {plural(len(set(passages)), 'passage')} at {path}…")
-        label = f"{plural(len(found), 'result')} of the search {query}" if query else plural(len(found), "search result")
+        label = plural(len(found), "search result")
+        if query:
+            label = f"{plural(len(found), 'result')} of the search {query}"
         try:
             done = project.run(coding.code_passages, passages, plan.node_id, coder, origin="search",
                                new_node=plan.new_name, label=f"{label}, {SPREAD_NAMES[plan.spread]}", cancel=cancel)
