@@ -9,7 +9,6 @@ from qdaapp.core import coding as coding_ops
 from qdaapp.core import indexing, lexicon, markers, review, search
 from qdaapp.core import nodes as node_ops
 from qdaapp.core import sources as source_ops
-from qdaapp.core.errors import Conflict
 
 from . import UserError, emit
 from .project_cmds import opened, terminal_progress
@@ -116,17 +115,16 @@ def cmd_search(args: argparse.Namespace) -> int:
                                          include_interviewer=args.include_interviewer)
             if args.code:
                 node_id = node_ops.resolve(s, args.code).id
-                spans = sorted({search.spread_span(s, h.source_id, h.start, h.end, args.spread) + (h.source_id,)
-                                for h in hits})
+                spans = sorted(set(search.spread_spans(s, [(h.source_id, h.start, h.end) for h in hits], args.spread)))
         if args.code:
-            coder = args.coder or project.coder
             made = 0
-            for a, b, sid in spans:
+            if spans:
                 try:
-                    project.run(coding_ops.code, sid, a, b, node_id, coder, origin=f"search:{args.query}"[:64])
-                    made += 1
-                except Conflict:
-                    pass  # already coded there
+                    label = f"{len(hits)} result(s) of the search {args.query}, {args.spread}"
+                    made = project.run(coding_ops.code_passages, spans, node_id, args.coder or project.coder,
+                                       origin=f"search:{args.query}"[:64], label=label)["coded"]
+                except coding_ops.AlreadyCoded:
+                    pass  # every passage is coded there already
             sys.stderr.write(f"coded {made} passage(s) at {args.code}\n")
     keys = ("source", "source_id", "start", "end", "text", "left", "right", "page")
     rows = [{k: h.as_dict()[k] for k in keys} for h in hits]

@@ -86,6 +86,34 @@ def append(
     return event
 
 
+def append_many(session: Session, coder: str, events: list[tuple], reason: str = "") -> int:
+    """Add many events to the chain at once; returns the seq of the last one.
+
+    ``events`` are ``(action, entity, entity_id, summary, before, after)``.
+    One read of the chain's end, one hashing pass and one multi-row insert, so
+    a bulk command records a thousand events in milliseconds. The events are
+    the same as if :func:`append` had added them one by one (they share one time).
+    """
+    session.flush()
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+    time = utcnow()
+    rows = []
+    for action, entity, entity_id, summary, before, after in events:
+        seq += 1
+        before_s, after_s = to_json(before), to_json(after)
+        digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev)
+        rows.append((seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev, digest))
+        prev = digest
+    if rows:
+        names = ", ".join(f'"{c.key}"' for c in _COLUMNS)
+        session.connection().exec_driver_sql(
+            f'INSERT INTO "{AuditEvent.__tablename__}" ({names}) VALUES ({", ".join("?" * len(_COLUMNS))})', rows)
+    return seq
+
+
 @dataclass(frozen=True)
 class VerifyResult:
     ok: bool

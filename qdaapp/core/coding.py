@@ -7,24 +7,28 @@ same node, span and coder twice is refused as a duplicate.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Optional
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import nodes as node_ops
 from . import sources as source_ops
 from .commands import Change, command
 from .errors import Conflict, InvalidInput, NotFound
-from .models import Case, Coding, Node, Source
+from .models import Case, Coding, Node, Source, utcnow
+from .progress import CancelToken
 from .text import line_context, page_of
 
+_ROW_KEYS = ("id", "source_id", "node_id", "start", "end", "coder", "created_at", "origin")  # a coding's snapshot
 
-def _check_span(source: Source, start: int, end: int) -> None:
-    if not (0 <= start < end <= source.length):
+
+def _check_span(name: str, length: int, start: int, end: int) -> None:
+    if not (0 <= start < end <= length):
         raise InvalidInput(
-            f"The span {start}-{end} is outside {source.name}, whose text has {source.length} characters "
+            f"The span {start}-{end} is outside {name}, whose text has {length} characters "
             "(offsets count characters from 0; the end is not included)."
         )
 
@@ -41,7 +45,7 @@ def code(
 ) -> Change:
     source = source_ops.resolve(session, source_ref)
     node = node_ops.resolve(session, node_ref)
-    _check_span(source, start, end)
+    _check_span(source.name, source.length, start, end)
     duplicate = session.scalar(
         select(Coding.id).where(
             Coding.source_id == source.id, Coding.node_id == node.id,
@@ -54,10 +58,94 @@ def code(
     session.add(coding)
     session.flush()
     row = coding_row(coding)
-    return Change(
-        "coding.create", "coding", coding.id, f"code '{node.name}' in {source.name} ({start}-{end})",
-        after=row, result=coding.id,
-    )
+    return Change("coding.create", "coding", coding.id, _summary(node.name, source.name, start, end),
+                  after=row, result=coding.id)
+
+
+def _summary(node_name: str, source_name: str, start: int, end: int) -> str:
+    return f"code '{node_name}' in {source_name} ({start}-{end})"
+
+
+class AlreadyCoded(Conflict):
+    """Every passage of a bulk coding is coded at that node by that coder already: nothing was written."""
+
+    def __init__(self, message: str, skipped: int) -> None:
+        super().__init__(message)
+        self.skipped = skipped
+
+
+@command("search.code")
+def code_passages(
+    session: Session,
+    passages: Sequence[tuple[int, int, int]],
+    node_ref: str | int | None,
+    coder: str,
+    origin: str = "search",
+    new_node: str = "",
+    label: str = "",
+    cancel: Optional[CancelToken] = None,
+) -> Change:
+    """Code many passages ``(source id, start, end)`` at one node: one command, one undo step.
+
+    Search results are coded this way (the Search panel's "Code results…",
+    ``qdaapp search --code``). Every coding made gets its own ``coding.create``
+    audit event, recorded with this command's event in the same transaction,
+    so the trail counts codings however they were made, while the rows are
+    written in one multi-row insert and Undo reverts them all at once.
+    Repeated passages, and passages already coded at the node by ``coder``,
+    are skipped. With ``node_ref`` None the free node ``new_node`` is made in
+    the same command. Every span is checked before anything is written, and
+    ``cancel`` is checked last, so a Cancel during the write leaves nothing.
+    """
+    made: list[Change] = []
+    if node_ref is None:
+        made.append(node_ops.create_node(session, new_node, free=True, created_by=coder))
+        node_ref = made[0].result
+    node = node_ops.resolve(session, node_ref)
+    wanted = list(dict.fromkeys((int(sid), int(a), int(b)) for sid, a, b in passages))
+    if not wanted:
+        raise InvalidInput("There are no passages to code.")
+    ids = sorted({sid for sid, _a, _b in wanted})
+    names: dict[int, tuple[str, int]] = {}
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        names.update((i, (n, ln)) for i, n, ln in session.execute(
+            select(Source.id, Source.name, Source.length).where(Source.id.in_(part))))
+    for sid, a, b in wanted:
+        if sid not in names:
+            source_ops.resolve(session, sid)  # raises NotFound with the usual message
+        _check_span(*names[sid], a, b)
+    existing = set(session.execute(
+        select(Coding.source_id, Coding.start, Coding.end).where(Coding.node_id == node.id, Coding.coder == coder)
+    ).all())
+    new = [p for p in wanted if p not in existing]
+    skipped = len(passages) - len(new)
+    if not new:
+        raise AlreadyCoded(f"All {len(wanted)} passage(s) are already coded at '{node.name}' by {coder}.", skipped)
+    now = utcnow()
+    rows = [{"source_id": sid, "node_id": node.id, "start": a, "end": b, "coder": coder, "created_at": now,
+             "origin": origin} for sid, a, b in new]
+    # One executemany; the new ids are read back by what is unique about each row (node, coder, span).
+    newest = session.scalar(select(func.max(Coding.id))) or 0
+    session.connection().exec_driver_sql(
+        'INSERT INTO codings (source_id, node_id, start, "end", coder, created_at, origin) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [(r["source_id"], r["node_id"], r["start"], r["end"], coder, now, origin) for r in rows])
+    ids = {(sid, a, b): cid for cid, sid, a, b in session.execute(
+        select(Coding.id, Coding.source_id, Coding.start, Coding.end)
+        .where(Coding.id > newest, Coding.node_id == node.id, Coding.coder == coder))}
+    for row in rows:
+        row["id"] = cid = ids[(row["source_id"], row["start"], row["end"])]
+        made.append(Change("coding.create", "coding", cid,
+                           _summary(node.name, names[row["source_id"]][0], row["start"], row["end"]),
+                           after={k: row[k] for k in _ROW_KEYS}))
+    if cancel is not None:
+        cancel.check()
+    what = f" ({label})" if label else ""
+    summary = f"code {len(new)} passage(s) at '{node.name}'{what}" + (f", {skipped} already coded" if skipped else "")
+    return Change("search.code", "node", node.id, summary,
+                  after={"node_id": node.id, "codings": len(new), "skipped": skipped, "origin": origin},
+                  result={"node_id": node.id, "coded": len(new), "skipped": skipped}, extra_events=made)
 
 
 @command("coding.delete")
@@ -76,8 +164,7 @@ def uncode(session: Session, coding_id: int) -> Change:
 
 
 def coding_row(c: Coding) -> dict:
-    return {"id": c.id, "source_id": c.source_id, "node_id": c.node_id, "start": c.start, "end": c.end,
-            "coder": c.coder, "created_at": c.created_at, "origin": c.origin}
+    return {key: getattr(c, key) for key in _ROW_KEYS}
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def execute(project: "Project", fn: CommandFn, *args: Any, reason: str = "", **k
     return change.result
 
 
-def _record(session: Session, coder: str, change: Change, reason: str, primary: bool = True) -> None:
+def _record(session: Session, coder: str, change: Change, reason: str) -> None:
     from . import history
 
     session.flush()
@@ -90,11 +90,20 @@ def _record(session: Session, coder: str, change: Change, reason: str, primary: 
         after=change.after,
         reason=reason,
     )
-    if primary:
-        # The row changes the triggers recorded belong to this event: undo reverts them as one.
-        session.flush()
-        history.attach(session, event.seq, change.action, coder)
-        if change.on_recorded is not None:
-            change.on_recorded(session, event.seq)
+    # The row changes the triggers recorded belong to this event: undo reverts them as one.
+    session.flush()
+    history.attach(session, event.seq, change.action, coder)
+    if change.on_recorded is not None:
+        change.on_recorded(session, event.seq)
+    # The events recorded besides it (a bulk command's one per item) follow it in one batch.
+    extras = [(e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in _extras(change)]
+    audit.append_many(session, coder, extras, reason)
+
+
+def _extras(change: Change) -> list[Change]:
+    """The extra events of ``change``, depth first, in the order they are recorded."""
+    out = []
     for extra in change.extra_events:
-        _record(session, coder, extra, reason, primary=False)
+        out.append(extra)
+        out.extend(_extras(extra))
+    return out

@@ -84,12 +84,22 @@ def _apply_inverse(session: Session, seq: int) -> int:
         text("SELECT tbl, op, row_id, old, new FROM undo_ops WHERE event_seq = :seq ORDER BY id DESC"), {"seq": seq}
     ).all()
     session.execute(text("PRAGMA defer_foreign_keys = ON"))
-    for tbl, op, row_id, old, new in ops:
+    k = 0
+    while k < len(ops):
+        tbl, op, row_id, old, new = ops[k]
+        k += 1
         q = f'"{tbl}"'
         if op == "I":
-            gone = session.execute(text(f"DELETE FROM {q} WHERE rowid = :r"), {"r": row_id}).rowcount
-            if not gone:
+            # A run of rows one command inserted into one table (a bulk coding's) goes in one statement.
+            rows = [int(row_id)]
+            while k < len(ops) and ops[k][0] == tbl and ops[k][1] == "I" and len(rows) < 500:
+                rows.append(int(ops[k][2]))
+                k += 1
+            which = f"rowid IN ({', '.join(map(str, rows))})"
+            # Counted before the delete: a row's removal may take rows of the run with it (ON DELETE CASCADE).
+            if session.execute(text(f"SELECT count(*) FROM {q} WHERE {which}")).scalar() != len(rows):
                 raise Conflict("It cannot be undone: something it made was removed since.")
+            session.execute(text(f"DELETE FROM {q} WHERE {which}"))
         elif op == "D":
             row = json.loads(old)
             for col in BLOBS.get(tbl, ()):

@@ -24,6 +24,8 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from .turns import label_length
 
@@ -41,12 +43,12 @@ class CodingSpan:
     coder: str
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A stretch ``[start, end)`` covered by the same codings throughout.
 
     ``coding_ids`` and ``node_ids`` are sorted and never empty: text covered
-    by no coding has no segment.
+    by no coding has no segment. (A named tuple: a long interview has
+    thousands, made on every open.)
     """
 
     start: int
@@ -55,41 +57,51 @@ class Segment:
     node_ids: tuple[int, ...]
 
 
-def _make_segment(start: int, end: int, active: dict[int, CodingSpan]) -> Segment:
-    ids = tuple(sorted(active))
-    nodes = tuple(sorted({active[c].node_id for c in ids}))
-    return Segment(start, end, ids, nodes)
-
-
 def segments(spans: Iterable[CodingSpan]) -> list[Segment]:
     """Elementary stretches of the covered text, in order, with their codings.
 
     Boundaries are sorted once and swept, so the cost is O(n log n) plus the
     size of the output. Empty spans (``end <= start``) cover nothing.
     """
-    events: list[tuple[int, int, CodingSpan]] = []
+    events: list[tuple[int, int, int]] = []  # (position, coding id or ~coding id when it ends, node)
     for span in spans:
         if span.end > span.start:
-            events.append((span.start, 1, span))
-            events.append((span.end, 0, span))
-    events.sort(key=lambda ev: ev[0])
+            events.append((span.start, span.coding_id, span.node_id))
+            events.append((span.end, ~span.coding_id, span.node_id))
+    events.sort(key=_position)
     out: list[Segment] = []
-    active: dict[int, CodingSpan] = {}
-    i, n = 0, len(events)
-    prev = 0
-    while i < n:
-        pos = events[i][0]
-        if active and pos > prev:
-            out.append(_make_segment(prev, pos, active))
-        while i < n and events[i][0] == pos:
-            _, opening, span = events[i]
-            if opening:
-                active[span.coding_id] = span
+    append = out.append
+    make = tuple.__new__  # Segment(...) without the keyword handling: thousands are made on each open
+    active: list[int] = []  # the codings covering [pos, next position), sorted
+    per_node: dict[int, int] = {}  # node id -> how many of them
+    nodes: tuple[int, ...] = ()
+    nodes_changed = False
+    pos = -1
+    for at, cid, node in events:
+        if at != pos:
+            if active:
+                if nodes_changed:
+                    nodes, nodes_changed = tuple(sorted(per_node)), False
+                append(make(Segment, (pos, at, tuple(active), nodes)))
+            pos = at
+        if cid >= 0:
+            insort(active, cid)
+            count = per_node.get(node, 0)
+            per_node[node] = count + 1
+            nodes_changed = nodes_changed or not count
+        else:
+            del active[bisect_left(active, ~cid)]
+            count = per_node[node] - 1
+            if count:
+                per_node[node] = count
             else:
-                active.pop(span.coding_id, None)
-            i += 1
-        prev = pos
+                del per_node[node]
+                nodes_changed = True
     return out
+
+
+def _position(event: tuple[int, int, int]) -> int:
+    return event[0]
 
 
 def _sub_lanes(spans: list[CodingSpan]) -> list[list[CodingSpan]]:
@@ -122,12 +134,25 @@ def assign_lanes(spans: Iterable[CodingSpan]) -> dict[int, int]:
     by_node: dict[int, list[CodingSpan]] = defaultdict(list)
     for span in spans:
         by_node[span.node_id].append(span)
-    groups: list[tuple[int, int, int, int, list[CodingSpan]]] = []
-    for node_id, node_spans in by_node.items():
-        for sub, members in enumerate(_sub_lanes(node_spans)):
-            lo = min(s.start for s in members)
-            hi = max(max(s.end, s.start) for s in members)
-            groups.append((lo, node_id, sub, hi, members))
+    return place_groups({node_id: node_groups(node_spans) for node_id, node_spans in by_node.items()})
+
+
+Group = tuple[int, int, list[CodingSpan]]  # (extent start, extent end, codings) of one node's lane
+
+
+def node_groups(spans: list[CodingSpan]) -> list[Group]:
+    """One node's codings split into the fewest groups without overlaps, with each group's extent."""
+    out = []
+    for members in _sub_lanes(spans):
+        out.append((min(s.start for s in members), max(max(s.end, s.start) for s in members), members))
+    return out
+
+
+def place_groups(groups_by_node: dict[int, list[Group]]) -> dict[int, int]:
+    """Lanes for every coding from each node's groups (see :func:`assign_lanes`)."""
+    groups = [(lo, node_id, sub, hi, members)
+              for node_id, node_groups_ in groups_by_node.items()
+              for sub, (lo, hi, members) in enumerate(node_groups_)]
     groups.sort(key=lambda g: (g[0], g[1], g[2]))
     lanes: dict[int, int] = {}
     busy: list[tuple[int, int]] = []  # (extent end, lane)
@@ -153,11 +178,16 @@ def tint(colors: list[str] | tuple[str, ...]) -> str:
     The colours are averaged and mixed with white; more layers give a
     stronger tint, capped so that black text stays readable.
     """
-    rgb = [(int(c[1:3], 16), int(c[3:5], 16), int(c[5:7], 16)) for c in colors]
+    rgb = [_rgb(c) for c in colors]
     n = len(rgb)
     alpha = min(0.22 + 0.04 * (n - 1), 0.46)
     mixed = (round(255 - (255 - sum(ch) / n) * alpha) for ch in zip(*rgb))
     return "#" + "".join(f"{v:02x}" for v in mixed)
+
+
+@lru_cache(maxsize=1024)
+def _rgb(color: str) -> tuple[int, int, int]:
+    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
 def speaker_labels(text: str, turns: Iterable[tuple[int, int, str]] | None) -> list[tuple[int, int]]:
@@ -180,6 +210,18 @@ def speaker_labels(text: str, turns: Iterable[tuple[int, int, str]] | None) -> l
     return sorted(out)
 
 
+def merge_stretches(stretches: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted stretches with the overlapping and touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(stretches):
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
 class LayerIndex:
     """Segments, lanes and a start-ordered list for one document's codings.
 
@@ -193,6 +235,9 @@ class LayerIndex:
         self._segments = segments(self._spans.values())
         self._seg_starts = [seg.start for seg in self._segments]
         self._by_start = sorted((s.start, s.coding_id) for s in self._spans.values())
+        self._groups: dict[int, list[Group]] = {}  # node id -> its lanes' groups, kept per node
+        self._stale_nodes: set[int] = {s.node_id for s in self._spans.values()}
+        self.lanes_moved = False  # after update(): did a coding that was already there change lane?
         self._set_lanes()
 
     # -- queries ---------------------------------------------------------
@@ -207,6 +252,9 @@ class LayerIndex:
 
     def spans(self) -> list[CodingSpan]:
         return list(self._spans.values())
+
+    def ids(self) -> list[int]:
+        return list(self._spans)
 
     def all_segments(self) -> list[Segment]:
         return list(self._segments)
@@ -239,33 +287,61 @@ class LayerIndex:
     # -- changes ---------------------------------------------------------
     def add(self, span: CodingSpan) -> tuple[int, int]:
         """Add (or replace) a coding; returns the stretch that changed."""
-        old = self._spans.get(span.coding_id)
-        if old is not None:
-            self.remove(span.coding_id)
-        self._spans[span.coding_id] = span
-        insort(self._by_start, (span.start, span.coding_id))
-        if span.end > span.start:
-            self._insert_segments(span)
-        self._set_lanes()
-        if old is not None:
-            return min(old.start, span.start), max(old.end, span.end)
-        return span.start, span.end
+        changed = self.update(add=[span])
+        return changed[0][0], changed[-1][1]
 
     def remove(self, coding_id: int) -> tuple[int, int] | None:
         """Remove a coding; returns the stretch that changed, None if unknown."""
-        span = self._spans.pop(coding_id, None)
-        if span is None:
-            return None
-        k = bisect_left(self._by_start, (span.start, coding_id))
-        del self._by_start[k]
-        if span.end > span.start:
-            self._drop_segments(span)
-        self._set_lanes()
-        return span.start, span.end
+        changed = self.update(remove=[coding_id])
+        return changed[0] if changed else None
+
+    def update(self, add: Iterable[CodingSpan] = (), remove: Iterable[int] = ()) -> list[tuple[int, int]]:
+        """Remove and add (or replace) many codings; the stretches that changed, sorted and merged.
+
+        Only the segments inside each changed stretch are rewritten, and the
+        lanes are worked out once for the whole batch, so re-reading a
+        document's codings after a bulk change costs what the change touched.
+        """
+        changed: list[tuple[int, int]] = []
+        touched: set[int] = set()
+        for coding_id in remove:
+            span = self._drop(coding_id)
+            if span is not None:
+                changed.append((span.start, span.end))
+                touched.add(coding_id)
+        for span in add:
+            old = self._drop(span.coding_id)
+            if old is not None:
+                changed.append((old.start, old.end))
+            self._spans[span.coding_id] = span
+            self._stale_nodes.add(span.node_id)
+            insort(self._by_start, (span.start, span.coding_id))
+            if span.end > span.start:
+                self._insert_segments(span)
+            changed.append((span.start, span.end))
+            touched.add(span.coding_id)
+        if changed:
+            before = self._lanes
+            self._set_lanes()
+            self.lanes_moved = any(before.get(cid, lane) != lane for cid, lane in self._lanes.items()
+                                   if cid not in touched)
+        return merge_stretches(changed)
 
     # -- internals -------------------------------------------------------
     def _set_lanes(self) -> None:
-        self._lanes = assign_lanes(self._spans.values())
+        """Regroup only the nodes whose codings changed, then place every group (a few dozen) in lanes."""
+        if self._stale_nodes:
+            by_node: dict[int, list[CodingSpan]] = defaultdict(list)
+            for span in self._spans.values():
+                if span.node_id in self._stale_nodes:
+                    by_node[span.node_id].append(span)
+            for node_id in self._stale_nodes:
+                if by_node.get(node_id):
+                    self._groups[node_id] = node_groups(by_node[node_id])
+                else:
+                    self._groups.pop(node_id, None)
+            self._stale_nodes = set()
+        self._lanes = place_groups(self._groups)
         self._lane_count = max(self._lanes.values(), default=-1) + 1
 
     def _range(self, start: int, end: int) -> tuple[int, int]:
@@ -299,6 +375,17 @@ class LayerIndex:
         if pos < e:
             new.append(Segment(pos, e, (cid,), (span.node_id,)))
         self._replace(i, j, new)
+
+    def _drop(self, coding_id: int) -> CodingSpan | None:
+        span = self._spans.pop(coding_id, None)
+        if span is None:
+            return None
+        self._stale_nodes.add(span.node_id)
+        k = bisect_left(self._by_start, (span.start, coding_id))
+        del self._by_start[k]
+        if span.end > span.start:
+            self._drop_segments(span)
+        return span
 
     def _drop_segments(self, span: CodingSpan) -> None:
         i, j = self._range(span.start, span.end)

@@ -309,6 +309,43 @@ def spread_span(session: Session, source_id: int, start: int, end: int, spread: 
             return row[0], row[1]
         spread = "paragraph"  # no sentence index (or the hit crosses sentences): fall back
     src = session.execute(select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == source_id)).first()
+    return _widen(src, start, end, spread)
+
+
+def spread_spans(session: Session, hits: list[tuple[int, int, int]], spread: str) -> list[tuple[int, int, int]]:
+    """:func:`spread_span` of many ``(source id, start, end)`` hits: ``(source id, start, end)`` each.
+
+    Reads each source's sentences or text once, not once per hit, so coding
+    a thousand results at their sentence or turn costs a few queries."""
+    if spread not in SPREADS:
+        raise InvalidInput(f"'{spread}' is not a spread; use {', '.join(SPREADS)}.")
+    if spread == "hit":
+        return [(sid, a, b) for sid, a, b in hits]
+    sentences: dict[int, tuple[list[int], list[int]]] = {}
+    texts: dict[int, tuple] = {}
+    out = []
+    for sid, start, end in hits:
+        how = spread
+        if how == "sentence":
+            if sid not in sentences:
+                rows = session.execute(select(Sentence.start, Sentence.end).where(Sentence.source_id == sid)
+                                       .order_by(Sentence.start)).all()
+                sentences[sid] = ([r[0] for r in rows], [r[1] for r in rows])
+            starts, ends = sentences[sid]
+            i = bisect_right(starts, start) - 1
+            if i >= 0 and ends[i] >= end:
+                out.append((sid, starts[i], ends[i]))
+                continue
+            how = "paragraph"
+        if sid not in texts:
+            texts[sid] = session.execute(
+                select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == sid)).first()
+        out.append((sid, *_widen(texts[sid], start, end, how)))
+    return out
+
+
+def _widen(src: tuple, start: int, end: int, spread: str) -> tuple[int, int]:
+    """A hit widened to its paragraph or turn, given the source's (text, paragraph starts, turns)."""
     body = src[0]
     if spread == "turn":
         for a, b, _speaker in json.loads(src[2] or "[]"):

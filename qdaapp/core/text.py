@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 _NEWLINES = re.compile(r"\r\n?")
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)*")
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # characters that take two UTF-16 units
 
 
 def normalise(raw: str) -> str:
@@ -62,7 +63,7 @@ class OffsetMap:
     def for_text(cls, text: str) -> "OffsetMap":
         if text.isascii():
             return cls((), len(text))
-        astral = tuple(i for i, ch in enumerate(text) if ord(ch) > 0xFFFF)
+        astral = tuple(m.start() for m in _ASTRAL.finditer(text))
         return cls(astral, len(text))
 
     @property

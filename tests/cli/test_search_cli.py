@@ -51,6 +51,11 @@ def test_search_code_with_spread(proj: Path, capsys: pytest.CaptureFixture) -> N
     assert code == 0 and "coded 1" in err
     code, out, _ = run(capsys, "codings", proj, "--json")
     assert [c["text"] for c in json.loads(out)] == ["We had to set it up because the GP asked us to."]
+    code, out, _ = run(capsys, "audit", proj, "--action", "search.", "--json")
+    (event,) = json.loads(out)
+    assert "code 1 passage(s) at 'Duty'" in event["summary"] and "asked" in event["summary"]
+    code, _, err = run(capsys, "search", proj, "asked", "--code", "Duty", "--spread", "sentence")
+    assert code == 0 and "coded 0" in err  # already coded there: nothing written
 
 
 def test_markers_review_runs(proj: Path, capsys: pytest.CaptureFixture) -> None:

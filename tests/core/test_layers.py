@@ -7,7 +7,16 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qdaapp.core.layers import CodingSpan, LayerIndex, Segment, assign_lanes, segments, speaker_labels, tint
+from qdaapp.core.layers import (
+    CodingSpan,
+    LayerIndex,
+    Segment,
+    assign_lanes,
+    merge_stretches,
+    segments,
+    speaker_labels,
+    tint,
+)
 from qdaapp.core.turns import find_turns
 
 TEXT_LEN = 60
@@ -136,6 +145,38 @@ def test_index_updates_match_a_fresh_sweep(spans: list[CodingSpan], data) -> Non
     assert len(index) == len(live)
     lanes = assign_lanes(live.values())
     assert all(index.lane_of(c) == lanes[c] for c in live)
+
+
+@settings(max_examples=150, deadline=None)
+@given(span_lists(), span_lists(max_size=12), st.data())
+def test_a_batch_update_matches_a_fresh_index(spans: list[CodingSpan], more: list[CodingSpan], data) -> None:
+    """Removing and adding (or replacing) many codings at once: the segments and lanes of a fresh index,
+    every changed stretch reported (sorted, merged), and ``lanes_moved`` true exactly when a coding that
+    stayed changed lane."""
+    index = LayerIndex(spans)
+    before = {s.coding_id: index.lane_of(s.coding_id) for s in spans}
+    ids = sorted(s.coding_id for s in spans)
+    remove = data.draw(st.lists(st.sampled_from(ids), unique=True)) if ids else []
+    add = [CodingSpan(s.coding_id + data.draw(st.sampled_from([0, 100])), s.start, s.end, s.node_id, s.node_name,
+                      s.color, s.coder) for s in more]  # +0 replaces a coding, +100 adds one
+    add = list({s.coding_id: s for s in add}.values())
+    changed = index.update(add, remove + [10_000])
+    was = {s.coding_id: s for s in spans}
+    live = {s.coding_id: s for s in spans if s.coding_id not in remove}
+    live.update({s.coding_id: s for s in add})
+    assert index.all_segments() == segments(live.values())
+    lanes = assign_lanes(live.values())
+    assert all(index.lane_of(c) == lanes[c] for c in live) and len(index) == len(live)
+    touched = {s.coding_id for s in add} | set(remove)
+    assert index.lanes_moved == any(lanes[c] != before[c] for c in live if c not in touched)
+    assert changed == merge_stretches(changed)
+    redrawn = [was[c] for c in touched if c in was] + add  # what was there before, and what is there now
+    assert all(any(a <= s.start and s.end <= b for a, b in changed) for s in redrawn)
+
+
+def test_merge_stretches() -> None:
+    assert merge_stretches([(5, 9), (0, 2), (2, 4), (8, 12), (20, 20)]) == [(0, 4), (5, 12), (20, 20)]
+    assert merge_stretches([]) == []
 
 
 @settings(max_examples=150, deadline=None)

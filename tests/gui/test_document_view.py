@@ -183,6 +183,42 @@ def test_adding_a_coding_rehighlights_only_its_blocks(view: DocumentView) -> Non
     assert highlighted_nodes(view) == expected_nodes(text, view.spans())
 
 
+def test_opening_tints_each_block_once(view: DocumentView) -> None:
+    text = "\n".join(f"Ana: paragraph {i} with some words in it." for i in range(300))
+    spans = [span(i, i * 40, i * 40 + 25, node=i % 3) for i in range(250)]
+    view._highlighter.blocks_highlighted = 0
+    view.set_document(text, spans, turns=turns_of(text))
+    assert view._highlighter.blocks_highlighted == view.text_edit.document().blockCount() == 300
+    assert highlighted_nodes(view) == expected_nodes(text, spans)
+
+
+def test_rereading_codings_redraws_only_what_changed(view: DocumentView) -> None:
+    text = "\n".join(f"Paragraph {i} with some words in it." for i in range(200))
+    spans = [span(i, i * 40, i * 40 + 25, node=i % 3) for i in range(150)]
+    view.set_document(text, spans)
+    counter = view._highlighter
+    counter.blocks_highlighted = 0
+    at = text.index("Paragraph 50 ")
+    moved = span(3, at, at + 30, node=3)  # coding 3 now elsewhere, at a new node
+    now = [s for s in spans if s.coding_id not in (3, 7)] + [moved, span(500, at + 100, at + 180, node=1)]
+    view.set_spans(now)
+    assert 1 <= counter.blocks_highlighted <= 8  # the blocks of codings 3 (old and new place), 7 and 500
+    assert sorted(view.spans(), key=lambda s: s.coding_id) == sorted(now, key=lambda s: s.coding_id)
+    assert highlighted_nodes(view) == expected_nodes(text, now)
+    assert set(view.stripe_rects()) >= {s.coding_id for s in now if s.start < 600}
+
+
+def test_a_coding_that_needs_a_new_lane_does_not_move_the_text(view: DocumentView) -> None:
+    view.set_document(TEXT, [span(1, 0, 60, node=1)], turns=TURNS)
+    left = view.text_edit.viewportMargins().left()
+    lanes = view.stripe_margin.lanes_shown
+    view.add_span(span(2, 30, 90, node=2))  # overlaps coding 1: a second lane
+    assert view.stripe_margin.lanes_shown == lanes + 1
+    assert view.text_edit.viewportMargins().left() == left
+    rects = view.stripe_rects()
+    assert rects[1].x() != rects[2].x() and rects[2].right() < view.stripe_margin.width()
+
+
 def test_speaker_labels_are_bold_and_keep_their_tint(view: DocumentView) -> None:
     view.set_document(TEXT, [span(1, 0, 40)], turns=TURNS)
     block = view.text_edit.document().firstBlock()

@@ -47,7 +47,7 @@ def test_counts_follow_accepts_bulk_coding_and_undo(window, qtbot) -> None:  # n
         coded = node_ops.coding_counts(s)[trust]
     assert coded > 1
     qtbot.waitUntil(lambda: shown_count(window, trust) == str(coded), timeout=3000)
-    assert window.runner.undo()  # the last passage coded
-    qtbot.waitUntil(lambda: shown_count(window, trust) == str(coded - 1), timeout=3000)
+    assert window.runner.undo()  # every passage the bulk coding made: one step
+    qtbot.waitUntil(lambda: shown_count(window, trust) == "", timeout=3000)
     assert window.runner.redo()
     qtbot.waitUntil(lambda: shown_count(window, trust) == str(coded), timeout=3000)

@@ -38,7 +38,8 @@ FlowchartRenderer = Callable[[Graph, str], bytes]
 # Actions counted per coder and day instead of listed one by one.
 COUNTED = {"coding.create": "coding(s) made", "coding.delete": "coding(s) removed",
            "fragment.place": "flow-chart box move(s)"}
-KINDS = (("node.", "Codebook"), ("coding.", "Coding"), ("markers.", "Marker search"), ("hits.", "Marker review"),
+KINDS = (("node.", "Codebook"), ("coding.", "Coding"), ("search.", "Keyword search"), ("markers.", "Marker search"),
+         ("hits.", "Marker review"),
          ("lexicon.", "Lexicon"), ("account.", "Account"), ("fragment.", "Fragment"), ("link.", "Fragment"),
          ("actant.", "Account"), ("actor.", "Account"), ("framework.", "Framework"), ("source.", "Sources"),
          ("case.", "Cases"), ("attribute.", "Cases"), ("memo.", "Memo"), ("diary.", "Diary"),

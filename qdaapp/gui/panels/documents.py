@@ -191,9 +191,8 @@ class DocumentArea(QStackedWidget):
     def restyle_node(self, node_id: int, name: Optional[str], color: Optional[str]) -> None:
         """A node was renamed or recoloured: replace its spans in every open view."""
         for view in self._views.values():
-            for span in view.spans():
-                if span.node_id == node_id:
-                    view.add_span(replace(span, node_name=name or span.node_name, color=color or span.color))
+            view.add_spans([replace(span, node_name=name or span.node_name, color=color or span.color)
+                            for span in view.spans() if span.node_id == node_id])
 
     def reload_spans(self, source_ids: Optional[list[int]] = None) -> None:
         """Re-read the codings of open documents (all, or those of ``source_ids``)."""

@@ -3,8 +3,8 @@
 :class:`CodeResultsDialog` asks for the spread (the hit, its sentence,
 paragraph or speaker turn) and a node (filter box + list, ranked like the
 quick pick; a new free node can be made from the filter text).
-:func:`code_hits` then codes every hit on a worker, one ``coding.create``
-command each, skipping passages already coded there by this coder.
+:func:`code_hits` then codes every hit on a worker in one ``search.code``
+command (one undo step), skipping passages already coded there by this coder.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
 )
 
 from qdaapp.core import coding, nodes, search
-from qdaapp.core.errors import Conflict
 from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.core.search import KeywordHit
 from qdaapp.gui.dialogs.quick_pick import Choice, rank
@@ -40,6 +39,7 @@ from qdaapp.gui.workers import Job, make_progress_dialog, run_in_worker
 
 SPREAD_LABELS = (("hit", "Only the hit"), ("sentence", "Its sentence"), ("paragraph", "Its paragraph"),
                  ("turn", "The speaker's turn"))
+SPREAD_NAMES = {key: label.lower() for key, label in SPREAD_LABELS}
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 NEW_NODE = -1
 
@@ -96,7 +96,8 @@ class CodeResultsDialog(QDialog):
         layout.addWidget(QLabel("At node:"))
         layout.addWidget(self.filter)
         layout.addWidget(self.nodes, 1)
-        hint = QLabel("Passages already coded at that node by you are skipped. Each coding can be undone.")
+        hint = QLabel("Passages already coded at that node by you are skipped. Undo (Ctrl+Z) removes all the codings "
+                      "made here at once.")
         hint.setObjectName("Muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -155,33 +156,33 @@ class CodeOutcome:
 
 def code_hits(parent: Optional[QWidget], project: Any, hits: Sequence[KeywordHit], plan: CodePlan,
               on_done: Callable[[CodeOutcome], None], on_error: Callable[[BaseException], None],
-              on_cancelled: Optional[Callable[[], None]] = None) -> Job:
-    """Code ``hits`` on a worker with a progress dialog (shown if it takes a moment)."""
-    hits = list(hits)
+              on_cancelled: Optional[Callable[[], None]] = None, query: str = "") -> Job:
+    """Code ``hits`` (found by ``query``) on a worker with a progress dialog (shown if it takes a moment).
+
+    The hits are widened to their passages in one read, then coded by one
+    ``search.code`` command: one transaction, one audit event per coding, one
+    Undo, and one change notice, so the window repaints once at the end.
+    The write is all or nothing: Cancel leaves the project as it was.
+    """
+    found = [(h.source_id, h.start, h.end) for h in hits]
     coder = project.coder
 
     def work(progress: Progress, cancel: CancelToken) -> CodeOutcome:
-        node_id = plan.node_id
-        if node_id is None:
-            node_id = project.run(nodes.create_node, plan.new_name, free=True, created_by=coder)
+        progress.start(0, f"Finding the passages of {plural(len(found), 'result')}…")
         with project.read_session() as s:
-            path = nodes.path_of(s, nodes.resolve(s, node_id))
-            spans = []
-            for h in hits:
-                a, b = search.spread_span(s, h.source_id, h.start, h.end, plan.spread)
-                spans.append((h.source_id, a, b))
-        unique = list(dict.fromkeys(spans))
-        progress.start(len(unique), f"Coding {plural(len(unique), 'passage')} at {path}…")
-        coded, skipped = 0, len(spans) - len(unique)
-        for source_id, a, b in unique:
-            cancel.check()
-            try:
-                project.run(coding.code, source_id, a, b, node_id, coder, origin="search")
-                coded += 1
-            except Conflict:
-                skipped += 1
-            progress.advance(1, f"Coded {coded:,} of {len(unique):,} passages at {path}…")
-        return CodeOutcome(path, coded, skipped)
+            passages = search.spread_spans(s, found, plan.spread)
+            path = plan.new_name if plan.node_id is None else nodes.path_of(s, nodes.resolve(s, plan.node_id))
+        cancel.check()
+        progress.start(0, f"Coding {plural(len(set(passages)), 'passage')} at {path}…")
+        label = plural(len(found), "search result")
+        if query:
+            label = f"{plural(len(found), 'result')} of the search {query}"
+        try:
+            done = project.run(coding.code_passages, passages, plan.node_id, coder, origin="search",
+                               new_node=plan.new_name, label=f"{label}, {SPREAD_NAMES[plan.spread]}", cancel=cancel)
+        except coding.AlreadyCoded as exc:
+            return CodeOutcome(path, 0, exc.skipped)
+        return CodeOutcome(path, done["coded"], done["skipped"])
 
     dialog = make_progress_dialog(parent, "Coding search results", f"Coding {plural(len(hits), 'result')}…")
     return run_in_worker(work, on_done, on_error, dialog, on_cancelled)

@@ -295,7 +295,7 @@ class SearchPanel(QWidget):
         hits = [self.model.hit(r) for r in selected] if plan.selected_only and selected else self.model.hits()
         self.message.show_note(f"Coding {plural(len(hits), 'result')}…")
         self.job = code_hits(self, self.project, hits, plan, self._on_coded, self._on_code_error,
-                             self._on_code_cancelled)
+                             self._on_code_cancelled, query=self.query_edit.text().strip())
         self._update_buttons()
         return self.job
 
@@ -305,7 +305,7 @@ class SearchPanel(QWidget):
         text = f"Coded {plural(outcome.coded, 'passage')} at {outcome.node_path}."
         if outcome.skipped:
             text += f" {plural(outcome.skipped, 'result')} fell in passages already coded there."
-        self.message.show_ok(text + " Ctrl+Z undoes the last one.")
+        self.message.show_ok(text + (" Ctrl+Z removes them all." if outcome.coded else ""))
 
     def _on_code_error(self, exc: BaseException) -> None:
         self.job = None
@@ -315,7 +315,7 @@ class SearchPanel(QWidget):
     def _on_code_cancelled(self) -> None:
         self.job = None
         self._update_buttons()
-        self.message.show_note("Coding was cancelled; the passages coded before Cancel keep their codings.")
+        self.message.show_note("Coding was cancelled; nothing was coded.")
 
 
 def _looks_like_loose_phrase(query: str) -> bool:

@@ -4,8 +4,12 @@ Offsets in and out of this widget are code points into the source text (see
 ``core/text.py``); Qt's UTF-16 positions never leave it. Highlights are
 applied per text block from the swept segments of :class:`LayerIndex` (one
 ``setFormat`` per stretch, formats shared per set of nodes), so opening a
-document costs one sweep, and adding a coding re-highlights only the blocks it
-covers. The stripe margin (``stripes.py``) draws only what is visible. Find
+document costs one sweep. The text is tinted before the edit takes it, so Qt
+lays it out lazily from the top and the first screen paints without waiting
+for the rest; what can wait runs after that first paint. Codings change in
+batches (:meth:`DocumentView.set_spans` applies only what changed): each
+touched block is re-tinted once and the margin repaints only the band the
+change covers. The stripe margin (``stripes.py``) draws only what is visible. Find
 (Ctrl+F, F3, Shift+F3; ``find_bar.py``) marks its matches as extra selections,
 a layer apart from the coding tints.
 
@@ -27,6 +31,7 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QKeyEvent,
     QKeySequence,
+    QPaintEvent,
     QResizeEvent,
     QTextBlockFormat,
     QTextCharFormat,
@@ -66,6 +71,19 @@ class _ReadingEdit(QTextEdit):
     def __init__(self, view: DocumentView) -> None:
         super().__init__(view)
         self._view = view
+        self._after_paint: list = []
+
+    def after_next_paint(self, fn) -> None:  # noqa: ANN001 - a callable without arguments
+        """Call ``fn`` once the text has next been painted (work that can wait until the reader sees the text)."""
+        if fn not in self._after_paint:
+            self._after_paint.append(fn)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        super().paintEvent(event)
+        if self._after_paint:
+            calls, self._after_paint = self._after_paint, []
+            for fn in calls:
+                QTimer.singleShot(0, self, fn)
 
     def createMimeDataFromSelection(self) -> QMimeData:
         # A plain QMimeData: Qt's own text-edit mime data lists a fixed set of
@@ -216,10 +234,16 @@ class DocumentView(QWidget):
         block_format.setBottomMargin(6)
         cursor.setBlockFormat(block_format)
         cursor.insertText(text)
+        # Tint the text before the edit lays it out: formats set afterwards would re-lay out every
+        # block at once, while a new document is laid out lazily, from the top, as it is shown.
         self._highlighter.setDocument(doc)
         self._highlighter.rehighlight()
         old, self._doc = self._doc, doc
-        self._edit.setDocument(doc)
+        doc.blockSignals(True)  # taking the document in announces it as changed: the highlighter would run again
+        try:
+            self._edit.setDocument(doc)
+        finally:
+            doc.blockSignals(False)
         self._edit.setLineWrapMode(QTextEdit.LineWrapMode.FixedPixelWidth)
         if old is not None:
             old.deleteLater()
@@ -227,36 +251,31 @@ class DocumentView(QWidget):
         self._relayout()
         if self.find_bar.isVisible():
             self.find_bar.search()
-        QTimer.singleShot(0, self, self._on_idle_after_open)
+        self._edit.after_next_paint(self._on_idle_after_open)
 
     def set_spans(self, spans: Iterable[CodingSpan]) -> None:
-        """Replace all codings (re-highlights the whole text)."""
-        self._load_spans(spans)
+        """Replace all codings; only the stretches whose codings changed are redrawn."""
+        new = {s.coding_id: s for s in spans}
+        gone = [cid for cid in self._index.ids() if cid not in new]
+        changed = [s for s in new.values() if self._index.get(s.coding_id) != s]
+        if len(gone) + len(changed) <= max(64, len(new) // 2):
+            self._update_spans(changed, gone)
+            return
+        self._load_spans(new.values())
         self._highlighter.rehighlight()
         self._margin.set_source(self._index, self._omap, self._page_starts)
         self._relayout()
 
     def add_span(self, span: CodingSpan) -> None:
         """Add or replace one coding; only the blocks it covers are redrawn."""
-        lanes = self._margin.content_width()
-        start, end = self._index.add(span)
-        self._margin.forget_extents(span.coding_id)
-        if self._highlighter.set_node_color(span.node_id, span.color):
-            self._highlighter.rehighlight()
-        else:
-            self._rehighlight(start, end)
-        if self._margin.content_width() != lanes:
-            self._relayout()
+        self._update_spans([span], [])
+
+    def add_spans(self, spans: Iterable[CodingSpan]) -> None:
+        """Add or replace many codings at once: the lanes are worked out and the blocks redrawn once."""
+        self._update_spans(list(spans), [])
 
     def remove_span(self, coding_id: int) -> None:
-        lanes = self._margin.content_width()
-        changed = self._index.remove(coding_id)
-        if changed is None:
-            return
-        self._margin.forget_extents(coding_id)
-        self._rehighlight(*changed)
-        if self._margin.content_width() != lanes:
-            self._relayout()
+        self._update_spans([], [coding_id])
 
     def selected_span(self) -> tuple[int, int] | None:
         """Selected code point range, or None when nothing is selected."""
@@ -358,24 +377,52 @@ class DocumentView(QWidget):
         self._index = LayerIndex(spans)
         self._highlighter.set_source(self._index, self._omap, self._bold)
 
-    def _rehighlight(self, start: int, end: int) -> None:
+    def _update_spans(self, add: list[CodingSpan], remove: list[int]) -> None:
+        """Apply a batch of coding changes: one lane pass, each touched block re-tinted once."""
+        lanes = self._margin.content_width()
+        gone = [span for span in map(self._index.get, remove) if span is not None]
+        gone += [old for old in map(self._index.get, [s.coding_id for s in add]) if old is not None and old not in add]
+        changed = self._index.update(add, remove)
+        if not changed:
+            return
+        recoloured = [span for span in add if self._highlighter.set_node_color(span.node_id, span.color)]
+        if recoloured:
+            self._highlighter.rehighlight()
+        else:
+            self._rehighlight(changed)
+        if self._margin.content_width() != lanes or self._index.lanes_moved or len(add) + len(gone) > 50:
+            for span in add + gone:
+                self._margin.forget_extents(span.coding_id)  # and repaint the whole margin
+            if self._margin.content_width() != lanes:
+                self._relayout(keep_column=True)
+        else:
+            self._margin.update_codings(add + gone)
+
+    def _rehighlight(self, stretches: list[tuple[int, int]]) -> None:
+        """Re-tint the blocks that hold the (sorted) code point stretches, each block once."""
         doc = self._edit.document()
         to16 = self._omap.to_utf16
-        block = doc.findBlock(to16(start))
-        last = doc.findBlock(to16(max(start, end - 1)))
-        while block.isValid():
-            self._highlighter.rehighlightBlock(block)
-            if block == last:
-                break
-            block = block.next()
+        done = -1
+        for start, end in stretches:
+            block = doc.findBlock(to16(start))
+            last = doc.findBlock(to16(max(start, end - 1))).blockNumber()
+            while block.isValid() and block.blockNumber() <= last:
+                if block.blockNumber() > done:
+                    self._highlighter.rehighlightBlock(block)
+                    done = block.blockNumber()
+                block = block.next()
 
     def _is_visible(self, offset: int) -> bool:
         top, bottom = self._margin.line_box(self._omap.to_utf16(offset))
         y = self._edit.verticalScrollBar().value()
         return top >= y and bottom <= y + self._edit.viewport().height()
 
-    def _relayout(self) -> None:
-        """Centre the text column (at most ~90 characters) with the margin beside it."""
+    def _relayout(self, keep_column: bool = False) -> None:
+        """Centre the text column (at most ~90 characters) with the margin beside it.
+
+        With ``keep_column`` (a coding added or removed a lane) the text stays
+        where it is while the margin still fits in the space left of it, so
+        the reader's text does not shift and only the margin is repainted."""
         if self._in_relayout:
             return
         self._in_relayout = True
@@ -390,6 +437,10 @@ class DocumentView(QWidget):
             column = max(120, min(self._max_column, total - need - 2 * doc_margin))
             pad = max(0, (total - need - column - 2 * doc_margin) // 2)
             left = pad + need
+            kept = edit.viewportMargins().left()
+            if keep_column and need <= kept and edit.lineWrapColumnOrWidth() == column \
+                    and kept + column + 2 * doc_margin <= total:
+                left = kept
             edit.setViewportMargins(left, 0, 0, 0)
             if edit.lineWrapColumnOrWidth() != column:
                 # Re-wrapping moves every line: keep the first visible one on top.

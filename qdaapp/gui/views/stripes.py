@@ -14,7 +14,6 @@ is re-wrapped.
 
 from __future__ import annotations
 
-import itertools
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 
@@ -27,6 +26,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
     QSyntaxHighlighter,
     QTextBlock,
     QTextCharFormat,
@@ -41,6 +41,9 @@ BAR_WIDTH = 4
 LANE_GAP = 6
 TEXT_GAP = 10
 NODES_PROPERTY = QTextFormat.Property.UserProperty + 1  # "1,4": nodes tinting a stretch
+# Formats by (node ids, their colours, bold), shared by every open document: the documents of one
+# project tint the same sets of nodes, so the second one opened makes few new formats.
+_FORMATS: dict[tuple[tuple[int, ...], tuple[str, ...], bool], QTextCharFormat] = {}
 
 
 class LayerHighlighter(QSyntaxHighlighter):
@@ -74,12 +77,18 @@ class LayerHighlighter(QSyntaxHighlighter):
     def _format(self, nodes: tuple[int, ...], bold: bool) -> QTextCharFormat:
         fmt = self._formats.get((nodes, bold))
         if fmt is None:
-            fmt = QTextCharFormat()
-            if nodes:
-                fmt.setBackground(QColor(tint([self._colors.get(n, "#999999") for n in nodes])))
-                fmt.setProperty(NODES_PROPERTY, ",".join(map(str, nodes)))
-            if bold:
-                fmt.setFontWeight(QFont.Weight.Bold)
+            colors = tuple(self._colors.get(n, "#999999") for n in nodes)
+            fmt = _FORMATS.get((nodes, colors, bold))
+            if fmt is None:
+                fmt = QTextCharFormat()
+                if nodes:
+                    fmt.setBackground(QColor(tint(colors)))
+                    fmt.setProperty(NODES_PROPERTY, ",".join(map(str, nodes)))
+                if bold:
+                    fmt.setFontWeight(QFont.Weight.Bold)
+                if len(_FORMATS) > 20_000:
+                    _FORMATS.clear()
+                _FORMATS[(nodes, colors, bold)] = fmt
             self._formats[(nodes, bold)] = fmt
         return fmt
 
@@ -96,29 +105,34 @@ class LayerHighlighter(QSyntaxHighlighter):
         self.blocks_highlighted += 1
         block = self.currentBlock()
         p16 = block.position()
-        to16 = self._omap.to_utf16
-        a = self._omap.to_codepoint(p16)
-        b = self._omap.to_codepoint(p16 + block.length() - 1)
+        omap = self._omap
+        a = omap.to_codepoint(p16)
+        b = omap.to_codepoint(p16 + block.length() - 1)
         if a >= b:
             return
-        pieces = [(max(g.start, a), min(g.end, b), g.node_ids) for g in self._index.segments_between(a, b)]
-        bold = self._bold_between(a, b)
-        if bold:  # cut the stretches at the label's ends as well
-            cuts = sorted({a, b, *(p for s, e, _ in pieces for p in (s, e)), *(p for r in bold for p in r)})
-            spans, pi, bi = [], 0, 0
-            for s, e in itertools.pairwise(cuts):
-                while pi < len(pieces) and pieces[pi][1] <= s:
-                    pi += 1
-                while bi < len(bold) and bold[bi][1] <= s:
-                    bi += 1
-                nodes = pieces[pi][2] if pi < len(pieces) and pieces[pi][0] <= s else ()
-                spans.append((s, e, nodes, bi < len(bold) and bold[bi][0] <= s))
-        else:
-            spans = [(s, e, nodes, False) for s, e, nodes in pieces]
-        for s, e, nodes, is_bold in spans:
-            if nodes or is_bold:
-                u = to16(s)
-                self.setFormat(u - p16, to16(e) - u, self._format(nodes, is_bold))
+        to16 = (lambda cp: cp) if omap.identity else omap.to_utf16
+        fmt = self._format
+        pieces = self._index.segments_between(a, b)
+        for seg in pieces:
+            u = to16(max(seg.start, a))
+            self.setFormat(u - p16, to16(min(seg.end, b)) - u, fmt(seg.node_ids, False))
+        # A speaker label is short: set it over the tints, split where they change (a later setFormat wins).
+        for s, e in self._bold_between(a, b):
+            pos = s
+            for seg in pieces:
+                if seg.end <= pos or seg.start >= e:
+                    continue
+                if seg.start > pos:
+                    self._set_cp(pos, seg.start, p16, to16, fmt((), True))
+                cut = min(seg.end, e)
+                self._set_cp(max(seg.start, pos), cut, p16, to16, fmt(seg.node_ids, True))
+                pos = cut
+            if pos < e:
+                self._set_cp(pos, e, p16, to16, fmt((), True))
+
+    def _set_cp(self, s: int, e: int, p16: int, to16, fmt: QTextCharFormat) -> None:  # noqa: ANN001
+        u = to16(s)
+        self.setFormat(u - p16, to16(e) - u, fmt)
 
 
 class StripeMargin(QWidget):
@@ -146,6 +160,7 @@ class StripeMargin(QWidget):
         small.setPointSizeF(max(7.0, small.pointSizeF() * 0.95))
         self._label_font = small
         self._label_h = QFontMetrics(small).height()
+        self._labels: dict[tuple, QPixmap] = {}  # drawn labels, by (name, colour, room) and (elided text, colour)
         self._gutter = QFontMetrics(small).horizontalAdvance("p. 0000") + 8
         edit.verticalScrollBar().valueChanged.connect(self.update)
 
@@ -163,6 +178,28 @@ class StripeMargin(QWidget):
         else:
             self._extents.pop(coding_id, None)
         self.update()
+
+    def update_codings(self, spans: list[CodingSpan]) -> None:
+        """Codings were added or removed and no other coding changed lane: repaint only their band.
+
+        The band is widened to every bar it meets, so a label that an added
+        bar now cuts short (or a removed one frees) is repainted too."""
+        dy = self._scroll_y()
+        h = self.height()
+        bands = []
+        for span in spans:
+            self._extents.pop(span.coding_id, None)
+            top, bottom = self.extent(span)
+            y0, y1 = int(top) - dy - 2, int(bottom + 0.999) - dy + 2
+            if y1 >= 0 and y0 <= h:
+                bands.append((y0, y1))
+        if not bands:
+            return
+        y0, y1 = min(b[0] for b in bands), max(b[1] for b in bands)
+        for _span, rect in self.bars():
+            if rect.bottom() >= y0 and rect.top() <= y1:
+                y0, y1 = min(y0, rect.top() - 2), max(y1, rect.bottom() + 2)
+        self.update(QRect(0, y0, self.width(), y1 - y0 + 1))
 
     # -- geometry --------------------------------------------------------
     @property
@@ -243,7 +280,15 @@ class StripeMargin(QWidget):
         """
         doc = self._edit.document()
         layout = doc.documentLayout()
-        lo, hi = 0, doc.blockCount() - 1
+        # Gallop from the top before bisecting: a probe lays the text out down to the block it
+        # asks about, so near the top of a freshly opened document only that much gets laid out.
+        lo, hi, step = 0, doc.blockCount() - 1, 1
+        while lo + step < hi:
+            if layout.blockBoundingRect(doc.findBlockByNumber(lo + step)).top() > y:
+                hi = lo + step - 1
+                break
+            lo += step
+            step *= 2
         while lo < hi:
             mid = (lo + hi + 1) // 2
             if layout.blockBoundingRect(doc.findBlockByNumber(mid)).top() <= y:
@@ -296,6 +341,7 @@ class StripeMargin(QWidget):
         self._paint_pages(painter)
         fm = painter.fontMetrics()
         min_label = fm.horizontalAdvance("Abc…") + 4 if not self.compact else 1 << 30
+        clip_top, clip_bottom = event.rect().top(), event.rect().bottom()
         lanes: dict[int, list[tuple[CodingSpan, QRect]]] = {}
         for span, rect in self.bars():
             lanes.setdefault(self._index.lane_of(span.coding_id) or 0, []).append((span, rect))
@@ -303,6 +349,8 @@ class StripeMargin(QWidget):
             items.sort(key=lambda item: (item[1].top(), item[0].start))
             x = self.lane_x(lane)
             for k, (span, rect) in enumerate(items):
+                if rect.bottom() < clip_top or rect.top() > clip_bottom:
+                    continue  # outside the part being repainted (its label stays within its bar)
                 color = QColor(span.color)
                 top, bottom = rect.top() + 1, rect.bottom() - 1
                 painter.fillRect(QRect(x, top, BAR_WIDTH, max(1, bottom - top + 1)), color)
@@ -316,18 +364,40 @@ class StripeMargin(QWidget):
                 room = limit - label_top - 3
                 if room < min_label:
                     continue
-                text = fm.elidedText(span.node_name, Qt.TextElideMode.ElideRight, room)
-                painter.save()
-                painter.setPen(color.darker(170))
-                painter.translate(x + BAR_WIDTH + 1, label_top)
-                painter.rotate(90)
-                painter.drawText(
-                    QRectF(0, -self._label_h, room, self._label_h),
-                    int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-                    text,
-                )
-                painter.restore()
+                painter.drawPixmap(x + BAR_WIDTH + 1, label_top, self._label(span.node_name, span.color, room))
         painter.end()
+
+    def _label(self, name: str, color: str, room: int) -> QPixmap:
+        """A node's name as its bar's label (reading downwards, elided to ``room`` pixels), drawn once and kept.
+
+        Rotated text is slow to draw and a margin shows dozens of labels, so
+        each one is drawn into a pixmap the first time it is needed."""
+        key = (name, color, room)
+        pixmap = self._labels.get(key)
+        if pixmap is not None:
+            return pixmap
+        fm = QFontMetrics(self._label_font)
+        text = fm.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        elided = (text, color)
+        pixmap = self._labels.get(elided)
+        if pixmap is None:
+            ratio = self.devicePixelRatioF()
+            width = max(1, fm.horizontalAdvance(text) + 2)
+            pixmap = QPixmap(round(self._label_h * ratio), round(width * ratio))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(pixmap)
+            painter.setFont(self._label_font)
+            painter.setPen(QColor(color).darker(170))
+            painter.rotate(90)
+            painter.drawText(QRectF(0, -self._label_h, width, self._label_h),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            painter.end()
+            if len(self._labels) > 4000:
+                self._labels.clear()
+            self._labels[elided] = pixmap
+        self._labels[key] = pixmap
+        return pixmap
 
     def _paint_pages(self, painter: QPainter) -> None:
         if not self._page_starts:
