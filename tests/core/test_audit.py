@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qdaapp.core import coding, nodes
+from qdaapp.core import cases, coding, memos, nodes, sources  # noqa: F401 - each registers its commands
 from qdaapp.core.commands import REGISTRY
 from qdaapp.core.errors import Conflict
 from qdaapp.core.project import Project
