@@ -243,3 +243,8 @@ def test_progress_and_cancel(tmp_path):
     token.cancel()
     with pytest.raises(Cancelled):
         read_file(path, cancel=token)
+
+
+def test_words_are_counted_as_a_reader_counts_them() -> None:
+    assert count_words("Don't stop—it's 2 o\u2019clock! 😀 ...") == 5
+    assert count_words("") == count_words(" \n-- ") == 0
