@@ -18,6 +18,7 @@ import re
 import threading
 from array import array
 from dataclasses import dataclass
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, Optional
 
@@ -39,11 +40,8 @@ _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 def detect_language(text: str, default: str = "en") -> str:
     """'en' or 'fr' by counting function words in the first 20,000 characters; ``default`` if unclear."""
-    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
-    for word in _WORD.findall(text[:20_000].lower()):
-        for lang, words in _FUNCTION_WORDS.items():
-            if word in words:
-                counts[lang] += 1
+    seen = Counter(_WORD.findall(text[:20_000].lower()))
+    counts = {lang: sum(seen[w] for w in words if w in seen) for lang, words in _FUNCTION_WORDS.items()}
     best = max(counts, key=lambda lang: counts[lang])
     if counts[best] < 3 or sorted(counts.values())[-2] * 1.5 >= counts[best]:
         return default
