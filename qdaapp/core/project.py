@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .commands import Change, CommandFn, execute
-from .db import check_project_file, make_engine, quick_check
+from .db import check_project_file, make_engine, quick_check, remember_clean
 from .errors import NeedsUpgrade, ProjectError
 from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
@@ -97,7 +97,7 @@ class Project:
             lock.acquire()
         engine = make_engine(path, read_only=read_only)
         try:
-            quick_check(engine, path.name)
+            quick_check(engine, path.name, path)
             if revision != SCHEMA_HEAD:
                 if read_only:
                     raise NeedsUpgrade(
@@ -118,6 +118,8 @@ class Project:
 
         fts_text.forget(str(self.engine.url.database))  # the passages kept for keyword search
         self.engine.dispose()
+        if not self.read_only:
+            remember_clean(self.path)  # closed cleanly: the next open need not read every page
         if self._lock is not None:
             self._lock.release()
             self._lock = None
