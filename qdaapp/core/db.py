@@ -4,12 +4,13 @@ A project file may come from another machine or another program, so it is
 checked before anything is written to it: that it is a SQLite database at
 all, that it is writable (or opened read-only on purpose), and that
 ``PRAGMA quick_check`` passes. That check reads every page (over a second on a
-study of ten million words), so it is skipped for a file this user's qdaapp
-last closed cleanly and that has not changed since (:func:`clean_stamp`):
-such a file gets a check of its schema and small tables only. Write transactions start with ``BEGIN
-IMMEDIATE`` so two processes never interleave a read-then-write (the audit
-chain depends on that); reads use deferred transactions and, in WAL mode, see
-a consistent snapshot without blocking writers.
+study of ten million words), so a file that this user's qdaapp last closed
+cleanly (or checked in full) and that has not changed since gets a check of
+its schema and small tables only (see :func:`clean_stamp`). Write
+transactions start with ``BEGIN IMMEDIATE`` so two processes never
+interleave a read-then-write (the audit chain depends on that); reads use
+deferred transactions and, in WAL mode, see a consistent snapshot without
+blocking writers.
 """
 
 from __future__ import annotations
@@ -128,7 +129,9 @@ def quick_check(engine: Engine, name: str, path: Optional[Path] = None) -> None:
 # check runs. A write in the same clock tick as the stamp could keep the time unchanged, so a
 # stamp is only taken once the file's time is older than any such tick (RACY_NS; a file system
 # that keeps whole seconds gets two). The stamps live in the user's own folder, not beside the
-# project: a file that comes from elsewhere never carries one.
+# project: a file that comes from elsewhere never carries one. What this cannot see is damage
+# that keeps inode, size, time and header alike (a byte-damaged copy of the very same state put
+# back in place with its times kept); SQLite still reports such pages when it reads them.
 STAMPS_FILE = "checked-projects.json"
 RACY_NS = 20_000_000
 COARSE_RACY_NS = 2_100_000_000
@@ -192,12 +195,11 @@ def remember_clean(path: Path, wait_ns: int = RACY_NS) -> bool:
     stamps[key] = stamp
     while len(stamps) > MAX_STAMPS:
         stamps.pop(next(iter(stamps)))
-    target = _stamps_path()
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
+        target = _stamps_path()
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps(stamps), encoding="utf-8")
         os.replace(tmp, target)
     except OSError:
-        tmp.unlink(missing_ok=True)
-        return False
+        return False  # no record: the next open checks in full, as it would have anyway
     return True

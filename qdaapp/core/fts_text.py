@@ -60,13 +60,14 @@ def passages(session: Session) -> dict[int, tuple[int, int, str, Optional[str]]]
 
 
 def _kept(session: Session) -> Optional[dict[int, tuple[int, int, str, Optional[str]]]]:
-    """The passages :func:`passages` keeps for this project, if they are there and current."""
+    """The passages kept for this project (read again if an index changed), or None where
+    nothing asked to keep them (:func:`passages`)."""
     where = str(session.get_bind().url.database)
     with _lock:
         cached = _cache.get(where)
-    if cached is None or cached[0] != _state(session):
+    if cached is None:
         return None
-    return cached[1]
+    return cached[1] if cached[0] == _state(session) else passages(session)
 
 
 Passage = tuple[int, int, str, Optional[str]]  # source id, start, text, text in lower case (see passages)
