@@ -19,7 +19,7 @@ from . import nodes as node_ops
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
 from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
-from .search import SPREADS, spread_span
+from .search import SPREADS, source_texts, spread_span
 
 ACT_COLORS = node_ops.ACT_COLORS
 ROOT = "Speech acts"
@@ -175,8 +175,8 @@ _HIT_FIELDS = tuple(f.name for f in fields(HitRow))
 def list_hits(session: Session, run_id: int) -> list[HitRow]:
     """Hits of a run, grouped by act (model order) then marker, with their sentence text.
 
-    Reads columns, not ORM objects, and one source's text at a time (hits come by source) to
-    cut the sentences, so a run over a whole study never holds every text at once."""
+    Reads columns, not ORM objects, and one source's text at a time to cut the sentences, so a
+    run over a whole study never holds every text at once."""
     _run(session, run_id)
     rows = session.execute(
         select(SearchHit.id, Source.name, SearchHit.source_id, Case.name, SearchHit.start, SearchHit.end,
@@ -185,16 +185,13 @@ def list_hits(session: Session, run_id: int) -> list[HitRow]:
         .join(Source, Source.id == SearchHit.source_id)
         .outerjoin(Case, Case.id == Source.case_id)
         .where(SearchHit.run_id == run_id)
-        .order_by(SearchHit.source_id, SearchHit.id)
     )
-    order = {a: i for i, a in enumerate(ACT_COLORS)}
-    out = []
-    text_of, body = None, ""
+    by_source: dict[int, list] = {}
     for row in rows:
-        if row[2] != text_of:
-            text_of, body = row[2], ""  # let the last source's text go before reading the next
-            body = session.scalar(select(Source.text).where(Source.id == text_of)) or ""
-        out.append(HitRow(*row, body[row[11]:row[12]]))
+        by_source.setdefault(row[2], []).append(row)
+    out = [HitRow(*row, body[row[11]:row[12]])
+           for sid, body in source_texts(session, list(by_source)) for row in by_source[sid]]
+    order = {a: i for i, a in enumerate(ACT_COLORS)}
     out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start, h.id))
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
@@ -167,15 +168,26 @@ def add_context(session: Session, hits: list[KeywordHit], width: int = CONTEXT) 
     for n, h in enumerate(hits):
         order.setdefault(h.source_id, []).append(n)
     out: list[Optional[KeywordHit]] = [None] * len(hits)
-    for sid, indexes in order.items():
-        body = session.scalar(select(Source.text).where(Source.id == sid))
-        for n in indexes:
+    for sid, body in source_texts(session, list(order)):
+        for n in order[sid]:
             h = hits[n]
             out[n] = KeywordHit(h.source, h.source_id, h.start, h.end, body[h.start:h.end],
                                 body[max(0, h.start - width):h.start].replace("\n", " "),
                                 body[h.end:h.end + width].replace("\n", " "), h.page, h.case)
-        del body
     return out  # type: ignore[return-value]
+
+
+def source_texts(session: Session, source_ids: list[int]) -> Iterator[tuple[int, str]]:
+    """(id, text) of each of ``source_ids`` in turn, from one streaming query: a caller that
+    cuts what it needs from each text holds one text at a time, not every one."""
+    cursor = session.connection().connection.cursor()
+    try:
+        for i in range(0, len(source_ids), 500):
+            chunk = source_ids[i:i + 500]
+            yield from cursor.execute(
+                f"SELECT id, coalesce(text, '') FROM sources WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+    finally:
+        cursor.close()
 
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around FTS5's own highlights
