@@ -28,6 +28,7 @@ from .errors import InvalidInput
 from .lexicon import LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
+from .search import source_texts
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
@@ -321,7 +322,7 @@ class _Texts:
 
     def get(self, source_id: int) -> str:
         if source_id not in self.cache:
-            self.cache[source_id] = self.session.scalar(select(Source.text).where(Source.id == source_id)) or ""
+            self.cache[source_id] = dict(source_texts(self.session, [source_id])).get(source_id, "")
         return self.cache[source_id]
 
 
