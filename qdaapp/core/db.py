@@ -64,7 +64,10 @@ def check_project_file(path: Path, read_only: bool) -> None:
         )
 
 
-def make_engine(path: Path, read_only: bool = False) -> Engine:
+def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engine:
+    """An engine for ``path``. ``mmap`` maps up to 256 MB of the file, for a long-lived process
+    (the app) that reads the same index pages again and again; a one-off command reads each page
+    about once, and mapping then only adds the pages it touched to its resident memory."""
     if read_only:
         uri = f"file:{path.resolve().as_posix()}?mode=ro"
 
@@ -88,7 +91,7 @@ def make_engine(path: Path, read_only: bool = False) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         # A whole study's indexes stay in memory: searches read pages, not the disk.
         cur.execute("PRAGMA cache_size=-65536")
-        cur.execute("PRAGMA mmap_size=268435456")
+        cur.execute(f"PRAGMA mmap_size={268435456 if mmap else 0}")
         if not read_only:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")

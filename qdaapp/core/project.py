@@ -79,9 +79,10 @@ class Project:
 
     @classmethod
     def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False,
-             exclusive: bool = True) -> "Project":
+             exclusive: bool = True, mmap: bool = True) -> "Project":
         """Open a project. Writing takes the project's lock unless ``exclusive`` is False
-        (several writers in one process, e.g. tests of concurrent coders)."""
+        (several writers in one process, e.g. tests of concurrent coders). ``mmap``: see
+        :func:`.db.make_engine` (a one-off command passes False)."""
         path = Path(path)
         check_project_file(path, read_only)
         revision = _schema_revision(path)
@@ -95,7 +96,7 @@ class Project:
         lock = ProjectLock(path) if exclusive and not read_only else None
         if lock is not None:
             lock.acquire()
-        engine = make_engine(path, read_only=read_only)
+        engine = make_engine(path, read_only=read_only, mmap=mmap)
         try:
             quick_check(engine, path.name, path)
             if revision != SCHEMA_HEAD:

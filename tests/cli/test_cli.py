@@ -144,3 +144,20 @@ def test_undo_redo_commands(project_path: Path, capsys: pytest.CaptureFixture) -
     assert len(run_json(capsys, "codings", project_path)) == 1
     code, _, err = run(capsys, "redo", project_path)
     assert code == 1 and "nothing to redo" in err
+
+
+def test_a_command_reads_the_file_without_mapping_it(project_path: Path) -> None:
+    """A one-off command reads each page about once: mapping would only add them to its memory."""
+    import argparse
+
+    from qdaapp.cli.project_cmds import opened
+    from qdaapp.core.project import Project
+
+    with opened(argparse.Namespace(project=str(project_path))) as project, project.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+    app = Project.open(project_path)  # the app keeps its indexes mapped
+    try:
+        with app.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
+    finally:
+        app.close()
