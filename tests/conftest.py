@@ -43,6 +43,8 @@ def template_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from qdaapp.core import cases, nodes, sources
     from qdaapp.core.project import Project
 
+    # Built before the per-test home is set: its clean close records a stamp, kept out of the real home too.
+    os.environ["QDAAPP_HOME"] = str(tmp_path_factory.getbasetemp() / "home")
     folder = tmp_path_factory.mktemp("template")
     (folder / "Rosa.txt").write_text(SAMPLE, encoding="utf-8")
     (folder / "Notes.txt").write_text("Field note 3 May.\nThe team met and agreed to start.\n", encoding="utf-8")

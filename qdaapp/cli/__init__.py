@@ -43,9 +43,25 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
         print(data)
 
 
-def build_parser() -> Parser:
-    from . import coding_cmds, narrative_cmds, plugin_cmds, project_cmds, refi_cmds, report_cmds, search_cmds
-    from . import speaker_cmds
+# Which module registers which commands. A command line names one command, so only its module
+# (and what that module imports: SQLAlchemy, the models...) is loaded; ``--help`` loads them all.
+# tests/cli/test_cli.py checks this table against what each module registers.
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "project_cmds": ("new", "import", "sources", "text", "case", "cases", "memo", "diary", "undo", "redo", "audit"),
+    "coding_cmds": ("node", "nodes", "code", "uncode", "codings"),
+    "search_cmds": ("index", "search", "markers", "review", "runs", "lexicon"),
+    "narrative_cmds": ("account", "fragment", "flowchart", "framework"),
+    "refi_cmds": ("import-qdpx", "import-qdc", "export"),
+    "report_cmds": ("report",),
+    "plugin_cmds": ("plugins", "analysis", "frame"),
+    "speaker_cmds": ("speakers",),
+}
+COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
+
+
+def build_parser(command: Optional[str] = None) -> Parser:
+    """The whole parser, or (given ``command``) one that knows only the module holding that command."""
+    import importlib
 
     parser = Parser(prog="qdaapp", description="Qualitative data analysis built around narrative coding.")
     parser.add_argument("--version", action="version", version=f"qdaapp {__version__}")
@@ -57,14 +73,9 @@ def build_parser() -> Parser:
     gui.add_argument("--demo", action="store_true", help="open a fresh copy of the demo project")
     gui.add_argument("--read-only", action="store_true", help="open the project without changing it")
     gui.set_defaults(func=_cmd_gui)
-    project_cmds.register(sub)
-    coding_cmds.register(sub)
-    search_cmds.register(sub)
-    narrative_cmds.register(sub)
-    refi_cmds.register(sub)
-    report_cmds.register(sub)
-    plugin_cmds.register(sub)
-    speaker_cmds.register(sub)
+    for module, names in COMMAND_MODULES.items():
+        if command is None or command in names:
+            importlib.import_module(f"{__name__}.{module}").register(sub)
     return parser
 
 
@@ -80,10 +91,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         from .selftest import run_selftest
 
         return run_selftest()
-    parser = build_parser()
-    commands = set(parser._subparsers._group_actions[0].choices)  # type: ignore[union-attr]
-    if not argv or (argv[0] not in commands and not argv[0].startswith("-")) or argv[0] in ("--demo", "--read-only"):
+    if not argv or (argv[0] not in COMMANDS and not argv[0].startswith("-")) or argv[0] in ("--demo", "--read-only"):
         argv = ["gui", *argv]
+    parser = build_parser(argv[0] if argv[0] in COMMANDS else None)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # usage errors (exit 1), --help and --version (exit 0)

@@ -23,10 +23,11 @@ from . import UserError, emit
 def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
     coder = getattr(args, "coder", None)
     try:
-        project = Project.open(args.project, coder=coder, read_only=read_only)
+        # One command reads each page about once: no memory-mapping (see db.make_engine).
+        project = Project.open(args.project, coder=coder, read_only=read_only, mmap=False)
     except NeedsUpgrade:  # a read needs the schema upgraded first (a backup is taken)
-        Project.open(args.project, coder=coder).close()
-        project = Project.open(args.project, coder=coder, read_only=read_only)
+        Project.open(args.project, coder=coder, mmap=False).close()
+        project = Project.open(args.project, coder=coder, read_only=read_only, mmap=False)
     try:
         yield project
     finally:

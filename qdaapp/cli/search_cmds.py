@@ -126,10 +126,12 @@ def cmd_search(args: argparse.Namespace) -> int:
                 except coding_ops.AlreadyCoded:
                     pass  # every passage is coded there already
             sys.stderr.write(f"coded {made} passage(s) at {args.code}\n")
-    keys = ("source", "source_id", "start", "end", "text", "left", "right", "page")
-    rows = [{k: h.as_dict()[k] for k in keys} for h in hits]
-    lines = [f"{h.source}:{h.start}-{h.end}  …{h.left[-40:]}[{h.text}]{h.right[:40]}…" for h in hits]
-    emit(rows, args.json, lines + [f"{len(hits)} hit(s)"])
+    if args.json:
+        keys = ("source", "source_id", "start", "end", "text", "left", "right", "page")
+        emit([{k: d[k] for k in keys} for d in (h.as_dict() for h in hits)], True)
+    else:
+        emit(None, False, [f"{h.source}:{h.start}-{h.end}  …{h.left[-40:]}[{h.text}]{h.right[:40]}…" for h in hits]
+             + [f"{len(hits)} hit(s)"])
     return 0
 
 
@@ -147,13 +149,14 @@ def cmd_markers(args: argparse.Namespace) -> int:
                              include_interviewer=args.include_interviewer)
         with project.read_session() as s:
             hits = review.list_hits(s, run_id)
-    keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
-            "sentence_start", "sentence_end")
-    data = {"run": run_id, "hits": [{k: h.as_dict()[k] for k in keys} for h in hits]}
-    lines = [f"run {run_id}: {len(hits)} hit(s)"] + [
-        f"{h.id:>6}  {h.act:<12} {h.marker!r:<18} {h.polarity:<8} {h.subject or '-':<5} {h.speaker or '-':<14} "
-        f"{h.source}:{h.start}" for h in hits]
-    emit(data, args.json, lines)
+    if args.json:
+        keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
+                "sentence_start", "sentence_end")
+        emit({"run": run_id, "hits": [{k: getattr(h, k) for k in keys} for h in hits]}, True)
+    else:
+        emit(None, False, [f"run {run_id}: {len(hits)} hit(s)"] + [
+            f"{h.id:>6}  {h.act:<12} {h.marker!r:<18} {h.polarity:<8} {h.subject or '-':<5} {h.speaker or '-':<14} "
+            f"{h.source}:{h.start}" for h in hits])
     return 0
 
 

@@ -5,7 +5,9 @@ terms inside them (``highlight()``) reads and re-tokenises each passage, and
 for a common phrase over a whole study that is most of the query's time. The
 passages never change while their sources' indexes stay as they are, so
 their text is kept in memory (:func:`passages`), keyed by the indexes'
-state, and the terms are found in it with a regular expression that follows
+state (the app warms it; a one-off process such as the command line does not,
+and reads only the passages FTS5 matched, one at a time: :func:`matching`),
+and the terms are found in it with a regular expression that follows
 the index's tokenizer (unicode61: letters and digits make words; anything
 else separates them; case is ignored).
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Iterator
 from typing import Optional
 
 from sqlalchemy import text
@@ -50,13 +53,49 @@ def passages(session: Session) -> dict[int, tuple[int, int, str, Optional[str]]]
         if cached is not None and cached[0] == state:
             return cached[1]
     rows = session.connection().exec_driver_sql("SELECT rowid, source_id, start, body FROM text_fts").fetchall()
-    table = {}
-    for rowid, sid, start, body in rows:
-        lowered = body.lower()
-        table[rowid] = (sid, start, body, lowered if len(lowered) == len(body) else None)
+    table = {rowid: _passage(sid, start, body) for rowid, sid, start, body in rows}
     with _lock:
         _cache[where] = (state, table)
     return table
+
+
+def _kept(session: Session) -> Optional[dict[int, tuple[int, int, str, Optional[str]]]]:
+    """The passages kept for this project (read again if an index changed), or None where
+    nothing asked to keep them (:func:`passages`)."""
+    where = str(session.get_bind().url.database)
+    with _lock:
+        cached = _cache.get(where)
+    if cached is None:
+        return None
+    return cached[1] if cached[0] == _state(session) else passages(session)
+
+
+Passage = tuple[int, int, str, Optional[str]]  # source id, start, text, text in lower case (see passages)
+
+
+def matching(session: Session, fts: str) -> Iterator[tuple[int, Optional[Passage]]]:
+    """(rowid, passage) of each row of the keyword index that matches the FTS5 query ``fts``.
+
+    From the kept passages when the app keeps them; else read from the index row by row, so a
+    query never holds more than one passage (the passage is None if the kept ones lack it)."""
+    table = _kept(session)
+    cursor = session.connection().connection.cursor()
+    try:
+        if table is not None:
+            rowids = [r for (r,) in cursor.execute("SELECT rowid FROM text_fts WHERE text_fts MATCH ?", (fts,))]
+            for rowid in rowids:
+                yield rowid, table.get(rowid)
+            return
+        for rowid, sid, start, body in cursor.execute(
+                "SELECT rowid, source_id, start, body FROM text_fts WHERE text_fts MATCH ?", (fts,)):
+            yield rowid, _passage(sid, start, body)
+    finally:
+        cursor.close()
+
+
+def _passage(sid: int, start: int, body: str) -> Passage:
+    lowered = body.lower()
+    return sid, start, body, lowered if len(lowered) == len(body) else None
 
 
 def forget(database: Optional[str] = None) -> None:

@@ -19,7 +19,7 @@ from array import array
 from bisect import bisect_right
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import indexing, speakers
@@ -28,6 +28,7 @@ from .errors import InvalidInput
 from .lexicon import LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
+from .search import source_texts
 
 if TYPE_CHECKING:
     from spacy.matcher import Matcher
@@ -220,16 +221,35 @@ def find_markers(
     session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
     acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None,
 ) -> list[MarkerHit]:
-    from spacy.tokens import Doc
+    """Marker hits in the candidate sentences the lemma index picks, in its order.
 
+    The sentences are read and matched in batches (each sentence's hits depend on that
+    sentence alone), so a whole study never holds every candidate sentence at once."""
     if not compiled.fts_query:
         return []
+    wanted = None if source_ids is None else set(source_ids)
     sql = ("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
-           "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH :q")
-    rows = session.execute(text(sql), {"q": compiled.fts_query}).all()
-    if source_ids is not None:
-        wanted = set(source_ids)
-        rows = [r for r in rows if r[0] in wanted]
+           "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH ?")
+    hits: list[MarkerHit] = []
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, (compiled.fts_query,))
+        while rows := cursor.fetchmany(SENTENCE_BATCH):
+            if wanted is not None:
+                rows = [r for r in rows if r[0] in wanted]
+            hits.extend(_batch_hits(session, compiled, rows, acts, cancel))
+    finally:
+        cursor.close()
+    return hits
+
+
+SENTENCE_BATCH = 20_000
+
+
+def _batch_hits(session: Session, compiled: CompiledLexicon, rows: list[tuple], acts: Optional[list[str]],
+                cancel: Optional[CancelToken]) -> list[MarkerHit]:
+    from spacy.tokens import Doc
+
     checkpoint(cancel)
     sentence_lemmas = [r[3].split(" ") for r in rows]
     groups = _windows(compiled, sentence_lemmas)
@@ -302,7 +322,7 @@ class _Texts:
 
     def get(self, source_id: int) -> str:
         if source_id not in self.cache:
-            self.cache[source_id] = self.session.scalar(select(Source.text).where(Source.id == source_id)) or ""
+            self.cache[source_id] = dict(source_texts(self.session, [source_id])).get(source_id, "")
         return self.cache[source_id]
 
 

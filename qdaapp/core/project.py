@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .commands import Change, CommandFn, execute
-from .db import check_project_file, make_engine, quick_check
+from .db import check_project_file, make_engine, quick_check, remember_clean
 from .errors import NeedsUpgrade, ProjectError
 from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
@@ -79,9 +79,10 @@ class Project:
 
     @classmethod
     def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False,
-             exclusive: bool = True) -> "Project":
+             exclusive: bool = True, mmap: bool = True) -> "Project":
         """Open a project. Writing takes the project's lock unless ``exclusive`` is False
-        (several writers in one process, e.g. tests of concurrent coders)."""
+        (several writers in one process, e.g. tests of concurrent coders). ``mmap``: see
+        :func:`.db.make_engine` (a one-off command passes False)."""
         path = Path(path)
         check_project_file(path, read_only)
         revision = _schema_revision(path)
@@ -95,9 +96,9 @@ class Project:
         lock = ProjectLock(path) if exclusive and not read_only else None
         if lock is not None:
             lock.acquire()
-        engine = make_engine(path, read_only=read_only)
+        engine = make_engine(path, read_only=read_only, mmap=mmap)
         try:
-            quick_check(engine, path.name)
+            quick_check(engine, path.name, path)
             if revision != SCHEMA_HEAD:
                 if read_only:
                     raise NeedsUpgrade(
@@ -118,6 +119,8 @@ class Project:
 
         fts_text.forget(str(self.engine.url.database))  # the passages kept for keyword search
         self.engine.dispose()
+        if not self.read_only:
+            remember_clean(self.path)  # closed cleanly: the next open need not read every page
         if self._lock is not None:
             self._lock.release()
             self._lock = None

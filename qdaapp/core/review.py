@@ -9,7 +9,7 @@ hits are accepted in well under a second and undone as one step.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Optional
 
 from sqlalchemy import func, select
@@ -19,7 +19,7 @@ from . import nodes as node_ops
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
 from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
-from .search import SPREADS, spread_span
+from .search import SPREADS, source_texts, spread_span
 
 ACT_COLORS = node_ops.ACT_COLORS
 ROOT = "Speech acts"
@@ -146,7 +146,7 @@ def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = 
                   after={"decisions": decided}, result={"rejected": len(decided), "removed": len(removed)})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HitRow:
     id: int
     source: str
@@ -165,28 +165,34 @@ class HitRow:
     sentence: str
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # Its fields are plain values: no deep copy (dataclasses.asdict) for tens of thousands of hits.
+        return {name: getattr(self, name) for name in _HIT_FIELDS}
+
+
+_HIT_FIELDS = tuple(f.name for f in fields(HitRow))
 
 
 def list_hits(session: Session, run_id: int) -> list[HitRow]:
-    """Hits of a run, grouped by act (model order) then marker, with their sentence text."""
+    """Hits of a run, grouped by act (model order) then marker, with their sentence text.
+
+    Reads columns, not ORM objects, and one source's text at a time to cut the sentences, so a
+    run over a whole study never holds every text at once."""
     _run(session, run_id)
     rows = session.execute(
-        select(SearchHit, Source.name, Case.name)
+        select(SearchHit.id, Source.name, SearchHit.source_id, Case.name, SearchHit.start, SearchHit.end,
+               SearchHit.act, SearchHit.marker, SearchHit.polarity, SearchHit.subject, SearchHit.speaker,
+               SearchHit.sentence_start, SearchHit.sentence_end, SearchHit.status)
         .join(Source, Source.id == SearchHit.source_id)
         .outerjoin(Case, Case.id == Source.case_id)
         .where(SearchHit.run_id == run_id)
-    ).all()
-    texts: dict[int, str] = {}
+    )
+    by_source: dict[int, list] = {}
+    for row in rows:
+        by_source.setdefault(row[2], []).append(row)
+    out = [HitRow(*row, body[row[11]:row[12]])
+           for sid, body in source_texts(session, list(by_source)) for row in by_source[sid]]
     order = {a: i for i, a in enumerate(ACT_COLORS)}
-    out = []
-    for hit, source, case in rows:
-        if hit.source_id not in texts:
-            texts[hit.source_id] = session.scalar(select(Source.text).where(Source.id == hit.source_id))
-        out.append(HitRow(hit.id, source, hit.source_id, case, hit.start, hit.end, hit.act, hit.marker, hit.polarity,
-                          hit.subject, hit.speaker, hit.sentence_start, hit.sentence_end, hit.status,
-                          texts[hit.source_id][hit.sentence_start:hit.sentence_end]))
-    out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start))
+    out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start, h.id))
     return out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple, Optional
 
@@ -159,16 +160,34 @@ def keyword_search(
 
 
 def add_context(session: Session, hits: list[KeywordHit], width: int = CONTEXT) -> list[KeywordHit]:
-    """Fill in the hit text and ``width`` characters of context either side (for display)."""
-    ids = sorted({h.source_id for h in hits})
-    texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(ids))).all()) if ids else {}
-    out = []
-    for h in hits:
-        body = texts[h.source_id]
-        out.append(KeywordHit(h.source, h.source_id, h.start, h.end, body[h.start:h.end],
-                              body[max(0, h.start - width):h.start].replace("\n", " "),
-                              body[h.end:h.end + width].replace("\n", " "), h.page, h.case))
-    return out
+    """Fill in the hit text and ``width`` characters of context either side (for display).
+
+    Reads one source's text at a time and lets it go, so thousands of hits across a whole
+    study never hold every text at once."""
+    order: dict[int, list[int]] = {}
+    for n, h in enumerate(hits):
+        order.setdefault(h.source_id, []).append(n)
+    out: list[Optional[KeywordHit]] = [None] * len(hits)
+    for sid, body in source_texts(session, list(order)):
+        for n in order[sid]:
+            h = hits[n]
+            out[n] = KeywordHit(h.source, h.source_id, h.start, h.end, body[h.start:h.end],
+                                body[max(0, h.start - width):h.start].replace("\n", " "),
+                                body[h.end:h.end + width].replace("\n", " "), h.page, h.case)
+    return out  # type: ignore[return-value]
+
+
+def source_texts(session: Session, source_ids: list[int]) -> Iterator[tuple[int, str]]:
+    """(id, text) of each of ``source_ids`` in turn, from one streaming query: a caller that
+    cuts what it needs from each text holds one text at a time, not every one."""
+    cursor = session.connection().connection.cursor()
+    try:
+        for i in range(0, len(source_ids), 500):
+            chunk = source_ids[i:i + 500]
+            yield from cursor.execute(
+                f"SELECT id, coalesce(text, '') FROM sources WHERE id IN ({', '.join('?' for _ in chunk)})", chunk)
+    finally:
+        cursor.close()
 
 
 _OPEN, _CLOSE = "\ue000", "\ue001"  # private-use marks around FTS5's own highlights
@@ -178,16 +197,12 @@ def _exact_hits(session: Session, parsed: ParsedQuery, allowed: dict) -> list[tu
     """Positions follow the index's own tokenizer: FTS5 picks the passages; the terms are found in
     them by :mod:`.fts_text` when that reproduces FTS5's marks exactly, else by highlight()."""
     if fts_text.usable(parsed):
-        table = fts_text.passages(session)
         pattern = fts_text.term_pattern(parsed.terms)
         lowered_pattern = fts_text.term_pattern(parsed.terms, lowered=True)
-        rowids = [r for (r,) in _driver_rows(session, "SELECT rowid FROM text_fts WHERE text_fts MATCH ?",
-                                              (parsed.fts,))]
         hits: list[tuple] = []
         unmarked = []
         add, finditer, lowered_finditer = hits.append, pattern.finditer, lowered_pattern.finditer
-        for rowid in rowids:
-            row = table.get(rowid)
+        for rowid, row in fts_text.matching(session, parsed.fts):
             if row is None:
                 unmarked.append(rowid)
                 continue

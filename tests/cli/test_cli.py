@@ -115,6 +115,25 @@ def test_help_is_fast_and_light() -> None:
     assert proc.stdout.strip() == "[]", proc.stderr
 
 
+def test_command_table_names_what_each_module_registers() -> None:
+    """Only the named command's module is loaded; the table saying which module that is must be exact."""
+    import importlib
+
+    from qdaapp.cli import COMMAND_MODULES, Parser
+
+    for module, names in COMMAND_MODULES.items():
+        sub = Parser(prog="qdaapp").add_subparsers(dest="command", parser_class=Parser)
+        importlib.import_module(f"qdaapp.cli.{module}").register(sub)
+        assert tuple(sub.choices) == names, module
+
+
+def test_a_command_loads_only_its_own_module() -> None:
+    code = ("import sys; from qdaapp.cli import build_parser; build_parser('sources');"
+            "print(sorted(m for m in sys.modules if m.startswith('qdaapp.cli.')))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert proc.stdout.strip() == "['qdaapp.cli.project_cmds']", proc.stderr
+
+
 def test_undo_redo_commands(project_path: Path, capsys: pytest.CaptureFixture) -> None:
     assert run(capsys, "code", project_path, "Rosa.txt", "0", "10", "Trust")[0] == 0
     code, out, _ = run(capsys, "undo", project_path)
@@ -125,3 +144,20 @@ def test_undo_redo_commands(project_path: Path, capsys: pytest.CaptureFixture) -
     assert len(run_json(capsys, "codings", project_path)) == 1
     code, _, err = run(capsys, "redo", project_path)
     assert code == 1 and "nothing to redo" in err
+
+
+def test_a_command_reads_the_file_without_mapping_it(project_path: Path) -> None:
+    """A one-off command reads each page about once: mapping would only add them to its memory."""
+    import argparse
+
+    from qdaapp.cli.project_cmds import opened
+    from qdaapp.core.project import Project
+
+    with opened(argparse.Namespace(project=str(project_path))) as project, project.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+    app = Project.open(project_path)  # the app keeps its indexes mapped
+    try:
+        with app.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
+    finally:
+        app.close()

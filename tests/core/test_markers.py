@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -406,3 +407,37 @@ def test_sources_indexed_with_an_older_lemma_index_are_indexed_again(tmp_path: P
         assert indexing.pending(s) == []
     assert [body[h.start:h.end] for h in _hits(project)] == ["Had to", "HAD TO"]
     project.close()
+
+
+def test_hits_are_the_same_whatever_the_sentence_batches(marker_project: Project,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sentences are read in batches; a batch boundary anywhere changes no hit and no order."""
+    whole = _hits(marker_project)
+    assert len({h.sentence_start for h in whole}) >= 3
+    for size in (1, 2, 3):
+        monkeypatch.setattr(markers, "SENTENCE_BATCH", size)
+        assert _hits(marker_project) == whole, size
+
+
+def test_listed_hits_carry_their_own_sources_sentences(tmp_path: Path) -> None:
+    """list_hits cuts each sentence from its own source's text, read one source at a time."""
+    texts = {"A.txt": "We had to leave early. Then we had to wait.\n",
+             "B.txt": "Nobody was able to help. They have to come back.\n"}
+    for name, body in texts.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    project = Project.create(tmp_path / "two.qda", coder="tester")
+    try:
+        docs, _ = sources.read_files([tmp_path / n for n in texts])
+        project.run(sources.import_documents, docs)
+        indexing.index_sources(project)
+        with project.read_session() as s:
+            spec = lexicon.load(s)
+        run_id = project.run(markers.run_markers, spec, coder="tester")
+        with project.read_session() as s:
+            rows = review.list_hits(s, run_id)
+    finally:
+        project.close()
+    assert {r.source for r in rows} == set(texts)
+    for r in rows:
+        assert r.sentence == texts[r.source][r.sentence_start:r.sentence_end]
+        assert r.as_dict() == dataclasses.asdict(r)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -124,6 +126,37 @@ def test_damaged_database_fails_integrity_check(project_path: Path) -> None:
     with pytest.raises(ProjectError) as err:
         Project.open(project_path)
     assert "project.qda" in str(err.value)
+
+
+def _damage_keeping_stamp(path: Path) -> None:
+    """Overwrite pages in the middle of the file, then give it back its size and time."""
+    st = path.stat()
+    with open(path, "r+b") as fh:
+        fh.seek(4096 * 2 + 100)
+        fh.write(b"\xff" * 4096 * 3)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_clean_close_lets_the_next_open_skip_the_full_check(project_path: Path) -> None:
+    Project.open(project_path).close()  # a clean close records the file's stamp
+    assert db._recorded(project_path) == db.clean_stamp(project_path)
+    _damage_keeping_stamp(project_path)
+    Project.open(project_path, read_only=True).close()  # as closed here: schema and small tables only
+    os.utime(project_path)  # any later write changes the time, and the full check runs again
+    with pytest.raises(ProjectError, match="project.qda"):
+        Project.open(project_path)
+
+
+def test_a_file_copied_over_a_closed_one_gets_the_full_check(project_path: Path, tmp_path: Path) -> None:
+    Project.open(project_path).close()
+    damaged = tmp_path / "elsewhere.qda"
+    shutil.copy2(project_path, damaged)
+    _damage_keeping_stamp(damaged)
+    os.utime(damaged, ns=(project_path.stat().st_atime_ns, project_path.stat().st_mtime_ns))
+    os.replace(damaged, project_path)  # same size, time and header: only the file itself is another
+    with pytest.raises(ProjectError, match="project.qda"):
+        Project.open(project_path)
+    assert db._recorded(project_path) != db.clean_stamp(project_path)
 
 
 def test_older_schema_is_backed_up_then_migrated(project_path: Path) -> None:

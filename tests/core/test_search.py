@@ -163,13 +163,19 @@ QUERIES = ['"have to"', "have", "to", "manag*", '"été naïve"', "été", "we",
            '"to have"', '"haven t"']
 
 
-def _both_ways(p: Project, query: str) -> tuple[list, list]:
+def _both_ways(p: Project, query: str, kept: bool = False) -> tuple[list, list]:
+    """The hits found by the expression (in passages read from the index, or in the kept ones)
+    and those highlight() marks."""
     from qdaapp.core import fts_text
     from qdaapp.core.search import _exact_hits, _highlight_hits, allowed_sources, parse
 
     parsed = parse(query)
     with p.read_session() as s:
         allowed = allowed_sources(s, search.Scope())
+        if kept:
+            fts_text.passages(s)
+        else:
+            fts_text.forget()
         fast = sorted(_exact_hits(s, parsed, allowed))
         slow = sorted(_highlight_hits(s, parsed, allowed))
     assert fts_text.usable(parsed) or fast == slow
@@ -192,14 +198,19 @@ def test_hits_found_in_kept_text_are_exactly_fts5s_own(tmp_path_factory, pieces)
         p.run(sources.import_documents, docs)
         indexing.index_sources(p, nlp=False)
         for query in QUERIES:
-            fast, slow = _both_ways(p, query)
-            assert fast == slow, (query, body)
+            for kept in (False, True):
+                fast, slow = _both_ways(p, query, kept)
+                assert fast == slow, (query, kept, body)
     finally:
         p.close()
 
 
 def test_kept_passages_follow_reindexing_and_deletion(sp: Project) -> None:
     """The passages kept in memory are read again when an index changes (a source deleted, undone)."""
+    from qdaapp.core import fts_text
+
+    with sp.read_session() as s:
+        fts_text.passages(s)  # kept, as the app keeps them
     before = _find(sp, '"had to"')
     assert before
     with sp.read_session() as s:
@@ -214,8 +225,11 @@ def test_kept_passages_follow_reindexing_and_deletion(sp: Project) -> None:
 def test_closing_the_project_lets_go_of_the_kept_passages(sp: Project) -> None:
     from qdaapp.core import fts_text
 
-    _find(sp, '"had to"')
     where = str(sp.engine.url.database)
+    _find(sp, '"had to"')
+    assert where not in fts_text._cache  # a query alone reads only the passages it matched
+    with sp.read_session() as s:
+        fts_text.passages(s)
     assert where in fts_text._cache
     sp.close()
     assert where not in fts_text._cache
