@@ -18,13 +18,14 @@ import json
 import re
 import sys
 from array import array
+from collections.abc import Iterable, Iterator
 from typing import Optional
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .layers import speaker_labels
-from .models import Sentence, Source, SourceIndex, utcnow
+from .models import Source, SourceIndex, utcnow
 from .progress import CancelToken, Progress, checkpoint
 
 _LITTLE = sys.byteorder == "little"
@@ -97,18 +98,21 @@ def index_sources(
             state = s.get(SourceIndex, source_id)
             have_fts = state is not None and state.fts_at is not None
             have_nlp = state is not None and _nlp_current(state.nlp_at, state.pipeline)
-        tokens = None
+        rows: Optional[Iterable[tuple]] = None
         if nlp and not have_nlp:
             labels = speaker_labels(body, json.loads(turns or "[]"))
-            tokens = nlp_mod.analyse(body, lang=language, cancel=cancel, breaks=[end for _start, end in labels])
+            chunks = nlp_mod.analyse_chunks(body, lang=language, cancel=cancel, breaks=[end for _start, end in labels])
+            rows = _sentence_rows(source_id, chunks)
+            if len(body) <= _ANALYSE_FIRST:  # analysed before the write lock is taken; a long source streams
+                rows = list(rows)
         with project.write_session() as s:
             state = s.get(SourceIndex, source_id) or SourceIndex(source_id=source_id)
             s.add(state)
             if not have_fts:
                 _write_fts(s, source_id, body)
                 state.fts_at = utcnow()
-            if tokens is not None:
-                _write_sentences(s, source_id, tokens)
+            if rows is not None:
+                _write_sentences(s, source_id, rows)
                 state.nlp_at = utcnow()
                 state.pipeline = nlp_mod.pipeline_name(language) + _STAMP
             s.commit()
@@ -148,43 +152,72 @@ def passages(body: str) -> list[tuple[int, str]]:
     Keyword search matches and highlights within a passage, so rows stay short
     and a phrase never runs across a sentence end.
     """
-    out, pos = [], 0
+    return list(_passages(body))
+
+
+def _passages(body: str) -> Iterator[tuple[int, str]]:
+    """:func:`passages` one at a time."""
+    pos = 0
     for m in _PASSAGE_END.finditer(body):
         if body[pos:m.start()].strip():
-            out.append((pos, body[pos:m.start()]))
+            yield pos, body[pos:m.start()]
         pos = m.end()
     if body[pos:].strip():
-        out.append((pos, body[pos:]))
-    return out
+        yield pos, body[pos:]
+
+
+_ANALYSE_FIRST = 2_000_000  # characters
+_BATCH = 2_000  # rows per executemany: memory stays flat however long the source
+
+
+def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _write_fts(session: Session, source_id: int, body: str) -> None:
     if not fts_available(session):
         return
-    rows = [{"body": chunk, "sid": source_id, "start": start} for start, chunk in passages(body)]
-    session.execute(text("DELETE FROM text_fts WHERE source_id = :sid"), {"sid": source_id})
-    if rows:
-        session.execute(text("INSERT INTO text_fts(body, source_id, start) VALUES (:body, :sid, :start)"), rows)
+    conn = session.connection()
+    conn.exec_driver_sql("DELETE FROM text_fts WHERE source_id = ?", (source_id,))
+    rows = ((chunk, source_id, start) for start, chunk in _passages(body))
+    for batch in _batches(rows):
+        conn.exec_driver_sql("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", batch)
 
 
-def _write_sentences(session: Session, source_id: int, tokens) -> None:  # noqa: ANN001 - nlp.TokenData
-    session.execute(delete(Sentence).where(Sentence.source_id == source_id))
-    rows = []
-    starts, ends, lemmas = tokens.starts, tokens.ends, tokens.lemmas
-    for a, b in tokens.sentences():
-        pairs = array("i")
-        for i in range(a, b):
-            pairs.append(starts[i])
-            pairs.append(ends[i])
-        rows.append({
-            "source_id": source_id, "start": starts[a], "end": ends[b - 1],
-            "lemmas": " ".join(lem.replace(" ", "_") for lem in lemmas[a:b]),
-            "offsets": pack_offsets(pairs),
-        })
-    if rows:
-        session.execute(insert(Sentence), rows)
+def _sentence_rows(source_id: int, chunks: Iterable) -> Iterator[tuple]:  # nlp.TokenData
+    """(source, start, end, lemmas, packed offsets) of each sentence, chunk by chunk.
+
+    The lemmas are joined with spaces (a space inside a lemma becomes "_"); the
+    offsets of the whole chunk are packed once and each sentence takes its slice.
+    """
+    for tokens in chunks:
+        starts, ends, lemmas = tokens.starts, tokens.ends, tokens.lemmas
+        pairs = array("i", bytes(8 * len(starts)))
+        pairs[0::2] = starts
+        pairs[1::2] = ends
+        if not _LITTLE:
+            pairs.byteswap()
+        blob = memoryview(pairs.tobytes())
+        for a, b in tokens.sentences():
+            joined = " ".join(lemmas[a:b])
+            if joined.count(" ") != b - a - 1:
+                joined = " ".join(lemma.replace(" ", "_") for lemma in lemmas[a:b])
+            yield source_id, starts[a], ends[b - 1], joined, blob[8 * a:8 * b].tobytes()
+
+
+def _write_sentences(session: Session, source_id: int, rows: Iterable[tuple]) -> None:
+    conn = session.connection()
+    conn.exec_driver_sql("DELETE FROM sentences WHERE source_id = ?", (source_id,))
+    for batch in _batches(iter(rows)):
+        conn.exec_driver_sql('INSERT INTO sentences(source_id, start, "end", lemmas, offsets) VALUES (?, ?, ?, ?, ?)',
+                             batch)
     if fts_available(session):
-        session.execute(
-            text("INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences WHERE source_id = :sid"),
-            {"sid": source_id},
-        )
+        conn.exec_driver_sql(
+            "INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences WHERE source_id = ?", (source_id,))

@@ -18,7 +18,7 @@ import re
 import threading
 from array import array
 from dataclasses import dataclass
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 _LOCK = threading.Lock()
@@ -121,66 +121,228 @@ class TokenData:
         return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
 
 
-CHUNK = 50_000  # characters per spaCy call, split at paragraph breaks
+CHUNK = 50_000  # characters per spaCy call, cut at a paragraph break, else between sentences or words
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
+_SPACE = re.compile(r"\s")
 
 
-def _chunks(text: str) -> list[tuple[int, str]]:
-    out, pos = [], 0
+def _chunks(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text`` in pieces of at most CHUNK characters, one piece at a time.
+
+    A piece ends at the last line break of its second half; in text without
+    line breaks, after the last sentence end there, else at the last
+    whitespace, so a word is never cut in two (only a single "word" longer
+    than half a chunk is).
+    """
+    pos = 0
     while pos < len(text):
         end = min(len(text), pos + CHUNK)
         if end < len(text):
-            cut = text.rfind("\n", pos + CHUNK // 2, end)
+            low = pos + CHUNK // 2
+            cut = text.rfind("\n", low, end)
+            if cut == -1:
+                window = text[low:end]
+                found = None
+                for found in _SENTENCE_END.finditer(window):
+                    pass
+                if found is None:
+                    for found in _SPACE.finditer(window):
+                        pass
+                cut = low + found.end() - 1 if found is not None else -1
             end = cut + 1 if cut != -1 else end
-        out.append((pos, text[pos:end]))
+        yield pos, text[pos:end]
         pos = end
-    return out
 
 
 def analyse(
     text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
     breaks: Sequence[int] = (),
 ) -> TokenData:
-    """Tokenise, lemmatise and split ``text`` into sentences.
-
-    Whitespace tokens are dropped. Paragraph breaks always end a sentence,
-    and so does each offset in ``breaks`` (the end of a speaker label such
-    as "P2:"), so a coded sentence never swallows its speaker's label.
-    """
-    pending = sorted(breaks)
-    next_break = 0
-    nlp = pipeline(lang)
-    starts, ends, sent_starts = array("l"), array("l"), array("l")
+    """Tokenise, lemmatise and split ``text`` into sentences (all of it at once; see :func:`analyse_chunks`)."""
+    starts, ends, sent_starts = array("i"), array("i"), array("i")
     lemmas: list[str] = []
-    lower_lemma = _lower_lemma(nlp)
-    chunks = _chunks(text)
-    for (offset, chunk), doc in zip(chunks, nlp.pipe((c for _, c in chunks), batch_size=8)):
+    for part in analyse_chunks(text, lang, progress, cancel, breaks):
+        sent_starts.extend(i + len(starts) for i in part.sent_starts)
+        starts.extend(part.starts)
+        ends.extend(part.ends)
+        lemmas.extend(part.lemmas)
+    return TokenData(starts, ends, lemmas, sent_starts)
+
+
+def analyse_chunks(
+    text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    breaks: Sequence[int] = (),
+) -> Iterator[TokenData]:
+    """Tokenise, lemmatise and split ``text`` into sentences, one chunk of text at a time.
+
+    Each :class:`TokenData` holds whole sentences of one chunk, with offsets
+    into ``text``, so a caller can store them and let them go: memory does
+    not grow with the size of the source. Whitespace tokens are dropped.
+    Paragraph breaks always end a sentence, and so does each offset in
+    ``breaks`` (the end of a speaker label such as "P2:"), so a coded
+    sentence never swallows its speaker's label.
+    """
+    nlp = pipeline(lang)
+    fast = _FastAnalyser.get(nlp)
+    pending = sorted(breaks)
+    state = [0]  # index of the next break
+    if fast is None:
+        docs = nlp.pipe((c for _, c in _chunks(text)), batch_size=8)
+    for offset, chunk in _chunks(text):
         if cancel is not None:
             cancel.check()
-        new_sentence = True
-        opening = False  # no word of the sentence yet
-        for token in doc:
-            if token.is_space:
-                if "\n" in token.text:
-                    new_sentence = True
-                continue
-            position = offset + token.idx
-            while next_break < len(pending) and pending[next_break] <= position:
-                next_break += 1
-                new_sentence = True
-            if new_sentence or token.is_sent_start:
-                sent_starts.append(len(starts))
-                new_sentence = False
-                opening = True
-            starts.append(offset + token.idx)
-            ends.append(offset + token.idx + len(token.text))
-            lemma = token.lemma_ or token.text
-            if lower_lemma is not None and lemma == token.text and (opening or (token.is_upper and len(lemma) > 1)):
-                lemma = lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
-            opening = opening and not token.is_alpha
-            lemmas.append(lemma.lower())
+        if fast is not None:
+            yield fast.chunk(chunk, offset, pending, state)
+        else:
+            yield _pipeline_chunk(nlp, next(docs), offset, pending, state)
         if progress is not None:
             progress.advance(len(chunk))
+
+
+def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: list[int]) -> TokenData:
+    """One chunk analysed by the whole spaCy pipeline (a full model: its own sentences and lemmas)."""
+    starts, ends, sent_starts = array("i"), array("i"), array("i")
+    lemmas: list[str] = []
+    lower_lemma = _lower_lemma(nlp)
+    next_break = state[0]
+    new_sentence = True
+    opening = False  # no word of the sentence yet
+    for token in doc:
+        if token.is_space:
+            if "\n" in token.text:
+                new_sentence = True
+            continue
+        position = offset + token.idx
+        while next_break < len(pending) and pending[next_break] <= position:
+            next_break += 1
+            new_sentence = True
+        if new_sentence or token.is_sent_start:
+            sent_starts.append(len(starts))
+            new_sentence = False
+            opening = True
+        starts.append(offset + token.idx)
+        ends.append(offset + token.idx + len(token.text))
+        lemma = token.lemma_ or token.text
+        if lower_lemma is not None and lemma == token.text and (opening or (token.is_upper and len(lemma) > 1)):
+            lemma = lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
+        opening = opening and not token.is_alpha
+        lemmas.append(lemma.lower())
+    state[0] = next_break
     return TokenData(starts, ends, lemmas, sent_starts)
+
+
+_GAP_AND_SPAN = re.compile(r"(\s*)(\S+)")
+_SPAN_CACHE = 100_000  # distinct whitespace-separated spans remembered per pipeline
+
+
+class _FastAnalyser:
+    """What the blank pipeline (tokenizer, lookup lemmatizer, sentencizer) gives, without a Doc per chunk.
+
+    spaCy's tokenizer cuts text at whitespace and splits each whitespace-free
+    span on its own (its special cases that hold whitespace are whitespace
+    only), so each distinct span is tokenised and lemmatised by spaCy once
+    and remembered. The sentencizer's rule (a sentence starts at the first
+    token after a token in its punctuation characters that is neither
+    punctuation nor one of them, a whitespace token included) is replayed
+    over the spans with the whitespace tokens the tokenizer would make (any
+    gap but a single space, and the text's leading whitespace). The result
+    is the same as :func:`_pipeline_chunk` over the pipeline's Doc.
+    """
+
+    _made: dict[int, Optional["_FastAnalyser"]] = {}
+
+    @classmethod
+    def get(cls, nlp: Any) -> Optional["_FastAnalyser"]:
+        key = id(nlp)
+        if key not in cls._made:
+            ok = set(nlp.pipe_names) <= {"lemmatizer", "sentencizer"} and "sentencizer" in nlp.pipe_names
+            ok = ok and all(rule.isspace() for rule in nlp.tokenizer.rules if any(c.isspace() for c in rule))
+            if ok and "lemmatizer" in nlp.pipe_names:
+                ok = nlp.get_pipe("lemmatizer").mode == "lookup"
+            with _LOCK:
+                cls._made[key] = cls(nlp) if ok else None
+        return cls._made[key]
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        self.lower_lemma = _lower_lemma(nlp)
+        self.punct_chars = nlp.get_pipe("sentencizer").punct_chars
+        self.spans: dict[str, tuple[tuple[int, int, str, str, bool, bool, bool], ...]] = {}
+        self.lemmas: dict[str, str] = {}  # one string object per distinct lemma
+        self.lock = threading.Lock()
+
+    def _span(self, span: str) -> tuple[tuple[int, int, str, str, bool, bool, bool], ...]:
+        """(start, end, lemma, lemma opening a sentence, is_alpha, punctuation, ends a sentence) per token."""
+        doc = self.nlp.tokenizer(span)
+        if self.lemmatizer is not None:
+            doc = self.lemmatizer(doc)
+        intern = self.lemmas.setdefault
+        out = []
+        for token in doc:
+            word = token.text
+            lemma = token.lemma_ or word
+            plain = opening = lemma
+            if self.lower_lemma is not None and lemma == word:
+                opening = self.lower_lemma(lemma.lower())
+                if token.is_upper and len(lemma) > 1:
+                    plain = opening
+            plain, opening = plain.lower(), opening.lower()
+            in_punct = word in self.punct_chars
+            out.append((token.idx, token.idx + len(word), intern(plain, plain), intern(opening, opening),
+                        token.is_alpha, token.is_punct or in_punct, in_punct))
+        found = tuple(out)
+        with self.lock:
+            if len(self.spans) >= _SPAN_CACHE:
+                self.spans.clear()
+            self.spans[span] = found
+        return found
+
+    def chunk(self, chunk: str, offset: int, pending: list[int], state: list[int]) -> TokenData:
+        starts, ends, sent_starts = array("i"), array("i"), array("i")
+        lemmas: list[str] = []
+        spans, make = self.spans, self._span
+        next_break = state[0]
+        next_at = pending[next_break] if next_break < len(pending) else -1
+        new_sentence = True
+        opening = False  # no word of the sentence yet
+        seen_period = False  # the sentencizer's state
+        first = True
+        n = 0
+        for m in _GAP_AND_SPAN.finditer(chunk):
+            gap, span = m.groups()
+            if gap and (first or gap != " "):  # a whitespace token
+                if "\n" in gap:
+                    new_sentence = True
+                seen_period = False
+            first = False
+            base = offset + m.start(2)
+            tokens = spans.get(span) or make(span)
+            for start, end, plain, opens, alpha, punct, in_punct in tokens:
+                position = base + start
+                while next_at != -1 and next_at <= position:
+                    next_break += 1
+                    next_at = pending[next_break] if next_break < len(pending) else -1
+                    new_sentence = True
+                if seen_period and not punct:
+                    seen_period = False
+                    new_sentence = True
+                elif in_punct:
+                    seen_period = True
+                if new_sentence:
+                    sent_starts.append(n)
+                    new_sentence = False
+                    opening = True
+                starts.append(position)
+                ends.append(base + end)
+                if opening:
+                    lemmas.append(opens)
+                    opening = not alpha
+                else:
+                    lemmas.append(plain)
+                n += 1
+        state[0] = next_break
+        return TokenData(starts, ends, lemmas, sent_starts)
 
 
 def _lower_lemma(nlp: Any) -> Optional[Any]:
