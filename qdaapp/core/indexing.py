@@ -106,10 +106,12 @@ def index_sources(
             if len(body) <= _ANALYSE_FIRST:  # analysed before the write lock is taken; a long source streams
                 rows = list(rows)
         with project.write_session() as s:
-            state = s.get(SourceIndex, source_id) or SourceIndex(source_id=source_id)
+            state = s.get(SourceIndex, source_id)
+            fresh = state is None  # never indexed: no rows to delete first
+            state = state or SourceIndex(source_id=source_id)
             s.add(state)
             if not have_fts:
-                _write_fts(s, source_id, body)
+                _write_fts(s, source_id, body, fresh)
                 state.fts_at = utcnow()
             if rows is not None:
                 _write_sentences(s, source_id, rows)
@@ -181,11 +183,15 @@ def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _write_fts(session: Session, source_id: int, body: str) -> None:
+def _write_fts(session: Session, source_id: int, body: str, fresh: bool = False) -> None:
+    """The keyword index rows of one source. ``fresh``: the source was never indexed, so the
+    delete (a scan of the whole index, ``source_id`` being an unindexed column) is skipped;
+    rows of a deleted source go with it (trigger ``sources_fts_ad``)."""
     if not fts_available(session):
         return
     conn = session.connection()
-    conn.exec_driver_sql("DELETE FROM text_fts WHERE source_id = ?", (source_id,))
+    if not fresh:
+        conn.exec_driver_sql("DELETE FROM text_fts WHERE source_id = ?", (source_id,))
     rows = ((chunk, source_id, start) for start, chunk in _passages(body))
     for batch in _batches(rows):
         conn.exec_driver_sql("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", batch)

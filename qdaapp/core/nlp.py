@@ -231,7 +231,8 @@ def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: 
     return TokenData(starts, ends, lemmas, sent_starts)
 
 
-_GAP_AND_SPAN = re.compile(r"(\s*)(\S+)")
+_WHITESPACE = re.compile(r"(\s+)")
+_NEVER = 1 << 62
 _SPAN_CACHE = 100_000  # distinct whitespace-separated spans remembered per pipeline
 
 
@@ -268,12 +269,19 @@ class _FastAnalyser:
         self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         self.lower_lemma = _lower_lemma(nlp)
         self.punct_chars = nlp.get_pipe("sentencizer").punct_chars
-        self.spans: dict[str, tuple[tuple[int, int, str, str, bool, bool, bool], ...]] = {}
+        self.spans: dict[str, Any] = {}
         self.lemmas: dict[str, str] = {}  # one string object per distinct lemma
         self.lock = threading.Lock()
 
-    def _span(self, span: str) -> tuple[tuple[int, int, str, str, bool, bool, bool], ...]:
-        """(start, end, lemma, lemma opening a sentence, is_alpha, punctuation, ends a sentence) per token."""
+    def _span(self, span: str) -> Any:
+        """How spaCy analyses one whitespace-free span, remembered.
+
+        A span of one token (most of them): (length, lemma, lemma opening a
+        sentence, is_alpha, kind); of several: a list of (start, end, lemma,
+        lemma opening a sentence, is_alpha, kind). ``kind`` is what the
+        sentencizer sees: 0 a word, 1 other punctuation, 2 one of its
+        sentence-ending characters.
+        """
         doc = self.nlp.tokenizer(span)
         if self.lemmatizer is not None:
             doc = self.lemmatizer(doc)
@@ -288,59 +296,95 @@ class _FastAnalyser:
                 if token.is_upper and len(lemma) > 1:
                     plain = opening
             plain, opening = plain.lower(), opening.lower()
-            in_punct = word in self.punct_chars
+            kind = 2 if word in self.punct_chars else 1 if token.is_punct else 0
             out.append((token.idx, token.idx + len(word), intern(plain, plain), intern(opening, opening),
-                        token.is_alpha, token.is_punct or in_punct, in_punct))
-        found = tuple(out)
+                        token.is_alpha, kind))
+        found: Any = out if len(out) != 1 else (out[0][1],) + out[0][2:]
         with self.lock:
             if len(self.spans) >= _SPAN_CACHE:
                 self.spans.clear()
+                self.lemmas.clear()
             self.spans[span] = found
         return found
 
     def chunk(self, chunk: str, offset: int, pending: list[int], state: list[int]) -> TokenData:
+        """The tokens and sentences of one chunk (``offset`` its place in the text; ``pending`` the
+        sorted breaks, ``state[0]`` the index of the next one, advanced here)."""
         starts, ends, sent_starts = array("i"), array("i"), array("i")
         lemmas: list[str] = []
+        add_start, add_end, add_lemma, add_sentence = starts.append, ends.append, lemmas.append, sent_starts.append
         spans, make = self.spans, self._span
         next_break = state[0]
-        next_at = pending[next_break] if next_break < len(pending) else -1
+        next_at = pending[next_break] if next_break < len(pending) else _NEVER
         new_sentence = True
         opening = False  # no word of the sentence yet
         seen_period = False  # the sentencizer's state
-        first = True
         n = 0
-        for m in _GAP_AND_SPAN.finditer(chunk):
-            gap, span = m.groups()
-            if gap and (first or gap != " "):  # a whitespace token
+        pos = offset
+        parts = _WHITESPACE.split(chunk)  # span, gap, span, gap, ..., span ("" before leading whitespace)
+        parts.append("")
+        for i in range(0, len(parts) - 1, 2):
+            span, gap = parts[i], parts[i + 1]
+            if span:
+                tokens = spans.get(span)
+                if tokens is None:
+                    tokens = make(span)
+                if tokens.__class__ is tuple:
+                    length, plain, opens, alpha, kind = tokens
+                    if pos >= next_at:
+                        while pos >= next_at:
+                            next_break += 1
+                            next_at = pending[next_break] if next_break < len(pending) else _NEVER
+                        new_sentence = True
+                    if kind == 0:
+                        if seen_period:
+                            seen_period = False
+                            new_sentence = True
+                    elif kind == 2:
+                        seen_period = True
+                    if new_sentence:
+                        add_sentence(n)
+                        new_sentence = False
+                        opening = True
+                    add_start(pos)
+                    add_end(pos + length)
+                    if opening:
+                        add_lemma(opens)
+                        opening = not alpha
+                    else:
+                        add_lemma(plain)
+                    n += 1
+                else:
+                    for start, end, plain, opens, alpha, kind in tokens:
+                        if pos + start >= next_at:
+                            while pos + start >= next_at:
+                                next_break += 1
+                                next_at = pending[next_break] if next_break < len(pending) else _NEVER
+                            new_sentence = True
+                        if kind == 0:
+                            if seen_period:
+                                seen_period = False
+                                new_sentence = True
+                        elif kind == 2:
+                            seen_period = True
+                        if new_sentence:
+                            add_sentence(n)
+                            new_sentence = False
+                            opening = True
+                        add_start(pos + start)
+                        add_end(pos + end)
+                        if opening:
+                            add_lemma(opens)
+                            opening = not alpha
+                        else:
+                            add_lemma(plain)
+                        n += 1
+                pos += len(span)
+            if gap != " " and gap:  # a whitespace token (a single space only marks the token before)
                 if "\n" in gap:
                     new_sentence = True
                 seen_period = False
-            first = False
-            base = offset + m.start(2)
-            tokens = spans.get(span) or make(span)
-            for start, end, plain, opens, alpha, punct, in_punct in tokens:
-                position = base + start
-                while next_at != -1 and next_at <= position:
-                    next_break += 1
-                    next_at = pending[next_break] if next_break < len(pending) else -1
-                    new_sentence = True
-                if seen_period and not punct:
-                    seen_period = False
-                    new_sentence = True
-                elif in_punct:
-                    seen_period = True
-                if new_sentence:
-                    sent_starts.append(n)
-                    new_sentence = False
-                    opening = True
-                starts.append(position)
-                ends.append(base + end)
-                if opening:
-                    lemmas.append(opens)
-                    opening = not alpha
-                else:
-                    lemmas.append(plain)
-                n += 1
+            pos += len(gap)
         state[0] = next_break
         return TokenData(starts, ends, lemmas, sent_starts)
 
