@@ -176,3 +176,10 @@ def test_indexing_again_replaces_the_rows_of_both_indexes(tmp_path: Path) -> Non
         passages = db.execute("SELECT start, body FROM text_fts ORDER BY start").fetchall()
     assert passages == [(0, "We had to go."), (14, "Then we left."), (28, "Ana: Fine.")]
     assert _stored(tmp_path / "p.qda") == before and len(before) == 4
+
+
+def test_text_with_line_breaks_is_cut_after_the_last_line_break_of_a_chunk() -> None:
+    text = "One line. Another sentence.\n" * 4000
+    pieces = list(nlp._chunks(text))
+    assert all(piece.endswith(".\n") for _, piece in pieces) and "".join(p for _, p in pieces) == text
+    assert all(len(piece) > nlp.CHUNK - 30 for _, piece in pieces[:-1])
