@@ -182,8 +182,10 @@ def analyse_chunks(
     ``breaks`` (the end of a speaker label such as "P2:"), so a coded
     sentence never swallows its speaker's label.
     """
+    from .nlp_fast import FastAnalyser
+
     nlp = pipeline(lang)
-    fast = _FastAnalyser.get(nlp)
+    fast = FastAnalyser.get(nlp, _lower_lemma(nlp))
     pending = sorted(breaks)
     state = [0]  # index of the next break
     if fast is None:
@@ -229,164 +231,6 @@ def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: 
         lemmas.append(lemma.lower())
     state[0] = next_break
     return TokenData(starts, ends, lemmas, sent_starts)
-
-
-_WHITESPACE = re.compile(r"(\s+)")
-_NEVER = 1 << 62
-_SPAN_CACHE = 100_000  # distinct whitespace-separated spans remembered per pipeline
-
-
-class _FastAnalyser:
-    """What the blank pipeline (tokenizer, lookup lemmatizer, sentencizer) gives, without a Doc per chunk.
-
-    spaCy's tokenizer cuts text at whitespace and splits each whitespace-free
-    span on its own (its special cases that hold whitespace are whitespace
-    only), so each distinct span is tokenised and lemmatised by spaCy once
-    and remembered. The sentencizer's rule (a sentence starts at the first
-    token after a token in its punctuation characters that is neither
-    punctuation nor one of them, a whitespace token included) is replayed
-    over the spans with the whitespace tokens the tokenizer would make (any
-    gap but a single space, and the text's leading whitespace). The result
-    is the same as :func:`_pipeline_chunk` over the pipeline's Doc.
-    """
-
-    _made: dict[int, Optional["_FastAnalyser"]] = {}
-
-    @classmethod
-    def get(cls, nlp: Any) -> Optional["_FastAnalyser"]:
-        key = id(nlp)
-        if key not in cls._made:
-            ok = set(nlp.pipe_names) <= {"lemmatizer", "sentencizer"} and "sentencizer" in nlp.pipe_names
-            ok = ok and all(rule.isspace() for rule in nlp.tokenizer.rules if any(c.isspace() for c in rule))
-            if ok and "lemmatizer" in nlp.pipe_names:
-                ok = nlp.get_pipe("lemmatizer").mode == "lookup"
-            with _LOCK:
-                cls._made[key] = cls(nlp) if ok else None
-        return cls._made[key]
-
-    def __init__(self, nlp: Any) -> None:
-        self.nlp = nlp
-        self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        self.lower_lemma = _lower_lemma(nlp)
-        self.punct_chars = nlp.get_pipe("sentencizer").punct_chars
-        self.spans: dict[str, Any] = {}
-        self.lemmas: dict[str, str] = {}  # one string object per distinct lemma
-        self.lock = threading.Lock()
-
-    def _span(self, span: str) -> Any:
-        """How spaCy analyses one whitespace-free span, remembered.
-
-        A span of one token (most of them): (length, lemma, lemma opening a
-        sentence, is_alpha, kind); of several: a list of (start, end, lemma,
-        lemma opening a sentence, is_alpha, kind). ``kind`` is what the
-        sentencizer sees: 0 a word, 1 other punctuation, 2 one of its
-        sentence-ending characters.
-        """
-        doc = self.nlp.tokenizer(span)
-        if self.lemmatizer is not None:
-            doc = self.lemmatizer(doc)
-        intern = self.lemmas.setdefault
-        out = []
-        for token in doc:
-            word = token.text
-            lemma = token.lemma_ or word
-            plain = opening = lemma
-            if self.lower_lemma is not None and lemma == word:
-                opening = self.lower_lemma(lemma.lower())
-                if token.is_upper and len(lemma) > 1:
-                    plain = opening
-            plain, opening = plain.lower(), opening.lower()
-            kind = 2 if word in self.punct_chars else 1 if token.is_punct else 0
-            out.append((token.idx, token.idx + len(word), intern(plain, plain), intern(opening, opening),
-                        token.is_alpha, kind))
-        found: Any = out if len(out) != 1 else (out[0][1],) + out[0][2:]
-        with self.lock:
-            if len(self.spans) >= _SPAN_CACHE:
-                self.spans.clear()
-                self.lemmas.clear()
-            self.spans[span] = found
-        return found
-
-    def chunk(self, chunk: str, offset: int, pending: list[int], state: list[int]) -> TokenData:
-        """The tokens and sentences of one chunk (``offset`` its place in the text; ``pending`` the
-        sorted breaks, ``state[0]`` the index of the next one, advanced here)."""
-        starts, ends, sent_starts = array("i"), array("i"), array("i")
-        lemmas: list[str] = []
-        add_start, add_end, add_lemma, add_sentence = starts.append, ends.append, lemmas.append, sent_starts.append
-        spans, make = self.spans, self._span
-        next_break = state[0]
-        next_at = pending[next_break] if next_break < len(pending) else _NEVER
-        new_sentence = True
-        opening = False  # no word of the sentence yet
-        seen_period = False  # the sentencizer's state
-        n = 0
-        pos = offset
-        parts = _WHITESPACE.split(chunk)  # span, gap, span, gap, ..., span ("" before leading whitespace)
-        parts.append("")
-        for i in range(0, len(parts) - 1, 2):
-            span, gap = parts[i], parts[i + 1]
-            if span:
-                tokens = spans.get(span)
-                if tokens is None:
-                    tokens = make(span)
-                if tokens.__class__ is tuple:
-                    length, plain, opens, alpha, kind = tokens
-                    if pos >= next_at:
-                        while pos >= next_at:
-                            next_break += 1
-                            next_at = pending[next_break] if next_break < len(pending) else _NEVER
-                        new_sentence = True
-                    if kind == 0:
-                        if seen_period:
-                            seen_period = False
-                            new_sentence = True
-                    elif kind == 2:
-                        seen_period = True
-                    if new_sentence:
-                        add_sentence(n)
-                        new_sentence = False
-                        opening = True
-                    add_start(pos)
-                    add_end(pos + length)
-                    if opening:
-                        add_lemma(opens)
-                        opening = not alpha
-                    else:
-                        add_lemma(plain)
-                    n += 1
-                else:
-                    for start, end, plain, opens, alpha, kind in tokens:
-                        if pos + start >= next_at:
-                            while pos + start >= next_at:
-                                next_break += 1
-                                next_at = pending[next_break] if next_break < len(pending) else _NEVER
-                            new_sentence = True
-                        if kind == 0:
-                            if seen_period:
-                                seen_period = False
-                                new_sentence = True
-                        elif kind == 2:
-                            seen_period = True
-                        if new_sentence:
-                            add_sentence(n)
-                            new_sentence = False
-                            opening = True
-                        add_start(pos + start)
-                        add_end(pos + end)
-                        if opening:
-                            add_lemma(opens)
-                            opening = not alpha
-                        else:
-                            add_lemma(plain)
-                        n += 1
-                pos += len(span)
-            if gap != " " and gap:  # a whitespace token (a single space only marks the token before)
-                if "\n" in gap:
-                    new_sentence = True
-                seen_period = False
-            pos += len(gap)
-        state[0] = next_break
-        return TokenData(starts, ends, lemmas, sent_starts)
 
 
 def _lower_lemma(nlp: Any) -> Optional[Any]:
