@@ -32,6 +32,8 @@ from typing import Any, Optional
 import numpy as np
 
 _WHITESPACE = re.compile(r"(\s+)")
+_WHITESPACE_TOKEN = re.compile(r"\s{2,}|[^\S ]")  # a gap that is not a single space holds one of these
+_NEWLINE = re.compile(r"\n")
 SPAN_LIMIT = 200_000  # distinct spans remembered; the table is emptied beyond it
 _WORD, _OTHER_PUNCT, _ENDS_SENTENCE = 0, 1, 2  # what the sentencizer sees in a token
 
@@ -103,29 +105,37 @@ class FastAnalyser:
             self.lemmas.append(lemma)
         return found
 
-    def _add_span(self, span: str) -> int:
-        """Tokenise and lemmatise ``span`` with spaCy; its id."""
-        doc = self.nlp.tokenizer(span)
+    def _add_spans(self, spans: list[str]) -> None:
+        """Tokenise and lemmatise new ``spans`` with spaCy, in one Doc (a line break between two
+        spans is a whitespace token, so no special case can reach across it)."""
+        doc = self.nlp.tokenizer("\n".join(spans))
         if self.lemmatizer is not None:
             doc = self.lemmatizer(doc)
-        sid = len(self.span_ids)
-        if sid == len(self.first):
-            self.first = np.concatenate([self.first, np.zeros_like(self.first)])
-            self.count = np.concatenate([self.count, np.zeros_like(self.count)])
-        self.first[sid], self.count[sid] = self.table.n, len(doc)
-        for token in doc:
-            word = token.text
-            lemma = token.lemma_ or word
-            plain = opening = lemma
-            if self.lower_lemma is not None and lemma == word:
-                opening = self.lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
-                if token.is_upper and len(lemma) > 1:
-                    plain = opening
-            kind = _ENDS_SENTENCE if word in self.punct_chars else _OTHER_PUNCT if token.is_punct else _WORD
-            self.table.add(token.idx, token.idx + len(word), kind, token.is_alpha,
-                           self._lemma_id(plain.lower()), self._lemma_id(opening.lower()))
-        self.span_ids[span] = sid
-        return sid
+        tokens = iter(doc)
+        at = 0
+        for span in spans:
+            sid = len(self.span_ids)
+            if sid == len(self.first):
+                self.first = np.concatenate([self.first, np.zeros_like(self.first)])
+                self.count = np.concatenate([self.count, np.zeros_like(self.count)])
+            self.first[sid] = self.table.n
+            end = at + len(span)
+            for token in tokens:
+                if token.idx >= end:  # the line break after the span
+                    break
+                word = token.text
+                lemma = token.lemma_ or word
+                plain = opening = lemma
+                if self.lower_lemma is not None and lemma == word:
+                    opening = self.lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
+                    if token.is_upper and len(lemma) > 1:
+                        plain = opening
+                kind = _ENDS_SENTENCE if word in self.punct_chars else _OTHER_PUNCT if token.is_punct else _WORD
+                self.table.add(token.idx - at, token.idx - at + len(word), kind, token.is_alpha,
+                               self._lemma_id(plain.lower()), self._lemma_id(opening.lower()))
+            self.count[sid] = self.table.n - self.first[sid]
+            self.span_ids[span] = sid
+            at = end + 1
 
     def chunk(self, chunk: str, offset: int, pending: list[int], state: list[int]) -> Any:
         """The tokens and sentences of one chunk (``offset``: where it is in the text; ``pending``: the
@@ -139,11 +149,12 @@ class FastAnalyser:
         from .nlp import TokenData
 
         parts = _WHITESPACE.split(chunk)  # span, gap, span, ..., span ("" before leading/after trailing space)
-        spans, gaps = parts[0::2], parts[1::2]
+        spans = parts[0::2]
         get = self.span_ids.get
         ids_list = list(map(get, spans))
         if None in ids_list:
-            ids_list = [i if i is not None else get(s) or self._add_span(s) for s, i in zip(spans, ids_list)]
+            self._add_spans(list(dict.fromkeys(s for s, i in zip(spans, ids_list) if i is None)))
+            ids_list = list(map(get, spans))
         ids = np.array(ids_list, np.int64)
         lengths = np.fromiter(map(len, parts), np.int64, len(parts))
         part_at = offset + np.cumsum(lengths) - lengths
@@ -164,11 +175,11 @@ class FastAnalyser:
         # The whitespace tokens: any gap but a single space (which only marks the token before).
         has_tokens = count > 0
         last_of_span = ends_of_span[has_tokens] - 1
+        gap_at = part_at[1::2] - offset
         gap_after = np.zeros(len(spans), np.bool_)  # a whitespace token follows the span
+        gap_after[np.searchsorted(gap_at, _positions(_WHITESPACE_TOKEN, chunk), "right") - 1] = True
         newline_after = np.zeros(len(spans), np.bool_)
-        if gaps:
-            gap_after[:len(gaps)] = np.fromiter((g != " " for g in gaps), np.bool_, len(gaps))
-            newline_after[:len(gaps)] = np.fromiter(("\n" in g for g in gaps), np.bool_, len(gaps))
+        newline_after[np.searchsorted(gap_at, _positions(_NEWLINE, chunk), "right") - 1] = True
 
         # The sentencizer: seen_period after each token (1 yes, 0 no, -1 unchanged), then carried forward.
         after = np.where(kind == _ENDS_SENTENCE, 1, np.where(kind == _WORD, 0, -1)).astype(np.int8)
@@ -199,6 +210,10 @@ class FastAnalyser:
         lemma_ids = np.where(opening, t.opens[row], t.plain[row])
         lemmas = list(map(self.lemmas.__getitem__, lemma_ids.tolist()))
         return TokenData(_ints(starts), _ints(ends), lemmas, _ints(sentence_starts))
+
+
+def _positions(pattern: re.Pattern, text: str) -> np.ndarray:
+    return np.fromiter((m.start() for m in pattern.finditer(text)), np.int64)
 
 
 def _ints(values: Any) -> array:
