@@ -19,7 +19,7 @@ import re
 import sys
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import Optional
+from typing import Optional, Union
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -92,18 +92,21 @@ def index_sources(
     for source_id in todo:
         checkpoint(cancel)
         with project.read_session() as s:
-            body, turns, language = s.execute(
-                select(Source.text, Source.turns, Source.language).where(Source.id == source_id)).one()
+            turns, language = s.execute(
+                select(Source.turns, Source.language).where(Source.id == source_id)).one()
             language = language or "en"
             state = s.get(SourceIndex, source_id)
             have_fts = state is not None and state.fts_at is not None
             have_nlp = state is not None and _nlp_current(state.nlp_at, state.pipeline)
+            turns = json.loads(turns or "[]")
+            stream = sizes.get(source_id, 0) > _ANALYSE_FIRST and not turns
+            body = None if stream else s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
         rows: Optional[Iterable[tuple]] = None
         if nlp and not have_nlp:
-            labels = speaker_labels(body, json.loads(turns or "[]"))
-            chunks = nlp_mod.analyse_chunks(body, lang=language, cancel=cancel, breaks=[end for _start, end in labels])
-            rows = _sentence_rows(source_id, chunks)
-            if len(body) <= _ANALYSE_FIRST:  # analysed before the write lock is taken; a long source streams
+            breaks = [end for _start, end in speaker_labels(body, turns)] if turns else []
+            rows = _sentence_rows(source_id, nlp_mod.analyse_chunks(_text(project, source_id, body), lang=language,
+                                                                     cancel=cancel, breaks=breaks))
+            if sizes.get(source_id, 0) <= _ANALYSE_FIRST:  # analysed before the write lock; a long source streams
                 rows = list(rows)
         with project.write_session() as s:
             state = s.get(SourceIndex, source_id)
@@ -111,7 +114,7 @@ def index_sources(
             state = state or SourceIndex(source_id=source_id)
             s.add(state)
             if not have_fts:
-                _write_fts(s, source_id, body, fresh)
+                _write_fts(s, source_id, _text(project, source_id, body), fresh)
                 state.fts_at = utcnow()
             if rows is not None:
                 _write_sentences(s, source_id, rows)
@@ -148,6 +151,25 @@ def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
 _PASSAGE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
 
 
+def _text(project, source_id: int, body: Optional[str]) -> Union[str, Iterator[str]]:  # noqa: ANN001 - Project
+    return body if body is not None else _read_text(project, source_id)
+
+
+def _read_text(project, source_id: int) -> Iterator[str]:  # noqa: ANN001 - Project
+    """A source's text in consecutive parts, read from the project file without holding all of it."""
+    import codecs
+
+    raw = project.engine.raw_connection()
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with raw.driver_connection.blobopen("sources", "text", source_id, readonly=True) as blob:
+            while data := blob.read(_READ_BYTES):
+                yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
+    finally:
+        raw.close()
+
+
 def passages(body: str) -> list[tuple[int, str]]:
     """(start, text) of each sentence-sized passage: split after . ! ? … and at line breaks.
 
@@ -157,18 +179,31 @@ def passages(body: str) -> list[tuple[int, str]]:
     return list(_passages(body))
 
 
-def _passages(body: str) -> Iterator[tuple[int, str]]:
-    """:func:`passages` one at a time."""
+def _passages(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+    """:func:`passages` one at a time; ``text`` may come as consecutive parts."""
+    parts = (text,) if isinstance(text, str) else text
+    body, offset = "", 0  # what is not split yet, and where it starts
+    for part in parts:
+        body += part
+        pos = 0
+        for m in _PASSAGE_END.finditer(body):
+            if m.end() == len(body):  # might go on in the next part
+                break
+            if body[pos:m.start()].strip():
+                yield offset + pos, body[pos:m.start()]
+            pos = m.end()
+        body, offset = body[pos:], offset + pos
     pos = 0
     for m in _PASSAGE_END.finditer(body):
         if body[pos:m.start()].strip():
-            yield pos, body[pos:m.start()]
+            yield offset + pos, body[pos:m.start()]
         pos = m.end()
     if body[pos:].strip():
-        yield pos, body[pos:]
+        yield offset + pos, body[pos:]
 
 
-_ANALYSE_FIRST = 2_000_000  # characters
+_ANALYSE_FIRST = 2_000_000  # characters; a longer source (without speaker turns) is read and analysed in pieces
+_READ_BYTES = 1 << 18
 _BATCH = 2_000  # rows per executemany: memory stays flat however long the source
 
 
@@ -183,7 +218,7 @@ def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
         yield batch
 
 
-def _write_fts(session: Session, source_id: int, body: str, fresh: bool = False) -> None:
+def _write_fts(session: Session, source_id: int, body: Union[str, Iterable[str]], fresh: bool = False) -> None:
     """The keyword index rows of one source. ``fresh``: the source was never indexed, so the
     delete (a scan of the whole index, ``source_id`` being an unindexed column) is skipped;
     rows of a deleted source go with it (trigger ``sources_fts_ad``)."""

@@ -18,8 +18,8 @@ import re
 import threading
 from array import array
 from dataclasses import dataclass
-from collections.abc import Iterator, Sequence
-from typing import Any, Optional
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Optional, Union
 
 _LOCK = threading.Lock()
 _PIPELINES: dict[Any, Any] = {}
@@ -126,32 +126,50 @@ _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
 _SPACE = re.compile(r"\s")
 
 
-def _chunks(text: str) -> Iterator[tuple[int, str]]:
+def _chunks(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
     """(offset, piece) of ``text`` in pieces of at most CHUNK characters, one piece at a time.
 
     A piece ends at the last line break of its second half; in text without
     line breaks, after the last sentence end there, else at the last
     whitespace, so a word is never cut in two (only a single "word" longer
-    than half a chunk is).
+    than half a chunk is). ``text`` may come as consecutive parts (read from
+    the project a little at a time); the pieces are the same.
     """
-    pos = 0
-    while pos < len(text):
-        end = min(len(text), pos + CHUNK)
-        if end < len(text):
-            low = pos + CHUNK // 2
-            cut = text.rfind("\n", low, end)
-            if cut == -1:
-                window = text[low:end]
-                found = None
-                for found in _SENTENCE_END.finditer(window):
-                    pass
-                if found is None:
-                    for found in _SPACE.finditer(window):
-                        pass
-                cut = low + found.end() - 1 if found is not None else -1
-            end = cut + 1 if cut != -1 else end
-        yield pos, text[pos:end]
-        pos = end
+    if isinstance(text, str):
+        pos = 0
+        while pos < len(text):
+            end = _cut(text, pos) if pos + CHUNK < len(text) else len(text)
+            yield pos, text[pos:end]
+            pos = end
+        return
+    parts, buffer, offset, more = iter(text), "", 0, True
+    while True:
+        while more and len(buffer) <= CHUNK:
+            part = next(parts, None)
+            more = part is not None
+            buffer += part or ""
+        if not buffer:
+            return
+        end = _cut(buffer, 0) if len(buffer) > CHUNK else len(buffer)
+        yield offset, buffer[:end]
+        offset += end
+        buffer = buffer[end:]
+
+
+def _cut(text: str, pos: int) -> int:
+    """Where the piece of ``text`` from ``pos`` ends, when more than CHUNK characters follow."""
+    end, low = pos + CHUNK, pos + CHUNK // 2
+    cut = text.rfind("\n", low, end)
+    if cut == -1:
+        window = text[low:end]
+        found = None
+        for found in _SENTENCE_END.finditer(window):
+            pass
+        if found is None:
+            for found in _SPACE.finditer(window):
+                pass
+        cut = low + found.end() - 1 if found is not None else -1
+    return cut + 1 if cut != -1 else end
 
 
 def analyse(
@@ -170,7 +188,7 @@ def analyse(
 
 
 def analyse_chunks(
-    text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    text: Union[str, Iterable[str]], lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
     breaks: Sequence[int] = (),
 ) -> Iterator[TokenData]:
     """Tokenise, lemmatise and split ``text`` into sentences, one chunk of text at a time.
@@ -180,7 +198,8 @@ def analyse_chunks(
     not grow with the size of the source. Whitespace tokens are dropped.
     Paragraph breaks always end a sentence, and so does each offset in
     ``breaks`` (the end of a speaker label such as "P2:"), so a coded
-    sentence never swallows its speaker's label.
+    sentence never swallows its speaker's label. ``text`` may come as
+    consecutive parts (see :func:`_chunks`).
     """
     from .nlp_fast import FastAnalyser
 
@@ -188,15 +207,13 @@ def analyse_chunks(
     fast = FastAnalyser.get(nlp, _lower_lemma(nlp))
     pending = sorted(breaks)
     state = [0]  # index of the next break
-    if fast is None:
-        docs = nlp.pipe((c for _, c in _chunks(text)), batch_size=8)
     for offset, chunk in _chunks(text):
         if cancel is not None:
             cancel.check()
         if fast is not None:
             yield fast.chunk(chunk, offset, pending, state)
         else:
-            yield _pipeline_chunk(nlp, next(docs), offset, pending, state)
+            yield _pipeline_chunk(nlp, nlp(chunk), offset, pending, state)
         if progress is not None:
             progress.advance(len(chunk))
 

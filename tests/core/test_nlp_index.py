@@ -183,3 +183,30 @@ def test_text_with_line_breaks_is_cut_after_the_last_line_break_of_a_chunk() -> 
     pieces = list(nlp._chunks(text))
     assert all(piece.endswith(".\n") for _, piece in pieces) and "".join(p for _, p in pieces) == text
     assert all(len(piece) > nlp.CHUNK - 30 for _, piece in pieces[:-1])
+
+
+def test_text_read_in_parts_is_cut_and_split_as_the_whole_text() -> None:
+    text = ("Ünïcode 😀 words, “quoted.” Then more.\n" * 300 + "No line break here. " * 6000 + "end")
+    parts = [text[i:i + 777] for i in range(0, len(text), 777)]
+    assert list(nlp._chunks(iter(parts))) == list(nlp._chunks(text))
+    assert list(indexing._passages(iter(parts))) == indexing.passages(text)
+    splits = [text[:10], text[10:11], text[11:]]  # a part ending on a line break, one that is only one
+    assert list(indexing._passages(iter(splits))) == indexing.passages(text)
+
+
+def test_a_long_source_without_turns_is_read_and_indexed_in_parts(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 0)
+    monkeypatch.setattr(indexing, "_READ_BYTES", 1001)  # parts end inside multi-byte characters
+    text = "Ünïcode 😀 words, “quoted.” Then more. " * 3000 + "\n\nWe had to go.  Managers HAD TO agree."
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    p = Project.create(tmp_path / "p.qda", coder="t")
+    docs, _ = sources.read_files([tmp_path / "a.txt"])
+    p.run(sources.import_documents, docs)
+    with p.read_session() as s:
+        body, turns = s.execute(indexing.select(indexing.Source.text, indexing.Source.turns)).one()
+    assert "".join(indexing._read_text(p, 1)) == body and turns in (None, "[]")
+    indexing.index_sources(p)
+    p.close()
+    assert _stored(tmp_path / "p.qda") == _expected(1, body, [])
+    with sqlite3.connect(tmp_path / "p.qda") as db:
+        assert db.execute("SELECT start, body FROM text_fts ORDER BY start").fetchall() == indexing.passages(body)
