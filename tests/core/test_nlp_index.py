@@ -187,14 +187,18 @@ def test_text_with_line_breaks_is_cut_after_the_last_line_break_of_a_chunk() -> 
 
 def test_text_read_in_parts_is_cut_and_split_as_the_whole_text() -> None:
     text = ("Ünïcode 😀 words, “quoted.” Then more.\n" * 300 + "No line break here. " * 6000 + "end")
-    parts = [text[i:i + 777] for i in range(0, len(text), 777)]
-    assert list(nlp._chunks(iter(parts))) == list(nlp._chunks(text))
-    assert list(indexing._passages(iter(parts))) == indexing.passages(text)
-    splits = [text[:10], text[10:11], text[11:]]  # a part ending on a line break, one that is only one
-    assert list(indexing._passages(iter(splits))) == indexing.passages(text)
+    for size, shift in ((777, 0), (nlp.CHUNK // 2, 0), (nlp.CHUNK // 2, 3)):  # a chunk filled exactly
+        text = text[shift:]
+        parts = [text[i:i + size] for i in range(0, len(text), size)]
+        assert list(nlp._chunks(iter(parts))) == list(nlp._chunks(text))
+        assert list(indexing._passages(iter(parts))) == indexing.passages(text)
+    short = "We went.  \n Then? “Yes.”\n\nNo"
+    for cut in range(len(short)):  # a part may end inside the spaces after a sentence
+        assert list(indexing._passages(iter([short[:cut], short[cut:]]))) == indexing.passages(short)
 
 
 def test_a_long_source_without_turns_is_read_and_indexed_in_parts(tmp_path: Path, monkeypatch) -> None:
+    read_text = indexing._read_text
     monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 0)
     monkeypatch.setattr(indexing, "_READ_BYTES", 1001)  # parts end inside multi-byte characters
     text = "Ünïcode 😀 words, “quoted.” Then more. " * 3000 + "\n\nWe had to go.  Managers HAD TO agree."
@@ -205,7 +209,10 @@ def test_a_long_source_without_turns_is_read_and_indexed_in_parts(tmp_path: Path
     with p.read_session() as s:
         body, turns = s.execute(indexing.select(indexing.Source.text, indexing.Source.turns)).one()
     assert "".join(indexing._read_text(p, 1)) == body and turns in (None, "[]")
+    reads = []
+    monkeypatch.setattr(indexing, "_read_text", lambda *a: reads.append(a) or "".join(read_text(*a)))
     indexing.index_sources(p)
+    assert len(reads) == 2  # once for each index, never the whole text at once
     p.close()
     assert _stored(tmp_path / "p.qda") == _expected(1, body, [])
     with sqlite3.connect(tmp_path / "p.qda") as db:
