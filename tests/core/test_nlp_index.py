@@ -80,6 +80,14 @@ def test_tricky_texts_analyse_as_the_pipeline_does(text: str, lang: str) -> None
     assert fast(text, lang, breaks) == reference(text, lang, breaks)
 
 
+def test_a_pipeline_the_fast_analysis_does_not_cover_is_run_whole(monkeypatch) -> None:
+    from qdaapp.core import nlp_fast
+
+    monkeypatch.setattr(nlp_fast.FastAnalyser, "get", classmethod(lambda cls, pipe, lower: None))
+    for text in TRICKY:
+        assert fast(text, "en", _labels(text)) == reference(text, "en", _labels(text))
+
+
 PIECES = ["we", "We", "WE", "had", "Had", "HAD", "to", "go", "Managers", "self-esteem", "don't", "I", "A",
           ".", "!", "?", "...", "\u2026", ",", ";", ":", "\"", "'", ")", "(", "-", "\u2014", "😀", "𝔘𝔫𝔦",
           "P2:", "Ana:", "3.5", "e.g.", "U.S.", ":)", " ", " ", " ", "  ", "\n", "\n\n", "\t", "\xa0", " \n "]
