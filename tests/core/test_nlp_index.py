@@ -23,6 +23,7 @@ TRICKY = [
     "Interviewer: So?\nAna: I WAS TOLD TO. Managers HAD to agree\u2014or not. ALL-CAPS-HYPHEN. I. A. Richards",
     "No line breaks at all. " * 40 + "Ending without a stop",
     "Ça va? Très bien. L'été était long. Nous avons dû partir. Les Managers ont dit non.",
+    "\"Had to go,\" she said.\n(Managers) HAD to.\n- Went away.",
     "\n\n\x1c\x1f\u2028odd separators.\u2029Then text. ...  ?! ?!  End.",
 ]
 
