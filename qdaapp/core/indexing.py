@@ -52,8 +52,9 @@ def fts_available(session: Session) -> bool:
 
 # Raised whenever what the sentence index stores changes, so sources indexed before are indexed
 # again: 2, words opening a sentence or written in capitals are lemmatised in lower case; 3, a
-# sentence ends after a speaker label's time stamp ("Name  00:15"), not inside it.
-LEMMA_INDEX_VERSION = 3
+# sentence ends after a speaker label's time stamp ("Name  00:15"), not inside it; 4, text without
+# line breaks is no longer cut inside a word every 50,000 characters.
+LEMMA_INDEX_VERSION = 4
 _STAMP = f"+lemmas{LEMMA_INDEX_VERSION}"
 
 
