@@ -14,11 +14,14 @@ from hypothesis import strategies as st
 from qdaapp.core import indexing, nlp, sources
 from qdaapp.core.project import Project
 
-FIXTURES = sorted(Path("/work/shared/fixtures/transcripts/txt").glob("*.txt"))
+from ..conftest import FIXTURES as FIXTURE_ROOT
+
+FIXTURES = sorted((FIXTURE_ROOT / "transcripts" / "txt").glob("*.txt"))
 
 TRICKY = [
     "Hello 😀 world.  Next one!\n\nP2: WE HAD TO GO. Had to leave... Mr. Smith's well-known self-esteem.",
-    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 co-op.\tTab\xa0nbsp\u2003em space. \"Quoted.\" (Paren.) Done?! Yes\u2026 ok 👩‍👩‍👧 fam.",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 co-op.\tTab\xa0nbsp\u2003em space. \"Quoted.\" (Paren.) Done?! "
+    "Yes\u2026 ok 👩‍👩‍👧 fam.",
     "   leading spaces. Two  spaces?  :) :-) e.g. U.S.A. at 3 A.M. it was 3.5% or $10; don't can't I'm",
     "Interviewer: So?\nAna: I WAS TOLD TO. Managers HAD to agree\u2014or not. ALL-CAPS-HYPHEN. I. A. Richards",
     "No line breaks at all. " * 40 + "Ending without a stop",
