@@ -18,13 +18,14 @@ import json
 import re
 import sys
 from array import array
-from typing import Optional
+from collections.abc import Iterable, Iterator
+from typing import Optional, Union
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from .layers import speaker_labels
-from .models import Sentence, Source, SourceIndex, utcnow
+from .models import Source, SourceIndex, utcnow
 from .progress import CancelToken, Progress, checkpoint
 
 _LITTLE = sys.byteorder == "little"
@@ -51,8 +52,9 @@ def fts_available(session: Session) -> bool:
 
 # Raised whenever what the sentence index stores changes, so sources indexed before are indexed
 # again: 2, words opening a sentence or written in capitals are lemmatised in lower case; 3, a
-# sentence ends after a speaker label's time stamp ("Name  00:15"), not inside it.
-LEMMA_INDEX_VERSION = 3
+# sentence ends after a speaker label's time stamp ("Name  00:15"), not inside it; 4, text without
+# line breaks is no longer cut inside a word every 50,000 characters.
+LEMMA_INDEX_VERSION = 4
 _STAMP = f"+lemmas{LEMMA_INDEX_VERSION}"
 
 
@@ -91,24 +93,32 @@ def index_sources(
     for source_id in todo:
         checkpoint(cancel)
         with project.read_session() as s:
-            body, turns, language = s.execute(
-                select(Source.text, Source.turns, Source.language).where(Source.id == source_id)).one()
+            turns, language = s.execute(
+                select(Source.turns, Source.language).where(Source.id == source_id)).one()
             language = language or "en"
             state = s.get(SourceIndex, source_id)
             have_fts = state is not None and state.fts_at is not None
             have_nlp = state is not None and _nlp_current(state.nlp_at, state.pipeline)
-        tokens = None
+            turns = json.loads(turns or "[]")
+            stream = sizes.get(source_id, 0) > _ANALYSE_FIRST and not turns
+            body = None if stream else s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+        rows: Optional[Iterable[tuple]] = None
         if nlp and not have_nlp:
-            labels = speaker_labels(body, json.loads(turns or "[]"))
-            tokens = nlp_mod.analyse(body, lang=language, cancel=cancel, breaks=[end for _start, end in labels])
+            breaks = [end for _start, end in speaker_labels(body, turns)] if turns else []
+            rows = _sentence_rows(source_id, nlp_mod.analyse_chunks(_text(project, source_id, body), lang=language,
+                                                                     cancel=cancel, breaks=breaks))
+            if sizes.get(source_id, 0) <= _ANALYSE_FIRST:  # analysed before the write lock; a long source streams
+                rows = list(rows)
         with project.write_session() as s:
-            state = s.get(SourceIndex, source_id) or SourceIndex(source_id=source_id)
+            state = s.get(SourceIndex, source_id)
+            fresh = state is None  # never indexed: no rows to delete first
+            state = state or SourceIndex(source_id=source_id)
             s.add(state)
             if not have_fts:
-                _write_fts(s, source_id, body)
+                _write_fts(s, source_id, _text(project, source_id, body), fresh)
                 state.fts_at = utcnow()
-            if tokens is not None:
-                _write_sentences(s, source_id, tokens)
+            if rows is not None:
+                _write_sentences(s, source_id, rows)
                 state.nlp_at = utcnow()
                 state.pipeline = nlp_mod.pipeline_name(language) + _STAMP
             s.commit()
@@ -142,49 +152,114 @@ def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
 _PASSAGE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
 
 
+def _text(project, source_id: int, body: Optional[str]) -> Union[str, Iterator[str]]:  # noqa: ANN001 - Project
+    return body if body is not None else _read_text(project, source_id)
+
+
+def _read_text(project, source_id: int) -> Iterator[str]:  # noqa: ANN001 - Project
+    """A source's text in consecutive parts, read from the project file without holding all of it."""
+    import codecs
+
+    raw = project.engine.raw_connection()
+    try:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        with raw.driver_connection.blobopen("sources", "text", source_id, readonly=True) as blob:
+            while data := blob.read(_READ_BYTES):
+                yield decoder.decode(data)
+        yield decoder.decode(b"", final=True)
+    finally:
+        raw.close()
+
+
 def passages(body: str) -> list[tuple[int, str]]:
     """(start, text) of each sentence-sized passage: split after . ! ? … and at line breaks.
 
     Keyword search matches and highlights within a passage, so rows stay short
     and a phrase never runs across a sentence end.
     """
-    out, pos = [], 0
+    return list(_passages(body))
+
+
+def _passages(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+    """:func:`passages` one at a time; ``text`` may come as consecutive parts."""
+    parts = (text,) if isinstance(text, str) else text
+    body, offset = "", 0  # what is not split yet, and where it starts
+    for part in parts:
+        body += part
+        pos = 0
+        for m in _PASSAGE_END.finditer(body):
+            if m.end() == len(body):  # might go on in the next part
+                break
+            if body[pos:m.start()].strip():
+                yield offset + pos, body[pos:m.start()]
+            pos = m.end()
+        body, offset = body[pos:], offset + pos
+    pos = 0
     for m in _PASSAGE_END.finditer(body):
         if body[pos:m.start()].strip():
-            out.append((pos, body[pos:m.start()]))
+            yield offset + pos, body[pos:m.start()]
         pos = m.end()
     if body[pos:].strip():
-        out.append((pos, body[pos:]))
-    return out
+        yield offset + pos, body[pos:]
 
 
-def _write_fts(session: Session, source_id: int, body: str) -> None:
+_ANALYSE_FIRST = 2_000_000  # characters; a longer source (without speaker turns) is read and analysed in pieces
+_READ_BYTES = 1 << 18
+_BATCH = 2_000  # rows per executemany: memory stays flat however long the source
+
+
+def _batches(rows: Iterator[tuple]) -> Iterator[list[tuple]]:
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= _BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write_fts(session: Session, source_id: int, body: Union[str, Iterable[str]], fresh: bool = False) -> None:
+    """The keyword index rows of one source. ``fresh``: the source was never indexed, so the
+    delete (a scan of the whole index, ``source_id`` being an unindexed column) is skipped;
+    rows of a deleted source go with it (trigger ``sources_fts_ad``)."""
     if not fts_available(session):
         return
-    rows = [{"body": chunk, "sid": source_id, "start": start} for start, chunk in passages(body)]
-    session.execute(text("DELETE FROM text_fts WHERE source_id = :sid"), {"sid": source_id})
-    if rows:
-        session.execute(text("INSERT INTO text_fts(body, source_id, start) VALUES (:body, :sid, :start)"), rows)
+    conn = session.connection()
+    if not fresh:
+        conn.exec_driver_sql("DELETE FROM text_fts WHERE source_id = ?", (source_id,))
+    rows = ((chunk, source_id, start) for start, chunk in _passages(body))
+    for batch in _batches(rows):
+        conn.exec_driver_sql("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", batch)
 
 
-def _write_sentences(session: Session, source_id: int, tokens) -> None:  # noqa: ANN001 - nlp.TokenData
-    session.execute(delete(Sentence).where(Sentence.source_id == source_id))
-    rows = []
-    starts, ends, lemmas = tokens.starts, tokens.ends, tokens.lemmas
-    for a, b in tokens.sentences():
-        pairs = array("i")
-        for i in range(a, b):
-            pairs.append(starts[i])
-            pairs.append(ends[i])
-        rows.append({
-            "source_id": source_id, "start": starts[a], "end": ends[b - 1],
-            "lemmas": " ".join(lem.replace(" ", "_") for lem in lemmas[a:b]),
-            "offsets": pack_offsets(pairs),
-        })
-    if rows:
-        session.execute(insert(Sentence), rows)
+def _sentence_rows(source_id: int, chunks: Iterable) -> Iterator[tuple]:  # nlp.TokenData
+    """(source, start, end, lemmas, packed offsets) of each sentence, chunk by chunk.
+
+    The lemmas are joined with spaces (a space inside a lemma becomes "_"); the
+    offsets of the whole chunk are packed once and each sentence takes its slice.
+    """
+    for tokens in chunks:
+        starts, ends, lemmas = tokens.starts, tokens.ends, tokens.lemmas
+        pairs = array("i", bytes(8 * len(starts)))
+        pairs[0::2] = starts
+        pairs[1::2] = ends
+        if not _LITTLE:
+            pairs.byteswap()
+        blob = memoryview(pairs.tobytes())
+        for a, b in tokens.sentences():
+            joined = " ".join(lemmas[a:b])
+            if joined.count(" ") != b - a - 1:
+                joined = " ".join(lemma.replace(" ", "_") for lemma in lemmas[a:b])
+            yield source_id, starts[a], ends[b - 1], joined, blob[8 * a:8 * b].tobytes()
+
+
+def _write_sentences(session: Session, source_id: int, rows: Iterable[tuple]) -> None:
+    conn = session.connection()
+    conn.exec_driver_sql("DELETE FROM sentences WHERE source_id = ?", (source_id,))
+    for batch in _batches(iter(rows)):
+        conn.exec_driver_sql('INSERT INTO sentences(source_id, start, "end", lemmas, offsets) VALUES (?, ?, ?, ?, ?)',
+                             batch)
     if fts_available(session):
-        session.execute(
-            text("INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences WHERE source_id = :sid"),
-            {"sid": source_id},
-        )
+        conn.exec_driver_sql(
+            "INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences WHERE source_id = ?", (source_id,))

@@ -19,8 +19,8 @@ import threading
 from array import array
 from dataclasses import dataclass
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any, Optional
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, Optional, Union
 
 _LOCK = threading.Lock()
 _PIPELINES: dict[Any, Any] = {}
@@ -119,65 +119,132 @@ class TokenData:
         return [(bounds[i], bounds[i + 1]) for i in range(len(bounds) - 1) if bounds[i] < bounds[i + 1]]
 
 
-CHUNK = 50_000  # characters per spaCy call, split at paragraph breaks
+CHUNK = 50_000  # characters per spaCy call, cut at a paragraph break, else between sentences or words
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
+_SPACE = re.compile(r"\s")
 
 
-def _chunks(text: str) -> list[tuple[int, str]]:
-    out, pos = [], 0
-    while pos < len(text):
-        end = min(len(text), pos + CHUNK)
-        if end < len(text):
-            cut = text.rfind("\n", pos + CHUNK // 2, end)
-            end = cut + 1 if cut != -1 else end
-        out.append((pos, text[pos:end]))
-        pos = end
-    return out
+def _chunks(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+    """(offset, piece) of ``text`` in pieces of at most CHUNK characters, one piece at a time.
+
+    A piece ends at the last line break of its second half; in text without
+    line breaks, after the last sentence end there, else at the last
+    whitespace, so a word is never cut in two (only a single "word" longer
+    than half a chunk is). ``text`` may come as consecutive parts (read from
+    the project a little at a time); the pieces are the same.
+    """
+    if isinstance(text, str):
+        pos = 0
+        while pos < len(text):
+            end = _cut(text, pos) if pos + CHUNK < len(text) else len(text)
+            yield pos, text[pos:end]
+            pos = end
+        return
+    parts, buffer, offset, more = iter(text), "", 0, True
+    while True:
+        while more and len(buffer) <= CHUNK:
+            part = next(parts, None)
+            more = part is not None
+            buffer += part or ""
+        if not buffer:
+            return
+        end = _cut(buffer, 0) if len(buffer) > CHUNK else len(buffer)
+        yield offset, buffer[:end]
+        offset += end
+        buffer = buffer[end:]
+
+
+def _cut(text: str, pos: int) -> int:
+    """Where the piece of ``text`` from ``pos`` ends, when more than CHUNK characters follow."""
+    end, low = pos + CHUNK, pos + CHUNK // 2
+    cut = text.rfind("\n", low, end)
+    if cut == -1:
+        window = text[low:end]
+        found = None
+        for found in _SENTENCE_END.finditer(window):
+            pass
+        if found is None:
+            for found in _SPACE.finditer(window):
+                pass
+        cut = low + found.end() - 1 if found is not None else -1
+    return cut + 1 if cut != -1 else end
 
 
 def analyse(
     text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
     breaks: Sequence[int] = (),
 ) -> TokenData:
-    """Tokenise, lemmatise and split ``text`` into sentences.
-
-    Whitespace tokens are dropped. Paragraph breaks always end a sentence,
-    and so does each offset in ``breaks`` (the end of a speaker label such
-    as "P2:"), so a coded sentence never swallows its speaker's label.
-    """
-    pending = sorted(breaks)
-    next_break = 0
-    nlp = pipeline(lang)
-    starts, ends, sent_starts = array("l"), array("l"), array("l")
+    """Tokenise, lemmatise and split ``text`` into sentences (all of it at once; see :func:`analyse_chunks`)."""
+    starts, ends, sent_starts = array("i"), array("i"), array("i")
     lemmas: list[str] = []
-    lower_lemma = _lower_lemma(nlp)
-    chunks = _chunks(text)
-    for (offset, chunk), doc in zip(chunks, nlp.pipe((c for _, c in chunks), batch_size=8)):
+    for part in analyse_chunks(text, lang, progress, cancel, breaks):
+        sent_starts.extend(i + len(starts) for i in part.sent_starts)
+        starts.extend(part.starts)
+        ends.extend(part.ends)
+        lemmas.extend(part.lemmas)
+    return TokenData(starts, ends, lemmas, sent_starts)
+
+
+def analyse_chunks(
+    text: Union[str, Iterable[str]], lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    breaks: Sequence[int] = (),
+) -> Iterator[TokenData]:
+    """Tokenise, lemmatise and split ``text`` into sentences, one chunk of text at a time.
+
+    Each :class:`TokenData` holds whole sentences of one chunk, with offsets
+    into ``text``, so a caller can store them and let them go: memory does
+    not grow with the size of the source. Whitespace tokens are dropped.
+    Paragraph breaks always end a sentence, and so does each offset in
+    ``breaks`` (the end of a speaker label such as "P2:"), so a coded
+    sentence never swallows its speaker's label. ``text`` may come as
+    consecutive parts (see :func:`_chunks`).
+    """
+    from .nlp_fast import FastAnalyser
+
+    nlp = pipeline(lang)
+    fast = FastAnalyser.get(nlp, _lower_lemma(nlp))
+    pending = sorted(breaks)
+    state = [0]  # index of the next break
+    for offset, chunk in _chunks(text):
         if cancel is not None:
             cancel.check()
-        new_sentence = True
-        opening = False  # no word of the sentence yet
-        for token in doc:
-            if token.is_space:
-                if "\n" in token.text:
-                    new_sentence = True
-                continue
-            position = offset + token.idx
-            while next_break < len(pending) and pending[next_break] <= position:
-                next_break += 1
-                new_sentence = True
-            if new_sentence or token.is_sent_start:
-                sent_starts.append(len(starts))
-                new_sentence = False
-                opening = True
-            starts.append(offset + token.idx)
-            ends.append(offset + token.idx + len(token.text))
-            lemma = token.lemma_ or token.text
-            if lower_lemma is not None and lemma == token.text and (opening or (token.is_upper and len(lemma) > 1)):
-                lemma = lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
-            opening = opening and not token.is_alpha
-            lemmas.append(lemma.lower())
+        if fast is not None:
+            yield fast.chunk(chunk, offset, pending, state)
+        else:
+            yield _pipeline_chunk(nlp, nlp(chunk), offset, pending, state)
         if progress is not None:
             progress.advance(len(chunk))
+
+
+def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: list[int]) -> TokenData:
+    """One chunk analysed by the whole spaCy pipeline (a full model: its own sentences and lemmas)."""
+    starts, ends, sent_starts = array("i"), array("i"), array("i")
+    lemmas: list[str] = []
+    lower_lemma = _lower_lemma(nlp)
+    next_break = state[0]
+    new_sentence = True
+    opening = False  # no word of the sentence yet
+    for token in doc:
+        if token.is_space:
+            if "\n" in token.text:
+                new_sentence = True
+            continue
+        position = offset + token.idx
+        while next_break < len(pending) and pending[next_break] <= position:
+            next_break += 1
+            new_sentence = True
+        if new_sentence or token.is_sent_start:
+            sent_starts.append(len(starts))
+            new_sentence = False
+            opening = True
+        starts.append(offset + token.idx)
+        ends.append(offset + token.idx + len(token.text))
+        lemma = token.lemma_ or token.text
+        if lower_lemma is not None and lemma == token.text and (opening or (token.is_upper and len(lemma) > 1)):
+            lemma = lower_lemma(lemma.lower())  # "Had to..." opening a sentence, "WE HAD TO"
+        opening = opening and not token.is_alpha
+        lemmas.append(lemma.lower())
+    state[0] = next_break
     return TokenData(starts, ends, lemmas, sent_starts)
 
 
