@@ -144,10 +144,10 @@ def keyword_search(
     if scope.node_ids:
         inside = _coded_filter(session, scope.node_ids)
         raw = [h for h in raw if inside(h[0], h[1], h[2])]
+    raw.sort()
     left_out = {} if include_interviewer else speakers.interviewer_spans(session, list(allowed))
     if left_out:
-        raw = [h for h in raw if h[0] not in left_out or not speakers.inside(left_out[h[0]], h[1])]
-    raw.sort()
+        raw = speakers.keep_outside(raw, left_out)
     out = []
     append = out.append
     for sid, a, b, hit_text, _ in raw:

@@ -103,15 +103,15 @@ class _SourceStats:
 class _Entry(NamedTuple):
     sid: int
     name: str
-    key: tuple[int, str, int]  # (source id, sha256, hash of the stored turns)
+    key: tuple[int, str]  # (source id, sha256 of its text)
     raw: str  # the stored turns (JSON)
     stats: _SourceStats
 
 
 # Per source key: the text never changes, so a source is read once per process, not on
 # every search; spans are kept per set of interviewer names; roles per state of the project.
-_STATS: dict[tuple[int, str, int], _SourceStats] = {}
-_SPANS: dict[tuple[tuple[int, str, int], frozenset], list[tuple[int, int]]] = {}
+_STATS: dict[tuple[int, str], Optional[tuple[_SourceStats, str]]] = {}  # None: no turns
+_SPANS: dict[tuple[tuple[int, str], frozenset], list[tuple[int, int]]] = {}
 _ROLES: dict[tuple, dict[str, tuple[Optional[str], bool, str]]] = {}
 _SPANS_MAX = 20_000
 
@@ -163,22 +163,25 @@ def _stats(body: str, turns: list) -> _SourceStats:
 
 
 def _load(session: Session) -> list[_Entry]:
-    """Every source with speaker turns, with its figures (texts are read only for new sources)."""
-    rows = session.execute(select(Source.id, Source.name, Source.sha256, Source.turns)).all()
-    found, missing = [], {}
-    for sid, name, sha, raw in rows:
-        if not raw or raw == "[]":
-            continue
-        key = (sid, sha or "", hash(raw))
-        if key not in _STATS:
-            missing[sid] = (key, raw)
-        found.append((sid, name, key, raw))
-    ids = list(missing)
-    for i in range(0, len(ids), 200):
-        for sid, body in session.execute(select(Source.id, Source.text).where(Source.id.in_(ids[i:i + 200]))):
-            key, raw = missing[sid]
-            _STATS[key] = _stats(body or "", json.loads(raw))
-    return [_Entry(sid, name, key, raw, _STATS[key]) for sid, name, key, raw in found]
+    """Every source with speaker turns, with its figures.
+
+    A source's text and turns never change after import, so they are read
+    once per process (for sources not seen before); later calls read only
+    each source's id, name and text hash.
+    """
+    rows = session.execute(select(Source.id, Source.name, Source.sha256)).all()
+    missing = [sid for sid, _name, sha in rows if (sid, sha or "") not in _STATS]
+    for i in range(0, len(missing), 200):
+        for sid, sha, raw, body in session.execute(
+                select(Source.id, Source.sha256, Source.turns, Source.text).where(Source.id.in_(missing[i:i + 200]))):
+            has_turns = bool(raw) and raw != "[]"
+            _STATS[(sid, sha or "")] = (_stats(body or "", json.loads(raw)), raw) if has_turns else None
+    found = []
+    for sid, name, sha in rows:
+        cached = _STATS.get((sid, sha or ""))
+        if cached is not None:
+            found.append(_Entry(sid, name, (sid, sha or ""), cached[1], cached[0]))
+    return found
 
 
 def _matches(speaker: str, written: str) -> bool:
@@ -396,6 +399,24 @@ def inside(spans: list[tuple[int, int]], offset: int) -> bool:
     """Whether ``offset`` lies in one of the sorted, non-overlapping ``spans``."""
     i = bisect_right(spans, (offset, float("inf"))) - 1
     return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+
+def keep_outside(items: list, spans_by_source: dict[int, list[tuple[int, int]]]) -> list:
+    """The ``items`` (tuples starting with source id and offset, sorted by them) that lie in no span
+    of their source; one sweep, so a search's thousands of hits cost no search each."""
+    kept = []
+    current, spans, j, n = None, (), 0, 0
+    for item in items:
+        sid, offset = item[0], item[1]
+        if sid != current:
+            current, spans, j = sid, spans_by_source.get(sid, ()), 0
+            n = len(spans)
+        while j < n and spans[j][1] <= offset:
+            j += 1
+        if j < n and spans[j][0] <= offset:
+            continue
+        kept.append(item)
+    return kept
 
 
 def subtract(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:

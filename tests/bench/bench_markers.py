@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from qdaapp.core import indexing, lexicon, markers, review, search, sources  # noqa: E402
+from qdaapp.core import fts_text, indexing, lexicon, markers, review, search, sources  # noqa: E402
 from qdaapp.core.project import Project  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "tests" / "bench"))
@@ -118,15 +118,16 @@ def main() -> None:
         with project.read_session() as s:
             t = time.perf_counter()
             search.keyword_search(s, '"have to"', context=0)
-            first = time.perf_counter() - t  # includes reading the index's passages into memory, once
+            first = time.perf_counter() - t  # a one-off query (the CLI's): reads only the passages it matches
+            fts_text.passages(s)  # as the app does once indexing ends, so its queries scan kept passages
             qtime, res = timed(lambda: search.keyword_search(s, '"have to"', context=0), 7)
             ctime, _ = timed(lambda: search.keyword_search(s, '"have to"'), 5)
             ftime, fres = timed(lambda: search.keyword_search(s, '"have to"', forms=True), 5)
         print(f'keyword phrase "have to": {len(res):,} hits (source, offsets, hit text) in {qtime * 1000:.1f} ms '
               f"(target <= 10 ms); with 60 characters of context on every hit {ctime * 1000:.1f} ms; "
               f"regex scan {n_phrase:,} matches in {pbase * 1000:.1f} ms; word forms: {len(fres):,} hits in "
-              f"{ftime * 1000:.1f} ms; the first query after indexing (it also reads the passages into memory, "
-              f"once) {first * 1000:.0f} ms")
+              f"{ftime * 1000:.1f} ms (with the passages the app keeps); a one-off query reading only the passages "
+              f"it matches (as the CLI does) {first * 1000:.0f} ms")
 
         counts: dict[str, int] = {}
         for h in hits:

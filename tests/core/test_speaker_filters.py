@@ -93,3 +93,11 @@ def test_framework_passages_lose_the_interviewer_text(project: Project) -> None:
     assert cut.interviewer_left_out and not whole.interviewer_left_out
     assert [TEXT[a:b] for _s, a, b in cut.cell(sid, node).passages] == ["P1: We had to do it. I wanted to help."]
     assert whole.cell(sid, node).passages == [(sid, 0, end)]
+
+
+def test_keep_outside_drops_exactly_the_items_inside_a_span() -> None:
+    spans = {1: [(0, 5), (10, 12)], 3: [(4, 6)]}
+    items = sorted([(1, 0), (1, 4), (1, 5), (1, 9), (1, 10), (1, 11), (1, 12), (2, 3), (3, 3), (3, 4), (3, 6)])
+    kept = speakers.keep_outside(items, spans)
+    assert kept == [(1, 5), (1, 9), (1, 12), (2, 3), (3, 3), (3, 6)]
+    assert kept == [i for i in items if not speakers.inside(spans.get(i[0], []), i[1])]
