@@ -42,7 +42,6 @@ from PySide6.QtWidgets import (
 )
 from qdaapp.core import actor_names, flowgraph, framework, narrative
 from qdaapp.core.cases import list_cases
-from qdaapp.core.models import SPEECH_ACTS
 from qdaapp.core.nlp import suggest_actors
 from qdaapp.gui.workers import run_in_worker
 
@@ -124,7 +123,7 @@ class FragmentDialog(QDialog):
         self.summary_error.setStyleSheet("QLabel { color: #B03A2E; }")
         self.acts = QButtonGroup(self)
         act_row = QGridLayout()
-        for i, act in enumerate(("none",) + SPEECH_ACTS):
+        for i, act in enumerate(("none",) + narrative.SPEECH_ACTS):
             button = QRadioButton("no speech act" if act == "none" else act)
             button.setProperty("act", act)
             if act != "none":
