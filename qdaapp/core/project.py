@@ -29,8 +29,8 @@ from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 
 # The newest schema this program knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0007"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+SCHEMA_HEAD = "0008"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 PROJECT_SUFFIX = ".qda"
 
 

@@ -24,6 +24,7 @@ from .commands import Change, command
 from .errors import Conflict, ImportFailure, InvalidInput, NotFound
 from .models import SOURCE_KINDS, Case, Coding, Source
 from .progress import CancelToken, Progress, checkpoint
+from .speakers import turn_figures
 
 if TYPE_CHECKING:  # pragma: no cover
     from .importers.base import ImportedDocument
@@ -136,6 +137,7 @@ def import_documents(
             page_starts=json.dumps(doc.page_starts) if doc.page_starts is not None else None,
             paragraph_starts=json.dumps(doc.paragraph_starts),
             turns=json.dumps([[t.start, t.end, t.speaker] for t in doc.turns]),
+            turn_stats=turn_figures(doc.text, doc.turns),
             imported_by=imported_by, language=language or doc.language,
         )
         session.add(source)
