@@ -7,20 +7,24 @@ import sys
 from datetime import date
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from qdaapp.core import cases as case_ops
-from qdaapp.core import memos as memo_ops
-from qdaapp.core import sources as source_ops
 from qdaapp.core.errors import NeedsUpgrade
 from qdaapp.core.progress import Progress
-from qdaapp.core.project import Project
 
 from . import UserError, emit
 
+if TYPE_CHECKING:  # pragma: no cover
+    from qdaapp.core.project import Project
+
+# The core modules that import SQLAlchemy are imported by the commands that use them, so a
+# command that does not (``sources``) starts without it.
+
 
 @contextmanager
-def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
+def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Project"]:
+    from qdaapp.core.project import Project
+
     coder = getattr(args, "coder", None)
     try:
         # One command reads each page about once: no memory-mapping (see db.make_engine).
@@ -134,6 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from qdaapp.core import frames
+    from qdaapp.core.project import Project
 
     path = Path(args.project)
     frame = frames.load(args.frame) if args.frame else None  # an unknown frame fails before the file is made
@@ -149,7 +154,9 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from qdaapp.core import sources as source_ops
     from qdaapp.core.nlp import check_language
+
 
     language = check_language(args.language) if args.language else None
     if args.case and args.case_per_file:
@@ -187,11 +194,23 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    with opened(args, read_only=True) as project, project.read_session() as s:
+    # Read with sqlite3 alone: the list is one query, and SQLAlchemy's import would cost more.
+    from qdaapp.core.schema import connect_read_only
+    from qdaapp.core.source_list import source_infos
+
+    try:
+        conn = connect_read_only(args.project)
+    except NeedsUpgrade:  # the schema is upgraded first (a backup is taken), as the other commands do
+        with opened(args):
+            pass
+        conn = connect_read_only(args.project)
+    try:
         rows = [
             {k: v for k, v in info.as_dict().items() if k in ("id", "name", "kind", "words", "pages", "sha256", "case")}
-            for info in source_ops.list_sources(s)
+            for info in source_infos(conn.execute)
         ]
+    finally:
+        conn.close()
     lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
              + (f"  case: {r['case']}" if r["case"] else "") for r in rows]
     emit(rows, args.json, lines or ["(no sources yet: import some with 'qdaapp import')"])
@@ -199,6 +218,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_text(args: argparse.Namespace) -> int:
+    from qdaapp.core import sources as source_ops
+
     with opened(args, read_only=True) as project, project.read_session() as s:
         source = source_ops.resolve(s, args.source)
         text, _ = source_ops.text_and_pages(s, source.id)
@@ -215,6 +236,9 @@ def _parse_attr(item: str) -> tuple[str, str]:
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
+    from qdaapp.core import cases as case_ops
+    from qdaapp.core import sources as source_ops
+
     attrs = [_parse_attr(a) for a in args.attr]
     with opened(args) as project:
         with project.read_session() as s:  # resolve everything before the first write
@@ -230,6 +254,8 @@ def cmd_case_add(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from qdaapp.core import cases as case_ops
+
     with opened(args, read_only=True) as project, project.read_session() as s:
         rows = [c.as_dict() for c in case_ops.list_cases(s)]
     for r in rows:
@@ -241,6 +267,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_memo_add(args: argparse.Namespace) -> int:
+    from qdaapp.core import memos as memo_ops
+
     with opened(args) as project:
         memo_id = project.run(memo_ops.add_memo, args.text, target=args.on, author=project.coder)
     print(f"added memo {memo_id}")
@@ -248,6 +276,8 @@ def cmd_memo_add(args: argparse.Namespace) -> int:
 
 
 def cmd_diary_add(args: argparse.Namespace) -> int:
+    from qdaapp.core import memos as memo_ops
+
     with opened(args) as project:
         memo_id = project.run(memo_ops.add_diary_entry, args.text, day=args.date, author=project.coder)
     print(f"added diary entry {memo_id}")
@@ -255,6 +285,8 @@ def cmd_diary_add(args: argparse.Namespace) -> int:
 
 
 def cmd_memo_list(args: argparse.Namespace) -> int:
+    from qdaapp.core import memos as memo_ops
+
     with opened(args, read_only=True) as project, project.read_session() as s:
         rows = [m.as_dict() for m in memo_ops.list_memos(s)]
     lines = [f"{r['id']:>4}  {r['date'] or r['created_at'][:10]}  on {r['target_type']}"

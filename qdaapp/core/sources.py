@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -24,10 +23,13 @@ from .commands import Change, command
 from .errors import Conflict, ImportFailure, InvalidInput, NotFound
 from .models import SOURCE_KINDS, Case, Coding, Source
 from .progress import CancelToken, Progress, checkpoint
+from .source_list import SourceInfo, source_infos
 from .speakers import turn_figures
 
 if TYPE_CHECKING:  # pragma: no cover
     from .importers.base import ImportedDocument
+
+__all__ = ["SourceInfo", "import_documents", "list_sources", "read_files", "resolve", "structure"]
 
 
 def check_kind(kind: str) -> str:
@@ -220,37 +222,10 @@ def text_and_pages(session: Session, source_id: int) -> tuple[str, Optional[list
     return row[0], (json.loads(row[1]) if row[1] else None)
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    id: int
-    name: str
-    kind: str
-    words: int
-    pages: Optional[int]
-    sha256: str
-    case: Optional[str]
-    format: str
-    encoding: Optional[str]
-    codings: int
-    language: str = "en"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
 def list_sources(session: Session) -> list[SourceInfo]:
-    counts = dict(session.execute(select(Coding.source_id, func.count()).group_by(Coding.source_id)).all())
-    rows = session.execute(
-        select(Source.id, Source.name, Source.kind, Source.words, Source.page_starts, Source.sha256,
-               Case.name, Source.format, Source.encoding, Source.language)
-        .outerjoin(Case, Case.id == Source.case_id)
-        .order_by(Source.kind, Source.name)
-    ).all()
-    return [
-        SourceInfo(r[0], r[1], r[2], r[3], len(json.loads(r[4])) if r[4] else None, r[5], r[6], r[7], r[8],
-                   counts.get(r[0], 0), r[9])
-        for r in rows
-    ]
+    """Every source with its coding count, by kind then name (see :mod:`.source_list`)."""
+    session.flush()  # sources added in this session but not yet written are listed too
+    return source_infos(session.connection().exec_driver_sql)
 
 
 def structure(session: Session, source_id: int) -> dict:
