@@ -155,8 +155,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from qdaapp.core import sources as source_ops
+    from qdaapp.core.errors import ImportFailure
     from qdaapp.core.nlp import check_language
-
 
     language = check_language(args.language) if args.language else None
     if args.case and args.case_per_file:
@@ -164,23 +164,34 @@ def cmd_import(args: argparse.Namespace) -> int:
                         "or one case per file.")
     with opened(args) as project:
         project.require_writable()
-        docs, failures = source_ops.read_files(args.files, progress=terminal_progress("Reading"))
-        if failures:
+        # Each file is parsed, written and let go in turn, in one transaction: only what is printed is kept.
+        failures: list[ImportFailure] = []
+        rows: list[dict] = []
+
+        def noted(docs):  # noqa: ANN001, ANN202
+            for d in docs:
+                rows.append({"name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
+                             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns),
+                             "warnings": d.warnings, "language": language or d.language})
+                yield d
+
+        docs = source_ops.stream_files(args.files, failures, progress=terminal_progress("Reading"))
+        try:
+            ids = project.run(source_ops.import_documents, noted(docs), kind=args.kind, case_name=args.case,
+                              imported_by=project.coder, language=language, case_per_file=args.case_per_file)
+        except ImportFailure:
+            if not failures:
+                raise
             for failure in failures:
                 sys.stderr.write(f"qdaapp: {failure}\n")
-            if docs:
+            if len(failures) < len(args.files):
                 sys.stderr.write("qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
             return 1
-        ids = project.run(source_ops.import_documents, docs, kind=args.kind, case_name=args.case,
-                          imported_by=project.coder, language=language, case_per_file=args.case_per_file)
         with project.read_session() as s:
             case_of = {info.id: info.case for info in source_ops.list_sources(s)}
-        rows = [
-            {"id": i, "name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
-             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns), "warnings": d.warnings,
-             "language": language or d.language, "case": case_of.get(i)}
-            for i, d in zip(ids, docs)
-        ]
+        rows = [{"id": i, **r, "case": case_of.get(i)} for i, r in zip(ids, rows)]
+        rows = [{k: r[k] for k in ("id", "name", "format", "words", "encoding", "pages", "turns", "warnings",
+                                   "language", "case")} for r in rows]
         lines = []
         for r in rows:
             extra = f", case {r['case']}" if r["case"] else ""
