@@ -216,10 +216,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
             pass
         conn = connect_read_only(args.project)
     try:
-        rows = [
-            {k: v for k, v in info.as_dict().items() if k in ("id", "name", "kind", "words", "pages", "sha256", "case")}
-            for info in source_infos(conn.execute)
-        ]
+        keys = ("id", "name", "kind", "words", "pages", "sha256", "case")
+        rows = [{k: getattr(info, k) for k in keys} for info in source_infos(conn.execute)]
     finally:
         conn.close()
     lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
