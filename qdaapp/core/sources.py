@@ -1,10 +1,12 @@
 """Sources: importing files into the project, and reading them back.
 
-Import is two steps. Reading and parsing the files (slow, cancellable, no
-database) happens first; then every parsed file is written in ONE write
-transaction with one audit event each. A failure or Cancel at any point
-therefore leaves the project exactly as it was, and a process killed during
-the write leaves SQLite to roll the transaction back.
+Every file of an import is written in ONE write transaction with one audit
+event each. The files are parsed first (:func:`read_files`, slow,
+cancellable, no database), or one at a time as the transaction asks for them
+(:func:`stream_files`, so a whole study is never held in memory at once). A
+failure or Cancel at any point therefore leaves the project exactly as it
+was, and a process killed during the write leaves SQLite to roll the
+transaction back.
 """
 
 from __future__ import annotations
