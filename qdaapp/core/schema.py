@@ -60,6 +60,7 @@ def connect_read_only(path: str | Path) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA mmap_size=0")  # a one-off read: mapping would only add the pages to its memory
         quick_check_connection(conn, path.name, path)
         if revision != SCHEMA_HEAD:
             raise NeedsUpgrade(
