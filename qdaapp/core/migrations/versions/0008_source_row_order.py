@@ -68,7 +68,8 @@ def upgrade() -> None:
         for column, kind in LONG:
             op.execute(f'ALTER TABLE sources RENAME COLUMN "{column}" TO "{column}_0007"')
             op.execute(f'ALTER TABLE sources ADD COLUMN "{column}" {kind}')
-        op.execute("UPDATE sources SET " + ", ".join(f'"{c}" = "{c}_0007"' for c, _ in LONG))
+        # The old columns are emptied as their values are copied, so dropping them rewrites short rows only.
+        op.execute("UPDATE sources SET " + ", ".join(f'"{c}" = "{c}_0007", "{c}_0007" = NULL' for c, _ in LONG))
         for column, _kind in LONG:
             op.execute(f'ALTER TABLE sources DROP COLUMN "{column}_0007"')
     _fill_turn_stats()
