@@ -33,7 +33,7 @@ from bench_import_open import corpus_text  # noqa: E402
 
 def regex_for(spec: lexicon.LexiconSpec) -> re.Pattern:
     """The same phrases as a plain regex, with the common inflections spelled out."""
-    lemma = markers.CompiledLexicon(spec)._lemmatise
+    lemma = markers._lemmatiser(spec.language)
     forms = {"have": "have|has|had|having", "be": "be|is|am|are|was|were|been|being", "want": "wants?|wanted|wanting",
              "need": "needs?|needed|needing", "know": "knows?|knew|known|knowing", "ask": "asks?|asked|asking",
              "tell": "tells?|told|telling", "decide": "decides?|decided|deciding", "agree": "agrees?|agreed|agreeing",
