@@ -172,8 +172,9 @@ class HitRow:
 _HIT_FIELDS = tuple(f.name for f in fields(HitRow))
 
 
-def list_hits(session: Session, run_id: int) -> list[HitRow]:
-    """Hits of a run, grouped by act (model order) then marker, with their sentence text.
+def list_hits(session: Session, run_id: int, sentences: bool = True) -> list[HitRow]:
+    """Hits of a run, grouped by act (model order) then marker, with their sentence text
+    (``sentences=False``: no text is read and each ``sentence`` is empty).
 
     Reads columns, not ORM objects, and one source's text at a time to cut the sentences, so a
     run over a whole study never holds every text at once."""
@@ -189,8 +190,11 @@ def list_hits(session: Session, run_id: int) -> list[HitRow]:
     by_source: dict[int, list] = {}
     for row in rows:
         by_source.setdefault(row[2], []).append(row)
-    out = [HitRow(*row, body[row[11]:row[12]])
-           for sid, body in source_texts(session, list(by_source)) for row in by_source[sid]]
+    if sentences:
+        out = [HitRow(*row, body[row[11]:row[12]])
+               for sid, body in source_texts(session, list(by_source)) for row in by_source[sid]]
+    else:
+        out = [HitRow(*row, "") for rows in by_source.values() for row in rows]
     order = {a: i for i, a in enumerate(ACT_COLORS)}
     out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start, h.id))
     return out
