@@ -149,16 +149,17 @@ def cmd_markers(args: argparse.Namespace) -> int:
         run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
                              coder=args.coder or project.coder, groups=groups,
                              include_interviewer=args.include_interviewer, workers=min(2, os.cpu_count() or 1))
+        # In list_hits' order, without the sentences (neither output shows them): no text is read.
         with project.read_session() as s:
-            hits = review.list_hits(s, run_id, sentences=False)  # neither output shows the sentence
-    if args.json:
-        keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject", "speaker",
-                "sentence_start", "sentence_end")
-        emit({"run": run_id, "hits": [{k: getattr(h, k) for k in keys} for h in hits]}, True)
-    else:
-        emit(None, False, [f"run {run_id}: {len(hits)} hit(s)"] + [
-            f"{h.id:>6}  {h.act:<12} {h.marker!r:<18} {h.polarity:<8} {h.subject or '-':<5} {h.speaker or '-':<14} "
-            f"{h.source}:{h.start}" for h in hits])
+            if args.json:
+                keys = ("id", "source", "source_id", "start", "end", "act", "marker", "polarity", "subject",
+                        "speaker", "sentence_start", "sentence_end")
+                emit({"run": run_id, "hits": [{k: getattr(h, k) for k in keys} for h in review.listed_hits(s, run_id)]},
+                     True)
+            else:
+                lines = [f"{h.id:>6}  {h.act:<12} {h.marker!r:<18} {h.polarity:<8} {h.subject or '-':<5} "
+                         f"{h.speaker or '-':<14} {h.source}:{h.start}" for h in review.listed_hits(s, run_id)]
+                emit(None, False, [f"run {run_id}: {len(lines)} hit(s)"] + lines)
     return 0
 
 

@@ -310,7 +310,9 @@ def find_markers(
     return [hit for batch in hit_batches(session, compiled, source_ids, acts, cancel, workers) for hit in batch]
 
 
-SENTENCE_BATCH = 5_000
+SENTENCE_BATCH = 2500
+# A batch of candidate sentences: their rows, and the speaker turns (JSON as stored) of their sources.
+Batch = tuple[list[tuple], dict[int, str]]
 
 
 def hit_batches(
@@ -332,14 +334,16 @@ def hit_batches(
     connection = session.connection().connection
     cursor = connection.cursor()
 
-    def row_batches() -> Iterator[list[tuple]]:
+    def row_batches() -> Iterator[tuple[list[tuple], dict[int, str]]]:
+        """Each batch of rows, with the speaker turns (as stored) of the sources they are in."""
         cursor.execute("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
                        "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH ?", (compiled.fts_query,))
         while rows := cursor.fetchmany(SENTENCE_BATCH):
             if wanted is not None:
                 rows = [r for r in rows if r[0] in wanted]
             if rows:
-                yield rows
+                ids = sorted({r[0] for r in rows})
+                yield rows, dict(_in_chunks(connection, "SELECT id, turns FROM sources WHERE id IN ({})", ids))
 
     try:
         matched = _matched_in_parallel if workers > 1 else _matched
@@ -350,47 +354,47 @@ def hit_batches(
         cursor.close()
 
 
-def _matched(compiled: CompiledLexicon, batches: Iterator[list[tuple]], acts: Optional[list[str]],
+def _matched(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
              cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
-    for rows in batches:
+    for batch in batches:
         checkpoint(cancel)
-        yield _match_rows(compiled, rows, acts)
+        yield _match_rows(compiled, batch, acts)
 
 
-def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[list[tuple]], acts: Optional[list[str]],
+def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
                          cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
     """What :func:`_matched` gives, with a forked helper matching batches beside this process.
 
     The helper is kept two batches ahead where it can be, so it never waits
     while this process reads, stores or matches; this process matches a
-    batch itself when the helper has two in hand. The helper gets rows and
+    batch itself when the helper has two in hand. The helper gets batches and
     gives back what :func:`_match_rows` makes of them; it never touches the
     database (an SQLite connection must not be used across a fork). Should
     it fail, this process matches the batches it held.
     """
     helper: Optional[_Helper] = None
     done: dict[int, list[tuple]] = {}
-    lent: dict[int, list[tuple]] = {}  # number -> rows of the batches the helper holds, in order
+    lent: dict[int, Batch] = {}  # number -> the batches the helper holds, in order
     given = 0
 
     def collect(wait: bool) -> None:
         while lent and helper is not None and (wait or helper.ready()):
             number = next(iter(lent))
-            rows = lent.pop(number)
+            batch = lent.pop(number)
             result = helper.take()
-            done[number] = result if result is not None else _match_rows(compiled, rows, acts)
+            done[number] = result if result is not None else _match_rows(compiled, batch, acts)
 
     try:
-        for number, rows in enumerate(batches):
+        for number, batch in enumerate(batches):
             checkpoint(cancel)
-            if number == 1:
-                helper = _Helper.start(compiled, acts)  # only once there is a second batch
+            if number == 0:
+                helper = _Helper.start(compiled, acts)
             collect(wait=False)
             if helper is not None and helper.alive and len(lent) < 2:
-                helper.give(rows)
-                lent[number] = rows
+                helper.give(batch)
+                lent[number] = batch
             else:
-                done[number] = _match_rows(compiled, rows, acts)
+                done[number] = _match_rows(compiled, batch, acts)
             while given in done:
                 yield done.pop(given)
                 given += 1
@@ -438,9 +442,9 @@ class _Helper:
         theirs.close()
         return cls(pid, mine)
 
-    def give(self, rows: list[tuple]) -> None:
+    def give(self, batch: Batch) -> None:
         try:
-            self.conn.send(rows)
+            self.conn.send(batch)
         except OSError:
             self.alive = False
 
@@ -481,8 +485,8 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]
 
     def receive() -> None:
         try:
-            while (rows := conn.recv()) is not None:
-                inbox.put(rows)
+            while (batch := conn.recv()) is not None:
+                inbox.put(batch)
         except BaseException:  # noqa: BLE001 - the parent has gone: stop
             pass
         inbox.put(None)
@@ -492,20 +496,23 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]
         # lock over sooner than the default 5 ms, so a batch being sent is taken in at once.
         sys.setswitchinterval(0.0002)
         threading.Thread(target=receive, daemon=True).start()
-        while (rows := inbox.get()) is not None:
-            conn.send(_match_rows(compiled, rows, acts))
+        while (batch := inbox.get()) is not None:
+            conn.send(_match_rows(compiled, batch, acts))
         return 0
     except BaseException:  # noqa: BLE001 - the parent matches the batches itself
         return 1
 
 
-def _match_rows(compiled: CompiledLexicon, rows: list[tuple], acts: Optional[list[str]]) -> list[tuple]:
-    """The hits in ``rows`` (source_id, start, end, lemmas, packed offsets) as found by the
-    Matcher and the lexicon's rules, in order. Needs no database: each item is a MarkerHit's
-    fields without the speaker, and then, for a marker right after a word, the offsets of its
-    first word (the source's text tells whether that word is part of a name; else None)."""
+def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: Optional[list[str]]) -> list[tuple]:
+    """The hits in a batch of rows (source_id, start, end, lemmas, packed offsets) as found by
+    the Matcher and the lexicon's rules, in order. Needs no database (the batch brings its
+    sources' turns): each item is a MarkerHit's fields, and then, for a marker right after a
+    word, the offsets of that first word (the source's text tells whether it is part of a
+    name; else None)."""
     from spacy.tokens import Doc
 
+    rows, stored_turns = batch
+    turns: dict[int, tuple[list[int], list]] = {}
     sentence_lemmas = [r[3].split(" ") for r in rows]
     groups = _windows(compiled, sentence_lemmas)
     strings = compiled.vocab.strings
@@ -560,8 +567,13 @@ def _match_rows(compiled: CompiledLexicon, rows: list[tuple], acts: Optional[lis
         # A negation just before or inside the match ("don't have to", "wasn't able to").
         if polarity == "positive" and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1]):
             polarity = "negative"
-        out.append((source_id, offsets[2 * i], offsets[2 * j + 1], act, phrase, polarity,
-                    _subject(lemmas, i, subjects), s_start, s_end, check))
+        spans = turns.get(source_id)
+        if spans is None:
+            listed = json.loads(stored_turns.get(source_id) or "[]")
+            spans = turns[source_id] = ([t[0] for t in listed], listed)
+        start = offsets[2 * i]
+        out.append((source_id, start, offsets[2 * j + 1], act, phrase, polarity, _subject(lemmas, i, subjects),
+                    _speaker(spans, start), s_start, s_end, check))
     return out
 
 
@@ -569,8 +581,7 @@ HYPHENS = frozenset("-\u2010\u2011")
 
 
 def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 - a DB-API connection
-    """The hits of one batch of :func:`_match_rows`: markers that are part of a name left out,
-    speakers added.
+    """The hits of one batch of :func:`_match_rows`, leaving out markers that are part of a name.
 
     "the Air Force to": the marker's first word is capitalised inside the
     sentence, right after a word (a capital after punctuation, such as at
@@ -581,19 +592,16 @@ def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 
     """
     checks: dict[int, list[int]] = {}
     for n, item in enumerate(found):
-        if item[9] is not None:
+        if item[10] is not None:
             checks.setdefault(item[0], []).append(n)
     names: set[int] = set()
     for source_id, text in _source_texts(connection, list(checks)):
         for n in checks[source_id]:
-            a, b = found[n][9]
+            a, b = found[n][10]
             word = text[a:b]
             if word.istitle() and word != "I":
                 names.add(n)
-    turns = _turns(connection, {item[0] for item in found})
-    return [MarkerHit(sid, start, end, act, phrase, polarity, subject, _speaker(turns[sid], start), s_start, s_end)
-            for n, (sid, start, end, act, phrase, polarity, subject, s_start, s_end, _check) in enumerate(found)
-            if n not in names]
+    return [MarkerHit(*item[:10]) for n, item in enumerate(found) if n not in names]
 
 
 def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa: ANN001
@@ -609,15 +617,6 @@ def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa
 
 def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]]:  # noqa: ANN001
     return _in_chunks(connection, "SELECT id, coalesce(text, '') FROM sources WHERE id IN ({})", source_ids)
-
-
-def _turns(connection, source_ids: set[int]) -> dict[int, tuple[list[int], list]]:  # noqa: ANN001
-    """Each source's speaker turns, with their starts for bisecting."""
-    result = {i: ([], []) for i in source_ids}
-    for sid, raw in _in_chunks(connection, "SELECT id, turns FROM sources WHERE id IN ({})", sorted(source_ids)):
-        spans = json.loads(raw or "[]")
-        result[sid] = ([t[0] for t in spans], spans)
-    return result
 
 
 def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:
