@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qdaapp.core import indexing, lexicon, markers, sources
+from qdaapp.core import indexing, lexicon, markers, review, sources
 from qdaapp.core.project import Project
 
 from .test_markers import DENSE, TEXT
@@ -164,3 +164,14 @@ def test_a_changed_lexicon_never_meets_its_old_plan(tmp_path: Path, monkeypatch:
         assert markers.CompiledLexicon(new).from_cache
     finally:
         project.close()
+
+
+def test_listed_hits_come_in_list_hits_order_without_sentences(fixture_project: Project) -> None:
+    """The markers command lists a run from the database's sort: the same rows, in the same order."""
+    with fixture_project.read_session() as s:
+        run = fixture_project.run(markers.run_markers, lexicon.load(s), coder="tester", include_interviewer=True)
+    with fixture_project.read_session() as s:
+        listed = list(review.listed_hits(s, run))
+        rows = review.list_hits(s, run)
+    assert len(listed) >= 300 and len({h.source for h in listed}) >= 6
+    assert [tuple(h) for h in listed] == [tuple(getattr(r, f) for f in review.ListedHit._fields) for r in rows]
