@@ -129,8 +129,9 @@ def main() -> None:
             stored = [raw.execute("SELECT source_id, start, end, act, marker, polarity, subject, speaker, "
                                   "sentence_start, sentence_end FROM search_hits WHERE run_id = ? ORDER BY id",
                                   (r,)).fetchall() for r in (run_id, both_id)]
+        same = "the same" if stored[0] == stored[1] else "DIFFERENT"
         print(f"marker run on both cores (a forked helper matches batches): {both * 1000:.0f} ms "
-              f"(one core {run_time * 1000:.0f} ms in the same run); hits {'the same' if stored[0] == stored[1] else 'DIFFERENT'}")
+              f"(one core {run_time * 1000:.0f} ms in the same run); hits {same}")
         every, every_id = timed(
             lambda: project.run(markers.run_markers, spec, coder="bench", groups=list(spec.groups)), 3)
         with project.read_session() as s:
