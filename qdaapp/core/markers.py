@@ -230,14 +230,35 @@ def _lemma_source(lang: str) -> str:
     return ";".join(parts)
 
 
+def _code_stamp() -> str:
+    """A hash of the code that makes a plan (this module and the pipelines'), so a plan cached by
+    another version of qdaapp is never used even where PLAN_FORMAT was not raised."""
+    global _CODE_STAMP
+    if _CODE_STAMP is None:
+        from . import nlp
+
+        digest = hashlib.sha256()
+        for module_file in (__file__, nlp.__file__):
+            try:
+                digest.update(Path(module_file).read_bytes())
+            except (OSError, TypeError):
+                digest.update(b"?")
+        _CODE_STAMP = digest.hexdigest()
+    return _CODE_STAMP
+
+
+_CODE_STAMP: Optional[str] = None
+
+
 def plan_path(spec: LexiconSpec, groups: list[str]) -> Path:
     """Where the plan of ``spec`` with ``groups`` is cached: a file named by a hash of the
-    lexicon's whole text (with its version), the groups, the plan format and the packages that
-    lemmatise it, so an edited lexicon or a new spaCy never meets an old plan."""
+    lexicon's whole text (with its version), the groups, the plan format, the code that makes
+    plans and the packages that lemmatise, so an edited lexicon, another qdaapp or a new spaCy
+    never meets an old plan."""
     from .lexicon import dump
     from .logs import data_dir
 
-    ident = json.dumps([PLAN_FORMAT, dump(spec), list(groups), _lemma_source(spec.language)])
+    ident = json.dumps([PLAN_FORMAT, _code_stamp(), dump(spec), list(groups), _lemma_source(spec.language)])
     digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:40]
     return data_dir() / "cache" / f"lexicon-plan-{digest}.json"
 

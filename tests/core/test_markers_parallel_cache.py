@@ -162,6 +162,12 @@ def test_a_changed_lexicon_never_meets_its_old_plan(tmp_path: Path, monkeypatch:
         assert '"format": 0' in path.read_text(encoding="utf-8")
         assert not markers.CompiledLexicon(new).from_cache
         assert markers.CompiledLexicon(new).from_cache
+        # Nor does another version of the code that makes plans, or of the lemmatising packages.
+        monkeypatch.setattr(markers, "_CODE_STAMP", "another version")
+        assert not markers.CompiledLexicon(new).from_cache
+        monkeypatch.setattr(markers, "_lemma_source", lambda lang: "spacy=0.0")
+        assert not markers.CompiledLexicon(new).from_cache
+        assert markers.CompiledLexicon(new).from_cache
     finally:
         project.close()
 
