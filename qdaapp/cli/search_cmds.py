@@ -148,7 +148,7 @@ def cmd_markers(args: argparse.Namespace) -> int:
         # Both cores: a forked helper matches half the sentences (the hits are the same).
         run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
                              coder=args.coder or project.coder, groups=groups,
-                             include_interviewer=args.include_interviewer, workers=min(2, os.cpu_count() or 1))
+                             include_interviewer=args.include_interviewer, workers=min(2, _cores()))
         # In list_hits' order, without the sentences (neither output shows them): no text is read.
         with project.read_session() as s:
             if args.json:
@@ -161,6 +161,14 @@ def cmd_markers(args: argparse.Namespace) -> int:
                          f"{h.speaker or '-':<14} {h.source}:{h.start}" for h in review.listed_hits(s, run_id)]
                 emit(None, False, [f"run {run_id}: {len(lines)} hit(s)"] + lines)
     return 0
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container or an affinity mask may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
 
 
 def cmd_review(args: argparse.Namespace) -> int:
