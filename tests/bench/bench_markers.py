@@ -6,7 +6,10 @@ Builds a project of about one million words by repeating the fixture
 transcripts (100 sources), indexes it, then prints, each beside a baseline
 measured in the same run:
   * a marker run (the whole lexicon, stored) vs a case-insensitive regular
-    expression scanning every text for the same phrases;
+    expression scanning every text for the same phrases, on one core and on
+    both (a forked helper), with a check that both store the same hits;
+  * a new process compiling the lexicon with an empty plan cache and with
+    the plan cached;
   * a keyword phrase query vs the same regex scan for that phrase;
   * accepting every hit of the busiest marker (coding each sentence, audited);
   * indexing time (it runs after import, in the background, with progress).
