@@ -97,7 +97,10 @@ class CompiledLexicon:
         self.nexts: dict[str, Optional[set[str]]] = {}
         self.near: dict[str, int] = {}
         self.finals: dict[str, Optional[set[str]]] = {}
-        path = plan_path(spec, self.groups) if cache else None
+        try:
+            path = plan_path(spec, self.groups) if cache else None
+        except OSError:  # no data folder to be had (a read-only home): compile without the cache
+            path = None
         plan = _read_plan(path) if path is not None else None
         self.from_cache = plan is not None
         if plan is None:

@@ -181,3 +181,27 @@ def test_listed_hits_come_in_list_hits_order_without_sentences(fixture_project: 
         rows = review.list_hits(s, run)
     assert len(listed) >= 300 and len({h.source for h in listed}) >= 6
     assert [tuple(h) for h in listed] == [tuple(getattr(r, f) for f in review.ListedHit._fields) for r in rows]
+
+
+def test_no_data_folder_means_no_cache_not_a_failure(marker_text_project: Project, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    monkeypatch.setenv("QDAAPP_HOME", str(blocked / "home"))  # below a file: cannot be made
+    with marker_text_project.read_session() as s:
+        spec = lexicon.load(s)
+    compiled = markers.CompiledLexicon(spec)
+    assert not compiled.from_cache
+    assert _find(marker_text_project, compiled) == _find(marker_text_project, markers.CompiledLexicon(spec, cache=False))
+    assert len(_find(marker_text_project, compiled)) >= 5
+
+
+@pytest.fixture
+def marker_text_project(tmp_path: Path):
+    (tmp_path / "P2.txt").write_text(TEXT, encoding="utf-8")
+    project = Project.create(tmp_path / "t.qda", coder="tester")
+    docs, _ = sources.read_files([tmp_path / "P2.txt"])
+    project.run(sources.import_documents, docs)
+    indexing.index_sources(project)
+    yield project
+    project.close()
