@@ -84,13 +84,19 @@ class Analysis:
 
 
 def save_analysis_table(result: dict, path: str | os.PathLike) -> None:
-    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel)."""
+    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel),
+    through a temporary file (:mod:`.safe_write`)."""
     import csv
 
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(result.get("columns", []))
-        writer.writerows(result.get("rows", []))
+    from .safe_write import write_via_temp
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(result.get("columns", []))
+            writer.writerows(result.get("rows", []))
+
+    write_via_temp(Path(path), write)
 
 
 @dataclass

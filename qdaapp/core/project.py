@@ -23,8 +23,21 @@ from sqlalchemy.orm import Session
 
 from . import audit
 from .commands import Change, CommandFn, execute
-from .db import check_project_file, make_engine, quick_check, remember_clean
-from .errors import NeedsUpgrade, ProjectError
+from .db import (
+    backup_files,
+    check_project_file,
+    damaged,
+    disk_full,
+    integrity_problems,
+    is_damage,
+    is_disk_full,
+    make_engine,
+    quick_check,
+    read_only_error,
+    read_only_reason,
+    remember_clean,
+)
+from .errors import NeedsUpgrade, ProjectDamaged, ProjectError
 from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 from .schema import KNOWN_REVISIONS, SCHEMA_HEAD, check_known
@@ -51,6 +64,16 @@ class Project:
         self.read_only = read_only
         self._writer = engine.execution_options(qda_begin="IMMEDIATE")
         self._listeners: list[Callable[[Change], None]] = []
+        # Set once SQLite (or the decoding of a stored value) reports damage, or the full check
+        # finds it: from then on the project refuses every write (require_writable).
+        self.damaged: Optional[ProjectDamaged] = None
+        # Why a project opened read-only could not have been opened for writing (None: by choice).
+        self.read_only_reason: Optional[str] = read_only_reason(path) if read_only else None
+        # Whether the open trusted the file's clean stamp (False: every page was checked).
+        self.trusted_open = False
+        from sqlalchemy import event
+
+        event.listen(engine, "handle_error", self._on_database_error)
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
@@ -93,7 +116,7 @@ class Project:
             lock.acquire()
         engine = make_engine(path, read_only=read_only, mmap=mmap)
         try:
-            quick_check(engine, path.name, path)
+            trusted = quick_check(engine, path.name, path)
             if revision != SCHEMA_HEAD:
                 if read_only:
                     raise NeedsUpgrade(
@@ -107,7 +130,9 @@ class Project:
             if lock is not None:
                 lock.release()
             raise
-        return cls(path, engine, coder or default_coder(), read_only, lock)
+        project = cls(path, engine, coder or default_coder(), read_only, lock)
+        project.trusted_open = trusted
+        return project
 
     def close(self) -> None:
         from . import fts_text
@@ -128,8 +153,37 @@ class Project:
 
     # ------------------------------------------------------------------ sessions
     def require_writable(self) -> None:
+        if self.damaged is not None:
+            raise ProjectDamaged(str(self.damaged), self.damaged.backups)
         if self.read_only:
+            if self.read_only_reason:
+                raise read_only_error(self.path, self.read_only_reason)
             raise ProjectError(f"{self.path.name} is open read-only; nothing can be changed.")
+
+    def mark_damaged(self, detail: str) -> ProjectDamaged:
+        """Record that the file is damaged (writes are refused from now on); returns the error."""
+        self.damaged = damaged(self.path, detail)
+        return self.damaged
+
+    def check_integrity(self) -> list[str]:
+        """The full check (:func:`.db.integrity_problems`); safe on a worker thread while the
+        project is in use. Marks the project damaged when it finds anything."""
+        raw = self.engine.raw_connection()
+        try:
+            problems = integrity_problems(raw.driver_connection)
+        finally:
+            raw.close()
+        if problems:
+            self.mark_damaged(f"its full integrity check found: {'; '.join(problems[:3])}")
+        return problems
+
+    def _on_database_error(self, context: Any) -> None:
+        """SQLAlchemy's ``handle_error``: damage and full disks become errors a user can act on."""
+        exc = context.original_exception
+        if is_damage(exc):
+            raise self.mark_damaged(str(exc)) from exc
+        if is_disk_full(exc):
+            raise disk_full(self.path.parent, f"saving to {self.path.name}") from exc
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
@@ -222,9 +276,7 @@ class Project:
 
 def list_backups(path: str | Path) -> list[Path]:
     """Backup copies of the project at ``path``, newest first."""
-    path = Path(path)
-    folder = path.parent / f"{path.stem}.backups"
-    return sorted(folder.glob(f"{path.stem}-*{path.suffix or PROJECT_SUFFIX}"), reverse=True) if folder.is_dir() else []
+    return backup_files(Path(path))
 
 
 def restore_backup(path: str | Path, backup: str | Path) -> Path:
@@ -260,21 +312,35 @@ def _create_project(session: Session, name: str) -> Change:
 
 # ---------------------------------------------------------------------- helpers
 def backup_copy(path: Path, engine: Engine, label: str) -> Path:
-    """Copy the live database with SQLite's online backup (safe while open)."""
+    """Copy the live database with SQLite's online backup (safe while open).
+
+    The copy is written under a temporary name that :func:`list_backups` does not match,
+    flushed to the disk and only then renamed: a full disk or a kill never leaves an empty
+    or cut-off file that looks like a backup."""
+    from .safe_write import write_via_temp
+
     folder = path.parent / f"{path.stem}.backups"
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(path.parent, f"making a backup of {path.name}") from exc
+        raise
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}-{stamp}-{label}{path.suffix or PROJECT_SUFFIX}"
-    raw = engine.raw_connection()
-    try:
-        dest = sqlite3.connect(target)
+
+    def copy(tmp: Path) -> None:
+        raw = engine.raw_connection()
         try:
-            raw.driver_connection.backup(dest)
+            dest = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(dest)
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        raw.close()
-    return target
+            raw.close()
+
+    return write_via_temp(target, copy, temp_suffix=".part", what=f"making a backup of {path.name}")
 
 
 def _migrate(engine: Engine, target: str = "head", down: bool = False) -> None:

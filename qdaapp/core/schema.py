@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .db import BUSY_TIMEOUT_MS, check_project_file, quick_check_connection
+from .db import BUSY_TIMEOUT_MS, check_project_file, damaged, quick_check_connection
 from .errors import NeedsUpgrade, ProjectError
 
 # The newest schema this program knows; tests check it equals Alembic's head.
@@ -29,6 +29,8 @@ def schema_revision(path: Path) -> str:
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
     except sqlite3.DatabaseError as exc:
+        if "no such table" not in str(exc):  # a SQLite file (its header says so) that cannot be read
+            raise damaged(path, f"it cannot be read: {exc}") from exc
         raise ProjectError(
             f"{path.name} is a SQLite database but not a qdaapp project ({exc}). "
             "Choose a project file made by qdaapp."
