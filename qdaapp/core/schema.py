@@ -28,6 +28,8 @@ def schema_revision(path: Path) -> str:
         raise ProjectError(f"{path.name} cannot be opened: {exc}.") from exc
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except UnicodeDecodeError as exc:
+        raise damaged(path, f"it cannot be read: {exc}") from exc
     except sqlite3.DatabaseError as exc:
         if "no such table" not in str(exc):  # a SQLite file (its header says so) that cannot be read
             raise damaged(path, f"it cannot be read: {exc}") from exc
