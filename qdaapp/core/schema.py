@@ -31,7 +31,7 @@ def schema_revision(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise damaged(path, f"it cannot be read: {exc}") from exc
     except sqlite3.DatabaseError as exc:
-        if "no such table" not in str(exc):  # a SQLite file (its header says so) that cannot be read
+        if str(exc) != "no such table: alembic_version":  # a SQLite file (its header says so) that cannot be read
             raise damaged(path, f"it cannot be read: {exc}") from exc
         raise ProjectError(
             f"{path.name} is a SQLite database but not a qdaapp project ({exc}). "
