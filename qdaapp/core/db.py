@@ -22,6 +22,7 @@ import sqlite3
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
+from urllib.parse import quote
 
 from .errors import DiskFull, ProjectDamaged, ProjectError, ReadOnlyPlace
 
@@ -105,10 +106,10 @@ def disk_full(folder: Path, what: str = "") -> DiskFull:
 
 def read_only_reason(path: Path) -> Optional[str]:
     """Why ``path`` cannot be changed (a read-only file or folder), or None if it can."""
-    if not os.access(path, os.W_OK):
-        return "it is a read-only file"
     if not os.access(path.parent, os.W_OK):
         return "it is in a read-only folder"
+    if not os.access(path, os.W_OK):
+        return "it is a read-only file"
     return None
 
 
@@ -118,6 +119,29 @@ def read_only_error(path: Path, reason: str) -> ReadOnlyPlace:
         "copy it to a folder you can write to.",
         reason,
     )
+
+
+def read_only_uri(path: Path) -> str:
+    """The URI that opens ``path`` read-only, also where nothing can be written beside it.
+
+    SQLite reads a write-ahead-log project through a shared-memory file (``NAME-shm``) that it
+    creates beside the project; in a read-only folder it cannot, and even a read fails
+    ("attempt to write a readonly database"). With no log and no shared-memory file there, the
+    file holds everything and is opened as immutable: nobody can write in that folder through
+    this user, and SQLite then needs neither. A log that holds changes but cannot be read
+    without that file is refused with a plain reason rather than silently ignored."""
+    uri = f"file:{quote(path.resolve().as_posix())}?mode=ro"
+    folder = path.resolve().parent
+    if os.access(folder, os.W_OK) or Path(f"{path}-shm").exists():
+        return uri
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size:
+        raise ReadOnlyPlace(
+            f"{path.name} is in a read-only folder and its latest changes are still in {wal.name}, which "
+            "cannot be read there: copy the project with its -wal file to a folder you can write to.",
+            "it is in a read-only folder",
+        )
+    return uri + "&immutable=1"
 
 
 def truncated(path: Path) -> bool:
@@ -179,7 +203,7 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
     from sqlalchemy import create_engine, event
 
     if read_only:
-        uri = f"file:{path.resolve().as_posix()}?mode=ro"
+        uri = read_only_uri(path)
 
         def creator() -> sqlite3.Connection:
             return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -261,6 +261,36 @@ def test_a_project_in_a_read_only_folder_opens_read_only_and_says_why(read_only_
             project.run(nodes.create_node, "New", free=True)
 
 
+def test_reading_in_a_read_only_folder_writes_nothing_beside_the_project(read_only_folder: Path) -> None:
+    """SQLite would create NAME-shm beside a write-ahead-log project even to read it, which a
+    read-only folder refuses ("attempt to write a readonly database")."""
+    before = sorted(p.name for p in read_only_folder.parent.iterdir())
+    with Project.open(read_only_folder, read_only=True) as project:
+        assert project.summary()["nodes"] == 3
+        assert project.check_integrity() == []
+    assert sorted(p.name for p in read_only_folder.parent.iterdir()) == before
+
+
+def test_unsaved_changes_in_a_read_only_folder_are_not_ignored(read_only_folder: Path) -> None:
+    Path(f"{read_only_folder}-wal").write_bytes(b"\0" * 4096)  # a log SQLite could read only through NAME-shm
+    with pytest.raises(ReadOnlyPlace, match="latest changes are still in project.qda-wal"):
+        Project.open(read_only_folder, read_only=True)
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0,
+                    reason="permission bits do not stop root; the tests above simulate the folder")
+def test_a_really_read_only_folder(project_path: Path) -> None:
+    folder = project_path.parent
+    folder.chmod(0o555)
+    try:
+        with pytest.raises(ReadOnlyPlace, match="is in a read-only folder"):
+            Project.open(project_path)
+        with Project.open(project_path, read_only=True) as project:
+            assert project.summary()["sources"] == 2
+    finally:
+        folder.chmod(0o755)
+
+
 def test_a_read_only_file_says_so(project_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = os.access
     monkeypatch.setattr(os, "access", lambda p, m, *a, **k: False if (m & os.W_OK and Path(p) == project_path)
