@@ -33,7 +33,7 @@ def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Proje
         Project.open(args.project, coder=coder, mmap=False).close()
         project = Project.open(args.project, coder=coder, read_only=read_only, mmap=False)
     try:
-        if not read_only and not project.trusted_open:
+        if not read_only and not project.checked_in_full:
             # A file this machine did not leave as it is gets the full check before it is changed:
             # damage that the open's quick check cannot see (indexes, text that no longer decodes)
             # is reported now, not written over.

@@ -239,15 +239,15 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
     return engine
 
 
-def quick_check(engine: "Engine", name: str, path: Optional[Path] = None) -> bool:
+def quick_check(engine: "Engine", name: str, path: Optional[Path] = None) -> Optional[str]:
     """Refuse a damaged file. With ``path``, a file that is as this machine last closed it
-    (:func:`clean_stamp`) gets the cheap check only: its schema and small tables. Returns
-    whether it was trusted so (False: every page was read)."""
-    trusted = path is not None and _recorded(path) == clean_stamp(path)
+    (:func:`clean_stamp`) gets the cheap check only: its schema and small tables. Returns how
+    the file was trusted (see :func:`trust`), or None when every page was read now."""
+    trusted = trust(path) if path is not None else None
     with engine.connect() as conn:
-        rows = _check_rows(lambda sql: conn.exec_driver_sql(sql).fetchall(), path or Path(name), trusted)
+        rows = _check_rows(lambda sql: conn.exec_driver_sql(sql).fetchall(), path or Path(name), trusted is not None)
         conn.rollback()
-    _judge(rows, name, path, trusted)
+    _judge(rows, name, path, trusted is not None)
     return trusted
 
 
@@ -282,7 +282,7 @@ def integrity_problems(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
 
 def quick_check_connection(conn: sqlite3.Connection, name: str, path: Optional[Path] = None) -> None:
     """:func:`quick_check` on a plain ``sqlite3`` connection."""
-    trusted = path is not None and _recorded(path) == clean_stamp(path)
+    trusted = path is not None and trust(path) is not None
     rows = _check_rows(lambda sql: conn.execute(sql).fetchall(), path or Path(name), trusted)
     _judge(rows, name, path, trusted)
 
@@ -303,7 +303,7 @@ def _judge(rows: list[tuple], name: str, path: Optional[Path], trusted: bool) ->
         problem = "; ".join(str(r[0]) for r in rows[:3])
         raise damaged(path or Path(name), f"it failed its integrity check: {problem}")
     if path is not None and not trusted:
-        remember_clean(path)  # checked in full as it is now: the next open need not read it all again
+        remember_clean(path, kind=QUICK)  # every page read as it is now: the next open need not again
 
 
 # ---------------------------------------------------------------------- clean-close stamps
@@ -352,10 +352,47 @@ def _load_stamps() -> dict[str, str]:
 
 
 def _recorded(path: Path) -> Optional[str]:
-    return _load_stamps().get(str(path.resolve()))
+    """The stamp recorded for ``path`` (without how it was checked)."""
+    value = _load_stamps().get(str(path.resolve()))
+    return value.split("|", 1)[0] if isinstance(value, str) else None
 
 
-def remember_clean(path: Path, wait_ns: int = RACY_NS) -> bool:
+# How a recorded file was known sound. CLOSED: a writer of this machine closed it; FULL: the full
+# check (:func:`integrity_problems`) passed; QUICK: ``quick_check`` read every page, but indexes
+# and stored text were not checked, so a command that changes the file checks those first.
+CLOSED, FULL, QUICK = "closed", "full", "quick"
+
+
+def trust(path: Path) -> Optional[str]:
+    """How ``path`` was known sound when it was last seen as it is now (CLOSED, FULL or QUICK),
+    or None: it changed since, or was never seen."""
+    value = _load_stamps().get(str(path.resolve()))
+    stamp = clean_stamp(path)
+    if not isinstance(value, str) or stamp is None:
+        return None
+    recorded, _, kind = value.partition("|")
+    return (kind or CLOSED) if recorded == stamp else None
+
+
+def forget_clean(path: Path) -> None:
+    """Drop the record for ``path`` (found damaged): the next open checks it in full."""
+    stamps = _load_stamps()
+    if stamps.pop(str(path.resolve()), None) is not None:
+        _save_stamps(stamps)
+
+
+def _save_stamps(stamps: dict[str, str]) -> bool:
+    try:
+        target = _stamps_path()
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stamps), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        return False  # no record: the next open checks in full, as it would have anyway
+    return True
+
+
+def remember_clean(path: Path, wait_ns: int = RACY_NS, kind: str = CLOSED) -> bool:
     """Record that ``path`` is sound as it is now (after a full check, or a clean close).
 
     Waits up to ``wait_ns`` for the file's modification time to leave the racy window; a file
@@ -377,14 +414,7 @@ def remember_clean(path: Path, wait_ns: int = RACY_NS) -> bool:
     stamps = _load_stamps()
     key = str(path.resolve())
     stamps.pop(key, None)
-    stamps[key] = stamp
+    stamps[key] = stamp if kind == CLOSED else f"{stamp}|{kind}"
     while len(stamps) > MAX_STAMPS:
         stamps.pop(next(iter(stamps)))
-    try:
-        target = _stamps_path()
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamps), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        return False  # no record: the next open checks in full, as it would have anyway
-    return True
+    return _save_stamps(stamps)

@@ -24,10 +24,13 @@ from sqlalchemy.orm import Session
 from . import audit
 from .commands import Change, CommandFn, execute
 from .db import (
+    CLOSED,
+    FULL,
     backup_files,
     check_project_file,
     damaged,
     disk_full,
+    forget_clean,
     integrity_problems,
     is_damage,
     is_disk_full,
@@ -69,8 +72,9 @@ class Project:
         self.damaged: Optional[ProjectDamaged] = None
         # Why a project opened read-only could not have been opened for writing (None: by choice).
         self.read_only_reason: Optional[str] = read_only_reason(path) if read_only else None
-        # Whether the open trusted the file's clean stamp (False: every page was checked).
-        self.trusted_open = False
+        # Whether the file is known sound in full as it was opened: a writer here closed it last,
+        # or the full check passed since (see db.trust). Otherwise a change checks it in full first.
+        self.checked_in_full = False
         from sqlalchemy import event
 
         event.listen(engine, "handle_error", self._on_database_error)
@@ -131,7 +135,7 @@ class Project:
                 lock.release()
             raise
         project = cls(path, engine, coder or default_coder(), read_only, lock)
-        project.trusted_open = trusted
+        project.checked_in_full = trusted in (CLOSED, FULL)
         return project
 
     def close(self) -> None:
@@ -161,8 +165,12 @@ class Project:
             raise ProjectError(f"{self.path.name} is open read-only; nothing can be changed.")
 
     def mark_damaged(self, detail: str) -> ProjectDamaged:
-        """Record that the file is damaged (writes are refused from now on); returns the error."""
+        """Record that the file is damaged: from now on it is read-only (writes are refused, and
+        closing it does not record it as sound); returns the error."""
         self.damaged = damaged(self.path, detail)
+        self.read_only = True
+        self.read_only_reason = "it is damaged"
+        forget_clean(self.path)
         return self.damaged
 
     def check_integrity(self) -> list[str]:
@@ -175,6 +183,9 @@ class Project:
             raw.close()
         if problems:
             self.mark_damaged(f"its full integrity check found: {'; '.join(problems[:3])}")
+        elif self.damaged is None:
+            self.checked_in_full = True
+            remember_clean(self.path, wait_ns=0, kind=FULL)  # recorded only when no log holds part of it
         return problems
 
     def _on_database_error(self, context: Any) -> None:

@@ -60,6 +60,8 @@ def test_a_plain_sqlite_reader_on_a_damaged_project_says_damaged(project_path: P
 def test_a_write_command_checks_in_full_first_and_refuses(project_path: Path, capsys: pytest.CaptureFixture) -> None:
     _break_a_node_name(project_path)  # the open's quick check cannot see this
     before = _memos(project_path)
+    code, _, err = run(capsys, "sources", project_path)  # reads no node: passes, and records the quick check
+    assert code == 0, err
     code, _, err = run(capsys, "memo", "add", project_path, "written on a damaged file")
     assert code == 1
     _plain(err)
