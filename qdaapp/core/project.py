@@ -279,6 +279,8 @@ class Project:
     def rotate_backups(self, keep: int = 10) -> Path:
         """An automatic backup (on open, and every 10 minutes of work); keeps the newest ``keep``."""
         made = backup_copy(self.path, self.engine, "auto")
+        if not self.checked_in_full or self.damaged is not None:
+            return made  # the older copies stay until this file is known sound: this one may hold damage
         autos = [b for b in list_backups(self.path) if "-auto" in b.name]
         for old in autos[keep:]:
             old.unlink(missing_ok=True)

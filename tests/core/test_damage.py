@@ -152,6 +152,20 @@ def test_a_half_truncated_file_is_damaged_not_a_stranger(rich_project: Path, tmp
         Project.open(path, read_only=True)
 
 
+def test_automatic_backups_of_a_file_not_yet_known_sound_delete_nothing(project_path: Path) -> None:
+    """Each open of a damaged file makes an automatic copy of it; rotating those out must not
+    push out the sound copies made before the damage."""
+    with Project.open(project_path) as project:
+        project.check_integrity()
+        sound = [project.rotate_backups(keep=2) for _ in range(2)]
+    _break_a_node_name(project_path)
+    for _ in range(3):
+        with Project.open(project_path) as project:
+            project.rotate_backups(keep=2)
+            assert project.check_integrity()
+    assert set(sound) <= set(list_backups(project_path))
+
+
 # ---------------------------------------------------------------------- full disks
 @pytest.fixture
 def full_disk(monkeypatch: pytest.MonkeyPatch):
