@@ -242,6 +242,11 @@ class MainWindow(QMainWindow):
         self.analysis.set_project(project)
         self.integrity.start(project)
 
+    def project_damaged(self) -> None:
+        """A command or read found the open project damaged (it already refuses writes)."""
+        if self.project is not None and self.project.damaged is not None:
+            self.integrity.show_damage(self.project)
+
     def show_read_only(self, project: Any, title: str, why: str) -> None:
         """The window for a project that cannot be changed, saying why (a read-only place, damage)."""
         self.setWindowTitle(title)

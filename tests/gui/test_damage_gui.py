@@ -64,3 +64,30 @@ def test_a_project_in_a_read_only_folder_says_why(make_window, project_path: Pat
     assert "project.qda is in a read-only folder" in window.read_only_banner.text()
     qtbot.waitUntil(lambda: window.integrity.problems is not None and window.audit_result is not None,
                     timeout=10_000)
+
+
+def test_damage_met_by_a_command_makes_the_window_read_only(make_window, project_path: Path, messages,  # noqa: ANN001
+                                                            qtbot) -> None:
+    from qdaapp.core import memos
+
+    window = make_window(project_path)
+    qtbot.waitUntil(lambda: window.integrity.problems is not None, timeout=10_000)
+    con = sqlite3.connect(project_path)  # damage after the check: met by the next command that reads it
+    con.execute("UPDATE nodes SET name = CAST(x'54727573ff74' AS TEXT) WHERE name = 'Trust'")
+    con.commit()
+    con.close()
+    ok, _ = window.runner.run(memos.add_memo, "on a node", f"node:{_trust_id(project_path)}")
+    assert not ok
+    assert window.project.damaged is not None
+    assert window.windowTitle() == "project — qdaapp (damaged: read-only)"
+    assert [kind for kind, _ in messages] == ["warning"] and "restore a backup" in messages[0][1]
+    for action in window.actions.edits:
+        assert not action.isEnabled(), action.text()
+
+
+def _trust_id(path: Path) -> int:
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT id FROM nodes WHERE CAST(name AS BLOB) = x'54727573ff74'").fetchone()[0]
+    finally:
+        con.close()
