@@ -342,7 +342,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         problems = project.check_integrity()
     if problems:
         raise project.damaged
-    print(f"{Path(args.project).name} passed its full integrity check: every page, index and stored text is sound.")
+    name = Path(args.project).name
+    print(f"{name} passed its full integrity check: every page, index and stored text is sound.")
     return 0
 
 

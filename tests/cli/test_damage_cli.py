@@ -124,7 +124,11 @@ EXPORTS = [
 ]
 
 
-@pytest.mark.parametrize("argv", EXPORTS, ids=lambda a: (a[1] if a[0] == "report" else a[3]) + "-" + a[-1].rsplit(".", 1)[1])
+def _export_id(argv: tuple[str, ...]) -> str:
+    return (argv[1] if argv[0] == "report" else argv[3]) + "-" + argv[-1].rsplit(".", 1)[1]
+
+
+@pytest.mark.parametrize("argv", EXPORTS, ids=_export_id)
 def test_an_export_on_a_full_disk_leaves_nothing_behind(argv: tuple[str, ...], project_path: Path, tmp_path: Path,
                                                         capsys: pytest.CaptureFixture,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
