@@ -40,7 +40,7 @@ from .db import (
     read_only_reason,
     remember_clean,
 )
-from .errors import NeedsUpgrade, ProjectDamaged, ProjectError
+from .errors import DiskFull, NeedsUpgrade, ProjectDamaged, ProjectError
 from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 from .schema import KNOWN_REVISIONS, SCHEMA_HEAD, check_known
@@ -212,8 +212,20 @@ class Project:
             yield session
 
     def run(self, fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
-        """Execute a command (see :mod:`qdaapp.core.commands`) and return its result."""
-        return execute(self, fn, *args, reason=reason, **kwargs)
+        """Execute a command (see :mod:`qdaapp.core.commands`) and return its result.
+
+        A command that writes through the driver's own cursor (bulk imports) bypasses the
+        engine's error hook; its damage and full-disk errors are translated here the same way."""
+        try:
+            return execute(self, fn, *args, reason=reason, **kwargs)
+        except (ProjectDamaged, DiskFull):
+            raise
+        except Exception as exc:
+            if is_damage(exc):
+                raise self.mark_damaged(str(exc)) from exc
+            if is_disk_full(exc):
+                raise disk_full(self.path.parent, f"saving to {self.path.name}") from exc
+            raise
 
     # ------------------------------------------------------------------ undo / redo
     def undo(self) -> int:

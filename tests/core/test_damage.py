@@ -196,6 +196,21 @@ def test_a_full_disk_while_saving_says_so_and_loses_nothing(project_path: Path, 
         project.close()
 
 
+def test_an_import_that_fills_the_disk_says_so(project_path: Path, tmp_path: Path, full_disk) -> None:
+    """Imports write through the driver's own cursor, past the engine's error hook."""
+    big = tmp_path / "Long interview.txt"
+    big.write_text("Interviewer: And then?\n" + "P2: We kept going. " * 100_000, encoding="utf-8")
+    docs, failures = sources.read_files([big])
+    assert not failures
+    project = Project.open(project_path)
+    try:
+        with pytest.raises(DiskFull, match="no space left in .* while saving to project.qda"):
+            project.run(sources.import_documents, docs)
+        assert project.summary()["sources"] == 2
+    finally:
+        project.close()
+
+
 def test_a_backup_that_fills_the_disk_leaves_no_backup(project_path: Path, full_disk) -> None:
     project = Project.open(project_path)
     try:
