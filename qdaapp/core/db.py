@@ -260,7 +260,10 @@ def integrity_problems(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
     conn.execute("BEGIN")
     try:
         try:
-            problems = [str(r[0]) for r in conn.execute(f"PRAGMA integrity_check({int(limit)})") if r[0] != "ok"]
+            rows = [str(r[0]) for r in conn.execute(f"PRAGMA integrity_check({int(limit)})") if r[0] != "ok"]
+            # One row may hold several lines, under a "*** in database main ***" heading.
+            problems = [line.strip() for row in rows for line in row.splitlines()
+                        if line.strip() and not line.startswith("***")]
         except sqlite3.DatabaseError as exc:
             return [str(exc)]
         tables = conn.execute(
@@ -300,7 +303,8 @@ def _check_rows(fetch: Callable[[str], list], path: Path, trusted: bool) -> list
 def _judge(rows: list[tuple], name: str, path: Optional[Path], trusted: bool) -> None:
     rows = [r for r in rows if r != ("ok",)]
     if rows:
-        problem = "; ".join(str(r[0]) for r in rows[:3])
+        lines = [line.strip() for r in rows for line in str(r[0]).splitlines() if not line.startswith("***")]
+        problem = "; ".join(line for line in lines[:3] if line)
         raise damaged(path or Path(name), f"it failed its integrity check: {problem}")
     if path is not None and not trusted:
         remember_clean(path, kind=QUICK)  # every page read as it is now: the next open need not again

@@ -96,6 +96,22 @@ def test_flipped_bytes_are_found_and_refuse_writes(rich_project: Path, tmp_path:
     assert where_found(path) in ("open", "full check")
 
 
+@pytest.mark.parametrize("seed", range(PROJECTS))
+def test_flipped_bytes_behind_a_clean_stamp_are_found_by_the_full_check(rich_project: Path, tmp_path: Path,
+                                                                        seed: int) -> None:
+    """The case the open cannot see: the file was closed cleanly here, then damaged in place with
+    its size and times kept, so the open checks only its schema (see db.clean_stamp)."""
+    path = tmp_path / "rich.qda"
+    shutil.copy(rich_project, path)
+    Project.open(path).close()
+    assert db.trust(path) == db.CLOSED
+    st = path.stat()
+    flip_bytes(path, seed)  # rewrites the same inode
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_ino == st.st_ino
+    assert where_found(path) in ("open", "full check")
+
+
 def test_the_full_check_passes_a_sound_project(rich_project: Path, tmp_path: Path) -> None:
     path = tmp_path / "rich.qda"
     shutil.copy(rich_project, path)
