@@ -28,6 +28,10 @@ HIT_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 _ACT, _MARKER, _HIT = 1, 2, 3
 _SHIFT = 40
+_LOW = (1 << _SHIFT) - 1
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+# A hit row never has children: a view lays it out without asking for any.
+_HIT_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren
 ACCEPTED_TINT = QColor("#EDF5EE")
 STATUS_TEXT = {"candidate": "to review", "accepted": "accepted ✓", "rejected": "rejected ✗"}
 
@@ -61,9 +65,12 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         self._muted = QColor("#6B6B6B")
 
     # -- content -----------------------------------------------------------------------
-    def set_hits(self, hits: list[HitRow]) -> None:
+    def set_hits(self, hits: list[HitRow], hidden_speakers: Optional[set[str]] = None) -> None:
+        """Show ``hits`` (leaving out the passages of ``hidden_speakers``, default: those hidden now)."""
         self._all = list(hits)
         self._status = {h.id: h.status for h in hits}
+        if hidden_speakers is not None:
+            self._hidden = set(hidden_speakers)
         self._regroup()
 
     def set_hidden_speakers(self, speakers: set[str]) -> None:
@@ -177,17 +184,25 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         """Hits in display order (act, marker, then position)."""
         return [h for act in self._acts for m in act.markers for h in self._markers[m].hits]
 
+    def group_indexes(self) -> list[QModelIndex]:
+        """The act rows and marker rows (every row that has children), acts first."""
+        acts = [self.createIndex(a, 0, (_ACT << _SHIFT) | a) for a in range(len(self._acts))]
+        return acts + [self.createIndex(g.row, 0, (_MARKER << _SHIFT) | m) for m, g in enumerate(self._markers)]
+
     # -- Qt model ------------------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        # Asked for every row a view lays out (each hit of an unfolded marker): the common case first.
         if row < 0 or column < 0 or column >= len(COLUMNS):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, column, (_ACT << _SHIFT) | row) if row < len(self._acts) else QModelIndex()
-        level, n = parent.internalId() >> _SHIFT, parent.internalId() & ((1 << _SHIFT) - 1)
+        pid = parent.internalId()
+        level, n = pid >> _SHIFT, pid & _LOW
+        if level == _MARKER:
+            return self.createIndex(row, column, (_HIT << _SHIFT) | n) if row < len(self._markers[n].hits) \
+                else QModelIndex()
         if level == _ACT and row < len(self._acts[n].markers):
             return self.createIndex(row, column, (_MARKER << _SHIFT) | self._acts[n].markers[row])
-        if level == _MARKER and row < len(self._markers[n].hits):
-            return self.createIndex(row, column, (_HIT << _SHIFT) | n)
         return QModelIndex()
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
@@ -216,18 +231,21 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(COLUMNS)
 
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:
+        if not parent.isValid():
+            return bool(self._acts)
+        return parent.column() == 0 and parent.internalId() >> _SHIFT != _HIT and self.rowCount(parent) > 0
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        # Asked for every row a view lays out: decided from the index's id alone.
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.hit(index) is not None:
-            flags |= Qt.ItemFlag.ItemIsDragEnabled
-        return flags
+        return _HIT_FLAGS if index.internalId() >> _SHIFT == _HIT else _GROUP_FLAGS
 
     # -- dragging hits (as their sentences) onto an account: see PassageDrag --------------
     def passage_at(self, index: Index) -> Optional[tuple[int, int, int]]:

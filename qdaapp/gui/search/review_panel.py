@@ -8,6 +8,10 @@ move between passages, **Space** emits ``openPassage(source_id, start, end)``,
 a speaker or a source at once (see ``review_bulk``).
 Each decision is one audited, undoable command; the view re-reads statuses
 after any ``hits.*``, ``undo`` or ``redo`` change, whoever made it.
+
+With ``load_when_shown`` (the main window's dock) a project's runs are read
+when the panel first comes on screen (:meth:`ReviewPanel.ensure_loaded`), not
+as the project opens: a study's run can hold tens of thousands of passages.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class ReviewPanel(BulkReview, QWidget):
         self.job: Optional[Job] = None
         self._hidden: set[str] = set()
         self._hide_chosen = False  # the user ticked or unticked "Hide interviewer turns"
+        self.load_when_shown = False  # read the runs when the panel first shows (see ensure_loaded)
+        self._pending = False  # the project's runs are not read yet
         self._bridge = ChangeBridge(self)
         self._bridge.changed.connect(self._on_project_change)
 
@@ -125,14 +131,33 @@ class ReviewPanel(BulkReview, QWidget):
         self.project = project
         self._bridge.attach(project)
         self.message.clear_message()
-        self.reload_runs()
+        self._pending = project is not None and self.load_when_shown and not self.on_screen()
+        if self._pending:
+            self.run_combo.reload(None, None)
+            self.run_id = None
+            self.model.set_hits([])
+            self.stack.setCurrentWidget(self.empty)
+        else:
+            self.reload_runs()
         self._update_controls()
+
+    def on_screen(self) -> bool:
+        """Whether some of the panel can be seen (a dock behind another dock's tab cannot)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def ensure_loaded(self) -> None:
+        """Read the project's runs and show the newest, if that was left until the panel shows."""
+        if self._pending:
+            self._pending = False
+            self.reload_runs()
+            self._update_controls()
 
     def set_indexer(self, indexer: Any) -> None:
         self.indexer = indexer
 
     def reload_runs(self, select: Optional[int] = None) -> None:
         """Fill the run selector, newest first; keeps (or picks) ``select``, else the current run."""
+        self._pending = False
         chosen = self.run_combo.reload(self.project, select if select is not None else self.run_id)
         if chosen != self.run_id:
             self.load_run(chosen)
@@ -146,15 +171,22 @@ class ReviewPanel(BulkReview, QWidget):
         if run_id is not None and self.project is not None:
             with self.project.read_session() as s:
                 hits = review.list_hits(s, run_id)
-        self.model.set_hits(hits)
-        self._refresh_hidden()
+        # The interviewers' passages are left out as the tree is built (one regrouping, one layout).
+        known = self._sync_hide_check()
+        self._hidden = self._interviewers(known, hits) if self.hide_check.isChecked() else set()
+        self.model.set_hits(hits, self._hidden)
         self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
         if run_id is not None and not hits:
             self.message.show_note("This run found no marker phrases. Check the lexicon (Edit lexicon…) "
                                    "or the sources it searched, and run it again.")
-        self.tree.expandAll()
+        self.expand_groups()
         self.select_next_candidate(None)
         self._update_controls()
+
+    def expand_groups(self) -> None:
+        """Unfold every act and marker (what ``expandAll`` does, without visiting each passage row)."""
+        for index in self.model.group_indexes():
+            self.tree.expand(index)
 
     def refresh_statuses(self) -> None:
         """Re-read the statuses of the shown run (one query per status; no tree rebuild)."""
@@ -174,6 +206,8 @@ class ReviewPanel(BulkReview, QWidget):
         self._update_controls()
 
     def _on_project_change(self, change: Any) -> None:
+        if self._pending:
+            return  # read as it is when the panel shows
         action = change.action
         if action in ("undo", "redo", "markers.run"):
             self.reload_runs()
@@ -235,23 +269,30 @@ class ReviewPanel(BulkReview, QWidget):
     def edit_lexicon(self) -> None:
         if self.project is None:
             return
+        self.ensure_loaded()  # the lexicon of the run shown
         from qdaapp.gui.search.lexicon_editor import LexiconEditor
 
         LexiconEditor(self.project, self._current_lexicon(), self).exec()
 
     # -- speakers ------------------------------------------------------------------------
-    def _interviewers(self, known: Optional[set[str]] = None) -> set[str]:
-        """The run's speakers whose project role (set or guessed) is interviewer."""
+    def _interviewers(self, known: Optional[set[str]] = None, hits: Optional[list] = None) -> set[str]:
+        """The run's speakers (or those of ``hits``) whose project role (set or guessed) is interviewer."""
         known = set(interviewer_names(self.project)) if known is None else known
-        return {s for s in self.model.speakers() if s in known}
+        speakers = self.model.speakers() if hits is None else {h.speaker for h in hits if h.speaker}
+        return {s for s in speakers if s in known}
 
-    def _refresh_hidden(self) -> None:
-        """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
+    def _sync_hide_check(self) -> set[str]:
+        """The project's interviewers; ticks "Hide interviewer turns" when some are known, unless the user chose."""
         known = set(interviewer_names(self.project))
         if not self._hide_chosen:
             self.hide_check.blockSignals(True)
             self.hide_check.setChecked(bool(known))
             self.hide_check.blockSignals(False)
+        return known
+
+    def _refresh_hidden(self) -> None:
+        """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
+        known = self._sync_hide_check()
         hidden = self._interviewers(known) if self.hide_check.isChecked() else set()
         if hidden == self._hidden:
             return  # an undo or a role change that hides the same speakers leaves folds and place alone
@@ -266,7 +307,7 @@ class ReviewPanel(BulkReview, QWidget):
     def _apply_hidden(self) -> None:
         current = self.current_hit()
         self.model.set_hidden_speakers(self._hidden)
-        self.tree.expandAll()
+        self.expand_groups()
         if current is not None and self.model.hit_index(current.id).isValid():
             self.select_hit(current.id)
         elif current is not None:
