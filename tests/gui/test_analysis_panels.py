@@ -359,3 +359,33 @@ def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot
     qtbot.waitUntil(lambda: where in fts_text._cache, timeout=5000)
     window.close_project()
     assert where not in fts_text._cache
+
+
+def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) -> None:  # noqa: ANN001
+    a = window.analysis
+    project = window.project
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder=project.coder)
+    a.review.set_project(project)  # as opening the project does, with the dock behind another tab
+    assert not a.review.on_screen()
+    assert a.review.run_id is None and a.review.model.counts()[1] == 0 and a.review.model.rowCount() == 0
+    a.show_review()
+    assert a.review.on_screen() and a.review.run_id == run
+    assert a.review.model.counts()[1] > 0 and a.review.run_combo.currentData() == run
+    groups = a.review.model.group_indexes()
+    assert groups and all(a.review.tree.isExpanded(i) for i in groups)
+    assert a.review.current_hit() is not None  # the first passage to review is selected
+
+
+def test_search_dock_reads_who_interviews_when_it_comes_to_the_front(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    import qdaapp.gui.speakers as gui_speakers
+
+    calls = []
+    monkeypatch.setattr(gui_speakers, "interviewer_names", lambda project: calls.append(project) or [])
+    a = window.analysis
+    a.search.set_project(window.project)  # as opening the project does, with the dock behind another tab
+    assert not a.search.on_screen() and calls == []
+    a.show_search()
+    assert a.search.on_screen() and calls == [window.project]

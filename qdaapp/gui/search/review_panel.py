@@ -175,11 +175,11 @@ class ReviewPanel(BulkReview, QWidget):
         known = self._sync_hide_check()
         self._hidden = self._interviewers(known, hits) if self.hide_check.isChecked() else set()
         self.model.set_hits(hits, self._hidden)
+        self.expand_groups()  # before anything lays the tree out: it is then laid out once, unfolded
         self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
         if run_id is not None and not hits:
             self.message.show_note("This run found no marker phrases. Check the lexicon (Edit lexicon…) "
                                    "or the sources it searched, and run it again.")
-        self.expand_groups()
         self.select_next_candidate(None)
         self._update_controls()
 
