@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QInputDialog
 
-from qdaapp.core import indexing, lexicon, markers, narrative
+from qdaapp.core import indexing, lexicon, markers, narrative, review
 from qdaapp.gui.narrative.common import PASSAGES_MIME, SPAN_MIME, passages_from_mime
 from qdaapp.gui.narrative.framework_view import FrameworkView
 from qdaapp.gui.narrative.workspace import AccountWorkspace
@@ -372,8 +372,12 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) ->
     assert not a.review.on_screen()
     assert a.review.run_id is None and a.review.model.counts()[1] == 0 and a.review.model.rowCount() == 0
     a.show_review()
-    assert a.review.on_screen() and a.review.run_id == run
-    assert a.review.model.counts()[1] > 0 and a.review.run_combo.currentData() == run
+    assert a.review.on_screen() and a.review.run_combo.currentData() == run
+    assert a.review.is_reading() and a.review.stack.currentWidget() is a.review.loading  # read on a worker
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    assert a.review.run_id == run and a.review.stack.currentWidget() is a.review.tree
+    with project.read_session() as s:
+        assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, run)]
     groups = a.review.model.group_indexes()
     assert groups and all(a.review.tree.isExpanded(i) for i in groups)
     assert a.review.current_hit() is not None  # the first passage to review is selected
@@ -389,3 +393,47 @@ def test_search_dock_reads_who_interviews_when_it_comes_to_the_front(window, qtb
     assert not a.search.on_screen() and calls == []
     a.show_search()
     assert a.search.on_screen() and calls == [window.project]
+
+
+def test_marker_review_read_in_the_background_keeps_up_with_changes(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    a = window.analysis
+    project = window.project
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder=project.coder)
+    read, gate = review.list_hits, threading.Event()
+
+    def held(session, run_id):  # noqa: ANN001 - reads, then waits until the test lets it finish
+        hits = read(session, run_id)
+        gate.wait(5)
+        return hits
+
+    monkeypatch.setattr(review, "list_hits", held)
+    a.review.set_project(project)
+    a.show_review()
+    assert a.review.is_reading()
+    with project.read_session() as s:
+        first = read(s, run)[0].id
+    project.run(review.accept_hits, run, [first], coder=project.coder)  # decided after the worker read
+    gate.set()
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    assert a.review.model.status(first) == "accepted" and a.review.model.counts()[0] == 1
+
+    # a read overtaken by another (here: the project set again) is dropped
+    gate.clear()
+    window.show_dock(window.bottom_dock)  # the review dock goes behind it
+    a.review.set_project(project)
+    assert not a.review.on_screen() and not a.review.is_reading()
+    a.show_review()
+    assert a.review.is_reading()
+    a.review.set_project(None)
+    gate.set()
+    assert QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(50)
+    assert a.review.run_id is None and a.review.model.counts()[1] == 0
+    assert a.review.stack.currentWidget() is a.review.empty

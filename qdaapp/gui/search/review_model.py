@@ -65,13 +65,15 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         self._muted = QColor("#6B6B6B")
 
     # -- content -----------------------------------------------------------------------
-    def set_hits(self, hits: list[HitRow], hidden_speakers: Optional[set[str]] = None) -> None:
-        """Show ``hits`` (leaving out the passages of ``hidden_speakers``, default: those hidden now)."""
+    def set_hits(self, hits: list[HitRow], hidden_speakers: Optional[set[str]] = None,
+                 grouping: Optional["Grouping"] = None) -> None:
+        """Show ``hits`` (leaving out the passages of ``hidden_speakers``, default: those hidden now);
+        ``grouping``, if given, is ``group_hits(hits, hidden_speakers)`` made beforehand."""
         self._all = list(hits)
         self._status = {h.id: h.status for h in hits}
         if hidden_speakers is not None:
             self._hidden = set(hidden_speakers)
-        self._regroup()
+        self.set_grouping(grouping if grouping is not None else group_hits(self._all, self._hidden))
 
     def set_hidden_speakers(self, speakers: set[str]) -> None:
         if set(speakers) != self._hidden:
@@ -85,27 +87,13 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         return sorted({h.speaker for h in self._all if h.speaker})
 
     def _regroup(self) -> None:
+        self.set_grouping(group_hits(self._all, self._hidden))
+
+    def set_grouping(self, grouping: "Grouping") -> None:
+        """Show a grouping made by :func:`group_hits` from the hits and hidden speakers held now
+        (it can be made off the GUI thread: it touches no Qt object)."""
         self.beginResetModel()
-        self._acts, self._markers, self._where = [], [], {}
-        act_pos: dict[str, int] = {}
-        marker_pos: dict[tuple[str, str], int] = {}
-        for h in self._all:  # list_hits sorts by act then marker
-            if h.speaker is not None and h.speaker in self._hidden:
-                continue
-            a = act_pos.get(h.act)
-            if a is None:
-                a = act_pos[h.act] = len(self._acts)
-                self._acts.append(_Act(h.act))
-            act = self._acts[a]
-            m = marker_pos.get((h.act, h.marker))
-            if m is None:
-                m = marker_pos[(h.act, h.marker)] = len(self._markers)
-                self._markers.append(_Marker(a, len(act.markers), h.marker))
-                act.markers.append(m)
-            group = self._markers[m]
-            self._where[h.id] = (m, len(group.hits))
-            group.hits.append(h)
-            act.hits.append(h)
+        self._acts, self._markers, self._where = grouping
         self.endResetModel()
 
     def set_statuses(self, statuses: dict[int, str]) -> list[int]:
@@ -314,6 +302,37 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
                     f"{negative}<br>{h.source}, characters {h.start:,}–{h.end:,}. "
                     "A accept · R reject · Space show in document</p>")
         return None
+
+
+Grouping = tuple[list[_Act], list[_Marker], dict[int, tuple[int, int]]]
+
+
+def group_hits(hits: list[HitRow], hidden: set[str]) -> Grouping:
+    """Acts, their markers and where each shown hit sits (marker group, row), leaving out
+    the passages of the ``hidden`` speakers; ``hits`` come sorted by act then marker."""
+    acts: list[_Act] = []
+    markers: list[_Marker] = []
+    where: dict[int, tuple[int, int]] = {}
+    act_pos: dict[str, int] = {}
+    marker_pos: dict[tuple[str, str], int] = {}
+    for h in hits:
+        if h.speaker is not None and h.speaker in hidden:
+            continue
+        a = act_pos.get(h.act)
+        if a is None:
+            a = act_pos[h.act] = len(acts)
+            acts.append(_Act(h.act))
+        act = acts[a]
+        m = marker_pos.get((h.act, h.marker))
+        if m is None:
+            m = marker_pos[(h.act, h.marker)] = len(markers)
+            markers.append(_Marker(a, len(act.markers), h.marker))
+            act.markers.append(m)
+        group = markers[m]
+        where[h.id] = (m, len(group.hits))
+        group.hits.append(h)
+        act.hits.append(h)
+    return acts, markers, where
 
 
 def _escape(text: str) -> str:

@@ -12,10 +12,14 @@ after any ``hits.*``, ``undo`` or ``redo`` change, whoever made it.
 With ``load_when_shown`` (the main window's dock) a project's runs are read
 when the panel first comes on screen (:meth:`ReviewPanel.ensure_loaded`), not
 as the project opens: a study's run can hold tens of thousands of passages.
+The newest run's passages are then read and grouped on a worker while the
+panel says so; choosing a run, or a change that needs the runs again, reads
+on the GUI thread as before (and drops a read still under way).
 """
 
 from __future__ import annotations
 
+from itertools import chain, islice
 from typing import Any, Optional
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -39,14 +43,15 @@ from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plu
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
 from qdaapp.gui.search.review_bulk import BulkReview
 from qdaapp.gui.search.review_delegate import ReviewTree
-from qdaapp.gui.search.review_model import ReviewModel
+from qdaapp.gui.search.review_model import Grouping, ReviewModel, group_hits
 from qdaapp.gui.speakers import interviewer_names, open_speakers_dialog
-from qdaapp.gui.workers import Job
+from qdaapp.gui.workers import Job, run_in_worker
 
 SPREADS = (("sentence", "its sentence"), ("turn", "the speaker's turn"), ("hit", "only the marker"))
 EMPTY = ("<p style='font-size:11pt'><b>No marker run yet.</b></p><p>Press <b>Run marker search…</b> to find "
          "<i>'have to'</i>, <i>'want to'</i>, <i>'able to'</i>… in your interviews.<br>Then go through the "
          "passages here: <b>A</b> accepts one (it is coded under Speech acts), <b>R</b> rejects it.</p>")
+LOADING = "<p style='font-size:11pt'>Reading the passages of the newest marker run…</p>"
 READ_ONLY_KEYS = "↑ ↓ next passage · Space show in document"
 DISABLED_STYLE = "QPushButton#PrimaryButton:disabled { background: #B9C3CC; color: #F2F2F2; }"
 KEYS_HINT = ("A accept · R reject · ↑ ↓ next passage · Space show in document · Shift+A / Shift+R accept / reject "
@@ -67,6 +72,9 @@ class ReviewPanel(BulkReview, QWidget):
         self._hide_chosen = False  # the user ticked or unticked "Hide interviewer turns"
         self.load_when_shown = False  # read the runs when the panel first shows (see ensure_loaded)
         self._pending = False  # the project's runs are not read yet
+        self._reading: Optional[Job] = None  # a run's passages being read on a worker
+        self._reads = 0  # counts reads started, so a read overtaken by another is dropped
+        self._changed_while_reading = False
         self._bridge = ChangeBridge(self)
         self._bridge.changed.connect(self._on_project_change)
 
@@ -90,9 +98,11 @@ class ReviewPanel(BulkReview, QWidget):
         self.model = ReviewModel(self)
         self.tree = ReviewTree(self.model, self.handle_key)
         self.empty = hint_label(EMPTY)
+        self.loading = hint_label(LOADING)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.loading)
         self.keys_hint = QLabel(KEYS_HINT)
         self.keys_hint.setObjectName("Muted")
 
@@ -131,6 +141,7 @@ class ReviewPanel(BulkReview, QWidget):
         self.project = project
         self._bridge.attach(project)
         self.message.clear_message()
+        self._drop_reading()
         self._pending = project is not None and self.load_when_shown and not self.on_screen()
         if self._pending:
             self.run_combo.reload(None, None)
@@ -146,11 +157,59 @@ class ReviewPanel(BulkReview, QWidget):
         return self.isVisible() and not self.visibleRegion().isEmpty()
 
     def ensure_loaded(self) -> None:
-        """Read the project's runs and show the newest, if that was left until the panel shows."""
-        if self._pending:
-            self._pending = False
-            self.reload_runs()
-            self._update_controls()
+        """Read the project's runs and show the newest, if that was left until the panel shows
+        (its passages are read on a worker: see :meth:`is_reading`)."""
+        if not self._pending:
+            return
+        self._pending = False
+        chosen = self.run_combo.reload(self.project, None)
+        if chosen is None:
+            self.load_run(None)
+        else:
+            self._read_in_background(chosen)
+        self._update_controls()
+
+    def is_reading(self) -> bool:
+        """Whether a run's passages are being read on a worker (the panel says so meanwhile)."""
+        return self._reading is not None
+
+    def _drop_reading(self) -> None:
+        self._reads += 1
+        self._reading = None
+
+    def _read_in_background(self, run_id: int) -> None:
+        project = self.project
+        known = self._sync_hide_check()
+        leave_out = known if self.hide_check.isChecked() else set()
+        self._drop_reading()
+        reads = self._reads
+        self.run_id = run_id
+        self._changed_while_reading = False
+        self.model.set_hits([])
+        self.stack.setCurrentWidget(self.loading)
+
+        def work(_progress: Any, _cancel: Any) -> tuple[list, Grouping]:
+            with project.read_session() as s:
+                hits = review.list_hits(s, run_id)
+            return hits, group_hits(hits, leave_out)  # the interviewers with no passage here change nothing
+
+        def done(result: tuple[list, Grouping]) -> None:
+            if reads != self._reads or self.project is not project:
+                return
+            self._reading = None
+            hits, grouping = result
+            self._show_run(run_id, hits, self._interviewers(known, hits) if leave_out else set(), grouping)
+            if self._changed_while_reading:
+                self._refresh_hidden()
+                self.refresh_statuses()
+
+        def failed(exc: BaseException) -> None:
+            if reads == self._reads:
+                self._reading = None
+                self.stack.setCurrentWidget(self.empty)
+                self.message.show_error(error_text(exc))
+
+        self._reading = run_in_worker(work, done, failed)
 
     def set_indexer(self, indexer: Any) -> None:
         self.indexer = indexer
@@ -166,15 +225,20 @@ class ReviewPanel(BulkReview, QWidget):
         self.load_run(self.run_combo.currentData())
 
     def load_run(self, run_id: Optional[int]) -> None:
-        self.run_id = run_id
+        self._drop_reading()
         hits = []
         if run_id is not None and self.project is not None:
             with self.project.read_session() as s:
                 hits = review.list_hits(s, run_id)
         # The interviewers' passages are left out as the tree is built (one regrouping, one layout).
         known = self._sync_hide_check()
-        self._hidden = self._interviewers(known, hits) if self.hide_check.isChecked() else set()
-        self.model.set_hits(hits, self._hidden)
+        self._show_run(run_id, hits, self._interviewers(known, hits) if self.hide_check.isChecked() else set())
+
+    def _show_run(self, run_id: Optional[int], hits: list, hidden: set[str],
+                  grouping: Optional[Grouping] = None) -> None:
+        self.run_id = run_id
+        self._hidden = hidden
+        self.model.set_hits(hits, hidden, grouping)
         self.expand_groups()  # before anything lays the tree out: it is then laid out once, unfolded
         self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
         if run_id is not None and not hits:
@@ -208,6 +272,8 @@ class ReviewPanel(BulkReview, QWidget):
     def _on_project_change(self, change: Any) -> None:
         if self._pending:
             return  # read as it is when the panel shows
+        if self._reading is not None:
+            self._changed_while_reading = True
         action = change.action
         if action in ("undo", "redo", "markers.run"):
             self.reload_runs()
@@ -335,12 +401,18 @@ class ReviewPanel(BulkReview, QWidget):
         Passages in groups the user has folded come last, so deciding never unfolds a group
         while an unfolded one still has passages to review."""
         order = self.model.visible_hits()
-        ids = [h.id for h in order]
-        start = ids.index(after) + 1 if after in ids else 0
-        left = [h for h in order[start:] + order[:start] if self.model.status(h.id) == "candidate"]
-        if not left:
+        start = next((i + 1 for i, h in enumerate(order) if h.id == after), 0) if after is not None else 0
+        status, first = self.model.status, None
+        for h in chain(islice(order, start, None), islice(order, 0, start)):  # stops at the first one found
+            if status(h.id) != "candidate":
+                continue
+            if self._unfolded(h.id):
+                self.select_hit(h.id)
+                return True
+            first = first or h
+        if first is None:
             return False
-        self.select_hit(next((h for h in left if self._unfolded(h.id)), left[0]).id)
+        self.select_hit(first.id)
         return True
 
     def _unfolded(self, hit_id: int) -> bool:
