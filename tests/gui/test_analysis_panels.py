@@ -374,8 +374,10 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) ->
     a.show_review()
     assert a.review.on_screen() and a.review.run_combo.currentData() == run
     assert a.review.is_reading() and a.review.stack.currentWidget() is a.review.loading  # read on a worker
+    assert a.review.counter.text() == ""  # no "Reviewed 0 / 0" while the passages are read
     qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
     assert a.review.run_id == run and a.review.stack.currentWidget() is a.review.tree
+    assert a.review.counter.text().startswith(f"<b>Reviewed 0 / {a.review.model.counts()[1]:,}")
     with project.read_session() as s:
         assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, run)]
     groups = a.review.model.group_indexes()

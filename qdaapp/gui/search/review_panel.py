@@ -523,7 +523,7 @@ class ReviewPanel(BulkReview, QWidget):
         self.spread_combo.setEnabled(has_run and writable)
         self.keys_hint.setText(KEYS_HINT if writable or not has_project else READ_ONLY_KEYS)
         reviewed, total, hidden = self.model.counts()
-        text = f"<b>Reviewed {reviewed:,} / {total:,}</b>" if has_run else ""
+        text = f"<b>Reviewed {reviewed:,} / {total:,}</b>" if has_run and self._reading is None else ""
         if hidden:
             text += f" <span style='color:#6b6b6b'>· {plural(hidden, 'passage')} hidden</span>"
         self.counter.setText(text)
