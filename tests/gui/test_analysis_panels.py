@@ -385,7 +385,7 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) ->
     assert a.review.current_hit() is not None  # the first passage to review is selected
 
 
-def test_search_dock_reads_who_interviews_when_it_comes_to_the_front(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
     import qdaapp.gui.speakers as gui_speakers
 
     calls = []
