@@ -383,6 +383,11 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) ->
     groups = a.review.model.group_indexes()
     assert groups and all(a.review.tree.isExpanded(i) for i in groups)
     assert a.review.current_hit() is not None  # the first passage to review is selected
+    shown = a.review.model.hit_ids()
+    a.review.set_project(project)  # opened again with the dock in front: read on a worker at once
+    assert a.review.is_reading() and a.review.model.hit_ids() == []
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    assert a.review.model.hit_ids() == shown and a.review.run_id == run
 
 
 def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001

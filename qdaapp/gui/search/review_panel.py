@@ -13,7 +13,7 @@ With ``load_when_shown`` (the main window's dock) a project's runs are read
 when the panel first comes on screen (:meth:`ReviewPanel.ensure_loaded`), not
 as the project opens: a study's run can hold tens of thousands of passages.
 The newest run's passages are then read and grouped on a worker while the
-panel says so; choosing a run, or a change that needs the runs again, reads
+panel says so (at once if the panel is in front as the project opens); choosing a run, or a change that needs the runs again, reads
 on the GUI thread as before (and drops a read still under way).
 """
 
@@ -142,12 +142,14 @@ class ReviewPanel(BulkReview, QWidget):
         self._bridge.attach(project)
         self.message.clear_message()
         self._drop_reading()
-        self._pending = project is not None and self.load_when_shown and not self.on_screen()
+        self._pending = project is not None and self.load_when_shown
         if self._pending:
             self.run_combo.reload(None, None)
             self.run_id = None
             self.model.set_hits([])
             self.stack.setCurrentWidget(self.empty)
+            if self.on_screen():
+                self.ensure_loaded()  # in front already: its passages are read on a worker
         else:
             self.reload_runs()
         self._update_controls()
