@@ -361,7 +361,11 @@ def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot
     assert where not in fts_text._cache
 
 
-def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) -> None:  # noqa: ANN001
+def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from qdaapp.gui.search import review_panel
+
+    built, keep = [], review_panel.building_kept_data
+    monkeypatch.setattr(review_panel, "building_kept_data", lambda: built.append(True) or keep())
     a = window.analysis
     project = window.project
     indexing.index_sources(project)
@@ -377,6 +381,7 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot) ->
     assert a.review.counter.text() == ""  # no "Reviewed 0 / 0" while the passages are read
     qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
     assert a.review.run_id == run and a.review.stack.currentWidget() is a.review.tree
+    assert built == [True]  # the hits were built as data kept for the session
     assert a.review.counter.text().startswith(f"<b>Reviewed 0 / {a.review.model.counts()[1]:,}")
     with project.read_session() as s:
         assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, run)]

@@ -124,10 +124,10 @@ class AnalysisPanels(QObject):
         if project is None or self.indexer.is_running():
             return
         from qdaapp.core import fts_text, speakers
-        from qdaapp.gui.workers import run_in_worker
+        from qdaapp.gui.workers import building_kept_data, run_in_worker
 
         def work(_progress: Any, _cancel: Any) -> None:
-            with project.read_session() as s:
+            with building_kept_data(), project.read_session() as s:
                 speakers.list_speakers(s)
                 if indexing_available(s):
                     fts_text.passages(s)

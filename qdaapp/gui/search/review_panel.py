@@ -45,7 +45,7 @@ from qdaapp.gui.search.review_bulk import BulkReview
 from qdaapp.gui.search.review_delegate import ReviewTree
 from qdaapp.gui.search.review_model import Grouping, ReviewModel, group_hits
 from qdaapp.gui.speakers import interviewer_names, open_speakers_dialog
-from qdaapp.gui.workers import Job, run_in_worker
+from qdaapp.gui.workers import Job, building_kept_data, run_in_worker
 
 SPREADS = (("sentence", "its sentence"), ("turn", "the speaker's turn"), ("hit", "only the marker"))
 EMPTY = ("<p style='font-size:11pt'><b>No marker run yet.</b></p><p>Press <b>Run marker search…</b> to find "
@@ -191,9 +191,10 @@ class ReviewPanel(BulkReview, QWidget):
         self.stack.setCurrentWidget(self.loading)
 
         def work(_progress: Any, _cancel: Any) -> tuple[list, Grouping]:
-            with project.read_session() as s:
-                hits = review.list_hits(s, run_id)
-            return hits, group_hits(hits, leave_out)  # the interviewers with no passage here change nothing
+            with building_kept_data():
+                with project.read_session() as s:
+                    hits = review.list_hits(s, run_id)
+                return hits, group_hits(hits, leave_out)  # the interviewers with no passage here change nothing
 
         def done(result: tuple[list, Grouping]) -> None:
             if reads != self._reads or self.project is not project:
