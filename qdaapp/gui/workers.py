@@ -200,8 +200,8 @@ def building_kept_data() -> Iterator[None]:
     hundreds of thousands of objects takes tens of milliseconds, again and again: none runs while
     the work builds (what it builds is kept, not garbage), and afterwards what exists is moved out
     of the collector's reach (``gc.freeze``), so later collections do not walk it each time. Objects
-    still free themselves when nothing refers to them; only a reference cycle already unreachable
-    at that moment would stay."""
+    still free themselves when nothing refers to them; a reference cycle among them waits for
+    :func:`release_kept_data` (called when the project closes)."""
     global _kept_depth
     with _kept_lock:
         _kept_depth += 1
@@ -222,3 +222,10 @@ def make_progress_dialog(parent, title: str, label: str) -> QProgressDialog:  # 
     dialog.setMinimumWidth(420)
     dialog.setWindowModality(dialog.windowModality().WindowModal)
     return dialog
+
+
+def release_kept_data() -> None:
+    """Give what :func:`building_kept_data` moved aside back to the collector (the project closed)."""
+    with _kept_lock:
+        if _kept_depth == 0:
+            gc.unfreeze()

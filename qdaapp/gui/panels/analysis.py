@@ -40,6 +40,7 @@ from qdaapp.gui.panels.accounts_panel import AccountsPanel
 from qdaapp.gui.search.indexing import IndexingController
 from qdaapp.gui.search.review_panel import ReviewPanel
 from qdaapp.gui.search.search_panel import SearchPanel
+from qdaapp.gui.workers import release_kept_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
@@ -111,6 +112,7 @@ class AnalysisPanels(QObject):
             self.workspaces.clear()
             self.analysis_views.clear()
             self.framework = None
+            release_kept_data()
         else:
             self.indexer.set_project(project)  # builds missing indexes in the background
             self._warm_search()
