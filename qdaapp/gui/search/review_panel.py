@@ -13,8 +13,9 @@ With ``load_when_shown`` (the main window's dock) a project's runs are read
 when the panel first comes on screen (:meth:`ReviewPanel.ensure_loaded`), not
 as the project opens: a study's run can hold tens of thousands of passages.
 The newest run's passages are then read and grouped on a worker while the
-panel says so (at once if the panel is in front as the project opens); choosing a run, or a change that needs the runs again, reads
-on the GUI thread as before (and drops a read still under way).
+panel says so (at once if the panel is in front as the project opens);
+choosing a run, or a change that needs the runs again, reads on the GUI
+thread as before (and drops a read still under way).
 """
 
 from __future__ import annotations
