@@ -396,6 +396,7 @@ t1 = time.perf_counter(); review.tree.viewport().repaint(); app.processEvents()
 review_block = max(review_block, time.perf_counter() - t1)
 review_open = time.perf_counter() - t
 review_rows = shown_rows(review.tree)
+review_hits = review.model.counts()[1]
 review_scroll = scroll(review.tree)
 # Opened again after closing it: the common case (a file this app closed cleanly may be checked
 # more cheaply than one seen for the first time).
@@ -407,7 +408,7 @@ print(json.dumps({"ok": ok, "window": t_window - t_start, "open": t_open, "reope
                   "show_search": show_search, "first": first, "later": later, "hits": len(hits or []),
                   "tree_scroll": tree_scroll, "results_scroll": results_scroll,
                   "review_open": review_open, "review_rows": review_rows, "review_block": review_block,
-                  "review_hits": review.model.counts()[1], "review_scroll": review_scroll}))
+                  "review_hits": review_hits, "review_scroll": review_scroll}))
 window.close()
 os._exit(0)
 """
