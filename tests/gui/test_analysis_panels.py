@@ -397,6 +397,16 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot, mo
     qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
     assert a.review.model.hit_ids() == shown and a.review.run_id == run
 
+    newer = project.run(markers.run_markers, spec, coder=project.coder, include_interviewer=True)
+    qtbot.waitUntil(lambda: a.review.run_combo.findData(newer) >= 0, timeout=5000)  # listed; the run shown stays
+    assert a.review.run_id == run and not a.review.is_reading()
+    a.review.run_combo.setCurrentIndex(a.review.run_combo.findData(newer))  # the user picks it: read on a worker
+    assert a.review.is_reading() and a.review.stack.currentWidget() is a.review.loading
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    with project.read_session() as s:
+        assert a.review.run_id == newer
+        assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, newer)] != shown
+
 
 def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
     import qdaapp.gui.speakers as gui_speakers

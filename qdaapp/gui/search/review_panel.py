@@ -13,9 +13,9 @@ With ``load_when_shown`` (the main window's dock) a project's runs are read
 when the panel first comes on screen (:meth:`ReviewPanel.ensure_loaded`), not
 as the project opens: a study's run can hold tens of thousands of passages.
 The newest run's passages are then read and grouped on a worker while the
-panel says so (at once if the panel is in front as the project opens);
-choosing a run, or a change that needs the runs again, reads on the GUI
-thread as before (and drops a read still under way).
+panel says so (at once if the panel is in front as the project opens), and
+so are those of a run chosen in the list; a change that needs the runs
+again reads on the GUI thread as before (and drops a read still under way).
 """
 
 from __future__ import annotations
@@ -226,7 +226,12 @@ class ReviewPanel(BulkReview, QWidget):
             self.load_run(chosen)
 
     def _on_run_chosen(self, _row: int) -> None:
-        self.load_run(self.run_combo.currentData())
+        run_id = self.run_combo.currentData()
+        if self.load_when_shown and run_id is not None and self.project is not None:
+            self._read_in_background(run_id)  # the user chose it: the window answers while it is read
+            self._update_controls()
+        else:
+            self.load_run(run_id)
 
     def load_run(self, run_id: Optional[int]) -> None:
         self._drop_reading()
