@@ -132,7 +132,7 @@ class AnalysisPanels(QObject):
             with building_kept_data(), project.read_session() as s:
                 speakers.list_speakers(s)
                 if indexing_available(s):
-                    fts_text.passages(s)
+                    fts_text.keep(s)
 
         self.warm_job = run_in_worker(work, lambda _r: None, lambda exc: log_exception(exc))
 
