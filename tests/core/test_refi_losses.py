@@ -231,9 +231,10 @@ def test_export_writes_one_selection_per_coder_and_the_memo_as_description(blank
 
 
 # ---------------------------------------------------------------------- round trips
-def as_another_program(path: Path, out: Path, drop_notes_on_sources: bool = True) -> Path:
-    """Our export as another program writes it back: its own origin, 'Free Nodes' renamed, without our note, source memos only in the Description, every coding memo in its selection's
-    Description (one coding per selection)."""
+def as_another_program(path: Path, out: Path) -> Path:
+    """Our export as another program writes it back: its own origin, 'Free Nodes' renamed, without our
+    note, source memos only in the Description, every coding memo in its selection's Description (one
+    coding per selection)."""
     with zipfile.ZipFile(path) as z:
         entries = {n: z.read(n) for n in z.namelist()}
     doc = etree.fromstring(entries["project.qde"])
@@ -245,7 +246,7 @@ def as_another_program(path: Path, out: Path, drop_notes_on_sources: bool = True
     notes = {n.get("guid"): n for n in doc.iter(f"{Q}Note")}
     for src in doc.iter(f"{Q}TextSource"):
         for ref in src.findall(f"{Q}NoteRef"):
-            if drop_notes_on_sources and src.find(f"{Q}Description") is not None and \
+            if src.find(f"{Q}Description") is not None and \
                     notes[ref.get("targetGUID")].findtext(f"{Q}PlainTextContent") == src.findtext(f"{Q}Description"):
                 note = notes[ref.get("targetGUID")]
                 note.getparent().remove(note)
