@@ -122,6 +122,28 @@ def test_a_coded_free_nodes_folder_keeps_its_codings(blank_project: Path, tmp_pa
     project.close()
 
 
+def test_what_a_free_nodes_folder_carried_is_listed(blank_project: Path, tmp_path: Path) -> None:
+    path = other_tool_file(tmp_path)
+    with zipfile.ZipFile(path) as z:
+        entries = {n: z.read(n) for n in z.namelist()}
+    folder = f'name="free  nodes" isCodable="true">'.encode()
+    entries["project.qde"] = entries["project.qde"].replace(
+        folder, folder + f'<Description>Codes to sort</Description><NoteRef targetGUID="{G(21)}"/>'.encode()).replace(
+        b"</Notes>", f'<Note guid="{G(21)}" name="On the folder"><PlainTextContent>Sort these soon'
+                     f'</PlainTextContent></Note></Notes>'.encode())
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    project = fresh(blank_project, tmp_path, "t.qda")
+    summary = import_qdpx(project, path)
+    reasons = [(s.kind, s.name, s.reason) for s in summary.skipped]
+    assert ("node", "free  nodes", "its description was left out: it holds free nodes, and free nodes have no "
+            "folder in qdaapp.") in reasons
+    assert ("memo", "On the folder", "what it annotates was not imported; it was kept as a project memo.") in reasons
+    assert ("project", None, "Sort these soon", "") in memo_rows(project)
+    project.close()
+
+
 def test_a_free_nodes_folder_in_a_codebook(blank_project: Path, tmp_path: Path) -> None:
     book = tmp_path / "b.qdc"
     book.write_text(f'<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '

@@ -116,12 +116,12 @@ class NoteWriter:
             if targets and kind == "project" and targets[0][0] != "project":
                 self.skip("memo", note.title or note.guid, "what it annotates was not imported; it was kept as a "
                           "project memo.")
-            if targets and targets[0][0] == "selection" and kind == "source":
-                note = self._on_passage(note, targets[0][1] or "")
+            if targets and kind == "source" and (span := self._passage(*targets[0])) is not None:
+                note = self._on_passage(note, *span)
             self._add(note, kind, ident, memo_ids)
         if self.on_passages:
             self.summary.notices.append(
-                f"{self.on_passages} note(s) on passages that have no coding were kept as memos on their source, "
+                f"{self.on_passages} note(s) on passages without a coding were kept as memos on their source, "
                 "each beginning with the passage it is about (a memo in qdaapp is not anchored to a passage).")
         for note, target in later:
             if target in memo_ids:
@@ -131,9 +131,12 @@ class NoteWriter:
                           "as a project memo.")
                 self._add(note, "project", None, memo_ids)
 
-    def _on_passage(self, note: RNote, selection: str) -> RNote:
+    def _passage(self, kind: str, guid: Optional[str]) -> Optional[tuple[str, int, int]]:
+        """(source GUID, start, end) of the selection a note is about, else None."""
+        return self.p.selections.get(guid or "") if kind == "selection" else None
+
+    def _on_passage(self, note: RNote, sguid: str, a: int, b: int) -> RNote:
         """The note with the passage it annotates named at the top of its text."""
-        sguid, a, b = self.p.selections[selection]
         if self._texts is None:
             self._texts = {src.guid: (src.name, src.text) for src in self.p.sources}
         name, text = self._texts.get(sguid, ("", ""))

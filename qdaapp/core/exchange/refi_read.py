@@ -118,6 +118,7 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
     ids = _Ids()
     if codes is not None:
         _read_codes(codes, project, ids)
+    _coded_free_folders(project)
     sets = {(s.get("name") or "(no name)"): [norm_guid(m.get("guid") or m.get("targetGUID"))
                                              for m in children(s, "MemberCode")]
             for s in _all(root, "Sets", "Set")}
@@ -230,8 +231,11 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
             # gone): its leaves are free nodes again. Should codings refer to the folder itself, it is kept
             # as a tree node too (see _coded_free_folders).
             guid = ids.of(elem)
-            project.free_folders[guid] = RCode(guid, clean_name(elem.get("name"), "Free Nodes"), None, False,
-                                               _color(elem.get("color")), child_text(elem, "Description"))
+            folder = RCode(guid, clean_name(elem.get("name"), "Free Nodes"), None, False, _color(elem.get("color")),
+                           child_text(elem, "Description"))
+            project.free_folders[guid] = folder
+            for ref in children(elem, "NoteRef"):
+                project.annotate(norm_guid(ref.get("targetGUID")), "code", guid)
             for c in children(elem, "Code"):
                 if children(c, "Code"):
                     walk(c, None, False, top)
@@ -261,13 +265,17 @@ def _foreign_free_folders(top: list["etree._Element"]) -> set["etree._Element"]:
 
 
 def _coded_free_folders(project: RProject) -> None:
-    """Keep as a tree node a 'Free Nodes' folder of another program that has codings of its own."""
+    """Keep as a tree node a 'Free Nodes' folder of another program that has codings of its own; list the
+    description of one that has none as left out."""
     coded = {c.code for src in project.sources for sel in src.selections for c in sel.codings}
     for guid, code in project.free_folders.items():
         if guid in coded:
             project.codes.append(code)
             project.notices.append(f"'{code.name}' holds free nodes and has codings of its own: its codes became "
                                    "free nodes and it was kept as a tree node for its codings.")
+        elif code.description.strip() and code.description.strip() != FREE_FOLDER_NOTE:
+            project.skip("node", code.name, "its description was left out: it holds free nodes, and free nodes "
+                         "have no folder in qdaapp.")
 
 
 def _drop_mirrored_source_memos(project: RProject) -> None:
