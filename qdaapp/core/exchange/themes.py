@@ -10,7 +10,6 @@ the source's text, as everywhere in qdaapp.
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from ..errors import InvalidInput, NotFound
 from ..memos import MemoInfo, list_memos
 from ..models import Attribute, AttributeValue, AuditEvent
 from ..nodes import NodeInfo, list_nodes
-from . import write_atomically
+from . import sheets, write_atomically
 
 FORMATS = ("docx", "xlsx", "csv", "html")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -275,9 +274,7 @@ def coding_rows(themes: Themes) -> tuple[list[str], list[list]]:
 def _write_csv(themes: Themes, tmp: Path) -> None:
     header, rows = coding_rows(themes)
     with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in r] for r in rows)
+        sheets.write_csv(fh, header, rows)
 
 
 def _write_xlsx(themes: Themes, tmp: Path) -> None:
@@ -288,13 +285,9 @@ def _write_xlsx(themes: Themes, tmp: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Codings"
-    ws.append(header)
+    sheets.append_row(ws, [cell_text(h) for h in header])
     for r in rows:
-        ws.append([cell_text(v) if isinstance(v, str) else v for v in r])
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            if isinstance(c.value, str):
-                c.data_type = "s"  # a quote starting with '=' is text, never a formula
+        sheets.append_row(ws, [cell_text(v) if isinstance(v, str) else v for v in r])
     for c in ws[1]:
         c.font = Font(bold=True)
     text_col = header.index("Text") + 1
