@@ -101,6 +101,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    if args.command != "gui":  # a project this command locks names it to anyone else who tries
+        from qdaapp.core.lock import set_holder
+
+        set_holder("cli", args.command)
     try:
         return int(args.func(args) or 0)
     except (QdaError, UserError) as exc:
