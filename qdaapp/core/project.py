@@ -21,7 +21,7 @@ from typing import Any, Optional
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from . import audit
+from . import audit, durability
 from .commands import Change, CommandFn, execute
 from .db import check_project_file, make_engine, quick_check, remember_clean
 from .errors import NeedsUpgrade, ProjectError
@@ -51,6 +51,9 @@ class Project:
         self.read_only = read_only
         self._writer = engine.execution_options(qda_begin="IMMEDIATE")
         self._listeners: list[Callable[[Change], None]] = []
+        self._project_id: Optional[str] = None
+        # Set on open when the file lacks work acknowledged on this computer (see durability).
+        self.missing_work: Optional[durability.MissingWork] = None
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
@@ -91,6 +94,7 @@ class Project:
         lock = ProjectLock(path) if exclusive and not read_only else None
         if lock is not None:
             lock.acquire()
+        wal_before = durability.wal_state(path)  # before SQLite opens it (and resets a damaged log)
         engine = make_engine(path, read_only=read_only, mmap=mmap)
         try:
             quick_check(engine, path.name, path)
@@ -107,12 +111,19 @@ class Project:
             if lock is not None:
                 lock.release()
             raise
-        return cls(path, engine, coder or default_coder(), read_only, lock)
+        project = cls(path, engine, coder or default_coder(), read_only, lock)
+        project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(), wal_before)
+        return project
 
     def close(self) -> None:
         from . import fts_text
 
         fts_text.forget(str(self.engine.url.database))  # the passages kept for keyword search
+        if not self.read_only:
+            try:  # the file alone holds everything once closed (a reader elsewhere may delay it)
+                self.checkpoint("TRUNCATE")
+            except Exception:  # noqa: BLE001 - closing goes on; SQLite checkpoints again when it can
+                pass
         self.engine.dispose()
         if not self.read_only:
             remember_clean(self.path)  # closed cleanly: the next open need not read every page
@@ -180,6 +191,8 @@ class Project:
             self._listeners.remove(listener)
 
     def notify(self, change: Change) -> None:
+        """Called after each committed command: the new head is acknowledged, then listeners run."""
+        durability.record_head(self.path, self.project_id(), self.audit_head())
         for listener in list(self._listeners):
             listener(change)
 
@@ -203,6 +216,31 @@ class Project:
                 "codings": s.scalar(select(func.count()).select_from(Coding)) or 0,
                 "events": s.scalar(select(func.count()).select_from(AuditEvent)) or 0,
             }
+
+    def project_id(self) -> str:
+        if self._project_id is None:
+            self._project_id = self.meta().get("project_id", "")
+        return self._project_id
+
+    def audit_head(self) -> Optional[durability.Head]:
+        """(seq, hash) of the last audit event, or None."""
+        with self.engine.connect() as conn:
+            head = durability.audit_head(lambda sql: conn.exec_driver_sql(sql).fetchall())
+            conn.rollback()
+        return head
+
+    def checkpoint(self, mode: str = "PASSIVE") -> bool:
+        """Copy the write-ahead log into the project file (see :func:`.durability.checkpoint`);
+        True when nothing is left only in the log."""
+        if self.read_only:
+            return False
+        return durability.checkpoint(self.engine, mode)
+
+    def save_copy(self, target: str | Path, force: bool = False, progress: Any = None,
+                  cancel: Any = None) -> durability.CopyResult:
+        """A self-contained, checked copy of the project as it is now at ``target`` (works while open
+        and being written; refuses to replace a file unless ``force``)."""
+        return durability.save_copy(self.engine, self.path, target, force=force, progress=progress, cancel=cancel)
 
     def verify_audit(self) -> audit.VerifyResult:
         with self.engine.connect() as conn:
@@ -246,6 +284,10 @@ def restore_backup(path: str | Path, backup: str | Path) -> Path:
         dest = sqlite3.connect(path)
         try:
             src.backup(dest)
+            # The restored state is now the acknowledged one: its head is not "missing work".
+            fetch = lambda sql: dest.execute(sql).fetchall()  # noqa: E731
+            project_id = dict(fetch("SELECT key, value FROM meta")).get("project_id", "")
+            durability.record_head(path, project_id, durability.audit_head(fetch))
         finally:
             src.close()
             dest.close()
