@@ -21,6 +21,8 @@ import json
 import os
 import socket
 from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Optional
 
@@ -35,6 +37,17 @@ MAX_ATTEMPTS = 1000
 def set_holder(kind: str, detail: str = "") -> None:
     """Say what this process is ("window", or "cli" with the command's name as ``detail``)."""
     _holder["kind"], _holder["detail"] = kind, detail
+
+
+@contextmanager
+def held_as(kind: str, detail: str = "") -> Iterator[None]:
+    """Locks taken inside the block say they were taken by ``kind``/``detail`` (then as before)."""
+    before = dict(_holder)
+    set_holder(kind, detail)
+    try:
+        yield
+    finally:
+        _holder.update(before)
 
 
 def _try_lock(fh: IO[bytes]) -> bool:
