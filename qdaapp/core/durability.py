@@ -83,29 +83,63 @@ def _head_file(path: Path) -> Path:
     return folder / f"{key}.json"
 
 
+RECORD_BYTES = 512  # a record is rewritten in place, always this long: no temporary file, no rename
+
+
+class HeadRecord:
+    """The acknowledged head of one project, kept in a small file of its own that stays open and
+    is overwritten in place after each commit (a few microseconds; a torn write reads as no record,
+    which only means nothing is compared on the next open)."""
+
+    def __init__(self, path: Path, project_id: str) -> None:
+        self.path, self.project_id = Path(path), project_id
+        self._resolved = str(self.path.resolve())
+        self._fd: Optional[int] = None
+
+    def write(self, head: Optional[Head]) -> bool:
+        """Never raises: without a record the next open simply has nothing to compare with."""
+        if not self.project_id:
+            return False
+        try:
+            if head is None:  # a project without events: nothing can be missing from it
+                self.close()
+                _head_file(self.path).unlink(missing_ok=True)
+                return True
+            if self._fd is None:
+                self._fd = os.open(_head_file(self.path), os.O_RDWR | os.O_CREAT, 0o600)
+            payload = json.dumps({"path": self._resolved, "project_id": self.project_id,
+                                  "seq": head[0], "hash": head[1]}).encode("utf-8")
+            if len(payload) > RECORD_BYTES:
+                return False
+            os.pwrite(self._fd, payload.ljust(RECORD_BYTES), 0) if hasattr(os, "pwrite") else \
+                (os.lseek(self._fd, 0, os.SEEK_SET), os.write(self._fd, payload.ljust(RECORD_BYTES)))
+        except OSError:
+            return False
+        return True
+
+    def close(self) -> None:
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = None
+
+
 def record_head(path: Path, project_id: str, head: Optional[Head]) -> bool:
-    """Remember that ``head`` of the project at ``path`` was acknowledged. Never raises: without a
-    record the next open simply has nothing to compare with."""
-    if not project_id:
-        return False
+    """Remember that ``head`` of the project at ``path`` was acknowledged (one-off; an open
+    project keeps a :class:`HeadRecord`)."""
+    record = HeadRecord(path, project_id)
     try:
-        target = _head_file(path)
-        if head is None:  # a project without events: nothing can be missing from it
-            target.unlink(missing_ok=True)
-            return True
-        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps({"path": str(Path(path).resolve()), "project_id": project_id,
-                                   "seq": head[0], "hash": head[1]}), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        return False
-    return True
+        return record.write(head)
+    finally:
+        record.close()
 
 
 def recorded_head(path: Path, project_id: str) -> Optional[Head]:
     """The head last acknowledged for this project at this path (None: none, or another project)."""
     try:
-        data = json.loads(_head_file(path).read_text(encoding="utf-8"))
+        data = json.loads(_head_file(path).read_bytes().decode("utf-8").strip())
     except (OSError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("project_id") != project_id:

@@ -52,6 +52,7 @@ class Project:
         self._writer = engine.execution_options(qda_begin="IMMEDIATE")
         self._listeners: list[Callable[[Change], None]] = []
         self._project_id: Optional[str] = None
+        self._head_record: Optional[durability.HeadRecord] = None
         # Set on open when the file lacks work acknowledged on this computer (see durability).
         self.missing_work: Optional[durability.MissingWork] = None
 
@@ -112,7 +113,11 @@ class Project:
                 lock.release()
             raise
         project = cls(path, engine, coder or default_coder(), read_only, lock)
-        project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(), wal_before)
+        try:
+            project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(),
+                                                           wal_before)
+        except Exception:  # noqa: BLE001 - pages it cannot read: the damage checks report those, not this
+            project.missing_work = None
         return project
 
     def close(self) -> None:
@@ -125,6 +130,9 @@ class Project:
             except Exception:  # noqa: BLE001 - closing goes on; SQLite checkpoints again when it can
                 pass
         self.engine.dispose()
+        if self._head_record is not None:
+            self._head_record.close()
+            self._head_record = None
         if not self.read_only:
             remember_clean(self.path)  # closed cleanly: the next open need not read every page
         if self._lock is not None:
@@ -192,7 +200,9 @@ class Project:
 
     def notify(self, change: Change) -> None:
         """Called after each committed command: the new head is acknowledged, then listeners run."""
-        durability.record_head(self.path, self.project_id(), self.audit_head())
+        if self._head_record is None:
+            self._head_record = durability.HeadRecord(self.path, self.project_id())
+        self._head_record.write(self.audit_head())
         for listener in list(self._listeners):
             listener(change)
 
@@ -224,10 +234,11 @@ class Project:
 
     def audit_head(self) -> Optional[durability.Head]:
         """(seq, hash) of the last audit event, or None."""
-        with self.engine.connect() as conn:
-            head = durability.audit_head(lambda sql: conn.exec_driver_sql(sql).fetchall())
-            conn.rollback()
-        return head
+        raw = self.engine.raw_connection()  # the driver's own connection: this runs after every commit
+        try:
+            return durability.audit_head(lambda sql: raw.driver_connection.execute(sql).fetchall())
+        finally:
+            raw.close()
 
     def checkpoint(self, mode: str = "PASSIVE") -> bool:
         """Copy the write-ahead log into the project file (see :func:`.durability.checkpoint`);
