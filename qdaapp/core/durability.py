@@ -125,6 +125,8 @@ class HeadRecord:
                 pass
             self._fd = None
 
+    __del__ = close  # a project dropped without close() does not keep the file open
+
 
 def record_head(path: Path, project_id: str, head: Optional[Head]) -> bool:
     """Remember that ``head`` of the project at ``path`` was acknowledged (one-off; an open
@@ -204,7 +206,7 @@ class MissingWork:
         else:
             why = f"the {self.name}-wal file beside the project is damaged"
         where = f" (copies are kept in {self.backups})" if self.backups is not None else ""
-        return (f"{self.name}: {lost}: {why}. Restore a backup{where} to get it back: File ▸ Restore from "
+        return (f"{self.name}: {lost}: {why}. Restore a backup{where} to get back what it holds: File ▸ Restore from "
                 "backup… in the app. If you put an older copy of the project there on purpose, carry on; "
                 "this warning stops after your next change.")
 

@@ -192,3 +192,19 @@ def test_save_a_copy_while_open_holds_everything_and_refuses_to_overwrite(projec
         assert copy.missing_work is None
     finally:
         copy.close()
+
+
+def test_a_file_whose_last_event_differs_from_the_acknowledged_one_is_reported(project_path: Path) -> None:
+    from qdaapp.core import durability
+
+    p = Project.open(project_path)
+    seq, _hash = p.audit_head()
+    durability.record_head(project_path, p.project_id(), (seq, "0" * 64))  # as if another history was acknowledged
+    p.close()
+    again = Project.open(project_path, read_only=True)
+    try:
+        assert again.missing_work is not None
+        assert f"its latest work (event {seq} of the audit trail) is not the one acknowledged" in \
+            again.missing_work.message()
+    finally:
+        again.close()
