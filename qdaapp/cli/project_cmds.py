@@ -32,6 +32,8 @@ def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Proje
     except NeedsUpgrade:  # a read needs the schema upgraded first (a backup is taken)
         Project.open(args.project, coder=coder, mmap=False).close()
         project = Project.open(args.project, coder=coder, read_only=read_only, mmap=False)
+    if project.missing_work is not None:
+        sys.stderr.write(f"qdaapp: warning: {project.missing_work.message()}\n")
     try:
         yield project
     finally:
@@ -134,6 +136,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--search", help="text in the summary or reason")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="save a checked, self-contained copy of a project (safe while it is open)")
+    p.add_argument("project")
+    p.add_argument("out", metavar="OUT.qda", help="the copy to write (refused if it exists, unless --force)")
+    p.add_argument("--force", action="store_true", help="replace OUT.qda if it exists")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -301,6 +310,32 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
     lines = [f"{r['id']:>4}  {r['date'] or r['created_at'][:10]}  on {r['target_type']}"
              + (f":{r['target_id']}" if r["target_id"] is not None else "") + f"  {r['text'][:70]!r}" for r in rows]
     emit(rows, args.json, lines or ["(no memos yet)"])
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not args.force:  # before the project is even opened
+        raise UserError(f"{out} already exists; qdaapp will not overwrite it. Choose another name, "
+                        "or add --force to replace it.")
+    # Read-only: the copy is taken while the project may be open (and written) elsewhere.
+    with opened(args, read_only=True) as project:
+        result = project.save_copy(out, force=args.force, progress=terminal_progress("Copying"))
+    from qdaapp.core.project import Project
+
+    copy = Project.open(out, read_only=True, mmap=False)
+    try:
+        verified = copy.verify_audit()
+    finally:
+        copy.close()
+    head = {"seq": result.head[0], "hash": result.head[1]} if result.head else None
+    data = {"project": str(args.project), "copy": str(out), "bytes": result.bytes, "head": head,
+            "audit_verified": verified.ok, "audit": verified.message()}
+    lines = [result.message(), f"copy checked: {verified.message()}"]
+    emit(data, args.json, lines)
+    if not verified.ok:
+        sys.stderr.write(f"qdaapp: the copy was saved, but its audit trail does not verify: {verified.message()}\n")
+        return 1
     return 0
 
 
