@@ -98,6 +98,8 @@ class StatusArea(QObject):
             label.setStyleSheet(OK_STYLE)
             label.setToolTip(result.message())
         else:
-            label.setText(f"audit chain broken at event {result.first_bad_seq}")
+            label.setText(f"audit chain broken at event {result.first_bad_seq}" if result.first_bad_seq is not None
+                          else "audit chain verified, but rows changed outside qdaapp" if not result.problem
+                          else "audit trail does not match the project")
             label.setStyleSheet(BAD_STYLE)
             label.setToolTip(result.message())
