@@ -40,3 +40,15 @@ def test_a_seal_the_chain_does_not_reach_fails(project_path: Path, capsys: pytes
     assert code == 1 and "removed" in err
     code, _out, err = run(capsys, "audit", "verify", project_path, "--seal", "nonsense")
     assert code != 0 and "is not a seal" in err
+
+
+def test_reports_and_exports_give_the_seal(project_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    seal = run(capsys, "audit", "seal", project_path)[1].split()[1]
+    code, out, err = run(capsys, "report", "audit", project_path, "--no-charts", "--out", tmp_path / "audit.html")
+    assert code == 0, err
+    assert f"seal: {seal}" in out and seal in (tmp_path / "audit.html").read_text(encoding="utf-8")
+    code, out, err = run(capsys, "export", project_path, "--format", "html", "--out", tmp_path / "themes.html")
+    assert code == 0, err
+    assert f"seal: {seal}" in out and seal in (tmp_path / "themes.html").read_text(encoding="utf-8")
+    code, out, err = run(capsys, "export", project_path, "--format", "qdpx", "--out", tmp_path / "p.qdpx")
+    assert code == 0 and f"seal: {seal}" in out, err

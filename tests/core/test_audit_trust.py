@@ -213,3 +213,22 @@ def test_verify_reports_rows_as_json_free_text(project: Project) -> None:
     result = project.verify_audit()
     assert result.seal == project.seal()
     json.dumps([f.message() for f in result.findings])
+
+
+def test_a_backup_records_its_seal(project: Project) -> None:
+    _coded(project)
+    made = project.backup()
+    seal = (made.parent / (made.name + ".seal")).read_text(encoding="utf-8").strip()
+    assert seal == project.seal() == project.last_backup_seal
+    project.run(nodes.create_node, "After the backup", free=True)
+    assert project.verify_audit(seal=seal).ok
+
+
+def test_the_chain_hash_is_sha256_of_the_json_fields() -> None:
+    import hashlib
+
+    fields = [7, "2026-01-01T00:00:00+00:00", "Zoë", "memo.update", "memo", 3, "edit 😀 \"memo\"\n", None,
+              '{"x":1.5}', "", audit.GENESIS]
+    for rows_hash in (None, "ab" * 32):
+        text = json.dumps(fields + ([rows_hash] if rows_hash else []), ensure_ascii=False, separators=(",", ":"))
+        assert audit.event_hash(*fields, rows_hash) == hashlib.sha256(text.encode("utf-8")).hexdigest()
