@@ -264,18 +264,22 @@ def digested_tables(conn: Connection) -> list[str]:
 
 
 def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a driver cursor's rows
-    """Yield (rowid, digest, canonical text) of rows read as ``SELECT rowid, * ...``."""
-    encode, sha = _ROW_JSON, hashlib.sha256
-    names = columns[1:]
+    """Yield (rowid, digest, canonical text) of rows read as ``SELECT rowid, * ...``.
+
+    The canonical text is the JSON object of the row's non-null columns, keys sorted (a dict
+    built in sorted column order is written as ``sort_keys`` would write it). Binary values
+    enter by their SHA-256.
+    """
+    encode, sha = _CHAIN_JSON, hashlib.sha256
+    order = sorted(range(1, len(columns)), key=lambda i: columns[i])
+    pairs = [(columns[i], i) for i in order]
     for row in cursor_rows:
-        values = {}
-        for name, value in zip(names, row[1:]):
-            if value is None:
-                continue
-            if isinstance(value, (bytes, memoryview)):
-                value = "sha256:" + sha(bytes(value)).hexdigest()
-            values[name] = value
-        text = encode(values)
+        values = {name: row[i] for name, i in pairs if row[i] is not None}
+        try:
+            text = encode(values)
+        except TypeError:  # a binary value (sources.original, or one put where text belongs)
+            text = encode({k: ("sha256:" + sha(bytes(v)).hexdigest() if isinstance(v, (bytes, memoryview)) else v)
+                           for k, v in values.items()})
         yield row[0], sha(text.encode("utf-8")).hexdigest()[:32], text
 
 

@@ -232,3 +232,13 @@ def test_the_chain_hash_is_sha256_of_the_json_fields() -> None:
     for rows_hash in (None, "ab" * 32):
         text = json.dumps(fields + ([rows_hash] if rows_hash else []), ensure_ascii=False, separators=(",", ":"))
         assert audit.event_hash(*fields, rows_hash) == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_a_source_text_or_original_changed_outside_the_app_is_named(project: Project) -> None:
+    con = sqlite3.connect(project.path)
+    assert con.execute("select typeof(original) from sources where id = 1").fetchone() == ("blob",)
+    con.close()
+    _sql(project.path, "update sources set original = x'00ff' where id = 1",
+         "update sources set text = text || ' and more' where id = 2")
+    found = [(f.table, f.row_id, f.kind) for f in project.verify_audit().findings]
+    assert found == [("sources", 1, "changed"), ("sources", 2, "changed")]
