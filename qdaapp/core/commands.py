@@ -146,6 +146,14 @@ def _extras(change: Change) -> list[Change]:
 
 @command("audit.baseline")
 def baseline(session: Session) -> Change:
-    """Record the digest of every row as it is: the start of row checking for an upgraded project."""
+    """Record the digest of every row as it is: the start of row checking for an upgraded project.
+
+    Taken once, when a project made before row digests is upgraded: afterwards it would bless
+    whatever was changed outside the app, so it is refused.
+    """
+    from sqlalchemy import text
+
+    if session.execute(text("SELECT 1 FROM audit_events WHERE rows_hash IS NOT NULL LIMIT 1")).first():
+        raise InvalidInput("The project's rows are digested already; a baseline is taken only once, at the upgrade.")
     return Change("audit.baseline", "project", None, "record the digest of every row as it is (baseline)",
                   digest_all=True)

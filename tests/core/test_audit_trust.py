@@ -242,3 +242,12 @@ def test_a_source_text_or_original_changed_outside_the_app_is_named(project: Pro
          "update sources set text = text || ' and more' where id = 2")
     found = [(f.table, f.row_id, f.kind) for f in project.verify_audit().findings]
     assert found == [("sources", 1, "changed"), ("sources", 2, "changed")]
+
+
+def test_a_second_baseline_is_refused(project: Project) -> None:
+    from qdaapp.core import commands
+
+    _sql(project.path, "update cases set description = 'edited' where id = 1")
+    with pytest.raises(InvalidInput, match="only once"):
+        project.run(commands.baseline)
+    assert [f.kind for f in project.verify_audit().findings] == ["changed"]
