@@ -315,21 +315,30 @@ def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, 
                            for rid, digest, text in _read_rows(conn, table))
         entries.sort(key=lambda e: (e[0], e[1]))
         return entries
-    wanted: dict[str, set[int]] = {}
+    last_op: dict[tuple[str, int], str] = {}
     runs: set[int] = set()
     for table, row_id, op in conn.exec_driver_sql(
-            "SELECT tbl, row_id, op FROM undo_ops WHERE event_seq IS NULL").all():
-        wanted.setdefault(table, set()).add(int(row_id))
+            "SELECT tbl, row_id, op FROM undo_ops WHERE event_seq IS NULL ORDER BY id").all():
+        last_op[(table, int(row_id))] = op
         if table == "search_runs" and op == "I":
             runs.add(int(row_id))
+    wanted: dict[str, list[int]] = {}
+    for (table, row_id), op in last_op.items():
+        if op == "D" and table != "search_hits":  # gone: its last change here removed it
+            entries.append((table, row_id, None, None))
+            continue
+        wanted.setdefault(table, []).append(row_id)
     found: dict[tuple[str, int], tuple[str, str]] = {}
     for table, ids in wanted.items():
         for rid, digest, text in _read_rows(conn, table, ids=sorted(ids)):
             found[(table, rid)] = (digest, text)
     if runs:
+        # A search run's hits are written with it, and their inserts are not captured one by one.
+        hits = wanted.setdefault("search_hits", [])
         for rid, digest, text in _read_rows(conn, "search_hits", "run_id", sorted(runs)):
-            found[("search_hits", rid)] = (digest, text)
-            wanted.setdefault("search_hits", set()).add(rid)
+            if ("search_hits", rid) not in found:
+                found[("search_hits", rid)] = (digest, text)
+                hits.append(rid)
     for table, ids in wanted.items():
         for rid in ids:
             digest, text = found.get((table, rid), (None, None))
