@@ -102,4 +102,5 @@ class StatusArea(QObject):
                           else "audit chain verified, but rows changed outside qdaapp" if not result.problem
                           else "audit trail does not match the project")
             label.setStyleSheet(BAD_STYLE)
-            label.setToolTip(result.message())
+            lines = result.message().split("\n")  # the rows changed can be many: the first few, then a count
+            label.setToolTip("\n".join(lines[:31]) + (f"\n… and {len(lines) - 31:,} more" if len(lines) > 31 else ""))
