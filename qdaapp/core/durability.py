@@ -233,9 +233,17 @@ class CopyResult:
     bytes: int
     head: Optional[Head]
 
+    @property
+    def seal(self) -> str:
+        """The copy's audit seal (see :func:`.audit.seal_string`)."""
+        from .audit import GENESIS, seal_string
+
+        return seal_string(*self.head) if self.head else seal_string(0, GENESIS)
+
     def message(self) -> str:
-        head = f"; audit trail up to event {self.head[0]} ({self.head[1][:16]}…)" if self.head else ""
-        return f"saved a copy to {self.path} ({self.bytes / 1_048_576:.1f} MB{head}); the copy opens and checks out"
+        head = f"; audit trail up to event {self.head[0]}" if self.head else ""
+        return (f"saved a copy to {self.path} ({self.bytes / 1_048_576:.1f} MB{head}); the copy opens and checks out; "
+                f"seal: {self.seal}"
 
 
 def save_copy(engine: "Engine", source: Path, target: str | Path, force: bool = False,

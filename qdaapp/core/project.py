@@ -22,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from . import audit, durability
-from .commands import Change, CommandFn, execute
+from .commands import Change, CommandFn, command, execute
 from .db import check_project_file, make_engine, quick_check, remember_clean
 from .errors import NeedsUpgrade, ProjectError
 from .lock import ProjectLock
@@ -55,6 +55,7 @@ class Project:
         self._head_record: Optional[durability.HeadRecord] = None
         # Set on open when the file lacks work acknowledged on this computer (see durability).
         self.missing_work: Optional[durability.MissingWork] = None
+        self.last_backup_seal: Optional[str] = None
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
@@ -253,12 +254,22 @@ class Project:
         and being written; refuses to replace a file unless ``force``)."""
         return durability.save_copy(self.engine, self.path, target, force=force, progress=progress, cancel=cancel)
 
-    def verify_audit(self) -> audit.VerifyResult:
+    def verify_audit(self, seal: Optional[str] = None) -> audit.VerifyResult:
+        """Check the chain, its kept head, ``seal`` if given, and every row against its history."""
         with self.engine.connect() as conn:
-            return audit.verify(conn)
+            return audit.verify(conn, seal)
+
+    def seal(self) -> str:
+        """The seal of the audit chain as it is now (see :func:`.audit.seal`)."""
+        with self.engine.connect() as conn:
+            return audit.seal(conn)
 
     def backup(self, label: str = "manual") -> Path:
-        return backup_copy(self.path, self.engine, label)
+        """A backup copy; its seal is written beside it (``NAME.qda.seal``) and kept in ``last_backup_seal``."""
+        made = backup_copy(self.path, self.engine, label)
+        self.last_backup_seal = audit.seal_of_file(made)
+        made.with_name(made.name + ".seal").write_text(self.last_backup_seal + "\n", encoding="utf-8")
+        return made
 
     def rotate_backups(self, keep: int = 10) -> Path:
         """An automatic backup (on open, and every 10 minutes of work); keeps the newest ``keep``."""
@@ -307,6 +318,7 @@ def restore_backup(path: str | Path, backup: str | Path) -> Path:
     return before
 
 
+@command("project.create")
 def _create_project(session: Session, name: str) -> Change:
     return Change("project.create", "project", None, f"create project '{name}'", after={"name": name})
 
