@@ -243,7 +243,7 @@ class CopyResult:
     def message(self) -> str:
         head = f"; audit trail up to event {self.head[0]}" if self.head else ""
         return (f"saved a copy to {self.path} ({self.bytes / 1_048_576:.1f} MB{head}); the copy opens and checks out; "
-                f"seal: {self.seal}"
+                f"seal: {self.seal}")
 
 
 def save_copy(engine: "Engine", source: Path, target: str | Path, force: bool = False,

@@ -41,6 +41,8 @@ def test_backup_writes_a_checked_copy_and_refuses_to_overwrite(tmp_path: Path, c
     assert f"saved a copy to {out}" in stdout and "copy checked: audit chain verified: 2 events" in stdout
     assert _memos(out) == ["first thought"]
     assert sorted(p.name for p in out.parent.iterdir()) == ["copy.qda"]
+    code, seal_line, _ = run(capsys, "audit", "seal", out)  # the backup prints the copy's seal
+    assert code == 0 and seal_line.startswith("seal: ") and seal_line in stdout
 
     assert run(capsys, "memo", "add", proj, "second thought")[0] == 0
     code, stdout, err = run(capsys, "backup", proj, out)
