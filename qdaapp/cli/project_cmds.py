@@ -146,16 +146,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
 
-    p = sub.add_parser("check", help="check a project file in full for damage (every page, index and text)")
-    p.add_argument("project")
-    p.set_defaults(func=cmd_check)
-
     p = sub.add_parser("backup", help="save a checked, self-contained copy of a project (safe while it is open)")
     p.add_argument("project")
     p.add_argument("out", metavar="OUT.qda", help="the copy to write (refused if it exists, unless --force)")
     p.add_argument("--force", action="store_true", help="replace OUT.qda if it exists")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("check", help="check a project file in full for damage (every page, index and text)")
+    p.add_argument("project")
+    p.set_defaults(func=cmd_check)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
