@@ -11,7 +11,7 @@ SQLite count measured in the same run:
   it has not seen as it is;
 * ``qdaapp memo add`` as a whole process, on a copy (full check first) and on a file this
   machine closed (no full check); with ``--other``, the same command run from another checkout
-  (e.g. the main branch) on the same files, for a before/after in one run.
+  (e.g. the main branch) on the same files, for a before/after in one run (alternated, best of three).
 """
 
 from __future__ import annotations
@@ -29,7 +29,47 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.bench_import_open import bench_open, corpus_text  # noqa: E402
+from tests.bench.bench_import_open import corpus_text  # noqa: E402
+
+
+def build_study(tmp: Path, text: str) -> Path:
+    """100 sources of the corpus and 20,000 codings (written in bulk: this measures the file, not
+    the audit trail), closed cleanly."""
+    import random
+
+    from sqlalchemy import insert
+
+    from qdaapp.core import nodes, sources
+    from qdaapp.core.models import Coding
+    from qdaapp.core.project import Project
+
+    words = text.split(" ")
+    per = len(words) // 100
+    folder = tmp / "study"
+    folder.mkdir()
+    files = []
+    for i in range(100):
+        f = folder / f"interview_{i:03}.txt"
+        f.write_text(f"Interview {i}\n" + " ".join(words[i * per:(i + 1) * per]), encoding="utf-8")
+        files.append(f)
+    path = tmp / "study.qda"
+    p = Project.create(path, coder="bench")
+    docs, _ = sources.read_files(files)
+    ids = p.run(sources.import_documents, docs)
+    node_ids = [p.run(nodes.create_node, f"Theme {i // 5}/Node {i}") for i in range(20)]
+    rng = random.Random(1)
+    rows = []
+    for sid, doc in zip(ids, docs):
+        for _ in range(200):
+            a = rng.randrange(0, len(doc.text) - 400)
+            rows.append({"source_id": sid, "node_id": rng.choice(node_ids), "start": a,
+                         "end": a + rng.randrange(20, 400), "coder": "bench", "created_at": "2026-01-01",
+                         "origin": "manual"})
+    with p.write_session() as s:
+        s.execute(insert(Coding), rows)
+        s.commit()
+    p.close()
+    return path
 
 
 def timed(fn) -> float:  # noqa: ANN001
@@ -56,8 +96,7 @@ def main() -> None:
     os.environ["QDAAPP_HOME"] = str(home)
     from qdaapp.core.project import Project
 
-    bench_open(tmp, corpus_text(args.words))  # builds tmp/study.qda, closed cleanly
-    study = tmp / "study.qda"
+    study = build_study(tmp, corpus_text(args.words))
     size = study.stat().st_size / 1e6
 
     def copy(name: str) -> Path:
@@ -77,13 +116,17 @@ def main() -> None:
     p.close()
     rows = [("bare sqlite count (baseline)", base), ("open: quick check of a copy", quick),
             ("full check (integrity_check + every value)", full)]
-    for label, root in (("this checkout", ROOT), ("other", args.other)):
-        if root is None:
-            continue
-        rows.append((f"memo add on a copy ({label})", cli_memo(root, copy(f"cli-{label[:5]}.qda"), home)))
-        closed = copy(f"closed-{label[:5]}.qda")
-        Project.open(closed).close()  # closed here: trusted by its stamp
-        rows.append((f"memo add on a file closed here ({label})", cli_memo(root, closed, home)))
+    roots = [("this checkout", ROOT)] + ([("other", args.other)] if args.other else [])
+    best: dict[str, float] = {}
+    for attempt in range(3):  # alternated, best of three: the machine may be busy
+        for label, root in roots:
+            key = f"memo add on a copy ({label})"
+            best[key] = min(best.get(key, 1e9), cli_memo(root, copy(f"cli-{attempt}-{label[:5]}.qda"), home))
+            closed = copy(f"closed-{attempt}-{label[:5]}.qda")
+            Project.open(closed).close()  # closed here: trusted by its stamp
+            key = f"memo add on a file closed here ({label})"
+            best[key] = min(best.get(key, 1e9), cli_memo(root, closed, home))
+    rows += sorted(best.items())
     print(f"study: {args.words:,} words, 20,000 codings, {size:.0f} MB")
     for label, seconds in rows:
         print(f"{label:<50} {seconds:8.3f} s")
