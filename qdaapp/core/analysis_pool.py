@@ -18,11 +18,13 @@ not depend on where they were made.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Optional
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Optional, Union
 
 _LITTLE = sys.byteorder == "little"
 
@@ -50,13 +52,83 @@ def sentence_rows(source_id: int, chunks: Iterable) -> Iterator[Row]:  # nlp.Tok
             yield source_id, starts[a], ends[b - 1], joined, blob[8 * a:8 * b].tobytes()
 
 
-def analyse_piece(lang: str, source_id: int, offset: int, piece: str,
-                  breaks: Sequence[int]) -> tuple[str, list[Row]]:
-    """The sentence rows of one piece of a source, and the name of the pipeline that made them."""
+_PASSAGE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
+
+
+def passages(body: str) -> list[tuple[int, str]]:
+    """(start, text) of each sentence-sized passage: split after . ! ? … and at line breaks.
+
+    Keyword search matches and highlights within a passage, so rows stay short
+    and a phrase never runs across a sentence end.
+    """
+    return list(iter_passages(body))
+
+
+def iter_passages(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+    """:func:`passages` one at a time; ``text`` may come as consecutive parts."""
+    splitter = PassageSplitter()
+    for part in (text,) if isinstance(text, str) else text:
+        yield from splitter.feed(part)
+    yield from splitter.close()
+
+
+class PassageSplitter:
+    """Splits a text given as consecutive parts into passages, as :func:`passages` splits it whole."""
+
+    def __init__(self) -> None:
+        self.body, self.offset = "", 0  # what is not split yet, and where it starts
+
+    def feed(self, part: str) -> list[tuple[int, str]]:
+        body, offset = self.body + part, self.offset
+        out = []
+        pos = 0
+        for m in _PASSAGE_END.finditer(body):
+            if m.end() == len(body):  # might go on in the next part
+                break
+            if body[pos:m.start()].strip():
+                out.append((offset + pos, body[pos:m.start()]))
+            pos = m.end()
+        self.body, self.offset = body[pos:], offset + pos
+        return out
+
+    def close(self) -> list[tuple[int, str]]:
+        body, offset = self.body, self.offset
+        out = []
+        pos = 0
+        for m in _PASSAGE_END.finditer(body):
+            if body[pos:m.start()].strip():
+                out.append((offset + pos, body[pos:m.start()]))
+            pos = m.end()
+        if body[pos:].strip():
+            out.append((offset + pos, body[pos:]))
+        self.body, self.offset = "", offset + len(body)
+        return out
+
+
+Result = tuple  # (pipeline name or None, sentence rows, passages or None)
+
+
+def analyse_source(lang: str, source_id: int, body: str, turns: Optional[str], fts: bool, nlp: bool) -> Result:
+    """The indexes' rows of one whole source: its sentences (if ``nlp``; sentences end at the
+    speaker labels of ``turns``, the source's stored JSON) and its keyword passages (if ``fts``)."""
+    name, rows = None, []
+    if nlp:
+        from . import nlp as nlp_mod
+        from .layers import speaker_labels
+
+        spoken = json.loads(turns or "[]")
+        breaks = [end for _start, end in speaker_labels(body, spoken)] if spoken else []
+        rows = list(sentence_rows(source_id, nlp_mod.analyse_chunks(body, lang, breaks=breaks)))
+        name = nlp_mod.pipeline_name(lang)
+    return name, rows, passages(body) if fts else None
+
+
+def analyse_piece(lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int]) -> Result:
+    """The sentence rows of one piece of a long source (its passages are split by the writer)."""
     from . import nlp
 
     rows = list(sentence_rows(source_id, [nlp.analyse_piece(piece, offset, lang, breaks)]))
-    return nlp.pipeline_name(lang), rows
+    return nlp.pipeline_name(lang), rows, None
 
 
 def _start_worker(languages: Sequence[str]) -> None:
@@ -80,15 +152,15 @@ def default_workers() -> int:
 
 
 class _Done:
-    """A result computed in this process, with the interface of a future."""
+    """A result computed in this process when asked for, with the interface of a future."""
 
-    def __init__(self, args: tuple) -> None:
-        self.args = args
-        self.value: Optional[tuple] = None
+    def __init__(self, fn: Callable[..., Result], args: tuple) -> None:
+        self.fn, self.args = fn, args
+        self.value: Optional[Result] = None
 
-    def result(self) -> tuple:
+    def result(self) -> Result:
         if self.value is None:
-            self.value = analyse_piece(*self.args)
+            self.value = self.fn(*self.args)
         return self.value
 
     def cancel(self) -> bool:
@@ -99,19 +171,19 @@ class _Done:
 
 
 class _Pooled:
-    """A piece given to a worker; analysed here instead if the pool broke before it was done."""
+    """Work given to a worker; done here instead if the pool broke before it was done."""
 
-    def __init__(self, pool: "AnalysisPool", future: Any, args: tuple) -> None:
-        self.pool, self.future, self.args = pool, future, args
+    def __init__(self, pool: "AnalysisPool", future: Any, fn: Callable[..., Result], args: tuple) -> None:
+        self.pool, self.future, self.fn, self.args = pool, future, fn, args
 
-    def result(self) -> tuple:
+    def result(self) -> Result:
         from concurrent.futures.process import BrokenProcessPool
 
         try:
             return self.future.result()
         except BrokenProcessPool:
             self.pool.broken()
-            return analyse_piece(*self.args)
+            return self.fn(*self.args)
 
     def cancel(self) -> bool:
         return self.future.cancel()
@@ -121,10 +193,11 @@ class _Pooled:
 
 
 class AnalysisPool:
-    """Analyses pieces of text in ``workers`` processes (0: in this one, lazily, when asked).
+    """Runs :func:`analyse_source` and :func:`analyse_piece` in ``workers`` processes (0: in this
+    one, lazily, when the result is asked for).
 
-    Use as a context manager; :meth:`submit` returns an object whose
-    ``result()`` is ``(pipeline name, rows)``. Leaving the context cancels
+    Use as a context manager; :meth:`source` and :meth:`piece` return an object whose
+    ``result()`` is ``(pipeline name, sentence rows, passages)``. Leaving the context cancels
     what was not started and waits for the workers to stop.
     """
 
@@ -153,19 +226,24 @@ class AnalysisPool:
     def in_process(self) -> bool:
         return self.executor is None
 
-    def submit(self, lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int] = ()) -> Any:
-        args = (lang, source_id, offset, piece, tuple(breaks))
+    def source(self, lang: str, source_id: int, body: str, turns: Optional[str], fts: bool, nlp: bool) -> Any:
+        return self._submit(analyse_source, (lang, source_id, body, turns, fts, nlp))
+
+    def piece(self, lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int] = ()) -> Any:
+        return self._submit(analyse_piece, (lang, source_id, offset, piece, tuple(breaks)))
+
+    def _submit(self, fn: Callable[..., Result], args: tuple) -> Any:
         if self.executor is not None:
             from concurrent.futures.process import BrokenProcessPool
 
             try:
-                return _Pooled(self, self.executor.submit(analyse_piece, *args), args)
+                return _Pooled(self, self.executor.submit(fn, *args), fn, args)
             except (BrokenProcessPool, RuntimeError, OSError):
                 self.broken()
-        return _Done(args)
+        return _Done(fn, args)
 
     def broken(self) -> None:
-        """A worker died or could not start: the rest is analysed in this process."""
+        """A worker died or could not start: the rest is done in this process."""
         if self.executor is not None:
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.executor = None

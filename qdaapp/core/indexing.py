@@ -18,7 +18,6 @@ import json
 import re
 import sys
 from array import array
-from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Optional, Union
@@ -110,6 +109,37 @@ def index_sources(
         workers = analysis_pool.default_workers() if analysed >= _POOL_MIN else 0
     languages = sorted({lang for _size, lang in info.values()})
     done = 0
+    bulk = len(todo) > 1
+    if bulk:  # many sources: merge the full-text segments once, at the end (tidy_indexes), not as they come
+        _automerge(project, 0)
+    try:
+        done = _index_all(project, todo, info, keyword, nlp, workers, languages, progress, cancel, on_source)
+    finally:
+        if bulk:
+            _automerge(project, _AUTOMERGE)
+    if done:
+        tidy_indexes(project)
+    return done
+
+
+_AUTOMERGE = 4  # FTS5's own default
+
+
+def _automerge(project, value: int) -> None:  # noqa: ANN001
+    """FTS5's ``automerge`` of both full-text indexes: 0 while many sources are written (each
+    transaction then adds a segment and merges nothing; FTS5 still merges when a level holds too
+    many), the default again after. Only how the index is laid out changes, never what it holds."""
+    with project.write_session() as s:
+        if fts_available(s):
+            for table in ("text_fts", "lemma_fts"):
+                s.connection().exec_driver_sql(f"INSERT INTO {table}({table}, rank) VALUES('automerge', ?)", (value,))
+        s.commit()
+
+
+def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: bool, workers: int,  # noqa: ANN001
+               languages: list[str], progress: Optional[Progress], cancel: Optional[CancelToken],
+               on_source: Optional[Callable[[int, int], None]]) -> int:
+    done = 0
     with analysis_pool.AnalysisPool(workers, languages) as pool:
         window = 2 * pool.workers + 2  # pieces in flight: the workers never wait, memory stays flat
         ahead = iter(sorted(keyword)) if not pool.in_process else iter(())
@@ -130,8 +160,6 @@ def index_sources(
                 progress.advance(max(0, (job.size or 1) - job.advanced), f"{done} of {len(todo)} sources")
             if on_source:
                 on_source(done, len(todo))
-    if done:
-        tidy_indexes(project)
     return done
 
 
@@ -163,33 +191,32 @@ class _Job:
 def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any]:  # noqa: ANN001
     """A :class:`_Job` per source, followed by its pieces (one item each) and then None.
 
-    A piece's analysis is submitted to ``pool`` when the piece is made, so the
-    workers run ahead of the writer by as many items as :func:`_ahead` keeps.
-    A long source without speaker turns is read from the file a part at a time.
+    A short source is one piece, analysed whole (its sentences and passages);
+    a long source without speaker turns is read from the file a part at a
+    time and analysed a chunk at a time (the writer splits its passages). The
+    work is submitted to ``pool`` as the item is made, so the workers run ahead
+    of the writer by as many items as :func:`_ahead` keeps.
     """
     from . import nlp as nlp_mod
 
     for source_id in todo:
         size, language = info[source_id]
         with project.read_session() as s:
-            turns = s.execute(select(Source.turns).where(Source.id == source_id)).scalar_one()
-            state = s.get(SourceIndex, source_id)
-            have_fts = state is not None and state.fts_at is not None
-            have_nlp = state is not None and _nlp_current(state.nlp_at, state.pipeline)
-            turns = json.loads(turns or "[]")
-            streamed = size > _ANALYSE_FIRST and not turns
+            turns, fts_at, nlp_at, pipe = s.execute(
+                select(Source.turns, SourceIndex.fts_at, SourceIndex.nlp_at, SourceIndex.pipeline)
+                .outerjoin(SourceIndex, SourceIndex.source_id == Source.id).where(Source.id == source_id)).one()
+            streamed = size > _ANALYSE_FIRST and not json.loads(turns or "[]")
             body = None if streamed else s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
-        job = _Job(source_id, size, language, have_fts, nlp and not have_nlp, streamed)
+        job = _Job(source_id, size, language, fts_at is not None, nlp and not _nlp_current(nlp_at, pipe), streamed)
         yield job
-        text = _text(project, source_id, body)
-        if not job.want_nlp:
-            for offset, piece in _offsets(text):
+        if not streamed:
+            yield 0, None, pool.source(language, source_id, body, turns, not job.have_fts, job.want_nlp)
+        elif not job.want_nlp:
+            for offset, piece in _offsets(_read_text(project, source_id)):
                 yield offset, piece, None
         else:
-            breaks = [end for _start, end in speaker_labels(body, turns)] if turns else []
-            for offset, piece in nlp_mod._chunks(text):
-                within = breaks[bisect_left(breaks, offset):bisect_right(breaks, offset + len(piece))]
-                yield offset, piece, pool.submit(language, source_id, offset, piece, within)
+            for offset, piece in nlp_mod._chunks(_read_text(project, source_id)):
+                yield offset, piece, pool.piece(language, source_id, offset, piece)
         yield None
 
 
@@ -255,47 +282,51 @@ def _waits(buffer: deque) -> bool:
 def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Optional[Progress]) -> None:  # noqa: ANN001
     """Write one source's missing indexes in one transaction. A short source's analysis is waited
     for before the write lock is taken; a long one is written as its pieces come."""
-    pieces: Iterable[tuple[int, str, Any]] = job.pieces
+    pieces: Iterable[tuple[int, Optional[str], Any]] = job.pieces
     if not job.streamed:
         pieces = [(offset, piece, analysis.result() if analysis is not None else None)
                   for offset, piece, analysis in pieces]
     with project.write_session() as s:
-        state = s.get(SourceIndex, job.source_id)
-        fresh = state is None  # never indexed: no rows to delete first
-        state = state or SourceIndex(source_id=job.source_id)
-        s.add(state)
         conn = s.connection()
+        fresh = conn.exec_driver_sql("SELECT 1 FROM source_index WHERE source_id = ?",
+                                     (job.source_id,)).first() is None  # never indexed: no rows to delete
         fts = fts_available(s)
         keyword = fts and not job.have_fts
         if keyword and not fresh:
             conn.exec_driver_sql("DELETE FROM text_fts WHERE source_id = ?", (job.source_id,))
         if job.want_nlp and not fresh:
             conn.exec_driver_sql("DELETE FROM sentences WHERE source_id = ?", (job.source_id,))
-        splitter = _PassageSplitter()
+        splitter = analysis_pool.PassageSplitter()
         name = None
-        for offset, piece, analysis in pieces:
-            if keyword:
-                _insert_passages(conn, job.source_id, splitter.feed(piece))
+        for _offset, piece, analysis in pieces:
+            found = None
             if analysis is not None:
-                name, rows = analysis if isinstance(analysis, tuple) else analysis.result()
+                name, rows, found = analysis if isinstance(analysis, tuple) else analysis.result()
                 _insert_sentences(conn, rows)
+            if keyword:
+                _insert_passages(conn, job.source_id, found if found is not None else splitter.feed(piece or ""))
             if job.streamed:
                 checkpoint(cancel)
-                if progress:
+                if progress and piece:
                     progress.advance(len(piece))
                     job.advanced += len(piece)
         if keyword:
             _insert_passages(conn, job.source_id, splitter.close())
+        now = utcnow()
+        if fresh:
+            conn.exec_driver_sql("INSERT INTO source_index(source_id) VALUES (?)", (job.source_id,))
         if not job.have_fts:
-            state.fts_at = utcnow()
+            conn.exec_driver_sql("UPDATE source_index SET fts_at = ? WHERE source_id = ?", (now, job.source_id))
         if job.want_nlp:
             if fts:
                 conn.exec_driver_sql("INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences "
                                      "WHERE source_id = ?", (job.source_id,))
-            from . import nlp as nlp_mod
+            if name is None:  # a source without text: nothing was analysed
+                from . import nlp as nlp_mod
 
-            state.nlp_at = utcnow()
-            state.pipeline = (name or nlp_mod.pipeline_name(job.language)) + _STAMP
+                name = nlp_mod.pipeline_name(job.language)
+            conn.exec_driver_sql("UPDATE source_index SET nlp_at = ?, pipeline = ? WHERE source_id = ?",
+                                 (now, name + _STAMP, job.source_id))
         s.commit()
 
 
@@ -318,9 +349,6 @@ def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
         raw.close()
 
 
-_PASSAGE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+")
-
-
 def _text(project, source_id: int, body: Optional[str]) -> Union[str, Iterator[str]]:  # noqa: ANN001 - Project
     return body if body is not None else _read_text(project, source_id)
 
@@ -338,56 +366,6 @@ def _read_text(project, source_id: int) -> Iterator[str]:  # noqa: ANN001 - Proj
         yield decoder.decode(b"", final=True)
     finally:
         raw.close()
-
-
-def passages(body: str) -> list[tuple[int, str]]:
-    """(start, text) of each sentence-sized passage: split after . ! ? … and at line breaks.
-
-    Keyword search matches and highlights within a passage, so rows stay short
-    and a phrase never runs across a sentence end.
-    """
-    return list(_passages(body))
-
-
-def _passages(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
-    """:func:`passages` one at a time; ``text`` may come as consecutive parts."""
-    splitter = _PassageSplitter()
-    for part in (text,) if isinstance(text, str) else text:
-        yield from splitter.feed(part)
-    yield from splitter.close()
-
-
-class _PassageSplitter:
-    """Splits a text given as consecutive parts into passages, as :func:`passages` splits it whole."""
-
-    def __init__(self) -> None:
-        self.body, self.offset = "", 0  # what is not split yet, and where it starts
-
-    def feed(self, part: str) -> list[tuple[int, str]]:
-        body, offset = self.body + part, self.offset
-        out = []
-        pos = 0
-        for m in _PASSAGE_END.finditer(body):
-            if m.end() == len(body):  # might go on in the next part
-                break
-            if body[pos:m.start()].strip():
-                out.append((offset + pos, body[pos:m.start()]))
-            pos = m.end()
-        self.body, self.offset = body[pos:], offset + pos
-        return out
-
-    def close(self) -> list[tuple[int, str]]:
-        body, offset = self.body, self.offset
-        out = []
-        pos = 0
-        for m in _PASSAGE_END.finditer(body):
-            if body[pos:m.start()].strip():
-                out.append((offset + pos, body[pos:m.start()]))
-            pos = m.end()
-        if body[pos:].strip():
-            out.append((offset + pos, body[pos:]))
-        self.body, self.offset = "", offset + len(body)
-        return out
 
 
 _ANALYSE_FIRST = 2_000_000  # characters; a longer source (without speaker turns) is read and analysed in pieces
@@ -408,3 +386,6 @@ def _insert_sentences(conn, rows: list[tuple]) -> None:  # noqa: ANN001
 
 
 _sentence_rows = analysis_pool.sentence_rows
+passages = analysis_pool.passages
+_passages = analysis_pool.iter_passages
+_PassageSplitter = analysis_pool.PassageSplitter
