@@ -108,10 +108,12 @@ class PassageSplitter:
 Result = tuple  # (pipeline name or None, sentence rows, passages or None)
 
 
-def analyse_source(lang: str, source_id: int, body: str, turns: Optional[str], fts: bool, nlp: bool) -> Result:
-    """The indexes' rows of one whole source: its sentences (if ``nlp``; sentences end at the
-    speaker labels of ``turns``, the source's stored JSON) and its keyword passages (if ``fts``)."""
+def analyse_source(lang: str, source_id: int, database: str, fts: bool, nlp: bool) -> Result:
+    """The indexes' rows of one whole source, read from the project file ``database``: its
+    sentences (if ``nlp``; a sentence ends at each speaker label of the source's turns) and its
+    keyword passages (if ``fts``). The text is read here, not sent by the writer."""
     name, rows = None, []
+    body, turns = _read_source(database, source_id)
     if nlp:
         from . import nlp as nlp_mod
         from .layers import speaker_labels
@@ -121,6 +123,29 @@ def analyse_source(lang: str, source_id: int, body: str, turns: Optional[str], f
         rows = list(sentence_rows(source_id, nlp_mod.analyse_chunks(body, lang, breaks=breaks)))
         name = nlp_mod.pipeline_name(lang)
     return name, rows, passages(body) if fts else None
+
+
+_READERS: dict[str, Any] = {}  # in a worker process: one read-only connection per project file
+
+
+def _read_source(database: str, source_id: int) -> tuple[str, Optional[str]]:
+    import sqlite3
+    from urllib.parse import quote
+
+    conn = _READERS.get(database)
+    fresh = conn is None
+    if fresh:
+        conn = sqlite3.connect(f"file:{quote(database, safe='/:')}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute("SELECT text, turns FROM sources WHERE id = ?", (source_id,)).fetchone()
+    finally:
+        if fresh and not _IN_WORKER:
+            conn.close()
+        elif fresh:
+            _READERS[database] = conn
+
+
+_IN_WORKER = False
 
 
 def analyse_piece(lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int]) -> Result:
@@ -137,6 +162,8 @@ def _start_worker(languages: Sequence[str]) -> None:
 
     from . import nlp
 
+    global _IN_WORKER
+    _IN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for lang in languages:
         nlp.pipeline(lang)
@@ -226,8 +253,8 @@ class AnalysisPool:
     def in_process(self) -> bool:
         return self.executor is None
 
-    def source(self, lang: str, source_id: int, body: str, turns: Optional[str], fts: bool, nlp: bool) -> Any:
-        return self._submit(analyse_source, (lang, source_id, body, turns, fts, nlp))
+    def source(self, lang: str, source_id: int, database: str, fts: bool, nlp: bool) -> Any:
+        return self._submit(analyse_source, (lang, source_id, database, fts, nlp))
 
     def piece(self, lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int] = ()) -> Any:
         return self._submit(analyse_piece, (lang, source_id, offset, piece, tuple(breaks)))

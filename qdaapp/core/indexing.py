@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from pathlib import Path
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -199,18 +200,22 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
     """
     from . import nlp as nlp_mod
 
+    database = Path(project.path).resolve().as_posix()
     for source_id in todo:
         size, language = info[source_id]
-        with project.read_session() as s:
-            turns, fts_at, nlp_at, pipe = s.execute(
-                select(Source.turns, SourceIndex.fts_at, SourceIndex.nlp_at, SourceIndex.pipeline)
-                .outerjoin(SourceIndex, SourceIndex.source_id == Source.id).where(Source.id == source_id)).one()
-            streamed = size > _ANALYSE_FIRST and not json.loads(turns or "[]")
-            body = None if streamed else s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+        raw = project.engine.raw_connection()
+        try:
+            turns, fts_at, nlp_at, pipe = raw.execute(
+                "SELECT CASE WHEN s.length > ? THEN s.turns END, i.fts_at, i.nlp_at, i.pipeline FROM sources s "
+                "LEFT JOIN source_index i ON i.source_id = s.id WHERE s.id = ?",
+                (_ANALYSE_FIRST, source_id)).fetchone()
+        finally:
+            raw.close()
+        streamed = size > _ANALYSE_FIRST and not json.loads(turns or "[]")
         job = _Job(source_id, size, language, fts_at is not None, nlp and not _nlp_current(nlp_at, pipe), streamed)
         yield job
         if not streamed:
-            yield 0, None, pool.source(language, source_id, body, turns, not job.have_fts, job.want_nlp)
+            yield 0, None, pool.source(language, source_id, database, not job.have_fts, job.want_nlp)
         elif not job.want_nlp:
             for offset, piece in _offsets(_read_text(project, source_id)):
                 yield offset, piece, None
@@ -287,15 +292,15 @@ def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Opti
         pieces = [(offset, piece, analysis.result() if analysis is not None else None)
                   for offset, piece, analysis in pieces]
     with project.write_session() as s:
-        conn = s.connection()
-        fresh = conn.exec_driver_sql("SELECT 1 FROM source_index WHERE source_id = ?",
-                                     (job.source_id,)).first() is None  # never indexed: no rows to delete
         fts = fts_available(s)
+        conn = s.connection().connection.cursor()  # the driver's own: thousands of statements per run
+        fresh = conn.execute("SELECT 1 FROM source_index WHERE source_id = ?",
+                             (job.source_id,)).fetchone() is None  # never indexed: no rows to delete
         keyword = fts and not job.have_fts
         if keyword and not fresh:
-            conn.exec_driver_sql("DELETE FROM text_fts WHERE source_id = ?", (job.source_id,))
+            conn.execute("DELETE FROM text_fts WHERE source_id = ?", (job.source_id,))
         if job.want_nlp and not fresh:
-            conn.exec_driver_sql("DELETE FROM sentences WHERE source_id = ?", (job.source_id,))
+            conn.execute("DELETE FROM sentences WHERE source_id = ?", (job.source_id,))
         splitter = analysis_pool.PassageSplitter()
         name = None
         for _offset, piece, analysis in pieces:
@@ -314,19 +319,20 @@ def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Opti
             _insert_passages(conn, job.source_id, splitter.close())
         now = utcnow()
         if fresh:
-            conn.exec_driver_sql("INSERT INTO source_index(source_id) VALUES (?)", (job.source_id,))
+            conn.execute("INSERT INTO source_index(source_id) VALUES (?)", (job.source_id,))
         if not job.have_fts:
-            conn.exec_driver_sql("UPDATE source_index SET fts_at = ? WHERE source_id = ?", (now, job.source_id))
+            conn.execute("UPDATE source_index SET fts_at = ? WHERE source_id = ?", (now, job.source_id))
         if job.want_nlp:
             if fts:
-                conn.exec_driver_sql("INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences "
+                conn.execute("INSERT INTO lemma_fts(rowid, lemmas) SELECT id, lemmas FROM sentences "
                                      "WHERE source_id = ?", (job.source_id,))
             if name is None:  # a source without text: nothing was analysed
                 from . import nlp as nlp_mod
 
                 name = nlp_mod.pipeline_name(job.language)
-            conn.exec_driver_sql("UPDATE source_index SET nlp_at = ?, pipeline = ? WHERE source_id = ?",
+            conn.execute("UPDATE source_index SET nlp_at = ?, pipeline = ? WHERE source_id = ?",
                                  (now, name + _STAMP, job.source_id))
+        conn.close()
         s.commit()
 
 
@@ -376,13 +382,13 @@ _BATCH = 2_000  # rows per executemany: memory stays flat however long the sourc
 def _insert_passages(conn, source_id: int, found: list[tuple[int, str]]) -> None:  # noqa: ANN001
     rows = [(chunk, source_id, start) for start, chunk in found]
     for at in range(0, len(rows), _BATCH):
-        conn.exec_driver_sql("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", rows[at:at + _BATCH])
+        conn.executemany("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", rows[at:at + _BATCH])
 
 
 def _insert_sentences(conn, rows: list[tuple]) -> None:  # noqa: ANN001
     for at in range(0, len(rows), _BATCH):
-        conn.exec_driver_sql('INSERT INTO sentences(source_id, start, "end", lemmas, offsets) VALUES (?, ?, ?, ?, ?)',
-                             rows[at:at + _BATCH])
+        conn.executemany('INSERT INTO sentences(source_id, start, "end", lemmas, offsets) VALUES (?, ?, ?, ?, ?)',
+                         rows[at:at + _BATCH])
 
 
 _sentence_rows = analysis_pool.sentence_rows
