@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 from array import array
 from collections import deque
@@ -211,17 +212,30 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
                 (_ANALYSE_FIRST, source_id)).fetchone()
         finally:
             raw.close()
-        streamed = size > _ANALYSE_FIRST and not json.loads(turns or "[]")
+        streamed = size > _ANALYSE_FIRST
         job = _Job(source_id, size, language, fts_at is not None, nlp and not _nlp_current(nlp_at, pipe), streamed)
         yield job
         if not streamed:
             yield 0, None, pool.source(language, source_id, database, not job.have_fts, job.want_nlp)
-        elif not job.want_nlp:
-            for offset, piece in _offsets(_read_text(project, source_id)):
+            yield None
+            continue
+        spoken = json.loads(turns or "[]")
+        text: Union[str, Iterator[str]]
+        breaks: list[int] = []
+        if spoken:  # the labels need the whole text (a long source without turns is read in parts)
+            with project.read_session() as s:
+                text = s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+            if job.want_nlp:
+                breaks = [end for _start, end in speaker_labels(text, spoken)]
+        else:
+            text = _read_text(project, source_id)
+        if not job.want_nlp:
+            for offset, piece in _offsets(text):
                 yield offset, piece, None
         else:
-            for offset, piece in nlp_mod._chunks(_read_text(project, source_id)):
-                yield offset, piece, pool.piece(language, source_id, offset, piece)
+            for offset, piece in nlp_mod._chunks(text):
+                within = breaks[bisect_left(breaks, offset):bisect_right(breaks, offset + len(piece))]
+                yield offset, piece, pool.piece(language, source_id, offset, piece, within)
         yield None
 
 

@@ -54,7 +54,7 @@ def _rows(path: Path) -> dict[str, list]:
 def in_process(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> dict[str, list]:
     """The indexes built in this process alone: what every other way must give."""
     tmp = tmp_path_factory.mktemp("reference")
-    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 100_000)  # the long source is streamed in pieces
+    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 40_000)  # longer sources go in pieces (two with turns)
     project = _project(tmp / "p.qda", tmp)
     assert indexing.index_sources(project, workers=0) == len(FIXTURES) + 2
     with project.read_session() as s:
@@ -89,7 +89,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 
 
 def test_worker_processes_store_the_rows_one_process_stores(tmp_path: Path, monkeypatch, in_process) -> None:
-    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 100_000)
+    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 40_000)
     pooled = _spy(monkeypatch)
     project = _project(tmp_path / "p.qda", tmp_path)
     assert indexing.index_sources(project, workers=2) == len(FIXTURES) + 2
@@ -103,7 +103,7 @@ def test_worker_processes_store_the_rows_one_process_stores(tmp_path: Path, monk
 
 
 def test_cancel_with_workers_keeps_the_finished_sources(tmp_path: Path, monkeypatch, in_process) -> None:
-    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 100_000)
+    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 40_000)
     project = _project(tmp_path / "p.qda", tmp_path)
     cancel, seen = CancelToken(), []
 
@@ -131,7 +131,7 @@ def test_without_worker_processes_the_work_is_done_here(tmp_path: Path, monkeypa
     def refuse(*_args, **_kwargs):  # noqa: ANN202
         raise OSError("no processes here")
 
-    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 100_000)
+    monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 40_000)
     monkeypatch.setattr(multiprocessing, "get_context", refuse)
     pooled = _spy(monkeypatch)
     project = _project(tmp_path / "p.qda", tmp_path)
