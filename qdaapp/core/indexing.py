@@ -111,8 +111,8 @@ def index_sources(
         workers = analysis_pool.default_workers() if analysed >= _POOL_MIN else 0
     languages = sorted({lang for _size, lang in info.values()})
     done = 0
-    bulk = len(todo) > 1
-    if bulk:  # many sources: merge the full-text segments once, at the end (tidy_indexes), not as they come
+    bulk = len(todo) > 1 or sum(size for size, _lang in info.values()) > _ANALYSE_FIRST
+    if bulk:  # much text: merge the full-text segments once, at the end (tidy_indexes), not as they come
         _automerge(project, 0)
     try:
         done = _index_all(project, todo, info, keyword, nlp, workers, languages, progress, cancel, on_source)
