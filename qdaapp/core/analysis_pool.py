@@ -79,33 +79,28 @@ class PassageSplitter:
         self.body, self.offset = "", 0  # what is not split yet, and where it starts
 
     def feed(self, part: str) -> list[tuple[int, str]]:
-        body, offset = self.body + part, self.offset
-        out = []
-        pos = 0
-        for m in _PASSAGE_END.finditer(body):
-            if m.end() == len(body):  # might go on in the next part
-                break
-            if body[pos:m.start()].strip():
-                out.append((offset + pos, body[pos:m.start()]))
-            pos = m.end()
-        self.body, self.offset = body[pos:], offset + pos
-        return out
+        body = self.body + part
+        spans = [m.span() for m in _PASSAGE_END.finditer(body)]
+        if spans and spans[-1][1] == len(body):  # might go on in the next part
+            spans.pop()
+        return self._split(body, spans, False)
 
     def close(self) -> list[tuple[int, str]]:
-        body, offset = self.body, self.offset
-        out = []
-        pos = 0
-        for m in _PASSAGE_END.finditer(body):
-            if body[pos:m.start()].strip():
-                out.append((offset + pos, body[pos:m.start()]))
-            pos = m.end()
-        if body[pos:].strip():
-            out.append((offset + pos, body[pos:]))
-        self.body, self.offset = "", offset + len(body)
+        body = self.body
+        return self._split(body, [m.span() for m in _PASSAGE_END.finditer(body)], True)
+
+    def _split(self, body: str, spans: list[tuple[int, int]], last: bool) -> list[tuple[int, str]]:
+        offset, out, pos = self.offset, [], 0
+        for start, end in spans:
+            if start > pos and not body[pos:start].isspace():
+                out.append((offset + pos, body[pos:start]))
+            pos = end
+        if last:
+            if pos < len(body) and not body[pos:].isspace():
+                out.append((offset + pos, body[pos:]))
+            pos = len(body)
+        self.body, self.offset = body[pos:], offset + pos
         return out
-
-
-Result = tuple  # (pipeline name or None, sentence rows, passages or None)
 
 
 def analyse_source(lang: str, source_id: int, database: str, fts: bool, nlp: bool) -> Result:

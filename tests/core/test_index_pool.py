@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qdaapp.core import analysis_pool, indexing, nlp, sources
 from qdaapp.core.progress import CancelToken, Cancelled
@@ -157,3 +159,29 @@ def test_pieces_analysed_apart_are_the_pieces_of_the_whole(whole: bool) -> None:
         got = nlp.analyse_piece(piece, offset, breaks=mine)
         assert (got.starts, got.ends, got.lemmas, got.sent_starts) == (
             want.starts, want.ends, want.lemmas, want.sent_starts)
+
+
+def _reference_passages(text: str) -> list[tuple[int, str]]:
+    """The keyword index's passages as first written: one scan of the whole text."""
+    out, pos = [], 0
+    for m in re.finditer(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+|\n+", text):
+        if text[pos:m.start()].strip():
+            out.append((pos, text[pos:m.start()]))
+        pos = m.end()
+    if text[pos:].strip():
+        out.append((pos, text[pos:]))
+    return out
+
+
+PASSAGE_PIECES = ["We", "had", "to", "go", ".", "!", "?", "\u2026", "\"", "\u201d", ")", "]", "'", " ", "  ", "\n",
+                  "\n\n", "\t", "\xa0", "\u2003", "😀", "Ünï", ":"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PASSAGE_PIECES), max_size=80), st.lists(st.integers(0, 200), max_size=6))
+def test_passages_split_from_parts_are_those_of_the_whole_text(pieces: list[str], cuts: list[int]) -> None:
+    text = "".join(pieces)
+    bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    parts = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    assert list(indexing._passages(iter(parts))) == _reference_passages(text)
+    assert indexing.passages(text) == _reference_passages(text)
