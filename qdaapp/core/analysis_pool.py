@@ -1,19 +1,22 @@
-"""The sentence analysis of indexing, run in worker processes beside the one that writes.
+"""The analysis of indexing, run in worker processes beside the one that writes the rows.
 
 Indexing a study has two halves of about the same cost: analysing the text
-(tokens, lemmas, sentences; pure Python and numpy over spaCy's lookup
-tables) and writing the rows into SQLite. One process does them one after
-the other and leaves the other cores idle. :class:`AnalysisPool` gives each
-piece of text (a chunk as :func:`qdaapp.core.nlp._chunks` cuts it) to a
-worker process, which loads the pipeline once and sends back the finished
-sentence rows; the writing process submits pieces ahead of what it writes and
-takes the results back in the order it submitted them, so the rows, and their
-ids, are the same as when everything runs in one process.
+(tokens, lemmas, sentences, keyword passages; Python and numpy over spaCy's
+lookup tables) and writing the rows into SQLite. One process does them one
+after the other and leaves the other cores idle. :class:`AnalysisPool` gives
+each source (read by the worker from the project file itself) or, for a long
+source, each piece of it (a chunk as :func:`qdaapp.core.nlp._chunks` cuts
+it) to a worker process, which loads the pipeline once and sends back the
+finished rows. The writing process submits work ahead of what it writes and
+takes the results back in the order it submitted them, so the rows, and
+their ids, are the same as when everything runs in one process.
 
-This module imports neither SQLAlchemy nor the ORM, so a worker only loads
-what the analysis needs. When worker processes cannot be started (or one
-dies), the remaining pieces are analysed in the calling process: the rows do
-not depend on where they were made.
+This module imports neither SQLAlchemy nor the ORM, so a worker loads only
+what the analysis needs. Workers are started with "spawn": a script that
+indexes must keep its top-level code under ``if __name__ == "__main__":``,
+as :mod:`multiprocessing` asks (the ``qdaapp`` command does). When worker
+processes cannot be started (or one dies), the rest is analysed in the
+calling process: the rows do not depend on where they were made.
 """
 
 from __future__ import annotations
@@ -234,6 +237,9 @@ class AnalysisPool:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        if getattr(sys, "frozen", False):  # a bundled app would start itself again, not a worker
+            self.workers = 0
+            return
         try:
             # "spawn": a fresh interpreter that imports only this module's needs, safe to start
             # from a thread (the app indexes in a worker thread) and the same on every platform.
