@@ -92,6 +92,21 @@ class PassageSplitter:
         body = self.body
         return self._split(body, [m.span() for m in _PASSAGE_END.finditer(body)], True)
 
+    def take(self, part: str, found: Optional["PiecePassages"]) -> list[tuple[int, str]]:
+        """Like :meth:`feed`, with the passages of ``part`` split elsewhere (:func:`piece_passages`):
+        only the stretch before their first safe cut is split here."""
+        if found is None:
+            return self.feed(part)
+        cut, inner, rest = found
+        at = self.offset + len(self.body)  # where ``part`` starts
+        head = self.body + part[:cut]
+        spans = [m.span() for m in _PASSAGE_END.finditer(head)]
+        if not spans or spans[-1][1] != len(head):  # the cut is a separator's end here too (see piece_passages)
+            return self.feed(part)
+        out = self._split(head, spans, False) + inner
+        self.body, self.offset = part[rest:], at + rest
+        return out
+
     def _split(self, body: str, spans: list[tuple[int, int]], last: bool) -> list[tuple[int, str]]:
         offset, out, pos = self.offset, [], 0
         for start, end in spans:
@@ -146,12 +161,46 @@ def _read_source(database: str, source_id: int) -> tuple[str, Optional[str]]:
 _IN_WORKER = False
 
 
-def analyse_piece(lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int]) -> Result:
-    """The sentence rows of one piece of a long source (its passages are split by the writer)."""
+_NOT_BEFORE_CUT = frozenset("\"'\u201d\u2019)]")  # may follow a sentence end inside a separator
+
+
+PiecePassages = tuple  # (cut, passages, rest): see piece_passages
+
+
+def piece_passages(piece: str, offset: int) -> Optional[PiecePassages]:
+    """The passages of a piece of a text that starts at ``offset``, split without what comes before.
+
+    What comes before can only change the passages up to the first separator
+    that starts after a character that cannot be part of a separator (not
+    whitespace, not a closing quote): the scan of the whole text finds that
+    same separator, and from its end on both scans see the same text. So this
+    gives that separator's end (``cut``, in the piece), the passages after it
+    that end before the piece's last separator, and where the rest starts (in
+    the piece); None if the piece holds no such separator. The writer splits
+    the stretch before ``cut`` itself (:meth:`PassageSplitter.take`).
+    """
+    spans = [m.span() for m in _PASSAGE_END.finditer(piece)]
+    if spans and spans[-1][1] == len(piece):  # might go on in the next piece
+        spans.pop()
+    for i, (start, end) in enumerate(spans):
+        if start and not piece[start - 1].isspace() and piece[start - 1] not in _NOT_BEFORE_CUT:
+            out, pos = [], end
+            for start, end in spans[i + 1:]:
+                if start > pos and not piece[pos:start].isspace():
+                    out.append((offset + pos, piece[pos:start]))
+                pos = end
+            return spans[i][1], out, pos
+    return None
+
+
+def analyse_piece(lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int],
+                  fts: bool = False) -> Result:
+    """The sentence rows of one piece of a long source and, with ``fts``, its passages as
+    :func:`piece_passages` gives them."""
     from . import nlp
 
     rows = list(sentence_rows(source_id, [nlp.analyse_piece(piece, offset, lang, breaks)]))
-    return nlp.pipeline_name(lang), rows, None
+    return nlp.pipeline_name(lang), rows, piece_passages(piece, offset) if fts else None
 
 
 def _start_worker(languages: Sequence[str]) -> None:
@@ -257,8 +306,9 @@ class AnalysisPool:
     def source(self, lang: str, source_id: int, database: str, fts: bool, nlp: bool) -> Any:
         return self._submit(analyse_source, (lang, source_id, database, fts, nlp))
 
-    def piece(self, lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int] = ()) -> Any:
-        return self._submit(analyse_piece, (lang, source_id, offset, piece, tuple(breaks)))
+    def piece(self, lang: str, source_id: int, offset: int, piece: str, breaks: Sequence[int] = (),
+              fts: bool = False) -> Any:
+        return self._submit(analyse_piece, (lang, source_id, offset, piece, tuple(breaks), fts))
 
     def _submit(self, fn: Callable[..., Result], args: tuple) -> Any:
         if self.executor is not None:

@@ -235,7 +235,7 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
         else:
             for offset, piece in nlp_mod._chunks(text):
                 within = breaks[bisect_left(breaks, offset):bisect_right(breaks, offset + len(piece))]
-                yield offset, piece, pool.piece(language, source_id, offset, piece, within)
+                yield offset, piece, pool.piece(language, source_id, offset, piece, within, not job.have_fts)
         yield None
 
 
@@ -322,8 +322,8 @@ def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Opti
             if analysis is not None:
                 name, rows, found = analysis if isinstance(analysis, tuple) else analysis.result()
                 _insert_sentences(conn, rows)
-            if keyword:
-                _insert_passages(conn, job.source_id, found if found is not None else splitter.feed(piece or ""))
+            if keyword:  # a whole source's passages, or a piece's (split in part by the worker)
+                _insert_passages(conn, job.source_id, found if piece is None else splitter.take(piece, found))
             if job.streamed:
                 checkpoint(cancel)
                 if progress and piece:

@@ -185,3 +185,27 @@ def test_passages_split_from_parts_are_those_of_the_whole_text(pieces: list[str]
     parts = [text[a:b] for a, b in zip(bounds, bounds[1:])]
     assert list(indexing._passages(iter(parts))) == _reference_passages(text)
     assert indexing.passages(text) == _reference_passages(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PASSAGE_PIECES + ["a", "b. c", ".\n", "?\" ", ".) \n "]), max_size=120),
+       st.lists(st.integers(0, 300), max_size=8))
+def test_passages_of_pieces_split_apart_are_those_of_the_whole_text(pieces: list[str], cuts: list[int]) -> None:
+    text = "".join(pieces)
+    bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
+    splitter, got = analysis_pool.PassageSplitter(), []
+    for a, b in zip(bounds, bounds[1:]):
+        got += splitter.take(text[a:b], analysis_pool.piece_passages(text[a:b], a))
+    got += splitter.close()
+    assert got == _reference_passages(text)
+
+
+@pytest.mark.parametrize("text", ['We went."\n  Then more. And more.', "We went.)\n\n  Then? Yes.  No", "A.\n  B. C",
+                                  "Go!\u201d \t\n Next. Then"])
+def test_a_piece_starting_inside_a_separator_is_split_as_the_whole_text(text: str) -> None:
+    for cut in range(len(text) + 1):
+        splitter, got = analysis_pool.PassageSplitter(), []
+        for a, b in ((0, cut), (cut, len(text))):
+            got += splitter.take(text[a:b], analysis_pool.piece_passages(text[a:b], a))
+        got += splitter.close()
+        assert got == _reference_passages(text), cut
