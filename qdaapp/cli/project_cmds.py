@@ -7,20 +7,24 @@ import sys
 from datetime import date
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from qdaapp.core import cases as case_ops
-from qdaapp.core import memos as memo_ops
-from qdaapp.core import sources as source_ops
 from qdaapp.core.errors import NeedsUpgrade
 from qdaapp.core.progress import Progress
-from qdaapp.core.project import Project
 
 from . import UserError, emit
 
+if TYPE_CHECKING:  # pragma: no cover
+    from qdaapp.core.project import Project
+
+# The core modules that import SQLAlchemy are imported by the commands that use them, so a
+# command that does not (``sources``) starts without it.
+
 
 @contextmanager
-def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
+def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Project"]:
+    from qdaapp.core.project import Project
+
     coder = getattr(args, "coder", None)
     try:
         # One command reads each page about once: no memory-mapping (see db.make_engine).
@@ -134,6 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     from qdaapp.core import frames
+    from qdaapp.core.project import Project
 
     path = Path(args.project)
     frame = frames.load(args.frame) if args.frame else None  # an unknown frame fails before the file is made
@@ -149,6 +154,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from qdaapp.core import sources as source_ops
+    from qdaapp.core.errors import ImportFailure
     from qdaapp.core.nlp import check_language
 
     language = check_language(args.language) if args.language else None
@@ -157,23 +164,34 @@ def cmd_import(args: argparse.Namespace) -> int:
                         "or one case per file.")
     with opened(args) as project:
         project.require_writable()
-        docs, failures = source_ops.read_files(args.files, progress=terminal_progress("Reading"))
-        if failures:
+        # Each file is parsed, written and let go in turn, in one transaction: only what is printed is kept.
+        failures: list[ImportFailure] = []
+        rows: list[dict] = []
+
+        def noted(docs):  # noqa: ANN001, ANN202
+            for d in docs:
+                rows.append({"name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
+                             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns),
+                             "warnings": d.warnings, "language": language or d.language})
+                yield d
+
+        docs = source_ops.stream_files(args.files, failures, progress=terminal_progress("Reading"))
+        try:
+            ids = project.run(source_ops.import_documents, noted(docs), kind=args.kind, case_name=args.case,
+                              imported_by=project.coder, language=language, case_per_file=args.case_per_file)
+        except ImportFailure:
+            if not failures:
+                raise
             for failure in failures:
                 sys.stderr.write(f"qdaapp: {failure}\n")
-            if docs:
+            if len(failures) < len(args.files):
                 sys.stderr.write("qdaapp: nothing was imported; fix or leave out the file(s) above and run again.\n")
             return 1
-        ids = project.run(source_ops.import_documents, docs, kind=args.kind, case_name=args.case,
-                          imported_by=project.coder, language=language, case_per_file=args.case_per_file)
         with project.read_session() as s:
             case_of = {info.id: info.case for info in source_ops.list_sources(s)}
-        rows = [
-            {"id": i, "name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
-             "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns), "warnings": d.warnings,
-             "language": language or d.language, "case": case_of.get(i)}
-            for i, d in zip(ids, docs)
-        ]
+        rows = [{"id": i, **r, "case": case_of.get(i)} for i, r in zip(ids, rows)]
+        rows = [{k: r[k] for k in ("id", "name", "format", "words", "encoding", "pages", "turns", "warnings",
+                                   "language", "case")} for r in rows]
         lines = []
         for r in rows:
             extra = f", case {r['case']}" if r["case"] else ""
@@ -187,11 +205,21 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    with opened(args, read_only=True) as project, project.read_session() as s:
-        rows = [
-            {k: v for k, v in info.as_dict().items() if k in ("id", "name", "kind", "words", "pages", "sha256", "case")}
-            for info in source_ops.list_sources(s)
-        ]
+    # Read with sqlite3 alone: the list is one query, and SQLAlchemy's import would cost more.
+    from qdaapp.core.schema import connect_read_only
+    from qdaapp.core.source_list import source_infos
+
+    try:
+        conn = connect_read_only(args.project)
+    except NeedsUpgrade:  # the schema is upgraded first (a backup is taken), as the other commands do
+        with opened(args):
+            pass
+        conn = connect_read_only(args.project)
+    try:
+        keys = ("id", "name", "kind", "words", "pages", "sha256", "case")
+        rows = [{k: getattr(info, k) for k in keys} for info in source_infos(conn.execute)]
+    finally:
+        conn.close()
     lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
              + (f"  case: {r['case']}" if r["case"] else "") for r in rows]
     emit(rows, args.json, lines or ["(no sources yet: import some with 'qdaapp import')"])
@@ -199,6 +227,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_text(args: argparse.Namespace) -> int:
+    from qdaapp.core import sources as source_ops
+
     with opened(args, read_only=True) as project, project.read_session() as s:
         source = source_ops.resolve(s, args.source)
         text, _ = source_ops.text_and_pages(s, source.id)
@@ -215,6 +245,9 @@ def _parse_attr(item: str) -> tuple[str, str]:
 
 
 def cmd_case_add(args: argparse.Namespace) -> int:
+    from qdaapp.core import cases as case_ops
+    from qdaapp.core import sources as source_ops
+
     attrs = [_parse_attr(a) for a in args.attr]
     with opened(args) as project:
         with project.read_session() as s:  # resolve everything before the first write
@@ -230,6 +263,8 @@ def cmd_case_add(args: argparse.Namespace) -> int:
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
+    from qdaapp.core import cases as case_ops
+
     with opened(args, read_only=True) as project, project.read_session() as s:
         rows = [c.as_dict() for c in case_ops.list_cases(s)]
     for r in rows:
@@ -241,6 +276,8 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_memo_add(args: argparse.Namespace) -> int:
+    from qdaapp.core import memos as memo_ops
+
     with opened(args) as project:
         memo_id = project.run(memo_ops.add_memo, args.text, target=args.on, author=project.coder)
     print(f"added memo {memo_id}")
@@ -248,6 +285,8 @@ def cmd_memo_add(args: argparse.Namespace) -> int:
 
 
 def cmd_diary_add(args: argparse.Namespace) -> int:
+    from qdaapp.core import memos as memo_ops
+
     with opened(args) as project:
         memo_id = project.run(memo_ops.add_diary_entry, args.text, day=args.date, author=project.coder)
     print(f"added diary entry {memo_id}")
@@ -255,6 +294,8 @@ def cmd_diary_add(args: argparse.Namespace) -> int:
 
 
 def cmd_memo_list(args: argparse.Namespace) -> int:
+    from qdaapp.core import memos as memo_ops
+
     with opened(args, read_only=True) as project, project.read_session() as s:
         rows = [m.as_dict() for m in memo_ops.list_memos(s)]
     lines = [f"{r['id']:>4}  {r['date'] or r['created_at'][:10]}  on {r['target_type']}"

@@ -20,11 +20,12 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from typing import Optional
-
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING, Callable, Optional
 
 from .errors import ProjectError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy import Engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -68,6 +69,8 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
     """An engine for ``path``. ``mmap`` maps up to 256 MB of the file, for a long-lived process
     (the app) that reads the same index pages again and again; a one-off command reads each page
     about once, and mapping then only adds the pages it touched to its resident memory."""
+    from sqlalchemy import create_engine, event
+
     if read_only:
         uri = f"file:{path.resolve().as_posix()}?mode=ro"
 
@@ -105,17 +108,32 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
     return engine
 
 
-def quick_check(engine: Engine, name: str, path: Optional[Path] = None) -> None:
+def quick_check(engine: "Engine", name: str, path: Optional[Path] = None) -> None:
     """Refuse a damaged file. With ``path``, a file that is as this machine last closed it
     (:func:`clean_stamp`) gets the cheap check only: its schema and small tables."""
     trusted = path is not None and _recorded(path) == clean_stamp(path)
-    pragmas = ("PRAGMA quick_check(sqlite_schema)", "PRAGMA quick_check(meta)") if trusted else ("PRAGMA quick_check",)
     with engine.connect() as conn:
-        try:
-            rows = [row for pragma in pragmas for row in conn.exec_driver_sql(pragma).fetchall()]
-        except Exception as exc:  # sqlite3.DatabaseError: file is not a database, etc.
-            raise ProjectError(f"{name} is damaged and cannot be opened: {exc}. Restore it from a backup.") from exc
+        rows = _check_rows(lambda sql: conn.exec_driver_sql(sql).fetchall(), name, trusted)
         conn.rollback()
+    _judge(rows, name, path, trusted)
+
+
+def quick_check_connection(conn: sqlite3.Connection, name: str, path: Optional[Path] = None) -> None:
+    """:func:`quick_check` on a plain ``sqlite3`` connection."""
+    trusted = path is not None and _recorded(path) == clean_stamp(path)
+    rows = _check_rows(lambda sql: conn.execute(sql).fetchall(), name, trusted)
+    _judge(rows, name, path, trusted)
+
+
+def _check_rows(fetch: Callable[[str], list], name: str, trusted: bool) -> list[tuple]:
+    pragmas = ("PRAGMA quick_check(sqlite_schema)", "PRAGMA quick_check(meta)") if trusted else ("PRAGMA quick_check",)
+    try:
+        return [tuple(row) for pragma in pragmas for row in fetch(pragma)]
+    except Exception as exc:  # sqlite3.DatabaseError: file is not a database, etc.
+        raise ProjectError(f"{name} is damaged and cannot be opened: {exc}. Restore it from a backup.") from exc
+
+
+def _judge(rows: list[tuple], name: str, path: Optional[Path], trusted: bool) -> None:
     rows = [r for r in rows if r != ("ok",)]
     if rows:
         problem = "; ".join(str(r[0]) for r in rows[:3])

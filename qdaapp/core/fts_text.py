@@ -59,6 +59,26 @@ def passages(session: Session) -> dict[int, tuple[int, int, str, Optional[str]]]
     return table
 
 
+# Characters of indexed text up to which the app keeps the passages in memory (about 3.5M words,
+# some 250 MB with the lower-case copies). A bigger project is searched from the index row by row,
+# so memory does not grow with the corpus; its queries then take a few hundred milliseconds.
+KEEP_LIMIT = 20_000_000
+
+
+def keep(session: Session, limit: Optional[int] = None) -> bool:
+    """Keep the passages in memory (see :func:`passages`) if the indexed text is at most ``limit``
+    characters (default :data:`KEEP_LIMIT`); returns whether they are kept. A project that grew
+    past the limit lets go of the passages kept before."""
+    size = session.execute(text(
+        "SELECT COALESCE(SUM(s.length), 0) FROM source_index si JOIN sources s ON s.id = si.source_id "
+        "WHERE si.fts_at IS NOT NULL")).scalar_one()
+    if size > (KEEP_LIMIT if limit is None else limit):
+        forget(str(session.get_bind().url.database))
+        return False
+    passages(session)
+    return True
+
+
 def _kept(session: Session) -> Optional[dict[int, tuple[int, int, str, Optional[str]]]]:
     """The passages kept for this project (read again if an index changed), or None where
     nothing asked to keep them (:func:`passages`)."""

@@ -10,13 +10,25 @@ lexicon's determiners is a noun ("the plan to"), and one that is part of a
 name ("the Air Force to", "G-forces to") is no marker either. Polarity, the
 pronoun subject and the speaker come from the stored tokens and the source's
 speaker turns.
+
+Speed at study scale: the candidate sentences are streamed and matched in
+batches, and a run stores its hits a batch at a time, so memory does not
+grow with the corpus. The CLI matches on two cores (a forked helper takes
+batches; the hits and their order are the same). A lexicon's lemmatised
+patterns (its "plan") are cached in the per-user data folder under a hash of
+the lexicon's whole text, its groups and the lemmatising packages, so a new
+process compiles it without loading a spaCy pipeline; an edited lexicon
+gets a new plan.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from array import array
+import os
 from bisect import bisect_right
+from pathlib import Path
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple, Optional
 
 from sqlalchemy import select
@@ -28,9 +40,10 @@ from .errors import InvalidInput
 from .lexicon import LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
-from .search import source_texts
 
 if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
     from spacy.matcher import Matcher
 
 ANY = ("*",)  # a "*" word of a phrase: any one word
@@ -58,21 +71,21 @@ class CompiledLexicon:
     patterns.
     """
 
-    def __init__(self, spec: LexiconSpec, groups: Optional[list[str]] = None) -> None:
-        """``groups``: the phrase groups to use (default: the lexicon's enabled ones)."""
+    def __init__(self, spec: LexiconSpec, groups: Optional[list[str]] = None, cache: bool = True) -> None:
+        """``groups``: the phrase groups to use (default: the lexicon's enabled ones).
+
+        ``cache``: read the lemmatised patterns from (and write them to) the per-user cache
+        (:func:`plan_path`), so a process that finds them there never loads a spaCy pipeline."""
         from spacy.vocab import Vocab
 
         self.spec = spec
         self.groups = spec.check_groups(list(groups)) if groups is not None else spec.default_groups()
-        used = set(self.groups)
         # A vocabulary of our own: the words that may sit inside a marker ("have really got to",
         # "don't have to") carry the IS_STOP flag here and nowhere else, so the optional gap is a
         # flag test inside the Matcher instead of a set lookup in Python on every token.
         self.vocab = Vocab()
         for word in set(spec.adverbs) | set(spec.negations):
             self.vocab[word].is_stop = True
-        self._lemmatise = _lemmatiser(spec.language)
-        self.keys: dict[str, tuple[str, str, str]] = {}  # match key -> (act, phrase text, polarity)
         self.matchers: dict[str, Matcher] = {}
         # For each first lemma: how many tokens a match can span (with gaps),
         # the words one of which must follow within ``near`` tokens (None: the
@@ -84,9 +97,36 @@ class CompiledLexicon:
         self.nexts: dict[str, Optional[set[str]]] = {}
         self.near: dict[str, int] = {}
         self.finals: dict[str, Optional[set[str]]] = {}
+        try:
+            path = plan_path(spec, self.groups) if cache else None
+        except OSError:  # no data folder to be had (a read-only home): compile without the cache
+            path = None
+        plan = _read_plan(path) if path is not None else None
+        self.from_cache = plan is not None
+        if plan is None:
+            plan = self._plan(spec, set(self.groups))
+            if path is not None:
+                _write_plan(path, plan)
+        # match key -> (act, phrase text, polarity)
+        self.keys: dict[str, tuple[str, str, str]] = {k: tuple(v) for k, v in plan["keys"].items()}
+        for first, key, pattern, words in plan["adds"]:
+            self._add(first, key, pattern, [tuple(w) for w in words])
+        self.firsts = frozenset(self.reach)
+        self.fts_query = plan["fts_query"]
+        self.negations = set(spec.negations)
+        self.subjects = set(spec.subjects)
+        self.determiners = set(plan["determiners"])
+
+    def _plan(self, spec: LexiconSpec, used: set[str]) -> dict:
+        """What the lexicon's phrases become once lemmatised: the Matcher patterns in the order
+        they are added (that order decides between two phrases matching the same words), the
+        keys, the FTS query and the determiners. Plain data, so it can be cached as JSON."""
+        lemmatise = _lemmatiser(spec.language)
         # The documents matched are made of lemmas (see find_markers), so patterns test ORTH:
         # building a Doc with words only is several times faster than also setting each token's lemma.
         gap = {"IS_STOP": True, "OP": "?"}
+        keys: dict[str, tuple[str, str, str]] = {}
+        adds: list[tuple[str, str, list[dict], list[tuple[str, ...]]]] = []
         fts_groups = set()
         seen: set[tuple] = set()
         for act in spec.acts.values():
@@ -94,22 +134,19 @@ class CompiledLexicon:
                        if p.group is None or p.group in used]
             entries += [(f"EXCLUDE|{act.name}|{j}", text_, "") for j, text_ in enumerate(act.exclude)]
             for key, phrase, polarity in entries:
-                words = self._words(phrase)
+                words = _words(lemmatise, phrase)
                 ident = (act.name, key.startswith("EXCLUDE|"), tuple(words))
                 if ident in seen:
                     continue  # a form of an earlier phrase ("could" of "can"): that one names the hits
                 seen.add(ident)
                 if not key.startswith("EXCLUDE|"):
-                    self.keys[key] = (act.name, phrase, polarity)
+                    keys[key] = (act.name, phrase, polarity)
                     fts_groups.add(self._fts(words))
                 pattern = self._pattern(words, gap)
                 for first in words[0]:
-                    self._add(first, key, pattern, words)
-        self.firsts = frozenset(self.reach)
-        self.fts_query = " OR ".join(sorted(g for g in fts_groups if g))
-        self.negations = set(spec.negations)
-        self.subjects = set(spec.subjects)
-        self.determiners = {self._lemmatise(w) for w in spec.determiners}
+                    adds.append((first, key, pattern, words))
+        return {"keys": keys, "adds": adds, "fts_query": " OR ".join(sorted(g for g in fts_groups if g)),
+                "determiners": sorted({lemmatise(w) for w in spec.determiners})}
 
     def _add(self, first: str, key: str, pattern: list[dict], words: list[tuple[str, ...]]) -> None:
         """Put one pattern in the Matcher of the first lemma ``first`` and widen that lemma's pre-tests."""
@@ -130,11 +167,6 @@ class CompiledLexicon:
             self.finals[first] = None
         elif self.finals.get(first, set()) is not None:
             self.finals.setdefault(first, set()).update(last)
-
-    def _words(self, phrase: str) -> list[tuple[str, ...]]:
-        """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), or ANY for "*"."""
-        return [ANY if w == "*" else tuple(dict.fromkeys(self._lemmatise(a) for a in w.split("|") if a))
-                for w in phrase.lower().split()]
 
     @staticmethod
     def _pattern(words: list[tuple[str, ...]], gap: dict) -> list[dict]:
@@ -172,6 +204,90 @@ def _lemmatiser(lang: str):  # noqa: ANN202
         return cache[word]
 
     return lemma
+
+
+def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:  # noqa: ANN001
+    """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), or ANY for "*"."""
+    return [ANY if w == "*" else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a))
+            for w in phrase.lower().split()]
+
+
+# Raised whenever what a compiled lexicon's plan holds, or how it is made, changes: plans cached
+# under an older format are then made again.
+PLAN_FORMAT = 1
+PLAN_CACHE_MAX = 32  # plan files kept in the cache folder (the newest)
+
+
+def _lemma_source(lang: str) -> str:
+    """The installed packages the lemmas of ``lang`` come from (see nlp.pipeline), with versions."""
+    from importlib import metadata
+
+    from . import nlp
+
+    parts = []
+    for name in ("spacy", "spacy-lookups-data", *nlp.FULL_MODELS.get(lang, ())):
+        try:
+            parts.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            parts.append(f"{name}=none")
+    return ";".join(parts)
+
+
+def _code_stamp() -> str:
+    """A hash of the code that makes a plan (this module and the pipelines'), so a plan cached by
+    another version of qdaapp is never used even where PLAN_FORMAT was not raised."""
+    global _CODE_STAMP
+    if _CODE_STAMP is None:
+        from . import nlp
+
+        digest = hashlib.sha256()
+        for module_file in (__file__, nlp.__file__):
+            try:
+                digest.update(Path(module_file).read_bytes())
+            except (OSError, TypeError):
+                digest.update(b"?")
+        _CODE_STAMP = digest.hexdigest()
+    return _CODE_STAMP
+
+
+_CODE_STAMP: Optional[str] = None
+
+
+def plan_path(spec: LexiconSpec, groups: list[str]) -> Path:
+    """Where the plan of ``spec`` with ``groups`` is cached: a file named by a hash of the
+    lexicon's whole text (with its version), the groups, the plan format, the code that makes
+    plans and the packages that lemmatise, so an edited lexicon, another qdaapp or a new spaCy
+    never meets an old plan."""
+    from .lexicon import dump
+    from .logs import data_dir
+
+    ident = json.dumps([PLAN_FORMAT, _code_stamp(), dump(spec), list(groups), _lemma_source(spec.language)])
+    digest = hashlib.sha256(ident.encode("utf-8")).hexdigest()[:40]
+    return data_dir() / "cache" / f"lexicon-plan-{digest}.json"
+
+
+def _read_plan(path: Path) -> Optional[dict]:
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # not cached yet, or unreadable: made again
+    if not isinstance(plan, dict) or plan.get("format") != PLAN_FORMAT:
+        return None
+    return plan
+
+
+def _write_plan(path: Path, plan: dict) -> None:
+    """Write the plan atomically; the cache is derived data, so a failure only costs the next run time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"format": PLAN_FORMAT, **plan}), encoding="utf-8")
+        os.replace(tmp, path)
+        old = sorted(path.parent.glob("lexicon-plan-*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[PLAN_CACHE_MAX:]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str, tuple[list[str], list, list]]:
@@ -219,45 +335,223 @@ def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str
 
 def find_markers(
     session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
-    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None,
+    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None, workers: int = 1,
 ) -> list[MarkerHit]:
     """Marker hits in the candidate sentences the lemma index picks, in its order.
 
-    The sentences are read and matched in batches (each sentence's hits depend on that
-    sentence alone), so a whole study never holds every candidate sentence at once."""
+    ``workers``: 2 matches on both cores of the machine (see :func:`hit_batches`)."""
+    return [hit for batch in hit_batches(session, compiled, source_ids, acts, cancel, workers) for hit in batch]
+
+
+SENTENCE_BATCH = 2500
+# A batch of candidate sentences: their rows, and the speaker turns (JSON as stored) of their sources.
+Batch = tuple[list[tuple], dict[int, str]]
+
+
+def hit_batches(
+    session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
+    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None, workers: int = 1,
+) -> Iterator[list[MarkerHit]]:
+    """The hits of :func:`find_markers`, a batch at a time, in the same order.
+
+    The sentences are read from a streaming cursor and matched in batches
+    (each sentence's hits depend on that sentence alone), so a whole study
+    never holds every candidate sentence, nor every hit, at once. With
+    ``workers`` > 1 (and fork available, in a process running no other
+    thread) a forked helper matches some batches while this process matches
+    others; the batches are given out in their order either way.
+    """
     if not compiled.fts_query:
-        return []
+        return
     wanted = None if source_ids is None else set(source_ids)
-    sql = ("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
-           "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH ?")
-    hits: list[MarkerHit] = []
-    cursor = session.connection().connection.cursor()
-    try:
-        cursor.execute(sql, (compiled.fts_query,))
+    connection = session.connection().connection
+    cursor = connection.cursor()
+
+    def row_batches() -> Iterator[tuple[list[tuple], dict[int, str]]]:
+        """Each batch of rows, with the speaker turns (as stored) of the sources they are in."""
+        cursor.execute("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
+                       "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH ?", (compiled.fts_query,))
         while rows := cursor.fetchmany(SENTENCE_BATCH):
             if wanted is not None:
                 rows = [r for r in rows if r[0] in wanted]
-            hits.extend(_batch_hits(session, compiled, rows, acts, cancel))
+            if rows:
+                ids = sorted({r[0] for r in rows})
+                yield rows, dict(_in_chunks(connection, "SELECT id, turns FROM sources WHERE id IN ({})", ids))
+
+    try:
+        matched = _matched_in_parallel if workers > 1 else _matched
+        for found in matched(compiled, row_batches(), acts, cancel):
+            checkpoint(cancel)
+            yield _finish(connection, found)
     finally:
         cursor.close()
-    return hits
 
 
-SENTENCE_BATCH = 20_000
+def _matched(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
+             cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
+    for batch in batches:
+        checkpoint(cancel)
+        yield _match_rows(compiled, batch, acts)
 
 
-def _batch_hits(session: Session, compiled: CompiledLexicon, rows: list[tuple], acts: Optional[list[str]],
-                cancel: Optional[CancelToken]) -> list[MarkerHit]:
+def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
+                         cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
+    """What :func:`_matched` gives, with a forked helper matching batches beside this process.
+
+    The helper is kept two batches ahead where it can be, so it never waits
+    while this process reads, stores or matches; this process matches a
+    batch itself when the helper has two in hand. The helper gets batches and
+    gives back what :func:`_match_rows` makes of them; it never touches the
+    database (an SQLite connection must not be used across a fork). Should
+    it fail, this process matches the batches it held.
+    """
+    helper: Optional[_Helper] = None
+    done: dict[int, list[tuple]] = {}
+    lent: dict[int, Batch] = {}  # number -> the batches the helper holds, in order
+    given = 0
+
+    def collect(wait: bool) -> None:
+        while lent and helper is not None and (wait or helper.ready()):
+            number = next(iter(lent))
+            batch = lent.pop(number)
+            result = helper.take()
+            done[number] = result if result is not None else _match_rows(compiled, batch, acts)
+
+    try:
+        for number, batch in enumerate(batches):
+            checkpoint(cancel)
+            if number == 0:
+                helper = _Helper.start(compiled, acts)
+            collect(wait=False)
+            if helper is not None and helper.alive and len(lent) < 2:
+                helper.give(batch)
+                lent[number] = batch
+            else:
+                done[number] = _match_rows(compiled, batch, acts)
+            while given in done:
+                yield done.pop(given)
+                given += 1
+        collect(wait=True)
+        while given in done:
+            yield done.pop(given)
+            given += 1
+    finally:
+        if helper is not None:
+            helper.stop()
+
+
+class _Helper:
+    """A forked process that runs :func:`_match_rows` on the batches it is given, in order."""
+
+    def __init__(self, pid: int, conn: Connection) -> None:
+        self.pid, self.conn, self.alive = pid, conn, True
+
+    @classmethod
+    def start(cls, compiled: CompiledLexicon, acts: Optional[list[str]]) -> Optional[_Helper]:
+        """None where a fork is not safe or not possible: no fork (Windows), or other threads
+        running (a forked child holds only the calling thread, and whatever locks the others held)."""
+        import gc
+        import threading
+        from multiprocessing import Pipe
+
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return None
+        mine, theirs = Pipe()
+        # The child never collects what it inherits: no destructor of a parent's object (an SQLite
+        # connection above all) may run there. Frozen objects are also not written to by the
+        # child's collections, so their pages stay shared.
+        gc.freeze()
+        try:
+            pid = os.fork()
+        except OSError:
+            gc.unfreeze()
+            mine.close()
+            theirs.close()
+            return None
+        if pid == 0:
+            mine.close()
+            os._exit(_help(theirs, compiled, acts))
+        gc.unfreeze()
+        theirs.close()
+        return cls(pid, mine)
+
+    def give(self, batch: Batch) -> None:
+        try:
+            self.conn.send(batch)
+        except OSError:
+            self.alive = False
+
+    def ready(self) -> bool:
+        try:
+            return self.conn.poll()
+        except OSError:
+            return True  # take() then finds it gone
+
+    def take(self) -> Optional[list[tuple]]:
+        """The helper's result for the oldest batch it holds; None if it failed."""
+        if not self.alive:
+            return None
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            self.alive = False
+            return None
+
+    def stop(self) -> None:
+        try:
+            if self.alive:
+                self.conn.send(None)
+        except OSError:
+            pass
+        self.conn.close()
+        os.waitpid(self.pid, 0)
+
+
+def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]) -> int:
+    """The helper's work, until it is sent None: a thread takes the batches in as they come (so
+    the sender never waits on a helper busy sending a result), this one matches them in order."""
+    import queue
+    import sys
+    import threading
+
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while (batch := conn.recv()) is not None:
+                inbox.put(batch)
+        except BaseException:  # noqa: BLE001 - the parent has gone: stop
+            pass
+        inbox.put(None)
+
+    try:
+        # The receiving thread waits for the interpreter lock after each chunk it reads; hand the
+        # lock over sooner than the default 5 ms, so a batch being sent is taken in at once.
+        sys.setswitchinterval(0.0002)
+        threading.Thread(target=receive, daemon=True).start()
+        while (batch := inbox.get()) is not None:
+            conn.send(_match_rows(compiled, batch, acts))
+        return 0
+    except BaseException:  # noqa: BLE001 - the parent matches the batches itself
+        return 1
+
+
+def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: Optional[list[str]]) -> list[tuple]:
+    """The hits in a batch of rows (source_id, start, end, lemmas, packed offsets) as found by
+    the Matcher and the lexicon's rules, in order. Needs no database (the batch brings its
+    sources' turns): each item is a MarkerHit's fields, and then, for a marker right after a
+    word, the offsets of that first word (the source's text tells whether it is part of a
+    name; else None)."""
     from spacy.tokens import Doc
 
-    checkpoint(cancel)
+    rows, stored_turns = batch
+    turns: dict[int, tuple[list[int], list]] = {}
     sentence_lemmas = [r[3].split(" ") for r in rows]
     groups = _windows(compiled, sentence_lemmas)
     strings = compiled.vocab.strings
     excluded: dict[int, list[tuple[int, int]]] = {}
     found: dict[tuple[int, int, str], tuple[int, str]] = {}  # (row, start, act) -> (end, key)
     for lemma, (words, starts, origins) in groups.items():
-        checkpoint(cancel)
         doc = Doc(compiled.vocab, words=words, spaces=[True] * len(words))
         for match_id, a, b in compiled.matchers[lemma](doc):
             w = bisect_right(starts, a) - 1
@@ -277,11 +571,8 @@ def _batch_hits(session: Session, compiled: CompiledLexicon, rows: list[tuple], 
             prev = found.get((n, i, act))
             if prev is None or j > prev[0]:
                 found[(n, i, act)] = (j, key)
-    checkpoint(cancel)
-    turns = _turns(session, {rows[n][0] for n, _i, _act in found})
-    texts = _Texts(session)
     keys, negations, subjects, determiners = compiled.keys, compiled.negations, compiled.subjects, compiled.determiners
-    hits = []
+    out = []
     offsets, offsets_row = None, -1
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
     for (n, i, act), (j, key) in sorted(found.items()):
@@ -296,63 +587,69 @@ def _batch_hits(session: Session, compiled: CompiledLexicon, rows: list[tuple], 
             continue  # a noun: "the plan to", "their promises to"
         if n != offsets_row:
             offsets, offsets_row = indexing.unpack_offsets(blob), n
-        if i and _in_name(lemmas, offsets, i, texts, source_id):
-            continue
+        check = None
+        if i:
+            before = lemmas[i - 1]
+            if before in HYPHENS:
+                # "G-forces to": joined to the word before by a hyphen with no space on either side.
+                if i >= 2 and offsets[2 * i - 1] == offsets[2 * i] and offsets[2 * i - 3] == offsets[2 * i - 2]:
+                    continue
+            elif before.isalpha():
+                check = (offsets[2 * i], offsets[2 * i + 1])
         _act, phrase, polarity = keys[key]
         # A negation just before or inside the match ("don't have to", "wasn't able to").
         if polarity == "positive" and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1]):
             polarity = "negative"
+        spans = turns.get(source_id)
+        if spans is None:
+            listed = json.loads(stored_turns.get(source_id) or "[]")
+            spans = turns[source_id] = ([t[0] for t in listed], listed)
         start = offsets[2 * i]
-        hits.append(MarkerHit(
-            source_id, start, offsets[2 * j + 1], act, phrase, polarity,
-            _subject(lemmas, i, subjects), _speaker(turns[source_id], start), s_start, s_end,
-        ))
-    return hits
+        out.append((source_id, start, offsets[2 * j + 1], act, phrase, polarity, _subject(lemmas, i, subjects),
+                    _speaker(spans, start), s_start, s_end, check))
+    return out
 
 
 HYPHENS = frozenset("-\u2010\u2011")
 
 
-class _Texts:
-    """Source texts read on first need: only a marker after a word needs its own spelling checked."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self.cache: dict[int, str] = {}
-
-    def get(self, source_id: int) -> str:
-        if source_id not in self.cache:
-            self.cache[source_id] = dict(source_texts(self.session, [source_id])).get(source_id, "")
-        return self.cache[source_id]
-
-
-def _in_name(lemmas: list[str], offsets: array, i: int, texts: _Texts, source_id: int) -> bool:
-    """Whether the marker starting at token ``i`` (> 0) is part of a name or a compound noun.
+def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 - a DB-API connection
+    """The hits of one batch of :func:`_match_rows`, leaving out markers that are part of a name.
 
     "the Air Force to": the marker's first word is capitalised inside the
     sentence, right after a word (a capital after punctuation, such as at
     the start of a quotation, does not count; nor does a capital in text
-    written all in capitals). "G-forces to": the word is joined to the one
-    before it by a hyphen with no space on either side. A name *before* the
-    marker ("then Rosa had to") is the subject and does not count.
+    written all in capitals). A name *before* the marker ("then Rosa had
+    to") is the subject and does not count. Each source's text is read once
+    per batch, one at a time.
     """
-    before = lemmas[i - 1]
-    if before in HYPHENS:
-        return i >= 2 and offsets[2 * i - 1] == offsets[2 * i] and offsets[2 * i - 3] == offsets[2 * i - 2]
-    if not before.isalpha():
-        return False
-    word = texts.get(source_id)[offsets[2 * i]:offsets[2 * i + 1]]
-    return word.istitle() and word != "I"
+    checks: dict[int, list[int]] = {}
+    for n, item in enumerate(found):
+        if item[10] is not None:
+            checks.setdefault(item[0], []).append(n)
+    names: set[int] = set()
+    for source_id, text in _source_texts(connection, list(checks)):
+        for n in checks[source_id]:
+            a, b = found[n][10]
+            word = text[a:b]
+            if word.istitle() and word != "I":
+                names.add(n)
+    return [MarkerHit(*item[:10]) for n, item in enumerate(found) if n not in names]
 
 
-def _turns(session: Session, source_ids: set[int]) -> dict[int, tuple[list[int], list]]:
-    """Each source's speaker turns, with their starts for bisecting."""
-    result = {i: ([], []) for i in source_ids}
-    if source_ids:
-        for sid, raw in session.execute(select(Source.id, Source.turns).where(Source.id.in_(source_ids))):
-            spans = json.loads(raw or "[]")
-            result[sid] = ([t[0] for t in spans], spans)
-    return result
+def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa: ANN001
+    """Rows of ``sql`` (with an ``IN ({})`` for ids) for ``ids``, 500 at a time, streamed."""
+    cursor = connection.cursor()
+    try:
+        for k in range(0, len(ids), 500):
+            chunk = ids[k:k + 500]
+            yield from cursor.execute(sql.format(", ".join("?" for _ in chunk)), chunk)
+    finally:
+        cursor.close()
+
+
+def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]]:  # noqa: ANN001
+    return _in_chunks(connection, "SELECT id, coalesce(text, '') FROM sources WHERE id IN ({})", source_ids)
 
 
 def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:
@@ -377,7 +674,7 @@ def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
 def run_markers(
     session: Session, spec: LexiconSpec, source_ids: Optional[list[int]] = None, acts: Optional[list[str]] = None,
     coder: str = "", cancel: Optional[CancelToken] = None, groups: Optional[list[str]] = None,
-    include_interviewer: bool = False,
+    include_interviewer: bool = False, workers: int = 1,
 ) -> Change:
     """Find marker hits and store them as a run (all candidates until reviewed).
 
@@ -385,6 +682,8 @@ def run_markers(
     are on by default, so low-precision phrases stay out unless asked for.
     Hits inside interviewer turns are left out unless ``include_interviewer``
     (nothing is left out while no speaker in scope is known as an interviewer).
+    ``workers``: see :func:`hit_batches` (the hits are the same). The hits are
+    stored a batch at a time, as they are found.
     """
     if not session.scalar(select(Source.id).limit(1)):
         raise InvalidInput("There is nothing to search: the project has no sources yet. Import some first.")
@@ -405,28 +704,32 @@ def run_markers(
         if act not in spec.acts:
             raise InvalidInput(f"'{act}' is not a speech act of lexicon {spec.name}; use {', '.join(spec.acts)}.")
     compiled = CompiledLexicon(spec, groups)
-    hits = find_markers(session, compiled, scope, acts, cancel)
     left_out = {} if include_interviewer else speakers.interviewer_spans(session, scope)
-    if left_out:
-        hits = [h for h in hits if not speakers.inside(left_out.get(h.source_id, []), h.start)]
     params = {"sources": source_ids, "acts": acts, "language": spec.language, "other_languages_skipped": skipped,
               "groups": compiled.groups, "interviewer_turns_left_out": bool(left_out)}
     run = SearchRun(kind="markers", lexicon=spec.name, lexicon_version=spec.version, params=json.dumps(params),
                     coder=coder, query="")
     session.add(run)
     session.flush()
-    if hits:
-        # Driver-level executemany: tens of thousands of rows in a fraction of a second.
-        columns = ("run_id", "status", *MarkerHit._fields)
-        sql = (f"INSERT INTO search_hits ({', '.join(columns)}) "
-               f"VALUES ({', '.join('?' for _ in columns)})")
-        session.connection().exec_driver_sql(sql, [(run.id, "candidate", *h) for h in hits])
-    summary = f"marker run #{run.id} ({spec.name} v{spec.version}) over {len(scope)} source(s): {len(hits)} hits"
+    columns = ("run_id", "status", *MarkerHit._fields)
+    sql = f"INSERT INTO search_hits ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+    stored = 0
+    cursor = session.connection().connection.cursor()
+    try:
+        for hits in hit_batches(session, compiled, scope, acts, cancel, workers):
+            if left_out:
+                hits = [h for h in hits if not speakers.inside(left_out.get(h.source_id, []), h.start)]
+            # Driver-level executemany: tens of thousands of rows in a fraction of a second.
+            cursor.executemany(sql, [(run.id, "candidate", *h) for h in hits])
+            stored += len(hits)
+    finally:
+        cursor.close()
+    summary = f"marker run #{run.id} ({spec.name} v{spec.version}) over {len(scope)} source(s): {stored} hits"
     if skipped:
         summary += f" ({skipped} source(s) in other languages left out)"
     if left_out:
         summary += " (interviewer turns left out)"
     return Change("markers.run", "search_run", run.id, summary,
                   after={"run": run.id, "lexicon": spec.name, "version": spec.version, "params": params,
-                         "hits": len(hits)},
+                         "hits": stored},
                   result=run.id)

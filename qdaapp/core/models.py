@@ -63,20 +63,24 @@ class Source(Base):
     case_id: Mapped[Optional[int]] = mapped_column(
         ForeignKey("cases.id", ondelete="SET NULL"), index=True
     )
-    # Immutable after import: every offset in the project points into this.
-    text: Mapped[str] = deferred(mapped_column(Text))
-    original: Mapped[bytes] = deferred(mapped_column(LargeBinary))
     original_name: Mapped[str] = mapped_column(String(1024))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
     encoding: Mapped[Optional[str]] = mapped_column(String(32))
     words: Mapped[int] = mapped_column(Integer, default=0)
     length: Mapped[int] = mapped_column(Integer, default=0)
     page_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
-    paragraph_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
-    turns: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON [[start, end, speaker]]
     imported_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(255), default="")
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")  # ISO code
+    # What the speaker role guess needs from this source (JSON, see speakers.turn_figures).
+    turn_stats: Mapped[Optional[str]] = deferred(mapped_column(Text))
+    # The long values come last in each row (0008): SQLite reads a row's columns in order, so a
+    # query of the short ones above never walks through the pages of a text.
+    paragraph_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
+    turns: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON [[start, end, speaker]]
+    # Immutable after import: every offset in the project points into this.
+    text: Mapped[str] = deferred(mapped_column(Text))
+    original: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
     case: Mapped[Optional[Case]] = relationship(lazy="joined")
 

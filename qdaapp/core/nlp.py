@@ -38,10 +38,31 @@ _WORD = re.compile(r"[^\W\d_]+")
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
+_ASCII_BYTES = bytes(range(128))
+_LETTER_BYTES = bytes(b if _WORD.match(chr(b)) else ord(" ") for b in range(128)) + bytes(range(128, 256))
+_FUNCTION_BYTES = {lang: [w.encode("utf-8") for w in words] for lang, words in _FUNCTION_WORDS.items()}
+
+
+def _word_counts(text: str) -> Counter:
+    """The words of ``text`` (runs of letters, as ``_WORD`` finds them) counted, as UTF-8 bytes.
+
+    Splitting bytes in which every ASCII non-letter (and every other non-letter there is) is a
+    space gives the same words as the pattern, at a fraction of its cost."""
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (not from any importer): the pattern itself
+        return Counter(w.encode("utf-8", "surrogatepass") for w in _WORD.findall(text))
+    if not data.isascii():
+        for ch in set(data.translate(None, _ASCII_BYTES).decode("utf-8")):
+            if not _WORD.match(ch):
+                data = data.replace(ch.encode("utf-8"), b" ")
+    return Counter(data.translate(_LETTER_BYTES).split())
+
+
 def detect_language(text: str, default: str = "en") -> str:
     """'en' or 'fr' by counting function words in the first 20,000 characters; ``default`` if unclear."""
-    seen = Counter(_WORD.findall(text[:20_000].lower()))
-    counts = {lang: sum(seen[w] for w in words if w in seen) for lang, words in _FUNCTION_WORDS.items()}
+    seen = _word_counts(text[:20_000].lower())
+    counts = {lang: sum(seen[w] for w in words if w in seen) for lang, words in _FUNCTION_BYTES.items()}
     best = max(counts, key=lambda lang: counts[lang])
     if counts[best] < 3 or sorted(counts.values())[-2] * 1.5 >= counts[best]:
         return default

@@ -27,10 +27,11 @@ from .db import check_project_file, make_engine, quick_check, remember_clean
 from .errors import NeedsUpgrade, ProjectError
 from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
+from .schema import KNOWN_REVISIONS, SCHEMA_HEAD, check_known
+from .schema import schema_revision as _schema_revision
 
-# The newest schema this program knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0007"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007")
+__all__ = ["KNOWN_REVISIONS", "SCHEMA_HEAD", "Project"]
+
 PROJECT_SUFFIX = ".qda"
 
 
@@ -86,13 +87,7 @@ class Project:
         path = Path(path)
         check_project_file(path, read_only)
         revision = _schema_revision(path)
-        if revision not in KNOWN_REVISIONS:
-            raise ProjectError(
-                f"{path.name} was saved by a newer version of qdaapp (schema {revision}); "
-                "this version knows schemas up to {SCHEMA_HEAD}. Update qdaapp to open it.".replace(
-                    "{SCHEMA_HEAD}", SCHEMA_HEAD
-                )
-            )
+        check_known(path, revision)
         lock = ProjectLock(path) if exclusive and not read_only else None
         if lock is not None:
             lock.acquire()
@@ -280,26 +275,6 @@ def backup_copy(path: Path, engine: Engine, label: str) -> Path:
     finally:
         raw.close()
     return target
-
-
-def _schema_revision(path: Path) -> str:
-    """The Alembic revision stamped in the file, read without migrating."""
-    try:
-        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise ProjectError(f"{path.name} cannot be opened: {exc}.") from exc
-    try:
-        row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(
-            f"{path.name} is a SQLite database but not a qdaapp project ({exc}). "
-            "Choose a project file made by qdaapp."
-        ) from exc
-    finally:
-        conn.close()
-    if not row:
-        raise ProjectError(f"{path.name} has no schema version; it is not a complete qdaapp project.")
-    return str(row[0])
 
 
 def _migrate(engine: Engine, target: str = "head", down: bool = False) -> None:

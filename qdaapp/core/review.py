@@ -10,7 +10,8 @@ hits are accepted in well under a second and undone as one step.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Optional
+from collections.abc import Iterator
+from typing import NamedTuple, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -178,14 +179,16 @@ def list_hits(session: Session, run_id: int) -> list[HitRow]:
     Reads columns, not ORM objects, and one source's text at a time to cut the sentences, so a
     run over a whole study never holds every text at once."""
     _run(session, run_id)
-    rows = session.execute(
-        select(SearchHit.id, Source.name, SearchHit.source_id, Case.name, SearchHit.start, SearchHit.end,
-               SearchHit.act, SearchHit.marker, SearchHit.polarity, SearchHit.subject, SearchHit.speaker,
-               SearchHit.sentence_start, SearchHit.sentence_end, SearchHit.status)
-        .join(Source, Source.id == SearchHit.source_id)
-        .outerjoin(Case, Case.id == Source.case_id)
-        .where(SearchHit.run_id == run_id)
-    )
+    # Driver-level: a run over a whole study has tens of thousands of hits.
+    cursor = session.connection().connection.cursor()
+    try:
+        rows = cursor.execute(
+            'SELECT h.id, s.name, h.source_id, c.name, h.start, h."end", h.act, h.marker, h.polarity, h.subject, '
+            "h.speaker, h.sentence_start, h.sentence_end, h.status FROM search_hits h "
+            "JOIN sources s ON s.id = h.source_id LEFT JOIN cases c ON c.id = s.case_id WHERE h.run_id = ?",
+            (run_id,)).fetchall()
+    finally:
+        cursor.close()
     by_source: dict[int, list] = {}
     for row in rows:
         by_source.setdefault(row[2], []).append(row)
@@ -194,6 +197,44 @@ def list_hits(session: Session, run_id: int) -> list[HitRow]:
     order = {a: i for i, a in enumerate(ACT_COLORS)}
     out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start, h.id))
     return out
+
+
+class ListedHit(NamedTuple):
+    """A hit as :func:`listed_hits` gives it: a HitRow's fields but the sentence."""
+
+    id: int
+    source: str
+    source_id: int
+    case: Optional[str]
+    start: int
+    end: int
+    act: str
+    marker: str
+    polarity: str
+    subject: Optional[str]
+    speaker: Optional[str]
+    sentence_start: int
+    sentence_end: int
+    status: str
+
+
+def listed_hits(session: Session, run_id: int) -> Iterator[ListedHit]:
+    """The hits of :func:`list_hits`, in its order, without their sentences, streamed from
+    the database (sorted there), so listing a run holds neither its hits nor any text."""
+    _run(session, run_id)
+    acts = list(ACT_COLORS)
+    order = "CASE h.act " + " ".join("WHEN ? THEN ?" for _ in acts) + " ELSE 99 END"
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(
+            'SELECT h.id, s.name, h.source_id, c.name, h.start, h."end", h.act, h.marker, h.polarity, h.subject, '
+            "h.speaker, h.sentence_start, h.sentence_end, h.status FROM search_hits h "
+            "JOIN sources s ON s.id = h.source_id LEFT JOIN cases c ON c.id = s.case_id WHERE h.run_id = ? "
+            f"ORDER BY {order}, h.marker, s.name, h.start, h.id",
+            (run_id, *(v for i, a in enumerate(acts) for v in (a, i))))
+        yield from map(ListedHit._make, cursor)
+    finally:
+        cursor.close()
 
 
 def list_runs(session: Session) -> list[dict]:

@@ -145,7 +145,9 @@ def keyword_search(
         inside = _coded_filter(session, scope.node_ids)
         raw = [h for h in raw if inside(h[0], h[1], h[2])]
     raw.sort()
-    left_out = {} if include_interviewer else speakers.interviewer_spans(session, list(allowed))
+    # Only the sources with hits need their interviewer turns (the roles still weigh every source).
+    left_out = {} if include_interviewer or not raw else speakers.interviewer_spans(
+        session, sorted({h[0] for h in raw}))
     if left_out:
         raw = speakers.keep_outside(raw, left_out)
     out = []

@@ -1,18 +1,19 @@
 """Sources: importing files into the project, and reading them back.
 
-Import is two steps. Reading and parsing the files (slow, cancellable, no
-database) happens first; then every parsed file is written in ONE write
-transaction with one audit event each. A failure or Cancel at any point
-therefore leaves the project exactly as it was, and a process killed during
-the write leaves SQLite to roll the transaction back.
+Every file of an import is written in ONE write transaction with one audit
+event each. The files are parsed first (:func:`read_files`, slow,
+cancellable, no database), or one at a time as the transaction asks for them
+(:func:`stream_files`, so a whole study is never held in memory at once). A
+failure or Cancel at any point therefore leaves the project exactly as it
+was, and a process killed during the write leaves SQLite to roll the
+transaction back.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
@@ -22,11 +23,15 @@ from sqlalchemy.orm import Session
 from .case_names import case_name_for
 from .commands import Change, command
 from .errors import Conflict, ImportFailure, InvalidInput, NotFound
-from .models import SOURCE_KINDS, Case, Coding, Source
+from .models import SOURCE_KINDS, Case, Coding, Source, utcnow
 from .progress import CancelToken, Progress, checkpoint
+from .source_list import SourceInfo, source_infos
+from .speakers import turn_figures
 
 if TYPE_CHECKING:  # pragma: no cover
     from .importers.base import ImportedDocument
+
+__all__ = ["SourceInfo", "import_documents", "list_sources", "read_files", "resolve", "structure"]
 
 
 def check_kind(kind: str) -> str:
@@ -60,12 +65,47 @@ def read_files(
     return docs, failures
 
 
-def _unique_name(session: Session, name: str, taken: set[str]) -> str:
+def stream_files(
+    paths: Sequence[str | Path],
+    failures: list[ImportFailure],
+    progress: Optional[Progress] = None,
+    cancel: Optional[CancelToken] = None,
+) -> Iterator["ImportedDocument"]:
+    """Parse the files one at a time, for :func:`import_documents` to write each as it comes.
+
+    A file that cannot be read goes into ``failures`` and the rest are still
+    read (so every problem is reported at once), but nothing more is handed on;
+    at the end the first failure is raised, so the import in progress is rolled
+    back and the project stays as it was."""
+    from .importers import read_file
+
+    if progress:
+        progress.start(len(paths), "Reading files")
+    for path in paths:
+        checkpoint(cancel)
+        doc = None
+        try:
+            doc = read_file(Path(path), cancel=cancel)
+        except ImportFailure as failure:
+            failures.append(failure)
+        except MemoryError:
+            failures.append(ImportFailure(str(path), "it is too large to read into memory."))
+        if progress:
+            progress.advance(1, Path(path).name)
+        if doc is not None and not failures:
+            yield doc
+        del doc
+    if failures:
+        raise failures[0]
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name (2).ext``, ``name (3).ext``... if it is taken."""
     candidate, n = name, 1
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    while candidate in taken or session.scalar(select(Source.id).where(Source.name == candidate)):
+    while candidate in taken:
         n += 1
         candidate = f"{stem} ({n}).{ext}" if ext else f"{stem} ({n})"
     return candidate
@@ -85,10 +125,19 @@ def _case_id(session: Session, case_name: Optional[str]) -> tuple[Optional[int],
     return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'", after={"id": case.id, "name": case.name})
 
 
+# Sources are written with the driver's own cursor: an ORM object per source would keep every
+# text in the session until the command ends, and cost more than the row itself.
+_SOURCE_COLUMNS = ("name", "kind", "format", "case_id", "original_name", "sha256", "encoding", "words", "length",
+                   "page_starts", "imported_at", "imported_by", "language", "turn_stats", "paragraph_starts", "turns",
+                   "text", "original")
+_INSERT_SOURCE = (f"INSERT INTO sources ({', '.join(_SOURCE_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' for _ in _SOURCE_COLUMNS)})")
+
+
 @command("source.import")
 def import_documents(
     session: Session,
-    docs: Sequence["ImportedDocument"],
+    docs: Iterable["ImportedDocument"],
     kind: str = "interview",
     case_name: Optional[str] = None,
     imported_by: str = "",
@@ -97,6 +146,12 @@ def import_documents(
     case_per_file: bool = False,
 ) -> Change:
     """Add parsed documents as sources; duplicates (same bytes) are refused by name.
+
+    ``docs`` may be a list or an iterator that parses each file as it is asked
+    for (:func:`stream_files`): each document is written as it comes and let go,
+    so importing a whole study does not hold every text at once, and it is still
+    one transaction (a failure anywhere, or a killed process, leaves the project
+    as it was).
 
     ``language`` (an ISO code) overrides the language detected in each document.
     ``case_per_file`` puts each source in a case of its own, named after the
@@ -108,43 +163,47 @@ def import_documents(
         raise InvalidInput("Choose one case for all the files or one case per file, not both.")
     if language is not None and not re.match(r"^[a-z]{2,3}$", language):
         raise InvalidInput(f"'{language}' is not a language code; use an ISO code such as en or fr.")
-    if not docs:
+    if isinstance(docs, Sequence) and not docs:
         raise InvalidInput("There is nothing to import.")
-    seen: dict[str, str] = {}
-    for doc in docs:
-        existing = session.scalar(select(Source.name).where(Source.sha256 == doc.sha256))
-        if existing is not None:
-            raise Conflict(f"{doc.name} is already in the project as '{existing}' (the same file); it was not imported again.")
-        if doc.sha256 in seen:
-            raise Conflict(f"{doc.name} and {seen[doc.sha256]} are the same file; choose one of them.")
-        seen[doc.sha256] = doc.name
     case_id, case_change = _case_id(session, case_name)
     case_events: list[Change] = [case_change] if case_change else []
     events: list[Change] = []
-    taken: set[str] = set()
+    taken: set[str] = set(session.scalars(select(Source.name)).all())
+    seen: dict[str, str] = {}
     ids = []
-    for doc in docs:
-        checkpoint(cancel)
-        if case_per_file:
-            case_id, case_change = _case_id(session, case_name_for(doc.text, doc.name, doc.turns))
-            case_events += [case_change] if case_change else []
-        name = _unique_name(session, doc.name, taken)
-        taken.add(name)
-        source = Source(
-            name=name, kind=kind, format=doc.format, case_id=case_id, text=doc.text, original=doc.original,
-            original_name=doc.name, sha256=doc.sha256, encoding=doc.encoding, words=doc.words, length=len(doc.text),
-            page_starts=json.dumps(doc.page_starts) if doc.page_starts is not None else None,
-            paragraph_starts=json.dumps(doc.paragraph_starts),
-            turns=json.dumps([[t.start, t.end, t.speaker] for t in doc.turns]),
-            imported_by=imported_by, language=language or doc.language,
-        )
-        session.add(source)
-        session.flush()
-        ids.append(source.id)
-        after = {"id": source.id, "name": name, "kind": kind, "format": doc.format, "sha256": doc.sha256,
-                 "words": doc.words, "length": len(doc.text), "encoding": doc.encoding, "case_id": case_id,
-                 "pages": len(doc.page_starts) if doc.page_starts else None, "language": source.language}
-        events.append(Change("source.import", "source", source.id, f"import {name}", after=after))
+    cursor = session.connection().connection.cursor()
+    try:
+        for doc in docs:
+            checkpoint(cancel)
+            if doc.sha256 in seen:
+                raise Conflict(f"{doc.name} and {seen[doc.sha256]} are the same file; choose one of them.")
+            existing = cursor.execute("SELECT name FROM sources WHERE sha256 = ?", (doc.sha256,)).fetchone()
+            if existing is not None:
+                raise Conflict(f"{doc.name} is already in the project as '{existing[0]}' (the same file); "
+                               "it was not imported again.")
+            seen[doc.sha256] = doc.name
+            if case_per_file:
+                case_id, case_change = _case_id(session, case_name_for(doc.text, doc.name, doc.turns))
+                case_events += [case_change] if case_change else []
+            name = _free_name(doc.name, taken)
+            taken.add(name)
+            lang = language or doc.language
+            cursor.execute(_INSERT_SOURCE, (
+                name, kind, doc.format, case_id, doc.name, doc.sha256, doc.encoding, doc.words, len(doc.text),
+                json.dumps(doc.page_starts) if doc.page_starts is not None else None, utcnow(), imported_by, lang,
+                turn_figures(doc.text, doc.turns), json.dumps(doc.paragraph_starts),
+                json.dumps([[t.start, t.end, t.speaker] for t in doc.turns]), doc.text, doc.original,
+            ))
+            source_id = cursor.lastrowid
+            ids.append(source_id)
+            after = {"id": source_id, "name": name, "kind": kind, "format": doc.format, "sha256": doc.sha256,
+                     "words": doc.words, "length": len(doc.text), "encoding": doc.encoding, "case_id": case_id,
+                     "pages": len(doc.page_starts) if doc.page_starts else None, "language": lang}
+            events.append(Change("source.import", "source", source_id, f"import {name}", after=after))
+    finally:
+        cursor.close()
+    if not events:
+        raise InvalidInput("There is nothing to import.")
     first, rest = events[0], events[1:]
     first.extra_events = case_events + rest
     first.result = ids
@@ -218,37 +277,10 @@ def text_and_pages(session: Session, source_id: int) -> tuple[str, Optional[list
     return row[0], (json.loads(row[1]) if row[1] else None)
 
 
-@dataclass(frozen=True)
-class SourceInfo:
-    id: int
-    name: str
-    kind: str
-    words: int
-    pages: Optional[int]
-    sha256: str
-    case: Optional[str]
-    format: str
-    encoding: Optional[str]
-    codings: int
-    language: str = "en"
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
 def list_sources(session: Session) -> list[SourceInfo]:
-    counts = dict(session.execute(select(Coding.source_id, func.count()).group_by(Coding.source_id)).all())
-    rows = session.execute(
-        select(Source.id, Source.name, Source.kind, Source.words, Source.page_starts, Source.sha256,
-               Case.name, Source.format, Source.encoding, Source.language)
-        .outerjoin(Case, Case.id == Source.case_id)
-        .order_by(Source.kind, Source.name)
-    ).all()
-    return [
-        SourceInfo(r[0], r[1], r[2], r[3], len(json.loads(r[4])) if r[4] else None, r[5], r[6], r[7], r[8],
-                   counts.get(r[0], 0), r[9])
-        for r in rows
-    ]
+    """Every source with its coding count, by kind then name (see :mod:`.source_list`)."""
+    session.flush()  # sources added in this session but not yet written are listed too
+    return source_infos(session.connection().exec_driver_sql)
 
 
 def structure(session: Session, source_id: int) -> dict:

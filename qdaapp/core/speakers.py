@@ -32,7 +32,7 @@ import json
 import re
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from statistics import median
 from typing import NamedTuple, Optional
 
@@ -88,7 +88,7 @@ class SpeakerInfo:
 class _SpeakerStats:
     turns: int = 0
     questions: int = 0
-    lengths: list[int] = field(default_factory=list)
+    median: float = 0  # median length of the speaker's turns, in code points
 
 
 @dataclass
@@ -104,13 +104,16 @@ class _Entry(NamedTuple):
     sid: int
     name: str
     key: tuple[int, str]  # (source id, sha256 of its text)
-    raw: str  # the stored turns (JSON)
     stats: _SourceStats
 
 
-# Per source key: the text never changes, so a source is read once per process, not on
-# every search; spans are kept per set of interviewer names; roles per state of the project.
-_STATS: dict[tuple[int, str], Optional[tuple[_SourceStats, str]]] = {}  # None: no turns
+# The figures of a source the guess needs are computed once, at import, and stored with the source
+# (``sources.turn_stats``, see :func:`turn_figures`); a source without them (or with figures of an
+# older FIGURES_VERSION) has them computed from its text. Per source key: the text never changes,
+# so a source is read once per process, not on every search; spans are kept per set of interviewer
+# names; roles per state of the project.
+FIGURES_VERSION = 1
+_STATS: dict[tuple[int, str], Optional[_SourceStats]] = {}  # None: no turns
 _SPANS: dict[tuple[tuple[int, str], frozenset], list[tuple[int, int]]] = {}
 _ROLES: dict[tuple, dict[str, tuple[Optional[str], bool, str]]] = {}
 _SPANS_MAX = 20_000
@@ -148,39 +151,77 @@ def _header_names(head: str) -> list[tuple[str, str]]:
 
 
 def _stats(body: str, turns: list) -> _SourceStats:
+    lengths: dict[str, list[int]] = {}
     speakers: dict[str, _SpeakerStats] = {}
     asks = _QUESTION.search  # a "?" among a turn's last three characters (before a quote or bracket)
     for a, b, speaker in turns:
         st = speakers.get(speaker)
         if st is None:
             st = speakers[speaker] = _SpeakerStats()
+            lengths[speaker] = []
         st.turns += 1
-        st.lengths.append(b - a)
+        lengths[speaker].append(b - a)
         if asks(body, b - 3 if b - 3 > a else a, b):
             st.questions += 1
+    for speaker, st in speakers.items():
+        st.median = median(lengths[speaker])
     head = "\n".join(body[:_HEADER_CHARS].split("\n")[:_HEADER_LINES])
     return _SourceStats(speakers, turns[0][2] if turns else None, _header_names(head))
+
+
+def turn_figures(body: str, turns: list) -> str:
+    """What the role guess needs from one source (``turns``: ``(start, end, speaker)`` each), as the
+    JSON stored in ``sources.turn_stats`` at import: per speaker its turns, questions and median
+    turn length, the first speaker and the names a header gives."""
+    st = _stats(body, [tuple(t) for t in turns])
+    return json.dumps({"v": FIGURES_VERSION, "first": st.first, "header": st.header,
+                       "speakers": {sp: [x.turns, x.questions, x.median] for sp, x in st.speakers.items()}},
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_figures(stored: Optional[str]) -> Optional[tuple[bool, Optional[_SourceStats]]]:
+    """(found, stats or None when the source has no turns) from stored figures; None if they must be
+    computed again (none stored, or stored by another FIGURES_VERSION)."""
+    if not stored:
+        return None
+    data = json.loads(stored)
+    if data.get("v") != FIGURES_VERSION:
+        return None
+    if not data["speakers"]:
+        return True, None
+    speakers = {sp: _SpeakerStats(t, q, m) for sp, (t, q, m) in data["speakers"].items()}
+    return True, _SourceStats(speakers, data["first"], [(n, r) for n, r in data["header"]])
 
 
 def _load(session: Session) -> list[_Entry]:
     """Every source with speaker turns, with its figures.
 
-    A source's text and turns never change after import, so they are read
-    once per process (for sources not seen before); later calls read only
-    each source's id, name and text hash.
+    The figures are stored with each source at import (a few hundred bytes), so
+    no text is read here; a source without them is read once per process.
     """
     rows = session.execute(select(Source.id, Source.name, Source.sha256)).all()
     missing = [sid for sid, _name, sha in rows if (sid, sha or "") not in _STATS]
-    for i in range(0, len(missing), 200):
-        for sid, sha, raw, body in session.execute(
-                select(Source.id, Source.sha256, Source.turns, Source.text).where(Source.id.in_(missing[i:i + 200]))):
-            has_turns = bool(raw) and raw != "[]"
-            _STATS[(sid, sha or "")] = (_stats(body or "", json.loads(raw)), raw) if has_turns else None
+    for i in range(0, len(missing), 500):
+        chunk = missing[i:i + 500]
+        unstored = []
+        for sid, sha, stored in session.execute(
+                select(Source.id, Source.sha256, Source.turn_stats).where(Source.id.in_(chunk))):
+            got = _from_figures(stored)
+            if got is None:
+                unstored.append(sid)
+            else:
+                _STATS[(sid, sha or "")] = got[1]
+        for j in range(0, len(unstored), 200):
+            for sid, sha, raw, body in session.execute(
+                    select(Source.id, Source.sha256, Source.turns, Source.text)
+                    .where(Source.id.in_(unstored[j:j + 200]))):
+                has_turns = bool(raw) and raw != "[]"
+                _STATS[(sid, sha or "")] = _stats(body or "", json.loads(raw)) if has_turns else None
     found = []
     for sid, name, sha in rows:
         cached = _STATS.get((sid, sha or ""))
         if cached is not None:
-            found.append(_Entry(sid, name, (sid, sha or ""), cached[1], cached[0]))
+            found.append(_Entry(sid, name, (sid, sha or ""), cached))
     return found
 
 
@@ -217,7 +258,7 @@ def _question_rule(st: _SourceStats, candidates: list[str]) -> Optional[tuple[st
     ranked = sorted(candidates, key=lambda sp: -asked[sp])
     top = ranked[0]
     share = asked[top] / total if total else 0.0
-    medians = {sp: median(st.speakers[sp].lengths) for sp in candidates}
+    medians = {sp: st.speakers[sp].median for sp in candidates}
     shortest = min(candidates, key=lambda sp: medians[sp])
     first = st.first if st.first in candidates else None
     if total >= 3 and share >= 0.6:
@@ -338,7 +379,7 @@ def participant_of(body: str, turns: list) -> Optional[str]:
     or a participant known only by a label ("Participant", "A", "P1"), which
     many studies use for a different person in every file.
     """
-    entry = _Entry(0, "", (0, "", 0), "", _stats(body, [tuple(t) for t in turns]))
+    entry = _Entry(0, "", (0, ""), _stats(body, [tuple(t) for t in turns]))
     names = list(entry.stats.speakers)
     if len(names) < 2:
         return None
@@ -376,6 +417,8 @@ def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) 
     roles = _roles(session, loaded)
     wanted = None if source_ids is None else set(source_ids)
     out: dict[int, list[tuple[int, int]]] = {}
+    todo: dict[int, tuple] = {}  # source id -> spans key, for spans not made yet
+    order = []
     for entry in loaded:
         if wanted is not None and entry.sid not in wanted:
             continue
@@ -383,16 +426,24 @@ def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) 
         if not names:
             continue
         key = (entry.key, names)
+        order.append(entry.sid)
         spans = _SPANS.get(key)
         if spans is None:
+            todo[entry.sid] = key
+        else:
+            out[entry.sid] = spans
+    ids = list(todo)
+    for k in range(0, len(ids), 500):  # the turns of the sources that need spans, and only those
+        for sid, raw in session.execute(select(Source.id, Source.turns).where(Source.id.in_(ids[k:k + 500]))):
+            key = todo[sid]
+            names = key[1]
             if len(_SPANS) > _SPANS_MAX:
                 _SPANS.clear()
-            turns = json.loads(entry.raw)
+            turns = json.loads(raw or "[]")
             # A span runs on to the next turn's start: the blank lines after a question go with it.
-            spans = _SPANS[key] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
-                                   for i, (a, b, sp) in enumerate(turns) if sp in names]
-        out[entry.sid] = spans
-    return out
+            out[sid] = _SPANS[key] = [(a, turns[i + 1][0] if i + 1 < len(turns) else b)
+                                      for i, (a, b, sp) in enumerate(turns) if sp in names]
+    return {sid: out[sid] for sid in order if sid in out}  # in the sources' order, as before
 
 
 def inside(spans: list[tuple[int, int]], offset: int) -> bool:

@@ -11,10 +11,12 @@ callers can rely on Cancel meaning "nothing happens afterwards".
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Optional
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -186,9 +188,44 @@ def running_jobs() -> list[Job]:
     return list(_running)
 
 
+_kept_lock = threading.Lock()
+_kept_depth = 0
+
+
+@contextmanager
+def building_kept_data() -> Iterator[None]:
+    """Around work that builds data kept for the session (a study's passages, a run's hits).
+
+    A garbage collection stops every thread, the GUI's too, and one over a heap that is growing by
+    hundreds of thousands of objects takes tens of milliseconds, again and again: none runs while
+    the work builds (what it builds is kept, not garbage), and afterwards what exists is moved out
+    of the collector's reach (``gc.freeze``), so later collections do not walk it each time. Objects
+    still free themselves when nothing refers to them; a reference cycle among them waits for
+    :func:`release_kept_data` (called when the project closes)."""
+    global _kept_depth
+    with _kept_lock:
+        _kept_depth += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _kept_lock:
+            _kept_depth -= 1
+            if _kept_depth == 0:
+                gc.freeze()
+                gc.enable()
+
+
 def make_progress_dialog(parent, title: str, label: str) -> QProgressDialog:  # noqa: ANN001 - QWidget
     dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(420)
     dialog.setWindowModality(dialog.windowModality().WindowModal)
     return dialog
+
+
+def release_kept_data() -> None:
+    """Give what :func:`building_kept_data` moved aside back to the collector (the project closed)."""
+    with _kept_lock:
+        if _kept_depth == 0:
+            gc.unfreeze()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -132,6 +133,33 @@ def test_a_command_loads_only_its_own_module() -> None:
             "print(sorted(m for m in sys.modules if m.startswith('qdaapp.cli.')))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert proc.stdout.strip() == "['qdaapp.cli.project_cmds']", proc.stderr
+
+
+def test_listing_sources_does_not_import_sqlalchemy(project_path: Path) -> None:
+    """`qdaapp sources` reads with sqlite3 alone: importing SQLAlchemy would cost more than the list."""
+    code = ("import sys; from qdaapp.cli import main; code = main(['sources', sys.argv[1], '--json']);"
+            "print('SQLALCHEMY' if 'sqlalchemy' in sys.modules else 'LIGHT', code)")
+    proc = subprocess.run([sys.executable, "-c", code, str(project_path)], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+    out, last = proc.stdout.rsplit("\n", 2)[0], proc.stdout.strip().splitlines()[-1]
+    assert last == "LIGHT 0", proc.stderr
+    assert "Rosa.txt" in {s["name"] for s in json.loads(out)}
+
+
+def test_listing_sources_upgrades_an_older_schema_first(project_path: Path, capsys: pytest.CaptureFixture) -> None:
+    from qdaapp.core import db
+    from qdaapp.core.project import SCHEMA_HEAD, _migrate
+
+    expected = run_json(capsys, "sources", project_path)
+    engine = db.make_engine(project_path)
+    _migrate(engine, "0007", down=True)
+    engine.dispose()
+    assert run_json(capsys, "sources", project_path) == expected
+    con = sqlite3.connect(project_path)
+    try:
+        assert con.execute("select version_num from alembic_version").fetchone() == (SCHEMA_HEAD,)
+    finally:
+        con.close()
 
 
 def test_undo_redo_commands(project_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -169,3 +169,26 @@ def test_review_reject_marker_source_and_speaker(two: Path, capsys: pytest.Captu
     code, _, err = run(capsys, "review", two, run_id, "--accept-source", "Missing.txt")
     assert code == 1 and "Missing.txt" in err
     assert run(capsys, "audit", "verify", two)[0] == 0
+
+
+def test_markers_lists_the_run_in_list_hits_order(two: Path, capsys: pytest.CaptureFixture) -> None:
+    """Both outputs list the stored run as review.list_hits orders it (act, marker, source, offset)."""
+    from qdaapp.core import review
+    from qdaapp.core.project import Project
+
+    data = markers_of(capsys, two, "--include-low-precision", "--include-interviewer")
+    code, out, err = run(capsys, "markers", two, "--include-low-precision", "--include-interviewer")
+    assert code == 0, err
+    project = Project.open(two, read_only=True)
+    try:
+        with project.read_session() as s:
+            first, second = (review.list_hits(s, run) for run in (data["run"], data["run"] + 1))
+    finally:
+        project.close()
+    assert len(first) >= 8 and len({h.source for h in first}) == 2 and len({h.act for h in first}) >= 3
+    assert [(h["id"], h["source"], h["act"], h["marker"], h["start"]) for h in data["hits"]] == [
+        (h.id, h.source, h.act, h.marker, h.start) for h in first]
+    lines = out.splitlines()
+    assert lines[0] == f"run {data['run'] + 1}: {len(second)} hit(s)"
+    assert [(int(line.split()[0]), line.rsplit(" ", 1)[1]) for line in lines[1:]] == [
+        (h.id, f"{h.source}:{h.start}") for h in second]

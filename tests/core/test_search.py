@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from qdaapp.core import cases, coding, indexing, search, sources
@@ -193,8 +193,7 @@ def test_hits_found_in_kept_text_are_exactly_fts5s_own(tmp_path_factory, pieces)
     p = Project.create(folder / "t.qda")
     try:
         docs, failures = sources.read_files([folder / "t.txt"])
-        if failures:
-            return
+        assume(not failures)
         p.run(sources.import_documents, docs)
         indexing.index_sources(p, nlp=False)
         for query in QUERIES:
@@ -220,6 +219,23 @@ def test_kept_passages_follow_reindexing_and_deletion(sp: Project) -> None:
     sp.undo()
     indexing.index_sources(sp)
     assert _find(sp, '"had to"') == before
+
+
+def test_passages_are_kept_only_up_to_the_size_limit(sp: Project) -> None:
+    """A project past the limit is searched from the index row by row: nothing is kept, and what
+    was kept before is let go; the hits are the same either way."""
+    from qdaapp.core import fts_text
+
+    where = str(sp.engine.url.database)
+    with sp.read_session() as s:
+        size = sum(len(sources.text_and_pages(s, src.id)[0]) for src in sources.list_sources(s))
+        assert fts_text.keep(s, limit=size)
+    assert where in fts_text._cache
+    kept = _find(sp, '"had to"')
+    with sp.read_session() as s:
+        assert not fts_text.keep(s, limit=size - 1)
+    assert where not in fts_text._cache
+    assert _find(sp, '"had to"') == kept and kept
 
 
 def test_closing_the_project_lets_go_of_the_kept_passages(sp: Project) -> None:

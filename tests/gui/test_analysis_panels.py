@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QInputDialog
 
-from qdaapp.core import indexing, lexicon, markers, narrative
+from qdaapp.core import indexing, lexicon, markers, narrative, review
 from qdaapp.gui.narrative.common import PASSAGES_MIME, SPAN_MIME, passages_from_mime
 from qdaapp.gui.narrative.framework_view import FrameworkView
 from qdaapp.gui.narrative.workspace import AccountWorkspace
@@ -353,9 +353,112 @@ def test_plugin_analysis_shows_its_chart_and_table(window, qtbot, tmp_path: Path
 
 
 def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot) -> None:  # noqa: ANN001
+    import gc
+
     from qdaapp.core import fts_text
 
     where = str(window.project.engine.url.database)
     qtbot.waitUntil(lambda: where in fts_text._cache, timeout=5000)
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0, timeout=5000)  # kept out of the collector's walks
     window.close_project()
-    assert where not in fts_text._cache
+    assert where not in fts_text._cache and gc.get_freeze_count() == 0
+
+
+def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    from qdaapp.gui.search import review_panel
+
+    built, keep = [], review_panel.building_kept_data
+    monkeypatch.setattr(review_panel, "building_kept_data", lambda: built.append(True) or keep())
+    a = window.analysis
+    project = window.project
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder=project.coder)
+    a.review.set_project(project)  # as opening the project does, with the dock behind another tab
+    assert not a.review.on_screen()
+    assert a.review.run_id is None and a.review.model.counts()[1] == 0 and a.review.model.rowCount() == 0
+    a.show_review()
+    assert a.review.on_screen() and a.review.run_combo.currentData() == run
+    assert a.review.is_reading() and a.review.stack.currentWidget() is a.review.loading  # read on a worker
+    assert a.review.counter.text() == ""  # no "Reviewed 0 / 0" while the passages are read
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    assert a.review.run_id == run and a.review.stack.currentWidget() is a.review.tree
+    assert built == [True]  # the hits were built as data kept for the session
+    assert a.review.counter.text().startswith(f"<b>Reviewed 0 / {a.review.model.counts()[1]:,}")
+    with project.read_session() as s:
+        assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, run)]
+    groups = a.review.model.group_indexes()
+    assert groups and all(a.review.tree.isExpanded(i) for i in groups)
+    assert a.review.current_hit() is not None  # the first passage to review is selected
+    shown = a.review.model.hit_ids()
+    a.review.set_project(project)  # opened again with the dock in front: read on a worker at once
+    assert a.review.is_reading() and a.review.model.hit_ids() == []
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    assert a.review.model.hit_ids() == shown and a.review.run_id == run
+
+    newer = project.run(markers.run_markers, spec, coder=project.coder, include_interviewer=True)
+    qtbot.waitUntil(lambda: a.review.run_combo.findData(newer) >= 0, timeout=5000)  # listed; the run shown stays
+    assert a.review.run_id == run and not a.review.is_reading()
+    a.review.run_combo.setCurrentIndex(a.review.run_combo.findData(newer))  # the user picks it: read on a worker
+    assert a.review.is_reading() and a.review.stack.currentWidget() is a.review.loading
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    with project.read_session() as s:
+        assert a.review.run_id == newer
+        assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, newer)] != shown
+
+
+def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    import qdaapp.gui.speakers as gui_speakers
+
+    calls = []
+    monkeypatch.setattr(gui_speakers, "interviewer_names", lambda project: calls.append(project) or [])
+    a = window.analysis
+    a.search.set_project(window.project)  # as opening the project does, with the dock behind another tab
+    assert not a.search.on_screen() and calls == []
+    a.show_search()
+    assert a.search.on_screen() and calls == [window.project]
+
+
+def test_marker_review_read_in_the_background_keeps_up_with_changes(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+    import threading
+
+    from PySide6.QtCore import QThreadPool
+
+    a = window.analysis
+    project = window.project
+    indexing.index_sources(project)
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    run = project.run(markers.run_markers, spec, coder=project.coder)
+    read, gate = review.list_hits, threading.Event()
+
+    def held(session, run_id):  # noqa: ANN001 - reads, then waits until the test lets it finish
+        hits = read(session, run_id)
+        gate.wait(5)
+        return hits
+
+    monkeypatch.setattr(review, "list_hits", held)
+    a.review.set_project(project)
+    a.show_review()
+    assert a.review.is_reading()
+    with project.read_session() as s:
+        first = read(s, run)[0].id
+    project.run(review.accept_hits, run, [first], coder=project.coder)  # decided after the worker read
+    gate.set()
+    qtbot.waitUntil(lambda: not a.review.is_reading(), timeout=5000)
+    assert a.review.model.status(first) == "accepted" and a.review.model.counts()[0] == 1
+
+    # a read overtaken by another (here: the project set again) is dropped
+    gate.clear()
+    window.show_dock(window.bottom_dock)  # the review dock goes behind it
+    a.review.set_project(project)
+    assert not a.review.on_screen() and not a.review.is_reading()
+    a.show_review()
+    assert a.review.is_reading()
+    a.review.set_project(None)
+    gate.set()
+    assert QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(50)
+    assert a.review.run_id is None and a.review.model.counts()[1] == 0
+    assert a.review.stack.currentWidget() is a.review.empty

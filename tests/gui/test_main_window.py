@@ -227,3 +227,13 @@ def test_memo_on_node_saved_on_ctrl_s(make_window, project_path: Path, qtbot) ->
     with window.project.read_session() as s:
         memos = memo_ops.list_memos(s, target_type="node", target_id=trust)
     assert [m.text for m in memos] == ["Trust is earned, slowly."]
+
+
+def test_gui_thread_gets_the_interpreter_back_quickly_while_workers_compute(qapp) -> None:  # noqa: ANN001
+    import sys
+
+    from qdaapp.gui.app import GUI_SWITCH_INTERVAL
+
+    sys.setswitchinterval(0.005)
+    configure_application(QApplication.instance())
+    assert GUI_SWITCH_INTERVAL <= 0.002 and sys.getswitchinterval() == pytest.approx(GUI_SWITCH_INTERVAL)

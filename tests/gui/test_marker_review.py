@@ -318,3 +318,43 @@ def test_context_menu_speaker_and_source(panel: ReviewPanel, indexed: Project) -
     assert all(panel.model.status(h.id) == "candidate" for h in rosa)
     assert {panel.model.status(h.id) for h in dev_p2} == {"accepted"}
     assert indexed.verify_audit().ok
+
+
+def test_tree_rows_flags_and_groups(panel: ReviewPanel) -> None:
+    model = panel.model
+    acts = [model.index(r, 0) for r in range(model.rowCount())]
+    marker_rows = [model.index(r, 0, a) for a in acts for r in range(model.rowCount(a))]
+    assert acts and marker_rows and model.group_indexes() == acts + marker_rows
+    for group in acts + marker_rows:
+        assert model.hasChildren(group) and model.hit(group) is None
+        assert not model.flags(group) & (Qt.ItemFlag.ItemNeverHasChildren | Qt.ItemFlag.ItemIsDragEnabled)
+        assert panel.tree.isExpanded(group)  # every act and marker unfolded, as expandAll did
+    shown = []
+    for marker_row in marker_rows:
+        _act, marker, hits = model.marker_of(marker_row)
+        for r in range(model.rowCount(marker_row)):
+            index = model.index(r, 0, marker_row)
+            hit = model.hit(index)
+            assert hit is hits[r] and hit.marker == marker and index.parent() == marker_row
+            assert not model.hasChildren(index) and model.rowCount(index) == 0
+            assert model.flags(index) & Qt.ItemFlag.ItemNeverHasChildren
+            assert model.flags(index) & Qt.ItemFlag.ItemIsDragEnabled and model.flags(index) & Qt.ItemFlag.ItemIsEnabled
+            shown.append(hit)
+        assert not model.index(model.rowCount(marker_row), 0, marker_row).isValid()
+    assert shown == model.visible_hits() and len(shown) == model.counts()[1]
+
+
+def test_hits_can_arrive_with_speakers_already_hidden(panel: ReviewPanel) -> None:
+    from qdaapp.gui.search.review_model import ReviewModel
+
+    every = panel.model.visible_hits()
+    assert "Interviewer" in {h.speaker for h in every}
+    model = ReviewModel()
+    model.set_hits(every, {"Interviewer"})
+    kept = [h for h in every if h.speaker != "Interviewer"]
+    assert model.visible_hits() == kept and model.hidden_speakers() == {"Interviewer"}
+    assert model.counts() == (0, len(every), len(every) - len(kept))
+    model.set_hits(every)  # without a set: the speakers hidden now stay hidden
+    assert model.visible_hits() == kept
+    model.set_hits(every, set())
+    assert model.visible_hits() == every

@@ -180,3 +180,45 @@ def source_node_in(session, path: str) -> int:
     from qdaapp.core import nodes
 
     return nodes.resolve(session, path).id
+
+
+def test_hit_column_fits_the_widest_hit_without_measuring_rows(panel: SearchPanel, qtbot) -> None:
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QHeaderView
+
+    header = panel.table.horizontalHeader()
+    assert header.sectionResizeMode(HIT) == QHeaderView.ResizeMode.Fixed
+    assert panel.table.verticalHeader().sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
+    bold = QFontMetrics(panel.model.bold_font())
+    type_and_enter(qtbot, panel, 'told OR "asked us to"')
+    texts = {h.text for h in rows(panel)}
+    assert {t.lower() for t in texts} == {"told", "asked us to"}
+    wide = header.sectionSize(HIT)
+    assert wide >= max(bold.horizontalAdvance(t) for t in texts) + 8
+    type_and_enter(qtbot, panel, "told")
+    narrow = header.sectionSize(HIT)
+    assert bold.horizontalAdvance("told") + 8 <= narrow < wide  # measured again for each result set
+    assert narrow >= header.sectionSizeHint(HIT)  # never narrower than its title
+
+
+def test_who_interviews_is_read_when_the_panel_shows_or_searches(indexed: Project, qtbot,  # noqa: F811
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import qdaapp.gui.speakers as gui_speakers
+
+    calls = []
+    real = gui_speakers.interviewer_names
+    monkeypatch.setattr(gui_speakers, "interviewer_names", lambda project: calls.append(project) or real(project))
+    panel = SearchPanel()
+    qtbot.addWidget(panel)
+    panel.load_when_shown = True
+    calls.clear()  # made without a project
+    panel.set_project(indexed)  # not on screen: nothing read yet
+    assert calls == [] and not panel.interviewer_check.names
+    said = {h.text for h in panel.run_search("did OR had")}
+    assert len(calls) == 1 and panel.interviewer_check.names == ["Interviewer"]
+    assert "did" not in said and "Did" not in said and "had" in said  # the interviewer's question left out
+    panel.run_search("did OR had")
+    assert len(calls) == 1  # read once per project
+    panel.set_project(indexed)
+    panel.ensure_loaded()  # what the main window calls when the dock comes to the front
+    assert len(calls) == 2 and panel.interviewer_check.isEnabled()

@@ -83,3 +83,24 @@ def test_estimate_text() -> None:
     assert estimate_text(1, 10, 5.0) == "About 45 seconds left"
     assert estimate_text(1, 10, 60.0) == "About 9 minutes left"
     assert estimate_text(10, 10, 60.0) == ""
+
+
+def test_data_built_for_the_session_is_moved_out_of_the_collectors_reach() -> None:
+    import gc
+
+    from qdaapp.gui.workers import building_kept_data, release_kept_data
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    try:
+        with building_kept_data():
+            assert not gc.isenabled()  # no collection stops the GUI thread while the data is built
+            with building_kept_data():  # nested (two workers at once): still none until both are done
+                kept = [[i] for i in range(1000)]
+            assert not gc.isenabled()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(kept)  # what was built is no longer walked
+        release_kept_data()
+        assert gc.get_freeze_count() == 0  # the collector walks it again once the project closes
+    finally:
+        gc.enable()

@@ -30,6 +30,7 @@ from ..nodes import PALETTE
 from ..progress import CancelToken, Progress, checkpoint
 from ..text import count_words, paragraph_starts
 from ..turns import find_turns
+from ..speakers import turn_figures
 from .refi_common import DEFAULT_LIMITS, Limits, Skipped
 from .refi_model import RProject
 from .refi_notes import NoteWriter
@@ -191,12 +192,13 @@ def _sources(session: Session, parsed: RProject, coder: str, case_ids: dict[str,
         if name != src.name:
             summary.notices.append(f"The source '{src.name}' was imported as '{name}' (the name was taken).")
         case_id = case_ids.get(case_of.get(src.guid, ""))
+        turns = find_turns(src.text)
         row = Source(
             name=name, kind=src.kind, format=src.format, case_id=case_id, text=src.text, original=src.original,
             original_name=src.name, sha256=sha, encoding=src.encoding, words=count_words(src.text),
             length=len(src.text), page_starts=json.dumps(src.page_starts) if src.page_starts else None,
             paragraph_starts=json.dumps(paragraph_starts(src.text)),
-            turns=json.dumps([[t.start, t.end, t.speaker] for t in find_turns(src.text)]),
+            turns=json.dumps([[t.start, t.end, t.speaker] for t in turns]), turn_stats=turn_figures(src.text, turns),
             imported_by=src.imported_by or coder, imported_at=src.imported_at or utcnow(),
             language=detect_language(src.text),
         )

@@ -40,6 +40,7 @@ from qdaapp.gui.panels.accounts_panel import AccountsPanel
 from qdaapp.gui.search.indexing import IndexingController
 from qdaapp.gui.search.review_panel import ReviewPanel
 from qdaapp.gui.search.search_panel import SearchPanel
+from qdaapp.gui.workers import release_kept_data
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
@@ -71,14 +72,18 @@ class AnalysisPanels(QObject):
         self.search = SearchPanel()
         self.search.setToolTip("Find words and phrases in every source (keyword in context)")
         self.search.set_indexer(self.indexer)
+        self.search.load_when_shown = True
         self.review = ReviewPanel()
         self.review.setToolTip("Speech-act markers found in the sources, to accept or reject")
         self.review.set_indexer(self.indexer)
+        self.review.load_when_shown = True
         self.accounts = AccountsPanel()
         self.search_dock = window.add_panel(self.search, "Search", "SearchDock", "bottom")
         self.search_dock.setProperty("preferredHeight", DOCK_HEIGHT)
+        self.search_dock.visibilityChanged.connect(lambda shown: shown and self.search.ensure_loaded())
         self.review_dock = window.add_panel(self.review, "Marker review", "MarkerReviewDock", "bottom")
         self.review_dock.setProperty("preferredHeight", DOCK_HEIGHT)
+        self.review_dock.visibilityChanged.connect(lambda shown: shown and self.review.ensure_loaded())
         self.accounts_dock = window.add_panel(self.accounts, "Accounts", "AccountsDock", "left", visible=False)
 
         self.search.openPassage.connect(lambda s, a, b: window.show_passage(s, a, b))
@@ -107,6 +112,7 @@ class AnalysisPanels(QObject):
             self.workspaces.clear()
             self.analysis_views.clear()
             self.framework = None
+            release_kept_data()
         else:
             self.indexer.set_project(project)  # builds missing indexes in the background
             self._warm_search()
@@ -114,17 +120,19 @@ class AnalysisPanels(QObject):
 
     def _warm_search(self) -> None:
         """Read the keyword index's passages into memory on a worker, so the first search is as quick
-        as the next ones (they are read again by themselves if an index changes)."""
+        as the next ones (they are read again by themselves if an index changes), and the speakers'
+        turns, so showing the Search panel (who interviews) does not read every source's text."""
         project = self.w.project
         if project is None or self.indexer.is_running():
             return
-        from qdaapp.core import fts_text
-        from qdaapp.gui.workers import run_in_worker
+        from qdaapp.core import fts_text, speakers
+        from qdaapp.gui.workers import building_kept_data, run_in_worker
 
         def work(_progress: Any, _cancel: Any) -> None:
-            with project.read_session() as s:
+            with building_kept_data(), project.read_session() as s:
+                speakers.list_speakers(s)
                 if indexing_available(s):
-                    fts_text.passages(s)
+                    fts_text.keep(s)
 
         self.warm_job = run_in_worker(work, lambda _r: None, lambda exc: log_exception(exc))
 

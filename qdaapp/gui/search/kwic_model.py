@@ -52,6 +52,10 @@ class KwicModel(PassageDrag, QAbstractTableModel):
         self._wanted.clear()
         self.endResetModel()
 
+    def bold_font(self) -> QFont:
+        """The Hit column's font."""
+        return self._bold
+
     def clear(self) -> None:
         self.set_hits(self.project, [])
 

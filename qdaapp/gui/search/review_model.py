@@ -28,6 +28,10 @@ HIT_ROLE = Qt.ItemDataRole.UserRole + 2
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 _ACT, _MARKER, _HIT = 1, 2, 3
 _SHIFT = 40
+_LOW = (1 << _SHIFT) - 1
+_GROUP_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+# A hit row never has children: a view lays it out without asking for any.
+_HIT_FLAGS = _GROUP_FLAGS | Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemNeverHasChildren
 ACCEPTED_TINT = QColor("#EDF5EE")
 STATUS_TEXT = {"candidate": "to review", "accepted": "accepted ✓", "rejected": "rejected ✗"}
 
@@ -61,10 +65,15 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         self._muted = QColor("#6B6B6B")
 
     # -- content -----------------------------------------------------------------------
-    def set_hits(self, hits: list[HitRow]) -> None:
+    def set_hits(self, hits: list[HitRow], hidden_speakers: Optional[set[str]] = None,
+                 grouping: Optional["Grouping"] = None) -> None:
+        """Show ``hits`` (leaving out the passages of ``hidden_speakers``, default: those hidden now);
+        ``grouping``, if given, is ``group_hits(hits, hidden_speakers)`` made beforehand."""
         self._all = list(hits)
         self._status = {h.id: h.status for h in hits}
-        self._regroup()
+        if hidden_speakers is not None:
+            self._hidden = set(hidden_speakers)
+        self.set_grouping(grouping if grouping is not None else group_hits(self._all, self._hidden))
 
     def set_hidden_speakers(self, speakers: set[str]) -> None:
         if set(speakers) != self._hidden:
@@ -78,27 +87,13 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         return sorted({h.speaker for h in self._all if h.speaker})
 
     def _regroup(self) -> None:
+        self.set_grouping(group_hits(self._all, self._hidden))
+
+    def set_grouping(self, grouping: "Grouping") -> None:
+        """Show a grouping made by :func:`group_hits` from the hits and hidden speakers held now
+        (it can be made off the GUI thread: it touches no Qt object)."""
         self.beginResetModel()
-        self._acts, self._markers, self._where = [], [], {}
-        act_pos: dict[str, int] = {}
-        marker_pos: dict[tuple[str, str], int] = {}
-        for h in self._all:  # list_hits sorts by act then marker
-            if h.speaker is not None and h.speaker in self._hidden:
-                continue
-            a = act_pos.get(h.act)
-            if a is None:
-                a = act_pos[h.act] = len(self._acts)
-                self._acts.append(_Act(h.act))
-            act = self._acts[a]
-            m = marker_pos.get((h.act, h.marker))
-            if m is None:
-                m = marker_pos[(h.act, h.marker)] = len(self._markers)
-                self._markers.append(_Marker(a, len(act.markers), h.marker))
-                act.markers.append(m)
-            group = self._markers[m]
-            self._where[h.id] = (m, len(group.hits))
-            group.hits.append(h)
-            act.hits.append(h)
+        self._acts, self._markers, self._where = grouping
         self.endResetModel()
 
     def set_statuses(self, statuses: dict[int, str]) -> list[int]:
@@ -177,17 +172,25 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         """Hits in display order (act, marker, then position)."""
         return [h for act in self._acts for m in act.markers for h in self._markers[m].hits]
 
+    def group_indexes(self) -> list[QModelIndex]:
+        """The act rows and marker rows (every row that has children), acts first."""
+        acts = [self.createIndex(a, 0, (_ACT << _SHIFT) | a) for a in range(len(self._acts))]
+        return acts + [self.createIndex(g.row, 0, (_MARKER << _SHIFT) | m) for m, g in enumerate(self._markers)]
+
     # -- Qt model ------------------------------------------------------------------------
     def index(self, row: int, column: int, parent: Index = QModelIndex()) -> QModelIndex:
+        # Asked for every row a view lays out (each hit of an unfolded marker): the common case first.
         if row < 0 or column < 0 or column >= len(COLUMNS):
             return QModelIndex()
         if not parent.isValid():
             return self.createIndex(row, column, (_ACT << _SHIFT) | row) if row < len(self._acts) else QModelIndex()
-        level, n = parent.internalId() >> _SHIFT, parent.internalId() & ((1 << _SHIFT) - 1)
+        pid = parent.internalId()
+        level, n = pid >> _SHIFT, pid & _LOW
+        if level == _MARKER:
+            return self.createIndex(row, column, (_HIT << _SHIFT) | n) if row < len(self._markers[n].hits) \
+                else QModelIndex()
         if level == _ACT and row < len(self._acts[n].markers):
             return self.createIndex(row, column, (_MARKER << _SHIFT) | self._acts[n].markers[row])
-        if level == _MARKER and row < len(self._markers[n].hits):
-            return self.createIndex(row, column, (_HIT << _SHIFT) | n)
         return QModelIndex()
 
     def parent(self, index: Index = QModelIndex()) -> QModelIndex:  # type: ignore[override]
@@ -216,18 +219,21 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:
         return len(COLUMNS)
 
+    def hasChildren(self, parent: Index = QModelIndex()) -> bool:
+        if not parent.isValid():
+            return bool(self._acts)
+        return parent.column() == 0 and parent.internalId() >> _SHIFT != _HIT and self.rowCount(parent) > 0
+
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        # Asked for every row a view lays out: decided from the index's id alone.
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if self.hit(index) is not None:
-            flags |= Qt.ItemFlag.ItemIsDragEnabled
-        return flags
+        return _HIT_FLAGS if index.internalId() >> _SHIFT == _HIT else _GROUP_FLAGS
 
     # -- dragging hits (as their sentences) onto an account: see PassageDrag --------------
     def passage_at(self, index: Index) -> Optional[tuple[int, int, int]]:
@@ -296,6 +302,37 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
                     f"{negative}<br>{h.source}, characters {h.start:,}–{h.end:,}. "
                     "A accept · R reject · Space show in document</p>")
         return None
+
+
+Grouping = tuple[list[_Act], list[_Marker], dict[int, tuple[int, int]]]
+
+
+def group_hits(hits: list[HitRow], hidden: set[str]) -> Grouping:
+    """Acts, their markers and where each shown hit sits (marker group, row), leaving out
+    the passages of the ``hidden`` speakers; ``hits`` come sorted by act then marker."""
+    acts: list[_Act] = []
+    markers: list[_Marker] = []
+    where: dict[int, tuple[int, int]] = {}
+    act_pos: dict[str, int] = {}
+    marker_pos: dict[tuple[str, str], int] = {}
+    for h in hits:
+        if h.speaker is not None and h.speaker in hidden:
+            continue
+        a = act_pos.get(h.act)
+        if a is None:
+            a = act_pos[h.act] = len(acts)
+            acts.append(_Act(h.act))
+        act = acts[a]
+        m = marker_pos.get((h.act, h.marker))
+        if m is None:
+            m = marker_pos[(h.act, h.marker)] = len(markers)
+            markers.append(_Marker(a, len(act.markers), h.marker))
+            act.markers.append(m)
+        group = markers[m]
+        where[h.id] = (m, len(group.hits))
+        group.hits.append(h)
+        act.hits.append(h)
+    return acts, markers, where
 
 
 def _escape(text: str) -> str:

@@ -8,10 +8,19 @@ move between passages, **Space** emits ``openPassage(source_id, start, end)``,
 a speaker or a source at once (see ``review_bulk``).
 Each decision is one audited, undoable command; the view re-reads statuses
 after any ``hits.*``, ``undo`` or ``redo`` change, whoever made it.
+
+With ``load_when_shown`` (the main window's dock) a project's runs are read
+when the panel first comes on screen (:meth:`ReviewPanel.ensure_loaded`), not
+as the project opens: a study's run can hold tens of thousands of passages.
+The newest run's passages are then read and grouped on a worker while the
+panel says so (at once if the panel is in front as the project opens), and
+so are those of a run chosen in the list; a change that needs the runs
+again reads on the GUI thread as before (and drops a read still under way).
 """
 
 from __future__ import annotations
 
+from itertools import chain, islice
 from typing import Any, Optional
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -35,14 +44,15 @@ from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plu
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
 from qdaapp.gui.search.review_bulk import BulkReview
 from qdaapp.gui.search.review_delegate import ReviewTree
-from qdaapp.gui.search.review_model import ReviewModel
+from qdaapp.gui.search.review_model import Grouping, ReviewModel, group_hits
 from qdaapp.gui.speakers import interviewer_names, open_speakers_dialog
-from qdaapp.gui.workers import Job
+from qdaapp.gui.workers import Job, building_kept_data, run_in_worker
 
 SPREADS = (("sentence", "its sentence"), ("turn", "the speaker's turn"), ("hit", "only the marker"))
 EMPTY = ("<p style='font-size:11pt'><b>No marker run yet.</b></p><p>Press <b>Run marker search…</b> to find "
          "<i>'have to'</i>, <i>'want to'</i>, <i>'able to'</i>… in your interviews.<br>Then go through the "
          "passages here: <b>A</b> accepts one (it is coded under Speech acts), <b>R</b> rejects it.</p>")
+LOADING = "<p style='font-size:11pt'>Reading the passages of the newest marker run…</p>"
 READ_ONLY_KEYS = "↑ ↓ next passage · Space show in document"
 DISABLED_STYLE = "QPushButton#PrimaryButton:disabled { background: #B9C3CC; color: #F2F2F2; }"
 KEYS_HINT = ("A accept · R reject · ↑ ↓ next passage · Space show in document · Shift+A / Shift+R accept / reject "
@@ -61,6 +71,11 @@ class ReviewPanel(BulkReview, QWidget):
         self.job: Optional[Job] = None
         self._hidden: set[str] = set()
         self._hide_chosen = False  # the user ticked or unticked "Hide interviewer turns"
+        self.load_when_shown = False  # read the runs when the panel first shows (see ensure_loaded)
+        self._pending = False  # the project's runs are not read yet
+        self._reading: Optional[Job] = None  # a run's passages being read on a worker
+        self._reads = 0  # counts reads started, so a read overtaken by another is dropped
+        self._changed_while_reading = False
         self._bridge = ChangeBridge(self)
         self._bridge.changed.connect(self._on_project_change)
 
@@ -84,9 +99,11 @@ class ReviewPanel(BulkReview, QWidget):
         self.model = ReviewModel(self)
         self.tree = ReviewTree(self.model, self.handle_key)
         self.empty = hint_label(EMPTY)
+        self.loading = hint_label(LOADING)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.tree)
+        self.stack.addWidget(self.loading)
         self.keys_hint = QLabel(KEYS_HINT)
         self.keys_hint.setObjectName("Muted")
 
@@ -125,36 +142,124 @@ class ReviewPanel(BulkReview, QWidget):
         self.project = project
         self._bridge.attach(project)
         self.message.clear_message()
-        self.reload_runs()
+        self._drop_reading()
+        self._pending = project is not None and self.load_when_shown
+        if self._pending:
+            self.run_combo.reload(None, None)
+            self.run_id = None
+            self.model.set_hits([])
+            self.stack.setCurrentWidget(self.empty)
+            if self.on_screen():
+                self.ensure_loaded()  # in front already: its passages are read on a worker
+        else:
+            self.reload_runs()
         self._update_controls()
+
+    def on_screen(self) -> bool:
+        """Whether some of the panel can be seen (a dock behind another dock's tab cannot)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def ensure_loaded(self) -> None:
+        """Read the project's runs and show the newest, if that was left until the panel shows
+        (its passages are read on a worker: see :meth:`is_reading`)."""
+        if not self._pending:
+            return
+        self._pending = False
+        chosen = self.run_combo.reload(self.project, None)
+        if chosen is None:
+            self.load_run(None)
+        else:
+            self._read_in_background(chosen)
+        self._update_controls()
+
+    def is_reading(self) -> bool:
+        """Whether a run's passages are being read on a worker (the panel says so meanwhile)."""
+        return self._reading is not None
+
+    def _drop_reading(self) -> None:
+        self._reads += 1
+        self._reading = None
+
+    def _read_in_background(self, run_id: int) -> None:
+        project = self.project
+        known = self._sync_hide_check()
+        leave_out = known if self.hide_check.isChecked() else set()
+        self._drop_reading()
+        reads = self._reads
+        self.run_id = run_id
+        self._changed_while_reading = False
+        self.model.set_hits([])
+        self.stack.setCurrentWidget(self.loading)
+
+        def work(_progress: Any, _cancel: Any) -> tuple[list, Grouping]:
+            with building_kept_data():
+                with project.read_session() as s:
+                    hits = review.list_hits(s, run_id)
+                return hits, group_hits(hits, leave_out)  # the interviewers with no passage here change nothing
+
+        def done(result: tuple[list, Grouping]) -> None:
+            if reads != self._reads or self.project is not project:
+                return
+            self._reading = None
+            hits, grouping = result
+            self._show_run(run_id, hits, self._interviewers(known, hits) if leave_out else set(), grouping)
+            if self._changed_while_reading:
+                self._refresh_hidden()
+                self.refresh_statuses()
+
+        def failed(exc: BaseException) -> None:
+            if reads == self._reads:
+                self._reading = None
+                self.stack.setCurrentWidget(self.empty)
+                self.message.show_error(error_text(exc))
+
+        self._reading = run_in_worker(work, done, failed)
 
     def set_indexer(self, indexer: Any) -> None:
         self.indexer = indexer
 
     def reload_runs(self, select: Optional[int] = None) -> None:
         """Fill the run selector, newest first; keeps (or picks) ``select``, else the current run."""
+        self._pending = False
         chosen = self.run_combo.reload(self.project, select if select is not None else self.run_id)
         if chosen != self.run_id:
             self.load_run(chosen)
 
     def _on_run_chosen(self, _row: int) -> None:
-        self.load_run(self.run_combo.currentData())
+        run_id = self.run_combo.currentData()
+        if self.load_when_shown and run_id is not None and self.project is not None:
+            self._read_in_background(run_id)  # the user chose it: the window answers while it is read
+            self._update_controls()
+        else:
+            self.load_run(run_id)
 
     def load_run(self, run_id: Optional[int]) -> None:
-        self.run_id = run_id
+        self._drop_reading()
         hits = []
         if run_id is not None and self.project is not None:
             with self.project.read_session() as s:
                 hits = review.list_hits(s, run_id)
-        self.model.set_hits(hits)
-        self._refresh_hidden()
+        # The interviewers' passages are left out as the tree is built (one regrouping, one layout).
+        known = self._sync_hide_check()
+        self._show_run(run_id, hits, self._interviewers(known, hits) if self.hide_check.isChecked() else set())
+
+    def _show_run(self, run_id: Optional[int], hits: list, hidden: set[str],
+                  grouping: Optional[Grouping] = None) -> None:
+        self.run_id = run_id
+        self._hidden = hidden
+        self.model.set_hits(hits, hidden, grouping)
+        self.expand_groups()  # before anything lays the tree out: it is then laid out once, unfolded
         self.stack.setCurrentWidget(self.tree if run_id is not None else self.empty)
         if run_id is not None and not hits:
             self.message.show_note("This run found no marker phrases. Check the lexicon (Edit lexicon…) "
                                    "or the sources it searched, and run it again.")
-        self.tree.expandAll()
         self.select_next_candidate(None)
         self._update_controls()
+
+    def expand_groups(self) -> None:
+        """Unfold every act and marker (what ``expandAll`` does, without visiting each passage row)."""
+        for index in self.model.group_indexes():
+            self.tree.expand(index)
 
     def refresh_statuses(self) -> None:
         """Re-read the statuses of the shown run (one query per status; no tree rebuild)."""
@@ -174,6 +279,10 @@ class ReviewPanel(BulkReview, QWidget):
         self._update_controls()
 
     def _on_project_change(self, change: Any) -> None:
+        if self._pending:
+            return  # read as it is when the panel shows
+        if self._reading is not None:
+            self._changed_while_reading = True
         action = change.action
         if action in ("undo", "redo", "markers.run"):
             self.reload_runs()
@@ -235,23 +344,30 @@ class ReviewPanel(BulkReview, QWidget):
     def edit_lexicon(self) -> None:
         if self.project is None:
             return
+        self.ensure_loaded()  # the lexicon of the run shown
         from qdaapp.gui.search.lexicon_editor import LexiconEditor
 
         LexiconEditor(self.project, self._current_lexicon(), self).exec()
 
     # -- speakers ------------------------------------------------------------------------
-    def _interviewers(self, known: Optional[set[str]] = None) -> set[str]:
-        """The run's speakers whose project role (set or guessed) is interviewer."""
+    def _interviewers(self, known: Optional[set[str]] = None, hits: Optional[list] = None) -> set[str]:
+        """The run's speakers (or those of ``hits``) whose project role (set or guessed) is interviewer."""
         known = set(interviewer_names(self.project)) if known is None else known
-        return {s for s in self.model.speakers() if s in known}
+        speakers = self.model.speakers() if hits is None else {h.speaker for h in hits if h.speaker}
+        return {s for s in speakers if s in known}
 
-    def _refresh_hidden(self) -> None:
-        """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
+    def _sync_hide_check(self) -> set[str]:
+        """The project's interviewers; ticks "Hide interviewer turns" when some are known, unless the user chose."""
         known = set(interviewer_names(self.project))
         if not self._hide_chosen:
             self.hide_check.blockSignals(True)
             self.hide_check.setChecked(bool(known))
             self.hide_check.blockSignals(False)
+        return known
+
+    def _refresh_hidden(self) -> None:
+        """Hide the interviewers' passages: on by default once roles are known, until the user says otherwise."""
+        known = self._sync_hide_check()
         hidden = self._interviewers(known) if self.hide_check.isChecked() else set()
         if hidden == self._hidden:
             return  # an undo or a role change that hides the same speakers leaves folds and place alone
@@ -266,7 +382,7 @@ class ReviewPanel(BulkReview, QWidget):
     def _apply_hidden(self) -> None:
         current = self.current_hit()
         self.model.set_hidden_speakers(self._hidden)
-        self.tree.expandAll()
+        self.expand_groups()
         if current is not None and self.model.hit_index(current.id).isValid():
             self.select_hit(current.id)
         elif current is not None:
@@ -294,12 +410,18 @@ class ReviewPanel(BulkReview, QWidget):
         Passages in groups the user has folded come last, so deciding never unfolds a group
         while an unfolded one still has passages to review."""
         order = self.model.visible_hits()
-        ids = [h.id for h in order]
-        start = ids.index(after) + 1 if after in ids else 0
-        left = [h for h in order[start:] + order[:start] if self.model.status(h.id) == "candidate"]
-        if not left:
+        start = next((i + 1 for i, h in enumerate(order) if h.id == after), 0) if after is not None else 0
+        status, first = self.model.status, None
+        for h in chain(islice(order, start, None), islice(order, 0, start)):  # stops at the first one found
+            if status(h.id) != "candidate":
+                continue
+            if self._unfolded(h.id):
+                self.select_hit(h.id)
+                return True
+            first = first or h
+        if first is None:
             return False
-        self.select_hit(next((h for h in left if self._unfolded(h.id)), left[0]).id)
+        self.select_hit(first.id)
         return True
 
     def _unfolded(self, hit_id: int) -> bool:
@@ -410,7 +532,7 @@ class ReviewPanel(BulkReview, QWidget):
         self.spread_combo.setEnabled(has_run and writable)
         self.keys_hint.setText(KEYS_HINT if writable or not has_project else READ_ONLY_KEYS)
         reviewed, total, hidden = self.model.counts()
-        text = f"<b>Reviewed {reviewed:,} / {total:,}</b>" if has_run else ""
+        text = f"<b>Reviewed {reviewed:,} / {total:,}</b>" if has_run and self._reading is None else ""
         if hidden:
             text += f" <span style='color:#6b6b6b'>· {plural(hidden, 'passage')} hidden</span>"
         self.counter.setText(text)

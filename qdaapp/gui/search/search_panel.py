@@ -8,6 +8,12 @@ document. "Code results…" codes all (or the selected) hits at a node.
 While background indexing is still running, sources without an index are
 left out and the panel says so; the search runs again by itself when
 indexing finishes.
+
+The table never measures its rows: the Hit column is as wide as the widest
+hit text (measured once per result set, over its distinct texts), rows are
+all one height, and the context columns are filled for the rows on screen.
+With ``load_when_shown`` (the main window's dock) who interviews is read
+when the panel first shows or searches, not as the project opens.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -25,6 +32,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QStackedWidget,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -60,6 +68,8 @@ class SearchPanel(QWidget):
         self.indexer: Any = None
         self.job: Optional[Job] = None
         self.partial = False
+        self.load_when_shown = False  # read who interviews when the panel first shows (see ensure_loaded)
+        self._speakers_read = False
         self._last: Optional[tuple[str, bool, Scope]] = None
         self._bridge = ChangeBridge(self)
 
@@ -91,13 +101,16 @@ class SearchPanel(QWidget):
         self.table.setShowGrid(False)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
+        rows = self.table.verticalHeader()
+        rows.setVisible(False)
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(LEFT, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(RIGHT, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(HIT, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(HIT, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(HIT, self.hit_column_width([]))
         header.resizeSection(SOURCE, 170)
         header.resizeSection(POSITION, 80)
         self.empty = hint_label(EMPTY_HINT)
@@ -139,7 +152,9 @@ class SearchPanel(QWidget):
         self.project = project
         self._bridge.attach(project)
         self.scope_button.set_project(project)
-        self.interviewer_check.refresh(project)
+        self._speakers_read = False
+        if not self.load_when_shown or self.on_screen():
+            self.ensure_loaded()
         self.model.set_hits(project, [])
         self._last = None
         self.partial = False
@@ -147,6 +162,16 @@ class SearchPanel(QWidget):
         self.count_label.setText("")
         self.stack.setCurrentWidget(self.empty)
         self._update_buttons()
+
+    def on_screen(self) -> bool:
+        """Whether some of the panel can be seen (a dock behind another dock's tab cannot)."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
+    def ensure_loaded(self) -> None:
+        """Read who interviews (for "Leave out interviewer"), if that was left until the panel shows."""
+        if not self._speakers_read:
+            self._speakers_read = True
+            self.interviewer_check.refresh(self.project)
 
     def set_indexer(self, indexer: Any) -> None:
         """Follow an :class:`~qdaapp.gui.search.indexing.IndexingController` (for notes and re-runs)."""
@@ -160,7 +185,8 @@ class SearchPanel(QWidget):
             self.run_search(self._last[0])
 
     def _on_project_change(self, change: Any) -> None:
-        if change.action in ("speaker.set_role", "undo", "redo", "source.import", "source.delete"):
+        if self._speakers_read and change.action in ("speaker.set_role", "undo", "redo", "source.import",
+                                                     "source.delete"):
             self.interviewer_check.refresh(self.project)
         if change.action in ("source.delete", "speaker.set_role") and self._last is not None:
             self.run_search(self._last[0])
@@ -193,6 +219,7 @@ class SearchPanel(QWidget):
         self.message.clear_message()
         if self.project is None:
             return None
+        self.ensure_loaded()
         forms, scope = self.forms_check.isChecked(), self.scope_button.scope()
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
@@ -224,9 +251,19 @@ class SearchPanel(QWidget):
                                    f'put them in quotes: "{" ".join(words)}".')
         return hits
 
+    def hit_column_width(self, hits: list) -> int:
+        """Pixels for the Hit column: its widest text in bold (or the header), plus the cell's margins."""
+        texts = {h.text.replace("\n", " ") for h in hits}
+        bold = QFontMetrics(self.model.bold_font())
+        widest = max((bold.horizontalAdvance(t) for t in texts), default=0)
+        margin = 2 * (self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.table) + 1)
+        return max(widest + margin + 8, self.table.horizontalHeader().sectionSizeHint(HIT))
+
     def _show_results(self, hits: list) -> None:
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        header = self.table.horizontalHeader()
+        header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.model.set_hits(self.project, hits)
+        header.resizeSection(HIT, self.hit_column_width(hits))
         self.table.setColumnHidden(PAGE, not any(h.page for h in hits))
         n, sources = len(hits), self.model.source_count()
         if n:
