@@ -47,7 +47,8 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 # (and what that module imports: SQLAlchemy, the models...) is loaded; ``--help`` loads them all.
 # tests/cli/test_cli.py checks this table against what each module registers.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "project_cmds": ("new", "import", "sources", "text", "case", "cases", "memo", "diary", "undo", "redo", "audit"),
+    "project_cmds": ("new", "import", "sources", "text", "case", "cases", "memo", "diary", "undo", "redo", "audit",
+                     "backup"),
     "coding_cmds": ("node", "nodes", "code", "uncode", "codings"),
     "search_cmds": ("index", "search", "markers", "review", "runs", "lexicon"),
     "narrative_cmds": ("account", "fragment", "flowchart", "framework"),
@@ -101,8 +102,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 1
+    from qdaapp.core.lock import held_as
+
     try:
-        return int(args.func(args) or 0)
+        # A project this command locks names the command to anyone else who tries to open it.
+        with held_as("cli", args.command) if args.command != "gui" else held_as("window"):
+            return int(args.func(args) or 0)
     except (QdaError, UserError) as exc:
         sys.stderr.write(f"qdaapp: {exc}\n")
         return 1

@@ -11,7 +11,7 @@ from qdaapp.core.exchange import write_atomically
 from qdaapp.core.exchange.matrix import export_matrix
 
 from . import emit
-from .project_cmds import opened
+from .project_cmds import opened, seal_of
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -168,5 +168,7 @@ def cmd_framework(args: argparse.Namespace) -> int:
     with opened(args, read_only=True) as project, project.read_session() as s:
         out = export_matrix(s, Path(args.out), rows=args.rows, cols=args.cols,
                             include_interviewer=args.include_interviewer)
+        sealed = seal_of(s)
     print(f"wrote {out}")
+    print(f"seal: {sealed}")
     return 0

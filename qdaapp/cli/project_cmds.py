@@ -15,6 +15,8 @@ from qdaapp.core.progress import Progress
 from . import UserError, emit
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
     from qdaapp.core.project import Project
 
 # The core modules that import SQLAlchemy are imported by the commands that use them, so a
@@ -32,6 +34,8 @@ def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Proje
     except NeedsUpgrade:  # a read needs the schema upgraded first (a backup is taken)
         Project.open(args.project, coder=coder, mmap=False).close()
         project = Project.open(args.project, coder=coder, read_only=read_only, mmap=False)
+    if project.missing_work is not None:
+        sys.stderr.write(f"qdaapp: warning: {project.missing_work.message()}\n")
     try:
         yield project
     finally:
@@ -124,9 +128,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--coder")
         p.set_defaults(func=cmd_undo if name == "undo" else cmd_redo)
 
-    p = sub.add_parser("audit", help="the audit trail: list events, or 'audit verify PROJECT'")
-    p.add_argument("project", help="the project (or 'verify' followed by the project)")
+    p = sub.add_parser("audit", help="the audit trail: list events, 'audit verify PROJECT' or 'audit seal PROJECT'")
+    p.add_argument("project", help="the project (or 'verify' or 'seal' followed by the project)")
     p.add_argument("verify_project", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("--seal", help="with verify: prove the chain still holds and extends this seal")
     p.add_argument("--coder")
     p.add_argument("--since", metavar="DATE")
     p.add_argument("--until", metavar="DATE")
@@ -134,6 +139,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--search", help="text in the summary or reason")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="save a checked, self-contained copy of a project (safe while it is open)")
+    p.add_argument("project")
+    p.add_argument("out", metavar="OUT.qda", help="the copy to write (refused if it exists, unless --force)")
+    p.add_argument("--force", action="store_true", help="replace OUT.qda if it exists")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -304,14 +316,42 @@ def cmd_memo_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not args.force:  # before the project is even opened
+        raise UserError(f"{out} already exists; qdaapp will not overwrite it. Choose another name, "
+                        "or add --force to replace it.")
+    # Read-only: the copy is taken while the project may be open (and written) elsewhere.
+    with opened(args, read_only=True) as project:
+        result = project.save_copy(out, force=args.force, progress=terminal_progress("Copying"))
+    from qdaapp.core.project import Project
+
+    copy = Project.open(out, read_only=True, mmap=False)
+    try:
+        verified = copy.verify_audit()
+    finally:
+        copy.close()
+    head = {"seq": result.head[0], "hash": result.head[1]} if result.head else None
+    data = {"project": str(args.project), "copy": str(out), "bytes": result.bytes, "head": head, "seal": result.seal,
+            "audit_verified": verified.ok, "audit": verified.message()}
+    lines = [result.message(), f"copy checked: {verified.message()}"]
+    emit(data, args.json, lines)
+    if not verified.ok:
+        sys.stderr.write(f"qdaapp: the copy was saved, but its audit trail does not verify: {verified.message()}\n")
+        return 1
+    return 0
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from qdaapp.core import audit
 
-    if args.project == "verify" and args.verify_project:
-        args.project = args.verify_project
-        return cmd_audit_verify(args)
+    if args.project in ("verify", "seal") and args.verify_project:
+        which, args.project = args.project, args.verify_project
+        return cmd_audit_verify(args) if which == "verify" else cmd_audit_seal(args)
     if args.verify_project:
         raise UserError(f"unexpected '{args.verify_project}'; did you mean 'qdaapp audit verify PROJECT'?")
+    if args.seal:
+        raise UserError("--seal goes with 'qdaapp audit verify PROJECT --seal SEAL'.")
     for value in (args.since, args.until):
         if value:
             try:
@@ -328,13 +368,35 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    from qdaapp.core import audit
+
+    if args.seal:
+        try:
+            audit.parse_seal(args.seal)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     with opened(args, read_only=True) as project:
-        result = project.verify_audit()
+        result = project.verify_audit(seal=args.seal)
     if result.ok:
         print(result.message())
+        print(f"seal: {result.seal}")
         return 0
     sys.stderr.write(f"qdaapp: {result.message()}\n")
     return 1
+
+
+def seal_of(session: "Session") -> str:
+    """The seal of the project as an export or report read it (in the same read transaction)."""
+    from qdaapp.core import audit
+
+    return audit.seal(session.connection())
+
+
+def cmd_audit_seal(args: argparse.Namespace) -> int:
+    """Print the project's seal: keep it outside the file (a note, an email) to check the trail against later."""
+    with opened(args, read_only=True) as project:
+        print(f"seal: {project.seal()}")
+    return 0
 
 
 def cmd_undo(args: argparse.Namespace) -> int:

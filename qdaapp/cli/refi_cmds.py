@@ -9,7 +9,7 @@ from qdaapp.core import nodes as node_ops
 from qdaapp.core.project import Project
 
 from . import UserError, emit
-from .project_cmds import opened, terminal_progress
+from .project_cmds import opened, seal_of, terminal_progress
 
 FORMATS = ("qdpx", "qdc", "docx", "xlsx", "csv", "html")
 
@@ -106,7 +106,9 @@ def cmd_export(args: argparse.Namespace) -> int:
             from qdaapp.core.exchange.themes import export_themes
 
             written = export_themes(session, out, args.format, node_ids)
+        sealed = seal_of(session)
     print(f"wrote {written}")
+    print(f"seal: {sealed}")
     if notes:
         print(f"not in the file (REFI-QDA has no place for them): {'; '.join(notes)}")
     return 0

@@ -12,7 +12,7 @@ from qdaapp.core.exchange.codebook_doc import export_codebook
 from qdaapp.core.exchange.memo_export import export_memos
 
 from . import UserError
-from .project_cmds import opened
+from .project_cmds import opened, seal_of
 
 SUFFIXES = {
     "audit": (".docx", ".html", ".htm"),
@@ -83,7 +83,9 @@ def cmd_audit(args: argparse.Namespace) -> int:
         render = flowchart_bytes
     with opened(args, read_only=True) as project, project.read_session() as s:
         written = export_audit_report(s, out, render_flowchart=render)
+        sealed = seal_of(s)
     print(f"wrote {written}")
+    print(f"seal: {sealed}")
     return 0
 
 
@@ -91,7 +93,9 @@ def cmd_memos(args: argparse.Namespace) -> int:
     out = _check_out("memos", args.out)
     with opened(args, read_only=True) as project, project.read_session() as s:
         written = export_memos(s, out)
+        sealed = seal_of(s)
     print(f"wrote {written}")
+    print(f"seal: {sealed}")
     return 0
 
 
@@ -99,7 +103,9 @@ def cmd_codebook(args: argparse.Namespace) -> int:
     out = _check_out("codebook", args.out)
     with opened(args, read_only=True) as project, project.read_session() as s:
         written = export_codebook(s, out)
+        sealed = seal_of(s)
     print(f"wrote {written}")
+    print(f"seal: {sealed}")
     return 0
 
 
@@ -112,7 +118,9 @@ def cmd_frequencies(args: argparse.Namespace) -> int:
         render = frequency_chart_bytes
     with opened(args, read_only=True) as project, project.read_session() as s:
         written = export_frequencies(s, out, by=args.by, render_chart=render, node_ids=_node_ids(s, args.nodes))
+        sealed = seal_of(s)
     print(f"wrote {written}")
+    print(f"seal: {sealed}")
     return 0
 
 
@@ -120,5 +128,7 @@ def cmd_cooccurrence(args: argparse.Namespace) -> int:
     out = _check_out("cooccurrence", args.out)
     with opened(args, read_only=True) as project, project.read_session() as s:
         written = export_cooccurrence(s, out, node_ids=_node_ids(s, args.nodes), unit=args.unit)
+        sealed = seal_of(s)
     print(f"wrote {written}")
+    print(f"seal: {sealed}")
     return 0

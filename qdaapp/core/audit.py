@@ -1,17 +1,30 @@
-"""The append-only, hash-chained audit log.
+"""The append-only, hash-chained audit log, and the digests that tie the data to it.
 
 Every command appends exactly one event in the same transaction as its
 change. Each event's hash covers its own fields and the previous event's
 hash, so editing or deleting any row breaks the chain from that row on, and
 :func:`verify` names the first event that no longer fits.
+
+The head of the chain (its last seq and hash) is also kept in ``meta``, so
+removing the last events is caught; printed short, it is the project's
+**seal** (:func:`seal`), which travels outside the file in every report,
+export and backup, and ``verify(seal=...)`` proves the chain still holds and
+extends it.
+
+Each event since schema 0009 also records a digest of every row it wrote
+(``audit_rows``: table, row id, digest, or none for a removed row), and its
+hash covers those digests (``rows_hash``). :func:`verify` recomputes the
+digest of every current row of the user's work and names each row that was
+changed, added or removed without an event.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -19,6 +32,39 @@ from sqlalchemy.orm import Session
 from .models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
+
+
+def _encoder(sort_keys: bool) -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)``, made once.
+
+    json.dumps with options builds an encoder per call, a third of the time of verifying a long
+    chain; the C encoder is made once here instead, and checked to write the very same text.
+    """
+    plain = json.JSONEncoder(ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":"))
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:  # pragma: no cover - CPython has it
+        return plain.encode
+    fast = make(None, plain.default, json.encoder.encode_basestring, None, ":", ",", sort_keys, False, True)
+
+    def encode(value: Any) -> str:
+        return "".join(fast(value, 0))
+
+    sample = [1, "é 😀 \"q\"\n", None, 2.5, -0.1, {"b": 1, "a": [True, False]}, "", 10**20]
+    if encode(sample) != json.dumps(sample, ensure_ascii=False, sort_keys=sort_keys, separators=(",", ":")):
+        return plain.encode  # pragma: no cover
+    return encode
+
+
+_CHAIN_JSON = _encoder(False)
+_ROW_JSON = _encoder(True)
+
+
+def _fetched(cursor, size: int = 5000):  # noqa: ANN001, ANN202 - a driver cursor
+    while True:
+        batch = cursor.fetchmany(size)
+        if not batch:
+            return
+        yield from batch
 
 
 def to_json(value: Any) -> Optional[str]:
@@ -39,13 +85,12 @@ def event_hash(
     after: Optional[str],
     reason: str,
     prev_hash: str,
+    rows_hash: Optional[str] = None,
 ) -> str:
-    payload = json.dumps(
-        [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    fields = [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash]
+    if rows_hash is not None:  # events before schema 0009 have none, and keep their hashes
+        fields.append(rows_hash)
+    return hashlib.sha256(_CHAIN_JSON(fields).encode("utf-8")).hexdigest()
 
 
 def append(
@@ -59,6 +104,7 @@ def append(
     before: Any = None,
     after: Any = None,
     reason: str = "",
+    rows_hash: Optional[str] = None,
 ) -> AuditEvent:
     """Add the next event to the chain inside the caller's (write) transaction."""
     last = session.execute(
@@ -67,7 +113,8 @@ def append(
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     time = utcnow()
     before_s, after_s = to_json(before), to_json(after)
-    digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev)
+    digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev,
+                        rows_hash)
     event = AuditEvent(
         seq=seq,
         time=time,
@@ -81,8 +128,10 @@ def append(
         reason=reason,
         prev_hash=prev,
         hash=digest,
+        rows_hash=rows_hash,
     )
     session.add(event)
+    _keep_head(session.connection(), seq, digest)
     return event
 
 
@@ -105,26 +154,16 @@ def append_many(session: Session, coder: str, events: list[tuple], reason: str =
         seq += 1
         before_s, after_s = to_json(before), to_json(after)
         digest = event_hash(seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev)
-        rows.append((seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev, digest))
+        rows.append((seq, time, coder, action, entity, entity_id, summary, before_s, after_s, reason, prev, digest,
+                     None))
         prev = digest
     if rows:
         names = ", ".join(f'"{c.key}"' for c in _COLUMNS)
-        session.connection().exec_driver_sql(
+        conn = session.connection()
+        conn.exec_driver_sql(
             f'INSERT INTO "{AuditEvent.__tablename__}" ({names}) VALUES ({", ".join("?" * len(_COLUMNS))})', rows)
+        _keep_head(conn, seq, prev)
     return seq
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    ok: bool
-    events: int
-    first_bad_seq: Optional[int] = None
-    problem: str = ""
-
-    def message(self) -> str:
-        if self.ok:
-            return f"audit chain verified: {self.events} events"
-        return f"audit chain broken at event {self.first_bad_seq}: {self.problem}"
 
 
 _COLUMNS = (
@@ -140,34 +179,369 @@ _COLUMNS = (
     AuditEvent.reason,
     AuditEvent.prev_hash,
     AuditEvent.hash,
+    AuditEvent.rows_hash,
 )
 
 
-def verify(conn: Connection) -> VerifyResult:
-    """Walk the whole chain in order; stop at the first event that does not fit."""
+# ---------------------------------------------------------------------- the kept head and the seal
+HEAD_KEY = "audit_head"
+_SEAL_HEX = 20  # 80 bits of the head's hash: short enough to copy, far too long to forge by trial
+
+
+def _keep_head(conn: Connection, seq: int, digest: str) -> None:
+    """Record the chain's new head with the data, in the same transaction as the event."""
+    conn.exec_driver_sql(
+        "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (HEAD_KEY, f"{seq} {digest}"))
+
+
+def kept_head(conn: Connection) -> Optional[tuple[int, str]]:
+    """(seq, hash) of the last event as recorded with the data, or None before the first event."""
+    value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).scalar()
+    if not value:
+        return None
+    seq, digest = str(value).split(" ", 1)
+    return int(seq), digest
+
+
+def seal_string(seq: int, digest: str) -> str:
+    return f"{seq}-{digest[:_SEAL_HEX]}"
+
+
+def seal(conn: Connection) -> str:
+    """The project's seal: the last event's seq and the start of its hash ("0-" before any event)."""
+    last = conn.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    return seal_string(last[0], last[1]) if last else seal_string(0, GENESIS)
+
+
+def seal_of_file(path: Any) -> str:
+    """The seal of the project file at ``path`` (a backup copy), read with sqlite3 alone."""
+    import sqlite3
+    from pathlib import Path
+
+    con = sqlite3.connect(f"file:{Path(path).resolve().as_posix()}?mode=ro", uri=True)
+    try:
+        last = con.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return seal_string(last[0], last[1]) if last else seal_string(0, GENESIS)
+
+
+_SEAL_RE = re.compile(r"^\s*(?:seal:?\s*)?(\d+)-([0-9a-fA-F]{8,64})\s*$")
+
+
+def parse_seal(text: str) -> tuple[int, str]:
+    """``(seq, hash prefix)`` of a seal as printed (``57-3f2a…``); ValueError if it is not one."""
+    m = _SEAL_RE.match(text or "")
+    if not m:
+        raise ValueError(f"'{text}' is not a seal; a seal looks like 57-3f2a9c0d1e2f3a4b5c6d.")
+    return int(m.group(1)), m.group(2).lower()
+
+
+# ---------------------------------------------------------------------- row digests
+# A row's digest covers every non-null column by name, so a column added later with no value
+# leaves the digests as they were. Binary values enter by their SHA-256.
+_ROW_KEEP = 1000  # a row's canonical text up to this length is kept, to say what changed
+_EMPTY_ROWS = hashlib.sha256(b"").hexdigest()
+_NAMES = {"codings": "coding", "nodes": "node", "sources": "source", "memos": "memo", "cases": "case",
+          "attributes": "attribute", "attribute_values": "attribute value", "accounts": "account",
+          "account_passages": "account passage", "fragments": "fragment", "fragment_passages": "fragment passage",
+          "fragment_links": "fragment link", "actors": "actor", "actant_roles": "actant role",
+          "framework_cells": "framework cell", "lexicons": "lexicon", "search_runs": "search run",
+          "search_hits": "search hit", "speakers": "speaker"}
+
+
+def row_name(table: str) -> str:
+    return _NAMES.get(table, table)
+
+
+def digested_tables(conn: Connection) -> list[str]:
+    """The tables of the user's work: those the undo triggers capture (see history.trigger_sql)."""
+    names = conn.exec_driver_sql(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'undo\\_%\\_ad' ESCAPE '\\'"
+    ).scalars().all()
+    return sorted(n[len("undo_"):-len("_ad")] for n in names)
+
+
+def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a driver cursor's rows
+    """Yield (rowid, digest, canonical text) of rows read as ``SELECT rowid, * ...``.
+
+    The canonical text is the JSON object of the row's non-null columns, keys sorted (a dict
+    built in sorted column order is written as ``sort_keys`` would write it). Binary values
+    enter by their SHA-256.
+    """
+    encode, sha = _CHAIN_JSON, hashlib.sha256
+    order = sorted(range(1, len(columns)), key=lambda i: columns[i])
+    pairs = [(columns[i], i) for i in order]
+    for row in cursor_rows:
+        values = {name: row[i] for name, i in pairs if row[i] is not None}
+        try:
+            text = encode(values)
+        except TypeError:  # a binary value (sources.original, or one put where text belongs)
+            text = encode({k: ("sha256:" + sha(bytes(v)).hexdigest() if isinstance(v, (bytes, memoryview)) else v)
+                           for k, v in values.items()})
+        yield row[0], sha(text.encode("utf-8")).hexdigest()[:32], text
+
+
+def _read_rows(conn: Connection, table: str, where: str = "", ids: Optional[list[int]] = None):  # noqa: ANN202
+    """Digest rows of ``table`` (all, or those ``where`` the rowid is in ``ids``), in chunks."""
+    raw = conn.connection.driver_connection
+    chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
+    for chunk in chunks:
+        sql = f'SELECT rowid, * FROM "{table}"'
+        if chunk is not None:
+            sql += f" WHERE {where or 'rowid'} IN ({', '.join(str(int(i)) for i in chunk)})"
+        cursor = raw.execute(sql)
+        columns = [d[0] for d in cursor.description]
+        while True:
+            batch = cursor.fetchmany(2000)
+            if not batch:
+                break
+            yield from _canon_rows(batch, columns)
+
+
+def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, int, Optional[str], Optional[str]]]:
+    """The rows this transaction wrote so far, as (table, row id, digest or None if gone, canonical text).
+
+    The capture triggers listed them in ``undo_ops`` (not yet tied to an event); each table is
+    read once per 500 rows, so a bulk command digests thousands of rows in one pass. The hits of
+    a search run are written with their run and not listed one by one: a run made here brings its
+    hits. ``everything``: every row of every table (the baseline an upgraded project starts from).
+    """
+    entries = []
+    if everything:
+        for table in digested_tables(conn):
+            entries.extend((table, rid, digest, text if len(text) <= _ROW_KEEP else None)
+                           for rid, digest, text in _read_rows(conn, table))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        return entries
+    last_op: dict[tuple[str, int], str] = {}
+    runs: set[int] = set()
+    for table, row_id, op in conn.exec_driver_sql(
+            "SELECT tbl, row_id, op FROM undo_ops WHERE event_seq IS NULL ORDER BY id").all():
+        last_op[(table, int(row_id))] = op
+        if table == "search_runs" and op == "I":
+            runs.add(int(row_id))
+    wanted: dict[str, list[int]] = {}
+    for (table, row_id), op in last_op.items():
+        if op == "D" and table != "search_hits":  # gone: its last change here removed it
+            entries.append((table, row_id, None, None))
+            continue
+        wanted.setdefault(table, []).append(row_id)
+    found: dict[tuple[str, int], tuple[str, str]] = {}
+    for table, ids in wanted.items():
+        for rid, digest, text in _read_rows(conn, table, ids=sorted(ids)):
+            found[(table, rid)] = (digest, text)
+    if runs:
+        # A search run's hits are written with it, and their inserts are not captured one by one.
+        hits = wanted.setdefault("search_hits", [])
+        for rid, digest, text in _read_rows(conn, "search_hits", "run_id", sorted(runs)):
+            if ("search_hits", rid) not in found:
+                found[("search_hits", rid)] = (digest, text)
+                hits.append(rid)
+    for table, ids in wanted.items():
+        for rid in ids:
+            digest, text = found.get((table, rid), (None, None))
+            entries.append((table, rid, digest, text if text is not None and len(text) <= _ROW_KEEP else None))
+    entries.sort(key=lambda e: (e[0], e[1]))
+    return entries
+
+
+def _row_line(table: str, row_id: int, digest: Optional[str]) -> bytes:
+    return f"{table}\t{row_id}\t{digest or '-'}\n".encode("utf-8")
+
+
+def rows_hash(entries: list[tuple]) -> str:
+    """The hash an event's record of its rows has (entries sorted by table and row id)."""
+    h = hashlib.sha256()
+    for table, row_id, digest, _text in entries:
+        h.update(_row_line(table, row_id, digest))
+    return h.hexdigest()
+
+
+def store_rows(conn: Connection, seq: int, entries: list[tuple]) -> None:
+    if entries:
+        conn.exec_driver_sql("INSERT INTO audit_rows(seq, tbl, row_id, digest, row) VALUES (?, ?, ?, ?, ?)",
+                             [(seq, *e) for e in entries])
+
+
+# ---------------------------------------------------------------------- verify
+@dataclass(frozen=True)
+class RowFinding:
+    """A row of the user's work that does not match its history."""
+
+    table: str
+    row_id: int
+    kind: str  # changed | added | removed
+    detail: str = ""
+
+    def message(self) -> str:
+        text = f"{row_name(self.table)} {self.row_id} {self.kind} outside the app"
+        return text + (f": {self.detail}" if self.detail else "")
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events: int
+    first_bad_seq: Optional[int] = None
+    problem: str = ""
+    findings: tuple[RowFinding, ...] = ()
+    notes: tuple[str, ...] = ()
+    seal: str = ""  # the seal of the chain as it is
+
+    def message(self) -> str:
+        if self.first_bad_seq is not None:
+            lines = [f"audit chain broken at event {self.first_bad_seq}: {self.problem}"]
+        elif self.problem:
+            lines = [f"audit chain does not match: {self.problem}"]
+        elif self.findings:
+            lines = [f"audit chain verified: {self.events} events, but {len(self.findings)} row(s) do not match "
+                     "their history:"]
+        else:
+            lines = [f"audit chain verified: {self.events} events; every row matches its history"]
+        lines += [f"  {f.message()}" for f in self.findings]
+        lines += list(self.notes)
+        return "\n".join(lines)
+
+
+def _changes(old: Optional[str], new: str) -> str:
+    if old is None:
+        return ""
+    before, after = json.loads(old), json.loads(new)
+    parts = []
+    for key in sorted(set(before) | set(after)):
+        a, b = before.get(key), after.get(key)
+        if a != b:
+            show = (lambda v: "(none)" if v is None else (repr(v) if isinstance(v, str) else str(v)))
+            parts.append(f"{key} {show(a)[:60]} -> {show(b)[:60]}")
+    return "; ".join(parts)
+
+
+def verify(conn: Connection, seal: Optional[str] = None) -> VerifyResult:
+    """Walk the whole chain in order, then check its kept head, the seal and every row's digest.
+
+    The chain walk stops at the first event that does not fit. ``seal`` (as :func:`seal` printed
+    it) must name an event the chain still holds, with that hash.
+    """
+    sealed = parse_seal(seal) if seal else None
     prev = GENESIS
     expected_seq = 1
     count = 0
-    result = conn.execute(select(*_COLUMNS).order_by(AuditEvent.seq)).yield_per(5000)
+    row_hashes: dict[int, str] = {}
+    sealed_hash = None
+    baseline_seq = None
+    names = ", ".join(f'"{c.key}"' for c in _COLUMNS)
+    cursor = conn.connection.driver_connection.execute(
+        f'SELECT {names} FROM "{AuditEvent.__tablename__}" ORDER BY seq')
     sha = hashlib.sha256
-    dumps = json.dumps
-    for row in result:
-        seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash, digest = row
+    encode = _CHAIN_JSON
+    for row in _fetched(cursor):
+        seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash, digest, rh = row
         if seq != expected_seq:
             return VerifyResult(False, count, expected_seq, f"event {expected_seq} is missing (next is {seq})")
         if prev_hash != prev:
             return VerifyResult(False, count, seq, "it does not point to the event before it")
-        payload = dumps(
-            [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash],
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
+        fields = [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash]
+        if rh is not None:
+            fields.append(rh)
+            row_hashes[seq] = rh
+            if action == "audit.baseline" and baseline_seq is None:
+                baseline_seq = seq
+        payload = encode(fields)
         if sha(payload.encode("utf-8")).hexdigest() != digest:
             return VerifyResult(False, count, seq, "its content was changed after it was written")
+        if sealed is not None and seq == sealed[0]:
+            sealed_hash = digest
         prev = digest
         expected_seq += 1
         count += 1
-    return VerifyResult(True, count)
+    now_seal = seal_string(count, prev)
+    problems: list[str] = []
+    first_bad: Optional[int] = None
+    head = kept_head(conn)
+    if head is not None:
+        if count < head[0]:
+            first_bad = count + 1
+            problems.append(f"event {count + 1} is missing: the project recorded events up to {head[0]}, "
+                            f"the chain ends at {count} (events were removed)")
+        elif count > head[0]:
+            problems.append(f"events {head[0] + 1} to {count} were added to the chain outside the app")
+        elif prev != head[1]:
+            problems.append("the chain's last event is not the one the project recorded (the chain was rewritten)")
+    if sealed is not None:
+        if sealed[0] > count:
+            first_bad = first_bad or count + 1
+            problems.append(f"the seal is for event {sealed[0]} but the chain ends at {count} (events were removed)")
+        elif sealed[0] == 0:
+            pass
+        elif sealed_hash is None or not sealed_hash.startswith(sealed[1]):
+            first_bad = first_bad or sealed[0]
+            problems.append(f"event {sealed[0]} is not the event sealed (the chain was rewritten up to it)")
+    findings, notes = _check_rows(conn, row_hashes, count, problems)
+    if baseline_seq is not None:
+        notes.append(f"Rows written before event {baseline_seq} were not digested one by one; event "
+                     f"{baseline_seq} (the upgrade) took the digests of the rows as they were then.")
+    elif not row_hashes and count:
+        notes.append("No event records row digests: the rows were not checked.")
+    if sealed is not None and not problems:
+        notes.append(f"The chain holds and extends the seal {seal_string(*sealed)}.")
+    ok = not problems and not findings
+    return VerifyResult(ok, count, first_bad, "; ".join(problems), tuple(findings), tuple(notes), now_seal)
+
+
+def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
+                problems: list[str]) -> tuple[list[RowFinding], list[str]]:
+    """Check each event's recorded rows against its hash, then every current row against its last digest."""
+    notes: list[str] = []
+    if not row_hashes:
+        return [], notes
+    latest: dict[str, dict[int, tuple[Optional[str], Optional[str]]]] = {}
+    seen: set[int] = set()
+    bad_events: list[int] = []
+    cur_seq, h = None, None
+    sha = hashlib.sha256
+    cursor = conn.connection.driver_connection.execute(
+        "SELECT seq, tbl, row_id, digest, row FROM audit_rows ORDER BY seq, tbl, row_id")
+    while True:
+        batch = cursor.fetchmany(5000)
+        for seq, table, row_id, digest, text in batch:
+            if seq != cur_seq:
+                if cur_seq is not None and row_hashes.get(cur_seq) != h.hexdigest():
+                    bad_events.append(cur_seq)
+                cur_seq, h = seq, sha()
+                seen.add(seq)
+            h.update(f"{table}\t{row_id}\t{digest or '-'}\n".encode("utf-8"))
+            if seq <= count:
+                kept = latest.get(table)
+                if kept is None:
+                    kept = latest[table] = {}
+                kept[row_id] = (digest, text)
+        if not batch:
+            break
+    if cur_seq is not None and row_hashes.get(cur_seq) != h.hexdigest():
+        bad_events.append(cur_seq)
+    bad_events += [s for s, value in row_hashes.items() if s not in seen and value != _EMPTY_ROWS]
+    for seq in sorted(set(bad_events)):
+        if seq > count:
+            problems.append(f"row digests are recorded for event {seq}, which the chain does not hold")
+        else:
+            problems.append(f"the row digests recorded for event {seq} were changed after it was written")
+    findings: list[RowFinding] = []
+    for table in digested_tables(conn):
+        digests = latest.get(table, {})
+        present = set()
+        for rid, digest, text in _read_rows(conn, table):
+            present.add(rid)
+            kept = digests.get(rid)
+            if kept is None or kept[0] is None:
+                findings.append(RowFinding(table, rid, "added"))
+            elif kept[0] != digest:
+                findings.append(RowFinding(table, rid, "changed", _changes(kept[1], text)))
+        findings += [RowFinding(table, rid, "removed") for rid, (digest, _text) in digests.items()
+                     if digest is not None and rid not in present]
+    findings.sort(key=lambda f: (f.table, f.row_id))
+    return findings, notes
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,12 @@ it. :func:`execute` runs the function and appends the audit event in the
 *same* transaction, so the log and the data can never disagree.
 
 Commands are registered by action name; the registry is the closed set of
-event types the audit trail can contain.
+event types the audit trail can contain. :func:`execute` runs registered
+commands only, and only under their own action, so nothing else can write
+to the project or to its audit trail through it.
+
+Each event also records the digest of every row the command wrote (see
+:mod:`qdaapp.core.audit`), so the data can be checked against its history.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
-from .errors import Conflict
+from .errors import Conflict, InvalidInput
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
@@ -41,10 +46,14 @@ class Change:
     extra_events: list["Change"] = field(default_factory=list)
     # Called with (session, seq of this change's audit event) inside the transaction.
     on_recorded: Optional[Callable[[Session, int], None]] = None
+    # Record the digest of every row of the user's work, not only the rows written (the baseline).
+    digest_all: bool = False
 
 
 CommandFn = Callable[..., Change]
 REGISTRY: dict[str, CommandFn] = {}
+# Events recorded only as part of another command (an extra event), never by a command of their own.
+SUB_EVENTS = frozenset({"attribute.create"})
 
 
 def command(action: str) -> Callable[[CommandFn], CommandFn]:
@@ -60,12 +69,32 @@ def command(action: str) -> Callable[[CommandFn], CommandFn]:
     return wrap
 
 
+def registered_action(fn: Any) -> str:
+    """The action ``fn`` is registered for; InvalidInput if it is not a registered command."""
+    action = getattr(fn, "action", None)
+    if not isinstance(action, str) or REGISTRY.get(action) is not fn:
+        name = getattr(fn, "__qualname__", None) or repr(fn)
+        raise InvalidInput(f"{name} is not a registered command; only registered commands may change a project.")
+    return action
+
+
+def _check_actions(action: str, change: Change) -> None:
+    if change.action != action:
+        raise InvalidInput(f"The command {action} reported its change as {change.action!r}; it was not made.")
+    for extra in _extras(change):
+        if extra.action not in REGISTRY and extra.action not in SUB_EVENTS:
+            raise InvalidInput(f"The command {action} recorded an event of an unknown kind ({extra.action!r}); "
+                               "it was not made.")
+
+
 def execute(project: "Project", fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
-    """Run one command in one write transaction with its audit event(s)."""
+    """Run one registered command in one write transaction with its audit event(s)."""
+    action = registered_action(fn)
     project.require_writable()
     with project.write_session() as session:
         change = fn(session, *args, **kwargs)
-        _record(session, project.coder, change, reason)
+        _check_actions(action, change)
+        record(session, project.coder, change, reason)
         try:
             session.commit()
         except IntegrityError as exc:  # a rule the checks above did not catch
@@ -75,10 +104,13 @@ def execute(project: "Project", fn: CommandFn, *args: Any, reason: str = "", **k
     return change.result
 
 
-def _record(session: Session, coder: str, change: Change, reason: str) -> None:
+def record(session: Session, coder: str, change: Change, reason: str) -> None:
+    """Append ``change``'s audit event(s), with the digests of the rows written, in the caller's transaction."""
     from . import history
 
     session.flush()
+    conn = session.connection()
+    rows = audit.written_rows(conn, everything=change.digest_all)
     event = audit.append(
         session,
         coder=coder,
@@ -89,7 +121,10 @@ def _record(session: Session, coder: str, change: Change, reason: str) -> None:
         before=change.before,
         after=change.after,
         reason=reason,
+        rows_hash=audit.rows_hash(rows),
     )
+    session.flush()
+    audit.store_rows(conn, event.seq, rows)
     # The row changes the triggers recorded belong to this event: undo reverts them as one.
     session.flush()
     history.attach(session, event.seq, change.action, coder)
@@ -107,3 +142,18 @@ def _extras(change: Change) -> list[Change]:
         out.append(extra)
         out.extend(_extras(extra))
     return out
+
+
+@command("audit.baseline")
+def baseline(session: Session) -> Change:
+    """Record the digest of every row as it is: the start of row checking for an upgraded project.
+
+    Taken once, when a project made before row digests is upgraded: afterwards it would bless
+    whatever was changed outside the app, so it is refused.
+    """
+    from sqlalchemy import text
+
+    if session.execute(text("SELECT 1 FROM audit_events WHERE rows_hash IS NOT NULL LIMIT 1")).first():
+        raise InvalidInput("The project's rows are digested already; a baseline is taken only once, at the upgrade.")
+    return Change("audit.baseline", "project", None, "record the digest of every row as it is (baseline)",
+                  digest_all=True)

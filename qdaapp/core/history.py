@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from .commands import Change, command
 from .errors import Conflict, InvalidInput
 
-NOT_UNDOABLE = {"project.create", "undo", "redo"}
+NOT_UNDOABLE = {"project.create", "audit.baseline", "undo", "redo"}
 
 
 def trigger_sql(table: str, columns: list[str], blobs: tuple[str, ...] = (), immutable: tuple[str, ...] = ()) -> list[str]:

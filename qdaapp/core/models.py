@@ -202,6 +202,20 @@ class AuditEvent(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # The hash of the digests of the rows the event wrote (schema 0009; see audit_rows).
+    rows_hash: Mapped[Optional[str]] = mapped_column(String(64))
+
+
+class AuditRow(Base):
+    """A row an audit event wrote: its digest after the event, or none if the event removed it (0009)."""
+
+    __tablename__ = "audit_rows"
+    __table_args__ = {"sqlite_with_rowid": False}
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    tbl: Mapped[str] = mapped_column(String(32), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    digest: Mapped[Optional[str]] = mapped_column(String(32))
+    row: Mapped[Optional[str]] = mapped_column(Text)  # the canonical row, when short (to say what changed)
 
 
 # ---------------------------------------------------------------------- search (schema 0002)

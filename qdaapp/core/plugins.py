@@ -84,13 +84,12 @@ class Analysis:
 
 
 def save_analysis_table(result: dict, path: str | os.PathLike) -> None:
-    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel)."""
-    import csv
+    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel); text a
+    spreadsheet would run as a formula is neutralised (see :mod:`qdaapp.core.exchange.sheets`)."""
+    from .exchange import sheets
 
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(result.get("columns", []))
-        writer.writerows(result.get("rows", []))
+        sheets.write_csv(fh, result.get("columns", []), result.get("rows", []))
 
 
 @dataclass

@@ -21,8 +21,8 @@ from typing import Any, Optional
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from . import audit
-from .commands import Change, CommandFn, execute
+from . import audit, durability
+from .commands import Change, CommandFn, command, execute
 from .db import check_project_file, make_engine, quick_check, remember_clean
 from .errors import NeedsUpgrade, ProjectError
 from .lock import ProjectLock
@@ -51,6 +51,11 @@ class Project:
         self.read_only = read_only
         self._writer = engine.execution_options(qda_begin="IMMEDIATE")
         self._listeners: list[Callable[[Change], None]] = []
+        self._project_id: Optional[str] = None
+        self._head_record: Optional[durability.HeadRecord] = None
+        # Set on open when the file lacks work acknowledged on this computer (see durability).
+        self.missing_work: Optional[durability.MissingWork] = None
+        self.last_backup_seal: Optional[str] = None
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
@@ -91,6 +96,7 @@ class Project:
         lock = ProjectLock(path) if exclusive and not read_only else None
         if lock is not None:
             lock.acquire()
+        wal_before = durability.wal_state(path)  # before SQLite opens it (and resets a damaged log)
         engine = make_engine(path, read_only=read_only, mmap=mmap)
         try:
             quick_check(engine, path.name, path)
@@ -107,13 +113,27 @@ class Project:
             if lock is not None:
                 lock.release()
             raise
-        return cls(path, engine, coder or default_coder(), read_only, lock)
+        project = cls(path, engine, coder or default_coder(), read_only, lock)
+        try:
+            project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(),
+                                                           wal_before)
+        except Exception:  # noqa: BLE001 - pages it cannot read: the damage checks report those, not this
+            project.missing_work = None
+        return project
 
     def close(self) -> None:
         from . import fts_text
 
         fts_text.forget(str(self.engine.url.database))  # the passages kept for keyword search
+        if not self.read_only:
+            try:  # the file alone holds everything once closed (a reader elsewhere may delay it)
+                self.checkpoint("TRUNCATE")
+            except Exception:  # noqa: BLE001 - closing goes on; SQLite checkpoints again when it can
+                pass
         self.engine.dispose()
+        if self._head_record is not None:
+            self._head_record.close()
+            self._head_record = None
         if not self.read_only:
             remember_clean(self.path)  # closed cleanly: the next open need not read every page
         if self._lock is not None:
@@ -180,6 +200,10 @@ class Project:
             self._listeners.remove(listener)
 
     def notify(self, change: Change) -> None:
+        """Called after each committed command: the new head is acknowledged, then listeners run."""
+        if self._head_record is None:
+            self._head_record = durability.HeadRecord(self.path, self.project_id())
+        self._head_record.write(self.audit_head())
         for listener in list(self._listeners):
             listener(change)
 
@@ -204,12 +228,48 @@ class Project:
                 "events": s.scalar(select(func.count()).select_from(AuditEvent)) or 0,
             }
 
-    def verify_audit(self) -> audit.VerifyResult:
+    def project_id(self) -> str:
+        if self._project_id is None:
+            self._project_id = self.meta().get("project_id", "")
+        return self._project_id
+
+    def audit_head(self) -> Optional[durability.Head]:
+        """(seq, hash) of the last audit event, or None."""
+        raw = self.engine.raw_connection()  # the driver's own connection: this runs after every commit
+        try:
+            return durability.audit_head(lambda sql: raw.driver_connection.execute(sql).fetchall())
+        finally:
+            raw.close()
+
+    def checkpoint(self, mode: str = "PASSIVE") -> bool:
+        """Copy the write-ahead log into the project file (see :func:`.durability.checkpoint`);
+        True when nothing is left only in the log."""
+        if self.read_only:
+            return False
+        return durability.checkpoint(self.engine, mode)
+
+    def save_copy(self, target: str | Path, force: bool = False, progress: Any = None,
+                  cancel: Any = None) -> durability.CopyResult:
+        """A self-contained, checked copy of the project as it is now at ``target`` (works while open
+        and being written; refuses to replace a file unless ``force``)."""
+        return durability.save_copy(self.engine, self.path, target, force=force, progress=progress, cancel=cancel)
+
+    def verify_audit(self, seal: Optional[str] = None) -> audit.VerifyResult:
+        """Check the chain, its kept head, ``seal`` if given, and every row against its history."""
         with self.engine.connect() as conn:
-            return audit.verify(conn)
+            return audit.verify(conn, seal)
+
+    def seal(self) -> str:
+        """The seal of the audit chain as it is now (see :func:`.audit.seal`)."""
+        with self.engine.connect() as conn:
+            return audit.seal(conn)
 
     def backup(self, label: str = "manual") -> Path:
-        return backup_copy(self.path, self.engine, label)
+        """A backup copy; its seal is written beside it (``NAME.qda.seal``) and kept in ``last_backup_seal``."""
+        made = backup_copy(self.path, self.engine, label)
+        self.last_backup_seal = audit.seal_of_file(made)
+        made.with_name(made.name + ".seal").write_text(self.last_backup_seal + "\n", encoding="utf-8")
+        return made
 
     def rotate_backups(self, keep: int = 10) -> Path:
         """An automatic backup (on open, and every 10 minutes of work); keeps the newest ``keep``."""
@@ -246,6 +306,10 @@ def restore_backup(path: str | Path, backup: str | Path) -> Path:
         dest = sqlite3.connect(path)
         try:
             src.backup(dest)
+            # The restored state is now the acknowledged one: its head is not "missing work".
+            fetch = lambda sql: dest.execute(sql).fetchall()  # noqa: E731
+            project_id = dict(fetch("SELECT key, value FROM meta")).get("project_id", "")
+            durability.record_head(path, project_id, durability.audit_head(fetch))
         finally:
             src.close()
             dest.close()
@@ -254,6 +318,7 @@ def restore_backup(path: str | Path, backup: str | Path) -> Path:
     return before
 
 
+@command("project.create")
 def _create_project(session: Session, name: str) -> Change:
     return Change("project.create", "project", None, f"create project '{name}'", after={"name": name})
 

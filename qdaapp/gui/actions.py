@@ -187,6 +187,9 @@ class Actions:
                                tip="Keep a copy of the project as it is now in its .backups folder")
         self.restore = _action(w, "Restore from &backup…", w.backups.restore_dialog,
                                tip="Go back to an earlier copy of the project (the current state is kept too)")
+        self.save_copy = _action(w, "Save a cop&y…", w.durable.save_copy_dialog,
+                                 tip="Save the project as it is now to another file, complete in itself "
+                                     "(to send or archive it); works while the project is open")
         self.coder_name = _action(w, "Your &name…", w.flow.ask_coder,
                                   tip="The name recorded with every coding, memo and change you make")
         self.close_project = _action(w, "&Close project", w.close_project)
@@ -219,7 +222,8 @@ class Actions:
         self.show_log = _action(w, "Show &log file", w.show_log_folder, tip="Open the folder holding qdaapp.log")
         self.about = _action(w, "&About qdaapp", w.show_about)
 
-        self.needs_project = [self.close_project, self.export_memos, self.export_audit, self.speakers]
+        self.needs_project = [self.close_project, self.export_memos, self.export_audit, self.speakers,
+                              self.save_copy]
         self.edits = [self.import_files, self.new_case, self.new_diary_entry, self.code_selection,
                       self.code_new_free, self.uncode, self.new_free_node, self.new_tree_node, self.back_up,
                       self.restore, self.give_reason]
@@ -242,7 +246,7 @@ class Actions:
         export.addActions([self.export_memos, self.export_audit])
         self.export_menu = export
         file_menu.addSeparator()
-        file_menu.addActions([self.back_up, self.restore])
+        file_menu.addActions([self.save_copy, self.back_up, self.restore])
         file_menu.addSeparator()
         file_menu.addAction(self.coder_name)
         file_menu.addSeparator()

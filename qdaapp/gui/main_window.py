@@ -41,6 +41,7 @@ from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
 from qdaapp.gui.panels.coding import CodingController
 from qdaapp.gui.panels.documents import DocumentArea
+from qdaapp.gui.panels.durable import Durability
 from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.exports import ExportFlow
 from qdaapp.gui.panels.layout import DockLayout, build_centre
@@ -99,6 +100,7 @@ class MainWindow(QMainWindow):
         self.coding = CodingController(self)
         self.flow = ProjectFlow(self)
         self.backups = BackupKeeper(self)
+        self.durable = Durability(self)  # idle checkpoints, Save a copy…, work missing from the file
         self.exports = ExportFlow(self)
         self.status = StatusArea(self.statusBar(), self.runner)
         self.actions = Actions(self)
@@ -231,6 +233,7 @@ class MainWindow(QMainWindow):
         self.trust.verify_audit()
         self.backups.project_opened(project)
         self.analysis.set_project(project)
+        self.durable.project_opened(project)
 
     def detach_project(self) -> Any:
         """Take the project out of the window (the caller closes it)."""
@@ -240,6 +243,7 @@ class MainWindow(QMainWindow):
         self.memos.save()
         self.memo_manager.save()
         self.backups.project_closed()
+        self.durable.project_closed()
         for popup in self.findChildren(QuickPick):
             popup.close()
         self.layout_docks.save()
@@ -295,6 +299,7 @@ class MainWindow(QMainWindow):
         if self.project is None:
             return
         self.backups.note_change()
+        self.durable.note_change()
         try:
             apply_change(self, change)
             self.audit_viewer.on_change()

@@ -66,6 +66,7 @@ def fill_events(project: Project, n: int, source_id: int, node_ids: list[int]) -
                          "prev_hash": prev, "hash": digest})
             prev = digest
         s.execute(insert(AuditEvent), rows)
+        audit._keep_head(s.connection(), seq, prev)  # as append_many keeps it
         s.commit()
 
 

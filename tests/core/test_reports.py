@@ -477,6 +477,7 @@ def add_events(project: Project, n: int, seed: int = 0) -> None:
                          "prev_hash": prev, "hash": digest})
             prev = digest
         s.execute(insert(AuditEvent), rows)
+        audit._keep_head(s.connection(), seq, prev)  # as append_many keeps it
         s.commit()
 
 

@@ -170,6 +170,18 @@ def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) ->
     assert window.audit_label.text() == "audit chain broken at event 3"
 
 
+def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+    con = sqlite3.connect(project_path)
+    con.execute("UPDATE cases SET description = 'edited behind its back' WHERE id = 1")
+    con.commit()
+    con.close()
+    window = make_window(project_path)
+    viewer = open_viewer(window, qtbot)
+    qtbot.waitUntil(lambda: "changed outside qdaapp" in viewer.chain_label.text(), timeout=5000)
+    assert "case 1 changed outside the app: description" in viewer.chain_label.toolTip()
+    assert window.audit_label.text() == "audit chain verified, but rows changed outside qdaapp"
+
+
 # ---------------------------------------------------------------------- extension points
 def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, project_path: Path,  # noqa: ANN001
                                                                    qtbot) -> None:

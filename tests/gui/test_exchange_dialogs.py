@@ -98,6 +98,7 @@ def test_each_export_writes_its_file(stand_in: StandIn, qtbot, tmp_path: Path, k
     notice = current_notice(stand_in)
     assert notice is not None and notice.findChild(type(notice.open_button)) is notice.open_button
     assert f"Saved {name}" in stand_in.statusBar().currentMessage()
+    assert "Audit trail seal: " in notice.text_label.text()
     notice.close()
 
 

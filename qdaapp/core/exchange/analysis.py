@@ -8,7 +8,6 @@ XLSX. Charts are drawn elsewhere: :func:`export_frequencies` takes a
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..errors import InvalidInput, NotFound
 from ..models import Attribute, AttributeValue, Case, Coding, Source
 from ..nodes import list_nodes
-from . import write_atomically
+from . import sheets, write_atomically
 
 NO_CASE = "(no case)"
 NO_VALUE = "(no value)"
@@ -216,9 +215,7 @@ def cooccurrence(session: Session, node_ids: Iterable[int] | None = None, unit: 
 def _write_table(path: str | Path, title: str, header: list[str], rows: list[list]) -> Path:
     def write_csv(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
+            sheets.write_csv(fh, header, rows)
 
     def write_xlsx(tmp: Path) -> None:
         from openpyxl import Workbook
@@ -229,13 +226,9 @@ def _write_table(path: str | Path, title: str, header: list[str], rows: list[lis
         wb = Workbook()
         ws = wb.active
         ws.title = title[:31]
-        ws.append([cell_text(h) for h in header])
+        sheets.append_row(ws, [cell_text(h) for h in header])
         for r in rows:
-            ws.append([cell_text(v) if isinstance(v, str) else v for v in r])
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str):
-                    c.data_type = "s"  # a node or case called '=...' is a name, not a formula
+            sheets.append_row(ws, [cell_text(v) if isinstance(v, str) else v for v in r])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in ws.iter_rows(min_row=2, max_col=1):

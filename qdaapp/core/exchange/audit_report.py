@@ -119,8 +119,14 @@ def _facts(session: Session, chain: audit.VerifyResult) -> list[tuple[str, str]]
         ("Accounts / fragments", f"{_count(session, Account)} / {_count(session, Fragment)}"),
         ("Coders", ", ".join(sorted(set(coders), key=str.lower)) or "none"),
         ("Work recorded", f"{(first or '')[:10]} to {(last or '')[:10]} (UTC)" if first else "nothing yet"),
-        ("Audit trail", chain.message() + (" (hash chain intact: no event was edited or removed)" if chain.ok
-                                           else ". The trail below may not be complete or accurate.")),
+        ("Audit trail", chain.message().split("\n")[0]
+         + (" (hash chain intact: no event was edited or removed; every row matches its history)" if chain.ok
+            else ". The trail below may not be complete or accurate.")),
+        *([("Rows changed outside qdaapp", "; ".join(f.message() for f in chain.findings[:50])
+            + (f"; and {len(chain.findings) - 50} more" if len(chain.findings) > 50 else ""))]
+          if chain.findings else []),
+        *[("Note", note) for note in chain.notes],
+        ("Seal", f"{chain.seal} (check it later with: qdaapp audit verify PROJECT --seal {chain.seal})"),
     ]
 
 

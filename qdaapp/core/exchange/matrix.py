@@ -10,7 +10,6 @@ CSV stays one plain summary per cell, for use in other tools.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,8 @@ from sqlalchemy.orm import Session
 from ..framework import Matrix, build
 from ..models import Fragment, Source
 from ..text import page_of
-from . import write_atomically
+from . import sheets, write_atomically
+from .themes import clean
 
 FORMATS = (".xlsx", ".csv", ".docx")
 XLSX_CELL_LIMIT = 32_767
@@ -110,10 +110,8 @@ def export_matrix(session: Session, path: str | Path, rows: str = "cases", cols:
 
     def write_csv(tmp: Path) -> None:
         with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            for r, name in matrix.rows:
-                writer.writerow([name] + [matrix.cell(r, c).summary for c, _ in matrix.cols])
+            sheets.write_csv(fh, header, ([name] + [matrix.cell(r, c).summary for c, _ in matrix.cols]
+                                          for r, name in matrix.rows))
 
     def write_xlsx(tmp: Path) -> None:
         from openpyxl import Workbook
@@ -122,9 +120,10 @@ def export_matrix(session: Session, path: str | Path, rows: str = "cases", cols:
         wb = Workbook()
         ws = wb.active
         ws.title = "Framework"
-        ws.append(header)
+        sheets.append_row(ws, [clean(h) for h in header])
         for r, name in matrix.rows:
-            ws.append([name] + [_fit_xlsx(plain_text(parts.get((r, c), CellParts()))) for c, _ in matrix.cols])
+            sheets.append_row(ws, [clean(name)] + [_fit_xlsx(clean(plain_text(parts.get((r, c), CellParts()))))
+                                                   for c, _ in matrix.cols])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for row in ws.iter_rows(min_row=2):

@@ -35,6 +35,19 @@ FREE_FOLDER_NOTE = "Free nodes: flat labels not yet placed in the tree (qdaapp).
 DIARY_SET_NOTE = "Reflective diary entries (qdaapp)."
 DIARY_PREFIX = "qdaapp diary "
 FRAGMENT_PREFIX = "qdaapp fragment "
+# A source's kind travels as the value of this variable (TextSource/Description holds the source's memo,
+# which is where other programs show it). Files written before kept the kind in the Description.
+SOURCE_KIND_VARIABLE = "qdaapp source kind"
+
+
+def is_free_folder_name(name: Optional[str]) -> bool:
+    """True for 'Free Nodes', 'free nodes', 'FreeNodes', 'Free_Nodes'...: the folder other programs keep
+    qdaapp's free nodes in after a round trip, whatever they did to its case and spacing."""
+    return re.sub(r"[\s_\-]+", "", name or "").casefold() == "freenodes"
+
+
+def same_name(a: Optional[str], b: str) -> bool:
+    return " ".join((a or "").split()).casefold() == b.casefold()
 
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
 _CHUNK = 1 << 16

@@ -21,9 +21,17 @@ from ..models import (
     FragmentLink,
     FragmentPassage,
     Memo,
+    Source,
 )
 from ..progress import CancelToken, Progress, checkpoint
-from .refi_common import DIARY_PREFIX, DIARY_SET_NOTE, FRAGMENT_PREFIX, PROJECT_NS, xsd_datetime
+from .refi_common import (
+    DIARY_PREFIX,
+    DIARY_SET_NOTE,
+    FRAGMENT_PREFIX,
+    PROJECT_NS,
+    SOURCE_KIND_VARIABLE,
+    xsd_datetime,
+)
 from .refi_export import ExportContext, add_codes, clean, serialise, source_rows, when, zip_stamp
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +66,11 @@ class _Builder:
         self.memo_guid = {m.id: ctx.guid("memo", m.id) for m in self.memos}
         self.fragments = session.scalars(select(Fragment).order_by(Fragment.account_id, Fragment.position,
                                                                    Fragment.id)).all()
+        self.source_memo: dict[int, str] = {}
+        for m in self.memos:
+            if m.target_type == "source" and m.target_id is not None:
+                self.source_memo.setdefault(m.target_id, m.text)
+        self.has_sources = session.scalar(select(Source.id).limit(1)) is not None
         for m in self.memos:
             if m.target_type in ("case", "memo") and m.target_id is not None:
                 target = (self.ctx.guid("case", m.target_id) if m.target_type == "case"
@@ -143,6 +156,9 @@ class _Builder:
         for a in attrs:
             etree.SubElement(group, _q("Variable"), guid=self.ctx.guid("attribute", a.id), name=clean(a.name),
                              typeOfVariable=self.kinds[a.id])
+        if self.has_sources:
+            etree.SubElement(group, _q("Variable"), guid=self.ctx.guid("source-kind", 0), name=SOURCE_KIND_VARIABLE,
+                             typeOfVariable="Text")
         group = etree.SubElement(root, _q("Cases"))
         for c in self.s.scalars(select(Case).order_by(Case.id)).all():
             elem = etree.SubElement(group, _q("Case"), guid=self.ctx.guid("case", c.id), name=clean(c.name))
@@ -195,7 +211,8 @@ class _Builder:
             self.files.append((f"sources/{text_guid}.txt", r.text.encode("utf-8")))
             is_pdf = r.format == "pdf" and r.original
             elem = etree.SubElement(group, _q("PDFSource" if is_pdf else "TextSource"), attrs)
-            etree.SubElement(elem, _q("Description")).text = r.kind
+            if r.id in self.source_memo:  # where other programs show a source's memo; the kind is a variable
+                etree.SubElement(elem, _q("Description")).text = clean(self.source_memo[r.id])
             if is_pdf:
                 file_guid = ctx.guid("source-file", r.id)
                 elem.set("path", f"internal://{file_guid}.pdf")
@@ -213,6 +230,9 @@ class _Builder:
             for note in self.notes_on.get(("source", r.id), []):
                 etree.SubElement(elem, _q("NoteRef"), targetGUID=note)
             self._values(elem, ("source", r.id))
+            vv = etree.SubElement(elem, _q("VariableValue"))
+            etree.SubElement(vv, _q("VariableRef"), targetGUID=ctx.guid("source-kind", 0))
+            etree.SubElement(vv, _q("TextValue")).text = r.kind
             if r.case_id in self.case_elems:
                 etree.SubElement(self.case_elems[r.case_id], _q("SourceRef"), targetGUID=guid)
             if self.progress is not None:
@@ -222,25 +242,36 @@ class _Builder:
         from lxml import etree
 
         ctx = self.ctx
-        by_span: dict[tuple[int, int], list] = {}
+        # One selection per span and coder: a program that keeps one user per selection then keeps every
+        # coder's codings. The first selection of a span has the span's GUID (links to passages name it).
+        by_span: dict[tuple[int, int], dict[str, list]] = {}
         for c in codings:
-            by_span.setdefault((c.start, c.end), []).append(c)
+            by_span.setdefault((c.start, c.end), {}).setdefault(c.coder or "", []).append(c)
         for span in extra:
-            by_span.setdefault(span, [])
+            by_span.setdefault(span, {})
         for (a, b) in sorted(by_span):
-            group = by_span[(a, b)]
-            attrs = {"guid": ctx.guid("selection", f"{r.id}:{a}:{b}"), "name": clean(_excerpt(r.text[a:b])),
-                     "startPosition": str(a), "endPosition": str(b)}
-            if group:
-                attrs["creatingUser"] = self._user(group[0].coder)
-                attrs.update(when(min(c.created_at for c in group)))
-            sel = etree.SubElement(body, _q("PlainTextSelection"), attrs)
-            for c in group:
-                cattrs = {"guid": ctx.guid("coding", c.id), "creatingUser": self._user(c.coder), **when(c.created_at)}
-                coding = etree.SubElement(sel, _q("Coding"), cattrs)
-                etree.SubElement(coding, _q("CodeRef"), targetGUID=ctx.guid("node", c.node_id))
-                for note in self.notes_on.get(("coding", c.id), []):
-                    etree.SubElement(coding, _q("NoteRef"), targetGUID=note)
+            coders = by_span[(a, b)]
+            for n, coder in enumerate(sorted(coders) or [None]):
+                group = coders.get(coder, []) if coder is not None else []
+                key = f"{r.id}:{a}:{b}" if n == 0 else f"{r.id}:{a}:{b}:{coder}"
+                attrs = {"guid": ctx.guid("selection", key), "name": clean(_excerpt(r.text[a:b])),
+                         "startPosition": str(a), "endPosition": str(b)}
+                if group:
+                    attrs["creatingUser"] = self._user(group[0].coder)
+                    attrs.update(when(min(c.created_at for c in group)))
+                sel = etree.SubElement(body, _q("PlainTextSelection"), attrs)
+                self._codings(sel, group)
+
+    def _codings(self, sel: "etree._Element", group: list) -> None:
+        from lxml import etree
+
+        ctx = self.ctx
+        for c in group:
+            cattrs = {"guid": ctx.guid("coding", c.id), "creatingUser": self._user(c.coder), **when(c.created_at)}
+            coding = etree.SubElement(sel, _q("Coding"), cattrs)
+            etree.SubElement(coding, _q("CodeRef"), targetGUID=ctx.guid("node", c.node_id))
+            for note in self.notes_on.get(("coding", c.id), []):
+                etree.SubElement(coding, _q("NoteRef"), targetGUID=note)
 
     # ------------------------------------------------------------------ notes, links, sets, graphs
     def _notes(self, root: "etree._Element") -> None:

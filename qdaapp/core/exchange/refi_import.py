@@ -172,6 +172,7 @@ def _sources(session: Session, parsed: RProject, coder: str, case_ids: dict[str,
     by_sha = dict(session.execute(select(Source.sha256, Source.id)).all())
     by_text: Optional[dict[str, int]] = None
     ids: dict[str, int] = {}
+    merged_into: list[tuple] = []  # (source read, the project's source it is, the case the file gives it)
     for src in parsed.sources:
         text_sha = hashlib.sha256(src.text.encode("utf-8")).hexdigest()
         if by_text is None:
@@ -182,6 +183,8 @@ def _sources(session: Session, parsed: RProject, coder: str, case_ids: dict[str,
         if text_sha in by_text:
             ids[src.guid] = by_text[text_sha]
             summary.merged["sources"] += 1
+            if src.guid in case_of:
+                merged_into.append((src, by_text[text_sha], case_ids.get(case_of[src.guid])))
             continue
         sha = hashlib.sha256(src.original).hexdigest()
         if sha in by_sha:
@@ -207,7 +210,30 @@ def _sources(session: Session, parsed: RProject, coder: str, case_ids: dict[str,
         names.add(name)
         by_sha[sha] = by_text[text_sha] = ids[src.guid] = row.id
         summary.sources += 1
+    _lost_case_links(session, parsed, ids, merged_into, summary)
     return ids
+
+
+def _lost_case_links(session: Session, parsed: RProject, ids: dict[str, int], merged_into: list[tuple],
+                     summary: ImportSummary) -> None:
+    """List every case-to-source link of the file that the project does not get, with the reason."""
+    read = {**parsed.source_names, **{src.guid: src.name for src in parsed.sources}}
+    for case in parsed.cases:
+        for guid in case.sources:
+            if guid not in read:
+                summary.skipped.append(Skipped("case", case.name, f"its link to the source {guid} was left out: "
+                                               "the file has no source with that GUID."))
+            elif guid not in ids:
+                summary.skipped.append(Skipped("case", case.name, f"its link to the source '{read[guid]}' was "
+                                               "left out: that source was not imported."))
+    for src, sid, case_id in merged_into:
+        have = session.get(Source, sid)
+        if case_id is not None and have.case_id != case_id:
+            now = f"in the case '{session.get(Case, have.case_id).name}'" if have.case_id is not None else "in no case"
+            wanted = session.get(Case, case_id).name
+            summary.skipped.append(Skipped("case", wanted, f"its link to the source '{src.name}' was left out: that "
+                                           f"source was already in the project (as '{have.name}', {now}), "
+                                           "and an import does not change existing sources."))
 
 
 def _unique(name: str, taken: set[str]) -> str:

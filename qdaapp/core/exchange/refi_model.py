@@ -143,6 +143,10 @@ class RProject:
     sets: list[RSet] = field(default_factory=list)
     graphs: list[RGraph] = field(default_factory=list)
     duplicate_codes: list[tuple[str, str]] = field(default_factory=list)  # (GUID, name) of a code GUID seen again
+    # a top-level "Free Nodes" folder of another program: GUID -> the code it would be if codings refer to it
+    free_folders: dict[str, RCode] = field(default_factory=dict)
+    source_names: dict[str, str] = field(default_factory=dict)  # GUID -> name of every source in the file
+    kind_variable: Optional[str] = None  # GUID of the variable that carries qdaapp's source kinds
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 

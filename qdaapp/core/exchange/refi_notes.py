@@ -12,6 +12,7 @@ qdaapp and are listed as skipped.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Optional
 
@@ -37,6 +38,8 @@ class NoteWriter:
         self._used_fragments: set[str] = set()
         self._existing: Optional[dict[tuple, int]] = None
         self.duplicates = 0
+        self.on_passages = 0
+        self._texts: Optional[dict[str, tuple[str, str]]] = None
         self._coding_ids: Optional[dict] = None
         self.kinds: dict[str, str] = {}
         for kind, guids in (("code", [c.guid for c in parsed.codes]), ("source", [s.guid for s in parsed.sources]),
@@ -113,7 +116,13 @@ class NoteWriter:
             if targets and kind == "project" and targets[0][0] != "project":
                 self.skip("memo", note.title or note.guid, "what it annotates was not imported; it was kept as a "
                           "project memo.")
+            if targets and kind == "source" and (span := self._passage(*targets[0])) is not None:
+                note = self._on_passage(note, *span)
             self._add(note, kind, ident, memo_ids)
+        if self.on_passages:
+            self.summary.notices.append(
+                f"{self.on_passages} note(s) on passages without a coding were kept as memos on their source, "
+                "each beginning with the passage it is about (a memo in qdaapp is not anchored to a passage).")
         for note, target in later:
             if target in memo_ids:
                 self._add(note, "memo", memo_ids[target], memo_ids)
@@ -121,6 +130,22 @@ class NoteWriter:
                 self.skip("memo", note.title or note.guid, "the note it annotates was not imported; it was kept "
                           "as a project memo.")
                 self._add(note, "project", None, memo_ids)
+
+    def _passage(self, kind: str, guid: Optional[str]) -> Optional[tuple[str, int, int]]:
+        """(source GUID, start, end) of the selection a note is about, else None."""
+        return self.p.selections.get(guid or "") if kind == "selection" else None
+
+    def _on_passage(self, note: RNote, sguid: str, a: int, b: int) -> RNote:
+        """The note with the passage it annotates named at the top of its text."""
+        if self._texts is None:
+            self._texts = {src.guid: (src.name, src.text) for src in self.p.sources}
+        name, text = self._texts.get(sguid, ("", ""))
+        words = " ".join(text[a:b].split())
+        excerpt = words if len(words) <= 200 else words[:199] + "\u2026"
+        self.on_passages += 1
+        head = f"On characters {a}\u2013{b} of {name}: \u201c{excerpt}\u201d"
+        body = note.text if note.text.strip() else note.title
+        return replace(note, text=f"{head}\n\n{body}" if body else head)
 
     def _add(self, note: RNote, kind: str, ident: Optional[int], memo_ids: dict[str, int],
              day: Optional[str] = None) -> None:

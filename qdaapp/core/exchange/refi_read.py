@@ -26,15 +26,18 @@ from .refi_common import (
     FREE_FOLDER_NAME,
     FREE_FOLDER_NOTE,
     ORIGIN_PREFIX,
+    SOURCE_KIND_VARIABLE,
     Limits,
     SafeArchive,
     child,
     child_text,
     children,
+    is_free_folder_name,
     local,
     norm_guid,
     parse_datetime,
     parse_xml,
+    same_name,
 )
 from .refi_model import RCase, RCode, RGraph, RLink, RNote, RProject, RSet, RVariable, RVertex
 from .refi_sources import SourceReader
@@ -73,7 +76,9 @@ def read_qdpx(path: str | Path, progress: Optional[Progress] = None, cancel: Opt
         if sources is not None:
             SourceReader(archive, project, ids.new, progress, cancel).read(sources)
         checkpoint(cancel)
+        _coded_free_folders(project)
         _read_notes(root, archive, project, ids)
+        _drop_mirrored_source_memos(project)
         _read_links_sets_graphs(root, project, ids)
         check_code_references(project, path, {s.name: s.codes for s in project.sets})
         for ref in children(root, "NoteRef"):
@@ -113,6 +118,7 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
     ids = _Ids()
     if codes is not None:
         _read_codes(codes, project, ids)
+    _coded_free_folders(project)
     sets = {(s.get("name") or "(no name)"): [norm_guid(m.get("guid") or m.get("targetGUID"))
                                              for m in children(s, "MemberCode")]
             for s in _all(root, "Sets", "Set")}
@@ -218,7 +224,24 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
 
     top: set[str] = set()
     free_taken: set[str] = set()
+    folders = set() if project.ours else _foreign_free_folders(children(codes, "Code"))
     for elem in children(codes, "Code"):
+        if elem in folders:
+            # Another program's copy of the folder qdaapp keeps free nodes in (its note and isCodable may be
+            # gone): its leaves are free nodes again. Should codings refer to the folder itself, it is kept
+            # as a tree node too (see _coded_free_folders).
+            guid = ids.of(elem)
+            folder = RCode(guid, clean_name(elem.get("name"), "Free Nodes"), None, False, _color(elem.get("color")),
+                           child_text(elem, "Description"))
+            project.free_folders[guid] = folder
+            for ref in children(elem, "NoteRef"):
+                project.annotate(norm_guid(ref.get("targetGUID")), "code", guid)
+            for c in children(elem, "Code"):
+                if children(c, "Code"):
+                    walk(c, None, False, top)
+                else:
+                    walk(c, None, True, free_taken)
+            continue
         if project.ours and _is_free_folder(elem):
             for c in children(elem, "Code"):
                 if children(c, "Code"):
@@ -227,6 +250,52 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
                     walk(c, None, True, free_taken)
             continue
         walk(elem, None, False, top)
+
+
+def _foreign_free_folders(top: list["etree._Element"]) -> set["etree._Element"]:
+    """The top-level codes of another program's file that are qdaapp's 'Free Nodes' folder.
+
+    Any spelling of the name will do. When several codes are so named (a user's own tree node called
+    'Free Nodes', say), those that still carry qdaapp's note win, then those that are not codable.
+    """
+    named = [e for e in top if is_free_folder_name(e.get("name"))]
+    noted = [e for e in named if child_text(e, "Description").strip() == FREE_FOLDER_NOTE]
+    folders = [e for e in named if e.get("isCodable") in ("false", "0")]
+    return set(noted or (folders if len(named) > 1 and folders else named))
+
+
+def _coded_free_folders(project: RProject) -> None:
+    """Keep as a tree node a 'Free Nodes' folder of another program that has codings of its own; list the
+    description of one that has none as left out."""
+    coded = {c.code for src in project.sources for sel in src.selections for c in sel.codings}
+    for guid, code in project.free_folders.items():
+        if guid in coded:
+            project.codes.append(code)
+            project.notices.append(f"'{code.name}' holds free nodes and has codings of its own: its codes became "
+                                   "free nodes and it was kept as a tree node for its codings.")
+        elif code.description.strip() and code.description.strip() != FREE_FOLDER_NOTE:
+            project.skip("node", code.name, "its description was left out: it holds free nodes, and free nodes "
+                         "have no folder in qdaapp.")
+
+
+def _drop_mirrored_source_memos(project: RProject) -> None:
+    """A qdaapp file repeats a source's first memo in the source's Description; import it once, not twice."""
+    if not project.ours:
+        return
+    texts: dict[str, set[str]] = {}
+    for note in project.notes:
+        for kind, target in project.note_targets.get(note.guid, []):
+            if kind == "source" and target and not note.guid.startswith(SOURCE_MEMO_PREFIX):
+                texts.setdefault(target, set()).add(note.text.strip())
+    keep = []
+    for note in project.notes:
+        if note.guid.startswith(SOURCE_MEMO_PREFIX):
+            target = note.guid[len(SOURCE_MEMO_PREFIX):]
+            if note.text.strip() in texts.get(target, set()):
+                project.note_targets.pop(note.guid, None)
+                continue
+        keep.append(note)
+    project.notes = keep
 
 
 def _is_free_folder(elem: "etree._Element") -> bool:
@@ -250,6 +319,9 @@ def _read_variables(root: "etree._Element", project: RProject, ids: _Ids) -> Non
     for v in _all(root, "Variables", "Variable"):
         kind = v.get("typeOfVariable") or "Text"
         name = (v.get("name") or "").strip() or "Unnamed variable"
+        if same_name(name, SOURCE_KIND_VARIABLE) and project.kind_variable is None:
+            project.kind_variable = ids.of(v)  # read into the sources' kinds, not an attribute
+            continue
         project.variables.append(RVariable(ids.of(v), name[:255], VARIABLE_TYPES.get(kind, "text")))
         if kind in ("Boolean", "DateTime"):
             project.notices.append(f"The variable '{name}' ({kind}) was imported as a text attribute.")
@@ -260,7 +332,7 @@ def _read_cases(root: "etree._Element", project: RProject, ids: _Ids) -> None:
         name = " ".join((c.get("name") or "").split())[:255] or f"Case {n}"
         case = RCase(ids.of(c), name, child_text(c, "Description"))
         case.sources = [g for r in children(c, "SourceRef") if (g := norm_guid(r.get("targetGUID")))]
-        case.values = read_values(c)
+        case.values = [(g, v) for g, v in read_values(c) if g != project.kind_variable]
         project.cases.append(case)
         extra = len(children(c, "SelectionRef")) + len(children(c, "CodeRef"))
         if extra:
@@ -323,6 +395,23 @@ def _read_links_sets_graphs(root: "etree._Element", project: RProject, ids: _Ids
         project.graphs.append(graph)
 
 
-def source_kind(project: RProject, description: str) -> str:
-    kind = description.strip()
-    return kind if project.ours and kind in SOURCE_KINDS else "interview"
+SOURCE_MEMO_PREFIX = "source-description-"
+
+
+def source_kind(project: RProject, values: list[tuple[str, str]], description: str) -> tuple[str, str]:
+    """(kind, memo) of a source from its variable values and its Description.
+
+    The kind is the value of the 'qdaapp source kind' variable, whatever program wrote the file; a
+    qdaapp file from before that variable kept the kind in the Description, which is then no memo.
+    Otherwise the Description is the source's memo.
+    """
+    description = description.strip()
+    given = next((v.strip() for g, v in values if g == project.kind_variable), None)
+    if given is not None and given in SOURCE_KINDS:
+        return given, description
+    if given is None and project.ours and description in SOURCE_KINDS:
+        return description, ""
+    if given is not None:
+        project.notices.append(f"'{given}' is not a kind of source qdaapp knows; the source was imported as an "
+                               "interview.")
+    return "interview", description

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Optional, Union
 
 from ..progress import CancelToken, Progress, checkpoint
 from .refi_common import SafeArchive, child, child_text, children, local, norm_guid, parse_datetime
-from .refi_model import RCoding, RProject, RSelection, RSource
+from .refi_model import RCoding, RNote, RProject, RSelection, RSource
 from .refi_text import DESCRIBE, STANDARD, TextMap, choose_counting, decode
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,6 +59,8 @@ class SourceReader:
             checkpoint(self.cancel)
             kind = local(elem.tag)
             name = (elem.get("name") or "").strip() or f"Source {n}"
+            if (guid := norm_guid(elem.get("guid"))) is not None:
+                self.project.source_names[guid] = name
             if kind == "TextSource":
                 self._text_source(elem, name)
             elif kind == "PDFSource":
@@ -150,7 +152,7 @@ class SourceReader:
 
     def _start(self, elem: "etree._Element", name: str, raw: str, original: bytes, fmt: str,
                encoding: str) -> Optional[_Pending]:
-        from .refi_read import read_values, source_kind
+        from .refi_read import SOURCE_MEMO_PREFIX, read_values, source_kind
 
         tmap = TextMap(raw)
         if not tmap.text.strip():
@@ -160,11 +162,16 @@ class SourceReader:
             self.project.notices.append(f"The text of '{name}' was kept as given (not NFC) so that its "
                                         "positions stay exact.")
         guid = norm_guid(elem.get("guid")) or self.new_id()
-        source = RSource(guid, name, tmap.text, original, fmt, encoding,
-                         kind=source_kind(self.project, child_text(elem, "Description")),
+        values = read_values(elem)
+        kind, memo = source_kind(self.project, values, child_text(elem, "Description"))
+        source = RSource(guid, name, tmap.text, original, fmt, encoding, kind=kind,
                          imported_by=self.project.user_name(elem.get("creatingUser")),
                          imported_at=parse_datetime(elem.get("creationDateTime")))
-        source.values = read_values(elem)
+        source.values = [(g, v) for g, v in values if g != self.project.kind_variable]
+        if memo:  # the Description is where programs keep a source's memo
+            note = RNote(SOURCE_MEMO_PREFIX + guid, "", memo, None, None, None)
+            self.project.notes.append(note)
+            self.project.annotate(note.guid, "source", guid)
         for ref in children(elem, "NoteRef"):
             self.project.annotate(norm_guid(ref.get("targetGUID")), "source", guid)
         pending = _Pending(source, tmap)
@@ -233,9 +240,20 @@ class SourceReader:
                     if r.codings:
                         self.project.skip("coding", source.name, f"its selection {r.start}-{r.end} is empty or "
                                           f"outside the text ({len(p.tmap.raw)} characters).", len(r.codings))
+                    if r.description:
+                        self.project.skip("memo", source.name, f"the description of the selection {r.start}-"
+                                          f"{r.end} was left out: the selection is empty or outside the text.")
                     continue
                 a, b = span
                 source.selections.append(RSelection(r.guid, a, b, r.codings, r.description))
+                if r.description:  # a coding's memo, as programs with one coding per selection write it
+                    note = RNote(f"selection-description-{r.guid}", "", r.description, r.coder or next(
+                        (c.coder for c in r.codings if c.coder), None), r.created, None)
+                    self.project.notes.append(note)
+                    if r.codings and r.codings[0].guid:
+                        self.project.annotate(note.guid, "coding", r.codings[0].guid)
+                    else:
+                        self.project.annotate(note.guid, "selection", r.guid)
                 if r.guid:
                     self.project.selections[r.guid] = (source.guid, a, b)
                 for c in r.codings:

@@ -10,7 +10,6 @@ the source's text, as everywhere in qdaapp.
 
 from __future__ import annotations
 
-import csv
 import html
 import re
 from collections.abc import Iterable
@@ -27,7 +26,7 @@ from ..errors import InvalidInput, NotFound
 from ..memos import MemoInfo, list_memos
 from ..models import Attribute, AttributeValue, AuditEvent
 from ..nodes import NodeInfo, list_nodes
-from . import write_atomically
+from . import sheets, write_atomically
 
 FORMATS = ("docx", "xlsx", "csv", "html")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -207,6 +206,7 @@ class Themes:
     case_attrs: dict[str, dict[str, str]]
     source_attrs: dict[int, dict[str, str]]
     coding_memos: dict[int, list[MemoInfo]]
+    seal: str = ""  # the audit trail's seal as the export read the project
 
     def attrs_for(self, p: CodedPassage) -> list[str]:
         own, case = self.source_attrs.get(p.source_id, {}), self.case_attrs.get(p.case or "", {})
@@ -258,7 +258,10 @@ def collect(session: Session, node_ids: Iterable[int] | None = None) -> Themes:
     ):
         source_attrs.setdefault(sid, {})[name] = value
     attributes = list(session.scalars(select(Attribute.name).order_by(Attribute.name)))
-    return Themes(project_title(session), list(nodes.values()), attributes, case_attrs, source_attrs, coding_memos)
+    from .. import audit
+
+    return Themes(project_title(session), list(nodes.values()), attributes, case_attrs, source_attrs, coding_memos,
+                  audit.seal(session.connection()))
 
 
 def coding_rows(themes: Themes) -> tuple[list[str], list[list]]:
@@ -275,9 +278,7 @@ def coding_rows(themes: Themes) -> tuple[list[str], list[list]]:
 def _write_csv(themes: Themes, tmp: Path) -> None:
     header, rows = coding_rows(themes)
     with open(tmp, "w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(["" if v is None else v for v in r] for r in rows)
+        sheets.write_csv(fh, header, rows)
 
 
 def _write_xlsx(themes: Themes, tmp: Path) -> None:
@@ -288,13 +289,9 @@ def _write_xlsx(themes: Themes, tmp: Path) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "Codings"
-    ws.append(header)
+    sheets.append_row(ws, [cell_text(h) for h in header])
     for r in rows:
-        ws.append([cell_text(v) if isinstance(v, str) else v for v in r])
-    for row in ws.iter_rows(min_row=2):
-        for c in row:
-            if isinstance(c.value, str):
-                c.data_type = "s"  # a quote starting with '=' is text, never a formula
+        sheets.append_row(ws, [cell_text(v) if isinstance(v, str) else v for v in r])
     for c in ws[1]:
         c.font = Font(bold=True)
     text_col = header.index("Text") + 1
@@ -328,7 +325,7 @@ def _write_docx(themes: Themes, tmp: Path) -> None:
     doc.add_heading(f"Coded themes: {clean(themes.title)}", level=0)
     total = sum(len(t.passages) for t in themes.nodes)
     doc.add_paragraph(f"{len(themes.nodes)} node(s), {total} coding(s). Generated {today()}. Positions are "
-                      "characters from the start of each source's text.")
+                      "characters from the start of each source's text." + _seal_note(themes))
     section = None
     for t in themes.nodes:
         kind = "Tree nodes" if t.info.kind == "tree" else "Free nodes"
@@ -366,11 +363,16 @@ def _html_memo(memo: MemoInfo, label: str = "") -> str:
     return f'<div class="memo"><span class="meta">{esc(meta)}</span>{esc(memo.text)}</div>'
 
 
+def _seal_note(themes: Themes) -> str:
+    return f" Audit trail seal: {themes.seal}." if themes.seal else ""
+
+
 def themes_html(themes: Themes) -> str:
     total = sum(len(t.passages) for t in themes.nodes)
     parts = [f"<h1>Coded themes: {esc(themes.title)}</h1>",
              (f'<p class="meta">{len(themes.nodes)} node(s), {total} coding(s). Generated {esc(today())}. '
-             "Positions are characters from the start of each source&#8217;s text.</p>"), "<nav><ol>"]
+             "Positions are characters from the start of each source&#8217;s text."
+             f"{esc(_seal_note(themes))}</p>"), "<nav><ol>"]
     parts += [f'<li><a href="#node-{t.info.id}">{esc(t.info.path)}</a> ({len(t.passages)})</li>' for t in themes.nodes]
     parts.append("</ol></nav>")
     for t in themes.nodes:

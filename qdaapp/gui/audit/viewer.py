@@ -198,11 +198,20 @@ class AuditViewer(QWidget):
             self.chain_label.setStyleSheet("color: #2E6B3A; font-weight: 600;")
             self.chain_label.setToolTip("Every event's hash matches its content and the event before it: "
                                         "nothing in the trail was edited or removed.")
-        else:
-            self.chain_label.setText(f"✖ Audit chain broken at event {result.first_bad_seq:,}: {result.problem}")
+        elif result.first_bad_seq is not None or result.problem:
+            where = f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None else "not as recorded"
+            self.chain_label.setText(f"✖ Audit chain {where}: {result.problem}")
             self.chain_label.setStyleSheet("color: #B3261E; font-weight: bold;")
             self.chain_label.setToolTip("Events from this one on cannot be trusted: the project file was changed "
-                                        "outside qdaapp, or damaged. Restore a backup from before it if you can.")
+                                        "outside qdaapp, or damaged. Restore a backup from before it if you can.\n\n"
+                                        + _findings_text(result))
+        else:
+            rows = len(result.findings)
+            self.chain_label.setText(f"✖ Audit chain verified, but {rows:,} row(s) were changed outside qdaapp "
+                                     f"(hover for which)")
+            self.chain_label.setStyleSheet("color: #B3261E; font-weight: bold;")
+            self.chain_label.setToolTip("These rows do not match the events that wrote them: the project file was "
+                                        "changed outside qdaapp.\n\n" + _findings_text(result))
 
     def _update_counts(self) -> None:
         if self.project is None or self.model.engine is None:
@@ -286,3 +295,12 @@ class AuditViewer(QWidget):
             self.openCase.emit(int(entity_id))
         elif entity == "memo" and entity_id is not None:
             self.openMemo.emit(int(entity_id))
+
+
+def _findings_text(result: Any, most: int = 30) -> str:
+    """The rows that do not match their history, for a tooltip (the first ``most`` of them)."""
+    lines = [f.message() for f in getattr(result, "findings", ())[:most]]
+    more = len(getattr(result, "findings", ())) - most
+    if more > 0:
+        lines.append(f"… and {more:,} more (qdaapp audit verify PROJECT lists them all)")
+    return "\n".join(lines)

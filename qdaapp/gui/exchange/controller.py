@@ -309,7 +309,8 @@ class ExchangeController(QObject):
             self.job = None
             written, note = result if isinstance(result, tuple) else (result, "")
             self.last_written = Path(written)
-            show_saved(w, self.last_written, note)
+            seal = f"Audit trail seal: {project.seal()}"  # to keep beside the file
+            show_saved(w, self.last_written, f"{note}\n{seal}" if note else seal)
             self.exported.emit(self.last_written)
 
         def cancelled() -> None:

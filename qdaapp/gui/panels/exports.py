@@ -82,7 +82,9 @@ class ExportFlow(QObject):
         def done(written: Path) -> None:
             self.job = None
             self.written = Path(written)
-            self.w.statusBar().showMessage(f"Saved {self.written.name} in {self.written.parent}", 10000)
+            seal = project.seal()  # the audit trail's seal, to keep beside the file
+            self.w.statusBar().showMessage(f"Saved {self.written.name} in {self.written.parent} "
+                                           f"(audit trail seal {seal})", 10000)
 
         def failed(exc: BaseException) -> None:
             self.job = None

@@ -98,6 +98,9 @@ class StatusArea(QObject):
             label.setStyleSheet(OK_STYLE)
             label.setToolTip(result.message())
         else:
-            label.setText(f"audit chain broken at event {result.first_bad_seq}")
+            label.setText(f"audit chain broken at event {result.first_bad_seq}" if result.first_bad_seq is not None
+                          else "audit chain verified, but rows changed outside qdaapp" if not result.problem
+                          else "audit trail does not match the project")
             label.setStyleSheet(BAD_STYLE)
-            label.setToolTip(result.message())
+            lines = result.message().split("\n")  # the rows changed can be many: the first few, then a count
+            label.setToolTip("\n".join(lines[:31]) + (f"\n… and {len(lines) - 31:,} more" if len(lines) > 31 else ""))
