@@ -2,7 +2,8 @@
 # Installs everything the tests need and runs the whole suite:
 #  1. the layering contract (import-linter): qdaapp.core never imports Qt, the GUI or the CLI;
 #  2. the core tests in a second environment where PySide6 is NOT installed;
-#  3. the CLI and GUI tests (Qt offscreen) in the full environment.
+#  3. the CLI and GUI tests (Qt offscreen) in the full environment;
+#  4. the wheel, installed into a fresh environment outside the source tree, passes `qdaapp --selftest`.
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -31,3 +32,21 @@ echo "== core tests, PySide6 not installed"
 .venv-core/bin/python -m pytest tests/core -q -p no:cacheprovider "$@"
 echo "== CLI, plugin and GUI tests"
 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/cli tests/plugins tests/gui -q -p no:cacheprovider "$@"
+echo "== the wheel installs whole: qdaapp --selftest in a fresh environment outside the source tree"
+# The GUI toolkit is left out of that environment (the selftest is headless); the other dependencies come from
+# the same package indexes as above, so nothing new is fetched.
+WHEELTEST=$(mktemp -d)
+trap 'rm -rf "$WHEELTEST"' EXIT
+# built from a clean copy: a build/ folder left in the checkout would be packed again as it is
+mkdir "$WHEELTEST/src"
+cp -R pyproject.toml setup.py MANIFEST.in README.md qdaapp resources plugins "$WHEELTEST/src/"
+.venv/bin/python -m pip wheel -q --disable-pip-version-check --no-deps -w "$WHEELTEST/dist" "$WHEELTEST/src"
+$PY -m venv "$WHEELTEST/env"
+.venv/bin/python - > "$WHEELTEST/requirements.txt" <<'PYEOF'
+import tomllib
+deps = tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]
+print("\n".join(d for d in deps if not d.lower().startswith("pyside6")))
+PYEOF
+"$WHEELTEST/env/bin/python" $PIP -r "$WHEELTEST/requirements.txt"
+"$WHEELTEST/env/bin/python" $PIP --no-deps "$WHEELTEST"/dist/qdaapp-*.whl
+(cd "$WHEELTEST" && env -u PYTHONPATH -u QDAAPP_RESOURCES "$WHEELTEST/env/bin/qdaapp" --selftest)

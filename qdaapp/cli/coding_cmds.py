@@ -158,6 +158,14 @@ def cmd_codings(args: argparse.Namespace) -> int:
     with opened(args, read_only=True) as project, project.read_session() as s:
         rows = [c.as_dict() for c in coding_ops.list_codings(s, node_ref=args.node, source_ref=args.source)]
     lines = [f"{r['id']:>5}  {r['node']}  {r['source']} {r['start']}-{r['end']}  {r['coder']}  "
-             f"{r['text'][:60]!r}" for r in rows]
+             f"{_excerpt(r['text'])!r}" for r in rows]
     emit(rows, args.json, lines or ["(no codings)"])
     return 0
+
+
+EXCERPT = 60  # characters of a coding's text shown in the list
+
+
+def _excerpt(text: str) -> str:
+    """The first EXCERPT characters of ``text``; a cut one ends with "…" so it is not taken for the whole."""
+    return text if len(text) <= EXCERPT else text[:EXCERPT - 1] + "…"

@@ -23,6 +23,32 @@ if TYPE_CHECKING:  # pragma: no cover
 # command that does not (``sources``) starts without it.
 
 
+def _list_importers_in_help(parser: argparse.ArgumentParser) -> None:
+    """``--help`` ends with every file format that can be imported, the plugins' included. The plugins are
+    looked up only when the help is shown, so an import does not pay for it."""
+    plain = parser.format_help
+
+    def format_help() -> str:
+        parser.epilog = importers_text()
+        return plain()
+
+    parser.format_help = format_help  # type: ignore[method-assign]
+
+
+def importers_text() -> str:
+    from qdaapp.core import plugins
+
+    registry = plugins.registry()
+    rows = [(" ".join(imp.extensions), imp.label + ("" if imp.plugin == plugins.BUILTIN else f" (plugin {imp.plugin})"))
+            for imp in registry.importers()]
+    width = max((len(ext) for ext, _ in rows), default=0)
+    lines = ["file formats it imports:"] + [f"  {ext:<{width}}  {label}" for ext, label in rows]
+    off = [p.name for p in registry.plugins() if not p.enabled and p.importers]
+    if off:
+        lines.append("turned off: " + ", ".join(off) + " (turn one on with 'qdaapp plugins enable NAME')")
+    return "\n".join(lines)
+
+
 @contextmanager
 def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Project"]:
     from qdaapp.core.project import Project
@@ -71,7 +97,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frame", metavar="NAME", help="start from a coding frame (see 'qdaapp frame list')")
     p.set_defaults(func=cmd_new)
 
-    p = sub.add_parser("import", help="import .txt, .docx and .pdf files as sources")
+    p = sub.add_parser("import", help="import files as sources (.txt, .docx, .pdf and the formats plugins add)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    _list_importers_in_help(p)
     p.add_argument("project")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--kind", default="interview", choices=["interview", "field-note", "document", "diary"])

@@ -2,8 +2,9 @@
 
 It makes a project, imports a transcript, codes a passage, runs a marker
 search and accepts a hit, exports the framework matrix and the project as
-REFI-QDA, undoes and redoes, and verifies the audit chain. Exit 0 when all
-of it worked; otherwise the step that failed is named.
+REFI-QDA, undoes and redoes, verifies the audit chain, checks that the
+shipped coding frames and plugins are found and load, and builds the demo
+project. Exit 0 when all of it worked; otherwise the step that failed is named.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ TRANSCRIPT = (
 
 def run_selftest() -> int:
     from qdaapp.core import coding, indexing, lexicon, markers, narrative, nodes, review, sources
+    from qdaapp.core.demo import build_demo
     from qdaapp.core.exchange.matrix import export_matrix
     from qdaapp.core.project import Project
 
@@ -80,9 +82,45 @@ def run_selftest() -> int:
                 raise RuntimeError(result.message())
             step(result.message())
             project.close()
+            step(_shipped_extras())
+            demo = build_demo(tmp / "demo.qda")
+            with demo.read_session() as s:
+                demo_sources = len(sources.list_sources(s))
+            demo.close()
+            if not demo_sources:
+                raise RuntimeError("the demo project has no sources")
+            step(f"build the demo project ({demo_sources} sources)")
         except Exception as exc:  # report which step broke, in one line
             print(f"selftest FAILED after '{steps[-1] if steps else 'start'}': {type(exc).__name__}: {exc}",
                   file=sys.stderr)
             return 1
     print(f"selftest passed: {len(steps)} steps in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _shipped_extras() -> str:
+    """The coding frames and the plugins that come with qdaapp are found, and every plugin loads."""
+    from qdaapp.core import plugins
+
+    folder = plugins.plugin_folders()[0][1]
+    shipped = sorted(p.parent.name for p in folder.glob(f"*/{plugins.MANIFEST}"))
+    if not shipped:
+        raise RuntimeError(f"no shipped plugin in {folder}")
+    registry = plugins.discover(folders=[("folder", folder)], entry_points=[], disabled=set())
+    for plugin in registry.plugins():
+        if plugin.builtin:
+            continue
+        try:  # import the code each one contributes (readers, analyses); a failure is kept as its error
+            for importer in plugin.importers:
+                registry.load(plugin.name, importer.reader)
+            for analysis in plugin.analyses.values():
+                registry.load(plugin.name, analysis.run)
+        except plugins.PluginError:
+            pass
+    broken = [f"{p.name}: {p.error}" for p in registry.plugins() if p.error]
+    if broken:
+        raise RuntimeError("a shipped plugin does not load: " + "; ".join(broken))
+    frames = plugins.builtin_plugin().frames
+    if not frames:
+        raise RuntimeError("no coding frame is shipped")
+    return f"find {len(frames)} coding frames and {len(shipped)} shipped plugins"

@@ -178,7 +178,8 @@ def check_project_file(path: Path, read_only: bool) -> None:
     """Raise :class:`ProjectError` with a plain message if ``path`` cannot be opened."""
     name = path.name
     if not path.exists():
-        raise ProjectError(f"{name} does not exist ({path}). Check the path, or create it with 'qdaapp new'.")
+        where = "" if str(path) == name else f" in {path.parent}"
+        raise ProjectError(f"{name} does not exist{where}. Check the path, or create it with 'qdaapp new'.")
     if path.is_dir():
         raise ProjectError(f"{name} is a folder, not a project file.")
     if path.stat().st_size == 0:

@@ -119,7 +119,8 @@ def find_tree_path(session: Session, path: str) -> Optional[Node]:
 
 
 def resolve(session: Session, ref: str | int) -> Node:
-    """A node by id, by tree path ('Theme/Sub'), or by free node name."""
+    """A node by id, by tree path ('Theme/Sub'), by free node name, or by the name of a tree node
+    anywhere in the tree when no other node has that name ('Sub' for 'Theme/Sub')."""
     text = str(ref).strip()
     if text.isdigit():
         node = session.get(Node, int(text))
@@ -133,6 +134,13 @@ def resolve(session: Session, ref: str | int) -> Node:
             f"'{text}' names both a free node (id {free.id}) and a tree node (id {tree.id}); give the id."
         )
     node = tree or free
+    if node is None and "/" not in text:
+        named = session.scalars(select(Node).where(Node.kind == "tree", Node.name == text).order_by(Node.id)).all()
+        if len(named) > 1:
+            paths = sorted(path_of(session, n) for n in named)
+            raise Conflict(f"'{text}' names {len(named)} tree nodes: " + ", ".join(f"'{p}'" for p in paths)
+                           + "; give the path or the id.")
+        node = named[0] if named else None
     if node is None:
         raise NotFound(f"There is no node '{text}'. List nodes with 'qdaapp nodes'.")
     return node

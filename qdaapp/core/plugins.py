@@ -4,8 +4,9 @@ A plugin is a Python package folder with a manifest, ``qdaapp-plugin.toml``
 (``name``, ``version``, ``api``, ``description`` and a ``[contributes]``
 table of importers, exporters, lexicons, frames and analyses; see
 ``docs/plugins.md``). Plugins are found through the ``qdaapp.plugins`` entry
-point group, in the ``plugins/`` folder beside ``resources/`` and in the
-user's plugin folder (``data_dir()/plugins``). The app's own importers,
+point group, in the ``plugins/`` folder beside ``resources/`` (the
+repository's top-level folders, ``qdaapp/_data/`` in an installed wheel,
+``_internal/`` in a bundle) and in the user's plugin folder (``data_dir()/plugins``). The app's own importers,
 lexicons and coding frames are the built-in plugin ``qdaapp``, so every
 contribution goes through this registry.
 

@@ -95,14 +95,16 @@ def test_repeats_and_existing_codings_are_skipped(project: Project) -> None:
     assert project.summary() == before
 
 
-@pytest.mark.parametrize("bad", [(0, 5, 5), (0, -1, 4), (0, 10, 10_000_000)])
-def test_a_bad_span_is_named_and_nothing_is_written(project: Project, bad: tuple[int, int, int]) -> None:
+@pytest.mark.parametrize("bad, problem", [((0, 5, 5), "in {name} is empty"), ((0, -1, 4), "is outside {name}"),
+                                          ((0, 10, 10_000_000), "is outside {name}"),
+                                          ((0, 9, 4), "in {name} is reversed")])
+def test_a_bad_span_is_named_and_nothing_is_written(project: Project, bad: tuple[int, int, int], problem: str) -> None:
     passages = _passages(project, 4)
     sid = passages[0][0]
     with project.read_session() as s:
         name = sources.resolve(s, sid).name
     before = project.summary()
-    with pytest.raises(InvalidInput, match=f"The span {bad[1]}-{bad[2]} is outside {name}"):
+    with pytest.raises(InvalidInput, match=f"The span {bad[1]}-{bad[2]} " + problem.format(name=name)):
         project.run(coding.code_passages, passages + [(sid, bad[1], bad[2])], "Trust", "tester")
     assert project.summary() == before
 

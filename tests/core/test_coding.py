@@ -25,10 +25,15 @@ def test_code_span_reports_exact_text_after_emoji(project: Project) -> None:
     assert (row.source, row.node, row.case) == ("Rosa.txt", "Trust", "P1 Rosa")
 
 
-@pytest.mark.parametrize("start, end", [(-1, 5), (5, 5), (10, 3), (0, 10_000)])
-def test_span_outside_text_is_refused(project: Project, start: int, end: int) -> None:
+@pytest.mark.parametrize("start, end, problem", [
+    (-1, 5, "The span -1-5 is outside Rosa.txt"),
+    (0, 10_000, "The span 0-10000 is outside Rosa.txt"),
+    (5, 5, "The span 5-5 in Rosa.txt is empty"),
+    (10, 3, r"The span 10-3 in Rosa.txt is reversed: its start \(10\) is after its end \(3\)\.$"),
+])
+def test_a_bad_span_is_refused_with_what_is_wrong(project: Project, start: int, end: int, problem: str) -> None:
     before = project.summary()
-    with pytest.raises(InvalidInput, match="outside Rosa.txt"):
+    with pytest.raises(InvalidInput, match=problem):
         project.run(coding.code, "Rosa.txt", start, end, "Trust", "tester")
     assert project.summary() == before
 

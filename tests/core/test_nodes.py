@@ -101,3 +101,19 @@ def test_resolve_by_id_path_and_name(project: Project) -> None:
         assert nodes.resolve(s, str(node_id)).id == node_id
         with pytest.raises(NotFound):
             nodes.resolve(s, "Nope")
+
+
+def test_resolve_a_tree_node_by_its_own_name_only_when_unique(project: Project) -> None:
+    project.run(nodes.create_node, "Context/Workload")
+    project.run(nodes.create_node, "Context/Staffing/Rota")
+    project.run(nodes.create_node, "Rota", free=True)
+    with project.read_session() as s:
+        paths = {n.id: n.path for n in nodes.list_nodes(s)}
+        assert paths[nodes.resolve(s, "Staffing").id] == "Context/Staffing"
+        assert nodes.resolve(s, "Rota").kind == "free"  # a free node's name still names it first
+        with pytest.raises(Conflict) as err:
+            nodes.resolve(s, "Workload")
+        assert str(err.value) == ("'Workload' names 2 tree nodes: 'Barriers/Workload', 'Context/Workload'; "
+                                  "give the path or the id.")
+        with pytest.raises(NotFound):
+            nodes.resolve(s, "Staffing/Rota")  # a path is read from the top of the tree

@@ -97,15 +97,16 @@ def test_new_command_clears_redo_and_history_persists(project_path: Path) -> Non
     assert p.undo_redo_text() == ("create free node 'C'", None)
     p.close()
     p = Project.open(project_path, coder="ana")
-    try:
-        p.undo()
-        p.undo()
-        assert {n[0] for n in _state(p)["nodes"]} == {"Trust", "Barriers", "Barriers/Workload"}
+    template = {"Trust", "Barriers", "Barriers/Workload"}
+    assert p.undo_redo_text() == ("create free node 'C'", None)  # the history came back with the project
+    p.undo()
+    assert {n[0] for n in _state(p)["nodes"]} == template | {"A"}
+    p.undo()
+    assert {n[0] for n in _state(p)["nodes"]} == template
+    with pytest.raises(InvalidInput, match="nothing to undo"):
         p.undo()  # the template's own node.create by 'tester' is not ana's to undo
-    except InvalidInput as err:
-        assert "nothing to undo" in str(err)
-    finally:
-        p.close()
+    assert {n[0] for n in _state(p)["nodes"]} == template
+    p.close()
 
 
 def test_undo_refuses_to_overwrite_a_later_change(project_path: Path) -> None:

@@ -112,7 +112,9 @@ def test_new_account_opens_its_workspace_and_undo_closes_it(window, qtbot, monke
     qtbot.waitUntil(lambda: tab not in window.documents.workspaces(), timeout=3000)
 
 
-def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch, messages) -> None:  # noqa: ANN001, F811
+    from qdaapp.gui.narrative.add_to_account import AddToAccountDialog
+
     a = window.analysis
     project = window.project
     account_id = project.run(narrative.create_account, "Referrals")
@@ -126,20 +128,23 @@ def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch) 
     assert add.isEnabled()
     seen: list = []
 
-    def fake_dialog(parent, proj, passages):  # noqa: ANN001
-        seen.append(passages)
-        if not passages_of(proj, account_id):
-            for p in passages:
-                proj.run(narrative.add_passage, account_id, *p)
-        return account_id
+    def answer(dialog: AddToAccountDialog) -> int:
+        # The person picks the account and presses OK; the dialog itself adds the passages.
+        seen.append(list(dialog.passages))
+        dialog.choose("Referrals")
+        dialog.save()
+        return dialog.result()
 
-    monkeypatch.setattr("qdaapp.gui.panels.analysis.add_to_account", fake_dialog)
+    monkeypatch.setattr(AddToAccountDialog, "exec", answer)
     view.setFocus()
+    assert passages_of(project, account_id) == []
     assert a.add_selection_to_account() == account_id
     assert seen == [[(sid, start, end)]]
     assert passages_of(project, account_id) == [(sid, start, end)]
-    add.trigger()  # the context menu's entry takes the same path
+    add.trigger()  # the context menu's entry takes the same path; the passage is there already
     assert seen[-1] == [(sid, start, end)]
+    assert passages_of(project, account_id) == [(sid, start, end)]
+    assert messages[-1] == ("information", "The passage is already in that account.")
 
 
 def test_dragging_a_selection_onto_an_account_adds_it(window, qtbot) -> None:  # noqa: ANN001
