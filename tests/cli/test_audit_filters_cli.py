@@ -50,7 +50,7 @@ def test_action_exact_prefix_and_group(timeline: Path, capsys: pytest.CaptureFix
     assert seqs(capsys, timeline, "--action", "sources and cases") == [2, 3, 4, 7, 8]
 
 
-def test_the_groups_the_help_names_are_the_viewers(timeline: Path, capsys: pytest.CaptureFixture) -> None:
+def test_the_groups_the_help_names_are_the_viewers() -> None:
     assert ACTION_GROUP_NAMES == tuple(label for label, _, _ in ACTION_GROUPS)
 
 
@@ -79,7 +79,8 @@ def test_filters_combine(timeline: Path, capsys: pytest.CaptureFixture) -> None:
 def test_date_range(timeline: Path, capsys: pytest.CaptureFixture) -> None:
     con = sqlite3.connect(timeline)
     for first, last, day in ((1, 5, "2024-01-10"), (6, 8, "2024-01-11"), (9, 10, "2024-01-12")):
-        con.execute("update audit_events set time = ? where seq between ? and ?", (f"{day}T10:00:00+00:00", first, last))
+        con.execute("update audit_events set time = ? where seq between ? and ?",
+                    (f"{day}T10:00:00+00:00", first, last))
     con.commit()
     con.close()
     assert seqs(capsys, timeline, "--since", "2024-01-11", "--until", "2024-01-11") == [6, 7, 8]
