@@ -384,19 +384,24 @@ ACTION_GROUP_NAMES = ("Coding", "Nodes", "Sources and cases", "Markers and revie
 
 
 def _about_items(project: "Project", f: "EventFilter", args: argparse.Namespace) -> "EventFilter":
-    """``f`` narrowed to the node, source and case given. An id is taken as it is, so the events of
-    a deleted item can be listed; a name or path must name an item that exists."""
+    """``f`` narrowed to the node, source and case given. An id of an item that no longer exists is
+    taken as it is, so the events of a deleted item can be listed; a name or path must name an item
+    that exists."""
     from dataclasses import replace
 
     from qdaapp.core import cases, nodes, sources
+    from qdaapp.core.errors import NotFound
 
     def ident(ref: str | None, resolve) -> int | None:  # noqa: ANN001
         if ref is None:
             return None
-        if ref.strip().isdigit():
-            return int(ref)
-        with project.read_session() as s:
-            return resolve(s, ref).id
+        try:
+            with project.read_session() as s:
+                return resolve(s, ref).id
+        except NotFound:
+            if ref.strip().isdigit():
+                return int(ref)
+            raise
 
     return replace(f, node_id=ident(args.node, nodes.resolve), source_id=ident(args.source, sources.resolve),
                    case_id=ident(args.case, cases.resolve_case))
