@@ -8,14 +8,10 @@ counted are those of the sources the run searched: the sources it was given
 
 from __future__ import annotations
 
-import json
 from typing import Any, Optional
 
-from sqlalchemy import func, select
-
-from qdaapp.core.errors import InvalidInput, NotFound
+from qdaapp.core import plugin_api
 from qdaapp.core.lexicon import ACTS
-from qdaapp.core.models import Case, SearchHit, SearchRun, Source
 
 NO_CASE = "(no case)"
 ALL_CASES = "All cases"
@@ -33,28 +29,11 @@ def _group(name: str, sources: int, words: int, counts: dict[str, int]) -> dict[
 
 def compute(project: Any, run: Optional[int] = None) -> dict[str, Any]:
     """The density table of marker run ``run`` (default: the latest) of ``project``."""
-    with project.read_session() as s:
-        q = select(SearchRun).where(SearchRun.kind == "markers")
-        row = s.scalar(q.where(SearchRun.id == run) if run is not None else q.order_by(SearchRun.id.desc()).limit(1))
-        if row is None:
-            if run is not None:
-                raise NotFound(f"There is no marker run {run}; list them with 'qdaapp runs PROJECT'.")
-            raise InvalidInput("There is no marker run yet; run 'qdaapp markers PROJECT' first.")
-        params = json.loads(row.params or "{}")
-        sq = select(Source.id, Source.words, Case.name).outerjoin(Case, Case.id == Source.case_id)
-        sq = sq.where(Source.imported_at <= row.created_at)
-        if params.get("sources") is not None:
-            sq = sq.where(Source.id.in_(params["sources"]))
-        if params.get("language"):
-            sq = sq.where(Source.language == params["language"])
-        sources = s.execute(sq).all()
-        counts = s.execute(
-            select(SearchHit.source_id, SearchHit.act, func.count())
-            .where(SearchHit.run_id == row.id, SearchHit.status != "rejected")
-            .group_by(SearchHit.source_id, SearchHit.act)
-        ).all()
-        run_info = {"run": row.id, "lexicon": row.lexicon, "lexicon_version": row.lexicon_version,
-                    "language": params.get("language"), "created_at": row.created_at}
+    found = plugin_api.marker_run(project, run)
+    sources = [(src.id, src.words, src.case) for src in plugin_api.run_sources(project, found)]
+    counts = [(source_id, act, n) for (source_id, act), n in plugin_api.marker_hit_counts(project, found).items()]
+    run_info = {"run": found.id, "lexicon": found.lexicon, "lexicon_version": found.lexicon_version,
+                "language": found.language, "created_at": found.created_at}
     by_source: dict[int, dict[str, int]] = {}
     for source_id, act, n in counts:
         by_source.setdefault(source_id, {})[act] = n

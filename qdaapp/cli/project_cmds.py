@@ -17,6 +17,7 @@ from . import UserError, emit
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
 
+    from qdaapp.core.audit import EventFilter
     from qdaapp.core.project import Project
 
 # The core modules that import SQLAlchemy are imported by the commands that use them, so a
@@ -166,10 +167,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project", help="the project (or 'verify' or 'seal' followed by the project)")
     p.add_argument("verify_project", nargs="?", help=argparse.SUPPRESS)
     p.add_argument("--seal", help="with verify: prove the chain still holds and extends this seal")
-    p.add_argument("--coder")
-    p.add_argument("--since", metavar="DATE")
-    p.add_argument("--until", metavar="DATE")
-    p.add_argument("--action", help="e.g. coding.create, or a prefix like coding.")
+    p.add_argument("--coder", help="events by this coder")
+    p.add_argument("--since", metavar="DATE", help="events from this day on (YYYY-MM-DD, or a time)")
+    p.add_argument("--until", metavar="DATE", help="events up to the end of this day (YYYY-MM-DD, or a time)")
+    p.add_argument("--action", help="e.g. coding.create, a prefix like coding., or a group as the audit viewer "
+                                     "names it: " + ", ".join(f"'{g}'" for g in ACTION_GROUP_NAMES))
+    p.add_argument("--node", help="events about this node (id or path), its codings and its memos")
+    p.add_argument("--source", help="events about this source (id or name), its codings and its memos")
+    p.add_argument("--case", help="events about this case (id or name), its attributes and its sources' assignment")
     p.add_argument("--search", help="text in the summary or reason")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
@@ -396,9 +401,14 @@ def cmd_audit(args: argparse.Namespace) -> int:
                 date.fromisoformat(value[:10])
             except ValueError:
                 raise UserError(f"'{value}' is not a date; write it as YYYY-MM-DD.") from None
-    f = audit.EventFilter(coder=args.coder, action=args.action, since=args.since, until=args.until, text=args.search)
-    with opened(args, read_only=True) as project, project.engine.connect() as conn:
-        rows = [audit.event_dict(e) for e in audit.query_events(conn, f, newest_first=False)]
+    group = audit.action_group(args.action) if args.action and "." not in args.action else None
+    f = audit.EventFilter(coder=args.coder, action=None if group else args.action, actions=group or (),
+                          since=args.since, until=args.until, text=args.search)
+    with opened(args, read_only=True) as project:
+        if args.node or args.source or args.case:
+            f = _about_items(project, f, args)
+        with project.engine.connect() as conn:
+            rows = [audit.event_dict(e) for e in audit.query_events(conn, f, newest_first=False)]
     emit(rows, args.json, [f"{r['seq']:>6}  {r['time'][:19].replace('T', ' ')}  {r['coder']:<12} {r['action']:<18} "
                            f"{r['summary']}" + (f"  (reason: {r['reason']})" if r["reason"] else "") for r in rows]
          or ["(no events match)"])
@@ -413,6 +423,36 @@ def cmd_check(args: argparse.Namespace) -> int:
     name = Path(args.project).name
     print(f"{name} passed its full integrity check: every page, index and stored text is sound.")
     return 0
+
+
+# The action groups of the audit viewer (qdaapp.core.audit.ACTION_GROUPS), named here so that
+# 'qdaapp audit --help' does not import the core's SQLAlchemy modules.
+ACTION_GROUP_NAMES = ("Coding", "Nodes", "Sources and cases", "Markers and review", "Accounts and fragments",
+                      "Memos and diary", "Undo and redo")
+
+
+def _about_items(project: "Project", f: "EventFilter", args: argparse.Namespace) -> "EventFilter":
+    """``f`` narrowed to the node, source and case given. An id of an item that no longer exists is
+    taken as it is, so the events of a deleted item can be listed; a name or path must name an item
+    that exists."""
+    from dataclasses import replace
+
+    from qdaapp.core import cases, nodes, sources
+    from qdaapp.core.errors import NotFound
+
+    def ident(ref: str | None, resolve) -> int | None:  # noqa: ANN001
+        if ref is None:
+            return None
+        try:
+            with project.read_session() as s:
+                return resolve(s, ref).id
+        except NotFound:
+            if ref.strip().isdigit():
+                return int(ref)
+            raise
+
+    return replace(f, node_id=ident(args.node, nodes.resolve), source_id=ident(args.source, sources.resolve),
+                   case_id=ident(args.case, cases.resolve_case))
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:

@@ -24,6 +24,8 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from datetime import time as clock_time
 from typing import Any, Callable, Optional
 
 from sqlalchemy import Connection, select
@@ -546,7 +548,12 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
 
 @dataclass(frozen=True)
 class EventFilter:
-    """What the audit viewer and ``qdaapp audit`` narrow the timeline to."""
+    """What the audit viewer and ``qdaapp audit`` narrow the timeline to.
+
+    ``node_id``, ``source_id`` and ``case_id`` match the item's own events, the events of rows that
+    point to it (a coding of the node, a source assigned to the case), compound events that carry
+    such a row (code at a new node), and memos attached to the item.
+    """
 
     coder: Optional[str] = None
     action: Optional[str] = None  # exact, or a prefix ending in '.' ("coding.")
@@ -557,17 +564,73 @@ class EventFilter:
     entity_id: Optional[int] = None
     node_id: Optional[int] = None  # events about this node or its codings
     source_id: Optional[int] = None  # events about this source or its codings
+    case_id: Optional[int] = None  # events about this case, its attributes, or sources assigned to it
+    actions: tuple[str, ...] = ()  # any of these (exact or prefixes), e.g. one of ACTION_GROUPS
+
+
+# (label, prefixes or exact actions, [(action, label)]) in the order the audit viewer offers them.
+ACTION_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], ...] = (
+    ("Coding", ("coding.",), (("coding.create", "code"), ("coding.create_at_new_node", "code at a new free node"),
+                              ("coding.delete", "uncode"))),
+    ("Nodes", ("node.", "frame."), (("node.create", "create node"), ("node.update", "rename or describe node"),
+                                    ("node.move", "move node"), ("node.merge", "merge nodes"),
+                                    ("node.delete", "delete node"), ("frame.apply", "apply a coding frame"))),
+    ("Sources and cases", ("source.", "case.", "attribute.", "refi.", "speaker."),
+     (("source.import", "import source"), ("source.update", "change source"), ("source.delete", "delete source"),
+      ("case.create", "create case"), ("case.update", "rename case"), ("case.assign", "assign source to case"),
+      ("attribute.set", "set attribute"), ("attribute.remove", "remove attribute"),
+      ("speaker.set_role", "set speaker role"))),
+    ("Markers and review", ("markers.", "hits.", "lexicon.", "search."),
+     (("markers.run", "marker search"), ("hits.accept", "accept hits"), ("hits.reject", "reject hits"),
+      ("lexicon.edit", "edit lexicon"), ("search.code", "code search results"))),
+    ("Accounts and fragments", ("account.", "fragment.", "link.", "actor.", "actant.", "framework."),
+     (("account.create", "create account"), ("account.update", "edit account"), ("account.delete", "delete account"),
+      ("fragment.create", "create fragment"), ("fragment.update", "edit fragment"),
+      ("fragment.move", "reorder fragment"), ("fragment.place", "move boxes"), ("link.create", "link fragments"))),
+    ("Memos and diary", ("memo.", "diary."), (("memo.create", "write memo"), ("memo.update", "edit memo"),
+                                              ("memo.delete", "delete memo"), ("diary.create", "diary entry"))),
+    ("Undo and redo", ("undo", "redo"), (("undo", "undo"), ("redo", "redo"))),
+)
+
+
+def action_group(name: str) -> Optional[tuple[str, ...]]:
+    """The actions of the group called ``name`` (case-insensitive), or None."""
+    for label, actions, _items in ACTION_GROUPS:
+        if label.lower() == name.strip().lower():
+            return actions
+    return None
+
+
+def _match_action(action: str):  # noqa: ANN202
+    return AuditEvent.action.startswith(action) if action.endswith(".") else AuditEvent.action == action
+
+
+def _about(kind: str, ident: int, nested: bool):  # noqa: ANN202
+    """Events about item ``kind`` ``ident``: the item itself, rows that point to it, memos on it."""
+    from sqlalchemy import and_, func, or_
+
+    key = f"{kind}_id"
+    conds = [and_(AuditEvent.entity == kind, AuditEvent.entity_id == ident)]
+    for snap in (AuditEvent.after, AuditEvent.before):
+        conds.append(func.json_extract(snap, f"$.{key}") == ident)
+        if nested:
+            conds.append(func.json_extract(snap, f"$.coding.{key}") == ident)
+        conds.append(and_(func.json_extract(snap, "$.target_type") == kind,
+                          func.json_extract(snap, "$.target_id") == ident))
+    return or_(*conds)
 
 
 def _filtered(f: EventFilter):  # noqa: ANN202
-    from sqlalchemy import and_, func, or_
+    from sqlalchemy import func, or_
 
     q = select(AuditEvent)
     conds = []
     if f.coder:
         conds.append(AuditEvent.coder == f.coder)
     if f.action:
-        conds.append(AuditEvent.action.startswith(f.action) if f.action.endswith(".") else AuditEvent.action == f.action)
+        conds.append(_match_action(f.action))
+    if f.actions:
+        conds.append(or_(*[_match_action(a) for a in f.actions]))
     if f.since:
         conds.append(AuditEvent.time >= f.since)
     if f.until:
@@ -579,13 +642,12 @@ def _filtered(f: EventFilter):  # noqa: ANN202
         conds.append(AuditEvent.entity == f.entity)
     if f.entity_id is not None:
         conds.append(AuditEvent.entity_id == f.entity_id)
-    for key, value in (("node", f.node_id), ("source", f.source_id)):
-        if value is not None:
-            conds.append(or_(
-                and_(AuditEvent.entity == key, AuditEvent.entity_id == value),
-                func.json_extract(AuditEvent.after, f"$.{key}_id") == value,
-                func.json_extract(AuditEvent.before, f"$.{key}_id") == value,
-            ))
+    if f.case_id is not None:
+        conds.append(_about("case", f.case_id, nested=False))
+    if f.node_id is not None:
+        conds.append(_about("node", f.node_id, nested=True))
+    if f.source_id is not None:
+        conds.append(_about("source", f.source_id, nested=True))
     return q.where(*conds) if conds else q
 
 
@@ -605,6 +667,56 @@ def count_events(conn: Connection, f: EventFilter = EventFilter()) -> int:
     from sqlalchemy import func
 
     return conn.execute(select(func.count()).select_from(_filtered(f).subquery())).scalar() or 0
+
+
+# An event as plain values: (seq, time, coder, action, entity, entity_id, summary, before, after, reason),
+# before and after as their stored JSON text.
+EventRow = tuple
+
+
+def _row_columns():  # noqa: ANN202
+    return (AuditEvent.seq, AuditEvent.time, AuditEvent.coder, AuditEvent.action, AuditEvent.entity,
+            AuditEvent.entity_id, AuditEvent.summary, AuditEvent.before, AuditEvent.after, AuditEvent.reason)
+
+
+def event_rows(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0,
+               limit: Optional[int] = None, newest_first: bool = True) -> list[EventRow]:
+    """Like :func:`query_events`, as plain tuples (:data:`EventRow`)."""
+    q = (_filtered(f).with_only_columns(*_row_columns())
+         .order_by(AuditEvent.seq.desc() if newest_first else AuditEvent.seq).offset(offset))
+    if limit is not None:
+        q = q.limit(limit)
+    return [tuple(r) for r in conn.execute(q)]
+
+
+def event_row(conn: Connection, seq: int) -> Optional[EventRow]:
+    row = conn.execute(select(*_row_columns()).where(AuditEvent.seq == seq)).first()
+    return tuple(row) if row is not None else None
+
+
+def coders(conn: Connection) -> list[str]:
+    """Everyone who appears in the timeline, by name."""
+    return [c for c in conn.execute(select(AuditEvent.coder).distinct().order_by(AuditEvent.coder)).scalars() if c]
+
+
+def time_span(conn: Connection) -> tuple[Optional[str], Optional[str]]:
+    """The stored times of the first and the last event."""
+    from sqlalchemy import func
+
+    first, last = conn.execute(select(func.min(AuditEvent.time), func.max(AuditEvent.time))).one()
+    return first, last
+
+
+def day_start_utc(day: date) -> str:
+    """The first moment of a local calendar day, as a stored (UTC) time string."""
+    moment = datetime.combine(day, clock_time.min).astimezone().astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def day_end_utc(day: date) -> str:
+    """The last moment of a local calendar day, as a string every stored time that day sorts below."""
+    moment = datetime.combine(day, clock_time.max).astimezone().astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".999999+99"
 
 
 def event_dict(e: AuditEvent) -> dict:

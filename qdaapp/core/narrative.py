@@ -15,9 +15,10 @@ exactly (see :func:`relink_sequence`). Links the user draws elsewhere are
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Optional
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from . import sources as source_ops
@@ -31,6 +32,7 @@ from .models import (
     AccountPassage,
     ActantRole,
     Actor,
+    Case,
     Fragment,
     FragmentLink,
     FragmentPassage,
@@ -443,3 +445,31 @@ def remove_role(session: Session, account_ref: str | int, actor: str, role: str)
         raise NotFound(f"'{actor}' is not the {role} of '{account.title}'.")
     return Change("actant.remove", "account", account.id, f"remove '{actor}' as {role} of '{account.title}'",
                   before={"actor": actor, "role": role})
+
+
+# ---------------------------------------------------------------------- reading (for the GUI)
+def source_facts(session: Session, source_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """source id -> (name, case name or '', text) for the given sources."""
+    ids = sorted(set(source_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Source.id, Source.name, Case.name, Source.text)
+                           .outerjoin(Case, Case.id == Source.case_id).where(Source.id.in_(ids)))
+    return {sid: (name, case or "", text) for sid, name, case, text in rows}
+
+
+def case_name_of_sources(session: Session) -> dict[int, str]:
+    """source id -> the name of its case ('' when it has none), for every source."""
+    cases = dict(session.execute(select(Source.id, Source.case_id)).all())
+    names = dict(session.execute(select(Case.id, Case.name)).all())
+    return {sid: names.get(cid, "") for sid, cid in cases.items()}
+
+
+def actor_names(session: Session) -> list[str]:
+    """The project's actor list, by name."""
+    return list(session.scalars(select(Actor.name).order_by(Actor.name)))
+
+
+def account_of_fragment(conn: Connection | Session, fragment_id: int) -> Optional[int]:
+    """The account a fragment belongs to, or None when there is no such fragment."""
+    return conn.execute(select(Fragment.account_id).where(Fragment.id == fragment_id)).scalar()

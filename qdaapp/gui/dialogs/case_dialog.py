@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 from qdaapp.core import cases as case_ops
 from qdaapp.core import sources as source_ops
 from qdaapp.core.case_names import interviewee
+from qdaapp.core.cases import ATTRIBUTE_TYPES
 from qdaapp.core.errors import InvalidInput, QdaError
-from qdaapp.core.models import ATTRIBUTE_TYPES
 from qdaapp.gui.views.check_lists import keep_rows_still
 
 SOURCE_ID_ROLE = Qt.ItemDataRole.UserRole + 1

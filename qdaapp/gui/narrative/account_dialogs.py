@@ -22,10 +22,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from qdaapp.core import flowgraph, narrative
-from qdaapp.core.models import ACTANT_ROLES, Actor
+from qdaapp.core.narrative import ACTANT_ROLES, actor_names
 
 from .common import muted_label, try_run, watch
 
@@ -129,7 +128,7 @@ class ActantRolesDialog(QDialog):
     def reload(self) -> None:
         with self.project.read_session() as s:
             data = flowgraph.show(s, self.account_id)
-            known = list(s.scalars(select(Actor.name).order_by(Actor.name)))
+            known = actor_names(s)
         self.roles = [(r["role"], r["actor"]) for r in data["roles"]]
         self.table.setRowCount(len(self.roles))
         for i, (role, actor) in enumerate(self.roles):

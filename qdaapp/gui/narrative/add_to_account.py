@@ -26,7 +26,7 @@ from qdaapp.core import flowgraph, narrative
 from qdaapp.core.errors import Conflict, QdaError
 from qdaapp.gui.dialogs.messages import inform, show_error
 
-from .common import ID_ROLE, Passage, muted_label, one_line, source_facts
+from .common import ID_ROLE, Passage, muted_label, one_line
 
 NEW = -1
 _last_account: dict[str, int] = {}  # project path -> the account used last
@@ -43,7 +43,7 @@ class AddToAccountDialog(QDialog):
         self.added = 0
         with project.read_session() as s:
             self.accounts = flowgraph.list_accounts(s)
-            facts = source_facts(s, [sid for sid, _, _ in self.passages])
+            facts = narrative.source_facts(s, [sid for sid, _, _ in self.passages])
         self.setWindowTitle("Add to account")
         self.setMinimumSize(520, 440)
         n = len(self.passages)

@@ -11,11 +11,9 @@ import shiboken6
 from PySide6.QtCore import QMimeData, QModelIndex, QObject, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen, QPixmap, QTextLayout
 from PySide6.QtWidgets import QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
-from sqlalchemy import select
 
 from qdaapp.core.commands import Change
 from qdaapp.core.errors import QdaError
-from qdaapp.core.models import Case, Source
 from qdaapp.core.review import ACT_COLORS
 from qdaapp.gui.dialogs.messages import show_error
 
@@ -134,16 +132,6 @@ def passages_mime(passages: Iterable[Passage], text: str = "") -> QMimeData:
     if text:
         mime.setText(text)
     return mime
-
-
-def source_facts(session: Any, source_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
-    """source id -> (name, case name or '', text) for the given sources."""
-    ids = sorted(set(source_ids))
-    if not ids:
-        return {}
-    rows = session.execute(select(Source.id, Source.name, Case.name, Source.text)
-                           .outerjoin(Case, Case.id == Source.case_id).where(Source.id.in_(ids)))
-    return {sid: (name, case or "", text) for sid, name, case, text in rows}
 
 
 def one_line(text: str) -> str:

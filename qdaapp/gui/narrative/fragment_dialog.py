@@ -45,7 +45,7 @@ from qdaapp.core.cases import list_cases
 from qdaapp.core.nlp import suggest_actors
 from qdaapp.gui.workers import run_in_worker
 
-from .common import ACT_HINTS, SPAN_ROLE, Passage, act_icon, muted_label, one_line, source_facts, try_run
+from .common import ACT_HINTS, SPAN_ROLE, Passage, act_icon, muted_label, one_line, try_run
 
 SUMMARY_HINT = ("Summarise in the speakers' words: keep the marker phrases (\"have to\", \"able to\"), "
                 "name the actors, keep \"I\" and \"we\".")
@@ -91,7 +91,7 @@ class FragmentDialog(QDialog):
             else:
                 rows = [(p["source_id"], p["start"], p["end"]) for p in data["passages"]]
                 rows += [p for p in preset if p not in rows]
-            facts = source_facts(s, [sid for sid, _, _ in rows])
+            facts = narrative.source_facts(s, [sid for sid, _, _ in rows])
         self.account_title = data["title"]
         self.preset = set(preset)
         rows.sort(key=lambda p: p not in self.preset)

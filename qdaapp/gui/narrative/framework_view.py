@@ -33,11 +33,12 @@ from PySide6.QtWidgets import (
 from qdaapp.core import flowgraph, framework
 from qdaapp.core.exchange.matrix import export_matrix
 from qdaapp.core.framework import Cell
+from qdaapp.core.narrative import source_facts
 from qdaapp.gui.dialogs.messages import confirm, show_error
 from qdaapp.gui.speakers import InterviewerCheck
 from qdaapp.gui.workers import run_in_worker
 
-from .common import ID_ROLE, SPAN_ROLE, act_color, muted_label, section_label, source_facts, try_run, watch
+from .common import ID_ROLE, SPAN_ROLE, act_color, muted_label, section_label, try_run, watch
 from .framework_model import CellDelegate, FrameworkModel
 from .side_panels import _card_list, card
 

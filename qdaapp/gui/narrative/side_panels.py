@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from qdaapp.core.models import SPEECH_ACTS
+from qdaapp.core.narrative import SPEECH_ACTS
 
 from .common import (
     COLOR_ROLE,

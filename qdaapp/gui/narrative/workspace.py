@@ -24,12 +24,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
 from qdaapp.core import flowgraph, narrative
 from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.core.exchange import write_atomically
-from qdaapp.core.models import Case, Source
 from qdaapp.gui.dialogs.messages import confirm, show_error
 from qdaapp.render import flowchart
 
@@ -222,8 +220,7 @@ class AccountWorkspace(QWidget):
             with self.project.read_session() as s:
                 self.data = flowgraph.show(s, self.account_id)
                 self.check = flowgraph.completeness(s, self.account_id)
-                cases = dict(s.execute(select(Source.id, Source.case_id)).all())
-                names = dict(s.execute(select(Case.id, Case.name)).all())
+                case_of = narrative.case_name_of_sources(s)
         except NotFound:
             self._show_removed()
             return
@@ -235,7 +232,7 @@ class AccountWorkspace(QWidget):
         description = self.data["description"]
         self.header.setText(f"<span style='font-size:13pt; font-weight:600'>{title}</span>"
                             + (f"<br><span style='color:#6B6B6B'>{description}</span>" if description else ""))
-        self._fill_passages({sid: names.get(cid, "") for sid, cid in cases.items()})
+        self._fill_passages(case_of)
         self._fill_fragments()
         self.completeness.set_check(self.check)
         writable = not self.project.read_only

@@ -128,9 +128,7 @@ class TrustPanels(QObject):
             self.w.accountRequested.emit(ident)
         elif kind == "coding" and self.w.project is not None:
             with self.w.project.engine.connect() as conn:
-                made = audit.query_events(conn, audit.EventFilter(entity="coding", entity_id=ident), limit=1,
-                                          newest_first=False)
+                made = audit.event_rows(conn, audit.EventFilter(entity="coding", entity_id=ident), limit=1,
+                                        newest_first=False)
             if made:
-                e = made[0]
-                self.viewer.open_row((e.seq, e.time, e.coder, e.action, e.entity, e.entity_id, e.summary,
-                                      e.before, e.after, e.reason))
+                self.viewer.open_row(made[0])
