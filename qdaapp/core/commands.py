@@ -78,10 +78,25 @@ def registered_action(fn: Any) -> str:
     return action
 
 
+def _load_all_commands() -> None:
+    """Import every core module, so the registry holds every command (modules are imported lazily
+    elsewhere, and an extra event may belong to a module nothing has imported yet)."""
+    import importlib
+    import pkgutil
+
+    from . import __path__ as core_path
+
+    for info in pkgutil.walk_packages(core_path, prefix=f"{__package__}."):
+        if ".migrations" not in info.name:
+            importlib.import_module(info.name)
+
+
 def _check_actions(action: str, change: Change) -> None:
     if change.action != action:
         raise InvalidInput(f"The command {action} reported its change as {change.action!r}; it was not made.")
     for extra in _extras(change):
+        if extra.action not in REGISTRY and extra.action not in SUB_EVENTS:
+            _load_all_commands()  # a command may record the event of a module not imported yet
         if extra.action not in REGISTRY and extra.action not in SUB_EVENTS:
             raise InvalidInput(f"The command {action} recorded an event of an unknown kind ({extra.action!r}); "
                                "it was not made.")

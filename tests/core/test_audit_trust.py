@@ -251,3 +251,26 @@ def test_a_second_baseline_is_refused(project: Project) -> None:
     with pytest.raises(InvalidInput, match="only once"):
         project.run(commands.baseline)
     assert [f.kind for f in project.verify_audit().findings] == ["changed"]
+
+
+def test_an_extra_event_of_a_module_not_yet_imported_is_recorded(tmp_path) -> None:
+    """Importing into a new case records a case.create event, whose command lives in a module a fresh
+    process (the command line) may not have imported yet: the import still goes through."""
+    import subprocess
+    import sys
+
+    (tmp_path / "A.txt").write_text("hello there\n", encoding="utf-8")
+    script = (
+        "import sys\n"
+        "from qdaapp.core import sources\n"
+        "from qdaapp.core.project import Project\n"
+        "assert 'qdaapp.core.cases' not in sys.modules\n"
+        "p = Project.create(sys.argv[1] + '/P.qda')\n"
+        "docs, failures = sources.read_files([sys.argv[1] + '/A.txt'])\n"
+        "p.run(sources.import_documents, docs, case_name='NEWCASE')\n"
+        "print(p.verify_audit().ok)\n"
+        "p.close()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
