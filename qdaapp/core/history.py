@@ -147,11 +147,11 @@ def live_columns(conn: Connection, table: str) -> list[str]:
 
 
 def _live_key(conn: Connection, table: str) -> str:
-    if conn.dialect.name == "sqlite":
-        return "rowid"
+    """The column PostgreSQL's capture keys rows by: the table's single integer primary key."""
     pk = inspect(conn).get_pk_constraint(table)["constrained_columns"]
-    if len(pk) != 1:
-        raise ValueError(f"{table} needs a single integer key for its undo capture")
+    types = {c["name"]: str(c["type"]).upper() for c in inspect(conn).get_columns(table)}
+    if len(pk) != 1 or "INT" not in types[pk[0]]:
+        raise ValueError(f"{table} needs a single integer primary key for its undo capture on PostgreSQL")
     return str(pk[0])
 
 
@@ -170,7 +170,7 @@ def generate(conn: Connection, tables: Optional[list[str]] = None, dialect: Opti
     dialect = dialect or conn.dialect.name
     out = {}
     for table in (tables if tables is not None else user_tables(conn)):
-        key = _live_key(conn, table) if dialect == conn.dialect.name and dialect != "sqlite" else "id"
+        key = "rowid" if dialect == "sqlite" else _live_key(conn, table)
         out[table] = capture_sql(table, live_columns(conn, table), dialect, key)
     return out
 
