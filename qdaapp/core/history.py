@@ -62,8 +62,10 @@ _SUFFIXES = ("ai", "ad", "au")
 
 
 def is_user_work(table: str) -> bool:
-    return table not in NOT_USER_WORK and not table.startswith(NOT_USER_WORK_PREFIXES) \
-        and not table.startswith("sqlite_")
+    """Whether ``table`` holds the user's work and so must have undo capture."""
+    if table in NOT_USER_WORK or table.startswith("sqlite_"):
+        return False
+    return not table.startswith(NOT_USER_WORK_PREFIXES)
 
 
 def capture_sql(table: str, columns: list[str], dialect: str = "sqlite", key: str = "id") -> list[str]:
@@ -129,7 +131,7 @@ def _postgresql_capture(table: str, columns: list[str], key: str) -> list[str]:
     }
     events = {"ai": "INSERT", "ad": "DELETE", "au": "UPDATE"}
     suffixes = [s for s in _SUFFIXES if not (s == "ai" and table in INSERTED_WITH_PARENT)]
-    statements = []
+    statements: list[str] = []
     for s in suffixes:
         statements.append(
             f"CREATE OR REPLACE FUNCTION {fn}_{s}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
@@ -168,7 +170,7 @@ def generate(conn: Connection, tables: Optional[list[str]] = None, dialect: Opti
              ) -> dict[str, list[str]]:
     """The capture of ``tables`` (every table of user work if None) generated from the live schema."""
     dialect = dialect or conn.dialect.name
-    out = {}
+    out: dict[str, list[str]] = {}
     for table in (tables if tables is not None else user_tables(conn)):
         key = "rowid" if dialect == "sqlite" else _live_key(conn, table)
         out[table] = capture_sql(table, live_columns(conn, table), dialect, key)
@@ -200,7 +202,11 @@ def installed(conn: Connection) -> dict[str, list[str]]:
         "SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'undo\\_%' ESCAPE '\\'"
     ).all()
     out: dict[str, list[str]] = {}
-    for table, _name, sql in sorted(rows, key=lambda r: (r[0], _SUFFIXES.index(r[1][-2:]))):
+    def order(row: Any) -> tuple[str, int, str]:
+        suffix = row[1][-2:]
+        return row[0], _SUFFIXES.index(suffix) if suffix in _SUFFIXES else len(_SUFFIXES), row[1]
+
+    for table, _name, sql in sorted(rows, key=order):
         out.setdefault(table, []).append(sql)
     return out
 
@@ -223,7 +229,7 @@ def capture_gaps(conn: Connection) -> list[str]:
     is not immutable.
     """
     have = installed(conn)
-    gaps = []
+    gaps: list[str] = []
     for table in user_tables(conn):
         columns = live_columns(conn, table)
         statements = {s.split()[2]: s for s in have.get(table, [])}
@@ -264,7 +270,7 @@ def freeze_source(capture: dict[str, list[str]], name: str = "CAPTURE", width: i
         for statement in statements:
             words = statement.split(" ")
             chunk = ""
-            parts = []
+            parts: list[str] = []
             for w in words:
                 if chunk and len(chunk) + len(w) + 1 > width:
                     parts.append(chunk + " ")
@@ -272,6 +278,8 @@ def freeze_source(capture: dict[str, list[str]], name: str = "CAPTURE", width: i
                 else:
                     chunk = f"{chunk} {w}" if chunk else w
             parts.append(chunk)
+            if "".join(parts) != statement:
+                raise ValueError(f"cannot cut this statement at single spaces: {statement[:60]}...")
             for i, part in enumerate(parts):
                 lines.append(f"        {_literal(part)}" + ("," if i == len(parts) - 1 else ""))
         lines.append("    ],")

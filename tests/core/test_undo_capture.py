@@ -60,6 +60,19 @@ def test_every_table_of_user_work_is_captured_column_for_column(project: Project
         assert captured == history.generate(conn)
 
 
+def test_the_models_columns_are_the_captured_columns(project: Project) -> None:
+    """A column added to a model of user work without a migration that captures it fails here."""
+    from qdaapp.core.models import Base
+
+    with project.engine.connect() as conn:
+        captured = history.installed(conn)
+        assert sorted(t for t in Base.metadata.tables if history.is_user_work(t)) == USER_TABLES
+        for table in USER_TABLES:
+            delete = next(s for s in captured[table] if f"undo_{table}_ad" in s)
+            assert sorted(Base.metadata.tables[table].columns.keys()) == sorted(history.recorded_columns(delete)), \
+                table
+
+
 def test_a_column_added_without_capture_is_a_gap(project: Project) -> None:
     with project.engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE codings ADD COLUMN note TEXT")
