@@ -85,6 +85,47 @@ def test_a_column_added_without_capture_is_a_gap(project: Project) -> None:
         assert history.capture_gaps(conn) == []
 
 
+def _run_with_extra_migration(tmp_path: Path, upgrade_body: str) -> list[str]:
+    """Upgrade a new project through the real migrations and one more (0099) with ``upgrade_body``."""
+    import shutil
+
+    scripts = tmp_path / "migrations"
+    shutil.copytree(Path(history.__file__).with_name("migrations"), scripts,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    head = [m.revision for m in _migrations()][-1]
+    (scripts / "versions" / "0099_test.py").write_text(
+        "from alembic import op\n\nfrom qdaapp.core import history\n\n"
+        f"revision = '0099'\ndown_revision = '{head}'\nbranch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade() -> None:\n" + upgrade_body + "\n\ndef downgrade() -> None:\n    pass\n",
+        encoding="utf-8")
+    path = tmp_path / "extra.qda"
+    sqlite3.connect(path).close()
+    engine = make_engine(path)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(scripts))
+    from alembic import command as alembic_command
+
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        alembic_command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        gaps = history.capture_gaps(conn)
+    engine.dispose()
+    return gaps
+
+
+def test_a_migration_that_adds_a_column_without_capture_fails_the_coverage(tmp_path: Path) -> None:
+    gaps = _run_with_extra_migration(tmp_path, "    op.execute('ALTER TABLE memos ADD COLUMN colour TEXT')\n")
+    assert gaps == ["memos: undo_memos_ad does not record colour", "memos: undo_memos_au does not record colour"]
+
+
+def test_a_migration_that_captures_what_it_adds_passes_the_coverage(tmp_path: Path) -> None:
+    body = ("    op.execute('ALTER TABLE memos ADD COLUMN colour TEXT')\n"
+            "    op.execute('CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)')\n"
+            "    history.install(op.get_bind(), history.generate(op.get_bind(), ['memos', 'tags']))\n")
+    assert _run_with_extra_migration(tmp_path, body) == []
+
+
 def test_a_table_of_user_work_without_capture_is_a_gap(project: Project) -> None:
     with project.engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE tags (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
