@@ -42,6 +42,7 @@ CAPTURE = {
     ],
 }
 
+# The capture this revision replaces (as 0004 left it), put back by the downgrade.
 CAPTURE_0004 = {
     "sources": [
         """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """

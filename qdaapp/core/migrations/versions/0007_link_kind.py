@@ -34,6 +34,7 @@ CAPTURE = {
     ],
 }
 
+# The capture this revision replaces (as 0006 left it), put back by the downgrade.
 CAPTURE_0006 = {
     "fragment_links": [
         """CREATE TRIGGER undo_fragment_links_ai AFTER INSERT ON "fragment_links" BEGIN INSERT INTO """

@@ -56,6 +56,7 @@ CAPTURE = {
     ],
 }
 
+# The capture this revision replaces (as 0007 left it), put back by the downgrade.
 CAPTURE_0007 = {
     "sources": [
         """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """

@@ -46,6 +46,7 @@ CAPTURE = {
     ],
 }
 
+# The capture this revision replaces (as 0009 left it), put back by the downgrade.
 CAPTURE_0009 = {
     "sources": [
         """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """
