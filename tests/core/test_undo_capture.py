@@ -258,3 +258,17 @@ def test_freeze_source_gives_back_the_statements(project: Project) -> None:
     exec(source, namespace)
     assert namespace["CAPTURE"] == capture
     assert max(len(line) for line in source.splitlines()) <= 120
+
+
+def test_the_freeze_command_prints_the_capture_generated_from_a_project(project_path: Path,
+                                                                       capsys: pytest.CaptureFixture) -> None:
+    assert history._main(["freeze", str(project_path), "speakers", "sources"]) == 0
+    engine = make_engine(project_path, read_only=True)
+    with engine.connect() as conn:
+        expected = history.freeze_source(history.generate(conn, ["speakers", "sources"]))
+    engine.dispose()
+    assert capsys.readouterr().out == expected
+    namespace: dict = {}
+    exec(expected, namespace)
+    assert list(namespace["CAPTURE"]) == ["speakers", "sources"]
+    assert 'hex(OLD."original")' in namespace["CAPTURE"]["sources"][1]
