@@ -13,8 +13,9 @@ hand: :func:`generate` reads the live columns of each table (``PRAGMA
 table_info`` on SQLite, the inspector elsewhere) and :func:`capture_sql`
 writes the triggers for SQLite, or for PostgreSQL as PL/pgSQL. A migration
 that changes a table of user work keeps the text generated at that revision
-(``CAPTURE``, printed by ``python -m qdaapp.core.history freeze TABLE...``)
-and installs it with :func:`install`, so later edits of the models or of the
+(``CAPTURE``, printed by ``python -m qdaapp.core.history freeze PROJECT.qda
+TABLE...`` on a project upgraded to it) and installs it with
+:func:`install`, so later edits of the models or of the
 generator do not change what an old migration does. :func:`capture_gaps` names
 every table and column of user work that the installed capture misses; the
 tables that are not user work are listed in :data:`NOT_USER_WORK`.
