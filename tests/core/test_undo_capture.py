@@ -211,6 +211,40 @@ def test_undo_after_the_capture_is_generated_again(project: Project) -> None:
         assert conn.exec_driver_sql("SELECT note FROM codings WHERE id = ?", (cid,)).scalar() == "kept"
 
 
+def test_a_project_upgraded_from_0009_gets_the_generated_capture_and_undo_works(project_path: Path,
+                                                                              tmp_path: Path) -> None:
+    from qdaapp.core import sources
+
+    engine = make_engine(project_path)
+    _migrate(engine, "0009", down=True)
+    with engine.connect() as conn:
+        old = history.installed(conn)["sources"]
+        assert old != history.generate(conn, ["sources"])["sources"]
+    engine.dispose()
+    (tmp_path / "New.txt").write_text("A new interview text.\n", encoding="utf-8")
+    with Project.open(project_path, coder="tester") as p:
+        with p.engine.connect() as conn:
+            assert history.installed(conn) == history.generate(conn)
+            assert history.capture_gaps(conn) == []
+        docs, _ = sources.read_files([tmp_path / "New.txt"])
+        p.run(sources.import_documents, docs)
+        p.run(sources.update_source, "New.txt", name="Renamed.txt")
+        with p.engine.connect() as conn:
+            row = conn.exec_driver_sql("SELECT * FROM sources WHERE name = 'Renamed.txt'").one()
+        p.run(sources.delete_source, "Renamed.txt")
+        p.undo()  # the delete: the whole row comes back, long values included
+        with p.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT * FROM sources WHERE name = 'Renamed.txt'").one() == row
+        p.undo()  # the rename
+        with p.read_session() as s:
+            assert sources.text_and_pages(s, sources.resolve(s, "New.txt").id)[0] == "A new interview text.\n"
+        p.redo()
+        p.redo()
+        with p.read_session() as s:
+            assert "Renamed.txt" not in [i.name for i in sources.list_sources(s)]
+        assert p.verify_audit().ok
+
+
 # ---------------------------------------------------------------------- PostgreSQL
 def test_postgresql_capture_text_for_one_table() -> None:
     assert history.capture_sql("speakers", ["id", "name", "role"], "postgresql") == [
