@@ -48,7 +48,7 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 # tests/cli/test_cli.py checks this table against what each module registers.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "project_cmds": ("new", "import", "sources", "text", "case", "cases", "memo", "diary", "undo", "redo", "audit",
-                     "backup"),
+                     "backup", "check"),
     "coding_cmds": ("node", "nodes", "code", "uncode", "codings"),
     "search_cmds": ("index", "search", "markers", "review", "runs", "lexicon"),
     "narrative_cmds": ("account", "fragment", "flowchart", "framework"),
@@ -86,6 +86,23 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return run(project=args.project, demo=args.demo, read_only=args.read_only)
 
 
+def _known_failure(args: argparse.Namespace, exc: Exception) -> Optional[QdaError]:
+    """A full disk or a damaged project that reached here undressed (e.g. from a plain ``sqlite3``
+    connection), as the error a user can act on; None for anything else (a bug)."""
+    from pathlib import Path
+
+    from qdaapp.core.db import damaged, disk_full, is_damage, is_disk_full
+
+    project = getattr(args, "project", None)
+    if is_disk_full(exc):
+        out = getattr(args, "out", None)
+        where = Path(out).parent if isinstance(out, str) and out else Path(project).parent if project else Path(".")
+        return disk_full(where)
+    if is_damage(exc) and isinstance(project, str):
+        return damaged(Path(project), str(exc))
+    return None
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--selftest"]:
@@ -120,6 +137,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write("qdaapp: interrupted; nothing was changed by the unfinished command.\n")
         return 130
     except Exception as exc:  # a bug: one line for the user, the trace in the log
+        known = _known_failure(args, exc)
+        if known is not None:
+            sys.stderr.write(f"qdaapp: {known}\n")
+            return 1
         from qdaapp.core.logs import log_exception
 
         where = log_exception(exc)

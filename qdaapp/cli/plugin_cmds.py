@@ -124,7 +124,10 @@ def cmd_analysis(args: argparse.Namespace) -> int:
 
             save_analysis_table(result, out)
         else:
-            reg.load(spec.plugin, spec.chart)(result, out)
+            from qdaapp.core.safe_write import write_via_temp
+
+            chart = reg.load(spec.plugin, spec.chart)
+            write_via_temp(Path(out), lambda tmp: chart(result, tmp))
         if args.json:
             sys.stderr.write(f"wrote {out}\n")
         else:

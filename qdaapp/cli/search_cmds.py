@@ -18,6 +18,9 @@ from .project_cmds import opened, terminal_progress
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("index", help="build the search indexes of sources that lack them")
     p.add_argument("project")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes that analyse sentences beside the one writing (0: none; default: one per "
+                        "core but one, when there is enough text)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("search", help="keyword search: words, \"phrases\", manag*, AND OR NOT, NEAR(a b, 5)")
@@ -102,7 +105,7 @@ def ensure_indexed(project, nlp: bool = True) -> None:  # noqa: ANN001
 
 def cmd_index(args: argparse.Namespace) -> int:
     with opened(args) as project:
-        n = indexing.index_sources(project, progress=terminal_progress("Indexing"))
+        n = indexing.index_sources(project, progress=terminal_progress("Indexing"), workers=args.workers)
     print(f"indexed {n} source(s)")
     return 0
 

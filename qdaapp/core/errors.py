@@ -21,6 +21,35 @@ class ProjectInUse(ProjectError):
     """Another window or program has the project open for writing."""
 
 
+class ProjectDamaged(ProjectError):
+    """The project file is damaged (SQLite or its integrity check says so); it refuses writes."""
+
+    def __init__(self, message: str, backups: tuple[str, ...] = ()) -> None:
+        self.backups = backups
+        super().__init__(message)
+
+
+class ReadOnlyPlace(ProjectError):
+    """The project is in a read-only folder or is a read-only file: it can be read, not changed."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        self.reason = reason
+        super().__init__(message)
+
+
+class DiskFull(QdaError):
+    """The disk (or the user's quota) is full. The change being made was not saved; nothing
+    saved before it was lost."""
+
+    def __init__(self, folder: str, what: str = "") -> None:
+        self.folder = folder
+        doing = f" while {what}" if what else ""
+        super().__init__(
+            f"The disk is full: there is no space left in {folder}{doing}. Nothing was lost: what was "
+            "saved before is intact, and the unfinished change was not kept. Free some space and try again."
+        )
+
+
 class NeedsUpgrade(ProjectError):
     """The project uses an older schema; it must be opened for writing once to upgrade."""
 

@@ -220,21 +220,37 @@ def analyse_chunks(
     sentence never swallows its speaker's label. ``text`` may come as
     consecutive parts (see :func:`_chunks`).
     """
-    from .nlp_fast import FastAnalyser
-
-    nlp = pipeline(lang)
-    fast = FastAnalyser.get(nlp, _lower_lemma(nlp))
+    analyser = _analyser(lang)
     pending = sorted(breaks)
     state = [0]  # index of the next break
     for offset, chunk in _chunks(text):
         if cancel is not None:
             cancel.check()
-        if fast is not None:
-            yield fast.chunk(chunk, offset, pending, state)
-        else:
-            yield _pipeline_chunk(nlp, nlp(chunk), offset, pending, state)
+        yield analyser(chunk, offset, pending, state)
         if progress is not None:
             progress.advance(len(chunk))
+
+
+def analyse_piece(piece: str, offset: int, lang: str = "en", breaks: Sequence[int] = ()) -> TokenData:
+    """One piece of a text as :func:`_chunks` cuts it (``offset``: where it starts), on its own:
+    the same tokens and sentences :func:`analyse_chunks` gives for it within the whole text.
+
+    ``breaks`` may hold every break of the text or only those inside the piece: a break
+    before the piece's first word changes nothing, as each piece starts a sentence. So the
+    pieces of one text can be analysed apart (in other processes) and put back in order.
+    """
+    return _analyser(lang)(piece, offset, sorted(breaks), [0])
+
+
+def _analyser(lang: str) -> Any:
+    """``f(chunk, offset, pending, state) -> TokenData`` for ``lang``'s pipeline."""
+    from .nlp_fast import FastAnalyser
+
+    nlp = pipeline(lang)
+    fast = FastAnalyser.get(nlp, _lower_lemma(nlp))
+    if fast is not None:
+        return fast.chunk
+    return lambda chunk, offset, pending, state: _pipeline_chunk(nlp, nlp(chunk), offset, pending, state)
 
 
 def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: list[int]) -> TokenData:

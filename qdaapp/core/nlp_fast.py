@@ -27,13 +27,12 @@ import re
 import threading
 from array import array
 from bisect import bisect_right
+from itertools import repeat
 from typing import Any, Optional
 
 import numpy as np
 
 _WHITESPACE = re.compile(r"(\s+)")
-_WHITESPACE_TOKEN = re.compile(r"\s{2,}|[^\S ]")  # a gap that is not a single space holds one of these
-_NEWLINE = re.compile(r"\n")
 SPAN_LIMIT = 200_000  # distinct spans remembered; the table is emptied beyond it
 _WORD, _OTHER_PUNCT, _ENDS_SENTENCE = 0, 1, 2  # what the sentencizer sees in a token
 
@@ -175,11 +174,12 @@ class FastAnalyser:
         # The whitespace tokens: any gap but a single space (which only marks the token before).
         has_tokens = count > 0
         last_of_span = ends_of_span[has_tokens] - 1
-        gap_at = part_at[1::2] - offset
+        gaps = parts[1::2]  # the gap after each span but the last
         gap_after = np.zeros(len(spans), np.bool_)  # a whitespace token follows the span
-        gap_after[np.searchsorted(gap_at, _positions(_WHITESPACE_TOKEN, chunk), "right") - 1] = True
+        gap_after[:len(gaps)] = np.fromiter(map(" ".__ne__, gaps), np.bool_, len(gaps))
         newline_after = np.zeros(len(spans), np.bool_)
-        newline_after[np.searchsorted(gap_at, _positions(_NEWLINE, chunk), "right") - 1] = True
+        if "\n" in chunk:
+            newline_after[:len(gaps)] = np.fromiter(map(str.__contains__, gaps, repeat("\n")), np.bool_, len(gaps))
 
         # The sentencizer: seen_period after each token (1 yes, 0 no, -1 unchanged), then carried forward.
         after = np.where(kind == _ENDS_SENTENCE, 1, np.where(kind == _WORD, 0, -1)).astype(np.int8)
@@ -210,10 +210,6 @@ class FastAnalyser:
         lemma_ids = np.where(opening, t.opens[row], t.plain[row])
         lemmas = list(map(self.lemmas.__getitem__, lemma_ids.tolist()))
         return TokenData(_ints(starts), _ints(ends), lemmas, _ints(sentence_starts))
-
-
-def _positions(pattern: re.Pattern, text: str) -> np.ndarray:
-    return np.fromiter((m.start() for m in pattern.finditer(text)), np.int64)
 
 
 def _ints(values: Any) -> array:

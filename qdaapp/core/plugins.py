@@ -84,12 +84,17 @@ class Analysis:
 
 
 def save_analysis_table(result: dict, path: str | os.PathLike) -> None:
-    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel); text a
-    spreadsheet would run as a formula is neutralised (see :mod:`qdaapp.core.exchange.sheets`)."""
+    """Write an analysis result's ``columns`` and ``rows`` as CSV (UTF-8 with a BOM, for Excel),
+    through a temporary file (:mod:`.safe_write`); text a spreadsheet would run as a formula is
+    neutralised (see :mod:`qdaapp.core.exchange.sheets`)."""
     from .exchange import sheets
+    from .safe_write import write_via_temp
 
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
-        sheets.write_csv(fh, result.get("columns", []), result.get("rows", []))
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+            sheets.write_csv(fh, result.get("columns", []), result.get("rows", []))
+
+    write_via_temp(Path(path), write)
 
 
 @dataclass

@@ -23,8 +23,24 @@ from sqlalchemy.orm import Session
 
 from . import audit, durability
 from .commands import Change, CommandFn, command, execute
-from .db import check_project_file, make_engine, quick_check, remember_clean
-from .errors import NeedsUpgrade, ProjectError
+from .db import (
+    CLOSED,
+    FULL,
+    backup_files,
+    check_project_file,
+    damaged,
+    disk_full,
+    forget_clean,
+    integrity_problems,
+    is_damage,
+    is_disk_full,
+    make_engine,
+    quick_check,
+    read_only_error,
+    read_only_reason,
+    remember_clean,
+)
+from .errors import DiskFull, NeedsUpgrade, ProjectDamaged, ProjectError
 from .lock import ProjectLock
 from .models import AuditEvent, Coding, Meta, Node, Source, utcnow
 from .schema import KNOWN_REVISIONS, SCHEMA_HEAD, check_known
@@ -56,6 +72,17 @@ class Project:
         # Set on open when the file lacks work acknowledged on this computer (see durability).
         self.missing_work: Optional[durability.MissingWork] = None
         self.last_backup_seal: Optional[str] = None
+        # Set once SQLite (or the decoding of a stored value) reports damage, or the full check
+        # finds it: from then on the project refuses every write (require_writable).
+        self.damaged: Optional[ProjectDamaged] = None
+        # Why a project opened read-only could not have been opened for writing (None: by choice).
+        self.read_only_reason: Optional[str] = read_only_reason(path) if read_only else None
+        # Whether the file is known sound in full as it was opened: a writer here closed it last,
+        # or the full check passed since (see db.trust). Otherwise a change checks it in full first.
+        self.checked_in_full = False
+        from sqlalchemy import event
+
+        event.listen(engine, "handle_error", self._on_database_error)
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
@@ -99,7 +126,7 @@ class Project:
         wal_before = durability.wal_state(path)  # before SQLite opens it (and resets a damaged log)
         engine = make_engine(path, read_only=read_only, mmap=mmap)
         try:
-            quick_check(engine, path.name, path)
+            trusted = quick_check(engine, path.name, path)
             if revision != SCHEMA_HEAD:
                 if read_only:
                     raise NeedsUpgrade(
@@ -114,6 +141,7 @@ class Project:
                 lock.release()
             raise
         project = cls(path, engine, coder or default_coder(), read_only, lock)
+        project.checked_in_full = trusted in (CLOSED, FULL)
         try:
             project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(),
                                                            wal_before)
@@ -148,8 +176,44 @@ class Project:
 
     # ------------------------------------------------------------------ sessions
     def require_writable(self) -> None:
+        if self.damaged is not None:
+            raise ProjectDamaged(str(self.damaged), self.damaged.backups)
         if self.read_only:
+            if self.read_only_reason:
+                raise read_only_error(self.path, self.read_only_reason)
             raise ProjectError(f"{self.path.name} is open read-only; nothing can be changed.")
+
+    def mark_damaged(self, detail: str) -> ProjectDamaged:
+        """Record that the file is damaged: from now on it is read-only (writes are refused, and
+        closing it does not record it as sound); returns the error."""
+        self.damaged = damaged(self.path, detail)
+        self.read_only = True
+        self.read_only_reason = "it is damaged"
+        forget_clean(self.path)
+        return self.damaged
+
+    def check_integrity(self) -> list[str]:
+        """The full check (:func:`.db.integrity_problems`); safe on a worker thread while the
+        project is in use. Marks the project damaged when it finds anything."""
+        raw = self.engine.raw_connection()
+        try:
+            problems = integrity_problems(raw.driver_connection)
+        finally:
+            raw.close()
+        if problems:
+            self.mark_damaged(f"its full integrity check found: {'; '.join(problems[:3])}")
+        elif self.damaged is None:
+            self.checked_in_full = True
+            remember_clean(self.path, wait_ns=0, kind=FULL)  # recorded only when no log holds part of it
+        return problems
+
+    def _on_database_error(self, context: Any) -> None:
+        """SQLAlchemy's ``handle_error``: damage and full disks become errors a user can act on."""
+        exc = context.original_exception
+        if is_damage(exc):
+            raise self.mark_damaged(str(exc)) from exc
+        if is_disk_full(exc):
+            raise disk_full(self.path.parent, f"saving to {self.path.name}") from exc
 
     @contextmanager
     def write_session(self) -> Iterator[Session]:
@@ -167,8 +231,20 @@ class Project:
             yield session
 
     def run(self, fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
-        """Execute a command (see :mod:`qdaapp.core.commands`) and return its result."""
-        return execute(self, fn, *args, reason=reason, **kwargs)
+        """Execute a command (see :mod:`qdaapp.core.commands`) and return its result.
+
+        A command that writes through the driver's own cursor (bulk imports) bypasses the
+        engine's error hook; its damage and full-disk errors are translated here the same way."""
+        try:
+            return execute(self, fn, *args, reason=reason, **kwargs)
+        except (ProjectDamaged, DiskFull):
+            raise
+        except Exception as exc:
+            if is_damage(exc):
+                raise self.mark_damaged(str(exc)) from exc
+            if is_disk_full(exc):
+                raise disk_full(self.path.parent, f"saving to {self.path.name}") from exc
+            raise
 
     # ------------------------------------------------------------------ undo / redo
     def undo(self) -> int:
@@ -268,12 +344,18 @@ class Project:
         """A backup copy; its seal is written beside it (``NAME.qda.seal``) and kept in ``last_backup_seal``."""
         made = backup_copy(self.path, self.engine, label)
         self.last_backup_seal = audit.seal_of_file(made)
-        made.with_name(made.name + ".seal").write_text(self.last_backup_seal + "\n", encoding="utf-8")
+        from .safe_write import write_via_temp
+
+        seal = self.last_backup_seal + "\n"
+        write_via_temp(made.with_name(made.name + ".seal"), lambda tmp: tmp.write_text(seal, encoding="utf-8"),
+                       temp_suffix=".part", what=f"making a backup of {self.path.name}")
         return made
 
     def rotate_backups(self, keep: int = 10) -> Path:
         """An automatic backup (on open, and every 10 minutes of work); keeps the newest ``keep``."""
         made = backup_copy(self.path, self.engine, "auto")
+        if not self.checked_in_full or self.damaged is not None:
+            return made  # the older copies stay until this file is known sound: this one may hold damage
         autos = [b for b in list_backups(self.path) if "-auto" in b.name]
         for old in autos[keep:]:
             old.unlink(missing_ok=True)
@@ -282,9 +364,7 @@ class Project:
 
 def list_backups(path: str | Path) -> list[Path]:
     """Backup copies of the project at ``path``, newest first."""
-    path = Path(path)
-    folder = path.parent / f"{path.stem}.backups"
-    return sorted(folder.glob(f"{path.stem}-*{path.suffix or PROJECT_SUFFIX}"), reverse=True) if folder.is_dir() else []
+    return backup_files(Path(path))
 
 
 def restore_backup(path: str | Path, backup: str | Path) -> Path:
@@ -325,21 +405,35 @@ def _create_project(session: Session, name: str) -> Change:
 
 # ---------------------------------------------------------------------- helpers
 def backup_copy(path: Path, engine: Engine, label: str) -> Path:
-    """Copy the live database with SQLite's online backup (safe while open)."""
+    """Copy the live database with SQLite's online backup (safe while open).
+
+    The copy is written under a temporary name that :func:`list_backups` does not match,
+    flushed to the disk and only then renamed: a full disk or a kill never leaves an empty
+    or cut-off file that looks like a backup."""
+    from .safe_write import write_via_temp
+
     folder = path.parent / f"{path.stem}.backups"
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full(path.parent, f"making a backup of {path.name}") from exc
+        raise
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
     target = folder / f"{path.stem}-{stamp}-{label}{path.suffix or PROJECT_SUFFIX}"
-    raw = engine.raw_connection()
-    try:
-        dest = sqlite3.connect(target)
+
+    def copy(tmp: Path) -> None:
+        raw = engine.raw_connection()
         try:
-            raw.driver_connection.backup(dest)
+            dest = sqlite3.connect(tmp)
+            try:
+                raw.driver_connection.backup(dest)
+            finally:
+                dest.close()
         finally:
-            dest.close()
-    finally:
-        raw.close()
-    return target
+            raw.close()
+
+    return write_via_temp(target, copy, temp_suffix=".part", what=f"making a backup of {path.name}")
 
 
 def _migrate(engine: Engine, target: str = "head", down: bool = False) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .db import BUSY_TIMEOUT_MS, check_project_file, quick_check_connection
+from .db import BUSY_TIMEOUT_MS, check_project_file, damaged, is_damage, quick_check_connection, read_only_uri
 from .errors import NeedsUpgrade, ProjectError
 
 # The newest schema this program knows; tests check it equals Alembic's head.
@@ -23,12 +23,18 @@ KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008
 def schema_revision(path: Path) -> str:
     """The Alembic revision stamped in the file, read without migrating."""
     try:
-        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise ProjectError(f"{path.name} cannot be opened: {exc}.") from exc
     try:
         row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    except UnicodeDecodeError as exc:
+        raise damaged(path, f"it cannot be read: {exc}") from exc
     except sqlite3.DatabaseError as exc:
+        if is_damage(exc) or "malformed" in str(exc):  # a SQLite file (its header says so) that cannot be read
+            raise damaged(path, f"it cannot be read: {exc}") from exc
+        if "no such table" not in str(exc):
+            raise ProjectError(f"{path.name} cannot be read: {exc}.") from exc
         raise ProjectError(
             f"{path.name} is a SQLite database but not a qdaapp project ({exc}). "
             "Choose a project file made by qdaapp."
@@ -56,7 +62,7 @@ def connect_read_only(path: str | Path) -> sqlite3.Connection:
     check_project_file(path, read_only=True)
     revision = schema_revision(path)
     check_known(path, revision)
-    conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 
+from qdaapp.core.errors import ProjectDamaged
 from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.speakers import open_speakers_dialog
@@ -73,6 +74,12 @@ class CommandRunner(QObject):
         """Run a command; on failure tell the user and return ``(False, None)``."""
         try:
             return True, self.call(fn, *args, **kwargs)
+        except ProjectDamaged:
+            on_damage = getattr(self._widget, "project_damaged", None)
+            if on_damage is None:
+                raise
+            on_damage()  # the window turns read-only and says which backups there are
+            return False, None
         except Exception as exc:
             show_error(self._widget, exc)
             return False, None

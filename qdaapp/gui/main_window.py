@@ -44,7 +44,8 @@ from qdaapp.gui.panels.documents import DocumentArea
 from qdaapp.gui.panels.durable import Durability
 from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.exports import ExportFlow
-from qdaapp.gui.panels.layout import DockLayout, build_centre
+from qdaapp.gui.panels.integrity import IntegrityCheck
+from qdaapp.gui.panels.layout import READ_ONLY_TEXT, DockLayout, build_centre
 from qdaapp.gui.panels.memo_panel import MemoPanel
 from qdaapp.gui.panels.nodes_panel import NodesPanel
 from qdaapp.gui.panels.passages_panel import PassagesPanel
@@ -109,6 +110,7 @@ class MainWindow(QMainWindow):
         self.documents.addAction(self.actions.uncode)
 
         self.trust = TrustPanels(self)
+        self.integrity = IntegrityCheck(self)
         self.audit_viewer, self.audit_dock = self.trust.viewer, self.trust.audit_dock
         self.memo_manager, self.memo_dock = self.trust.manager, self.trust.memo_dock
         exchange.install(self)
@@ -225,8 +227,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} — qdaapp" + (" (read-only)" if project.read_only else ""))
         self.status.set_project(project)
         self.statusBar().clearMessage()
+        self.read_only_banner.setText(READ_ONLY_TEXT)
         self.read_only_banner.setVisible(project.read_only)
         self.actions.set_state(True, project.read_only)
+        reason = getattr(project, "read_only_reason", None)
+        if project.read_only and reason:  # not by choice: say why
+            place = reason.removeprefix("it is ")
+            self.show_read_only(project, f"{name} — qdaapp (read-only: {place})",
+                                f"<b>Read-only: {project.path.name} is {place}.</b> It can be read but not changed; "
+                                "to work on it, copy it to a folder you can write to.")
         self.runner.sync()
         self.audit_result = None
         self.update_status()
@@ -234,6 +243,23 @@ class MainWindow(QMainWindow):
         self.backups.project_opened(project)
         self.analysis.set_project(project)
         self.durable.project_opened(project)
+        self.integrity.start(project)
+
+    def project_damaged(self) -> None:
+        """A command or read found the open project damaged (it already refuses writes)."""
+        if self.project is not None and self.project.damaged is not None:
+            self.integrity.show_damage(self.project)
+
+    def show_read_only(self, project: Any, title: str, why: str) -> None:
+        """The window for a project that cannot be changed, saying why (a read-only place, damage)."""
+        self.setWindowTitle(title)
+        self.status.set_project(project)
+        self.read_only_badge.setToolTip(why)
+        self.read_only_banner.setText(why)
+        self.read_only_banner.setVisible(True)
+        self.actions.set_state(True, True)
+        self.backups.project_closed()  # no automatic backups of a file that cannot be changed
+        self.runner.sync()
 
     def detach_project(self) -> Any:
         """Take the project out of the window (the caller closes it)."""

@@ -270,7 +270,10 @@ def frequency_chart_bytes(table: FrequencyTable, fmt: str) -> bytes:
 
 
 def save_chart(chart: BarChart, path: str | Path) -> None:
-    Path(path).write_bytes(render_chart(chart, Path(path).suffix.lower().lstrip(".")))
+    from qdaapp.core.safe_write import write_via_temp
+
+    data = render_chart(chart, Path(path).suffix.lower().lstrip("."))
+    write_via_temp(Path(path), lambda tmp: tmp.write_bytes(data))
 
 
 def flowchart_bytes(graph: Graph, fmt: str) -> bytes:

@@ -11,7 +11,9 @@ bare SQLite count; an empty interpreter). The machine may be busy, so compare
 each figure with its baseline rather than with another day's run.
 
 * CLI rows run ``python -m qdaapp ...`` (import, index, search, markers,
-  sources); peak memory is the child's own ``ru_maxrss`` from ``os.wait4``.
+  sources); peak memory is the child's own ``ru_maxrss`` from ``os.wait4``,
+  or, where the step runs worker processes (index), the sampled peak of the
+  whole process tree's resident memory, with its largest process beside it.
   Each markers step stores one more run in the project, as the command does.
 * App rows open the project in the real main window offscreen and time the
   sources tree, then (once the background work opening started is done) show
@@ -78,6 +80,14 @@ class Run:
     code: int
     out: str
     err: str
+    tree_mb: float = 0.0  # the peak of the whole process tree's resident memory (sampled)
+
+    @property
+    def peak(self) -> str:
+        """The peak column: the whole tree's when the step ran other processes beside its own."""
+        if self.tree_mb > self.peak_mb * 1.05:
+            return f"{self.tree_mb:.0f} (largest process {self.peak_mb:.0f})"
+        return f"{self.peak_mb:.0f}"
 
 
 @dataclass
@@ -110,14 +120,43 @@ class Bench:
 # The child is started by a small launcher process: a process forked from this one (which holds
 # the corpus texts) would report this process's memory as its own peak (ru_maxrss counts the
 # pages it shares before exec), so the launcher, itself small, starts it and reports wait4's figures.
+# wait4's ru_maxrss is the largest of the child and the processes it waited for, not their sum: a step
+# that analyses in worker processes (index) would look as small as its largest process. So the launcher
+# also samples the resident memory of the child's whole process tree (Linux /proc; 0 elsewhere).
 LAUNCHER = r"""
-import json, os, subprocess, sys, time
+import json, os, subprocess, sys, threading, time
 started = time.perf_counter()
 proc = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL)
+tree_peak = [0]
+def tree_kb(root):
+    children = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    children.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(name))
+            except (OSError, IndexError, ValueError):
+                pass
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+        except OSError:
+            pass
+    return total
+def sample():
+    while proc.returncode is None and os.path.isdir("/proc"):
+        tree_peak[0] = max(tree_peak[0], tree_kb(proc.pid))
+        time.sleep(0.05)
+threading.Thread(target=sample, daemon=True).start()
 _pid, status, usage = os.wait4(proc.pid, 0)
 proc.returncode = os.waitstatus_to_exitcode(status)
 with open(sys.argv[1], "w") as fh:
-    json.dump({"seconds": time.perf_counter() - started, "peak_kb": usage.ru_maxrss, "code": proc.returncode}, fh)
+    json.dump({"seconds": time.perf_counter() - started, "peak_kb": usage.ru_maxrss, "code": proc.returncode,
+               "tree_kb": max(tree_peak[0], usage.ru_maxrss)}, fh)
 """
 
 
@@ -134,7 +173,8 @@ def run_process(argv: list[str], env: dict | None = None, timeout: float = TIMEO
                 os.killpg(launcher.pid, 9)  # the launcher's own group: it and the step it started
                 launcher.wait()
         got = json.loads(result.read_text()) if result.exists() else {"seconds": timeout, "peak_kb": 0, "code": -9}
-        return Run(got["seconds"], got["peak_kb"] / 1024, got["code"], out_path.read_text(), err_path.read_text())
+        return Run(got["seconds"], got["peak_kb"] / 1024, got["code"], out_path.read_text(), err_path.read_text(),
+                   got.get("tree_kb", 0) / 1024)
 
 
 def child_env(**extra: str) -> dict:
@@ -257,7 +297,7 @@ def index_cli(bench: Bench) -> list[Row]:
     base, n = timed(lambda: sum(1 for t in bench.texts for _ in WORD_RE.finditer(t)))
     run = qdaapp("index", str(path))
     target = "<= 30 s, <= 300 MB, background + progress" if bench.words >= 5_000_000 else "<= 3 s (was 13 s)"
-    rows.append(Row("build indexes (CLI)", sec(run.seconds), f"{run.peak_mb:.0f}", target,
+    rows.append(Row("build indexes (CLI)", sec(run.seconds), run.peak, target,
                     f"re.finditer(\\w+) over the texts: {n:,} words in {sec(base)}"))
     if split_copy is not None:
         split = run_process([sys.executable, "-c", SPLIT_INDEX, str(split_copy)], env=child_env())
@@ -267,7 +307,7 @@ def index_cli(bench: Bench) -> list[Row]:
             raise RuntimeError(split.err.strip()[-800:])
         got = json.loads(split.out)
         rows.append(Row("  keyword index / lemma index (in-process)", f"{sec(got['keyword'])} / {sec(got['lemma'])}",
-                        f"{split.peak_mb:.0f}", "<= 3 s together (was 2 s + 10 s)", ""))
+                        split.peak, "<= 3 s together (was 2 s + 10 s)", ""))
     return rows
 
 
@@ -456,7 +496,7 @@ def pathological(bench: Bench, file: Path, label: str) -> list[Row]:
     if bench.profile:
         shutil.copy(path, bench.out / f"profile-patho-{file.stem}.qda")
     return [Row(f"{label}: import (CLI)", sec(imp.seconds), f"{imp.peak_mb:.0f}", "", f"read the bytes {sec(base)}"),
-            Row(f"{label}: build indexes (CLI)", sec(idx.seconds), f"{idx.peak_mb:.0f}", "<= 30 s, <= 500 MB",
+            Row(f"{label}: build indexes (CLI)", sec(idx.seconds), idx.peak, "<= 30 s, <= 500 MB",
                 "was 105 s / 3.9 GB (txt), 56 s / 1.9 GB (docx)")]
 
 

@@ -224,7 +224,7 @@ def test_a_long_source_without_turns_is_read_and_indexed_in_parts(tmp_path: Path
     reads = []
     monkeypatch.setattr(indexing, "_read_text", lambda *a: reads.append(a) or "".join(read_text(*a)))
     indexing.index_sources(p)
-    assert len(reads) == 2  # once for each index, never the whole text at once
+    assert len(reads) == 1  # once for both indexes, never the whole text at once
     p.close()
     assert _stored(tmp_path / "p.qda") == _expected(1, body, [])
     with sqlite3.connect(tmp_path / "p.qda") as db:

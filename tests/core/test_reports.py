@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select, text
 
 from qdaapp.core import audit, coding, memos, narrative, nodes, sources
-from qdaapp.core.errors import InvalidInput, NotFound
+from qdaapp.core.errors import DiskFull, InvalidInput, NotFound
 from qdaapp.core.exchange import analysis, audit_report, codebook_doc, memo_export, themes
 from qdaapp.core.models import AuditEvent, Coding
 from qdaapp.core.project import Project
@@ -223,7 +223,7 @@ def test_failed_write_keeps_the_old_file(project: Project, coded: dict, tmp_path
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(themes, "_write_xlsx", broken)
-    with project.read_session() as s, pytest.raises(InvalidInput, match="No space left"):
+    with project.read_session() as s, pytest.raises(DiskFull, match="The disk is full: there is no space left in"):
         themes.export_themes(s, out, "xlsx")
     assert out.read_bytes() == b"previous" and [p.name for p in folder.iterdir()] == ["t.xlsx"]
 

@@ -149,7 +149,8 @@ def test_unwritable_project_offers_read_only(make_window, project_path: Path, me
     assert window.open_project(str(project_path))
     kind, text = messages[0]
     assert kind == "question"
-    assert "project.qda is read-only" in text and "Open it read-only instead?" in text
+    assert "project.qda is a read-only file: it can be read but not changed" in text
+    assert "Open it read-only instead?" in text
     assert window.project.read_only
     assert window.read_only_badge.isVisible()
 

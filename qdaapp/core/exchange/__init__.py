@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import InvalidInput
+from ..errors import DiskFull, InvalidInput
+from ..safe_write import write_via_temp
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None], allowed: tuple[str, ...]) -> Path:
     """Check ``path`` (suffix, folder) then write it through a temporary file.
 
     Nothing is left behind if writing fails, and an existing file is only
-    replaced once the new one is complete.
+    replaced once the new one is complete (see :mod:`qdaapp.core.safe_write`, which
+    every export goes through).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -25,17 +26,9 @@ def write_atomically(path: str | Path, write: Callable[[Path], None], allowed: t
         raise InvalidInput(f"Cannot write {path.name}: the folder {folder} does not exist.")
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise InvalidInput(f"Cannot write {path.name}: {folder} is not writable. Choose another folder.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=suffix, dir=folder)
-    os.close(fd)
     try:
-        write(Path(tmp))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a report is an ordinary file
-        os.replace(tmp, path)
+        return write_via_temp(path, write)
+    except DiskFull:
+        raise
     except OSError as exc:
         raise InvalidInput(f"Cannot write {path.name}: {exc.strerror or exc}.") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path

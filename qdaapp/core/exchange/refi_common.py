@@ -240,6 +240,9 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise ImportFailure(str(path), f"the file cannot be read ({exc.strerror or exc}).") from exc
     if path.is_dir():
         raise ImportFailure(str(path), "it is a folder, not a file.")
+    if not path.is_file():
+        raise ImportFailure(str(path), "it is not a regular file (it is a pipe, a device or a socket).",
+                            "Choose the exported file saved on the disk.")
     if size == 0:
         raise ImportFailure(str(path), "the file is empty (0 bytes).", "Export the project again.")
     try:

@@ -100,6 +100,9 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
         raise ImportFailure(str(path), "the file does not exist.", "Check the name and the folder.") from None
     if path.is_dir():
         raise ImportFailure(str(path), "it is a folder, not a file.")
+    if not path.is_file():
+        raise ImportFailure(str(path), "it is not a regular file (it is a pipe, a device or a socket).",
+                            "Choose the exported file saved on the disk.")
     if size == 0:
         raise ImportFailure(str(path), "the file is empty (0 bytes).", "Export the codebook again.")
     if size > limits.max_entry_bytes:

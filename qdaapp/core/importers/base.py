@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Union
@@ -66,8 +67,14 @@ def check_path(path: PathLike) -> int:
         ) from None
     except OSError as exc:
         raise _unreadable(path, exc) from exc
-    if p.is_dir():
+    if stat.S_ISDIR(st.st_mode):
         raise fail(path, "it is a folder, not a file.", "Open the folder and choose the files in it.")
+    if not stat.S_ISREG(st.st_mode):
+        raise fail(
+            path,
+            f"it is not a regular file (it is {_kind(st.st_mode)}).",
+            "Choose a document saved on the disk, such as a .txt, .docx or .pdf file.",
+        )
     if st.st_size == 0:
         raise fail(
             path,
@@ -83,6 +90,16 @@ def check_path(path: PathLike) -> int:
             "Split it into smaller files (for example one per interview) and import those.",
         )
     return st.st_size
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not an ordinary file"
 
 
 def load_bytes(path: PathLike) -> bytes:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from qdaapp.core import plugins as plugin_ops
 from qdaapp.core.errors import QdaError
 from qdaapp.core.logs import log_exception
+from qdaapp.core.safe_write import write_via_temp
 from qdaapp.gui.dialogs.messages import show_error
 
 
@@ -166,7 +167,8 @@ class AnalysisView(QWidget):
         if out.suffix.lower() not in (".png", ".svg"):
             out = out.with_name(out.name + ".png")
         try:
-            plugin_ops.registry().load(self.spec.plugin, self.spec.chart)(self.result, out)
+            chart = plugin_ops.registry().load(self.spec.plugin, self.spec.chart)
+            write_via_temp(out, lambda tmp: chart(self.result, tmp))
         except Exception as exc:
             show_error(self, exc)
             return None
@@ -182,7 +184,7 @@ class AnalysisView(QWidget):
             out = out.with_name(out.name + ".csv")
         try:
             plugin_ops.save_analysis_table(self.result, out)
-        except OSError as exc:
+        except (OSError, QdaError) as exc:
             show_error(self, exc)
             return None
         return out

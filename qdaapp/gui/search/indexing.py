@@ -1,9 +1,9 @@
 """Background indexing: after a project opens or sources arrive, build what search needs.
 
 :class:`IndexingController` asks :func:`qdaapp.core.indexing.pending` which
-sources lack their indexes and builds them on a worker, one source at a
-time (each source is its own transaction, so Cancel keeps the finished
-ones). It never shows a dialog: the main window puts :attr:`status_text`
+sources lack their indexes and builds them on a worker thread (the sentence
+analysis in worker processes when there is much to do), one source per
+transaction, so Cancel keeps the finished ones. It never shows a dialog: the main window puts :attr:`status_text`
 in its status bar from the ``progress`` signal. A ``source.import`` change
 (or an undo/redo, which can bring a source back) makes it look again.
 
@@ -111,10 +111,14 @@ class IndexingController(QObject):
         self.done, self.total = 0, total
 
         def work(_progress: Progress, cancel: CancelToken) -> int:
-            for n, source_id in enumerate(todo):
-                cancel.check()
-                relay.progress.emit(n, total, f"Indexing {n + 1} of {plural(total, 'source')}…")
-                indexing.index_sources(project, [source_id], nlp=nlp, cancel=cancel)
+            def step(done: int, _total: int) -> None:
+                if done < total:
+                    relay.progress.emit(done, total, f"Indexing {done + 1} of {plural(total, 'source')}…")
+
+            cancel.check()
+            relay.progress.emit(0, total, f"Indexing 1 of {plural(total, 'source')}…")
+            # One call for all: the sentence analysis runs in worker processes beside this thread.
+            indexing.index_sources(project, todo, nlp=nlp, cancel=cancel, on_source=step)
             relay.progress.emit(total, total, f"Indexed {plural(total, 'source')}.")
             return total
 
