@@ -258,7 +258,7 @@ def row_name(table: str) -> str:
 
 
 def digested_tables(conn: Connection) -> list[str]:
-    """The tables of the user's work: those the undo triggers capture (see history.trigger_sql)."""
+    """The tables of the user's work: those the undo triggers capture (see history.capture_sql)."""
     names = conn.exec_driver_sql(
         "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'undo\\_%\\_ad' ESCAPE '\\'"
     ).scalars().all()

@@ -1,7 +1,7 @@
 """Source language: the ISO code of the language a source is analysed in.
 
-The undo capture triggers of ``sources`` list its columns, so they are
-dropped and created again with the new column.
+The undo capture of ``sources`` records its columns, so it is made again
+with the new column.
 
 Revision ID: 0005
 Revises: 0004
@@ -10,36 +10,75 @@ Revises: 0004
 from alembic import op
 import sqlalchemy as sa
 
-from qdaapp.core.history import BLOBS, trigger_sql
+from qdaapp.core import history
 
 revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
 
-SOURCES_0004 = ['id', 'name', 'kind', 'format', 'case_id', 'text', 'original', 'original_name', 'sha256', 'encoding',
-                'words', 'length', 'page_starts', 'paragraph_starts', 'turns', 'imported_at', 'imported_by']
-SOURCES = SOURCES_0004 + ['language']
-IMMUTABLE = ("text", "original", "page_starts", "paragraph_starts", "turns")
+# The undo capture as generated from the schema at this revision (history.generate), frozen:
+# later edits of the models or of the generator leave this migration as it was.
+CAPTURE = {
+    "sources": [
+        """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """
+        """VALUES ('sources', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_sources_ad AFTER DELETE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old) VALUES ('sources', 'D', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'text', OLD."text", 'original', """
+        """hex(OLD."original"), 'original_name', OLD."original_name", 'sha256', OLD."sha256", 'encoding', """
+        """OLD."encoding", 'words', OLD."words", 'length', OLD."length", 'page_starts', OLD."page_starts", """
+        """'paragraph_starts', OLD."paragraph_starts", 'turns', OLD."turns", 'imported_at', OLD."imported_at", """
+        """'imported_by', OLD."imported_by", 'language', OLD."language")); END""",
+        """CREATE TRIGGER undo_sources_au AFTER UPDATE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old, new) VALUES ('sources', 'U', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'original_name', OLD."original_name", """
+        """'sha256', OLD."sha256", 'encoding', OLD."encoding", 'words', OLD."words", 'length', OLD."length", """
+        """'imported_at', OLD."imported_at", 'imported_by', OLD."imported_by", 'language', OLD."language"), """
+        """json_object('id', NEW."id", 'name', NEW."name", 'kind', NEW."kind", 'format', NEW."format", """
+        """'case_id', NEW."case_id", 'original_name', NEW."original_name", 'sha256', NEW."sha256", 'encoding', """
+        """NEW."encoding", 'words', NEW."words", 'length', NEW."length", 'imported_at', NEW."imported_at", """
+        """'imported_by', NEW."imported_by", 'language', NEW."language")); END""",
+    ],
+}
+
+# The capture this revision replaces (as 0004 left it), put back by the downgrade.
+CAPTURE_0004 = {
+    "sources": [
+        """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """
+        """VALUES ('sources', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_sources_ad AFTER DELETE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old) VALUES ('sources', 'D', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'text', OLD."text", 'original', """
+        """hex(OLD."original"), 'original_name', OLD."original_name", 'sha256', OLD."sha256", 'encoding', """
+        """OLD."encoding", 'words', OLD."words", 'length', OLD."length", 'page_starts', OLD."page_starts", """
+        """'paragraph_starts', OLD."paragraph_starts", 'turns', OLD."turns", 'imported_at', OLD."imported_at", """
+        """'imported_by', OLD."imported_by")); END""",
+        """CREATE TRIGGER undo_sources_au AFTER UPDATE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old, new) VALUES ('sources', 'U', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'original_name', OLD."original_name", """
+        """'sha256', OLD."sha256", 'encoding', OLD."encoding", 'words', OLD."words", 'length', OLD."length", """
+        """'imported_at', OLD."imported_at", 'imported_by', OLD."imported_by"), json_object('id', NEW."id", """
+        """'name', NEW."name", 'kind', NEW."kind", 'format', NEW."format", 'case_id', NEW."case_id", """
+        """'original_name', NEW."original_name", 'sha256', NEW."sha256", 'encoding', NEW."encoding", 'words', """
+        """NEW."words", 'length', NEW."length", 'imported_at', NEW."imported_at", 'imported_by', """
+        """NEW."imported_by")); END""",
+    ],
+}
 
 
-def _recreate_triggers(columns: list[str]) -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for suffix in ("ai", "ad", "au"):
-        op.execute(f"DROP TRIGGER IF EXISTS undo_sources_{suffix}")
-    for statement in trigger_sql("sources", columns, BLOBS.get("sources", ()), IMMUTABLE):
-        op.execute(statement)
+def _recreate_triggers(capture: dict[str, list[str]]) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        history.install(op, capture)
 
 
 def upgrade() -> None:
     op.add_column('sources', sa.Column('language', sa.String(length=8), server_default='en', nullable=False))
-    _recreate_triggers(SOURCES)
+    _recreate_triggers(CAPTURE)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for suffix in ("ai", "ad", "au"):
-            op.execute(f"DROP TRIGGER IF EXISTS undo_sources_{suffix}")
+        history.drop(op, ["sources"])
     op.drop_column('sources', 'language')
-    _recreate_triggers(SOURCES_0004)
+    _recreate_triggers(CAPTURE_0004)

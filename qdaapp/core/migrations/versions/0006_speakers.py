@@ -10,14 +10,29 @@ Revises: 0005
 from alembic import op
 import sqlalchemy as sa
 
-from qdaapp.core.history import trigger_sql
+from qdaapp.core import history
 
 revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-COLUMNS = ['id', 'name', 'role', 'updated_at', 'updated_by']
+# The undo capture as generated from the schema at this revision (history.generate), frozen:
+# later edits of the models or of the generator leave this migration as it was.
+CAPTURE = {
+    "speakers": [
+        """CREATE TRIGGER undo_speakers_ai AFTER INSERT ON "speakers" BEGIN INSERT INTO undo_ops(tbl, op, """
+        """row_id) VALUES ('speakers', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_speakers_ad AFTER DELETE ON "speakers" BEGIN INSERT INTO undo_ops(tbl, op, """
+        """row_id, old) VALUES ('speakers', 'D', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", """
+        """'role', OLD."role", 'updated_at', OLD."updated_at", 'updated_by', OLD."updated_by")); END""",
+        """CREATE TRIGGER undo_speakers_au AFTER UPDATE ON "speakers" BEGIN INSERT INTO undo_ops(tbl, op, """
+        """row_id, old, new) VALUES ('speakers', 'U', OLD.rowid, json_object('id', OLD."id", 'name', """
+        """OLD."name", 'role', OLD."role", 'updated_at', OLD."updated_at", 'updated_by', OLD."updated_by"), """
+        """json_object('id', NEW."id", 'name', NEW."name", 'role', NEW."role", 'updated_at', NEW."updated_at", """
+        """'updated_by', NEW."updated_by")); END""",
+    ],
+}
 
 
 def upgrade() -> None:
@@ -32,12 +47,10 @@ def upgrade() -> None:
     sa.UniqueConstraint('name'),
     )
     if op.get_bind().dialect.name == "sqlite":
-        for statement in trigger_sql('speakers', COLUMNS):
-            op.execute(statement)
+        history.install(op, CAPTURE)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for suffix in ("ai", "ad", "au"):
-            op.execute(f"DROP TRIGGER IF EXISTS undo_speakers_{suffix}")
+        history.drop(op, list(CAPTURE))
     op.drop_table('speakers')

@@ -10,24 +10,49 @@ Revises: 0006
 from alembic import op
 import sqlalchemy as sa
 
-from qdaapp.core.history import trigger_sql
+from qdaapp.core import history
 
 revision = '0007'
 down_revision = '0006'
 branch_labels = None
 depends_on = None
 
-LINKS_0004 = ['id', 'from_id', 'to_id', 'label']
-LINKS = LINKS_0004 + ['kind']
+# The undo capture as generated from the schema at this revision (history.generate), frozen:
+# later edits of the models or of the generator leave this migration as it was.
+CAPTURE = {
+    "fragment_links": [
+        """CREATE TRIGGER undo_fragment_links_ai AFTER INSERT ON "fragment_links" BEGIN INSERT INTO """
+        """undo_ops(tbl, op, row_id) VALUES ('fragment_links', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_fragment_links_ad AFTER DELETE ON "fragment_links" BEGIN INSERT INTO """
+        """undo_ops(tbl, op, row_id, old) VALUES ('fragment_links', 'D', OLD.rowid, json_object('id', OLD."id", """
+        """'from_id', OLD."from_id", 'to_id', OLD."to_id", 'label', OLD."label", 'kind', OLD."kind")); END""",
+        """CREATE TRIGGER undo_fragment_links_au AFTER UPDATE ON "fragment_links" BEGIN INSERT INTO """
+        """undo_ops(tbl, op, row_id, old, new) VALUES ('fragment_links', 'U', OLD.rowid, json_object('id', """
+        """OLD."id", 'from_id', OLD."from_id", 'to_id', OLD."to_id", 'label', OLD."label", 'kind', OLD."kind"), """
+        """json_object('id', NEW."id", 'from_id', NEW."from_id", 'to_id', NEW."to_id", 'label', NEW."label", """
+        """'kind', NEW."kind")); END""",
+    ],
+}
+
+# The capture this revision replaces (as 0006 left it), put back by the downgrade.
+CAPTURE_0006 = {
+    "fragment_links": [
+        """CREATE TRIGGER undo_fragment_links_ai AFTER INSERT ON "fragment_links" BEGIN INSERT INTO """
+        """undo_ops(tbl, op, row_id) VALUES ('fragment_links', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_fragment_links_ad AFTER DELETE ON "fragment_links" BEGIN INSERT INTO """
+        """undo_ops(tbl, op, row_id, old) VALUES ('fragment_links', 'D', OLD.rowid, json_object('id', OLD."id", """
+        """'from_id', OLD."from_id", 'to_id', OLD."to_id", 'label', OLD."label")); END""",
+        """CREATE TRIGGER undo_fragment_links_au AFTER UPDATE ON "fragment_links" BEGIN INSERT INTO """
+        """undo_ops(tbl, op, row_id, old, new) VALUES ('fragment_links', 'U', OLD.rowid, json_object('id', """
+        """OLD."id", 'from_id', OLD."from_id", 'to_id', OLD."to_id", 'label', OLD."label"), json_object('id', """
+        """NEW."id", 'from_id', NEW."from_id", 'to_id', NEW."to_id", 'label', NEW."label")); END""",
+    ],
+}
 
 
-def _recreate_triggers(columns: list[str]) -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for suffix in ("ai", "ad", "au"):
-        op.execute(f"DROP TRIGGER IF EXISTS undo_fragment_links_{suffix}")
-    for statement in trigger_sql("fragment_links", columns):
-        op.execute(statement)
+def _recreate_triggers(capture: dict[str, list[str]]) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        history.install(op, capture)
 
 
 def upgrade() -> None:
@@ -44,13 +69,12 @@ def upgrade() -> None:
             WHERE a.id = fragment_links.from_id AND b.id = fragment_links.to_id
         )
     """)
-    _recreate_triggers(LINKS)
+    _recreate_triggers(CAPTURE)
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        for suffix in ("ai", "ad", "au"):
-            op.execute(f"DROP TRIGGER IF EXISTS undo_fragment_links_{suffix}")
+        history.drop(op, ["fragment_links"])
     with op.batch_alter_table('fragment_links') as batch_op:
         batch_op.drop_column('kind')
-    _recreate_triggers(LINKS_0004)
+    _recreate_triggers(CAPTURE_0006)

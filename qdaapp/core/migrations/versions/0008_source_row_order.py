@@ -13,8 +13,7 @@ speaker its turns, questions and median turn length; the first speaker; the
 names a header gives): a search no longer reads every text to guess roles.
 It is filled here for the sources there are.
 
-The undo capture triggers of ``sources`` list its columns, so they are made
-again.
+The undo capture of ``sources`` records its columns, so it is made again.
 
 Revision ID: 0008
 Revises: 0007
@@ -25,24 +24,67 @@ import json
 from alembic import op
 import sqlalchemy as sa
 
-from qdaapp.core.history import BLOBS, trigger_sql
+from qdaapp.core import history
 
 revision = '0008'
 down_revision = '0007'
 branch_labels = None
 depends_on = None
 
-SOURCES_0005 = ['id', 'name', 'kind', 'format', 'case_id', 'text', 'original', 'original_name', 'sha256', 'encoding',
-                'words', 'length', 'page_starts', 'paragraph_starts', 'turns', 'imported_at', 'imported_by', 'language']
-SOURCES = SOURCES_0005 + ['turn_stats']
-IMMUTABLE_0005 = ("text", "original", "page_starts", "paragraph_starts", "turns")
-IMMUTABLE = IMMUTABLE_0005 + ("turn_stats",)
+# The undo capture of ``sources`` as this revision wrote it, frozen. It lists the columns in their
+# order before the move (0010 writes it again as generated from the schema, in the table's order).
+CAPTURE = {
+    "sources": [
+        """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """
+        """VALUES ('sources', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_sources_ad AFTER DELETE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old) VALUES ('sources', 'D', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'text', OLD."text", 'original', """
+        """hex(OLD."original"), 'original_name', OLD."original_name", 'sha256', OLD."sha256", 'encoding', """
+        """OLD."encoding", 'words', OLD."words", 'length', OLD."length", 'page_starts', OLD."page_starts", """
+        """'paragraph_starts', OLD."paragraph_starts", 'turns', OLD."turns", 'imported_at', OLD."imported_at", """
+        """'imported_by', OLD."imported_by", 'language', OLD."language", 'turn_stats', OLD."turn_stats")); END""",
+        """CREATE TRIGGER undo_sources_au AFTER UPDATE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old, new) VALUES ('sources', 'U', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'original_name', OLD."original_name", """
+        """'sha256', OLD."sha256", 'encoding', OLD."encoding", 'words', OLD."words", 'length', OLD."length", """
+        """'imported_at', OLD."imported_at", 'imported_by', OLD."imported_by", 'language', OLD."language"), """
+        """json_object('id', NEW."id", 'name', NEW."name", 'kind', NEW."kind", 'format', NEW."format", """
+        """'case_id', NEW."case_id", 'original_name', NEW."original_name", 'sha256', NEW."sha256", 'encoding', """
+        """NEW."encoding", 'words', NEW."words", 'length', NEW."length", 'imported_at', NEW."imported_at", """
+        """'imported_by', NEW."imported_by", 'language', NEW."language")); END""",
+    ],
+}
+
+# The capture this revision replaces (as 0007 left it), put back by the downgrade.
+CAPTURE_0007 = {
+    "sources": [
+        """CREATE TRIGGER undo_sources_ai AFTER INSERT ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id) """
+        """VALUES ('sources', 'I', NEW.rowid); END""",
+        """CREATE TRIGGER undo_sources_ad AFTER DELETE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old) VALUES ('sources', 'D', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'text', OLD."text", 'original', """
+        """hex(OLD."original"), 'original_name', OLD."original_name", 'sha256', OLD."sha256", 'encoding', """
+        """OLD."encoding", 'words', OLD."words", 'length', OLD."length", 'page_starts', OLD."page_starts", """
+        """'paragraph_starts', OLD."paragraph_starts", 'turns', OLD."turns", 'imported_at', OLD."imported_at", """
+        """'imported_by', OLD."imported_by", 'language', OLD."language")); END""",
+        """CREATE TRIGGER undo_sources_au AFTER UPDATE ON "sources" BEGIN INSERT INTO undo_ops(tbl, op, row_id, """
+        """old, new) VALUES ('sources', 'U', OLD.rowid, json_object('id', OLD."id", 'name', OLD."name", 'kind', """
+        """OLD."kind", 'format', OLD."format", 'case_id', OLD."case_id", 'original_name', OLD."original_name", """
+        """'sha256', OLD."sha256", 'encoding', OLD."encoding", 'words', OLD."words", 'length', OLD."length", """
+        """'imported_at', OLD."imported_at", 'imported_by', OLD."imported_by", 'language', OLD."language"), """
+        """json_object('id', NEW."id", 'name', NEW."name", 'kind', NEW."kind", 'format', NEW."format", """
+        """'case_id', NEW."case_id", 'original_name', NEW."original_name", 'sha256', NEW."sha256", 'encoding', """
+        """NEW."encoding", 'words', NEW."words", 'length', NEW."length", 'imported_at', NEW."imported_at", """
+        """'imported_by', NEW."imported_by", 'language', NEW."language")); END""",
+    ],
+}
+
 LONG = (("paragraph_starts", "TEXT"), ("turns", "TEXT"), ("text", "TEXT"), ("original", "BLOB"))
 
 
 def _drop_triggers() -> None:
-    for suffix in ("ai", "ad", "au"):
-        op.execute(f"DROP TRIGGER IF EXISTS undo_sources_{suffix}")
+    history.drop(op, ["sources"])
 
 
 def _fill_turn_stats() -> None:
@@ -74,8 +116,7 @@ def upgrade() -> None:
             op.execute(f'ALTER TABLE sources DROP COLUMN "{column}_0007"')
     _fill_turn_stats()
     if sqlite:
-        for statement in trigger_sql("sources", SOURCES, BLOBS.get("sources", ()), IMMUTABLE):
-            op.execute(statement)
+        history.install(op, CAPTURE)
 
 
 def downgrade() -> None:
@@ -83,7 +124,6 @@ def downgrade() -> None:
     if sqlite:
         _drop_triggers()
         op.execute('ALTER TABLE sources DROP COLUMN "turn_stats"')
-        for statement in trigger_sql("sources", SOURCES_0005, BLOBS.get("sources", ()), IMMUTABLE_0005):
-            op.execute(statement)
+        history.install(op, CAPTURE_0007)
     else:
         op.drop_column('sources', 'turn_stats')
