@@ -180,6 +180,8 @@ def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path,
     qtbot.waitUntil(lambda: "changed outside qdaapp" in viewer.chain_label.text(), timeout=5000)
     assert "case 1 changed outside the app: description" in viewer.chain_label.toolTip()
     assert window.audit_label.text() == "audit chain verified, but rows changed outside qdaapp"
+    viewer.chain_label.linkActivated.emit("findings")  # "show which" lists them in the detail pane
+    assert "case 1 changed outside the app: description" in viewer.detail.toPlainText()
 
 
 # ---------------------------------------------------------------------- extension points

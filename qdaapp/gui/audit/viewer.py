@@ -9,6 +9,8 @@ decides how to show a passage, a node, a source, a case, a memo or an account.
 
 from __future__ import annotations
 
+import html
+
 from collections.abc import Callable
 from typing import Any, Optional
 
@@ -62,6 +64,7 @@ class AuditViewer(QWidget):
 
         self.chain_label = QLabel()
         self.chain_label.setObjectName("AuditChain")
+        self.chain_label.linkActivated.connect(lambda _link: self.show_findings())
         self.verify_button = QPushButton("Check again")
         self.verify_button.setToolTip("Recompute every event's hash to confirm that no event was changed or removed")
         self.verify_button.clicked.connect(self.verifyRequested.emit)
@@ -207,11 +210,25 @@ class AuditViewer(QWidget):
                                         + _findings_text(result))
         else:
             rows = len(result.findings)
-            self.chain_label.setText(f"✖ Audit chain verified, but {rows:,} row(s) were changed outside qdaapp "
-                                     f"(hover for which)")
+            self.chain_label.setText(f"✖ Audit chain verified, but {rows:,} row(s) were changed outside qdaapp: "
+                                     "<a href='findings'>show which</a>")
             self.chain_label.setStyleSheet("color: #B3261E; font-weight: bold;")
             self.chain_label.setToolTip("These rows do not match the events that wrote them: the project file was "
                                         "changed outside qdaapp.\n\n" + _findings_text(result))
+
+    def show_findings(self) -> None:
+        """List the rows that do not match their history in the detail pane."""
+        findings = getattr(self._chain, "findings", ())
+        if not findings:
+            return
+        items = "".join(f"<li>{html.escape(f.message())}</li>" for f in findings[:200])
+        more = len(findings) - 200
+        tail = f"<p>… and {more:,} more: <tt>qdaapp audit verify PROJECT</tt> lists them all.</p>" if more > 0 else ""
+        self.detail.setHtml(
+            f"<h3>{len(findings):,} row(s) changed outside qdaapp</h3>"
+            "<p>These rows do not match the events that wrote them: the project file was changed by another "
+            "program. Restore a backup from before the change, or ask whoever changed it.</p>"
+            f"<ul>{items}</ul>{tail}")
 
     def _update_counts(self) -> None:
         if self.project is None or self.model.engine is None:
