@@ -171,6 +171,11 @@ class HitRow:
 
 
 _HIT_FIELDS = tuple(f.name for f in fields(HitRow))
+# A run's hits, with every field of a HitRow but the sentence, in that order.
+_HITS_OF_RUN = (
+    'SELECT h.id, s.name, h.source_id, c.name, h.start, h."end", h.act, h.marker, h.polarity, h.subject, '
+    "h.speaker, h.sentence_start, h.sentence_end, h.status FROM search_hits h "
+    "JOIN sources s ON s.id = h.source_id LEFT JOIN cases c ON c.id = s.case_id WHERE h.run_id = ?")
 
 
 def list_hits(session: Session, run_id: int) -> list[HitRow]:
@@ -182,11 +187,7 @@ def list_hits(session: Session, run_id: int) -> list[HitRow]:
     # Driver-level: a run over a whole study has tens of thousands of hits.
     cursor = session.connection().connection.cursor()
     try:
-        rows = cursor.execute(
-            'SELECT h.id, s.name, h.source_id, c.name, h.start, h."end", h.act, h.marker, h.polarity, h.subject, '
-            "h.speaker, h.sentence_start, h.sentence_end, h.status FROM search_hits h "
-            "JOIN sources s ON s.id = h.source_id LEFT JOIN cases c ON c.id = s.case_id WHERE h.run_id = ?",
-            (run_id,)).fetchall()
+        rows = cursor.execute(_HITS_OF_RUN, (run_id,)).fetchall()
     finally:
         cursor.close()
     by_source: dict[int, list] = {}
@@ -226,12 +227,8 @@ def listed_hits(session: Session, run_id: int) -> Iterator[ListedHit]:
     order = "CASE h.act " + " ".join("WHEN ? THEN ?" for _ in acts) + " ELSE 99 END"
     cursor = session.connection().connection.cursor()
     try:
-        cursor.execute(
-            'SELECT h.id, s.name, h.source_id, c.name, h.start, h."end", h.act, h.marker, h.polarity, h.subject, '
-            "h.speaker, h.sentence_start, h.sentence_end, h.status FROM search_hits h "
-            "JOIN sources s ON s.id = h.source_id LEFT JOIN cases c ON c.id = s.case_id WHERE h.run_id = ? "
-            f"ORDER BY {order}, h.marker, s.name, h.start, h.id",
-            (run_id, *(v for i, a in enumerate(acts) for v in (a, i))))
+        cursor.execute(f"{_HITS_OF_RUN} ORDER BY {order}, h.marker, s.name, h.start, h.id",
+                       (run_id, *(v for i, a in enumerate(acts) for v in (a, i))))
         yield from map(ListedHit._make, cursor)
     finally:
         cursor.close()
