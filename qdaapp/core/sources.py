@@ -46,23 +46,33 @@ def read_files(
     cancel: Optional[CancelToken] = None,
 ) -> tuple[list["ImportedDocument"], list[ImportFailure]]:
     """Parse files without touching any project. Returns (documents, failures)."""
-    from .importers import read_file
-
     docs: list[ImportedDocument] = []
     failures: list[ImportFailure] = []
     if progress:
         progress.start(len(paths), "Reading files")
     for path in paths:
-        checkpoint(cancel)
-        try:
-            docs.append(read_file(Path(path), cancel=cancel))
-        except ImportFailure as failure:
-            failures.append(failure)
-        except MemoryError:
-            failures.append(ImportFailure(str(path), "it is too large to read into memory."))
-        if progress:
-            progress.advance(1, Path(path).name)
+        doc = _read_one(path, failures, progress, cancel)
+        if doc is not None:
+            docs.append(doc)
     return docs, failures
+
+
+def _read_one(path: str | Path, failures: list[ImportFailure], progress: Optional[Progress],
+              cancel: Optional[CancelToken]) -> Optional["ImportedDocument"]:
+    """One file parsed, or None with its failure added to ``failures``; progress advanced."""
+    from .importers import read_file
+
+    checkpoint(cancel)
+    doc = None
+    try:
+        doc = read_file(Path(path), cancel=cancel)
+    except ImportFailure as failure:
+        failures.append(failure)
+    except MemoryError:
+        failures.append(ImportFailure(str(path), "it is too large to read into memory."))
+    if progress:
+        progress.advance(1, Path(path).name)
+    return doc
 
 
 def stream_files(
@@ -77,21 +87,10 @@ def stream_files(
     read (so every problem is reported at once), but nothing more is handed on;
     at the end the first failure is raised, so the import in progress is rolled
     back and the project stays as it was."""
-    from .importers import read_file
-
     if progress:
         progress.start(len(paths), "Reading files")
     for path in paths:
-        checkpoint(cancel)
-        doc = None
-        try:
-            doc = read_file(Path(path), cancel=cancel)
-        except ImportFailure as failure:
-            failures.append(failure)
-        except MemoryError:
-            failures.append(ImportFailure(str(path), "it is too large to read into memory."))
-        if progress:
-            progress.advance(1, Path(path).name)
+        doc = _read_one(path, failures, progress, cancel)
         if doc is not None and not failures:
             yield doc
         del doc

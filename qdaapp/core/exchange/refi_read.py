@@ -227,6 +227,15 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
 
     top: set[str] = set()
     free_taken: set[str] = set()
+
+    def unfold_free_folder(folder: "etree._Element") -> None:
+        """The codes in a free-nodes folder: its leaves are free nodes, a code with children a tree."""
+        for c in children(folder, "Code"):
+            if children(c, "Code"):
+                walk(c, None, False, top)
+            else:
+                walk(c, None, True, free_taken)
+
     folders = set() if project.ours else _foreign_free_folders(children(codes, "Code"))
     for elem in children(codes, "Code"):
         if elem in folders:
@@ -239,18 +248,10 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
             project.free_folders[guid] = folder
             for ref in children(elem, "NoteRef"):
                 project.annotate(norm_guid(ref.get("targetGUID")), "code", guid)
-            for c in children(elem, "Code"):
-                if children(c, "Code"):
-                    walk(c, None, False, top)
-                else:
-                    walk(c, None, True, free_taken)
+            unfold_free_folder(elem)
             continue
         if project.ours and _is_free_folder(elem):
-            for c in children(elem, "Code"):
-                if children(c, "Code"):
-                    walk(c, None, False, top)
-                else:
-                    walk(c, None, True, free_taken)
+            unfold_free_folder(elem)
             continue
         walk(elem, None, False, top)
 
