@@ -85,10 +85,13 @@ def make_docx(text: str, path: Path) -> None:
     doc.save(path)
 
 
-def bench_open(tmp: Path, text: str) -> tuple[float, float]:
+def build_study(tmp: Path, text: str, through_commands: bool = True) -> Path:
+    """100 sources of the corpus and 20,000 codings at 20 nodes, closed cleanly. The codings are
+    made by the bulk coding command (an audit event each, as the app makes them), or with
+    ``through_commands`` False written in bulk without events (to measure the file alone)."""
     from sqlalchemy import insert
 
-    from qdaapp.core import nodes, sources
+    from qdaapp.core import coding, nodes, sources
     from qdaapp.core.models import Coding
     from qdaapp.core.project import Project
 
@@ -112,11 +115,25 @@ def bench_open(tmp: Path, text: str) -> tuple[float, float]:
         for _ in range(200):
             a = rng.randrange(0, len(doc.text) - 400)
             rows.append({"source_id": sid, "node_id": rng.choice(node_ids), "start": a,
-                         "end": a + rng.randrange(20, 400), "coder": "bench", "created_at": "2026-01-01", "origin": "manual"})
-    with p.write_session() as s:
-        s.execute(insert(Coding), rows)
-        s.commit()
+                         "end": a + rng.randrange(20, 400), "coder": "bench", "created_at": "2026-01-01",
+                         "origin": "manual"})
+    if through_commands:
+        for node_id in node_ids:
+            spans = [(r["source_id"], r["start"], r["end"]) for r in rows if r["node_id"] == node_id]
+            p.run(coding.code_passages, spans, node_id, "bench", origin="manual")
+    else:
+        with p.write_session() as s:
+            s.execute(insert(Coding), rows)
+            s.commit()
     p.close()
+    return path
+
+
+def bench_open(tmp: Path, text: str) -> tuple[float, float]:
+    from qdaapp.core import nodes, sources
+    from qdaapp.core.project import Project
+
+    path = build_study(tmp, text)
 
     t = time.perf_counter()
     con = sqlite3.connect(path)

@@ -29,47 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench import bench_import_open  # noqa: E402
 from tests.bench.bench_import_open import corpus_text  # noqa: E402
 
 
 def build_study(tmp: Path, text: str) -> Path:
     """100 sources of the corpus and 20,000 codings (written in bulk: this measures the file, not
     the audit trail), closed cleanly."""
-    import random
-
-    from sqlalchemy import insert
-
-    from qdaapp.core import nodes, sources
-    from qdaapp.core.models import Coding
-    from qdaapp.core.project import Project
-
-    words = text.split(" ")
-    per = len(words) // 100
-    folder = tmp / "study"
-    folder.mkdir()
-    files = []
-    for i in range(100):
-        f = folder / f"interview_{i:03}.txt"
-        f.write_text(f"Interview {i}\n" + " ".join(words[i * per:(i + 1) * per]), encoding="utf-8")
-        files.append(f)
-    path = tmp / "study.qda"
-    p = Project.create(path, coder="bench")
-    docs, _ = sources.read_files(files)
-    ids = p.run(sources.import_documents, docs)
-    node_ids = [p.run(nodes.create_node, f"Theme {i // 5}/Node {i}") for i in range(20)]
-    rng = random.Random(1)
-    rows = []
-    for sid, doc in zip(ids, docs):
-        for _ in range(200):
-            a = rng.randrange(0, len(doc.text) - 400)
-            rows.append({"source_id": sid, "node_id": rng.choice(node_ids), "start": a,
-                         "end": a + rng.randrange(20, 400), "coder": "bench", "created_at": "2026-01-01",
-                         "origin": "manual"})
-    with p.write_session() as s:
-        s.execute(insert(Coding), rows)
-        s.commit()
-    p.close()
-    return path
+    return bench_import_open.build_study(tmp, text, through_commands=False)
 
 
 def timed(fn) -> float:  # noqa: ANN001
