@@ -75,8 +75,10 @@ def test_cancel_while_reading(tmp_path: Path) -> None:
         sources.read_files([tmp_path / "a.txt"], cancel=token)
 
 
-@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
-def test_killed_during_import_leaves_no_partial_source(project_path: Path, tmp_path: Path) -> None:
+def _killed_mid_import(project_path: Path, tmp_path: Path, stall_at: int, run: str) -> None:
+    """Import five files (``run``) in a child process that is killed at its ``stall_at``-th cancel
+    check, while its transaction is open: the project keeps just the two sources it had before,
+    with a sound audit trail and file."""
     for i in range(5):
         (tmp_path / f"k{i}.txt").write_text(f"Interview {i}. " * 2000, encoding="utf-8")
     script = textwrap.dedent(
@@ -92,15 +94,14 @@ def test_killed_during_import_leaves_no_partial_source(project_path: Path, tmp_p
             n = 0
             def check(self):
                 self.n += 1
-                if self.n == 4:  # three sources written inside the open transaction
+                if self.n == {stall_at}:
                     print("writing", flush=True)
                     time.sleep(60)
 
         p = Project.open({str(project_path)!r})
-        docs, _ = sources.read_files(sorted(Path({str(tmp_path)!r}).glob("k*.txt")))
-        p.run(sources.import_documents, docs, cancel=Stall())
+        paths = sorted(Path({str(tmp_path)!r}).glob("k*.txt"))
         """
-    )
+    ) + textwrap.dedent(run)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline().strip() == "writing"
@@ -116,6 +117,15 @@ def test_killed_during_import_leaves_no_partial_source(project_path: Path, tmp_p
             assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
     finally:
         p.close()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
+def test_killed_during_import_leaves_no_partial_source(project_path: Path, tmp_path: Path) -> None:
+    # The fourth check: three sources written inside the open transaction.
+    _killed_mid_import(project_path, tmp_path, 4, """
+        docs, _ = sources.read_files(paths)
+        p.run(sources.import_documents, docs, cancel=Stall())
+        """)
 
 
 # -- streamed import: each file parsed, written and let go in turn, in one transaction ----------------
@@ -191,43 +201,8 @@ def test_nothing_to_import_from_an_empty_stream(project: Project) -> None:
 
 @pytest.mark.skipif(os.name == "nt", reason="SIGKILL is POSIX")
 def test_killed_during_a_streamed_import_leaves_no_partial_source(project_path: Path, tmp_path: Path) -> None:
-    for i in range(5):
-        (tmp_path / f"k{i}.txt").write_text(f"Interview {i}. " * 2000, encoding="utf-8")
-    script = textwrap.dedent(
-        f"""
-        import sys, time
-        sys.path.insert(0, {str(ROOT)!r})
-        from pathlib import Path
-        from qdaapp.core import sources
-        from qdaapp.core.progress import CancelToken
-        from qdaapp.core.project import Project
-
-        class Stall(CancelToken):
-            n = 0
-            def check(self):
-                self.n += 1
-                if self.n == 7:  # the first file written inside the open transaction, the second being read
-                    print("writing", flush=True)
-                    time.sleep(60)
-
-        p = Project.open({str(project_path)!r})
+    # The seventh check: the first file written inside the open transaction, the second being read.
+    _killed_mid_import(project_path, tmp_path, 7, """
         stall = Stall()
-        paths = sorted(Path({str(tmp_path)!r}).glob("k*.txt"))
         p.run(sources.import_documents, sources.stream_files(paths, [], cancel=stall), cancel=stall)
-        """
-    )
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert proc.stdout.readline().strip() == "writing"
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL
-    p = Project.open(project_path)
-    try:
-        assert p.summary()["sources"] == 2
-        assert p.verify_audit().ok
-        with p.engine.connect() as conn:
-            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
-    finally:
-        p.close()
+        """)
