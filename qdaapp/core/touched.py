@@ -1,0 +1,229 @@
+"""What a committed change did, as typed data: which rows of which kind it created, changed or removed.
+
+The capture triggers list every row a transaction writes in ``undo_ops`` (see
+:mod:`qdaapp.core.history`), whatever the command: a single coding, a bulk
+accept of search hits, an import, an undo or a redo. :func:`compute` reads
+that list before it is tied to the command's audit event and folds each row's
+operations into one net kind: a row inserted and removed again in the same
+transaction is not reported; one removed and put back is "changed".
+
+For codings, the hot path of every view, each row comes with what the views
+need to draw or drop its span without a query (:class:`CodingKey`); for the
+other entities, the parents their rows hang under (a fragment's account, a
+memo's target, a node's parent) where the capture holds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, Optional
+
+from . import audit
+
+Kind = Literal["created", "changed", "removed"]
+KINDS: tuple[Kind, ...] = ("created", "changed", "removed")
+
+# The columns of a coding the views need: where its span is drawn and at which node.
+CODING_COLUMNS = ("source_id", "node_id", "start", "end", "coder")
+# Per table, the columns that link its rows to a parent, and the parent's entity name.
+PARENT_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
+    "codings": (("source_id", "source"), ("node_id", "node")),
+    "nodes": (("parent_id", "node"),),
+    "attribute_values": (("attribute_id", "attribute"), ("case_id", "case"), ("source_id", "source")),
+    "account_passages": (("account_id", "account"), ("source_id", "source")),
+    "fragments": (("account_id", "account"), ("case_id", "case")),
+    "fragment_passages": (("fragment_id", "fragment"), ("source_id", "source")),
+    "fragment_links": (("from_id", "fragment"), ("to_id", "fragment")),
+    "actant_roles": (("account_id", "account"),),
+    "search_hits": (("run_id", "search run"), ("source_id", "source")),
+}
+# A memo's parent is named by two columns: its target's kind and id.
+MEMO_TARGET = ("target_type", "target_id")
+
+
+@dataclass(frozen=True)
+class CodingKey:
+    """One coding as the views draw it: its span in one source, at one node, by one coder."""
+
+    id: int
+    source_id: int
+    node_id: int
+    start: int
+    end: int
+    coder: str
+
+
+@dataclass(frozen=True)
+class Touched:
+    """The rows of one entity that one change created, changed or removed.
+
+    ``ids`` are the rows' ids, ascending. For codings, ``codings`` holds each
+    row as it is now (created, changed) or as it was (removed), in the order
+    of ``ids``, and ``before`` each changed one as it was. ``parents`` are the
+    distinct ``(entity, id)`` the rows hang under, before and after the change
+    (a coding's source and node, a fragment's account, a memo's target).
+    """
+
+    entity: str
+    kind: Kind
+    ids: tuple[int, ...]
+    codings: tuple[CodingKey, ...] = ()
+    before: tuple[CodingKey, ...] = ()
+    parents: tuple[tuple[str, int], ...] = ()
+
+    def parent_ids(self, entity: str) -> set[int]:
+        """The ids of the parents of kind ``entity`` (the nodes of the codings, say)."""
+        return {pid for name, pid in self.parents if name == entity}
+
+
+# ---------------------------------------------------------------------- asking a change's list
+def find(touched: Iterable[Touched], entity: str, kind: Optional[Kind] = None) -> list[Touched]:
+    return [t for t in touched if t.entity == entity and (kind is None or t.kind == kind)]
+
+
+def ids(touched: Iterable[Touched], entity: str, kind: Optional[Kind] = None) -> set[int]:
+    """The ids of the rows of ``entity`` touched (in that way, if ``kind`` is given)."""
+    return {i for t in find(touched, entity, kind) for i in t.ids}
+
+
+def codings(touched: Iterable[Touched], kind: Kind) -> list[CodingKey]:
+    return [k for t in find(touched, "coding", kind) for k in t.codings]
+
+
+def parents(touched: Iterable[Touched], entity: str) -> set[int]:
+    """The ids of the ``entity`` rows that any touched row hangs under."""
+    return {pid for t in touched for pid in t.parent_ids(entity)}
+
+
+# ---------------------------------------------------------------------- computing it
+def compute(conn: Any) -> tuple[Touched, ...]:
+    """What the rows this transaction wrote so far amount to, one :class:`Touched` per entity and kind.
+
+    ``conn`` is the transaction's connection; call it before the row changes are tied to an event.
+    """
+    pending = conn.exec_driver_sql(
+        "SELECT tbl, op, row_id FROM undo_ops WHERE event_seq IS NULL ORDER BY id").all()
+    if not pending:
+        return ()
+    # Per row: the first and the last operation (a row's net change lies between them).
+    first: dict[tuple[str, int], str] = {}
+    last: dict[tuple[str, int], str] = {}
+    for table, op, row_id in pending:
+        key = (table, int(row_id))
+        first.setdefault(key, op)
+        last[key] = op
+    kinds: dict[str, dict[Kind, list[int]]] = {}
+    for key, op in first.items():
+        end = last[key]
+        if op == "I":
+            if end == "D":
+                continue  # made and removed again: nothing to show
+            kind: Kind = "created"
+        elif end == "D":
+            kind = "removed"
+        else:
+            kind = "changed"
+        kinds.setdefault(key[0], {}).setdefault(kind, []).append(key[1])
+    out: list[Touched] = []
+    for table in sorted(kinds, key=audit.row_name):
+        states = _states(conn, table, kinds[table]) if _linked(table) else None
+        for kind in KINDS:
+            row_ids = sorted(kinds[table].get(kind, ()))
+            if row_ids:
+                out.append(_touched(table, kind, row_ids, states))
+    return tuple(out)
+
+
+def _linked(table: str) -> bool:
+    return table in PARENT_LINKS or table == "memos"
+
+
+def _columns(table: str) -> tuple[str, ...]:
+    if table == "codings":
+        return CODING_COLUMNS
+    if table == "memos":
+        return MEMO_TARGET
+    return tuple(c for c, _ in PARENT_LINKS[table])
+
+
+class _States:
+    """Each touched row's linked columns before the transaction (``was``) and now (``now``)."""
+
+    def __init__(self) -> None:
+        self.was: dict[int, tuple] = {}
+        self.now: dict[int, tuple] = {}
+
+
+def _extract(conn: Any, record: str, column: str) -> str:
+    """SQL reading one value of a capture record (a JSON object stored as text)."""
+    if conn.dialect.name == "postgresql":
+        return f"(({record})::json ->> '{column}')"
+    return f"json_extract({record}, '$.\"{column}\"')"
+
+
+def _states(conn: Any, table: str, kinds: dict[Kind, list[int]]) -> _States:
+    """The linked columns of the touched rows of ``table``: as recorded by the capture, else as read now."""
+    cols = _columns(table)
+    states = _States()
+    reads = ", ".join(_extract(conn, rec, c) for rec in ("old", "new") for c in cols)
+    n = len(cols)
+    recorded = conn.exec_driver_sql(
+        f"SELECT op, row_id, {reads} FROM undo_ops WHERE event_seq IS NULL AND tbl = '{table}' "
+        "AND op <> 'I' ORDER BY id").all()
+    for row in recorded:
+        row_id = int(row[1])
+        old, new = tuple(row[2:2 + n]), tuple(row[2 + n:])
+        states.was.setdefault(row_id, old)  # the first record of a row holds it as it was before
+        if row[0] == "U":
+            states.now[row_id] = new
+        else:
+            states.now.pop(row_id, None)  # removed (perhaps put back: then read below)
+    # Rows made (or put back) here: the capture keeps only their key, so read them.
+    missing = [r for k in ("created", "changed") for r in kinds.get(k, ()) if r not in states.now]
+    if missing:
+        quoted = ", ".join(f'"{c}"' for c in cols)
+        for start in range(0, len(missing), 500):
+            chunk = missing[start:start + 500]
+            for row in conn.exec_driver_sql(
+                    f'SELECT rowid, {quoted} FROM "{table}" WHERE rowid IN ({", ".join(map(str, chunk))})').all():
+                states.now[int(row[0])] = tuple(row[1:])
+    return states
+
+
+def _coding(row_id: int, values: Optional[tuple]) -> Optional[CodingKey]:
+    if values is None or values[0] is None:
+        return None
+    source_id, node_id, start, end, coder = values
+    return CodingKey(row_id, int(source_id), int(node_id), int(start), int(end), str(coder))
+
+
+def _parents(table: str, values: Optional[tuple]) -> list[tuple[str, int]]:
+    if values is None:
+        return []
+    if table == "memos":
+        target_type, target_id = values
+        return [(str(target_type), int(target_id))] if target_type is not None and target_id is not None else []
+    return [(entity, int(v)) for (_c, entity), v in zip(PARENT_LINKS[table], values) if v is not None]
+
+
+def _touched(table: str, kind: Kind, row_ids: list[int], states: Optional[_States]) -> Touched:
+    entity = audit.row_name(table)
+    if states is None:
+        return Touched(entity, kind, tuple(row_ids))
+    shown = [states.was.get(r) if kind == "removed" else states.now.get(r) for r in row_ids]
+    was = [states.was.get(r) for r in row_ids] if kind == "changed" else []
+    linked = {p for values in (*shown, *was) for p in _parents(table, _head(table, values))}
+    keys: tuple[CodingKey, ...] = ()
+    before: tuple[CodingKey, ...] = ()
+    if table == "codings":
+        keys = tuple(k for k in (_coding(r, v) for r, v in zip(row_ids, shown)) if k is not None)
+        before = tuple(k for k in (_coding(r, v) for r, v in zip(row_ids, was)) if k is not None)
+    return Touched(entity, kind, tuple(row_ids), keys, before, tuple(sorted(linked)))
+
+
+def _head(table: str, values: Optional[tuple]) -> Optional[tuple]:
+    """The parent-link part of a row's values (a coding's values hold its span besides)."""
+    if values is None or table != "codings":
+        return values
+    return values[:2]
