@@ -62,7 +62,8 @@ class Touched:
     row as it is now (created, changed) or as it was (removed), in the order
     of ``ids``, and ``before`` each changed one as it was. ``parents`` are the
     distinct ``(entity, id)`` the rows hang under, before and after the change
-    (a coding's source and node, a fragment's account, a memo's target).
+    (a coding's source and node, a fragment's account, a memo's target:
+    ``("project", 0)`` or ``("diary", 0)`` for memos that name no row).
     """
 
     entity: str
@@ -203,7 +204,8 @@ def _parents(table: str, values: Optional[tuple]) -> list[tuple[str, int]]:
         return []
     if table == "memos":
         target_type, target_id = values
-        return [(str(target_type), int(target_id))] if target_type is not None and target_id is not None else []
+        # A memo on the project, or a diary entry, names no row: its parent is (kind, 0).
+        return [(str(target_type), int(target_id or 0))] if target_type is not None else []
     return [(entity, int(v)) for (_c, entity), v in zip(PARENT_LINKS[table], values) if v is not None]
 
 
