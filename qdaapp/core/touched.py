@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, Optional
+from typing import Any, Literal, NamedTuple, Optional
 
 from . import audit
 
@@ -42,9 +42,10 @@ PARENT_LINKS: dict[str, tuple[tuple[str, str], ...]] = {
 MEMO_TARGET = ("target_type", "target_id")
 
 
-@dataclass(frozen=True)
-class CodingKey:
-    """One coding as the views draw it: its span in one source, at one node, by one coder."""
+class CodingKey(NamedTuple):
+    """One coding as the views draw it: its span in one source, at one node, by one coder.
+
+    A named tuple, not a dataclass: a bulk command makes thousands, and a tuple is made fastest."""
 
     id: int
     source_id: int
@@ -103,17 +104,17 @@ def compute(conn: Any) -> tuple[Touched, ...]:
 
     ``conn`` is the transaction's connection; call it before the row changes are tied to an event.
     """
-    pending = conn.exec_driver_sql(
-        "SELECT tbl, op, row_id FROM undo_ops WHERE event_seq IS NULL ORDER BY id").all()
+    pending = _fetch(conn, "SELECT tbl, op, row_id FROM undo_ops WHERE event_seq IS NULL ORDER BY id")
     if not pending:
         return ()
     # Per row: the first and the last operation (a row's net change lies between them).
-    first: dict[tuple[str, int], str] = {}
-    last: dict[tuple[str, int], str] = {}
-    for table, op, row_id in pending:
-        key = (table, int(row_id))
-        first.setdefault(key, op)
-        last[key] = op
+    last = {(table, row_id): op for table, op, row_id in pending}
+    first = {(table, row_id): op for table, op, row_id in reversed(pending)}
+    ops: dict[str, set[str]] = {}
+    for (table, _row_id), op in last.items():
+        ops.setdefault(table, set()).add(op)
+    for (table, _row_id), op in first.items():
+        ops[table].add(op)
     kinds: dict[str, dict[Kind, list[int]]] = {}
     for key, op in first.items():
         end = last[key]
@@ -128,12 +129,22 @@ def compute(conn: Any) -> tuple[Touched, ...]:
         kinds.setdefault(key[0], {}).setdefault(kind, []).append(key[1])
     out: list[Touched] = []
     for table in sorted(kinds, key=audit.row_name):
-        states = _states(conn, table, kinds[table]) if _linked(table) else None
+        states = _states(conn, table, ops[table]) if _linked(table) else None
         for kind in KINDS:
             row_ids = sorted(kinds[table].get(kind, ()))
             if row_ids:
                 out.append(_touched(table, kind, row_ids, states))
     return tuple(out)
+
+
+def _fetch(conn: Any, sql: str) -> list[tuple]:
+    """Rows of ``sql`` read through the driver's own cursor (a bulk change lists thousands)."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _linked(table: str) -> bool:
@@ -156,76 +167,65 @@ class _States:
         self.now: dict[int, tuple] = {}
 
 
+# Linked columns that hold text; the others hold row ids or offsets.
+_TEXT_COLUMNS = frozenset({"coder", "target_type"})
+
+
 def _extract(conn: Any, record: str, column: str) -> str:
-    """SQL reading one value of a capture record (a JSON object stored as text)."""
+    """SQL reading one value of a capture record (a JSON object stored as text), typed as in its table."""
     if conn.dialect.name == "postgresql":
-        return f"(({record})::json ->> '{column}')"
+        value = f"(({record})::json ->> '{column}')"
+        return value if column in _TEXT_COLUMNS else f"{value}::bigint"
     return f"json_extract({record}, '$.\"{column}\"')"
 
 
-def _states(conn: Any, table: str, kinds: dict[Kind, list[int]]) -> _States:
-    """The linked columns of the touched rows of ``table``: as recorded by the capture, else as read now."""
+def _states(conn: Any, table: str, ops: set[str]) -> _States:
+    """The linked columns of the touched rows of ``table``: as the capture recorded them, and as they are now.
+
+    ``ops`` are the kinds of row change the capture listed for the table here ("I", "D", "U")."""
     cols = _columns(table)
     states = _States()
-    reads = ", ".join(_extract(conn, rec, c) for rec in ("old", "new") for c in cols)
-    n = len(cols)
-    recorded = conn.exec_driver_sql(
-        f"SELECT op, row_id, {reads} FROM undo_ops WHERE event_seq IS NULL AND tbl = '{table}' "
-        "AND op <> 'I' ORDER BY id").all()
-    for row in recorded:
-        row_id = int(row[1])
-        old, new = tuple(row[2:2 + n]), tuple(row[2 + n:])
-        states.was.setdefault(row_id, old)  # the first record of a row holds it as it was before
-        if row[0] == "U":
-            states.now[row_id] = new
-        else:
-            states.now.pop(row_id, None)  # removed (perhaps put back: then read below)
-    # Rows made (or put back) here: the capture keeps only their key, so read them.
-    missing = [r for k in ("created", "changed") for r in kinds.get(k, ()) if r not in states.now]
-    if missing:
+    pending = f"FROM undo_ops WHERE event_seq IS NULL AND tbl = '{table}'"
+    if ops - {"I"}:
+        n = len(cols)
+        reads = ", ".join(_extract(conn, rec, c) for rec in ("old", "new") for c in cols)
+        for row in _fetch(conn, f"SELECT op, row_id, {reads} {pending} AND op <> 'I' ORDER BY id"):
+            row_id = row[1]
+            states.was.setdefault(row_id, row[2:2 + n])  # the first record of a row holds it as it was before
+            if row[0] == "U":
+                states.now[row_id] = row[2 + n:]
+    if "I" in ops:
+        # Rows made (or put back) here: the capture keeps only their key, so read what they hold now
+        # (a row made and removed again is not there any more).
         quoted = ", ".join(f'"{c}"' for c in cols)
-        for start in range(0, len(missing), 500):
-            chunk = missing[start:start + 500]
-            for row in conn.exec_driver_sql(
-                    f'SELECT rowid, {quoted} FROM "{table}" WHERE rowid IN ({", ".join(map(str, chunk))})').all():
-                states.now[int(row[0])] = tuple(row[1:])
+        for row in _fetch(conn, f'SELECT rowid, {quoted} FROM "{table}" '
+                                f"WHERE rowid IN (SELECT row_id {pending} AND op = 'I')"):
+            states.now[row[0]] = row[1:]
     return states
 
 
-def _coding(row_id: int, values: Optional[tuple]) -> Optional[CodingKey]:
-    if values is None or values[0] is None:
-        return None
-    source_id, node_id, start, end, coder = values
-    return CodingKey(row_id, int(source_id), int(node_id), int(start), int(end), str(coder))
-
-
-def _parents(table: str, values: Optional[tuple]) -> list[tuple[str, int]]:
-    if values is None:
-        return []
+def _parents(table: str, rows: list[tuple]) -> set[tuple[str, int]]:
+    """The distinct ``(entity, id)`` that ``rows`` (linked values, as in :func:`_columns`) hang under."""
     if table == "memos":
-        target_type, target_id = values
         # A memo on the project, or a diary entry, names no row: its parent is (kind, 0).
-        return [(str(target_type), int(target_id or 0))] if target_type is not None else []
-    return [(entity, int(v)) for (_c, entity), v in zip(PARENT_LINKS[table], values) if v is not None]
+        return {(kind, ident or 0) for kind, ident in rows if kind is not None}
+    out: set[tuple[str, int]] = set()
+    for i, (_column, entity) in enumerate(PARENT_LINKS[table]):
+        out.update((entity, v[i]) for v in rows if v[i] is not None)
+    return out
 
 
 def _touched(table: str, kind: Kind, row_ids: list[int], states: Optional[_States]) -> Touched:
     entity = audit.row_name(table)
     if states is None:
         return Touched(entity, kind, tuple(row_ids))
-    shown = [states.was.get(r) if kind == "removed" else states.now.get(r) for r in row_ids]
-    was = [states.was.get(r) for r in row_ids] if kind == "changed" else []
-    linked = {p for values in (*shown, *was) for p in _parents(table, _head(table, values))}
-    keys: tuple[CodingKey, ...] = ()
-    before: tuple[CodingKey, ...] = ()
-    if table == "codings":
-        keys = tuple(k for k in (_coding(r, v) for r, v in zip(row_ids, shown)) if k is not None)
-        before = tuple(k for k in (_coding(r, v) for r, v in zip(row_ids, was)) if k is not None)
+    # Each row as it is now (created, changed) or as it was (removed); and, when changed, as it was.
+    source = states.was if kind == "removed" else states.now
+    shown = [(r, source[r]) for r in row_ids if r in source]
+    was = [(r, states.was[r]) for r in row_ids if r in states.was] if kind == "changed" else []
+    linked = _parents(table, [v for _r, v in shown] + [v for _r, v in was])
+    if table != "codings":
+        return Touched(entity, kind, tuple(row_ids), parents=tuple(sorted(linked)))
+    keys = tuple(CodingKey(r, *v) for r, v in shown if v[0] is not None)
+    before = tuple(CodingKey(r, *v) for r, v in was if v[0] is not None)
     return Touched(entity, kind, tuple(row_ids), keys, before, tuple(sorted(linked)))
-
-
-def _head(table: str, values: Optional[tuple]) -> Optional[tuple]:
-    """The parent-link part of a row's values (a coding's values hold its span besides)."""
-    if values is None or table != "codings":
-        return values
-    return values[:2]
