@@ -79,7 +79,7 @@ def test_merge_moves_spans_to_the_node_they_went_to(opened, rereads) -> None:  #
 
 
 def test_bulk_accept_and_its_undo_draw_exactly_their_codings(opened, rereads) -> None:  # noqa: ANN001
-    window, view, sid, _start, _end = opened
+    window, view, _sid, _start, _end = opened
     project = window.project
     indexing.index_sources(project)
     with project.read_session() as s:
