@@ -14,6 +14,8 @@ to the project or to its audit trail through it.
 
 Each event also records the digest of every row the command wrote (see
 :mod:`qdaapp.core.audit`), so the data can be checked against its history.
+The change the listeners receive says, as typed data, which rows it created,
+changed and removed (``Change.touched``, see :mod:`qdaapp.core.touched`).
 """
 
 from __future__ import annotations
