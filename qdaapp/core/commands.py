@@ -14,6 +14,8 @@ to the project or to its audit trail through it.
 
 Each event also records the digest of every row the command wrote (see
 :mod:`qdaapp.core.audit`), so the data can be checked against its history.
+The change the listeners receive says, as typed data, which rows it created,
+changed and removed (``Change.touched``, see :mod:`qdaapp.core.touched`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
+from . import touched as touched_rows
 from .errors import Conflict, InvalidInput
+from .touched import CodingKey, Kind, Touched
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
@@ -48,6 +52,25 @@ class Change:
     on_recorded: Optional[Callable[[Session, int], None]] = None
     # Record the digest of every row of the user's work, not only the rows written (the baseline).
     digest_all: bool = False
+    # Set when the change is recorded: the rows it created, changed and removed, per entity (see core/touched.py).
+    # Views route on this, never on ``before``/``after`` (the audit event's payload).
+    touched: tuple[Touched, ...] = ()
+
+    def touches(self, *entities: str) -> bool:
+        """Whether the change wrote a row of any of ``entities`` ("coding", "node", "memo"...)."""
+        return any(t.entity in entities for t in self.touched)
+
+    def ids(self, entity: str, kind: Optional[Kind] = None) -> set[int]:
+        """The ids of the ``entity`` rows it created, changed or removed (only ``kind`` if given)."""
+        return touched_rows.ids(self.touched, entity, kind)
+
+    def codings(self, kind: Kind) -> list[CodingKey]:
+        """The codings it created, changed (as they are now) or removed (as they were)."""
+        return touched_rows.codings(self.touched, kind)
+
+    def parents(self, entity: str) -> set[int]:
+        """The ids of the ``entity`` rows that the touched rows hang under (the codings' nodes, say)."""
+        return touched_rows.parents(self.touched, entity)
 
 
 CommandFn = Callable[..., Change]
@@ -142,12 +165,18 @@ def record(session: Session, coder: str, change: Change, reason: str) -> None:
     audit.store_rows(conn, event.seq, rows)
     # The row changes the triggers recorded belong to this event: undo reverts them as one.
     session.flush()
+    _note_touched(conn, change)
     history.attach(session, event.seq, change.action, coder)
     if change.on_recorded is not None:
         change.on_recorded(session, event.seq)
     # The events recorded besides it (a bulk command's one per item) follow it in one batch.
     extras = [(e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in _extras(change)]
     audit.append_many(session, coder, extras, reason)
+
+
+def _note_touched(conn: Any, change: Change) -> None:
+    """Put on ``change`` what its transaction's rows amount to (read before they are tied to its event)."""
+    change.touched = touched_rows.compute(conn)
 
 
 def _extras(change: Change) -> list[Change]:

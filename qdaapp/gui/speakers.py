@@ -50,7 +50,7 @@ INTRO = ("Who interviews and who is interviewed, for the whole project. Text in 
          "marker runs, keyword search and the framework matrix (each has a box to include it).")
 KEYS_HINT = "I interviewer · P participant · G back to the guess · Ctrl+Z undo"
 WHERE = "File ▸ Speakers and roles…"
-REFRESH_ON = ("speaker.set_role", "undo", "redo", "source.import", "source.update", "source.delete")
+REFRESH_ON = ("speaker", "source")  # a change that touches these re-reads the list
 KEYS = {Qt.Key.Key_I: INTERVIEWER, Qt.Key.Key_P: PARTICIPANT, Qt.Key.Key_G: None}
 
 
@@ -311,7 +311,7 @@ class SpeakersDialog(QDialog):
         return super().eventFilter(watched, event)
 
     def _on_change(self, change: Any) -> None:
-        if change.action in REFRESH_ON:
+        if change.touches(*REFRESH_ON):
             self.reload()
 
     def _update_controls(self) -> None:

@@ -20,8 +20,9 @@ from qdaapp.gui.dialogs.messages import show_error
 SPAN_MIME = "application/x-qdaapp-span"
 PASSAGES_MIME = "application/x-qdaapp-passages"
 NO_ACT_COLOR = "#BBBBBB"
-NARRATIVE_ACTIONS = ("fragment.", "link.", "account.", "actant.", "actor.", "framework.", "case.", "source.",
-                     "node.", "coding.", "undo", "redo")
+# What the narrative views show: a change that touches any of these re-reads them.
+NARRATIVE_ENTITIES = ("fragment", "fragment link", "fragment passage", "account", "account passage", "actant role",
+                      "actor", "framework cell", "case", "source", "node", "coding")
 Passage = tuple[int, int, int]  # source id, start, end (code points)
 
 HEADING_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -66,7 +67,7 @@ def account_progress(row: dict) -> str:
 
 
 def is_relevant(change: Change) -> bool:
-    return change.action.startswith(NARRATIVE_ACTIONS)
+    return change.touches(*NARRATIVE_ENTITIES)
 
 
 class _Relay(QObject):

@@ -30,7 +30,7 @@ from qdaapp.gui.narrative.common import account_progress, passages_from_mime
 from qdaapp.gui.search.common import ChangeBridge
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
-RELOAD_ON = ("account.", "fragment.", "undo", "redo", "case.", "source.delete")
+RELOAD_ON = ("account", "account passage", "fragment", "case")  # and a source removed or renamed
 EMPTY = ("No accounts yet. An account gathers the passages about one object of activity "
          "(e.g. “Setting up the referral pathway”). Press New account…, then drop passages on it.")
 
@@ -122,7 +122,7 @@ class AccountsPanel(QWidget):
         self.reload()
 
     def _on_change(self, change: Any) -> None:
-        if change.action.startswith(RELOAD_ON):
+        if change.touches(*RELOAD_ON) or change.ids("source", "removed") or change.ids("source", "changed"):
             self.reload()
 
     def reload(self) -> None:

@@ -23,7 +23,6 @@ from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.gui.search.common import ChangeBridge, plural
 from qdaapp.gui.workers import Job, run_in_worker
 
-RECHECK_ACTIONS = {"source.import", "undo", "redo"}
 
 
 class _Relay(QObject):
@@ -154,7 +153,7 @@ class IndexingController(QObject):
         self._end()
 
     def _on_project_change(self, change: Any) -> None:
-        if change.action in RECHECK_ACTIONS and self.auto_start:
+        if change.ids("source", "created") and self.auto_start:  # imported, or put back by undo
             self.check()
 
 

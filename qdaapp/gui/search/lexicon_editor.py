@@ -290,7 +290,7 @@ class LexiconEditor(QDialog):
         return self._edit(f"'{phrase}' no longer counts as {self._label(act).lower()}", exclude=(act, phrase))
 
     def _on_project_change(self, change: Any) -> None:
-        if change.action in ("lexicon.edit", "undo", "redo"):
+        if change.touches("lexicon"):
             self.reload()
 
 

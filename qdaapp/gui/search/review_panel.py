@@ -283,13 +283,12 @@ class ReviewPanel(BulkReview, QWidget):
             return  # read as it is when the panel shows
         if self._reading is not None:
             self._changed_while_reading = True
-        action = change.action
-        if action in ("undo", "redo", "markers.run"):
+        if change.touches("search run"):  # a run made, or taken back by undo
             self.reload_runs()
             self.refresh_statuses()
-        elif action.startswith("hits."):
+        elif change.touches("search hit"):
             self.refresh_statuses()
-        if action in ("speaker.set_role", "undo", "redo"):
+        if change.touches("speaker"):
             self._refresh_hidden()
 
     # -- running a marker search ---------------------------------------------------------

@@ -185,10 +185,9 @@ class SearchPanel(QWidget):
             self.run_search(self._last[0])
 
     def _on_project_change(self, change: Any) -> None:
-        if self._speakers_read and change.action in ("speaker.set_role", "undo", "redo", "source.import",
-                                                     "source.delete"):
+        if self._speakers_read and change.touches("speaker", "source"):
             self.interviewer_check.refresh(self.project)
-        if change.action in ("source.delete", "speaker.set_role") and self._last is not None:
+        if (change.ids("source", "removed") or change.touches("speaker")) and self._last is not None:
             self.run_search(self._last[0])
 
     # -- searching -----------------------------------------------------------------------
