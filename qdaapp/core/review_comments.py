@@ -133,12 +133,11 @@ def _connect(project_path: str | Path, write: bool) -> Iterator[Optional[sqlite3
     """A connection to the side file (None when reading and there is none yet)."""
     path = side_file(project_path)
     exists = path.exists()
-    if exists and path.stat().st_size == 0:
-        raise _damaged(path, "the file is empty")
     if exists:
         with open(path, "rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                raise _damaged(path, "it is not a qdaapp review-comments file")
+            header = fh.read(16)
+        if header != b"SQLite format 3\x00":
+            raise _damaged(path, "the file is empty" if not header else "it is not a qdaapp review-comments file")
     if not exists and not write:
         yield None
         return
