@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Optional
 from urllib.parse import quote
 
 from .errors import InvalidInput, NotFound, ProjectError
-from .review_targets import KINDS, target_label
+from .review_targets import KINDS, label_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
@@ -213,8 +213,7 @@ def add_comment(project: "Project", text: str, kind: str, target_id: Optional[in
     text = _clean_text(text)
     if kind not in KINDS:
         raise InvalidInput(f"'{kind}' is not something a comment can be on; use one of {', '.join(KINDS)}.")
-    with project.read_session() as s:
-        label = target_label(s, kind, target_id, project.path.stem)
+    label = label_for(project, kind, target_id)
     who = (author or project.coder).strip() or "reviewer"
     with _connect(project.path, write=True) as conn:
         assert conn is not None

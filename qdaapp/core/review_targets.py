@@ -8,7 +8,7 @@ its target is changed or deleted.
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session
 from .errors import InvalidInput, NotFound
 from .models import Account, AuditEvent, Coding, Fragment, Node, Source
 from .nodes import path_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .project import Project
 
 KINDS = ("event", "coding", "node", "fragment", "account", "source", "project")
 QUOTE_MAX = 80
@@ -96,3 +99,35 @@ def _where(kind: str) -> str:
         "node": " (see 'qdaapp nodes')",
         "source": " (see 'qdaapp sources')",
     }.get(kind, "")
+
+
+def locate(session: Session, kind: str, ident: Optional[int]) -> Optional[tuple[int, ...]]:
+    """Where to show a target now: a coding's (source id, start, end), a fragment's (account id,),
+    ``(ident,)`` for anything else that still exists, ``()`` for the project; None once it is gone."""
+    if kind == "project":
+        return ()
+    if ident is None:
+        return None
+    if kind == "coding":
+        row = session.execute(select(Coding.source_id, Coding.start, Coding.end).where(Coding.id == ident)).first()
+        return tuple(row) if row is not None else None
+    if kind == "fragment":
+        account = session.scalar(select(Fragment.account_id).where(Fragment.id == ident))
+        return (account,) if account is not None else None
+    model = {"event": AuditEvent, "node": Node, "account": Account, "source": Source}.get(kind)
+    if model is None:
+        return None
+    key = AuditEvent.seq if model is AuditEvent else model.id
+    return (ident,) if session.scalar(select(key).where(key == ident)) is not None else None
+
+
+def label_for(project: "Project", kind: str, ident: Optional[int]) -> str:
+    """:func:`target_label` on an open project (NotFound if the target is not there)."""
+    with project.read_session() as s:
+        return target_label(s, kind, ident, project.path.stem)
+
+
+def locate_in(project: "Project", kind: str, ident: Optional[int]) -> Optional[tuple[int, ...]]:
+    """:func:`locate` on an open project."""
+    with project.read_session() as s:
+        return locate(s, kind, ident)

@@ -35,7 +35,7 @@ from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
-from qdaapp.gui import exchange, preferences
+from qdaapp.gui import exchange, preferences, review
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         exchange.install(self)
         preferences.install(self)
         self.analysis = AnalysisPanels(self)
+        self.review = review.install(self)  # review comments: Review menu, inbox dock, status-bar notice
         self._connect()
         self.layout_docks.remember_default()
         self._show_welcome()
@@ -242,6 +243,7 @@ class MainWindow(QMainWindow):
         self.trust.verify_audit()
         self.backups.project_opened(project)
         self.analysis.set_project(project)
+        self.review.set_project(project)
         self.durable.project_opened(project)
         self.integrity.start(project)
 
@@ -276,6 +278,7 @@ class MainWindow(QMainWindow):
         project.unsubscribe(self._bridge.changed.emit)
         self.documents.close_all()
         self.analysis.set_project(None)
+        self.review.set_project(None)
         self.project = None
         self.runner.project = None
         self.documents.project = None

@@ -29,6 +29,7 @@ from qdaapp.core import flowgraph, narrative
 from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.core.exchange import write_atomically
 from qdaapp.gui.dialogs.messages import confirm, show_error
+from qdaapp.gui.review.hooks import add_comment_item
 from qdaapp.render import flowchart
 
 from .common import ID_ROLE, SPAN_ROLE, Passage, act_color, muted_label, section_label, try_run, watch
@@ -430,6 +431,7 @@ class AccountWorkspace(QWidget):
             writable and row < self.fragments.count() - 1)
         menu.addSeparator()
         menu.addAction("Delete fragment…", lambda: self.flowchart.delete_fragments([fid])).setEnabled(writable)
+        add_comment_item(menu, self, "fragment", fid)
         menu.exec(self.fragments.viewport().mapToGlobal(pos))
 
     def _on_project_changed(self, change: Any) -> None:

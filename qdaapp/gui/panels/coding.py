@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
 from qdaapp.core import coding as coding_ops
 from qdaapp.core.layers import CodingSpan
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
+from qdaapp.gui.review.hooks import add_comment_choices
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
@@ -222,6 +223,8 @@ class CodingController(QObject):
             add.setShortcut(QKeySequence("Ctrl+Shift+G"))
             add.setEnabled(editable)
             menu.addAction("Copy", lambda: QApplication.clipboard().setText(text[start:end]))
+        on = [("coding", s.coding_id, f"{s.node_name} — “{_excerpt(text[s.start:s.end])}”") for s in spans]
+        add_comment_choices(menu, self.window, on or [("source", source_id, "")])
         return menu
 
     def show_context_menu(self, source_id: int, pos: QPoint, start: int, end: int) -> None:

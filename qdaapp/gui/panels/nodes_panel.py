@@ -24,6 +24,7 @@ from qdaapp.gui.dialogs.messages import confirm
 from qdaapp.gui.dialogs.node_dialog import NodeDialog
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
 from qdaapp.gui.models.node_tree import FREE_ROOT, TREE_ROOT, NodeItem, NodeTreeModel
+from qdaapp.gui.review.hooks import add_comment_item
 
 EMPTY_HINT = (
     "<b>No nodes yet.</b><br>Select a passage in a document and press <b>Ctrl+Shift+N</b> "
@@ -329,6 +330,7 @@ class NodesPanel(QWidget):
         delete = menu.addAction("Delete…", lambda: self.delete_node(node_id))
         delete.setShortcut(QKeySequence(Qt.Key.Key_Delete))
         delete.setEnabled(editable)
+        add_comment_item(menu, self, "node", node_id)
         return menu
 
     # -- selection ------------------------------------------------------------------
