@@ -92,7 +92,7 @@ class ReviewInbox(QWidget):
         self.reply_text = QPlainTextEdit()
         self.reply_text.setObjectName("ReviewReplyText")
         self.reply_text.setPlaceholderText("Your answer…")
-        self.reply_text.setMaximumHeight(80)
+        self.reply_text.setMaximumHeight(self.fontMetrics().lineSpacing() * 3 + 12)
         self.reply_text.setTabChangesFocus(True)
         self.reply_button = QPushButton("Reply")
         self.reply_button.setToolTip("Save your answer with the comment (Ctrl+Enter)")
@@ -203,8 +203,8 @@ class ReviewInbox(QWidget):
             return
         parts = [f"<p><b>{escape(c.author)}</b> <span style='color:#6B6B6B'>· {escape(local_time(c.time))} · "
                  f"{STATUS_TEXT.get(c.status, c.status)}</span></p>",
-                 f"<p style='color:#5A5A5A'>On: {escape(c.label)}</p>",
-                 f"<p>{escape(c.text).replace(chr(10), '<br>')}</p>"]
+                 f"<p>{escape(c.text).replace(chr(10), '<br>')}</p>",
+                 f"<p style='color:#5A5A5A'>On: {escape(c.label)}</p>"]
         for r in c.replies:
             parts.append(f"<p style='margin-left:14px'><b>{escape(r.author)}</b> <span style='color:#6B6B6B'>· "
                          f"{escape(local_time(r.time))}</span><br>{escape(r.text).replace(chr(10), '<br>')}</p>")
