@@ -136,17 +136,20 @@ def _connect(project_path: str | Path, write: bool) -> Iterator[Optional[sqlite3
     if exists:
         with open(path, "rb") as fh:
             header = fh.read(16)
-        if header != b"SQLite format 3\x00":
-            raise _damaged(path, "the file is empty" if not header else "it is not a qdaapp review-comments file")
+        # Empty: being created by someone else this moment, or left by a first write that failed.
+        # It holds nothing, so it is started under the write lock below.
+        exists = bool(header)
+        if exists and header != b"SQLite format 3\x00":
+            raise _damaged(path, "it is not a qdaapp review-comments file")
     if not exists and not write:
         yield None
         return
     if write:
         folder = path.parent
-        if not exists and not os.access(folder, os.W_OK):
+        if not path.exists() and not os.access(folder, os.W_OK):
             raise ProjectError(f"Cannot save the review comment: the folder {folder} is read-only, so {path.name} "
                                "cannot be written there. Copy the project to a folder you can write to.")
-        if exists and (not os.access(path, os.W_OK) or not os.access(folder, os.W_OK)):
+        if path.exists() and (not os.access(path, os.W_OK) or not os.access(folder, os.W_OK)):
             raise ProjectError(f"Cannot save the review comment: {path.name} in {folder} is read-only. "
                                "Copy the project and its .review file to a folder you can write to.")
     uri = f"file:{quote(path.resolve().as_posix())}?mode={'rwc' if write else 'ro'}"
@@ -158,8 +161,9 @@ def _connect(project_path: str | Path, write: bool) -> Iterator[Optional[sqlite3
         try:
             if write:
                 conn.execute("BEGIN IMMEDIATE")
-                if not exists:
-                    for statement in _SCHEMA.strip().split(";"):
+                if not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] and \
+                        not conn.execute("PRAGMA application_id").fetchone()[0]:
+                    for statement in _SCHEMA.strip().split(";"):  # a new file (or one another writer just made)
                         if statement.strip():
                             conn.execute(statement)
             _check_ours(conn, path)
@@ -169,6 +173,8 @@ def _connect(project_path: str | Path, write: bool) -> Iterator[Optional[sqlite3
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            if not exists and path.exists() and path.stat().st_size == 0:
+                path.unlink(missing_ok=True)  # a first write that failed leaves no file behind
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
                 raise ProjectError(f"{path.name} is busy: someone else is saving a review comment. "
                                    "Try again in a moment.") from exc

@@ -27,7 +27,9 @@ def blocked_text(project: Any, what: str = "") -> str:
     reason = getattr(project, "read_only_reason", None) if project is not None else None
     place = f" ({reason.removeprefix('it is ')})" if reason else ""
     doing = f"“{_name(what)}” would change it" if what else "nothing in it can be changed"
-    if reason:
+    if reason == "it is damaged":
+        advice = "The notice at the top of the window says what can be done."
+    elif reason:
         advice = "To work on it, copy it to a folder you can write to."
     else:
         advice = "To change it, open it normally (File ▸ Open project…)."

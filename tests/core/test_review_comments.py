@@ -113,7 +113,7 @@ def test_bad_target_is_refused_and_nothing_written(project: Project) -> None:
             parse_target(bad)
 
 
-@pytest.mark.parametrize("content", [b"", b"not a database at all, just some words" * 10,
+@pytest.mark.parametrize("content", [b"not a database at all, just some words" * 10,
                                      b"SQLite format 3\x00" + b"\x00" * 200])
 def test_damaged_side_file_is_reported_and_kept(project: Project, content: bytes) -> None:
     side = rc.side_file(project.path)
@@ -123,6 +123,15 @@ def test_damaged_side_file_is_reported_and_kept(project: Project, content: bytes
     with pytest.raises(ProjectError, match=r"project\.qda\.review .*cannot be read"):
         rc.add_comment(project, "Hello", "project")
     assert side.read_bytes() == content
+
+
+def test_an_empty_side_file_holds_nothing_and_is_started(project: Project) -> None:
+    """Empty: another writer is creating it this moment, or a first write failed; nothing to lose."""
+    side = rc.side_file(project.path)
+    side.write_bytes(b"")
+    assert rc.list_comments(project.path) == []
+    rc.add_comment(project, "Hello", "project", author="Dr Lee")
+    assert [c.text for c in rc.list_comments(project.path)] == ["Hello"]
 
 
 def test_some_other_sqlite_file_is_not_taken_over(project: Project) -> None:
@@ -185,3 +194,21 @@ def test_a_really_unwritable_folder(project_path: Path) -> None:
     finally:
         os.chmod(folder, stat.S_IRWXU)
     assert not rc.side_file(project_path).exists()
+
+
+def test_two_writers_at_once_lose_nothing(project: Project) -> None:
+    """A supervisor on the command line while the student answers in the app: both are kept."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    first = rc.add_comment(project, "Start", "project", author="Dr Lee")
+
+    def write(who: str) -> int:
+        for n in range(15):
+            rc.reply(project.path, first.id, f"{who} {n}", author=who)
+        return 15
+
+    with ThreadPoolExecutor(2) as pool:
+        done = [pool.submit(write, who) for who in ("Ana", "Dr Lee")]
+        assert [f.result() for f in done] == [15, 15]  # result() raises what a writer raised
+    (kept,) = rc.list_comments(project.path)
+    assert sorted(r.text for r in kept.replies) == sorted(f"{w} {n}" for w in ("Ana", "Dr Lee") for n in range(15))

@@ -44,6 +44,7 @@ class ReviewFlow(QObject):
         self.inbox.message.connect(self.tell)
         self.inbox.changed.connect(self.refresh_notice)
         self.dock = window.add_panel(self.inbox, "Review inbox", "ReviewInboxDock", "bottom", visible=False)
+        self.dock.visibilityChanged.connect(self._on_dock_visible)  # comments written meanwhile elsewhere
 
         self.add_action = QAction("Add &review comment…", window)
         self.add_action.setObjectName("AddReviewComment")
@@ -96,6 +97,11 @@ class ReviewFlow(QObject):
         self.notice.setText(text)
         self.notice.setVisible(bool(text))
         return text
+
+    def _on_dock_visible(self, visible: bool) -> None:
+        if visible and self.project is not None:
+            self.inbox.reload()
+            self.refresh_notice()
 
     def show_inbox(self) -> None:
         if self.project is None:
