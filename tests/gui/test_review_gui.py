@@ -131,3 +131,28 @@ def test_a_blocked_action_says_why(make_window, project_path: Path, qtbot) -> No
     window.statusBar().clearMessage()
     qtbot.keyClick(view.text_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert window.statusBar().currentMessage().startswith("The project is open read-only")
+
+
+def test_comment_on_a_fragment_of_an_account(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+    from qdaapp.core import narrative
+    from qdaapp.gui.narrative.common import ID_ROLE
+
+    with Project.open(project_path) as p:
+        account = p.run(narrative.create_account, "Referral system")
+        fragment = p.run(narrative.add_fragment, account, "The GP asked us to set it up.", act="manipulation")
+    window = make_window(project_path, read_only=True)
+    workspace = window.analysis.open_account(account)
+    item = next(workspace.fragments.item(r) for r in range(workspace.fragments.count())
+                if workspace.fragments.item(r).data(ID_ROLE) == fragment)
+    workspace.fragments.setCurrentItem(item)
+    window.activateWindow()
+    workspace.fragments.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is workspace.fragments)
+    assert window.review.current_target() == ("fragment", fragment)
+    comment = _save(qtbot, window, *window.review.current_target(), "Is this manipulation or a request?")
+    assert comment.label == "Fragment “The GP asked us to set it up.” in Referral system"
+    assert window.review.inbox.table.item(0, 3).text() == comment.label
+    window.open_source(source_id(window.project, "Rosa.txt"))
+    assert window.documents.tabs.currentWidget() is not workspace
+    assert window.review.go_to(comment)
+    assert window.documents.tabs.currentWidget() is workspace

@@ -201,8 +201,8 @@ class ReviewInbox(QWidget):
         self._update_buttons()
         if c is None:
             return
-        parts = [f"<p><b>{escape(c.author)}</b> <span style='color:#6B6B6B'>· {escape(local_time(c.time))} · "
-                 f"{STATUS_TEXT.get(c.status, c.status)}</span></p>",
+        parts = [(f"<p><b>{escape(c.author)}</b> <span style='color:#6B6B6B'>· {escape(local_time(c.time))} · "
+                  f"{STATUS_TEXT.get(c.status, c.status)}</span></p>"),
                  f"<p>{escape(c.text).replace(chr(10), '<br>')}</p>",
                  f"<p style='color:#5A5A5A'>On: {escape(c.label)}</p>"]
         for r in c.replies:
