@@ -156,3 +156,23 @@ def test_comment_on_a_fragment_of_an_account(make_window, project_path: Path, qt
     assert window.documents.tabs.currentWidget() is not workspace
     assert window.review.go_to(comment)
     assert window.documents.tabs.currentWidget() is workspace
+
+
+def test_read_only_menus_and_keys_in_panels_say_why(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+    window = make_window(project_path, read_only=True)
+    panel = window.nodes_panel
+    trust_id = next(n.id for n in panel.model.nodes() if n.name == "Trust")
+    menu = panel.build_context_menu(panel.model.index_for(trust_id))
+    delete = next(a for a in menu.actions() if a.text() == "Delete…")
+    assert not delete.isEnabled()
+    assert delete.toolTip().startswith("The project is open read-only: “Delete” would change it.")
+    panel.select_node(trust_id)
+    window.activateWindow()
+    panel.view.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.view)
+    window.statusBar().clearMessage()
+    qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
+    assert window.statusBar().currentMessage().startswith("The project is open read-only: “Delete node” would")
+    assert panel.model.node(trust_id) is not None
+    window.import_files()  # e.g. files dropped on the Sources panel
+    assert window.statusBar().currentMessage().startswith("The project is open read-only: “Import files” would")
