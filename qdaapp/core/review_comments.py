@@ -28,7 +28,7 @@ import os
 import sqlite3
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
@@ -261,11 +261,16 @@ def set_status(project_path: str | Path, comment_id: int, status: str) -> Review
         return _one(conn, comment_id, Path(project_path))
 
 
-def comments_for_report(project_path: str | Path, since: Optional[str] = None,
+def comments_for_report(project_path: str | Path, since: "Optional[str | date | datetime]" = None,
                         author: Optional[str] = None) -> list[ReviewComment]:
-    """The comments an audit report lists: written at or after ``since`` (an ISO date or time, UTC)
-    and by ``author`` when given; oldest first, each with its replies."""
+    """The comments an audit report lists: written on or after ``since`` (a date, an aware datetime,
+    or their ISO text, UTC) and by ``author`` when given; oldest first, each with its replies.
+    No side file: an empty list."""
     found = list_comments(project_path)
+    if isinstance(since, datetime):
+        since = since.astimezone(timezone.utc).isoformat(timespec="seconds")
+    elif isinstance(since, date):
+        since = since.isoformat()
     if since:
         found = [c for c in found if c.time >= since]
     if author:

@@ -75,6 +75,11 @@ def test_comments_for_report_filters(project: Project) -> None:
     assert [c.text for c in rc.comments_for_report(project.path, author="Prof Kim")] == ["Two"]
     assert rc.comments_for_report(project.path, since="2999-01-01") == []
     assert len(rc.comments_for_report(project.path, since="2000-01-01")) == 2
+    from datetime import date, datetime, timedelta, timezone
+
+    assert len(rc.comments_for_report(project.path, since=date(2000, 1, 1))) == 2
+    assert rc.comments_for_report(project.path, since=datetime.now(timezone.utc) + timedelta(hours=1)) == []
+    assert rc.comments_for_report(project.path.with_name("other.qda")) == []
 
 
 def test_read_only_project_stays_byte_identical(project_path: Path) -> None:
