@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 
 from qdaapp.core import review_comments as rc
-from qdaapp.core.review_targets import parse_target
 
 from . import UserError, emit
 from .project_cmds import opened
@@ -53,11 +52,14 @@ def _check_project(path: str) -> None:
 
 def cmd_review_comment(args: argparse.Namespace) -> int:
     _check_project(args.project)
+    if args.on is not None:
+        from qdaapp.core.review_targets import parse_target  # checks the target exists: SQLAlchemy
+
+        kind, ident = parse_target(args.on)  # a malformed target is refused before the project is opened
     with opened(args, read_only=True) as project:
         if args.reply_to is not None:
             comment = rc.reply(project.path, args.reply_to, args.text, author=project.coder)
         else:
-            kind, ident = parse_target(args.on)
             comment = rc.add_comment(project, args.text, kind, ident)
     done = f"answered review comment #{comment.id}" if args.reply_to is not None else \
         f"review comment #{comment.id} on {comment.label}"

@@ -35,11 +35,11 @@ from typing import TYPE_CHECKING, Optional
 from urllib.parse import quote
 
 from .errors import InvalidInput, NotFound, ProjectError
-from .review_targets import KINDS, label_for
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
 
+KINDS = ("event", "coding", "node", "fragment", "account", "source", "project")
 SUFFIX = ".review"
 STATUSES = ("open", "answered", "resolved")
 APPLICATION_ID = 0x51524556  # "QREV": marks the file as qdaapp review comments
@@ -219,6 +219,8 @@ def add_comment(project: "Project", text: str, kind: str, target_id: Optional[in
     text = _clean_text(text)
     if kind not in KINDS:
         raise InvalidInput(f"'{kind}' is not something a comment can be on; use one of {', '.join(KINDS)}.")
+    from .review_targets import label_for  # reads the project (SQLAlchemy): only when adding
+
     label = label_for(project, kind, target_id)
     who = (author or project.coder).strip() or "reviewer"
     with _connect(project.path, write=True) as conn:

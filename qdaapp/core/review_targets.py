@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 from .errors import InvalidInput, NotFound
 from .models import Account, AuditEvent, Coding, Fragment, Node, Source
 from .nodes import path_of
+from .review_comments import KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from .project import Project
 
-KINDS = ("event", "coding", "node", "fragment", "account", "source", "project")
 QUOTE_MAX = 80
 
 
