@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
 from qdaapp.core.errors import ProjectDamaged
 from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
+from qdaapp.gui.read_only import BlockedShortcuts, blocked_text
 from qdaapp.gui.speakers import open_speakers_dialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -234,6 +235,7 @@ class Actions:
         self.edits = [self.import_files, self.new_case, self.new_diary_entry, self.code_selection,
                       self.code_new_free, self.uncode, self.new_free_node, self.new_tree_node, self.back_up,
                       self.restore, self.give_reason]
+        self.blocked = BlockedShortcuts(w)  # disabled edits say why, and so do their keys
         self.dock_toggles: list[QAction] = []
         self.dock_actions: dict[str, QAction] = {}
         self.view_menu: Optional[QMenu] = None
@@ -270,6 +272,8 @@ class Actions:
         edit.addSeparator()
         edit.addAction(self.find)
         edit.aboutToShow.connect(self.refresh_undo)
+        for menu in (file_menu, edit):
+            menu.setToolTipsVisible(True)  # a disabled edit's tooltip says why it is disabled
         self.edit_menu = edit
 
         view = bar.addMenu("&View")
@@ -312,15 +316,27 @@ class Actions:
         action.setEnabled(self.window.project is not None)
         return action
 
+    def watch_edits(self) -> None:
+        """Give every editing action (the window's and those panels added) its read-only reason and keys;
+        call once the menus are complete."""
+        for action in [*self.edits, self.undo, self.redo]:
+            self.blocked.watch(action)
+
     def refresh_undo(self) -> None:
         runner = self.window.runner
         can_undo, can_redo = runner.can_undo(), runner.can_redo()
+        project = self.window.project
+        read_only = project is not None and project.read_only
         self.undo.setEnabled(can_undo)
         self.undo.setText(menu_text("Undo", runner.undo_text()) if can_undo else "Undo")
-        self.undo.setStatusTip(f"Undo: {runner.undo_text()}" if can_undo else "Nothing to undo")
+        self.undo.setStatusTip(f"Undo: {runner.undo_text()}" if can_undo else
+                               blocked_text(project, "Undo") if read_only else "Nothing to undo")
         self.redo.setEnabled(can_redo)
         self.redo.setText(menu_text("Redo", runner.redo_text()) if can_redo else "Redo")
-        self.redo.setStatusTip(f"Redo: {runner.redo_text()}" if can_redo else "Nothing to redo")
+        self.redo.setStatusTip(f"Redo: {runner.redo_text()}" if can_redo else
+                               blocked_text(project, "Redo") if read_only else "Nothing to redo")
+        for action in (self.undo, self.redo):
+            action.setToolTip(action.statusTip())
 
     def set_state(self, has_project: bool, read_only: bool) -> None:
         for action in self.needs_project:
@@ -330,4 +346,7 @@ class Actions:
         for toggle in self.dock_toggles:
             toggle.setEnabled(has_project)
         self.reset_layout.setEnabled(has_project)
+        self.undo.setEnabled(False)
+        self.redo.setEnabled(False)  # until refresh_undo asks the runner: their keys say why while read-only
+        self.blocked.set_state(self.window.project if has_project else None, read_only)
         self.refresh_undo()

@@ -35,7 +35,7 @@ from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
-from qdaapp.gui import exchange, preferences
+from qdaapp.gui import exchange, preferences, review
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
@@ -54,6 +54,7 @@ from qdaapp.gui.panels.sources_panel import SourcesPanel
 from qdaapp.gui.panels.status import StatusArea
 from qdaapp.gui.panels.trust import TrustPanels
 from qdaapp.gui.panels.welcome import WelcomeWidget
+from qdaapp.gui.read_only import tell_blocked
 
 
 class _ChangeBridge(QObject):
@@ -116,6 +117,8 @@ class MainWindow(QMainWindow):
         exchange.install(self)
         preferences.install(self)
         self.analysis = AnalysisPanels(self)
+        self.review = review.install(self)  # review comments: Review menu, inbox dock, status-bar notice
+        self.actions.watch_edits()
         self._connect()
         self.layout_docks.remember_default()
         self._show_welcome()
@@ -242,6 +245,7 @@ class MainWindow(QMainWindow):
         self.trust.verify_audit()
         self.backups.project_opened(project)
         self.analysis.set_project(project)
+        self.review.set_project(project)
         self.durable.project_opened(project)
         self.integrity.start(project)
 
@@ -276,6 +280,7 @@ class MainWindow(QMainWindow):
         project.unsubscribe(self._bridge.changed.emit)
         self.documents.close_all()
         self.analysis.set_project(None)
+        self.review.set_project(None)
         self.project = None
         self.runner.project = None
         self.documents.project = None
@@ -386,6 +391,8 @@ class MainWindow(QMainWindow):
 
     # -- import, cases, diary --------------------------------------------------------
     def import_files(self) -> bool:
+        if self.project is not None and self.project.read_only:  # e.g. files dropped on the Sources panel
+            tell_blocked(self, self.project, "Import files")
         if self.project is None or self.project.read_only:
             return False
         with self.project.read_session() as s:
@@ -402,6 +409,8 @@ class MainWindow(QMainWindow):
             self.sources_panel.select_source(ids[0])
 
     def new_case(self, source_id: Optional[int] = None) -> Optional[int]:
+        if self.project is not None and self.project.read_only:
+            tell_blocked(self, self.project, "New case")
         if self.project is None or self.project.read_only:
             return None
         dialog = CaseDialog(self, self.project, self.runner, source_ids=[source_id] if source_id else [])
@@ -415,6 +424,8 @@ class MainWindow(QMainWindow):
     def new_diary_entry(self) -> None:
         """Today's diary entry in the memo tab below the documents (File ▸ New diary entry… and the
         Sources panel open a dated one in the memo manager: :meth:`write_diary_entry`)."""
+        if self.project is not None and self.project.read_only:
+            tell_blocked(self, self.project, "New diary entry")
         if self.project is None or self.project.read_only:
             return
         self.show_dock(self.bottom_dock)

@@ -106,7 +106,7 @@ def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path
     menu = panel.build_context_menu(panel.model.index_for(barriers.id))
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
     assert texts == ["Show coded passages", "New child node…", "Rename", "Edit description and colour…",
-                     "Move to free nodes", "Move into tree…", "Merge into…", "Delete…"]
+                     "Move to free nodes", "Move into tree…", "Merge into…", "Delete…", "Add review comment…"]
     assert not next(a for a in menu.actions() if a.text() == "Move to free nodes").isEnabled()
     menu.deleteLater()
 

@@ -36,7 +36,7 @@ def test_rename_kind_and_case_from_the_context_menu(make_window, project_path: P
     window.open_source(notes)
     menu = panel.build_context_menu(panel.model.source_item(notes).index())
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Open", "Rename…", "This source is", "Case", "Delete…"]
+    assert texts == ["Open", "Rename…", "This source is", "Case", "Delete…", "Add review comment…"]
     kinds = next(a.menu() for a in menu.actions() if a.text() == "This source is")
     next(a for a in kinds.actions() if a.text() == "Document").trigger()
     assert group_labels(window)[1:3] == ["Field notes (0)", "Documents (1)"]

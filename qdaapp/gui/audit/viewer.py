@@ -14,13 +14,14 @@ import html
 from collections.abc import Callable
 from typing import Any, Optional
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableView,
@@ -32,6 +33,8 @@ from PySide6.QtWidgets import (
 from qdaapp.core import cases as case_ops
 from qdaapp.core import nodes as node_ops
 from qdaapp.core import sources as source_ops
+
+from qdaapp.gui.review.hooks import add_comment_item
 
 from . import query
 from .detail import event_html
@@ -104,6 +107,8 @@ class AuditViewer(QWidget):
         self.table.doubleClicked.connect(self._on_activated)
         self.table.activated.connect(self._on_activated)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
         self.setFocusProxy(self.table)
 
         self.detail = QTextBrowser()
@@ -278,6 +283,22 @@ class AuditViewer(QWidget):
         self.table.setCurrentIndex(index)
         self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
         return True
+
+    def build_context_menu(self, row: query.Row) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction("Open what it changed", lambda: self.open_row(row))
+        add_comment_item(menu, self, "event", int(row[0]))
+        return menu
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        row = self.model.row(index.row()) if index.isValid() else None
+        if row is None:
+            return
+        self.table.setCurrentIndex(index)
+        menu = self.build_context_menu(row)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def _on_activated(self, index: QModelIndex) -> None:
         row = self.model.row(index.row())

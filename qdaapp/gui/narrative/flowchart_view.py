@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from qdaapp.core import flowgraph, narrative
 from qdaapp.core.errors import NotFound
+from qdaapp.gui.read_only import tell_blocked
 from qdaapp.render import flowchart
 
 from .common import hint_label, try_run, watch
@@ -356,7 +357,9 @@ class FlowchartView(QGraphicsView):
         key = event.key()
         if key == Qt.Key.Key_Escape and self.link_mode:
             self.set_link_mode(False)
-        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and not self.project.read_only:
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.project.read_only:
+            tell_blocked(self, self.project, "Delete")
+        elif key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             edges = self.selected_edges()
             for a, b in edges:
                 self.unlink(a, b)

@@ -29,6 +29,8 @@ from qdaapp.core import flowgraph, narrative
 from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.core.exchange import write_atomically
 from qdaapp.gui.dialogs.messages import confirm, show_error
+from qdaapp.gui.read_only import explain_disabled
+from qdaapp.gui.review.hooks import add_comment_item
 from qdaapp.render import flowchart
 
 from .common import ID_ROLE, SPAN_ROLE, Passage, act_color, muted_label, section_label, try_run, watch
@@ -409,6 +411,7 @@ class AccountWorkspace(QWidget):
         menu.addSeparator()
         menu.addAction("Remove from account", lambda: self._remove_passages([pid for pid, _ in chosen])
                        ).setEnabled(writable and bool(chosen))
+        explain_disabled(menu, self.project)
         menu.exec(self.passages.viewport().mapToGlobal(pos))
 
     def _remove_passages(self, ids: list[int]) -> None:
@@ -430,6 +433,8 @@ class AccountWorkspace(QWidget):
             writable and row < self.fragments.count() - 1)
         menu.addSeparator()
         menu.addAction("Delete fragment…", lambda: self.flowchart.delete_fragments([fid])).setEnabled(writable)
+        add_comment_item(menu, self, "fragment", fid)
+        explain_disabled(menu, self.project)
         menu.exec(self.fragments.viewport().mapToGlobal(pos))
 
     def _on_project_changed(self, change: Any) -> None:

@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
 from qdaapp.core import coding as coding_ops
 from qdaapp.core.layers import CodingSpan
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
+from qdaapp.gui.read_only import explain_disabled, tell_blocked
+from qdaapp.gui.review.hooks import add_comment_choices
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
@@ -40,7 +42,11 @@ class CodingController(QObject):
     def project(self):  # noqa: ANN201
         return self.window.project
 
-    def _editable(self) -> bool:
+    def _editable(self, what: str = "") -> bool:
+        """Whether the project can be changed; if it is open read-only and ``what`` names the gesture,
+        the status bar says why it does nothing."""
+        if self.project is not None and self.project.read_only and what:
+            tell_blocked(self.window, self.project, what)
         return self.project is not None and not self.project.read_only
 
     def selection(self) -> Optional[tuple[int, int, int]]:
@@ -78,7 +84,7 @@ class CodingController(QObject):
 
     # -- the commands ---------------------------------------------------------------
     def code(self, node_id: int, source_id: int, start: int, end: int) -> bool:
-        if not self._editable():
+        if not self._editable("Code"):
             return False
         ok, _ = self.window.runner.run(coding_ops.code, source_id, start, end, node_id, self.project.coder)
         if ok:
@@ -96,7 +102,7 @@ class CodingController(QObject):
 
     def create_and_code(self, name: str, selection: tuple[int, int, int]) -> Optional[int]:
         """A new free node and the coding of ``selection`` at it: one command, so one Ctrl+Z undoes both."""
-        if not self._editable():
+        if not self._editable("Code at new free node"):
             return None
         source_id, start, end = selection
         ok, made = self.window.runner.run(coding_ops.code_at_new_node, source_id, start, end, name,
@@ -120,8 +126,10 @@ class CodingController(QObject):
     # -- gestures -------------------------------------------------------------------
     def code_selection_quick(self) -> Optional[QuickPick]:
         """Ctrl+K: a quick-pick list of nodes for the selected text."""
+        if not self._editable("Code selection"):
+            return None
         selection = self.selection()
-        if selection is None or not self._editable():
+        if selection is None:
             self._hint(NO_SELECTION)
             return None
         picker = QuickPick(self.window, self.choices(), "Code the selection at…", self.recent_nodes())
@@ -145,8 +153,10 @@ class CodingController(QObject):
 
     def code_at_new_free_node(self) -> Optional[int]:
         """Ctrl+Shift+N: name a new free node and code the selection there, in one step."""
+        if not self._editable("Code at new free node"):
+            return None
         selection = self.selection()
-        if selection is None or not self._editable():
+        if selection is None:
             self._hint(NO_SELECTION)
             return None
         name, ok = QInputDialog.getText(self.window, "Code at new free node",
@@ -160,7 +170,7 @@ class CodingController(QObject):
 
     def uncode_current(self) -> bool:
         """Delete: remove the coding whose stripe was clicked (or the only one under the selection)."""
-        if not self._editable():
+        if not self._editable("Uncode"):
             return False
         view = self.window.documents.current_view()
         if view is None:
@@ -222,7 +232,9 @@ class CodingController(QObject):
             add.setShortcut(QKeySequence("Ctrl+Shift+G"))
             add.setEnabled(editable)
             menu.addAction("Copy", lambda: QApplication.clipboard().setText(text[start:end]))
-        return menu
+        on = [("coding", s.coding_id, f"{s.node_name} — “{_excerpt(text[s.start:s.end])}”") for s in spans]
+        add_comment_choices(menu, self.window, on or [("source", source_id, "")])
+        return explain_disabled(menu, self.project)
 
     def show_context_menu(self, source_id: int, pos: QPoint, start: int, end: int) -> None:
         menu = self.build_context_menu(source_id, start, end)

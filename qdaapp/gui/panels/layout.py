@@ -22,7 +22,8 @@ AREAS = {"bottom": Qt.DockWidgetArea.BottomDockWidgetArea, "left": Qt.DockWidget
 
 
 READ_ONLY_TEXT = ("<b>Read-only.</b> You can read, browse, search, and look at memos and the audit trail; "
-                  "nothing in this project can be changed or undone from this window.")
+                  "nothing in this project can be changed or undone from this window. You can leave review "
+                  "comments (Review ▸ Add review comment…, Ctrl+Shift+R): they are kept beside the project.")
 
 
 def build_centre(window: QMainWindow, welcome: QWidget, documents: QWidget) -> tuple[QStackedWidget, QLabel]:

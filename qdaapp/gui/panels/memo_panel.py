@@ -29,6 +29,11 @@ from qdaapp.core.memos import MemoInfo
 Target = tuple[str, Optional[int]]
 
 
+WRITE_HINT = ("Write what you notice, why you coded this way, questions for later… "
+              "Saved when you press Ctrl+S or click elsewhere.")
+READ_ONLY_HINT = ("No memo here. The project is open read-only, so memos can be read but not written; "
+                  "a review comment (Ctrl+Shift+R) can still be left.")
+
 class MemoPanel(QWidget):
     def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -50,10 +55,7 @@ class MemoPanel(QWidget):
         self.title = QLineEdit()
         self.title.setPlaceholderText("Title (optional)")
         self.editor = QPlainTextEdit()
-        self.editor.setPlaceholderText(
-            "Write what you notice, why you coded this way, questions for later… "
-            "Saved when you press Ctrl+S or click elsewhere."
-        )
+        self.editor.setPlaceholderText(WRITE_HINT)
         self.status = QLabel()
         self.status.setObjectName("Muted")
         top = QHBoxLayout()
@@ -115,6 +117,7 @@ class MemoPanel(QWidget):
         editable = self.project is not None and not self.project.read_only
         self.editor.setReadOnly(not editable)
         self.title.setReadOnly(not editable)
+        self.editor.setPlaceholderText(WRITE_HINT if editable or self.project is None else READ_ONLY_HINT)
         self.new_button.setEnabled(editable and bool(self._memos) and kind != "diary")
 
     def _show(self, memo: Optional[MemoInfo]) -> None:

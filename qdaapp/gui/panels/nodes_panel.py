@@ -24,6 +24,8 @@ from qdaapp.gui.dialogs.messages import confirm
 from qdaapp.gui.dialogs.node_dialog import NodeDialog
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
 from qdaapp.gui.models.node_tree import FREE_ROOT, TREE_ROOT, NodeItem, NodeTreeModel
+from qdaapp.gui.read_only import BlockedShortcuts, explain_disabled
+from qdaapp.gui.review.hooks import add_comment_item
 
 EMPTY_HINT = (
     "<b>No nodes yet.</b><br>Select a passage in a document and press <b>Ctrl+Shift+N</b> "
@@ -101,6 +103,8 @@ class NodesPanel(QWidget):
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.delete_action.triggered.connect(lambda: self._with_current(self.delete_node))
         self.view.addAction(self.delete_action)
+        self.blocked = BlockedShortcuts(self)  # Delete on a read-only project says why nothing happens
+        self.blocked.watch(self.delete_action)
 
     # -- state --------------------------------------------------------------------
     def set_project(self, project: Any) -> None:
@@ -110,6 +114,7 @@ class NodesPanel(QWidget):
         self.add_free.setEnabled(project is not None and not read_only)
         self.add_tree.setEnabled(project is not None and not read_only)
         self.delete_action.setEnabled(not read_only)
+        self.blocked.set_state(project, read_only)
         self.reload()
 
     def reload(self) -> None:
@@ -304,10 +309,10 @@ class NodesPanel(QWidget):
             menu.addAction("New free node…", self.new_free_node).setEnabled(editable)
             if item is None:
                 menu.addAction("New tree node…", lambda: self.new_tree_node(None)).setEnabled(editable)
-            return menu
+            return explain_disabled(menu, self.project)
         if item.id == TREE_ROOT:
             menu.addAction("New tree node…", lambda: self.new_tree_node(None)).setEnabled(editable)
-            return menu
+            return explain_disabled(menu, self.project)
         node_id = item.id
         menu.addAction("Show coded passages", lambda: self.showPassagesRequested.emit(node_id))
         menu.addSeparator()
@@ -329,7 +334,8 @@ class NodesPanel(QWidget):
         delete = menu.addAction("Delete…", lambda: self.delete_node(node_id))
         delete.setShortcut(QKeySequence(Qt.Key.Key_Delete))
         delete.setEnabled(editable)
-        return menu
+        add_comment_item(menu, self, "node", node_id)
+        return explain_disabled(menu, self.project)
 
     # -- selection ------------------------------------------------------------------
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

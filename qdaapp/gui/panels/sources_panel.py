@@ -22,6 +22,8 @@ from qdaapp.core import memos as memo_ops
 from qdaapp.core import sources as source_ops
 from qdaapp.gui.dialogs.messages import confirm
 from qdaapp.gui.models.sources_tree import GROUPS, ID_ROLE, KEY_ROLE, KIND_ROLE, SourcesModel
+from qdaapp.gui.read_only import explain_disabled
+from qdaapp.gui.review.hooks import add_comment_item
 
 EMPTY_HINT = (
     "<b>No sources yet.</b><br>Import your interview transcripts, field notes or meeting minutes "
@@ -195,7 +197,9 @@ class SourcesPanel(QWidget):
             menu.addAction("Import files…", self.importRequested.emit).setEnabled(editable)
         else:
             menu.addAction("Import files…", self.importRequested.emit).setEnabled(editable)
-        return menu
+        if kind in ("source", "account"):
+            add_comment_item(menu, self, kind, int(ident))
+        return explain_disabled(menu, self.project)
 
     def rename_source(self, source_id: int) -> None:
         old = self.model.source_names.get(source_id, "")

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from qdaapp.core import review
 from qdaapp.core.errors import NotFound, QdaError
 from qdaapp.gui.dialogs.messages import confirm, error_text, show_error
+from qdaapp.gui.read_only import tell_blocked
 from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
 from qdaapp.gui.search.review_bulk import BulkReview
@@ -498,6 +499,11 @@ class ReviewPanel(BulkReview, QWidget):
         key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = mods == Qt.KeyboardModifier.NoModifier
         writable = self.project is not None and not self.project.read_only
+        deciding = (key == Qt.Key.Key_A and mods == Qt.KeyboardModifier.ControlModifier) or (
+            key in (Qt.Key.Key_A, Qt.Key.Key_R) and mods in (Qt.KeyboardModifier.NoModifier,
+                                                            Qt.KeyboardModifier.ShiftModifier))
+        if deciding and not writable and self.project is not None:
+            tell_blocked(self, self.project, "Accept or reject")
         if key == Qt.Key.Key_A and mods == Qt.KeyboardModifier.ControlModifier:
             if writable:
                 self.accept_marker()
