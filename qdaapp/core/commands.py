@@ -147,7 +147,17 @@ def record(session: Session, coder: str, change: Change, reason: str) -> None:
         change.on_recorded(session, event.seq)
     # The events recorded besides it (a bulk command's one per item) follow it in one batch.
     extras = [(e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in _extras(change)]
-    audit.append_many(session, coder, extras, reason)
+    last = audit.append_many(session, coder, extras, reason)
+    _index_refs(session, change, event.seq, max(last, event.seq))
+
+
+def _index_refs(session: Session, change: Change, first: int, last: int) -> None:
+    """Index what events ``first``..``last`` touched (audit_refs), for filtering the timeline by item."""
+    from . import audit_refs
+
+    if change.digest_all:  # the baseline writes no rows of its own (and predates the index)
+        return
+    audit_refs.write(session.connection(), first, last)
 
 
 def _extras(change: Change) -> list[Change]:

@@ -1,0 +1,166 @@
+"""What each audit event touched, kept as an index: ``audit_refs(seq, kind, ref_id)``.
+
+The audit viewer and ``qdaapp audit`` narrow the timeline to one node, source
+or case. A bulk event (accept 227 marker hits, merge two nodes, delete a source
+with its codings) names none of the rows it wrote in its own fields, so each
+event's references are written beside it, in the same transaction, from:
+
+* the rows it wrote (``undo_ops``): the row itself and what it points to, in
+  its old and its new values, so that a removed row is found too (a coding
+  names its node and source, a node its parent, a source its case, a memo
+  its target...);
+* the event's own fields: its entity, and the ``node_id``/``source_id``/
+  ``case_id`` and memo target its snapshots name (events recorded besides a
+  command's main event write no rows of their own);
+* the case of every source it touched.
+
+:func:`write` indexes a range of events; the migration to schema 0011 runs it
+over the whole trail. The table is derived bookkeeping, not the user's work:
+it has no undo capture and no row digests.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlalchemy import Connection
+
+# Per table of user work: the kind of the row itself (or None), and (kind, column) of what it points to.
+# A kind written "=column" is read from that column (a memo's target_type, a framework cell's row_kind).
+ROW_REFS: dict[str, tuple[Optional[str], tuple[tuple[str, str], ...]]] = {
+    "codings": ("coding", (("node", "node_id"), ("source", "source_id"))),
+    "nodes": ("node", (("node", "parent_id"),)),
+    "sources": ("source", (("case", "case_id"),)),
+    "cases": ("case", ()),
+    "attributes": ("attribute", ()),
+    "attribute_values": (None, (("attribute", "attribute_id"), ("case", "case_id"), ("source", "source_id"))),
+    "memos": ("memo", (("=target_type", "target_id"),)),
+    "search_runs": ("run", ()),
+    "search_hits": (None, (("source", "source_id"), ("run", "run_id"))),
+    "accounts": ("account", ()),
+    "account_passages": (None, (("account", "account_id"), ("source", "source_id"))),
+    "fragments": ("fragment", (("account", "account_id"), ("case", "case_id"))),
+    "fragment_passages": (None, (("fragment", "fragment_id"), ("source", "source_id"))),
+    "fragment_links": (None, (("fragment", "from_id"), ("fragment", "to_id"))),
+    "actors": ("actor", ()),
+    "actant_roles": (None, (("account", "account_id"),)),
+    "framework_cells": (None, (("=row_kind", "row_id"), ("=col_kind", "col_id"))),
+    "speakers": ("speaker", ()),
+    "lexicons": ("lexicon", ()),
+}
+# The kinds an event's entity may name; other entities (project, event, chain) are not items.
+KINDS = frozenset({"coding", "node", "source", "case", "attribute", "memo", "run", "account", "fragment",
+                   "actor", "speaker", "lexicon", "link"})
+# Paths into an event's before/after snapshots that name an item.
+_SNAPSHOT_PATHS = (("node", "$.node_id"), ("source", "$.source_id"), ("case", "$.case_id"),
+                   ("node", "$.coding.node_id"), ("source", "$.coding.source_id"), ("node", "$.parent_id"),
+                   ("node", "$.old_parent_id"), ("node", "$.new_parent_id"), ("node", "$.into_id"),
+                   ("node", "$.target_node_id"), ("account", "$.account_id"), ("fragment", "$.fragment_id"))
+
+_INSERT = "INSERT OR IGNORE INTO audit_refs(seq, kind, ref_id) "
+
+
+def _kind(kind: str, alias: str) -> str:
+    """SQL for a kind: a literal, or read from a column ('=col') of the row as ``alias`` holds it."""
+    if not kind.startswith("="):
+        return f"'{kind}'"
+    col = kind[1:]
+    return alias.format(col=col)
+
+
+def _row_statements(table: str) -> list[str]:
+    """Statements that index the rows ``table`` lost, changed or gained in events ``:first``-``:last``."""
+    own, refs = ROW_REFS[table]
+    ops = f"FROM undo_ops u WHERE u.tbl = '{table}' AND u.event_seq BETWEEN :first AND :last"
+    out = []
+    if own:
+        out.append(f"{_INSERT}SELECT DISTINCT u.event_seq, '{own}', u.row_id {ops}")
+    for kind, col in refs:
+        for snap in ("old", "new"):  # a removed or changed row as it was, a changed row as it became
+            k = _kind(kind, f"json_extract(u.{snap}, '$.{{col}}')")
+            out.append(f"{_INSERT}SELECT DISTINCT u.event_seq, {k}, json_extract(u.{snap}, '$.{col}') {ops} "
+                       f"AND u.{snap} IS NOT NULL AND json_extract(u.{snap}, '$.{col}') IS NOT NULL")
+        # An added row: as the event recorded it (audit_rows), else as it is now.
+        k_rec = _kind(kind, "json_extract(ar.row, '$.{col}')")
+        k_now = _kind(kind, 't."{col}"')
+        value = f"CASE WHEN ar.row IS NOT NULL THEN json_extract(ar.row, '$.{col}') ELSE t.\"{col}\" END"
+        kind_sql = f"CASE WHEN ar.row IS NOT NULL THEN {k_rec} ELSE {k_now} END" if kind.startswith("=") else k_rec
+        out.append(
+            f"{_INSERT}SELECT * FROM (SELECT DISTINCT u.event_seq AS s, {kind_sql} AS k, {value} AS r "
+            f"FROM undo_ops u LEFT JOIN audit_rows ar ON ar.seq = u.event_seq AND ar.tbl = u.tbl "
+            f"AND ar.row_id = u.row_id LEFT JOIN \"{table}\" t ON t.rowid = u.row_id "
+            f"WHERE u.tbl = '{table}' AND u.op = 'I' AND u.event_seq BETWEEN :first AND :last) "
+            f"WHERE r IS NOT NULL AND k IS NOT NULL")
+    if table == "search_runs":  # a run's hits come with it, their inserts not captured one by one
+        out.append(f"{_INSERT}SELECT DISTINCT u.event_seq, 'source', h.source_id FROM undo_ops u "
+                   "JOIN search_hits h ON h.run_id = u.row_id "
+                   "WHERE u.tbl = 'search_runs' AND u.op = 'I' AND u.event_seq BETWEEN :first AND :last")
+    return out
+
+
+def _event_statements() -> list[str]:
+    kinds = ", ".join(f"'{k}'" for k in sorted(KINDS))
+    where = "e.seq BETWEEN :first AND :last"
+    out = [f"{_INSERT}SELECT e.seq, e.entity, e.entity_id FROM audit_events e WHERE {where} "
+           f"AND e.entity IN ({kinds}) AND e.entity_id IS NOT NULL"]
+    for snap in ("before", "after"):
+        for kind, path in _SNAPSHOT_PATHS:
+            out.append(f"{_INSERT}SELECT e.seq, '{kind}', json_extract(e.{snap}, '{path}') FROM audit_events e "
+                       f"WHERE {where} AND e.{snap} IS NOT NULL AND json_type(e.{snap}) = 'object' "
+                       f"AND json_type(e.{snap}, '{path}') = 'integer'")
+        out.append(f"{_INSERT}SELECT e.seq, json_extract(e.{snap}, '$.target_type'), "
+                   f"json_extract(e.{snap}, '$.target_id') FROM audit_events e WHERE {where} "
+                   f"AND e.{snap} IS NOT NULL AND json_type(e.{snap}) = 'object' "
+                   f"AND json_extract(e.{snap}, '$.target_type') IN ({kinds}) "
+                   f"AND json_type(e.{snap}, '$.target_id') = 'integer'")
+    return out
+
+
+_CASES_OF_SOURCES = (f"{_INSERT}SELECT r.seq, 'case', s.case_id FROM audit_refs r JOIN sources s ON s.id = r.ref_id "
+                     "WHERE r.kind = 'source' AND r.seq BETWEEN :first AND :last AND s.case_id IS NOT NULL")
+
+
+# A source removed since: its case as its removal recorded it (the first removal after the event).
+_CASES_OF_REMOVED_SOURCES = (
+    f"{_INSERT}SELECT r.seq, 'case', (SELECT json_extract(u.old, '$.case_id') FROM undo_ops u "
+    "WHERE u.tbl = 'sources' AND u.op = 'D' AND u.row_id = r.ref_id AND u.event_seq > r.seq "
+    "ORDER BY u.event_seq LIMIT 1) AS c FROM audit_refs r WHERE r.kind = 'source' "
+    "AND r.seq BETWEEN :first AND :last AND c IS NOT NULL "
+    "AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = r.ref_id)")
+
+
+def write(conn: Connection, first: int, last: int, removed_sources: bool = False) -> None:
+    """Index what events ``first`` to ``last`` touched (their rows must be tied to them in ``undo_ops``)."""
+    if last < first:
+        return
+    params = {"first": first, "last": last}
+    raw = conn.connection.driver_connection
+    tables = [r[0] for r in raw.execute(
+        "SELECT DISTINCT tbl FROM undo_ops WHERE event_seq BETWEEN :first AND :last", params)]
+    for table in tables:
+        if table in ROW_REFS:
+            for statement in _row_statements(table):
+                raw.execute(statement, params)
+    for statement in _event_statements():
+        raw.execute(statement, params)
+    raw.execute(_CASES_OF_SOURCES, params)
+    if removed_sources:
+        raw.execute(_CASES_OF_REMOVED_SOURCES, params)
+
+
+def backfill(conn: Connection) -> None:
+    """Index every event of the trail (the upgrade to schema 0011), best effort: an event before
+    row capture is indexed from its own fields; an added row no longer there from its recorded digest text."""
+    last = conn.exec_driver_sql("SELECT max(seq) FROM audit_events").scalar()
+    if last:
+        step = 20_000
+        for first in range(1, int(last) + 1, step):
+            write(conn, first, min(first + step - 1, int(last)), removed_sources=True)
+
+
+def events_about(kind: str, ref_id: int):  # noqa: ANN201 - a SQLAlchemy select
+    """The seqs of the events that touched item ``kind`` ``ref_id`` (a subquery for a filter)."""
+    from sqlalchemy import column, select, table
+
+    refs = table("audit_refs", column("seq"), column("kind"), column("ref_id"))
+    return select(refs.c.seq).where(refs.c.kind == kind, refs.c.ref_id == ref_id)
