@@ -683,6 +683,11 @@ def event_rows(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0
     return [tuple(r) for r in conn.execute(q)]
 
 
+def row_of(e: AuditEvent) -> EventRow:
+    """An event as an :data:`EventRow`."""
+    return (e.seq, e.time, e.coder, e.action, e.entity, e.entity_id, e.summary, e.before, e.after, e.reason)
+
+
 def event_row(conn: Connection, seq: int) -> Optional[EventRow]:
     row = conn.execute(select(*_row_columns()).where(AuditEvent.seq == seq)).first()
     return tuple(row) if row is not None else None

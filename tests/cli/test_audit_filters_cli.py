@@ -67,8 +67,8 @@ def test_source(timeline: Path, capsys: pytest.CaptureFixture) -> None:
 
 
 def test_case(timeline: Path, capsys: pytest.CaptureFixture) -> None:
-    # the source assigned to it on import, its creation and its attribute
-    assert seqs(capsys, timeline, "--case", "P1 Rosa") == [2, 3, 7]
+    # the source assigned to it on import, its creation, its attribute and a coding in its source
+    assert seqs(capsys, timeline, "--case", "P1 Rosa") == [2, 3, 7, 9]
 
 
 def test_filters_combine(timeline: Path, capsys: pytest.CaptureFixture) -> None:
