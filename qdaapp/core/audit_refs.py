@@ -21,7 +21,9 @@ it has no undo capture and no row digests.
 
 from __future__ import annotations
 
-from typing import Optional
+import json
+from collections.abc import Iterable
+from typing import Any, Optional
 
 from sqlalchemy import Connection
 
@@ -52,10 +54,9 @@ ROW_REFS: dict[str, tuple[Optional[str], tuple[tuple[str, str], ...]]] = {
 KINDS = frozenset({"coding", "node", "source", "case", "attribute", "memo", "run", "account", "fragment",
                    "actor", "speaker", "lexicon", "link"})
 # Paths into an event's before/after snapshots that name an item.
-_SNAPSHOT_PATHS = (("node", "$.node_id"), ("source", "$.source_id"), ("case", "$.case_id"),
-                   ("node", "$.coding.node_id"), ("source", "$.coding.source_id"), ("node", "$.parent_id"),
-                   ("node", "$.old_parent_id"), ("node", "$.new_parent_id"), ("node", "$.into_id"),
-                   ("node", "$.target_node_id"), ("account", "$.account_id"), ("fragment", "$.fragment_id"))
+# Keys of an event's before/after snapshot (and of a coding inside it) that name an item.
+_SNAPSHOT_KEYS = (("node_id", "node"), ("source_id", "source"), ("case_id", "case"), ("parent_id", "node"),
+                  ("into", "node"), ("account_id", "account"), ("fragment_id", "fragment"))
 
 _INSERT = "INSERT OR IGNORE INTO audit_refs(seq, kind, ref_id) "
 
@@ -68,8 +69,11 @@ def _kind(kind: str, alias: str) -> str:
     return alias.format(col=col)
 
 
-def _row_statements(table: str) -> list[str]:
-    """Statements that index the rows ``table`` lost, changed or gained in events ``:first``-``:last``."""
+def _row_statements(table: str, recorded: bool) -> list[str]:
+    """Statements that index the rows ``table`` lost, changed or gained in events ``:first``-``:last``.
+
+    An added row is read as it is now, or with ``recorded`` as the event recorded it (audit_rows),
+    when it still holds it: the upgrade indexes events whose rows may have changed since."""
     own, refs = ROW_REFS[table]
     ops = f"FROM undo_ops u WHERE u.tbl = '{table}' AND u.event_seq BETWEEN :first AND :last"
     out = []
@@ -80,9 +84,14 @@ def _row_statements(table: str) -> list[str]:
             k = _kind(kind, f"json_extract(u.{snap}, '$.{{col}}')")
             out.append(f"{_INSERT}SELECT DISTINCT u.event_seq, {k}, json_extract(u.{snap}, '$.{col}') {ops} "
                        f"AND u.{snap} IS NOT NULL AND json_extract(u.{snap}, '$.{col}') IS NOT NULL")
+        k_now = _kind(kind, 't."{col}"')
+        if not recorded:
+            out.append(f"{_INSERT}SELECT * FROM (SELECT DISTINCT u.event_seq AS s, {k_now} AS k, t.\"{col}\" AS r "
+                       f"FROM undo_ops u JOIN \"{table}\" t ON t.rowid = u.row_id WHERE u.tbl = '{table}' "
+                       f"AND u.op = 'I' AND u.event_seq BETWEEN :first AND :last) WHERE r IS NOT NULL AND k IS NOT NULL")
+            continue
         # An added row: as the event recorded it (audit_rows), else as it is now.
         k_rec = _kind(kind, "json_extract(ar.row, '$.{col}')")
-        k_now = _kind(kind, 't."{col}"')
         value = f"CASE WHEN ar.row IS NOT NULL THEN json_extract(ar.row, '$.{col}') ELSE t.\"{col}\" END"
         kind_sql = f"CASE WHEN ar.row IS NOT NULL THEN {k_rec} ELSE {k_now} END" if kind.startswith("=") else k_rec
         out.append(
@@ -98,22 +107,32 @@ def _row_statements(table: str) -> list[str]:
     return out
 
 
-def _event_statements() -> list[str]:
-    kinds = ", ".join(f"'{k}'" for k in sorted(KINDS))
-    where = "e.seq BETWEEN :first AND :last"
-    out = [f"{_INSERT}SELECT e.seq, e.entity, e.entity_id FROM audit_events e WHERE {where} "
-           f"AND e.entity IN ({kinds}) AND e.entity_id IS NOT NULL"]
-    for snap in ("before", "after"):
-        for kind, path in _SNAPSHOT_PATHS:
-            out.append(f"{_INSERT}SELECT e.seq, '{kind}', json_extract(e.{snap}, '{path}') FROM audit_events e "
-                       f"WHERE {where} AND e.{snap} IS NOT NULL AND json_type(e.{snap}) = 'object' "
-                       f"AND json_type(e.{snap}, '{path}') = 'integer'")
-        out.append(f"{_INSERT}SELECT e.seq, json_extract(e.{snap}, '$.target_type'), "
-                   f"json_extract(e.{snap}, '$.target_id') FROM audit_events e WHERE {where} "
-                   f"AND e.{snap} IS NOT NULL AND json_type(e.{snap}) = 'object' "
-                   f"AND json_extract(e.{snap}, '$.target_type') IN ({kinds}) "
-                   f"AND json_type(e.{snap}, '$.target_id') = 'integer'")
-    return out
+def event_refs(events: Iterable[tuple[int, str, Any, Any, Any]]) -> list[tuple[int, str, int]]:
+    """(seq, kind, id) of what events name in their own fields, sorted as the index keeps them:
+    ``(seq, entity, entity_id, before, after)`` with the snapshots as values (or their JSON text)."""
+    out: set[tuple[int, str, int]] = set()
+    add = out.add
+    for seq, entity, entity_id, before, after in events:
+        if entity in KINDS and type(entity_id) is int:
+            add((seq, entity, entity_id))
+        for snap in (before, after):
+            if isinstance(snap, str):
+                try:
+                    snap = json.loads(snap)
+                except ValueError:
+                    continue
+            if not isinstance(snap, dict):
+                continue
+            inner = snap.get("coding")
+            for holder in (snap, inner) if isinstance(inner, dict) else (snap,):
+                for key, kind in _SNAPSHOT_KEYS:
+                    value = holder.get(key)
+                    if type(value) is int:
+                        add((seq, kind, value))
+            kind, ident = snap.get("target_type"), snap.get("target_id")
+            if kind in KINDS and type(ident) is int:
+                add((seq, kind, ident))
+    return sorted(out, key=lambda r: (r[1], r[2], r[0]))
 
 
 _CASES_OF_SOURCES = (f"{_INSERT}SELECT r.seq, 'case', s.case_id FROM audit_refs r JOIN sources s ON s.id = r.ref_id "
@@ -129,8 +148,13 @@ _CASES_OF_REMOVED_SOURCES = (
     "AND NOT EXISTS (SELECT 1 FROM sources s WHERE s.id = r.ref_id)")
 
 
-def write(conn: Connection, first: int, last: int, removed_sources: bool = False) -> None:
-    """Index what events ``first`` to ``last`` touched (their rows must be tied to them in ``undo_ops``)."""
+def write(conn: Connection, first: int, last: int, removed_sources: bool = False,
+          events: Optional[list[tuple[int, str, Any, Any, Any]]] = None) -> None:
+    """Index what events ``first`` to ``last`` touched (their rows must be tied to them in ``undo_ops``).
+
+    ``events``: their ``(seq, entity, entity_id, before, after)`` when the caller has them (else read).
+    ``removed_sources``: also find the case of a source removed since (the upgrade's backfill).
+    """
     if last < first:
         return
     params = {"first": first, "last": last}
@@ -139,10 +163,12 @@ def write(conn: Connection, first: int, last: int, removed_sources: bool = False
         "SELECT DISTINCT tbl FROM undo_ops WHERE event_seq BETWEEN :first AND :last", params)]
     for table in tables:
         if table in ROW_REFS:
-            for statement in _row_statements(table):
+            for statement in _row_statements(table, recorded=removed_sources):
                 raw.execute(statement, params)
-    for statement in _event_statements():
-        raw.execute(statement, params)
+    if events is None:
+        events = raw.execute("SELECT seq, entity, entity_id, before, after FROM audit_events "
+                             "WHERE seq BETWEEN :first AND :last", params).fetchall()
+    raw.executemany(f"{_INSERT}VALUES (?, ?, ?)", event_refs(events))
     raw.execute(_CASES_OF_SOURCES, params)
     if removed_sources:
         raw.execute(_CASES_OF_REMOVED_SOURCES, params)

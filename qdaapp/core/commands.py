@@ -147,17 +147,20 @@ def record(session: Session, coder: str, change: Change, reason: str) -> None:
         change.on_recorded(session, event.seq)
     # The events recorded besides it (a bulk command's one per item) follow it in one batch.
     extras = [(e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in _extras(change)]
-    last = audit.append_many(session, coder, extras, reason)
-    _index_refs(session, change, event.seq, max(last, event.seq))
+    audit.append_many(session, coder, extras, reason)
+    _index_refs(session, change, event.seq, extras)
 
 
-def _index_refs(session: Session, change: Change, first: int, last: int) -> None:
-    """Index what events ``first``..``last`` touched (audit_refs), for filtering the timeline by item."""
+def _index_refs(session: Session, change: Change, seq: int, extras: list[tuple]) -> None:
+    """Index what the event ``seq`` and the extras recorded after it touched (audit_refs), for
+    filtering the timeline by item."""
     from . import audit_refs
 
     if change.digest_all:  # the baseline writes no rows of its own (and predates the index)
         return
-    audit_refs.write(session.connection(), first, last)
+    events = [(seq, change.entity, change.entity_id, change.before, change.after)]
+    events += [(seq + i, e[1], e[2], e[4], e[5]) for i, e in enumerate(extras, start=1)]
+    audit_refs.write(session.connection(), seq, seq + len(extras), events=events)
 
 
 def _extras(change: Change) -> list[Change]:
