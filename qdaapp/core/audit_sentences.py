@@ -14,7 +14,9 @@ from .audit_text import (SUMMARY_CODE, Event, Lookup, cut, decision_facts, decis
 
 
 def _node_label(lookup: Lookup, node_id: Any, recorded: Optional[str]) -> str:
-    """The node's path as it is now if its name is still the one recorded, else the recorded name."""
+    """Where a passage was coded: the node's path as it is now if its name is still the one recorded
+    (so the reader finds it), else the recorded name. The nodes an event itself renamed, moved or
+    merged are named as the event recorded them."""
     path = lookup.node_path(node_id)
     if path and (recorded is None or path.rsplit("/", 1)[-1] == recorded):
         return path
@@ -175,7 +177,7 @@ def _node_merge(e: Event, lookup: Lookup) -> Optional[str]:
         parts.append(f"{plural(children, 'child node')} moved")
     if memos:
         parts.append(f"{plural(memos, 'memo')} moved")
-    return f"Merged node '{m.group(1)}' into '{_node_label(lookup, e.entity_id, m.group(2))}' ({', '.join(parts)})"
+    return f"Merged node '{m.group(1)}' into '{m.group(2)}' ({', '.join(parts)})"
 
 
 @renders("node.delete")

@@ -11,7 +11,7 @@ from .query import Row, action_label, loads, local_time
 # Keys that name another item: shown with its current name when the window knows it.
 REFERENCES = {"source_id": "source", "node_id": "node", "case_id": "case", "parent_id": "node",
               "account_id": "account", "into": "node"}
-HIDDEN = {"sha256", "original"}
+HIDDEN = {"sha256", "original", "id"}  # an item's own id: its name and the sentence say what it is
 FIRST = ("id", "name", "title", "on", "summary", "text", "source_id", "node_id", "case_id", "account_id", "start",
          "end", "kind", "parent_id", "target_type", "target_id", "date", "coder", "author")
 LAST = ("created_at", "updated_at", "created_by", "origin", "position")
@@ -45,6 +45,8 @@ def _value(key: str, value: Any, namer: Optional[Namer]) -> str:
     if isinstance(value, list):
         if not value:
             return "none"
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):  # ids of rows: how many
+            return f"{len(value):,}"
         if all(not isinstance(v, (dict, list)) for v in value):
             shown = ", ".join(str(v) for v in value[:MAX_ITEMS * 3])
             return shown + (f" … ({len(value)} in all)" if len(value) > MAX_ITEMS * 3 else "")
@@ -142,7 +144,7 @@ def _open_hint(entity: str, action: str) -> str:
     }.get(entity, "")
 
 
-_CHANGE = {"coded": "coded", "uncoded": "uncoded", "moved": "moved to"}
+_CHANGE = {"coded": "coded at", "uncoded": "uncoded from", "moved": "moved to"}
 
 
 def passages_html(listed: list[Any], total: int) -> str:
