@@ -174,6 +174,19 @@ def write(conn: Connection, first: int, last: int, removed_sources: bool = False
         raw.execute(_CASES_OF_REMOVED_SOURCES, params)
 
 
+def index_events(conn: Connection, seq: int, main: tuple, extras: list[tuple]) -> None:
+    """Index a command's event ``seq`` and the extras recorded after it, all as
+    ``(action, entity, entity_id, summary, before, after)`` (see ``commands.record``)."""
+    events = [(seq + i, e[1], e[2], e[4], e[5]) for i, e in enumerate([main, *extras])]
+    write(conn, seq, seq + len(extras), events=events)
+    # One import of several files is one event per file, but the rows are all the first event's:
+    # an item that has an event of its own among them (same action) is that event's alone.
+    own = [(e[1], e[2]) for e in extras if e[0] == main[0] and e[2] is not None and (e[1], e[2]) != main[1:3]]
+    if own:
+        conn.connection.driver_connection.executemany(
+            "DELETE FROM audit_refs WHERE kind = ? AND ref_id = ? AND seq = ?", [(k, i, seq) for k, i in own])
+
+
 def backfill(conn: Connection) -> None:
     """Index every event of the trail (the upgrade to schema 0011), best effort: an event before
     row capture is indexed from its own fields; an added row no longer there from its recorded digest text."""

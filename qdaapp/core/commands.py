@@ -158,9 +158,8 @@ def _index_refs(session: Session, change: Change, seq: int, extras: list[tuple])
 
     if change.digest_all:  # the baseline writes no rows of its own (and predates the index)
         return
-    events = [(seq, change.entity, change.entity_id, change.before, change.after)]
-    events += [(seq + i, e[1], e[2], e[4], e[5]) for i, e in enumerate(extras, start=1)]
-    audit_refs.write(session.connection(), seq, seq + len(extras), events=events)
+    main = (change.action, change.entity, change.entity_id, change.summary, change.before, change.after)
+    audit_refs.index_events(session.connection(), seq, main, extras)
 
 
 def _extras(change: Change) -> list[Change]:

@@ -113,3 +113,16 @@ def test_an_old_project_gets_the_index_at_the_upgrade_and_still_verifies(project
         assert deleted in seqs(upgraded, case_id=known["case"])
     finally:
         upgraded.close()
+
+
+def test_files_imported_together_are_each_found_by_their_own_event(project: Project, tmp_path: Path) -> None:
+    for name in ("A.txt", "B.txt"):
+        (tmp_path / name).write_text(f"The text of {name}.\n", encoding="utf-8")
+    docs, _ = sources.read_files([tmp_path / "A.txt", tmp_path / "B.txt"])
+    project.run(sources.import_documents, docs)
+    with project.read_session() as s:
+        a, b = sources.resolve(s, "A.txt").id, sources.resolve(s, "B.txt").id
+    with project.engine.connect() as conn:
+        imports = {r[5]: r[0] for r in audit.event_rows(conn, audit.EventFilter(action="source.import"))}
+    assert seqs(project, source_id=a) == [imports[a]]
+    assert seqs(project, source_id=b) == [imports[b]]
