@@ -172,9 +172,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--until", metavar="DATE", help="events up to the end of this day (YYYY-MM-DD, or a time)")
     p.add_argument("--action", help="e.g. coding.create, a prefix like coding., or a group as the audit viewer "
                                      "names it: " + ", ".join(f"'{g}'" for g in ACTION_GROUP_NAMES))
-    p.add_argument("--node", help="events about this node (id or path), its codings and its memos")
-    p.add_argument("--source", help="events about this source (id or name), its codings and its memos")
-    p.add_argument("--case", help="events about this case (id or name), its attributes and its sources' assignment")
+    p.add_argument("--node", help="every event that touched this node (id or path): its codings (bulk ones "
+                                   "included), its child nodes and its memos")
+    p.add_argument("--source", help="every event that touched this source (id or name), its codings and its memos")
+    p.add_argument("--case", help="every event that touched this case (id or name): its attributes, its sources "
+                                   "and their codings")
     p.add_argument("--search", help="text in the summary or reason")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_audit)
@@ -386,7 +388,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from qdaapp.core import audit
+    from qdaapp.core import audit, audit_text
 
     if args.project in ("verify", "seal") and args.verify_project:
         which, args.project = args.project, args.verify_project
@@ -408,9 +410,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
         if args.node or args.source or args.case:
             f = _about_items(project, f, args)
         with project.engine.connect() as conn:
-            rows = [audit.event_dict(e) for e in audit.query_events(conn, f, newest_first=False)]
-    emit(rows, args.json, [f"{r['seq']:>6}  {r['time'][:19].replace('T', ' ')}  {r['coder']:<12} {r['action']:<18} "
-                           f"{r['summary']}" + (f"  (reason: {r['reason']})" if r["reason"] else "") for r in rows]
+            events = audit.query_events(conn, f, newest_first=False)
+            sentences = audit_text.describe_rows(conn, [audit.row_of(e) for e in events])
+    rows = [{**audit.event_dict(e), "sentence": sentence} for e, sentence in zip(events, sentences)]
+    emit(rows, args.json, [f"{r['seq']:>6}  {r['time'][:19].replace('T', ' ')}  {r['coder']:<12} "
+                           f"{r['sentence']}" + (f"  (reason: {r['reason']})" if r["reason"] else "") for r in rows]
          or ["(no events match)"])
     return 0
 

@@ -550,9 +550,11 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
 class EventFilter:
     """What the audit viewer and ``qdaapp audit`` narrow the timeline to.
 
-    ``node_id``, ``source_id`` and ``case_id`` match the item's own events, the events of rows that
-    point to it (a coding of the node, a source assigned to the case), compound events that carry
-    such a row (code at a new node), and memos attached to the item.
+    ``node_id``, ``source_id`` and ``case_id`` match every event that touched the item, as indexed
+    in ``audit_refs``: its own events, those of rows that point to it, before or after the change (a
+    coding of the node, the node's children, a source assigned to the case, a coding in a source of
+    the case), bulk events among them (accept a marker's hits, merge, delete a source with its
+    codings), and memos attached to it. A node's filter does not take in its descendants' codings.
     """
 
     coder: Optional[str] = None
@@ -605,19 +607,11 @@ def _match_action(action: str):  # noqa: ANN202
     return AuditEvent.action.startswith(action) if action.endswith(".") else AuditEvent.action == action
 
 
-def _about(kind: str, ident: int, nested: bool):  # noqa: ANN202
-    """Events about item ``kind`` ``ident``: the item itself, rows that point to it, memos on it."""
-    from sqlalchemy import and_, func, or_
+def _about(kind: str, ident: int):  # noqa: ANN202
+    """Events that touched item ``kind`` ``ident`` (see :mod:`qdaapp.core.audit_refs`)."""
+    from .audit_refs import events_about
 
-    key = f"{kind}_id"
-    conds = [and_(AuditEvent.entity == kind, AuditEvent.entity_id == ident)]
-    for snap in (AuditEvent.after, AuditEvent.before):
-        conds.append(func.json_extract(snap, f"$.{key}") == ident)
-        if nested:
-            conds.append(func.json_extract(snap, f"$.coding.{key}") == ident)
-        conds.append(and_(func.json_extract(snap, "$.target_type") == kind,
-                          func.json_extract(snap, "$.target_id") == ident))
-    return or_(*conds)
+    return AuditEvent.seq.in_(events_about(kind, ident))
 
 
 def _filtered(f: EventFilter):  # noqa: ANN202
@@ -643,11 +637,11 @@ def _filtered(f: EventFilter):  # noqa: ANN202
     if f.entity_id is not None:
         conds.append(AuditEvent.entity_id == f.entity_id)
     if f.case_id is not None:
-        conds.append(_about("case", f.case_id, nested=False))
+        conds.append(_about("case", f.case_id))
     if f.node_id is not None:
-        conds.append(_about("node", f.node_id, nested=True))
+        conds.append(_about("node", f.node_id))
     if f.source_id is not None:
-        conds.append(_about("source", f.source_id, nested=True))
+        conds.append(_about("source", f.source_id))
     return q.where(*conds) if conds else q
 
 
@@ -687,6 +681,11 @@ def event_rows(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0
     if limit is not None:
         q = q.limit(limit)
     return [tuple(r) for r in conn.execute(q)]
+
+
+def row_of(e: AuditEvent) -> EventRow:
+    """An event as an :data:`EventRow`."""
+    return (e.seq, e.time, e.coder, e.action, e.entity, e.entity_id, e.summary, e.before, e.after, e.reason)
 
 
 def event_row(conn: Connection, seq: int) -> Optional[EventRow]:

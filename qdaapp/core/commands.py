@@ -172,6 +172,18 @@ def record(session: Session, coder: str, change: Change, reason: str) -> None:
     # The events recorded besides it (a bulk command's one per item) follow it in one batch.
     extras = [(e.action, e.entity, e.entity_id, e.summary, e.before, e.after) for e in _extras(change)]
     audit.append_many(session, coder, extras, reason)
+    _index_refs(session, change, event.seq, extras)
+
+
+def _index_refs(session: Session, change: Change, seq: int, extras: list[tuple]) -> None:
+    """Index what the event ``seq`` and the extras recorded after it touched (audit_refs), for
+    filtering the timeline by item."""
+    from . import audit_refs
+
+    if change.digest_all:  # the baseline writes no rows of its own (and predates the index)
+        return
+    main = (change.action, change.entity, change.entity_id, change.summary, change.before, change.after)
+    audit_refs.index_events(session.connection(), seq, main, extras)
 
 
 def _note_touched(conn: Any, change: Change) -> None:

@@ -52,7 +52,7 @@ INSERTED_WITH_PARENT = frozenset({"search_hits"})
 # derived from the immutable text (rebuilt, never undone). Every other table must be captured.
 NOT_USER_WORK = frozenset({
     "alembic_version", "meta",  # schema version, project settings and the audit head
-    "audit_events", "audit_rows",  # the append-only log; never undone
+    "audit_events", "audit_rows", "audit_refs",  # the append-only log and its index; never undone
     "undo_ops", "history",  # undo's own records
     "source_index", "sentences",  # derived from the text
 })

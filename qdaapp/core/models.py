@@ -210,12 +210,22 @@ class AuditRow(Base):
     """A row an audit event wrote: its digest after the event, or none if the event removed it (0009)."""
 
     __tablename__ = "audit_rows"
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (Index("ix_audit_rows_row", "tbl", "row_id"), {"sqlite_with_rowid": False})
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tbl: Mapped[str] = mapped_column(String(32), primary_key=True)
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     digest: Mapped[Optional[str]] = mapped_column(String(32))
     row: Mapped[Optional[str]] = mapped_column(Text)  # the canonical row, when short (to say what changed)
+
+
+class AuditRef(Base):
+    """An item an audit event touched, for finding its events (0011; see core/audit_refs.py)."""
+
+    __tablename__ = "audit_refs"
+    __table_args__ = {"sqlite_with_rowid": False}
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    ref_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 # ---------------------------------------------------------------------- search (schema 0002)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import nodes as node_ops
+from .audit_text import decision_facts
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
 from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
@@ -74,6 +75,17 @@ def select_hits(
     return list(session.scalars(q).all())
 
 
+def _facts(session: Session, run_id: int, hits: list[SearchHit], node_paths: list[str],
+           new_codings: Optional[int] = None) -> dict:
+    """What a sentence about this decision needs, recorded with it (markers and acts, negated hits,
+    sources, nodes), so the audit trail reads the same after the run or the nodes change."""
+    totals = {(m, a): n for m, a, n in session.execute(
+        select(SearchHit.marker, SearchHit.act, func.count()).where(SearchHit.run_id == run_id)
+        .group_by(SearchHit.marker, SearchHit.act))}
+    return decision_facts(((h.marker, h.act, h.polarity, h.source_id) for h in hits), totals, node_paths,
+                          new_codings)
+
+
 @command("hits.accept")
 def accept_hits(session: Session, run_id: int, hit_ids: list[int], spread: str = "sentence", coder: str = "") -> Change:
     if spread not in SPREADS:
@@ -113,7 +125,9 @@ def accept_hits(session: Session, run_id: int, hit_ids: list[int], spread: str =
         hit.status, hit.coding_id, hit.decided_by, hit.decided_at = "accepted", existing[key], coder, now
     new = sum(d["created"] for d in decided)
     summary = f"accept {len(decided)} hit(s) of run #{run_id} ({new} new coding(s), spread: {spread})"
-    return Change("hits.accept", "search_run", int(run_id), summary, after={"decisions": decided, "spread": spread},
+    facts = _facts(session, run_id, hits, [f"{ROOT}/{act}" for act in node_for], new)
+    return Change("hits.accept", "search_run", int(run_id), summary,
+                  after={"decisions": decided, "spread": spread, "facts": facts},
                   result={"accepted": len(decided), "codings": new}, extra_events=made)
 
 
@@ -144,7 +158,7 @@ def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = 
                 session.delete(coding)
     summary = f"reject {len(decided)} hit(s) of run #{run_id}" + (f", removing {len(removed)} coding(s)" if removed else "")
     return Change("hits.reject", "search_run", int(run_id), summary, before={"removed_codings": removed},
-                  after={"decisions": decided}, result={"rejected": len(decided), "removed": len(removed)})
+                  after={"decisions": decided, "facts": _facts(session, run_id, hits, [])}, result={"rejected": len(decided), "removed": len(removed)})
 
 
 @dataclass(frozen=True, slots=True)

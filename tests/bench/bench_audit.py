@@ -8,7 +8,8 @@ chain, as :func:`qdaapp.core.audit.append` would write them) and prints:
 
 * opening the audit viewer: model (count + first page of 500) and the table
   shown and painted, beside a bare ``SELECT count(*)`` on the same file;
-* one filtered page (events about one node, which reads the JSON snapshots);
+* one filtered page (events about one node, found through the audit_refs index);
+* the sentences of 100 events (what the viewer makes as rows come into view) and of a page;
 * verifying the whole chain, beside a bare read of every row's columns.
 
 Targets: the viewer opens in at most 1 s; the chain is verified in at most 2 s.
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select, text  # noqa: E402
 
-from qdaapp.core import audit, nodes, sources  # noqa: E402
+from qdaapp.core import audit, audit_refs, audit_text, nodes, sources  # noqa: E402
 from qdaapp.core.models import AuditEvent, utcnow  # noqa: E402
 from qdaapp.core.project import Project  # noqa: E402
 
@@ -67,6 +68,7 @@ def fill_events(project: Project, n: int, source_id: int, node_ids: list[int]) -
             prev = digest
         s.execute(insert(AuditEvent), rows)
         audit._keep_head(s.connection(), seq, prev)  # as append_many keeps it
+        audit_refs.write(s.connection(), rows[0]["seq"], seq)  # what they touched, as commands.record indexes it
         s.commit()
 
 
@@ -130,6 +132,12 @@ def main() -> None:
             with project.engine.connect() as conn:
                 filtered = best(lambda: (query.count(conn, f), query.fetch_page(conn, f, 0)))
             print(f"filter by node (count + first page):        {filtered * 1000:7.1f} ms")
+            with project.engine.connect() as conn:
+                page = query.fetch_page(conn, query.ViewFilter(), 0)
+                said = best(lambda: audit_text.describe_rows(conn, page[:100]))
+                whole = best(lambda: audit_text.describe_rows(conn, page))
+            print(f"sentences of 100 rows (what the view makes at once): {said * 1000:7.1f} ms   "
+                  f"of a page of {len(page)}: {whole * 1000:7.1f} ms")
 
             with project.engine.connect() as conn:
                 scan = best(lambda: conn.execute(text(

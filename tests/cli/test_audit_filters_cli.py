@@ -67,8 +67,8 @@ def test_source(timeline: Path, capsys: pytest.CaptureFixture) -> None:
 
 
 def test_case(timeline: Path, capsys: pytest.CaptureFixture) -> None:
-    # the source assigned to it on import, its creation and its attribute
-    assert seqs(capsys, timeline, "--case", "P1 Rosa") == [2, 3, 7]
+    # the source assigned to it on import, its creation, its attribute and a coding in its source
+    assert seqs(capsys, timeline, "--case", "P1 Rosa") == [2, 3, 7, 9]
 
 
 def test_filters_combine(timeline: Path, capsys: pytest.CaptureFixture) -> None:
@@ -102,3 +102,12 @@ def test_a_deleted_node_by_id(timeline: Path, capsys: pytest.CaptureFixture) -> 
     assert main(["node", "delete", str(timeline), "Barriers/Workload"]) == 0
     capsys.readouterr()
     assert seqs(capsys, timeline, "--node", "3") == [6, 11]
+
+
+def test_events_read_as_sentences(timeline: Path, capsys: pytest.CaptureFixture) -> None:
+    assert main(["audit", str(timeline), "--json", "--coder", "alice"]) == 0
+    (event,) = json.loads(capsys.readouterr().out)
+    assert event["sentence"] == "Coded 'Interviewer' in Rosa.txt at Trust"
+    assert event["summary"] == "code 'Trust' in Rosa.txt (0-11)"
+    assert main(["audit", str(timeline), "--coder", "alice"]) == 0
+    assert capsys.readouterr().out.rstrip().endswith("alice        Coded 'Interviewer' in Rosa.txt at Trust")

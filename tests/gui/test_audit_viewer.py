@@ -7,10 +7,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QUrl
 from PySide6.QtWidgets import QLabel
 
 from qdaapp.core import memos as memo_ops
+from qdaapp.core import nodes as node_ops
 from qdaapp.core import narrative
 from qdaapp.gui.audit import query
 from qdaapp.gui.audit.model import ACTION, CODER, SEQ, SUMMARY
@@ -55,8 +56,9 @@ def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:  #
     assert viewer.model.rowCount() == viewer.model.total == total
     seqs = [int(s.replace(",", "")) for s in cells(viewer, SEQ)]
     assert seqs == sorted(seqs, reverse=True) and seqs[0] == total
-    assert cells(viewer, SUMMARY)[:3] == ["create account 'The referral system'", "add memo on node 'Trust'",
-                                          "code 'Trust' in Rosa.txt (0-11)"]
+    assert cells(viewer, SUMMARY)[:3] == ["Created account 'The referral system'",
+                                          "Wrote a memo on node 'Trust': 'Why trust?'",
+                                          "Coded 'Interviewer' in Rosa.txt at Trust"]
     assert cells(viewer, CODER)[0] == "tester"
     assert cells(viewer, ACTION)[0] == "create account"
     assert viewer.model.index(0, 5).data() == "set up the account for the referral story"
@@ -69,7 +71,7 @@ def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:  # no
     viewer = open_viewer(window, qtbot)
     viewer.table.setCurrentIndex(viewer.model.index(2, SUMMARY))  # the coding
     text = viewer.detail.toPlainText()
-    assert "code 'Trust' in Rosa.txt (0-11)" in text
+    assert text.startswith("Coded 'Interviewer' in Rosa.txt at Trust\n")
     assert "After" in text and "source: Rosa.txt (#" in text and "node: Trust (#" in text
     assert "start: 0" in text and "end: 11" in text
     assert "No reason was given." in text
@@ -83,9 +85,9 @@ def test_new_events_appear_on_top(worked, qtbot) -> None:  # noqa: ANN001
     before = viewer.model.rowCount()
     window.coding.code(node_id(window, "Workload"), sid, 12, 20)
     assert viewer.model.rowCount() == before + 1
-    assert cells(viewer, SUMMARY)[0] == "code 'Workload' in Rosa.txt (12-20)"
+    assert cells(viewer, SUMMARY)[0] == "Coded 'How did' in Rosa.txt at Barriers/Workload"
     window.runner.undo()
-    assert cells(viewer, SUMMARY)[0] == "undo: code 'Workload' in Rosa.txt (12-20)"
+    assert cells(viewer, SUMMARY)[0] == "Undid: coded 'How did' in Rosa.txt at Barriers/Workload"
 
 
 def test_filters(worked, qtbot) -> None:  # noqa: ANN001
@@ -94,18 +96,18 @@ def test_filters(worked, qtbot) -> None:  # noqa: ANN001
     bar = viewer.filters
     total = viewer.model.total
     bar.action.setCurrentIndex(bar.action.findText("Memos and diary"))
-    assert cells(viewer, SUMMARY) == ["add memo on node 'Trust'"]
+    assert cells(viewer, SUMMARY) == ["Wrote a memo on node 'Trust': 'Why trust?'"]
     assert "1 event match" in viewer.count_label.text()
     bar.action.setCurrentIndex(bar.action.findText("    code"))
-    assert cells(viewer, SUMMARY) == ["code 'Trust' in Rosa.txt (0-11)"]
+    assert cells(viewer, SUMMARY) == ["Coded 'Interviewer' in Rosa.txt at Trust"]
     bar.action.setCurrentIndex(0)
     bar.node.setCurrentIndex(bar.node.findText("Trust"))
-    assert cells(viewer, SUMMARY) == ["add memo on node 'Trust'", "code 'Trust' in Rosa.txt (0-11)",
-                                      "create free node 'Trust'"]
+    assert cells(viewer, SUMMARY) == ["Wrote a memo on node 'Trust': 'Why trust?'",
+                                      "Coded 'Interviewer' in Rosa.txt at Trust", "Created free node 'Trust'"]
     bar.node.setCurrentIndex(0)
     bar.case.setCurrentIndex(bar.case.findText("P1 Rosa"))
     summaries = cells(viewer, SUMMARY)
-    assert "set role = Practice nurse for case 'P1 Rosa'" in summaries and "create case 'P1 Rosa'" in summaries
+    assert "Set 'role' to 'Practice nurse' for case 'P1 Rosa'" in summaries and "Created case 'P1 Rosa'" in summaries
     bar.case.setCurrentIndex(0)
     bar.text.setText("referral")
     assert viewer.model.total == total  # debounced: nothing yet
@@ -144,16 +146,16 @@ def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:  # noqa: 
     window, sid, account = worked
     viewer = open_viewer(window, qtbot)
     summaries = cells(viewer, SUMMARY)
-    viewer.open_row(viewer.model.row(summaries.index("code 'Trust' in Rosa.txt (0-11)")))
+    viewer.open_row(viewer.model.row(summaries.index("Coded 'Interviewer' in Rosa.txt at Trust")))
     view = window.documents.current_view()
     assert view is not None and view.property("source_id") == sid and view.selected_span() == (0, 11)
-    viewer.open_row(viewer.model.row(summaries.index("create free node 'Trust'")))
+    viewer.open_row(viewer.model.row(summaries.index("Created free node 'Trust'")))
     assert window.nodes_panel.current_node_id() == node_id(window, "Trust")
     accounts: list[int] = []
     window.accountRequested.connect(accounts.append)
     viewer.open_row(viewer.model.row(0))
     assert accounts == [account]
-    viewer.open_row(viewer.model.row(summaries.index("add memo on node 'Trust'")))
+    viewer.open_row(viewer.model.row(summaries.index("Wrote a memo on node 'Trust': 'Why trust?'")))
     assert window.memo_dock.isVisible()
     assert window.memo_manager.editor.toPlainText() == "Why trust?"
 
@@ -227,3 +229,22 @@ def test_touched_reads_codings_inside_compound_events() -> None:
     t = query.touched(row)
     assert (t["source_id"], t["start"], t["end"], t["coding_id"], t["node_id"]) == (2, 3, 8, 9, 4)
     assert codings  # the helper module is shared with the coding tests
+
+
+def test_the_detail_pane_lists_an_events_passages_on_demand(worked, qtbot) -> None:  # noqa: ANN001
+    window, sid, _account = worked
+    viewer = open_viewer(window, qtbot)
+    window.coding.code(node_id(window, "Workload"), sid, 12, 20)
+    window.runner.run(node_ops.merge_nodes, node_id(window, "Workload"), node_id(window, "Trust"))
+    assert cells(viewer, SUMMARY)[0] == "Merged node 'Workload' into 'Trust' (1 coding moved)"
+    viewer.table.setCurrentIndex(viewer.model.index(0, SUMMARY))
+    text = viewer.detail.toPlainText()
+    assert text.startswith("Merged node 'Workload' into 'Trust' (1 coding moved)\n")
+    assert "Show the passage" in text and "How did" not in text  # listed on demand only
+    opened = []
+    viewer.openPassage.connect(lambda *a: opened.append(a))
+    viewer._on_link(QUrl(f"passages:{viewer.current_row()[0]}"))
+    text = viewer.detail.toPlainText()
+    assert "1 passage" in text and "“How did” in Rosa.txt, moved to Trust" in text
+    viewer._on_link(QUrl(f"open:{sid}:12:20"))
+    assert opened == [(sid, 12, 20)]

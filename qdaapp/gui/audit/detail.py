@@ -11,7 +11,7 @@ from .query import Row, action_label, loads, local_time
 # Keys that name another item: shown with its current name when the window knows it.
 REFERENCES = {"source_id": "source", "node_id": "node", "case_id": "case", "parent_id": "node",
               "account_id": "account", "into": "node"}
-HIDDEN = {"sha256", "original"}
+HIDDEN = {"sha256", "original", "id"}  # an item's own id: its name and the sentence say what it is
 FIRST = ("id", "name", "title", "on", "summary", "text", "source_id", "node_id", "case_id", "account_id", "start",
          "end", "kind", "parent_id", "target_type", "target_id", "date", "coder", "author")
 LAST = ("created_at", "updated_at", "created_by", "origin", "position")
@@ -45,6 +45,8 @@ def _value(key: str, value: Any, namer: Optional[Namer]) -> str:
     if isinstance(value, list):
         if not value:
             return "none"
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in value):  # ids of rows: how many
+            return f"{len(value):,}"
         if all(not isinstance(v, (dict, list)) for v in value):
             shown = ", ".join(str(v) for v in value[:MAX_ITEMS * 3])
             return shown + (f" … ({len(value)} in all)" if len(value) > MAX_ITEMS * 3 else "")
@@ -94,9 +96,15 @@ def lines(snapshot: Any, namer: Optional[Namer] = None, indent: str = "") -> lis
     return out
 
 
-def event_html(row: Row, namer: Optional[Namer] = None) -> str:
+PASSAGES_SHOWN = 200  # passages listed in the pane at once; the rest are counted
+
+
+def event_html(row: Row, namer: Optional[Namer] = None, sentence: Optional[str] = None, passages: int = 0,
+               listed: Optional[list[Any]] = None) -> str:
+    """The event for people: its sentence, who and when, the reason, its passages (a link that lists
+    them, or the list itself when ``listed``), and its before and after."""
     seq, stamp, coder, action, entity, entity_id, summary, before, after, reason = row
-    parts = [f"<p style='font-size:11pt'><b>{escape(summary or action)}</b></p>",
+    parts = [f"<p style='font-size:11pt'><b>{escape(sentence or summary or action)}</b></p>",
              f"<p style='color:#5A5A5A'>Event {seq:,} · {escape(local_time(stamp))} · "
              f"<b>{escape(coder)}</b> · {escape(action_label(action))} <span style='color:#8A8A8A'>"
              f"({escape(action)})</span></p>"]
@@ -104,6 +112,11 @@ def event_html(row: Row, namer: Optional[Namer] = None) -> str:
         parts.append(f"<p><b>Reason:</b> <i>{escape(reason)}</i></p>")
     else:
         parts.append("<p style='color:#8A8A8A'>No reason was given.</p>")
+    if listed is not None:
+        parts.append(passages_html(listed, passages))
+    elif passages:
+        noun = "the passage" if passages == 1 else f"the {passages:,} passages"
+        parts.append(f"<p><a href='passages:{seq}'>Show {noun}</a></p>")
     for title, snap in (("Before", loads(before)), ("After", loads(after))):
         shown = lines(snap, namer)
         if shown:
@@ -129,3 +142,25 @@ def _open_hint(entity: str, action: str) -> str:
         "case": "Double-click to open the case.",
         "memo": "Double-click to show the memo.",
     }.get(entity, "")
+
+
+_CHANGE = {"coded": "coded at", "uncoded": "uncoded from", "moved": "moved to"}
+
+
+def passages_html(listed: list[Any], total: int) -> str:
+    """The passages of an event, each a link that opens its document at the passage."""
+    items = []
+    for p in listed:
+        marker = ""
+        if p.marker:
+            negated = ", negated" if p.polarity == "negative" else ""
+            marker = f" <span style='color:#5A5A5A'>— marker '{escape(p.marker)}'{negated}</span>"
+        quote = escape(p.quote) if p.quote else f"characters {p.start}–{p.end}"
+        link = f"<a href='open:{p.source_id}:{p.start}:{p.end}'>“{quote}”</a>" if p.quote else quote
+        items.append(f"<li>{link} <span style='color:#5A5A5A'>in {escape(p.source)}, "
+                     f"{_CHANGE.get(p.change, p.change)} {escape(p.node)}</span>{marker}</li>")
+    more = total - len(listed)
+    tail = f"<p style='color:#6B6B6B'>… and {more:,} more.</p>" if more > 0 else ""
+    noun = "passage" if total == 1 else "passages"
+    return (f"<p style='margin-top:8px'><b>{total:,} {noun}</b> <span style='color:#6B6B6B'>(click one to open "
+            f"it in its document)</span></p><ul style='margin-left:-20px'>{''.join(items)}</ul>{tail}")

@@ -20,6 +20,7 @@ from .query import PAGE, Row, ViewFilter
 COLUMNS = ("#", "Time", "Coder", "Action", "What changed", "Reason")
 SEQ, TIME, CODER, ACTION, SUMMARY, REASON = range(6)
 ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+SENTENCE_BLOCK = 100  # sentences are made for this many rows at once, as they come into view
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
 _MUTED = QColor("#6B6B6B")
@@ -34,6 +35,7 @@ class AuditModel(QAbstractTableModel):
         self.total = 0
         self._rows: list[Row] = []
         self._times: dict[int, str] = {}
+        self._sentences: dict[int, str] = {}
         self._italic = QFont()
         self._italic.setItalic(True)
 
@@ -49,7 +51,7 @@ class AuditModel(QAbstractTableModel):
     def reload(self) -> None:
         """Count the matching events and load the first page."""
         self.beginResetModel()
-        self._rows, self._times, self.total = [], {}, 0
+        self._rows, self._times, self._sentences, self.total = [], {}, {}, 0
         if self.engine is not None:
             with self.engine.connect() as conn:
                 self.total = query.count(conn, self.filter)
@@ -108,6 +110,22 @@ class AuditModel(QAbstractTableModel):
                 hi = mid
         return lo if lo < len(self._rows) and self._rows[lo][0] == seq else None
 
+    def sentence(self, index: int) -> str:
+        """The sentence of the event at ``index``: made for a block of rows at a time, when first shown."""
+        row = self._rows[index]
+        text = self._sentences.get(row[0])
+        if text is None:
+            first = index - index % SENTENCE_BLOCK
+            block = [r for r in self._rows[first:first + SENTENCE_BLOCK] if r[0] not in self._sentences]
+            if self.engine is not None:
+                with self.engine.connect() as conn:
+                    said = query.sentences(conn, block)
+            else:
+                said = [r[6] for r in block]
+            self._sentences.update((r[0], t) for r, t in zip(block, said))
+            text = self._sentences.get(row[0], row[6])
+        return text
+
     def loaded(self) -> int:
         return len(self._rows)
 
@@ -128,7 +146,7 @@ class AuditModel(QAbstractTableModel):
             return None
         row = self._rows[index.row()]
         col = index.column()
-        seq, stamp, coder, action, _entity, _eid, summary, _before, _after, reason = row
+        seq, stamp, coder, action, _entity, _eid, _summary, _before, _after, reason = row
         if role == Qt.ItemDataRole.DisplayRole:
             if col == SEQ:
                 return f"{seq:,}"
@@ -142,13 +160,13 @@ class AuditModel(QAbstractTableModel):
             if col == ACTION:
                 return query.action_label(action)
             if col == SUMMARY:
-                return summary
+                return self.sentence(index.row())
             return reason or ""
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == ACTION:
                 return action
             if col in (SUMMARY, REASON):
-                return summary + (f"\nReason: {reason}" if reason else "")
+                return self.sentence(index.row()) + (f"\nReason: {reason}" if reason else "")
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col == SEQ:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

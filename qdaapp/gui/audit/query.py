@@ -12,11 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Optional
 
-from qdaapp.core import audit, narrative
+from qdaapp.core import audit, audit_passages, audit_text, narrative
 from qdaapp.core.audit import ACTION_GROUPS, EventFilter, day_end_utc, day_start_utc
 
 __all__ = ["ACTION_GROUPS", "PAGE", "Row", "ViewFilter", "action_label", "count", "coders", "day_end_utc",
-           "day_start_utc", "event", "fetch_page", "local_time", "loads", "time_range", "touched"]
+           "day_start_utc", "event", "fetch_page", "local_time", "loads", "passage_count", "passages", "sentences",
+           "time_range", "touched"]
 
 Connection = Any  # an open connection of the project's engine
 
@@ -87,6 +88,20 @@ def time_range(conn: Connection) -> tuple[Optional[date], Optional[date]]:
 
 def event(conn: Connection, seq: int) -> Optional[Row]:
     return audit.event_row(conn, seq)
+
+
+def sentences(conn: Connection, rows: list[Row]) -> list[str]:
+    """Each event as a plain sentence with its content (names, counts, quotes)."""
+    return audit_text.describe_rows(conn, rows)
+
+
+def passage_count(conn: Connection, seq: int) -> int:
+    return audit_passages.passage_count(conn, seq)
+
+
+def passages(conn: Connection, seq: int, limit: Optional[int] = None) -> list[audit_passages.Passage]:
+    """The passages event ``seq`` coded, uncoded or moved, by source and position."""
+    return audit_passages.event_passages(conn, seq, limit)
 
 
 # ---------------------------------------------------------------------- times and values

@@ -1,8 +1,9 @@
 """The audit trail: every change to the project, who made it, when and why.
 
-A timeline table (lazy: pages of 500 events), filters above it, and a detail
-pane beside it with the event's before and after as readable lines and its
-reason. The state of the hash chain is shown at the top. Double-clicking a
+A timeline table (lazy: pages of 500 events, each event a sentence made as it
+comes into view), filters above it, and a detail pane beside it with the
+event's sentence, its reason, its passages on demand (each opening its
+document there) and its before and after as readable lines. The state of the hash chain is shown at the top. Double-clicking a
 row opens what it touched; the viewer only emits signals, the main window
 decides how to show a passage, a node, a source, a case, a memo or an account.
 """
@@ -14,7 +15,7 @@ import html
 from collections.abc import Callable
 from typing import Any, Optional
 
-from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,7 +38,7 @@ from qdaapp.core import sources as source_ops
 from qdaapp.gui.review.hooks import add_comment_item
 
 from . import query
-from .detail import event_html
+from .detail import PASSAGES_SHOWN, event_html
 from .filters import FilterBar
 from .model import ACTION, CODER, REASON, SEQ, SUMMARY, TIME, AuditModel
 
@@ -114,6 +115,7 @@ class AuditViewer(QWidget):
         self.detail = QTextBrowser()
         self.detail.setObjectName("AuditDetail")
         self.detail.setOpenLinks(False)
+        self.detail.anchorClicked.connect(self._on_link)
         self.detail.setHtml(EMPTY_DETAIL)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.table)
@@ -260,7 +262,33 @@ class AuditViewer(QWidget):
     # -- rows ---------------------------------------------------------------------
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         row = self.model.row(current.row()) if current.isValid() else None
-        self.detail.setHtml(event_html(row, self.namer) if row is not None else EMPTY_DETAIL)
+        self.show_detail(row, current.row() if row is not None else -1)
+
+    def show_detail(self, row: Optional[query.Row], index: int = -1, listed: bool = False) -> None:
+        """The event in the detail pane: its sentence, and its passages as a link (or listed)."""
+        if row is None or self.model.engine is None:
+            self.detail.setHtml(EMPTY_DETAIL)
+            return
+        sentence = self.model.sentence(index) if index >= 0 else None
+        with self.model.engine.connect() as conn:
+            if sentence is None:
+                sentence = query.sentences(conn, [row])[0]
+            count = query.passage_count(conn, row[0])
+            shown = query.passages(conn, row[0], PASSAGES_SHOWN) if listed and count else None
+        self.detail.setHtml(event_html(row, self.namer, sentence, count, shown))
+
+    def _on_link(self, url: QUrl) -> None:
+        """'Show the N passages' lists them; a passage opens its document there."""
+        link = url.toString()
+        kind, _, rest = link.partition(":")
+        if kind == "passages" and rest.isdigit():
+            row = self.current_row()
+            if row is not None and row[0] == int(rest):
+                self.show_detail(row, self.table.currentIndex().row(), listed=True)
+        elif kind == "open":
+            parts = rest.split(":")
+            if len(parts) == 3 and all(p.isdigit() for p in parts):
+                self.openPassage.emit(int(parts[0]), int(parts[1]), int(parts[2]))
 
     def current_row(self) -> Optional[query.Row]:
         index = self.table.currentIndex()
