@@ -28,7 +28,8 @@ def no_leaked_windows_or_threads(qapp):  # noqa: ANN001
 
 
 class AskedReasons(list):
-    """The reason dialogs shown, as (kind, description, negated count); each is answered ``answer``."""
+    """The reason dialogs shown, as (kind, "description\ndetails", the negated box's text or False);
+    each is answered ``answer``."""
 
     answer = "skip"  # "skip", "cancel", or a reason typed then OK
     include_negated = False
@@ -44,7 +45,7 @@ def asked_reasons(monkeypatch: pytest.MonkeyPatch) -> AskedReasons:
 
     def answer(dialog: reason.ReasonDialog) -> int:
         negated = dialog.include_negated.isVisibleTo(dialog)
-        asked.append((dialog.field.kind, dialog.description, negated and dialog.include_negated.text()))
+        asked.append((dialog.field.kind, f"{dialog.description}\n{dialog.details.text()}", negated and dialog.include_negated.text()))
         dialog.include_negated.setChecked(asked.include_negated)
         if asked.answer == "skip":
             dialog.skip_button.click()
