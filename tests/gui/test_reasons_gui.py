@@ -139,3 +139,32 @@ def test_node_merge_delete_and_branch_move_ask_and_store_the_reason(make_window,
     assert reasons_of(project, "node.move") == ["one theme holds the barriers", ""]
     assert reasons_of(project, "node.merge") == ["same idea"]
     assert reasons_of(project, "node.delete") == ["spring clean-up"]
+
+
+def test_code_results_of_a_whole_search_asks_why_in_its_own_dialog(indexed: Project, qtbot) -> None:  # noqa: F811
+    project = indexed
+    from qdaapp.gui.search.code_results import CodeResultsDialog, code_hits
+    from qdaapp.gui.search.search_panel import SearchPanel
+
+    search = SearchPanel(project)
+    qtbot.addWidget(search)
+    search.run_search("to OR we")
+    hits = search.model.hits()
+    assert len(hits) > 1
+    dialog = CodeResultsDialog(None, project, len(hits), 0)
+    qtbot.addWidget(dialog)
+    assert dialog.why.isVisibleTo(dialog)  # one dialog: where, how much, and why
+    dialog.filter.setText("Trust")
+    dialog.why.combo.setEditText("first pass over the duties")
+    plan = dialog.plan()
+    assert plan is not None and plan.reason == "first pass over the duties"
+    done: list = []
+    job = code_hits(None, project, hits, plan, done.append, done.append)
+    qtbot.waitUntil(lambda: not job.running and bool(done), timeout=10000)
+    assert reasons_of(project, "search.code") == ["first pass over the duties"]
+    assert reason.SESSION.recent == ["first pass over the duties"]
+
+    single = CodeResultsDialog(None, project, 1, 0)  # a single passage is not a bulk action
+    qtbot.addWidget(single)
+    single.why.combo.setEditText("ignored")
+    assert not single.why.isVisibleTo(single) and single.plan().reason == ""
