@@ -45,7 +45,8 @@ def asked_reasons(monkeypatch: pytest.MonkeyPatch) -> AskedReasons:
 
     def answer(dialog: reason.ReasonDialog) -> int:
         negated = dialog.include_negated.isVisibleTo(dialog)
-        asked.append((dialog.field.kind, f"{dialog.description}\n{dialog.details.text()}", negated and dialog.include_negated.text()))
+        asked.append((dialog.field.kind, f"{dialog.description}\n{dialog.details.text()}",
+                      negated and dialog.include_negated.text()))
         dialog.include_negated.setChecked(asked.include_negated)
         if asked.answer == "skip":
             dialog.skip_button.click()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from qdaapp.core import coding, indexing, lexicon, markers, review, sources, speakers
 from qdaapp.core.errors import NotFound

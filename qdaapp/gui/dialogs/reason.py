@@ -89,7 +89,8 @@ class ReasonField(QWidget):
         self.combo.setEditText("")
         self.combo.lineEdit().setPlaceholderText(PLACEHOLDER)
         self.combo.lineEdit().setClearButtonEnabled(True)
-        self.combo.setToolTip("Saved in the audit trail with this change; earlier reasons of this session are in the list")
+        self.combo.setToolTip("Saved in the audit trail with this change; the reasons given earlier in this session "
+                              "are in the list")
         self.label.setBuddy(self.combo)
         self.dont_ask = QCheckBox("Don't ask again this session")
         self.dont_ask.setToolTip("Until qdaapp is closed, this kind of action no longer asks for a reason")
@@ -169,7 +170,7 @@ class ReasonDialog(QDialog):
     def skip(self) -> None:
         self.done(self.SKIPPED)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt's name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and event.modifiers() == Qt.KeyboardModifier.NoModifier:
             self.skip()  # Esc skips the reason; the action still happens (Cancel is its own button)
             return

@@ -1,15 +1,18 @@
 """Bulk decisions in the marker review queue: a whole group, a source or a speaker at once.
 
 A group is a speech act or a marker (its header row, or the marker of the
-selected passage). **Ctrl+A** accepts the passages of the selected marker. **Shift+A** / **Shift+R** accept / reject the passages of
-the group left to review; the context menu of a row offers the same, and on
-a passage also everything left from its speaker or in its source. Only the
-passages shown count (hidden speakers stay untouched). Each action is one
-command, so one Ctrl+Z undoes it, and the tree is updated in place: folded
-groups stay folded and the next passage left to review becomes current.
-Each asks why first (:mod:`qdaapp.gui.dialogs.reason`; the reason is stored
-with the change), and a bulk accept leaves negated passages ("did not have
-to") to review one by one unless the user includes them.
+selected passage). **Ctrl+A** accepts the passages of the selected marker
+left to review; **Shift+A** / **Shift+R** accept / reject those of the
+group; the context menu of a row offers the same, and on a passage also
+everything left from its speaker or in its source. Only the passages shown
+count (hidden speakers stay untouched). Each action is one command, so one
+Ctrl+Z undoes it, and the tree is updated in place: folded groups stay
+folded and the next passage left to review becomes current.
+
+Each asks why first (:mod:`qdaapp.gui.dialogs.reason`: one dialog, which is
+also the confirmation; the reason is stored with the change), and a bulk
+accept leaves negated passages ("did not have to") to review one by one
+unless the user includes them (:func:`qdaapp.core.review.pick_bulk_accept`).
 """
 
 from __future__ import annotations
