@@ -163,7 +163,7 @@ def test_review_reject_marker_source_and_speaker(two: Path, capsys: pytest.Captu
     assert code == 0 and json.loads(out)["accepted"] == 1
     code, out, _ = run(capsys, "review", two, run_id, "--reject-source", "P2.txt", "--json")
     assert code == 0 and json.loads(out)["rejected"] == 1  # "wanted to": the rest of P2 is decided
-    code, out, _ = run(capsys, "review", two, run_id, "--accept-source", "P1", "--json")
+    code, out, _ = run(capsys, "review", two, run_id, "--accept-source", "P1", "--include-negated", "--json")
     assert code == 0 and json.loads(out)["accepted"] == len([h for h in hits if h["source"] == "P1.txt"]) - 1
     assert set(statuses(capsys, two, run_id).values()) == {"accepted", "rejected"}
     code, _, err = run(capsys, "review", two, run_id, "--reject-speaker", "Nobody")
