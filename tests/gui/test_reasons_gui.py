@@ -168,3 +168,33 @@ def test_code_results_of_a_whole_search_asks_why_in_its_own_dialog(indexed: Proj
     qtbot.addWidget(single)
     single.why.combo.setEditText("ignored")
     assert not single.why.isVisibleTo(single) and single.plan().reason == ""
+
+
+def test_fragment_and_account_delete_ask_and_store_the_reason(project: Project, qtbot, asked_reasons) -> None:
+    from qdaapp.gui.narrative.flowchart_view import FlowchartView
+    from qdaapp.gui.panels.accounts_panel import AccountsPanel
+
+    from .test_account_workspace import make_account
+
+    account, (first, second, _third) = make_account(project)
+    view = FlowchartView(project, account)
+    qtbot.addWidget(view)
+    asked_reasons.answer = "cancel"
+    view.delete_fragments([first, second])
+    assert reasons_of(project, "fragment.delete") == []
+    asked_reasons.answer = "said twice"
+    view.delete_fragments([first, second])
+    assert asked_reasons[-1][0] == "fragment.delete" and asked_reasons[-1][1].startswith("Delete 2 fragments")
+    assert reasons_of(project, "fragment.delete") == ["said twice", "said twice"]
+
+    panel = AccountsPanel()  # noqa: F811
+    qtbot.addWidget(panel)
+    panel.set_project(project)
+    panel.list.setCurrentRow(0)
+    asked_reasons.answer = "cancel"
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert panel.account_ids() == [account] and reasons_of(project, "account.delete") == []
+    asked_reasons.answer = "folded into Referral pathway"
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert asked_reasons[-1][1].startswith("Delete the account 'Referral system'?\nIts 1 fragment")
+    assert panel.account_ids() == [] and reasons_of(project, "account.delete") == ["folded into Referral pathway"]
