@@ -47,8 +47,8 @@ def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> Non
 # (and what that module imports: SQLAlchemy, the models...) is loaded; ``--help`` loads them all.
 # tests/cli/test_cli.py checks this table against what each module registers.
 COMMAND_MODULES: dict[str, tuple[str, ...]] = {
-    "project_cmds": ("new", "import", "sources", "text", "case", "cases", "memo", "diary", "undo", "redo", "audit",
-                     "backup", "check"),
+    "project_cmds": ("new", "import", "sources", "source", "text", "case", "cases", "memo", "diary", "undo", "redo",
+                     "audit", "backup", "check"),
     "coding_cmds": ("node", "nodes", "code", "uncode", "codings"),
     "search_cmds": ("index", "search", "markers", "review", "runs", "lexicon"),
     "narrative_cmds": ("account", "fragment", "flowchart", "framework"),

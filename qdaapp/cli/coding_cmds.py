@@ -10,6 +10,8 @@ from qdaapp.core import nodes as node_ops
 from . import UserError, emit
 from .project_cmds import opened
 
+REASON_HELP = "why, kept in the audit trail with the change"
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     node = sub.add_parser("node", help="create and change nodes").add_subparsers(dest="node_cmd", metavar="ACTION")
@@ -28,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--to", metavar="PARENT_PATH", help="tree node to move under ('' for the top level)")
     where.add_argument("--free", action="store_true", help="make it a free node")
+    p.add_argument("--reason", default="", metavar="TEXT", help=REASON_HELP)
     p.add_argument("--coder")
     p.set_defaults(func=cmd_node_move)
 
@@ -35,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("node")
     p.add_argument("into_node")
+    p.add_argument("--reason", default="", metavar="TEXT", help=REASON_HELP)
     p.add_argument("--coder")
     p.set_defaults(func=cmd_node_merge)
 
@@ -50,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = node.add_parser("delete", help="delete a node, its child nodes and their codings")
     p.add_argument("project")
     p.add_argument("node")
+    p.add_argument("--reason", default="", metavar="TEXT", help=REASON_HELP)
     p.add_argument("--coder")
     p.set_defaults(func=cmd_node_delete)
 
@@ -94,7 +99,7 @@ def cmd_node_move(args: argparse.Namespace) -> int:
     with opened(args) as project:
         with project.read_session() as s:
             node_id = node_ops.resolve(s, args.node).id
-        project.run(node_ops.move_node, node_id, to_parent=args.to, free=args.free)
+        project.run(node_ops.move_node, node_id, to_parent=args.to, free=args.free, reason=args.reason)
     print(f"moved node {args.node}")
     return 0
 
@@ -103,7 +108,7 @@ def cmd_node_merge(args: argparse.Namespace) -> int:
     with opened(args) as project:
         with project.read_session() as s:
             a, b = node_ops.resolve(s, args.node).id, node_ops.resolve(s, args.into_node).id
-        project.run(node_ops.merge_nodes, a, b)
+        project.run(node_ops.merge_nodes, a, b, reason=args.reason)
     print(f"merged '{args.node}' into '{args.into_node}'")
     return 0
 
@@ -123,7 +128,7 @@ def cmd_node_delete(args: argparse.Namespace) -> int:
     with opened(args) as project:
         with project.read_session() as s:
             node_id = node_ops.resolve(s, args.node).id
-        project.run(node_ops.delete_node, node_id)
+        project.run(node_ops.delete_node, node_id, reason=args.reason)
     print(f"deleted node {args.node}")
     return 0
 

@@ -11,6 +11,7 @@ from qdaapp.core.exchange import write_atomically
 from qdaapp.core.exchange.matrix import export_matrix
 
 from . import emit
+from .coding_cmds import REASON_HELP
 from .project_cmds import opened, seal_of
 
 
@@ -42,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("passage", metavar="SOURCE:START:END")
     p.add_argument("--coder")
     p.set_defaults(func=cmd_account_passage)
+    p = acc.add_parser("delete", help="delete an account with its fragments (the codings stay)")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("--reason", default="", metavar="TEXT", help=REASON_HELP)
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_account_delete)
 
     frag = sub.add_parser("fragment", help="narrative fragments").add_subparsers(dest="fragment_cmd", metavar="ACTION")
     p = frag.add_parser("add", help="add a fragment to an account's sequence")
@@ -63,6 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--to", required=True, type=int, metavar="POSITION", help="1 is the first place")
     p.add_argument("--coder")
     p.set_defaults(func=cmd_fragment_move)
+    p = frag.add_parser("delete", help="delete a fragment (its passages and codings stay)")
+    p.add_argument("project")
+    p.add_argument("fragment", type=int, help="the fragment's id")
+    p.add_argument("--reason", default="", metavar="TEXT", help=REASON_HELP)
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_fragment_delete)
 
     p = sub.add_parser("flowchart", help="export an account's flow chart (SVG, PNG or PDF)")
     p.add_argument("project")
@@ -140,6 +153,20 @@ def cmd_fragment_add(args: argparse.Namespace) -> int:
         fid = project.run(narrative.add_fragment, args.account, args.summary, act=args.act, case_ref=args.case,
                           actors=args.actor, passages=passages, after=args.after)
     emit({"id": fid}, args.json, [f"added fragment {fid}"])
+    return 0
+
+
+def cmd_account_delete(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        project.run(narrative.delete_account, args.account, reason=args.reason)
+    print(f"deleted account {args.account} (its codings stay)")
+    return 0
+
+
+def cmd_fragment_delete(args: argparse.Namespace) -> int:
+    with opened(args) as project:
+        project.run(narrative.delete_fragment, args.fragment, reason=args.reason)
+    print(f"deleted fragment {args.fragment}")
     return 0
 
 

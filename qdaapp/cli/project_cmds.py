@@ -118,6 +118,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_sources)
 
+    p = sub.add_parser("source", help="delete a source").add_subparsers(dest="source_cmd", metavar="ACTION")
+    p = p.add_parser("delete", help="delete a source and its codings (the file on disk is not touched)")
+    p.add_argument("project")
+    p.add_argument("source")
+    p.add_argument("--reason", default="", metavar="TEXT", help="why, kept in the audit trail with the change")
+    p.add_argument("--coder")
+    p.set_defaults(func=cmd_source_delete)
+
     p = sub.add_parser("text", help="print a source's normalised text, exactly")
     p.add_argument("project")
     p.add_argument("source")
@@ -280,6 +288,15 @@ def cmd_sources(args: argparse.Namespace) -> int:
     lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
              + (f"  case: {r['case']}" if r["case"] else "") for r in rows]
     emit(rows, args.json, lines or ["(no sources yet: import some with 'qdaapp import')"])
+    return 0
+
+
+def cmd_source_delete(args: argparse.Namespace) -> int:
+    from qdaapp.core import sources as source_ops
+
+    with opened(args) as project:
+        project.run(source_ops.delete_source, args.source, reason=args.reason)
+    print(f"deleted source {args.source} and its codings")
     return 0
 
 

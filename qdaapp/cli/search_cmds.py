@@ -31,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="source:ID | kind:KIND | attr:NAME=VALUE | node:ID (repeatable)")
     p.add_argument("--code", metavar="NODE", help="code every result at NODE")
     p.add_argument("--spread", default="hit", choices=search.SPREADS, help="with --code: what to code")
+    p.add_argument("--reason", default="", metavar="TEXT", help="with --code: why, kept in the audit trail")
     p.add_argument("--include-interviewer", action="store_true",
                    help="search interviewer turns too (left out by default once roles are known; "
                         "see 'qdaapp speakers')")
@@ -69,6 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     what.add_argument("--list", action="store_true", help="list the run's hits")
     p.add_argument("--spread", default="sentence", choices=["sentence", "turn", "hit", "paragraph"])
     p.add_argument("--skip-speaker", action="append", default=[], help="leave hits of this speaker (e.g. Interviewer)")
+    p.add_argument("--include-negated", action="store_true",
+                   help="a bulk accept codes negated hits too ('did not have to'; left to review one by one "
+                        "by default)")
+    p.add_argument("--reason", default="", metavar="TEXT", help="why, kept in the audit trail with the decision")
     p.add_argument("--coder")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_review)
@@ -126,7 +131,7 @@ def cmd_search(args: argparse.Namespace) -> int:
                 try:
                     label = f"{len(hits)} result(s) of the search {args.query}, {args.spread}"
                     made = project.run(coding_ops.code_passages, spans, node_id, args.coder or project.coder,
-                                       origin=f"search:{args.query}"[:64], label=label)["coded"]
+                                       origin=f"search:{args.query}"[:64], label=label, reason=args.reason)["coded"]
                 except coding_ops.AlreadyCoded:
                     pass  # every passage is coded there already
             sys.stderr.write(f"coded {made} passage(s) at {args.code}\n")
@@ -199,11 +204,25 @@ def cmd_review(args: argparse.Namespace) -> int:
                     raise UserError(f"run #{args.run} has no candidate hits {which}.")
         if not ids:
             raise UserError(f"run #{args.run} has no candidate hits left to review.")
+        left: list[int] = []
+        if not reject and not args.accept_hit:  # a bulk accept: negated hits wait unless included
+            with project.read_session() as s:
+                pick = review.pick_bulk_accept(s, args.run, ids, include_negated=args.include_negated)
+            ids, left = pick.accept, pick.left
+            if not ids:
+                raise UserError(f"the {len(left)} candidate hit(s) {which or 'of run #' + str(args.run)} are negated; "
+                                "accept them one by one (--accept-hit) or add --include-negated.")
         if reject:
-            result = project.run(review.reject_hits, args.run, ids, coder=coder)
+            result = project.run(review.reject_hits, args.run, ids, coder=coder, reason=args.reason)
         else:
-            result = project.run(review.accept_hits, args.run, ids, spread=args.spread, coder=coder)
-    emit(result, args.json, [", ".join(f"{k}: {v}" for k, v in result.items())])
+            result = project.run(review.accept_hits, args.run, ids, spread=args.spread, coder=coder,
+                                 reason=args.reason)
+    if left:
+        result = {**result, "negated_left": len(left)}
+    lines = [", ".join(f"{k}: {v}" for k, v in result.items())]
+    if left:
+        lines.append(f"{len(left)} negated hit(s) left to review one by one (--accept-hit, or --include-negated)")
+    emit(result, args.json, lines)
     return 0
 
 

@@ -86,6 +86,39 @@ def _facts(session: Session, run_id: int, hits: list[SearchHit], node_paths: lis
                           new_codings)
 
 
+NEGATED = "negative"  # a hit's polarity when its marker is negated ("did not have to")
+
+
+@dataclass(frozen=True, slots=True)
+class BulkPick:
+    """What a bulk accept does with the hits it was given: ``accept`` them, while ``negated`` are
+    the negated ones among them; those are left for one-by-one review unless included."""
+
+    accept: list[int]
+    negated: list[int]
+    include_negated: bool
+
+    @property
+    def left(self) -> list[int]:
+        """The negated hits the bulk accept leaves to review one by one."""
+        return [] if self.include_negated else self.negated
+
+
+def pick_bulk_accept(session: Session, run_id: int, hit_ids: list[int], include_negated: bool = False) -> BulkPick:
+    """The hits of ``hit_ids`` a bulk accept codes: all but the negated ones, unless ``include_negated``.
+
+    Negated hits ("did not have to", "wasn't able to") often narrate the opposite of their act, so
+    accepting them wholesale would file them under it; a reviewer decides them one by one."""
+    _run(session, run_id)
+    wanted = sorted(set(hit_ids))
+    negated: set[int] = set()
+    for i in range(0, len(wanted), 900):  # stay under the database's limit on bound values
+        negated.update(session.scalars(select(SearchHit.id).where(
+            SearchHit.run_id == run_id, SearchHit.id.in_(wanted[i:i + 900]), SearchHit.polarity == NEGATED)))
+    accept = wanted if include_negated else [h for h in wanted if h not in negated]
+    return BulkPick(accept, sorted(negated), include_negated)
+
+
 @command("hits.accept")
 def accept_hits(session: Session, run_id: int, hit_ids: list[int], spread: str = "sentence", coder: str = "") -> Change:
     if spread not in SPREADS:

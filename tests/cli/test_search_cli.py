@@ -76,7 +76,9 @@ def test_markers_review_runs(proj: Path, capsys: pytest.CaptureFixture) -> None:
     code, _, _ = run(capsys, "review", proj, run_id, "--reject", by_marker["want to"]["id"])
     assert code == 0
     code, out, _ = run(capsys, "review", proj, run_id, "--accept", "all", "--spread", "turn", "--json")
-    assert code == 0 and json.loads(out)["accepted"] >= 2
+    assert code == 0 and json.loads(out)["accepted"] == 1 and json.loads(out)["negated_left"] == 1  # "wasn't able to"
+    code, out, _ = run(capsys, "review", proj, run_id, "--accept", "all", "--include-negated", "--json")
+    assert code == 0 and json.loads(out)["accepted"] == 1
     code, out, _ = run(capsys, "runs", proj, "--json")
     (r,) = json.loads(out)
     assert r["rejected"] == 1 and r["accepted"] >= 3
@@ -161,7 +163,7 @@ def test_review_reject_marker_source_and_speaker(two: Path, capsys: pytest.Captu
     assert code == 0 and json.loads(out)["accepted"] == 1
     code, out, _ = run(capsys, "review", two, run_id, "--reject-source", "P2.txt", "--json")
     assert code == 0 and json.loads(out)["rejected"] == 1  # "wanted to": the rest of P2 is decided
-    code, out, _ = run(capsys, "review", two, run_id, "--accept-source", "P1", "--json")
+    code, out, _ = run(capsys, "review", two, run_id, "--accept-source", "P1", "--include-negated", "--json")
     assert code == 0 and json.loads(out)["accepted"] == len([h for h in hits if h["source"] == "P1.txt"]) - 1
     assert set(statuses(capsys, two, run_id).values()) == {"accepted", "rejected"}
     code, _, err = run(capsys, "review", two, run_id, "--reject-speaker", "Nobody")

@@ -91,7 +91,7 @@ def test_node_dialog_changes_description_and_colour(make_window, project_path: P
 
 
 def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path: Path, qtbot,  # noqa: ANN001
-                                                        monkeypatch: pytest.MonkeyPatch, messages) -> None:
+                                                        monkeypatch: pytest.MonkeyPatch, asked_reasons) -> None:
     window = make_window(project_path)
     panel = window.nodes_panel
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Funding", True))
@@ -101,7 +101,7 @@ def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path
     assert panel.current_node_id() == new
     panel.view.setFocus()
     qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
-    assert "Delete the node 'Barriers/Funding'?" in messages[-1][1]
+    assert "Delete the node 'Barriers/Funding'?" in asked_reasons[-1][1]
     assert panel.model.node(new) is None
     menu = panel.build_context_menu(panel.model.index_for(barriers.id))
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]

@@ -208,22 +208,22 @@ def test_rename_and_recolour_update_open_document(opened) -> None:  # noqa: ANN0
     assert [(s.node_name, s.color) for s in view.spans()] == [("Trust in the GP", "#0072B2")]
 
 
-def test_delete_node_removes_its_codings_from_view(opened, messages) -> None:  # noqa: ANN001
+def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> None:  # noqa: ANN001
     window, view, sid, start, end = opened
     trust = node_id(window, "Trust")
     window.coding.code(trust, sid, start, end)
     assert window.nodes_panel.delete_node(trust)
-    assert "1 coding will be removed" in messages[-1][1]
+    assert asked_reasons[-1][0] == "node.delete" and "1 coding will be removed" in asked_reasons[-1][1]
     assert view.spans() == []
     assert window.nodes_panel.model.node(trust) is None
 
 
-def test_merge_moves_codings_to_target(opened, messages) -> None:  # noqa: ANN001
+def test_merge_moves_codings_to_target(opened, asked_reasons) -> None:  # noqa: ANN001
     window, view, sid, start, end = opened
     trust, workload = node_id(window, "Trust"), node_id(window, "Workload")
     window.coding.code(trust, sid, start, end)
     assert window.nodes_panel.confirm_merge(trust, workload)
-    assert "Merge 'Trust' into 'Barriers/Workload'?" in messages[-1][1]
+    assert "Merge 'Trust' into 'Barriers/Workload'?" in asked_reasons[-1][1]
     assert [s.node_name for s in view.spans()] == ["Workload"]
     assert count_cell(window, "Workload") == "1"
 

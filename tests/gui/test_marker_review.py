@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from qdaapp.core import coding, indexing, lexicon, markers, review, sources, speakers
 from qdaapp.core.errors import NotFound
@@ -155,17 +155,15 @@ def test_spread_turn_codes_the_speaker_turn(panel: ReviewPanel, indexed: Project
 
 
 def test_ctrl_a_accepts_the_candidates_of_a_marker(panel: ReviewPanel, indexed: Project, qtbot,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question", lambda _p, _t, text, *a, **k: (asked.append(text),
-                        QMessageBox.StandardButton.Yes)[1])
+                                                   asked_reasons) -> None:
     group = [h for h in panel.model.visible_hits() if h.marker == "have to"]
     assert len(group) >= 2
     panel.select_hit(group[0].id)
     qtbot.keyClick(panel.tree, Qt.Key.Key_R)
     panel.tree.setCurrentIndex(panel.model.hit_index(group[1].id).parent())
     qtbot.keyClick(panel.tree, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
-    assert asked and f"Accept all {len(group) - 1} passage" in asked[0] and "'have to'" in asked[0]
+    ((kind, asked, _negated),) = asked_reasons  # one dialog: why, and the confirmation
+    assert kind == "review.accept" and f"Accept all {len(group) - 1} passage" in asked and "'have to'" in asked
     assert [panel.model.status(h.id) for h in group] == ["rejected"] + ["accepted"] * (len(group) - 1)
     with indexed.read_session() as s:
         assert set(review.select_hits(s, panel.run_id, marker="have to", status="accepted")) == {
@@ -252,7 +250,9 @@ def hits_of(panel: ReviewPanel, **where) -> list:
     return [h for h in panel.model.visible_hits() if all(getattr(h, k) == v for k, v in where.items())]
 
 
-def test_bulk_accept_a_group_keeps_folds_and_moves_on(panel: ReviewPanel, indexed: Project, qtbot) -> None:
+def test_bulk_accept_a_group_keeps_folds_and_moves_on(panel: ReviewPanel, indexed: Project, qtbot,
+                                                      asked_reasons) -> None:
+    asked_reasons.include_negated = True  # "wasn't able to" too (left out by default: see test_reasons_gui)
     resets: list[bool] = []
     panel.model.modelReset.connect(lambda: resets.append(True))
     performance = act_row(panel, "performance")  # the act right after competence

@@ -53,14 +53,15 @@ def test_rename_kind_and_case_from_the_context_menu(make_window, project_path: P
 
 
 def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_path: Path,  # noqa: ANN001
-                                                         messages) -> None:
+                                                         asked_reasons) -> None:
     window = make_window(project_path)
     rosa = source_id(window.project, "Rosa.txt")
     view = window.open_source(rosa)
     trust = next(n.id for n in window.nodes_panel.model.nodes() if n.name == "Trust")
     window.coding.code(trust, rosa, 0, 11)
     assert window.sources_panel.delete_source(rosa)
-    assert "Delete Rosa.txt from the project?" in messages[-1][1] and "1 coding" in messages[-1][1]
+    ((kind, asked, _),) = asked_reasons
+    assert kind == "source.delete" and "Delete Rosa.txt from the project?" in asked and "1 coding" in asked
     assert window.documents.view(rosa) is None and view is not None
     assert group_labels(window)[0] == "Interviews (0)"
     assert window.nodes_panel.model.node(trust).count == 0

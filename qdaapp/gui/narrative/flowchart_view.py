@@ -255,12 +255,16 @@ class FlowchartView(QGraphicsView):
         FragmentDialog(self.project, self.account_id, parent=self).exec()
 
     def delete_fragments(self, ids: list[int]) -> None:
-        from qdaapp.gui.dialogs.messages import confirm
+        from qdaapp.gui.dialogs.reason import ask_reason
 
-        if ids and confirm(self, f"Delete {len(ids)} fragment(s) from the flow chart? "
-                                 "The passages and codings stay; Edit ▸ Undo brings them back."):
+        if not ids:
+            return
+        what = "the fragment" if len(ids) == 1 else f"{len(ids)} fragments"
+        answer = ask_reason(self, "fragment.delete", f"Delete {what} from the flow chart?", "Delete",
+                            details="The passages and codings stay; Edit ▸ Undo brings them back.", destructive=True)
+        if answer is not None:
             for fid in ids:
-                if not try_run(self, self.project, narrative.delete_fragment, fid)[0]:
+                if not try_run(self, self.project, narrative.delete_fragment, fid, reason=answer.reason)[0]:
                     break
 
     def set_link_mode(self, on: bool) -> None:

@@ -4,14 +4,15 @@ Each row shows an account's title and how far it has come (fragments, speech
 acts present, interviewees). Double-click or Enter opens the account's
 workspace; dropping passages (a document selection, coded passages, search
 or marker results) on a row adds them to that account. The buttons make a
-new account and open the framework matrix.
+new account and open the framework matrix. **Delete** (or the context menu)
+deletes the selected account after asking why; its codings stay.
 """
 
 from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,14 +20,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from qdaapp.core import flowgraph
+from qdaapp.core import flowgraph, narrative
 from qdaapp.core.logs import log_exception
-from qdaapp.gui.narrative.common import account_progress, passages_from_mime
+from qdaapp.gui.dialogs.reason import ask_reason
+from qdaapp.gui.narrative.common import account_progress, passages_from_mime, try_run
 from qdaapp.gui.search.common import ChangeBridge
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -97,6 +100,8 @@ class AccountsPanel(QWidget):
         self.list.itemActivated.connect(self._on_activated)
         self.list.itemDoubleClicked.connect(self._on_activated)
         self.list.passagesDropped.connect(self.passagesDropped)
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._on_context_menu)
         self.new_button = QPushButton("New account…")
         self.new_button.setToolTip("An account gathers passages about one object of activity (Ctrl+Shift+G adds "
                                    "the selected text to one)")
@@ -167,8 +172,38 @@ class AccountsPanel(QWidget):
     def _on_activated(self, item: QListWidgetItem) -> None:
         self.openAccount.emit(int(item.data(ID_ROLE)))
 
+    def editable(self) -> bool:
+        return self.project is not None and not self.project.read_only
+
+    def delete_account(self, account_id: int) -> bool:
+        """Delete an account with its fragments (its codings stay), after asking why."""
+        row = next((r for r in self.rows if r["id"] == account_id), None)
+        if row is None or not self.editable():
+            return False
+        n = row["fragments"]
+        details = (f"Its {n} fragment{'s' if n != 1 else ''} and the passages gathered in it go with it; the codings "
+                   "stay. Edit ▸ Undo brings it back.")
+        answer = ask_reason(self, "account.delete", f"Delete the account '{row['title']}'?", "Delete account",
+                            details=details, destructive=True)
+        return answer is not None and try_run(self, self.project, narrative.delete_account, account_id,
+                                              reason=answer.reason)[0]
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        account_id = int(item.data(ID_ROLE))
+        menu = QMenu(self.list)
+        menu.addAction("Open", lambda: self.openAccount.emit(account_id))
+        menu.addAction("Delete account…", lambda: self.delete_account(account_id)).setEnabled(self.editable())
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.current_account() is not None:
             self.openAccount.emit(self.current_account())
+            return
+        if event.key() == Qt.Key.Key_Delete and self.current_account() is not None:
+            self.delete_account(self.current_account())
             return
         super().keyPressEvent(event)

@@ -20,12 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from qdaapp.core import nodes as node_ops
-from qdaapp.gui.dialogs.messages import confirm
 from qdaapp.gui.dialogs.node_dialog import NodeDialog
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
+from qdaapp.gui.dialogs.reason import ask_reason
 from qdaapp.gui.models.node_tree import FREE_ROOT, TREE_ROOT, NodeItem, NodeTreeModel
 from qdaapp.gui.read_only import BlockedShortcuts, explain_disabled
 from qdaapp.gui.review.hooks import add_comment_item
+from qdaapp.gui.search.common import plural
 
 EMPTY_HINT = (
     "<b>No nodes yet.</b><br>Select a passage in a document and press <b>Ctrl+Shift+N</b> "
@@ -174,12 +175,23 @@ class NodesPanel(QWidget):
         return bool(self.code_span_handler and self.code_span_handler(node_id, start, end, source_id))
 
     def move_node_to(self, node_id: int, target_id: int) -> bool:
+        item, target = self.model.node(node_id), self.model.node(target_id)
+        why: dict = {}
+        if item is not None and len(item.subtree_ids()) > 1:  # a branch moves: ask why
+            where = ("free nodes" if target_id == FREE_ROOT else "the top level of the tree" if target_id == TREE_ROOT
+                     else f"'{target.path()}'" if target is not None else "there")
+            n = len(item.subtree_ids()) - 1
+            answer = ask_reason(self, "node.move", f"Move '{item.path()}' and its {plural(n, 'child node')} to "
+                                f"{where}?", "Move", details="Edit ▸ Undo moves them back.")
+            if answer is None:
+                return False
+            why = answer.run_kwargs()
         if target_id == FREE_ROOT:
-            ok, _ = self.runner.run(node_ops.move_node, node_id, free=True)
+            ok, _ = self.runner.run(node_ops.move_node, node_id, free=True, **why)
         elif target_id == TREE_ROOT:
-            ok, _ = self.runner.run(node_ops.move_node, node_id, to_parent=None)
+            ok, _ = self.runner.run(node_ops.move_node, node_id, to_parent=None, **why)
         else:
-            ok, _ = self.runner.run(node_ops.move_node, node_id, to_parent=str(target_id))
+            ok, _ = self.runner.run(node_ops.move_node, node_id, to_parent=str(target_id), **why)
         if ok:
             self.select_node(node_id)
         return ok
@@ -260,12 +272,13 @@ class NodesPanel(QWidget):
         item, into = self.model.node(node_id), self.model.node(into_id)
         if item is None or into is None:
             return False
-        text = (f"Merge '{item.path()}' into '{into.path()}'?\n\n"
-                f"Its {item.count} coding{'s' if item.count != 1 else ''}, child nodes and memos move to "
-                f"'{into.name}', and '{item.name}' is removed. The audit trail keeps a record of the merge.")
-        if not confirm(self, text, "Merge nodes"):
+        details = (f"Its {plural(item.count, 'coding')}, child nodes and memos move to '{into.name}', and "
+                   f"'{item.name}' is removed. The audit trail keeps a record of the merge.")
+        answer = ask_reason(self, "node.merge", f"Merge '{item.path()}' into '{into.path()}'?", "Merge nodes",
+                            details=details, destructive=True)
+        if answer is None:
             return False
-        ok, _ = self.runner.run(node_ops.merge_nodes, node_id, into_id)
+        ok, _ = self.runner.run(node_ops.merge_nodes, node_id, into_id, **answer.run_kwargs())
         if ok:
             self.select_node(into_id)
         return ok
@@ -276,14 +289,13 @@ class NodesPanel(QWidget):
             return False
         sub = [self.model.node(i) for i in item.subtree_ids() if i != node_id]
         codings = item.count + sum(n.count for n in sub if n)
-        text = f"Delete the node '{item.path()}'"
-        if sub:
-            text += f" and its {len(sub)} child node{'s' if len(sub) != 1 else ''}"
-        text += f"?\n\n{codings} coding{'s' if codings != 1 else ''} will be removed with it"
-        text += ". The audit trail keeps a record of them." if codings else "."
-        if not confirm(self, text, "Delete node"):
+        text = f"Delete the node '{item.path()}'" + (f" and its {plural(len(sub), 'child node')}" if sub else "")
+        details = f"{plural(codings, 'coding')} will be removed with it"
+        details += ". The audit trail keeps a record of them." if codings else "."
+        answer = ask_reason(self, "node.delete", text + "?", "Delete node", details=details, destructive=True)
+        if answer is None:
             return False
-        ok, _ = self.runner.run(node_ops.delete_node, node_id)
+        ok, _ = self.runner.run(node_ops.delete_node, node_id, **answer.run_kwargs())
         return ok
 
     # -- context menu ---------------------------------------------------------------

@@ -20,7 +20,7 @@ from qdaapp.core import cases as case_ops
 from qdaapp.core import flowgraph
 from qdaapp.core import memos as memo_ops
 from qdaapp.core import sources as source_ops
-from qdaapp.gui.dialogs.messages import confirm
+from qdaapp.gui.dialogs.reason import ask_reason
 from qdaapp.gui.models.sources_tree import GROUPS, ID_ROLE, KEY_ROLE, KIND_ROLE, SourcesModel
 from qdaapp.gui.read_only import explain_disabled
 from qdaapp.gui.review.hooks import add_comment_item
@@ -212,10 +212,11 @@ class SourcesPanel(QWidget):
             info = next((i for i in source_ops.list_sources(s) if i.id == source_id), None)
         if info is None:
             return False
-        text = (f"Delete {info.name} from the project?\n\n"
-                f"Its {info.codings} coding{'s' if info.codings != 1 else ''} go with it. "
-                "The audit trail keeps a record; the original file on your disk is not touched.")
-        if not confirm(self, text, "Delete source"):
+        details = (f"Its {info.codings} coding{'s' if info.codings != 1 else ''} go with it. "
+                   "The audit trail keeps a record; the original file on your disk is not touched.")
+        answer = ask_reason(self, "source.delete", f"Delete {info.name} from the project?", "Delete source",
+                            details=details, destructive=True)
+        if answer is None:
             return False
-        ok, _ = self.runner.run(source_ops.delete_source, source_id)
+        ok, _ = self.runner.run(source_ops.delete_source, source_id, **answer.run_kwargs())
         return ok

@@ -5,6 +5,7 @@ paragraph or speaker turn) and a node (filter box + list, ranked like the
 quick pick; a new free node can be made from the filter text).
 :func:`code_hits` then codes every hit on a worker in one ``search.code``
 command (one undo step), skipping passages already coded there by this coder.
+Coding more than one result asks why too (optional), in the same dialog.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from qdaapp.core import coding, nodes, search
 from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.core.search import KeywordHit
 from qdaapp.gui.dialogs.quick_pick import Choice, rank
+from qdaapp.gui.dialogs.reason import ReasonField
 from qdaapp.gui.models.node_tree import swatch
 from qdaapp.gui.search.common import plural
 from qdaapp.gui.workers import Job, make_progress_dialog, run_in_worker
@@ -50,6 +52,7 @@ class CodePlan:
     node_id: Optional[int]  # None: create the free node ``new_name``
     new_name: str
     selected_only: bool
+    reason: str = ""  # why, for the audit trail
 
 
 class CodeResultsDialog(QDialog):
@@ -83,6 +86,8 @@ class CodeResultsDialog(QDialog):
         self.filter.setClearButtonEnabled(True)
         self.nodes = QListWidget()
         self.nodes.setUniformItemSizes(True)
+        self.why = ReasonField("search.code", parent=self)
+        self.why.setVisible(self.why.isVisibleTo(self) and total > 1)  # one passage is not a bulk action
         form = QFormLayout()
         form.addRow("Code:", which)
         form.addRow("How much text:", spread_box)
@@ -101,6 +106,7 @@ class CodeResultsDialog(QDialog):
         hint.setObjectName("Muted")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        layout.addWidget(self.why)
         layout.addWidget(self.buttons)
         self.filter.textChanged.connect(self._refill)
         self.nodes.currentItemChanged.connect(lambda *_: self._update_ok())
@@ -143,8 +149,9 @@ class CodeResultsDialog(QDialog):
         if item is None or button is None:
             return None
         node_id = int(item.data(NODE_ROLE))
+        reason = self.why.remember() if self.why.isVisibleTo(self) else ""
         return CodePlan(str(button.property("spread")), None if node_id == NEW_NODE else node_id,
-                        self.filter.text().strip(), self.selected_button.isChecked())
+                        self.filter.text().strip(), self.selected_button.isChecked(), reason)
 
 
 @dataclass
@@ -179,7 +186,8 @@ def code_hits(parent: Optional[QWidget], project: Any, hits: Sequence[KeywordHit
             label = f"{plural(len(found), 'result')} of the search {query}"
         try:
             done = project.run(coding.code_passages, passages, plan.node_id, coder, origin="search",
-                               new_node=plan.new_name, label=f"{label}, {SPREAD_NAMES[plan.spread]}", cancel=cancel)
+                               new_node=plan.new_name, label=f"{label}, {SPREAD_NAMES[plan.spread]}", cancel=cancel,
+                               reason=plan.reason)
         except coding.AlreadyCoded as exc:
             return CodeOutcome(path, 0, exc.skipped)
         return CodeOutcome(path, done["coded"], done["skipped"])

@@ -1,12 +1,18 @@
 """Bulk decisions in the marker review queue: a whole group, a source or a speaker at once.
 
 A group is a speech act or a marker (its header row, or the marker of the
-selected passage). **Shift+A** / **Shift+R** accept / reject the passages of
-the group left to review; the context menu of a row offers the same, and on
-a passage also everything left from its speaker or in its source. Only the
-passages shown count (hidden speakers stay untouched). Each action is one
-command, so one Ctrl+Z undoes it, and the tree is updated in place: folded
-groups stay folded and the next passage left to review becomes current.
+selected passage). **Ctrl+A** accepts the passages of the selected marker
+left to review; **Shift+A** / **Shift+R** accept / reject those of the
+group; the context menu of a row offers the same, and on a passage also
+everything left from its speaker or in its source. Only the passages shown
+count (hidden speakers stay untouched). Each action is one command, so one
+Ctrl+Z undoes it, and the tree is updated in place: folded groups stay
+folded and the next passage left to review becomes current.
+
+Each asks why first (:mod:`qdaapp.gui.dialogs.reason`: one dialog, which is
+also the confirmation; the reason is stored with the change), and a bulk
+accept leaves negated passages ("did not have to") to review one by one
+unless the user includes them (:func:`qdaapp.core.review.pick_bulk_accept`).
 """
 
 from __future__ import annotations
@@ -17,8 +23,27 @@ from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 
+from qdaapp.core import review
 from qdaapp.core.review import HitRow
+from qdaapp.gui.dialogs.reason import Answer, ask_reason
 from qdaapp.gui.search.common import plural
+
+UNDO_NOTE = "Ctrl+Z undoes this in one step."
+EXAMPLE_BEFORE = 14  # characters before a negated marker shown in its example ("did not have to")
+
+
+def negated_example(hit: HitRow) -> str:
+    """A negated hit's marker with the words just before it ("did not have to"), from its sentence."""
+    a, b = hit.start - hit.sentence_start, hit.end - hit.sentence_start
+    cut = max(0, a - EXAMPLE_BEFORE)
+    head = hit.sentence[cut:a]
+    if cut > 0 and " " in head:
+        head = head[head.index(" ") + 1:]  # from a whole word
+    return " ".join((head + hit.sentence[a:b]).split())
+
+
+def _every(n: int) -> str:
+    return "The passage" if n == 1 else f"All {n} passages"
 
 
 class BulkReview:
@@ -28,23 +53,63 @@ class BulkReview:
     tree: Any
     project: Any
     message: Any
+    run_id: Optional[int]
 
-    def decide_all(self, accept: bool, hits: list[HitRow], what: str) -> bool:
-        """Accept or reject, in one command, the passages of ``hits`` left to review; ``what`` names them."""
+    def decide_all(self, accept: bool, hits: list[HitRow], what: str, details: str = "", ask: bool = True) -> bool:
+        """Accept or reject, in one command, the passages of ``hits`` left to review; ``what`` names them.
+
+        Asks why first (one dialog, which also stands for the confirmation; Cancel does nothing).
+        Negated passages are left to review one by one unless the user includes them."""
         if self.project is None or self.project.read_only:
             return False
         ids = [h.id for h in hits if self.model.status(h.id) == "candidate"]
         if not ids:
             self.message.show_note(f"No passage {what} is left to review.")
             return False
+        verb = "Accept" if accept else "Reject"
+        negated: list[HitRow] = []
+        if accept:
+            with self.project.read_session() as s:
+                left = set(review.pick_bulk_accept(s, self.run_id, ids).negated)
+            negated = [h for h in hits if h.id in left]
+        answer = Answer()
+        if ask:
+            found = ask_reason(self, f"review.{verb.lower()}", f"{verb} all {plural(len(ids), 'passage')} {what}?",
+                               f"{verb} all", details=details or UNDO_NOTE, negated=len(negated),
+                               negated_example=negated_example(negated[0]) if negated else "")
+            if found is None:
+                return False
+            answer = found
+        chosen, left_out = ids, 0
+        if accept:
+            with self.project.read_session() as s:
+                pick = review.pick_bulk_accept(s, self.run_id, ids, include_negated=answer.include_negated)
+            chosen, left_out = pick.accept, len(pick.left)
+            if not chosen:
+                self.message.show_note(f"{_every(len(ids))} {what} {'is' if len(ids) == 1 else 'are'} negated: "
+                                       "accept or reject them one by one (A / R).")
+                return False
         current = self.model.hit(self.tree.currentIndex())
         anchor = current.id if current is not None else hits[-1].id
-        if not self.decide(accept, ids, after=anchor):
+        if not self.decide(accept, chosen, after=anchor, reason=answer.reason):
             return False
         if any(self.model.status(h.id) == "candidate" for h in self.model.visible_hits()):
-            verb = "Accepted" if accept else "Rejected"
-            self.message.show_ok(f"{verb} {plural(len(ids), 'passage')} {what}. Ctrl+Z undoes this in one step.")
+            text = f"{verb}ed {plural(len(chosen), 'passage')} {what}."
+            if left_out:
+                text += (f" {plural(left_out, 'negated passage')} {'was' if left_out == 1 else 'were'} left to "
+                         "review one by one.")
+            self.message.show_ok(f"{text} Ctrl+Z undoes this in one step.")
         return True
+
+    def accept_marker(self, ask: bool = True) -> bool:
+        """Accept every passage left to review of the selected marker (Ctrl+A), after asking why."""
+        found = self.model.marker_of(self.tree.currentIndex())
+        if found is None:
+            self.message.show_note("Select a marker (such as 'have to') or one of its passages, then press Ctrl+A.")
+            return False
+        act, marker, hits = found
+        details = f"Each one codes {self.spread_text()} at Speech acts/{act}. {UNDO_NOTE}"
+        return self.decide_all(True, hits, f"of '{marker}'", details=details, ask=ask)
 
     def decide_group(self, accept: bool, index: Optional[QModelIndex] = None) -> bool:
         """The act or marker at ``index`` (default: the current row), or the marker of a passage."""

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from qdaapp.core import review
 from qdaapp.core.errors import NotFound, QdaError
-from qdaapp.gui.dialogs.messages import confirm, error_text, show_error
+from qdaapp.gui.dialogs.messages import error_text, show_error
 from qdaapp.gui.read_only import tell_blocked
 from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
 from qdaapp.gui.search.marker_run import RunMarkersDialog, RunSelector, start_marker_run
@@ -443,9 +443,10 @@ class ReviewPanel(BulkReview, QWidget):
         pos = max(0, min(len(order) - 1, order.index(current.id) + step))
         self.select_hit(order[pos])
 
-    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None, after: Optional[int] = None) -> bool:
+    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None, after: Optional[int] = None,
+               reason: str = "") -> bool:
         """Accept or reject ``hit_ids`` (default: the selected passage), then move to the next one to review
-        (after hit ``after``, default the selected passage)."""
+        (after hit ``after``, default the selected passage); ``reason`` goes into the audit trail."""
         if self.project is None or self.run_id is None:
             return False
         current = self.current_hit()
@@ -457,9 +458,9 @@ class ReviewPanel(BulkReview, QWidget):
         try:
             if accept:
                 self.project.run(review.accept_hits, self.run_id, hit_ids, spread=self.spread(),
-                                 coder=self.project.coder)
+                                 coder=self.project.coder, reason=reason)
             else:
-                self.project.run(review.reject_hits, self.run_id, hit_ids, coder=self.project.coder)
+                self.project.run(review.reject_hits, self.run_id, hit_ids, coder=self.project.coder, reason=reason)
         except QdaError as exc:
             self.message.show_error(str(exc))
             return False
@@ -472,23 +473,9 @@ class ReviewPanel(BulkReview, QWidget):
                                  "under Speech acts in the Nodes panel.")
         return True
 
-    def accept_marker(self, ask: bool = True) -> bool:
-        """Accept every passage left to review of the selected marker (after a confirmation)."""
-        found = self.model.marker_of(self.tree.currentIndex())
-        if found is None:
-            self.message.show_note("Select a marker (such as 'have to') or one of its passages, then press Ctrl+A.")
-            return False
-        act, marker, hits = found
-        ids = [h.id for h in hits if self.model.status(h.id) == "candidate"]
-        if not ids:
-            self.message.show_note(f"No passage of '{marker}' is left to review.")
-            return False
-        spread = dict(SPREADS)[self.spread()]
-        question = (f"Accept all {plural(len(ids), 'passage')} of '{marker}' left to review?\n\n"
-                    f"Each one codes {spread} at Speech acts/{act}. Ctrl+Z undoes this in one step.")
-        if ask and not confirm(self, question, "Accept all", default_yes=True):
-            return False
-        return self.decide(True, ids)
+    def spread_text(self) -> str:
+        """The chosen spread in words ("its sentence")."""
+        return dict(SPREADS)[self.spread()]
 
     def show_passage(self, index: Optional[QModelIndex] = None) -> None:
         h = self.model.hit(index if index is not None else self.tree.currentIndex())
