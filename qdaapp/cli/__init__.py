@@ -56,6 +56,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "report_cmds": ("report",),
     "plugin_cmds": ("plugins", "analysis", "frame"),
     "speaker_cmds": ("speakers",),
+    "history_cmds": ("history",),
 }
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 
