@@ -231,12 +231,11 @@ def _old_bulk_events(db: Any, coding_id: int) -> list[int]:
     """Bulk events from before row digests that carry the coding in their JSON."""
     first = db.execute("SELECT min(seq) FROM audit_events WHERE rows_hash IS NOT NULL").fetchone()[0]
     marks = ", ".join("?" * len(_OLD_BULK))
-    sql = (f"SELECT seq, action, before, after FROM audit_events WHERE action IN ({marks}) "
+    # Read by seq (the events before the first digests), not by action: after the upgrade a
+    # project can hold many more such events, none of which is wanted here.
+    sql = (f"SELECT seq, action, before, after FROM audit_events WHERE seq < ? AND +action IN ({marks}) "
            "AND (instr(before, ?) > 0 OR instr(after, ?) > 0)")
-    args: list = [*_OLD_BULK, str(coding_id), str(coding_id)]
-    if first is not None:
-        sql += " AND seq < ?"
-        args.append(first)
+    args: list = [first if first is not None else 1 << 62, *_OLD_BULK, str(coding_id), str(coding_id)]
     found = []
     for seq, action, before, after in db.execute(sql, args).fetchall():
         if _bulk_effect(action, _json(before) or {}, _json(after) or {}, coding_id) is not None:
@@ -306,12 +305,13 @@ def coding_history(conn: Connection, coding_id: int) -> CodingHistory:
         start, end = int(last_row.get("start", 0)), int(last_row.get("end", 0))
         coder, created_at, origin = last_row.get("coder", ""), last_row.get("created_at", ""), \
             last_row.get("origin", "")
-    # Renames and moves of the node it is at, since it was made.
+    # Renames and moves of the node it is at, since it was made (not its description or colour).
     if node_id is not None:
         first = min((ln.seq for ln in lines), default=0)
         for seq, time, by, action, summary, reason in db.execute(
                 "SELECT seq, time, coder, action, summary, reason FROM audit_events WHERE entity = 'node' "
-                "AND entity_id = ? AND action IN ('node.update', 'node.move') AND seq > ? ORDER BY seq",
+                "AND entity_id = ? AND seq > ? AND (action = 'node.move' OR action = 'node.update' "
+                "AND substr(summary, 1, 12) = 'rename node ') ORDER BY seq",
                 (node_id, first)).fetchall():
             lines.append(HistoryLine(seq, time, by, action, "node", f"Its node: {summary}.", reason))
     lines.sort(key=lambda ln: ln.seq)
