@@ -185,6 +185,17 @@ def _node_label(db: Any, node_id: Optional[int], cache: dict) -> str:
     return label
 
 
+def node_label_at(db: Any, node_id: Optional[int], seq: int, cache: dict) -> str:
+    """The node as it was called just after event ``seq``: its path now, unless it was renamed since."""
+    now = _node_label(db, node_id, cache)
+    if node_id is None:
+        return now
+    row = db.execute("SELECT row FROM audit_rows WHERE tbl = 'nodes' AND row_id = ? AND seq <= ? AND row IS NOT NULL "
+                     "ORDER BY seq DESC LIMIT 1", (node_id, seq)).fetchone()
+    then = json.loads(row[0]).get("name") if row else None
+    return now if not then or now == then or now.endswith("/" + then) else then
+
+
 def _source_name(db: Any, source_id: Optional[int]) -> str:
     row = db.execute("SELECT name FROM sources WHERE id = ?", (source_id,)).fetchone() if source_id else None
     return row[0] if row else "a removed source"
@@ -359,3 +370,18 @@ def coding_origin(conn: Connection, coding_id: int) -> str:
         if hit is not None:
             how = f"from marker '{hit[0]}'" + (" (negated)" if hit[1] == "negative" else "")
     return f"coded by {coder} on {day_text(created_at)}, {how}"
+
+
+def coding_of_hit(conn: Connection, hit_id: int) -> Optional[int]:
+    """The coding an accepted marker hit made or joined, or None."""
+    row = _raw(conn).execute("SELECT coding_id FROM search_hits WHERE id = ?", (int(hit_id),)).fetchone()
+    return row[0] if row else None
+
+
+def codings_at(conn: Connection, source_id: int, start: int, end: int) -> list[tuple[int, str, str]]:
+    """(coding id, node path, coder) of the codings overlapping ``[start, end)`` of a source, shortest first."""
+    db = _raw(conn)
+    rows = db.execute('SELECT id, node_id, coder FROM codings WHERE source_id = ? AND start < ? AND "end" > ? '
+                      'ORDER BY "end" - start, id', (int(source_id), int(end), int(start))).fetchall()
+    nodes: dict = {}
+    return [(cid, _node_label(db, node_id, nodes), coder) for cid, node_id, coder in rows]

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
-from .passage_history import HistoryLine, MarkerHitInfo, _bulk_effect, _node_label, origin_words
+from .passage_history import HistoryLine, MarkerHitInfo, _bulk_effect, _node_label, node_label_at, origin_words
 
 _SEARCH_LABEL = re.compile(r"at '.*' \((.*)\)(?:, \d+ already coded)?$")
 
@@ -85,7 +85,7 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
         def line(kind: str, text: str, details: tuple[str, ...] = ()) -> None:
             lines.append(HistoryLine(seq, e["time"], e["coder"], action, kind, text, e["reason"], details))
 
-        node = _node_label(db, (new or old or last or {}).get("node_id"), nodes)
+        node = node_label_at(db, (new or old or last or {}).get("node_id"), seq, nodes)
         effect = _bulk_effect(action, before, after, coding_id)
         if action == "audit.baseline":
             if not lines:

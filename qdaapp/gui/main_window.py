@@ -32,6 +32,7 @@ from qdaapp import __version__
 from qdaapp.core import cases as case_ops
 from qdaapp.core.logs import log_exception, log_path
 from qdaapp.gui.actions import Actions, CommandRunner
+from qdaapp.gui.audit.passage_history import PassageHistories
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
@@ -116,6 +117,7 @@ class MainWindow(QMainWindow):
         exchange.install(self)
         preferences.install(self)
         self.analysis = AnalysisPanels(self)
+        self.histories = PassageHistories(self)  # each coding's history, from its stripe, passage or hit
         self._connect()
         self.layout_docks.remember_default()
         self._show_welcome()
