@@ -54,11 +54,12 @@ def _diff(db: Any, old: dict, new: dict, nodes: dict) -> str:
     return "; ".join(parts) or "rewritten with the same values"
 
 
-def _undone_text(e: dict) -> str:
+def _undone_text(e: dict) -> tuple[str, str]:
+    """("undoing event #7", "Event #7: merge node 'Trust' into …") for an undo or redo."""
     target = e["entity_id"]
     what = e["summary"].split(": ", 1)[1] if ": " in e["summary"] else e["summary"]
     verb = "undoing" if e["action"] == "undo" else "redoing"
-    return f"{verb} event #{target} ({what})"
+    return f"{verb} event #{target}", f"Event #{target}: {what}"
 
 
 def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, tuple], hits: dict[int, MarkerHitInfo],
@@ -92,15 +93,16 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
                 line("noted", "Recorded as it was when the project was upgraded; the events before did not record "
                               "which passages they wrote.")
         elif action in ("undo", "redo"):
-            undone = _undone_text(e)
+            undone, what = _undone_text(e)
             if new is None and old is not None:
-                line("removed", f"Removed by {undone}.")
+                line("removed", f"Removed by {undone}.", (what,))
             elif new is not None and old is None:
-                line("restored", f"Restored by {undone}.")
+                line("restored", f"Restored by {undone}.", (what,))
             elif new is not None and old is not None:
-                line("changed", f"Changed by {undone}: {_diff(db, old, new, nodes)}.")
+                change = _diff(db, old, new, nodes)
+                line("changed", f"{change[0].upper()}{change[1:]} by {undone}.", (what,))
             else:
-                line("noted", f"{undone[0].upper()}{undone[1:]}.")
+                line("noted", f"{undone[0].upper()}{undone[1:]}.", (what,))
         elif action == "coding.create":
             line("created", f"Coded {origin_words((new or {}).get('origin', 'manual'))} at '{node}'.")
         elif action == "coding.create_at_new_node":
@@ -142,7 +144,7 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
                 line("removed", f"Removed as a duplicate when node '{gone}' was merged into '{into}' (the same "
                                 "passage was coded there already).")
             else:
-                line("changed", f"Moved from '{gone}' to '{into}' by merging node '{gone}' into '{into}'.")
+                line("changed", f"Moved to '{into}' when node '{gone}' was merged into it.")
         elif action == "node.delete":
             gone = ((before.get("nodes") or [{}])[0]).get("name", node)
             line("removed", f"Removed with its node '{gone}' ({e['summary']}).")

@@ -86,7 +86,7 @@ def test_coding_moved_by_merge(project: Project) -> None:
     assert h.exists and h.node == "Confidence"
     merged = [ln for ln in h.lines if ln.action == "node.merge"]
     assert len(merged) == 1 and merged[0].kind == "changed" and merged[0].reason == "same idea"
-    assert merged[0].text == "Moved from 'Trust' to 'Confidence' by merging node 'Trust' into 'Confidence'."
+    assert merged[0].text == "Moved to 'Confidence' when node 'Trust' was merged into it."
 
 
 def test_deleted_coding_keeps_its_history(project: Project) -> None:
@@ -109,8 +109,10 @@ def test_undo_then_redo(project: Project) -> None:
     h = _history(project, cid)
     assert h.exists
     assert [ln.kind for ln in h.lines] == ["created", "removed", "restored"]
-    assert h.lines[1].text.startswith(f"Removed by undoing event #{made} (code 'Trust' in Rosa.txt")
-    assert h.lines[2].text.startswith(f"Restored by redoing event #{made} (")
+    assert h.lines[1].text == f"Removed by undoing event #{made}."
+    assert h.lines[2].text == f"Restored by redoing event #{made}."
+    assert h.lines[1].details == h.lines[2].details
+    assert h.lines[1].details[0].startswith(f"Event #{made}: code 'Trust' in Rosa.txt (")
 
 
 def test_coding_from_search_results_is_one_line(project: Project) -> None:
