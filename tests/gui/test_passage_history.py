@@ -8,10 +8,12 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMenu
 
 from qdaapp.core import nodes as node_ops
+from qdaapp.core.passage_history import coding_history
 from qdaapp.gui.audit.passage_history import PassageHistoryDialog
 
 from .test_coding_flow import codings, node_id, opened  # noqa: F401
 from .test_main_window import make_window, messages, settings, source_id  # noqa: F401
+from .test_marker_review import hit_where, indexed, indexed_template, panel  # noqa: F401
 
 
 def pick(menu: QMenu, text: str) -> list[str]:
@@ -97,3 +99,25 @@ def test_a_removed_coding_says_so(make_window, project_path: Path, qtbot) -> Non
     dialog.close()
     assert window.histories.open_coding(9999) is None
     assert window.statusBar().currentMessage().startswith("There is no coding 9999")
+
+
+def test_an_accepted_marker_hit_asks_for_its_coding_history(panel, indexed, qtbot) -> None:  # noqa: ANN001, F811
+    from qdaapp.core.passage_history import coding_of_hit
+
+    had = hit_where(panel, "had to")
+    panel.select_hit(had.id)
+    index = panel.tree.currentIndex()
+    entry = next(a for a in panel.bulk_menu(index).actions() if a.text() == "History of its coding…")
+    assert not entry.isEnabled()  # not accepted yet: no coding
+    panel.decide(True, [had.id])
+    entry = next(a for a in panel.bulk_menu(panel.model.hit_index(had.id)).actions()
+                 if a.text() == "History of its coding…")
+    assert entry.isEnabled()
+    with qtbot.waitSignal(panel.hitHistoryRequested) as asked:
+        entry.trigger()
+    assert asked.args == [had.id]
+    with indexed.engine.connect() as conn:
+        coding_id = coding_of_hit(conn, had.id)
+        history = coding_history(conn, coding_id)
+    assert history.how == f"from marker '{had.marker}' ({had.act})"
+    assert [h.hit_id for h in history.hits] == [had.id]
