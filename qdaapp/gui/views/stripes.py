@@ -428,8 +428,9 @@ class StripeMargin(QWidget):
         span = self.bar_at(pos)
         if span is None:
             return ""
-        how = self.describe(span.coding_id) if self.describe is not None else ""
-        return f"{span.node_name} — {how or span.coder}\nRight-click: history of this coding"
+        if self.describe is None:  # a view outside a project's window: no history to offer
+            return f"{span.node_name} — {span.coder}"
+        return f"{span.node_name} — {self.describe(span.coding_id) or span.coder}\nRight-click: history of this coding"
 
     def context_menu_at(self, pos: QPoint) -> QMenu | None:
         """The menu of the bar at ``pos`` (None off the bars)."""
