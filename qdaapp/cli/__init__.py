@@ -57,6 +57,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "plugin_cmds": ("plugins", "analysis", "frame"),
     "speaker_cmds": ("speakers",),
     "review_cmds": ("review-comment", "review-comments"),
+    "history_cmds": ("history",),
 }
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 

@@ -32,6 +32,7 @@ from qdaapp import __version__
 from qdaapp.core import cases as case_ops
 from qdaapp.core.logs import log_exception, log_path
 from qdaapp.gui.actions import Actions, CommandRunner
+from qdaapp.gui.audit.passage_history import PassageHistories
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
@@ -118,6 +119,7 @@ class MainWindow(QMainWindow):
         preferences.install(self)
         self.analysis = AnalysisPanels(self)
         self.review = review.install(self)  # review comments: Review menu, inbox dock, status-bar notice
+        self.histories = PassageHistories(self)  # each coding's history, from its stripe, passage or hit
         self.actions.watch_edits()
         self._connect()
         self.layout_docks.remember_default()

@@ -31,6 +31,7 @@ class DocumentArea(QStackedWidget):
     currentSourceChanged = Signal(object)  # source id or None
     selectionChanged = Signal(int, int, int)  # source id, start, end
     stripeClicked = Signal(int, int)  # source id, coding id
+    historyRequested = Signal(int)  # coding id: its history, asked for on its stripe
     contextMenuRequested = Signal(int, QPoint, int, int)  # source id, global pos, start, end
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
@@ -107,6 +108,8 @@ class DocumentArea(QStackedWidget):
             view.set_document(info["text"], spans, info["page_starts"], info["turns"])
             view.spanSelected.connect(lambda a, b, sid=source_id: self.selectionChanged.emit(sid, a, b))
             view.stripeClicked.connect(lambda cid, sid=source_id: self.stripeClicked.emit(sid, cid))
+            view.stripeHistoryRequested.connect(self.historyRequested)
+            view.stripe_margin.describe = self.describe_coding
             view.contextMenuForSelection.connect(
                 lambda pos, a, b, sid=source_id: self.contextMenuRequested.emit(sid, pos, a, b))
             self._views[source_id] = view
@@ -119,6 +122,15 @@ class DocumentArea(QStackedWidget):
             view.select_span(*select)
             view.text_edit.setFocus(Qt.FocusReason.OtherFocusReason)
         return view
+
+    def describe_coding(self, coding_id: int) -> str:
+        """When and how a coding was made, for its stripe's tooltip."""
+        from qdaapp.core.passage_history import coding_origin
+
+        if self.project is None:
+            return ""
+        with self.project.engine.connect() as conn:
+            return coding_origin(conn, coding_id)
 
     def _add_close_button(self, index: int, name: str, close: Any) -> None:
         button = QToolButton()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QMenu, QTableView, QVBoxLayout, QWidget
 
 from qdaapp.core import coding as coding_ops
 from qdaapp.core.errors import NotFound
@@ -16,6 +17,7 @@ EMPTY = "Select a node in the <b>Nodes</b> panel to see every passage coded ther
 
 class PassagesPanel(QWidget):
     openPassage = Signal(int, int, int, int)  # source id, start, end, coding id
+    historyRequested = Signal(int)  # coding id
 
     def __init__(self, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -44,6 +46,13 @@ class PassagesPanel(QWidget):
         header.resizeSection(1, 110)
         self.table.doubleClicked.connect(self._on_double_clicked)
         self.table.activated.connect(self._on_double_clicked)
+        self.history_action = QAction("History of this coding…", self.table)
+        self.history_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.history_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.history_action.triggered.connect(self.request_history)
+        self.table.addAction(self.history_action)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(self.header)
@@ -83,6 +92,27 @@ class PassagesPanel(QWidget):
         p = self.model.passage(index.row())
         if p is not None:
             self.openPassage.emit(p.source_id, p.start, p.end, p.id)
+
+    def request_history(self) -> None:
+        p = self.model.passage(self.table.currentIndex().row()) if self.table.currentIndex().isValid() else None
+        if p is not None:
+            self.historyRequested.emit(p.id)
+
+    def context_menu_at(self, pos: QPoint) -> Optional[QMenu]:
+        """The menu of the passage at ``pos`` (viewport coordinates); it becomes the current one."""
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return None
+        self.table.setCurrentIndex(index)
+        menu = QMenu(self.table)
+        menu.addAction("Open in its document", lambda: self._on_double_clicked(index))
+        menu.addAction(self.history_action)
+        return menu
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu_at(pos)
+        if menu is not None:
+            menu.exec(self.table.viewport().mapToGlobal(pos))
 
     def row_count(self) -> int:
         return self.model.rowCount()

@@ -147,6 +147,8 @@ class BulkReview:
         if hit is not None:
             add("Accept", [hit], lambda: self.decide(True, [hit.id]), "A")
             add("Reject", [hit], lambda: self.decide(False, [hit.id]), "R")
+            history = menu.addAction("History of its coding…", lambda: self.hitHistoryRequested.emit(hit.id))
+            history.setEnabled(self.model.status(hit.id) == "accepted")
             menu.addSeparator()
         name, hits = found
         add(f"Accept all of {name}", hits, lambda: self.decide_group(True, index), "Shift+A")

@@ -63,6 +63,7 @@ KEYS_HINT = ("A accept · R reject · ↑ ↓ next passage · Space show in docu
 class ReviewPanel(BulkReview, QWidget):
     openPassage = Signal(int, int, int)  # source id, start, end
     runFinished = Signal(int)  # run id of a marker run started here
+    hitHistoryRequested = Signal(int)  # hit id: the history of the coding it made
 
     def __init__(self, project: Any = None, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, Signal
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QStyle,
@@ -61,6 +62,7 @@ EMPTY_HINT = ("<p style='font-size:11pt'><b>Search your sources for words and ph
 class SearchPanel(QWidget):
     openPassage = Signal(int, int, int)  # source id, start, end
     searched = Signal(int)  # number of hits shown
+    historyRequested = Signal(int, int, int, QPoint)  # source id, start, end, where: the history of its coding
 
     def __init__(self, project: Any = None, parent: Optional[QWidget] = None) -> None:
         super().__init__(parent)
@@ -144,6 +146,8 @@ class SearchPanel(QWidget):
         self.code_button.clicked.connect(lambda: self.code_results())
         self.table.selectionModel().selectionChanged.connect(self._on_selection_changed)
         self.table.activated.connect(self._on_row_activated)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._on_context_menu)
         self._bridge.changed.connect(self._on_project_change)
         self.set_project(project)
 
@@ -305,6 +309,18 @@ class SearchPanel(QWidget):
 
     def _on_row_activated(self, index: QModelIndex) -> None:
         self._emit_open(index.row())
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.table.indexAt(pos)
+        h = self.model.hit(index.row()) if index.isValid() else None
+        if h is None:
+            return
+        where = self.table.viewport().mapToGlobal(pos)
+        menu = QMenu(self.table)
+        menu.addAction("Open in its document", lambda: self._emit_open(index.row()))
+        menu.addAction("History of the coding here…",
+                       lambda: self.historyRequested.emit(h.source_id, h.start, h.end, where))
+        menu.exec(where)
 
     def _emit_open(self, row: int) -> None:
         h = self.model.hit(row)

@@ -117,6 +117,7 @@ class DocumentView(QWidget):
     * ``spanSelected(start, end)``: the selection changed; when it is cleared,
       emitted once with ``start == end`` (the caret position).
     * ``stripeClicked(coding_id)``: a stripe was clicked; its span is selected.
+    * ``stripeHistoryRequested(coding_id)``: "History of this coding…" was chosen on a stripe.
     * ``codeRequested()``: emitted by :meth:`request_code` when text is
       selected. The main window owns the shortcut and calls that slot.
     * ``contextMenuForSelection(global_pos, start, end)``: context menu asked
@@ -129,6 +130,7 @@ class DocumentView(QWidget):
 
     spanSelected = Signal(int, int)
     stripeClicked = Signal(int)
+    stripeHistoryRequested = Signal(int)  # a coding's id, from its stripe's context menu
     codeRequested = Signal()
     contextMenuForSelection = Signal(QPoint, int, int)
 
@@ -192,6 +194,7 @@ class DocumentView(QWidget):
         self._edit.contextRequested.connect(self._on_edit_context_menu)
         self._edit.resized.connect(self._relayout)
         self._margin.barClicked.connect(self._on_margin_bar_clicked)
+        self._margin.historyRequested.connect(self.stripeHistoryRequested)
         self.set_document("", [])
 
     # -- public API ------------------------------------------------------

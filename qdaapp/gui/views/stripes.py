@@ -15,11 +15,12 @@ is re-wrapped.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFont,
     QFontMetrics,
     QMouseEvent,
@@ -32,7 +33,7 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextFormat,
 )
-from PySide6.QtWidgets import QApplication, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QMenu, QTextEdit, QToolTip, QWidget
 
 from qdaapp.core.layers import CodingSpan, LayerIndex, tint
 from qdaapp.core.text import OffsetMap
@@ -144,10 +145,12 @@ class StripeMargin(QWidget):
     """
 
     barClicked = Signal(int)
+    historyRequested = Signal(int)  # a coding's id: "History of this coding…" from its bar's menu
 
     def __init__(self, edit: QTextEdit) -> None:
         super().__init__(edit)
         self._edit = edit
+        self.describe: Callable[[int], str] | None = None  # coding id -> when and how it was made
         self._index = LayerIndex()
         self._omap = OffsetMap((), 0)
         self._page_starts: list[int] = []
@@ -423,7 +426,28 @@ class StripeMargin(QWidget):
     # -- interaction -----------------------------------------------------
     def tooltip_text_at(self, pos: QPoint) -> str:
         span = self.bar_at(pos)
-        return f"{span.node_name} — {span.coder}" if span else ""
+        if span is None:
+            return ""
+        if self.describe is None:  # a view outside a project's window: no history to offer
+            return f"{span.node_name} — {span.coder}"
+        return f"{span.node_name} — {self.describe(span.coding_id) or span.coder}\nRight-click: history of this coding"
+
+    def context_menu_at(self, pos: QPoint) -> QMenu | None:
+        """The menu of the bar at ``pos`` (None off the bars)."""
+        span = self.bar_at(pos)
+        if span is None:
+            return None
+        menu = QMenu(self)
+        menu.addAction("History of this coding…", lambda cid=span.coding_id: self.historyRequested.emit(cid))
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.context_menu_at(event.pos())
+        if menu is None:
+            super().contextMenuEvent(event)
+            return
+        menu.exec(event.globalPos())
+        event.accept()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip:
