@@ -32,6 +32,7 @@ from typing import Any, Optional, Union
 _LITTLE = sys.byteorder == "little"
 
 Row = tuple  # (source id, start, end, lemmas, packed offsets)
+Result = tuple  # (pipeline name or None, sentence rows, passages or None)
 
 
 def sentence_rows(source_id: int, chunks: Iterable) -> Iterator[Row]:  # nlp.TokenData

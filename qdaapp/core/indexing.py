@@ -15,7 +15,6 @@ transaction: cancelling keeps the sources already done and loses nothing.
 from __future__ import annotations
 
 import json
-import re
 import sys
 from bisect import bisect_left, bisect_right
 from pathlib import Path

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from . import nodes as node_ops
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
-from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
+from .models import Coding, Node, SearchHit, SearchRun, utcnow
 from .search import SPREADS, source_texts, spread_span
 
 ACT_COLORS = node_ops.ACT_COLORS

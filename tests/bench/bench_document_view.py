@@ -207,7 +207,7 @@ def bench_plain(host: QWidget, text, spans, extra, formats: bool = False, pairwi
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)
     clock_paint(_ReadingEdit, "text")
     clock_paint(StripeMargin, "stripes")
     host = QWidget()
