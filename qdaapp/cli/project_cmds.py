@@ -7,7 +7,8 @@ import sys
 from datetime import date
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 from qdaapp.core.errors import NeedsUpgrade
 from qdaapp.core.progress import Progress
@@ -51,7 +52,7 @@ def importers_text() -> str:
 
 
 @contextmanager
-def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Project"]:
+def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
     from qdaapp.core.project import Project
 
     coder = getattr(args, "coder", None)
@@ -431,7 +432,7 @@ ACTION_GROUP_NAMES = ("Coding", "Nodes", "Sources and cases", "Markers and revie
                       "Memos and diary", "Undo and redo")
 
 
-def _about_items(project: "Project", f: "EventFilter", args: argparse.Namespace) -> "EventFilter":
+def _about_items(project: Project, f: EventFilter, args: argparse.Namespace) -> EventFilter:
     """``f`` narrowed to the node, source and case given. An id of an item that no longer exists is
     taken as it is, so the events of a deleted item can be listed; a name or path must name an item
     that exists."""
@@ -473,7 +474,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def seal_of(session: "Session") -> str:
+def seal_of(session: Session) -> str:
     """The seal of the project as an export or report read it (in the same read transaction)."""
     from qdaapp.core import audit
 

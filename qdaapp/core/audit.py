@@ -24,9 +24,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from datetime import time as clock_time
-from typing import Any, Callable, Optional
+from datetime import date, datetime
+from datetime import time as clock_time, UTC
+from typing import Any
+from collections.abc import Callable
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
@@ -69,7 +70,7 @@ def _fetched(cursor, size: int = 5000):  # noqa: ANN001, ANN202 - a driver curso
         yield from batch
 
 
-def to_json(value: Any) -> Optional[str]:
+def to_json(value: Any) -> str | None:
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -81,13 +82,13 @@ def event_hash(
     coder: str,
     action: str,
     entity: str,
-    entity_id: Optional[int],
+    entity_id: int | None,
     summary: str,
-    before: Optional[str],
-    after: Optional[str],
+    before: str | None,
+    after: str | None,
     reason: str,
     prev_hash: str,
-    rows_hash: Optional[str] = None,
+    rows_hash: str | None = None,
 ) -> str:
     fields = [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash]
     if rows_hash is not None:  # events before schema 0009 have none, and keep their hashes
@@ -101,12 +102,12 @@ def append(
     coder: str,
     action: str,
     entity: str,
-    entity_id: Optional[int],
+    entity_id: int | None,
     summary: str = "",
     before: Any = None,
     after: Any = None,
     reason: str = "",
-    rows_hash: Optional[str] = None,
+    rows_hash: str | None = None,
 ) -> AuditEvent:
     """Add the next event to the chain inside the caller's (write) transaction."""
     last = session.execute(
@@ -197,7 +198,7 @@ def _keep_head(conn: Connection, seq: int, digest: str) -> None:
         (HEAD_KEY, f"{seq} {digest}"))
 
 
-def kept_head(conn: Connection) -> Optional[tuple[int, str]]:
+def kept_head(conn: Connection) -> tuple[int, str] | None:
     """(seq, hash) of the last event as recorded with the data, or None before the first event."""
     value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).scalar()
     if not value:
@@ -285,7 +286,7 @@ def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a dr
         yield row[0], sha(text.encode("utf-8")).hexdigest()[:32], text
 
 
-def _read_rows(conn: Connection, table: str, where: str = "", ids: Optional[list[int]] = None):  # noqa: ANN202
+def _read_rows(conn: Connection, table: str, where: str = "", ids: list[int] | None = None):  # noqa: ANN202
     """Digest rows of ``table`` (all, or those ``where`` the rowid is in ``ids``), in chunks."""
     raw = conn.connection.driver_connection
     chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
@@ -302,7 +303,7 @@ def _read_rows(conn: Connection, table: str, where: str = "", ids: Optional[list
             yield from _canon_rows(batch, columns)
 
 
-def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, int, Optional[str], Optional[str]]]:
+def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, int, str | None, str | None]]:
     """The rows this transaction wrote so far, as (table, row id, digest or None if gone, canonical text).
 
     The capture triggers listed them in ``undo_ops`` (not yet tied to an event); each table is
@@ -349,8 +350,8 @@ def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, 
     return entries
 
 
-def _row_line(table: str, row_id: int, digest: Optional[str]) -> bytes:
-    return f"{table}\t{row_id}\t{digest or '-'}\n".encode("utf-8")
+def _row_line(table: str, row_id: int, digest: str | None) -> bytes:
+    return f"{table}\t{row_id}\t{digest or '-'}\n".encode()
 
 
 def rows_hash(entries: list[tuple]) -> str:
@@ -386,7 +387,7 @@ class RowFinding:
 class VerifyResult:
     ok: bool
     events: int
-    first_bad_seq: Optional[int] = None
+    first_bad_seq: int | None = None
     problem: str = ""
     findings: tuple[RowFinding, ...] = ()
     notes: tuple[str, ...] = ()
@@ -407,7 +408,7 @@ class VerifyResult:
         return "\n".join(lines)
 
 
-def _changes(old: Optional[str], new: str) -> str:
+def _changes(old: str | None, new: str) -> str:
     if old is None:
         return ""
     before, after = json.loads(old), json.loads(new)
@@ -420,7 +421,7 @@ def _changes(old: Optional[str], new: str) -> str:
     return "; ".join(parts)
 
 
-def verify(conn: Connection, seal: Optional[str] = None) -> VerifyResult:
+def verify(conn: Connection, seal: str | None = None) -> VerifyResult:
     """Walk the whole chain in order, then check its kept head, the seal and every row's digest.
 
     The chain walk stops at the first event that does not fit. ``seal`` (as :func:`seal` printed
@@ -460,7 +461,7 @@ def verify(conn: Connection, seal: Optional[str] = None) -> VerifyResult:
         count += 1
     now_seal = seal_string(count, prev)
     problems: list[str] = []
-    first_bad: Optional[int] = None
+    first_bad: int | None = None
     head = kept_head(conn)
     if head is not None:
         if count < head[0]:
@@ -498,7 +499,7 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
     notes: list[str] = []
     if not row_hashes:
         return [], notes
-    latest: dict[str, dict[int, tuple[Optional[str], Optional[str]]]] = {}
+    latest: dict[str, dict[int, tuple[str | None, str | None]]] = {}
     seen: set[int] = set()
     bad_events: list[int] = []
     cur_seq, h = None, None
@@ -513,7 +514,7 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
                     bad_events.append(cur_seq)
                 cur_seq, h = seq, sha()
                 seen.add(seq)
-            h.update(f"{table}\t{row_id}\t{digest or '-'}\n".encode("utf-8"))
+            h.update(f"{table}\t{row_id}\t{digest or '-'}\n".encode())
             if seq <= count:
                 kept = latest.get(table)
                 if kept is None:
@@ -555,16 +556,16 @@ class EventFilter:
     such a row (code at a new node), and memos attached to the item.
     """
 
-    coder: Optional[str] = None
-    action: Optional[str] = None  # exact, or a prefix ending in '.' ("coding.")
-    since: Optional[str] = None  # ISO date or time, inclusive
-    until: Optional[str] = None  # ISO date or time, inclusive (a date means the whole day)
-    text: Optional[str] = None  # in the summary or reason, case-insensitive
-    entity: Optional[str] = None
-    entity_id: Optional[int] = None
-    node_id: Optional[int] = None  # events about this node or its codings
-    source_id: Optional[int] = None  # events about this source or its codings
-    case_id: Optional[int] = None  # events about this case, its attributes, or sources assigned to it
+    coder: str | None = None
+    action: str | None = None  # exact, or a prefix ending in '.' ("coding.")
+    since: str | None = None  # ISO date or time, inclusive
+    until: str | None = None  # ISO date or time, inclusive (a date means the whole day)
+    text: str | None = None  # in the summary or reason, case-insensitive
+    entity: str | None = None
+    entity_id: int | None = None
+    node_id: int | None = None  # events about this node or its codings
+    source_id: int | None = None  # events about this source or its codings
+    case_id: int | None = None  # events about this case, its attributes, or sources assigned to it
     actions: tuple[str, ...] = ()  # any of these (exact or prefixes), e.g. one of ACTION_GROUPS
 
 
@@ -593,7 +594,7 @@ ACTION_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], .
 )
 
 
-def action_group(name: str) -> Optional[tuple[str, ...]]:
+def action_group(name: str) -> tuple[str, ...] | None:
     """The actions of the group called ``name`` (case-insensitive), or None."""
     for label, actions, _items in ACTION_GROUPS:
         if label.lower() == name.strip().lower():
@@ -652,7 +653,7 @@ def _filtered(f: EventFilter):  # noqa: ANN202
 
 
 def query_events(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0,
-                 limit: Optional[int] = None, newest_first: bool = True) -> list[AuditEvent]:
+                 limit: int | None = None, newest_first: bool = True) -> list[AuditEvent]:
     """One page of the timeline; the viewer fetches pages as the user scrolls."""
     from sqlalchemy.orm import Session as _Session
 
@@ -680,7 +681,7 @@ def _row_columns():  # noqa: ANN202
 
 
 def event_rows(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0,
-               limit: Optional[int] = None, newest_first: bool = True) -> list[EventRow]:
+               limit: int | None = None, newest_first: bool = True) -> list[EventRow]:
     """Like :func:`query_events`, as plain tuples (:data:`EventRow`)."""
     q = (_filtered(f).with_only_columns(*_row_columns())
          .order_by(AuditEvent.seq.desc() if newest_first else AuditEvent.seq).offset(offset))
@@ -689,7 +690,7 @@ def event_rows(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0
     return [tuple(r) for r in conn.execute(q)]
 
 
-def event_row(conn: Connection, seq: int) -> Optional[EventRow]:
+def event_row(conn: Connection, seq: int) -> EventRow | None:
     row = conn.execute(select(*_row_columns()).where(AuditEvent.seq == seq)).first()
     return tuple(row) if row is not None else None
 
@@ -699,7 +700,7 @@ def coders(conn: Connection) -> list[str]:
     return [c for c in conn.execute(select(AuditEvent.coder).distinct().order_by(AuditEvent.coder)).scalars() if c]
 
 
-def time_span(conn: Connection) -> tuple[Optional[str], Optional[str]]:
+def time_span(conn: Connection) -> tuple[str | None, str | None]:
     """The stored times of the first and the last event."""
     from sqlalchemy import func
 
@@ -709,13 +710,13 @@ def time_span(conn: Connection) -> tuple[Optional[str], Optional[str]]:
 
 def day_start_utc(day: date) -> str:
     """The first moment of a local calendar day, as a stored (UTC) time string."""
-    moment = datetime.combine(day, clock_time.min).astimezone().astimezone(timezone.utc)
+    moment = datetime.combine(day, clock_time.min).astimezone().astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def day_end_utc(day: date) -> str:
     """The last moment of a local calendar day, as a string every stored time that day sorts below."""
-    moment = datetime.combine(day, clock_time.max).astimezone().astimezone(timezone.utc)
+    moment = datetime.combine(day, clock_time.max).astimezone().astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".999999+99"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,7 +97,7 @@ def set_attribute(
     owner_ref: str | int,
     name: str,
     value: str,
-    type_: Optional[str] = None,
+    type_: str | None = None,
 ) -> Change:
     """Set attribute ``name`` of a case or source (``owner`` = 'case' | 'source').
 
@@ -187,8 +186,8 @@ def attributes_of(session: Session, owner: str, owner_id: int) -> dict[str, tupl
 
 
 @command("case.update")
-def update_case(session: Session, ref: str | int, name: Optional[str] = None,
-                description: Optional[str] = None) -> Change:
+def update_case(session: Session, ref: str | int, name: str | None = None,
+                description: str | None = None) -> Change:
     case = resolve_case(session, ref)
     changes: dict = {}
     if name is not None and name.strip() and name.strip() != case.name:

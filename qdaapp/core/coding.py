@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -88,7 +87,7 @@ def code_passages(
     origin: str = "search",
     new_node: str = "",
     label: str = "",
-    cancel: Optional[CancelToken] = None,
+    cancel: CancelToken | None = None,
 ) -> Change:
     """Code many passages ``(source id, start, end)`` at one node: one command, one undo step.
 
@@ -183,8 +182,8 @@ class CodedPassage:
     end: int
     text: str
     coder: str
-    case: Optional[str]
-    page: Optional[int]
+    case: str | None
+    page: int | None
     left: str
     right: str
     created_at: str
@@ -217,7 +216,7 @@ def list_codings(
     if source_ref is not None:
         q = q.where(Coding.source_id == source_ops.resolve(session, source_ref).id)
     rows = session.execute(q).all()
-    texts: dict[int, tuple[str, Optional[list[int]]]] = {}
+    texts: dict[int, tuple[str, list[int] | None]] = {}
     out = []
     for coding, node_name, source_name, case_name in rows:
         if coding.source_id not in texts:
@@ -247,7 +246,7 @@ def spans_for_source(session: Session, source_id: int) -> list[tuple]:
 @command("coding.create_at_new_node")
 def code_at_new_node(
     session: Session, source_ref: str | int, start: int, end: int, name: str, coder: str,
-    color: Optional[str] = None,
+    color: str | None = None,
 ) -> Change:
     """Create a free node and code the span at it: one gesture, one undo step."""
     made = node_ops.create_node(session, name, free=True, color=color, created_by=coder)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,12 +26,12 @@ class FragmentInfo:
     id: int
     position: int
     summary: str
-    act: Optional[str]
-    case: Optional[str]
+    act: str | None
+    case: str | None
     actors: list[str]
     passages: list[dict] = field(default_factory=list)
-    x: Optional[float] = None
-    y: Optional[float] = None
+    x: float | None = None
+    y: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -116,7 +115,7 @@ def completeness(session: Session, account_id: int) -> dict:
 
 
 def account_graph(session: Session, ref: str | int, keep_saved: bool = True, mode: str = "down",
-                  page: Optional[tuple[float, float]] = None) -> Graph:
+                  page: tuple[float, float] | None = None) -> Graph:
     """The account's flow chart laid out in ``mode`` (``page``: the printable area it should fit, in points)."""
     account = resolve_account(session, ref)
     frags = fragments(session, account.id, with_text=False)
@@ -149,10 +148,10 @@ class Box:
     width: float
     height: float
     summary: str
-    act: Optional[str]
-    case: Optional[str]
+    act: str | None
+    case: str | None
     actors: list[str]
-    stage: Optional[int]
+    stage: int | None
     layer: int = 0  # the row of the grid
     saved: bool = False  # placed by hand; kept until the order changes or the user re-lays out
 
@@ -170,7 +169,7 @@ class Graph:
     height: float
     mode: str = "down"
     columns: int = 1
-    page: Optional[tuple[float, float]] = None
+    page: tuple[float, float] | None = None
 
 
 def page_area(page: str, landscape: bool = False) -> tuple[float, float]:
@@ -194,7 +193,7 @@ def box_height(summary: str, actors: list[str], width: float = BOX_WIDTHS["down"
     return BOX_BASE + LINE_HEIGHT * lines + (LINE_HEIGHT if actors else 0)
 
 
-def snake_columns(n: int, width: float, height: float, page: Optional[tuple[float, float]]) -> int:
+def snake_columns(n: int, width: float, height: float, page: tuple[float, float] | None) -> int:
     """How many boxes per row fit the page best: the largest scale (never above 100%),
     then the shape closest to the page's."""
     if n < 2:
@@ -214,7 +213,7 @@ def snake_columns(n: int, width: float, height: float, page: Optional[tuple[floa
 
 
 def layout(title: str, frags: list[FragmentInfo], edges: list[dict], keep_saved: bool = True,
-           mode: str = "down", page: Optional[tuple[float, float]] = None) -> Graph:
+           mode: str = "down", page: tuple[float, float] | None = None) -> Graph:
     """Boxes in the account's order on a grid, all of one size; arrows routed.
 
     ``down``: one column, top to bottom; ``across``: one row, left to right;
@@ -240,7 +239,7 @@ def layout(title: str, frags: list[FragmentInfo], edges: list[dict], keep_saved:
     return graph
 
 
-def arrange(graph: Graph, height: Optional[float] = None) -> None:
+def arrange(graph: Graph, height: float | None = None) -> None:
     """Place the boxes on the grid with one common ``height`` (default: the
     tallest box's) and route every arrow. Called again by the drawing layer
     once it has measured the text with the real font."""
@@ -291,7 +290,7 @@ def _plan_edges(edges: list[dict], index: dict[int, int], cols: int, rows: int) 
     above row ``g`` (gap ``rows`` is below the last row).
     """
     gap_slots = [0] * (rows + 1)
-    infos: list[Optional[dict]] = []
+    infos: list[dict | None] = []
     extras = []
     for e in edges:
         if e["from"] not in index or e["to"] not in index:

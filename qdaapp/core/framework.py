@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,7 +55,7 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
         raise InvalidInput(f"Rows can be {' or '.join(ROW_KINDS)}, not '{rows}'.")
     if cols not in COL_KINDS:
         raise InvalidInput(f"Columns can be {' or '.join(COL_KINDS)}, not '{cols}'.")
-    source_row: dict[int, Optional[int]] = {}
+    source_row: dict[int, int | None] = {}
     if rows == "cases":
         row_list = [(c.id, c.name) for c in session.scalars(select(Case).order_by(Case.name))]
         source_row = dict(session.execute(select(Source.id, Source.case_id)).all())
@@ -65,7 +64,7 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
         source_row = {sid: sid for sid, _ in row_list}
     cells: dict[tuple[int, int], Cell] = {}
 
-    def cell(r: Optional[int], c: int) -> Optional[Cell]:
+    def cell(r: int | None, c: int) -> Cell | None:
         if r is None:
             return None
         return cells.setdefault((r, c), Cell())
@@ -170,7 +169,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _LABEL = re.compile(r"^\s*[\w .'-]{1,40}:\s+")
 
 
-def draft_summary(passages: list[str], actor: Optional[str] = None, max_words: int = 60) -> str:
+def draft_summary(passages: list[str], actor: str | None = None, max_words: int = 60) -> str:
     """An extractive draft: the sentences carrying marker phrases (else the first), fillers
     removed, "I"/"we" and the marker phrases kept as spoken, the actor named first."""
     picked: list[str] = []

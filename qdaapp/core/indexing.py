@@ -21,7 +21,7 @@ from pathlib import Path
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Optional, Union
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -61,7 +61,7 @@ LEMMA_INDEX_VERSION = 4
 _STAMP = f"+lemmas{LEMMA_INDEX_VERSION}"
 
 
-def _nlp_current(nlp_at: Optional[str], pipeline: Optional[str]) -> bool:
+def _nlp_current(nlp_at: str | None, pipeline: str | None) -> bool:
     return nlp_at is not None and (pipeline or "").endswith(_STAMP)
 
 
@@ -76,12 +76,12 @@ def pending(session: Session, need_nlp: bool = True) -> list[int]:
 
 def index_sources(
     project,  # noqa: ANN001 - Project; kept untyped to avoid an import cycle
-    source_ids: Optional[list[int]] = None,
+    source_ids: list[int] | None = None,
     nlp: bool = True,
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
-    workers: Optional[int] = None,
-    on_source: Optional[Callable[[int, int], None]] = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    workers: int | None = None,
+    on_source: Callable[[int, int], None] | None = None,
 ) -> int:
     """Build the missing indexes; returns how many sources were indexed.
 
@@ -138,8 +138,8 @@ def _automerge(project, value: int) -> None:  # noqa: ANN001
 
 
 def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: bool, workers: int,  # noqa: ANN001
-               languages: list[str], progress: Optional[Progress], cancel: Optional[CancelToken],
-               on_source: Optional[Callable[[int, int], None]]) -> int:
+               languages: list[str], progress: Progress | None, cancel: CancelToken | None,
+               on_source: Callable[[int, int], None] | None) -> int:
     done = 0
     with analysis_pool.AnalysisPool(workers, languages) as pool:
         window = 2 * pool.workers + 2  # pieces in flight: the workers never wait, memory stays flat
@@ -219,7 +219,7 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
             yield None
             continue
         spoken = json.loads(turns or "[]")
-        text: Union[str, Iterator[str]]
+        text: str | Iterator[str]
         breaks: list[int] = []
         if spoken:  # the labels need the whole text (a long source without turns is read in parts)
             with project.read_session() as s:
@@ -238,7 +238,7 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
         yield None
 
 
-def _offsets(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+def _offsets(text: str | Iterable[str]) -> Iterator[tuple[int, str]]:
     parts = (text,) if isinstance(text, str) else text
     offset = 0
     for part in parts:
@@ -297,10 +297,10 @@ def _waits(buffer: deque) -> bool:
     return isinstance(fill, tuple) and fill[2] is not None and not fill[2].done()
 
 
-def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Optional[Progress]) -> None:  # noqa: ANN001
+def _index_one(project, job: _Job, cancel: CancelToken | None, progress: Progress | None) -> None:  # noqa: ANN001
     """Write one source's missing indexes in one transaction. A short source's analysis is waited
     for before the write lock is taken; a long one is written as its pieces come."""
-    pieces: Iterable[tuple[int, Optional[str], Any]] = job.pieces
+    pieces: Iterable[tuple[int, str | None, Any]] = job.pieces
     if not job.streamed:
         pieces = [(offset, piece, analysis.result() if analysis is not None else None)
                   for offset, piece, analysis in pieces]
@@ -368,7 +368,7 @@ def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
         raw.close()
 
 
-def _text(project, source_id: int, body: Optional[str]) -> Union[str, Iterator[str]]:  # noqa: ANN001 - Project
+def _text(project, source_id: int, body: str | None) -> str | Iterator[str]:  # noqa: ANN001 - Project
     return body if body is not None else _read_text(project, source_id)
 
 

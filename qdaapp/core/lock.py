@@ -24,7 +24,7 @@ from datetime import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO
 
 from .errors import ProjectInUse
 
@@ -92,7 +92,7 @@ class ProjectLock:
     def __init__(self, project_path: Path) -> None:
         self.path = Path(f"{project_path}.lock")
         self.project_name = Path(project_path).name
-        self._fh: Optional[IO[bytes]] = None
+        self._fh: IO[bytes] | None = None
 
     def acquire(self) -> None:
         for _ in range(MAX_ATTEMPTS):

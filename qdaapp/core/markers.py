@@ -29,7 +29,7 @@ import os
 from bisect import bisect_right
 from pathlib import Path
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,8 +56,8 @@ class MarkerHit(NamedTuple):
     act: str
     marker: str
     polarity: str
-    subject: Optional[str]
-    speaker: Optional[str]
+    subject: str | None
+    speaker: str | None
     sentence_start: int
     sentence_end: int
 
@@ -71,7 +71,7 @@ class CompiledLexicon:
     patterns.
     """
 
-    def __init__(self, spec: LexiconSpec, groups: Optional[list[str]] = None, cache: bool = True) -> None:
+    def __init__(self, spec: LexiconSpec, groups: list[str] | None = None, cache: bool = True) -> None:
         """``groups``: the phrase groups to use (default: the lexicon's enabled ones).
 
         ``cache``: read the lemmatised patterns from (and write them to) the per-user cache
@@ -94,9 +94,9 @@ class CompiledLexicon:
         # "we" and "have" out of the Matcher, and cut each window short after
         # the last word a match could end on.
         self.reach: dict[str, int] = {}
-        self.nexts: dict[str, Optional[set[str]]] = {}
+        self.nexts: dict[str, set[str] | None] = {}
         self.near: dict[str, int] = {}
-        self.finals: dict[str, Optional[set[str]]] = {}
+        self.finals: dict[str, set[str] | None] = {}
         try:
             path = plan_path(spec, self.groups) if cache else None
         except OSError:  # no data folder to be had (a read-only home): compile without the cache
@@ -250,7 +250,7 @@ def _code_stamp() -> str:
     return _CODE_STAMP
 
 
-_CODE_STAMP: Optional[str] = None
+_CODE_STAMP: str | None = None
 
 
 def plan_path(spec: LexiconSpec, groups: list[str]) -> Path:
@@ -266,7 +266,7 @@ def plan_path(spec: LexiconSpec, groups: list[str]) -> Path:
     return data_dir() / "cache" / f"lexicon-plan-{digest}.json"
 
 
-def _read_plan(path: Path) -> Optional[dict]:
+def _read_plan(path: Path) -> dict | None:
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -334,8 +334,8 @@ def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str
 
 
 def find_markers(
-    session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
-    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None, workers: int = 1,
+    session: Session, compiled: CompiledLexicon, source_ids: list[int] | None = None,
+    acts: list[str] | None = None, cancel: CancelToken | None = None, workers: int = 1,
 ) -> list[MarkerHit]:
     """Marker hits in the candidate sentences the lemma index picks, in its order.
 
@@ -349,8 +349,8 @@ Batch = tuple[list[tuple], dict[int, str]]
 
 
 def hit_batches(
-    session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
-    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None, workers: int = 1,
+    session: Session, compiled: CompiledLexicon, source_ids: list[int] | None = None,
+    acts: list[str] | None = None, cancel: CancelToken | None = None, workers: int = 1,
 ) -> Iterator[list[MarkerHit]]:
     """The hits of :func:`find_markers`, a batch at a time, in the same order.
 
@@ -387,15 +387,15 @@ def hit_batches(
         cursor.close()
 
 
-def _matched(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
-             cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
+def _matched(compiled: CompiledLexicon, batches: Iterator[Batch], acts: list[str] | None,
+             cancel: CancelToken | None) -> Iterator[list[tuple]]:
     for batch in batches:
         checkpoint(cancel)
         yield _match_rows(compiled, batch, acts)
 
 
-def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
-                         cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
+def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], acts: list[str] | None,
+                         cancel: CancelToken | None) -> Iterator[list[tuple]]:
     """What :func:`_matched` gives, with a forked helper matching batches beside this process.
 
     The helper is kept two batches ahead where it can be, so it never waits
@@ -405,7 +405,7 @@ def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], ac
     database (an SQLite connection must not be used across a fork). Should
     it fail, this process matches the batches it held.
     """
-    helper: Optional[_Helper] = None
+    helper: _Helper | None = None
     done: dict[int, list[tuple]] = {}
     lent: dict[int, Batch] = {}  # number -> the batches the helper holds, in order
     given = 0
@@ -447,7 +447,7 @@ class _Helper:
         self.pid, self.conn, self.alive = pid, conn, True
 
     @classmethod
-    def start(cls, compiled: CompiledLexicon, acts: Optional[list[str]]) -> Optional[_Helper]:
+    def start(cls, compiled: CompiledLexicon, acts: list[str] | None) -> _Helper | None:
         """None where a fork is not safe or not possible: no fork (Windows), or other threads
         running (a forked child holds only the calling thread, and whatever locks the others held)."""
         import gc
@@ -487,7 +487,7 @@ class _Helper:
         except OSError:
             return True  # take() then finds it gone
 
-    def take(self) -> Optional[list[tuple]]:
+    def take(self) -> list[tuple] | None:
         """The helper's result for the oldest batch it holds; None if it failed."""
         if not self.alive:
             return None
@@ -507,7 +507,7 @@ class _Helper:
         os.waitpid(self.pid, 0)
 
 
-def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]) -> int:
+def _help(conn: Connection, compiled: CompiledLexicon, acts: list[str] | None) -> int:
     """The helper's work, until it is sent None: a thread takes the batches in as they come (so
     the sender never waits on a helper busy sending a result), this one matches them in order."""
     import queue
@@ -536,7 +536,7 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]
         return 1
 
 
-def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: Optional[list[str]]) -> list[tuple]:
+def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None) -> list[tuple]:
     """The hits in a batch of rows (source_id, start, end, lemmas, packed offsets) as found by
     the Matcher and the lexicon's rules, in order. Needs no database (the batch brings its
     sources' turns): each item is a MarkerHit's fields, and then, for a marker right after a
@@ -652,7 +652,7 @@ def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]
     return _in_chunks(connection, "SELECT id, coalesce(text, '') FROM sources WHERE id IN ({})", source_ids)
 
 
-def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:
+def _subject(lemmas: list[str], i: int, subjects: set[str]) -> str | None:
     for k in range(i - 1, max(-1, i - 6), -1):
         w = lemmas[k]
         if w in subjects:
@@ -662,7 +662,7 @@ def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:
     return None
 
 
-def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
+def _speaker(turns: tuple[list[int], list], offset: int) -> str | None:
     starts, rows = turns
     i = bisect_right(starts, offset) - 1
     if i >= 0 and rows[i][0] <= offset < rows[i][1]:
@@ -672,8 +672,8 @@ def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
 
 @command("markers.run")
 def run_markers(
-    session: Session, spec: LexiconSpec, source_ids: Optional[list[int]] = None, acts: Optional[list[str]] = None,
-    coder: str = "", cancel: Optional[CancelToken] = None, groups: Optional[list[str]] = None,
+    session: Session, spec: LexiconSpec, source_ids: list[int] | None = None, acts: list[str] | None = None,
+    coder: str = "", cancel: CancelToken | None = None, groups: list[str] | None = None,
     include_interviewer: bool = False, workers: int = 1,
 ) -> Change:
     """Find marker hits and store them as a run (all candidates until reviewed).

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Optional
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -56,7 +55,7 @@ def resolve_fragment(session: Session, ref: str | int) -> Fragment:
     return fragment
 
 
-def check_act(act: Optional[str]) -> Optional[str]:
+def check_act(act: str | None) -> str | None:
     if act in (None, "", "none"):
         return None
     if act not in SPEECH_ACTS:
@@ -101,8 +100,8 @@ def create_account(session: Session, title: str, description: str = "", created_
 
 
 @command("account.update")
-def update_account(session: Session, ref: str | int, title: Optional[str] = None,
-                   description: Optional[str] = None) -> Change:
+def update_account(session: Session, ref: str | int, title: str | None = None,
+                   description: str | None = None) -> Change:
     account = resolve_account(session, ref)
     changes = {}
     if title is not None and title.strip() and title.strip() != account.title:
@@ -226,9 +225,9 @@ def _clear_places(session: Session, account_id: int) -> None:
 
 @command("fragment.create")
 def add_fragment(
-    session: Session, account_ref: str | int, summary: str, act: Optional[str] = None,
-    case_ref: Optional[str | int] = None, actors: Optional[list[str]] = None,
-    passages: Optional[list[tuple[str | int, int, int]]] = None, after: Optional[int] = None,
+    session: Session, account_ref: str | int, summary: str, act: str | None = None,
+    case_ref: str | int | None = None, actors: list[str] | None = None,
+    passages: list[tuple[str | int, int, int]] | None = None, after: int | None = None,
 ) -> Change:
     """Add a fragment to an account's sequence, after ``after`` or at the end.
 
@@ -272,8 +271,8 @@ def add_fragment(
 
 
 @command("fragment.update")
-def update_fragment(session: Session, fragment_id: int, summary: Optional[str] = None, act: Optional[str] = "",
-                    case_ref: Optional[str | int] = "", actors: Optional[list[str]] = None) -> Change:
+def update_fragment(session: Session, fragment_id: int, summary: str | None = None, act: str | None = "",
+                    case_ref: str | int | None = "", actors: list[str] | None = None) -> Change:
     """Change a fragment; ``act`` and ``case_ref`` left at '' mean unchanged, None clears them."""
     fragment = resolve_fragment(session, fragment_id)
     before, changes = {}, {}
@@ -354,7 +353,7 @@ def move_fragment(session: Session, fragment_id: int, position: int) -> Change:
 
 
 @command("fragment.place")
-def place_fragments(session: Session, positions: dict[int, Optional[tuple[float, float]]]) -> Change:
+def place_fragments(session: Session, positions: dict[int, tuple[float, float] | None]) -> Change:
     """Save flow-chart box positions (one drag of one or many boxes is one command).
 
     A position of None puts the box back in the automatic layout (Auto layout).
@@ -470,6 +469,6 @@ def actor_names(session: Session) -> list[str]:
     return list(session.scalars(select(Actor.name).order_by(Actor.name)))
 
 
-def account_of_fragment(conn: Connection | Session, fragment_id: int) -> Optional[int]:
+def account_of_fragment(conn: Connection | Session, fragment_id: int) -> int | None:
     """The account a fragment belongs to, or None when there is no such fragment."""
     return conn.execute(select(Fragment.account_id).where(Fragment.id == fragment_id)).scalar()

@@ -20,7 +20,7 @@ from array import array
 from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Optional, Union
+from typing import Any
 
 _LOCK = threading.Lock()
 _PIPELINES: dict[Any, Any] = {}
@@ -145,7 +145,7 @@ _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
 _SPACE = re.compile(r"\s")
 
 
-def _chunks(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+def _chunks(text: str | Iterable[str]) -> Iterator[tuple[int, str]]:
     """(offset, piece) of ``text`` in pieces of at most CHUNK characters, one piece at a time.
 
     A piece ends at the last line break of its second half; in text without
@@ -192,7 +192,7 @@ def _cut(text: str, pos: int) -> int:
 
 
 def analyse(
-    text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    text: str, lang: str = "en", progress: Any | None = None, cancel: Any | None = None,
     breaks: Sequence[int] = (),
 ) -> TokenData:
     """Tokenise, lemmatise and split ``text`` into sentences (all of it at once; see :func:`analyse_chunks`)."""
@@ -207,7 +207,7 @@ def analyse(
 
 
 def analyse_chunks(
-    text: Union[str, Iterable[str]], lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    text: str | Iterable[str], lang: str = "en", progress: Any | None = None, cancel: Any | None = None,
     breaks: Sequence[int] = (),
 ) -> Iterator[TokenData]:
     """Tokenise, lemmatise and split ``text`` into sentences, one chunk of text at a time.
@@ -285,7 +285,7 @@ def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: 
     return TokenData(starts, ends, lemmas, sent_starts)
 
 
-def _lower_lemma(nlp: Any) -> Optional[Any]:
+def _lower_lemma(nlp: Any) -> Any | None:
     """The lookup of a lower-case word's lemma, for a blank pipeline; None when lemmas come from a model.
 
     The lookup tables hold lower-case forms, so a capital at the start of a

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -59,7 +59,7 @@ class Project:
     """An open project. Use :meth:`create` or :meth:`open`, then :meth:`close`."""
 
     def __init__(self, path: Path, engine: Engine, coder: str, read_only: bool,
-                 lock: Optional[ProjectLock] = None) -> None:
+                 lock: ProjectLock | None = None) -> None:
         self.path = path
         self._lock = lock
         self.engine = engine
@@ -67,16 +67,16 @@ class Project:
         self.read_only = read_only
         self._writer = engine.execution_options(qda_begin="IMMEDIATE")
         self._listeners: list[Callable[[Change], None]] = []
-        self._project_id: Optional[str] = None
-        self._head_record: Optional[durability.HeadRecord] = None
+        self._project_id: str | None = None
+        self._head_record: durability.HeadRecord | None = None
         # Set on open when the file lacks work acknowledged on this computer (see durability).
-        self.missing_work: Optional[durability.MissingWork] = None
-        self.last_backup_seal: Optional[str] = None
+        self.missing_work: durability.MissingWork | None = None
+        self.last_backup_seal: str | None = None
         # Set once SQLite (or the decoding of a stored value) reports damage, or the full check
         # finds it: from then on the project refuses every write (require_writable).
-        self.damaged: Optional[ProjectDamaged] = None
+        self.damaged: ProjectDamaged | None = None
         # Why a project opened read-only could not have been opened for writing (None: by choice).
-        self.read_only_reason: Optional[str] = read_only_reason(path) if read_only else None
+        self.read_only_reason: str | None = read_only_reason(path) if read_only else None
         # Whether the file is known sound in full as it was opened: a writer here closed it last,
         # or the full check passed since (see db.trust). Otherwise a change checks it in full first.
         self.checked_in_full = False
@@ -86,7 +86,7 @@ class Project:
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
-    def create(cls, path: str | Path, coder: Optional[str] = None) -> "Project":
+    def create(cls, path: str | Path, coder: str | None = None) -> Project:
         path = Path(path)
         if path.exists():
             raise ProjectError(f"{path.name} already exists; qdaapp will not overwrite it. Choose another name.")
@@ -111,8 +111,8 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False,
-             exclusive: bool = True, mmap: bool = True) -> "Project":
+    def open(cls, path: str | Path, coder: str | None = None, read_only: bool = False,
+             exclusive: bool = True, mmap: bool = True) -> Project:
         """Open a project. Writing takes the project's lock unless ``exclusive`` is False
         (several writers in one process, e.g. tests of concurrent coders). ``mmap``: see
         :func:`.db.make_engine` (a one-off command passes False)."""
@@ -168,7 +168,7 @@ class Project:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -258,7 +258,7 @@ class Project:
 
         return self.run(history.redo, self.coder)
 
-    def undo_redo_text(self) -> tuple[Optional[str], Optional[str]]:
+    def undo_redo_text(self) -> tuple[str | None, str | None]:
         """What Undo and Redo would do now, for the Edit menu (None: nothing)."""
         from . import history
 
@@ -309,7 +309,7 @@ class Project:
             self._project_id = self.meta().get("project_id", "")
         return self._project_id
 
-    def audit_head(self) -> Optional[durability.Head]:
+    def audit_head(self) -> durability.Head | None:
         """(seq, hash) of the last audit event, or None."""
         raw = self.engine.raw_connection()  # the driver's own connection: this runs after every commit
         try:
@@ -330,7 +330,7 @@ class Project:
         and being written; refuses to replace a file unless ``force``)."""
         return durability.save_copy(self.engine, self.path, target, force=force, progress=progress, cancel=cancel)
 
-    def verify_audit(self, seal: Optional[str] = None) -> audit.VerifyResult:
+    def verify_audit(self, seal: str | None = None) -> audit.VerifyResult:
         """Check the chain, its kept head, ``seal`` if given, and every row against its history."""
         with self.engine.connect() as conn:
             return audit.verify(conn, seal)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from collections.abc import Iterator
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,9 +45,9 @@ def _run(session: Session, run_id: int) -> SearchRun:
 
 
 def select_hits(
-    session: Session, run_id: int, hit_ids: Optional[list[int]] = None, marker: Optional[str] = None,
-    act: Optional[str] = None, status: Optional[str] = "candidate", skip_speakers: Optional[list[str]] = None,
-    source_id: Optional[int] = None, speaker: Optional[str] = None,
+    session: Session, run_id: int, hit_ids: list[int] | None = None, marker: str | None = None,
+    act: str | None = None, status: str | None = "candidate", skip_speakers: list[str] | None = None,
+    source_id: int | None = None, speaker: str | None = None,
 ) -> list[int]:
     """Ids of the run's hits: the given ``hit_ids`` (all must exist), or those matching every filter given."""
     _run(session, run_id)
@@ -152,14 +152,14 @@ class HitRow:
     id: int
     source: str
     source_id: int
-    case: Optional[str]
+    case: str | None
     start: int
     end: int
     act: str
     marker: str
     polarity: str
-    subject: Optional[str]
-    speaker: Optional[str]
+    subject: str | None
+    speaker: str | None
     sentence_start: int
     sentence_end: int
     status: str
@@ -206,14 +206,14 @@ class ListedHit(NamedTuple):
     id: int
     source: str
     source_id: int
-    case: Optional[str]
+    case: str | None
     start: int
     end: int
     act: str
     marker: str
     polarity: str
-    subject: Optional[str]
-    speaker: Optional[str]
+    subject: str | None
+    speaker: str | None
     sentence_start: int
     sentence_end: int
     status: str
@@ -255,7 +255,7 @@ def speech_act_nodes(session: Session) -> dict[str, int]:
 
 
 
-def suggest_act(session: Session, passages: list[tuple[int, int, int]]) -> Optional[tuple[str, str]]:
+def suggest_act(session: Session, passages: list[tuple[int, int, int]]) -> tuple[str, str] | None:
     """(act, marker phrase) that the stored marker hits inside ``passages`` point to, or None.
 
     Hits a reviewer rejected, and negated ones ("didn't have to"), do not count; accepted hits

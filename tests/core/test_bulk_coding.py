@@ -61,7 +61,7 @@ def test_one_transaction_one_event_per_coding_and_one_undo(project: Project) -> 
     head, *per_coding = _events(project, seq)
     assert head.action == "search.code" and "12 passage(s) at 'Trust'" in head.summary
     assert [e.action for e in per_coding] == ["coding.create"] * 12
-    assert sorted((e.entity_id for e in per_coding)) == sorted(p.id for p in _codings(project, "Trust"))
+    assert sorted(e.entity_id for e in per_coding) == sorted(p.id for p in _codings(project, "Trust"))
     with project.read_session() as s:
         name = sources.list_sources(s)[0].name
     assert per_coding[0].summary == f"code 'Trust' in {name} ({passages[0][1]}-{passages[0][2]})"

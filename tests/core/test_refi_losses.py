@@ -125,7 +125,7 @@ def test_what_a_free_nodes_folder_carried_is_listed(blank_project: Path, tmp_pat
     path = other_tool_file(tmp_path)
     with zipfile.ZipFile(path) as z:
         entries = {n: z.read(n) for n in z.namelist()}
-    folder = 'name="free  nodes" isCodable="true">'.encode()
+    folder = b'name="free  nodes" isCodable="true">'
     entries["project.qde"] = entries["project.qde"].replace(
         folder, folder + f'<Description>Codes to sort</Description><NoteRef targetGUID="{G(21)}"/>'.encode()).replace(
         b"</Notes>", f'<Note guid="{G(21)}" name="On the folder"><PlainTextContent>Sort these soon'

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ NO_ACT_LABEL = "Background"
 class Quote:
     text: str
     source: str
-    page: Optional[int] = None
+    page: int | None = None
 
     @property
     def citation(self) -> str:
@@ -45,18 +45,18 @@ class Quote:
 class CellParts:
     """What one exported cell holds: (label, text) entries, then the quoted passages."""
 
-    entries: list[tuple[Optional[str], str]] = field(default_factory=list)
+    entries: list[tuple[str | None, str]] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
 
 
-def act_label(act: Optional[str]) -> str:
+def act_label(act: str | None) -> str:
     return act.capitalize() if act else NO_ACT_LABEL
 
 
 def cell_parts(session: Session, matrix: Matrix) -> dict[tuple[int, int], CellParts]:
     """Every non-empty cell's fragments (labelled by speech act) or summary, and its quotes, in full."""
     needed = {sid for c in matrix.cells.values() for sid, _, _ in c.passages}
-    sources: dict[int, tuple[str, str, Optional[list[int]]]] = {}
+    sources: dict[int, tuple[str, str, list[int] | None]] = {}
     if needed:
         for sid, name, text, pages in session.execute(
             select(Source.id, Source.name, Source.text, Source.page_starts).where(Source.id.in_(needed))

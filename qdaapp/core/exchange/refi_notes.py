@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,17 +30,17 @@ _ABOUT = ("source", "code", "coding", "selection", "case", "note")
 
 
 class NoteWriter:
-    def __init__(self, session: Session, parsed: RProject, coder: str, summary: "ImportSummary",
+    def __init__(self, session: Session, parsed: RProject, coder: str, summary: ImportSummary,
                  node_ids: dict[str, int], source_ids: dict[str, int], case_ids: dict[str, int]) -> None:
         self.s, self.p, self.coder, self.summary = session, parsed, coder, summary
         self.node_ids, self.source_ids, self.case_ids = node_ids, source_ids, case_ids
         self.account_ids: dict[str, int] = {}
         self._used_fragments: set[str] = set()
-        self._existing: Optional[dict[tuple, int]] = None
+        self._existing: dict[tuple, int] | None = None
         self.duplicates = 0
         self.on_passages = 0
-        self._texts: Optional[dict[str, tuple[str, str]]] = None
-        self._coding_ids: Optional[dict] = None
+        self._texts: dict[str, tuple[str, str]] | None = None
+        self._coding_ids: dict | None = None
         self.kinds: dict[str, str] = {}
         for kind, guids in (("code", [c.guid for c in parsed.codes]), ("source", [s.guid for s in parsed.sources]),
                             ("selection", parsed.selections), ("coding", parsed.coding_keys),
@@ -131,7 +131,7 @@ class NoteWriter:
                           "as a project memo.")
                 self._add(note, "project", None, memo_ids)
 
-    def _passage(self, kind: str, guid: Optional[str]) -> Optional[tuple[str, int, int]]:
+    def _passage(self, kind: str, guid: str | None) -> tuple[str, int, int] | None:
         """(source GUID, start, end) of the selection a note is about, else None."""
         return self.p.selections.get(guid or "") if kind == "selection" else None
 
@@ -147,8 +147,8 @@ class NoteWriter:
         body = note.text if note.text.strip() else note.title
         return replace(note, text=f"{head}\n\n{body}" if body else head)
 
-    def _add(self, note: RNote, kind: str, ident: Optional[int], memo_ids: dict[str, int],
-             day: Optional[str] = None) -> None:
+    def _add(self, note: RNote, kind: str, ident: int | None, memo_ids: dict[str, int],
+             day: str | None = None) -> None:
         text = note.text or note.title
         if self._existing is None:
             self._existing = {(m.target_type, m.target_id, m.text, m.title, m.date): m.id
@@ -166,7 +166,7 @@ class NoteWriter:
         memo_ids[note.guid] = self._existing[(kind, ident, text, note.title, day)] = memo.id
         self.summary.memos += 1
 
-    def _target(self, kind: str, guid: Optional[str]) -> tuple[str, Optional[int]]:
+    def _target(self, kind: str, guid: str | None) -> tuple[str, int | None]:
         """Where a memo goes in qdaapp; falls back to the source, then the project."""
         key = guid or ""
         if kind == "source" and key in self.source_ids:
@@ -257,13 +257,13 @@ class NoteWriter:
                 self.s.add(AccountPassage(account_id=account.id, source_id=sid, start=a, end=b, added_by=self.coder))
         self.s.flush()
 
-    def _span(self, selection: str) -> Optional[tuple[int, int, int]]:
+    def _span(self, selection: str) -> tuple[int, int, int] | None:
         sguid, a, b = self.p.selections.get(selection, ("", 0, 0))
         sid = self.source_ids.get(sguid)
         return (sid, a, b) if sid is not None else None
 
 
-def _day(value: Optional[str], created: Optional[str]) -> str:
+def _day(value: str | None, created: str | None) -> str:
     for candidate in (value, (created or "")[:10]):
         try:
             return date.fromisoformat(candidate or "").isoformat()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape as _escape
-from typing import Any, Optional
+from typing import Any
 
 from .query import Row, action_label, loads, local_time
 
@@ -24,14 +24,14 @@ def _order(key: str) -> tuple[int, int, str]:
 MAX_ITEMS = 8
 MAX_TEXT = 600
 
-Namer = Callable[[str, int], Optional[str]]
+Namer = Callable[[str, int], str | None]
 
 
 def escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
-def _value(key: str, value: Any, namer: Optional[Namer]) -> str:
+def _value(key: str, value: Any, namer: Namer | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None or value == "":
@@ -54,11 +54,11 @@ def _value(key: str, value: Any, namer: Optional[Namer]) -> str:
     return str(value)
 
 
-def _row_line(item: Any, namer: Optional[Namer]) -> str:
+def _row_line(item: Any, namer: Namer | None) -> str:
     return "; ".join(l.strip() for l in lines(item, namer)[:4])
 
 
-def lines(snapshot: Any, namer: Optional[Namer] = None, indent: str = "") -> list[str]:
+def lines(snapshot: Any, namer: Namer | None = None, indent: str = "") -> list[str]:
     """A before/after snapshot as 'key: value' lines (lists of rows: the first few, then a count)."""
     if snapshot is None:
         return []
@@ -94,7 +94,7 @@ def lines(snapshot: Any, namer: Optional[Namer] = None, indent: str = "") -> lis
     return out
 
 
-def event_html(row: Row, namer: Optional[Namer] = None) -> str:
+def event_html(row: Row, namer: Namer | None = None) -> str:
     seq, stamp, coder, action, entity, entity_id, summary, before, after, reason = row
     parts = [f"<p style='font-size:11pt'><b>{escape(summary or action)}</b></p>",
              f"<p style='color:#5A5A5A'>Event {seq:,} · {escape(local_time(stamp))} · "

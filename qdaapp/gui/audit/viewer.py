@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -52,11 +52,11 @@ class AuditViewer(QWidget):
     verifyRequested = Signal()
     message = Signal(str)  # something to tell the user in the status bar
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AuditViewer")
         self.project: Any = None
-        self.namer: Optional[Callable[[str, int], Optional[str]]] = None
+        self.namer: Callable[[str, int], str | None] | None = None
         self._stale = False
         self._chain: Any = None
         self._checking = False
@@ -257,7 +257,7 @@ class AuditViewer(QWidget):
         row = self.model.row(current.row()) if current.isValid() else None
         self.detail.setHtml(event_html(row, self.namer) if row is not None else EMPTY_DETAIL)
 
-    def current_row(self) -> Optional[query.Row]:
+    def current_row(self) -> query.Row | None:
         index = self.table.currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
 

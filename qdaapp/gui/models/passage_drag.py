@@ -12,7 +12,7 @@ account's flow chart and fragment list) without changing the widget itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
@@ -23,7 +23,7 @@ Passage = tuple[int, int, int]
 
 
 class PassageDrag:
-    def passage_at(self, index: QModelIndex) -> Optional[Passage]:  # pragma: no cover - each model says
+    def passage_at(self, index: QModelIndex) -> Passage | None:  # pragma: no cover - each model says
         raise NotImplementedError
 
     def drag_text(self, index: QModelIndex) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import Optional
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
@@ -46,10 +45,10 @@ class PassagesModel(PassageDrag, QAbstractTableModel):
         self._rows = list(passages)
         self.endResetModel()
 
-    def passage(self, row: int) -> Optional[CodedPassage]:
+    def passage(self, row: int) -> CodedPassage | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def passage_at(self, index: QModelIndex) -> Optional[tuple[int, int, int]]:
+    def passage_at(self, index: QModelIndex) -> tuple[int, int, int] | None:
         p = self.passage(index.row())
         return (p.source_id, p.start, p.end) if p is not None else None
 

@@ -9,7 +9,7 @@ new account and open the framework matrix.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
@@ -40,7 +40,7 @@ class AccountList(QListWidget):
 
     passagesDropped = Signal(int, list)
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
@@ -48,7 +48,7 @@ class AccountList(QListWidget):
         self.setSpacing(2)
         self.setWordWrap(True)
 
-    def _target(self, event: Any) -> Optional[int]:
+    def _target(self, event: Any) -> int | None:
         item = self.itemAt(event.position().toPoint())
         return int(item.data(ID_ROLE)) if item is not None else None
 
@@ -83,7 +83,7 @@ class AccountsPanel(QWidget):
     frameworkRequested = Signal()
     passagesDropped = Signal(int, list)  # account id, [(source id, start, end)]
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
         self.rows: list[dict] = []
@@ -157,7 +157,7 @@ class AccountsPanel(QWidget):
                             f"{n} account{'s' if n != 1 else ''}. Double-click one to open its flow chart; "
                             "drop passages on one to add them.")
 
-    def current_account(self) -> Optional[int]:
+    def current_account(self) -> int | None:
         item = self.list.currentItem()
         return int(item.data(ID_ROLE)) if item is not None else None
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
 
 
-def apply_change(window: "MainWindow", change: Change) -> None:
+def apply_change(window: MainWindow, change: Change) -> None:
     """The one path from a committed command to the views, whoever ran it (window, dock, worker).
 
     The events a command records besides its own (the nodes a marker accept
@@ -51,7 +51,7 @@ def _handler(action: str):  # noqa: ANN202 - one of the handlers below, or None
     return _HANDLERS.get(action) or _HANDLERS.get(action.split(".", 1)[0] + ".*")
 
 
-def _codings_changed(w: "MainWindow", node_ids: list[int]) -> None:
+def _codings_changed(w: MainWindow, node_ids: list[int]) -> None:
     """Codings were added or removed by a command that does not list them (accepting marker hits, say)."""
     if not node_ids:
         return
@@ -60,7 +60,7 @@ def _codings_changed(w: "MainWindow", node_ids: list[int]) -> None:
         w.passages.refresh()
 
 
-def _coding_created(w: "MainWindow", change: Change) -> None:
+def _coding_created(w: MainWindow, change: Change) -> None:
     row = change.after
     item = w.nodes_panel.model.node(row["node_id"])
     name, color = (item.name, item.color) if item else ("?", "#999999")
@@ -71,7 +71,7 @@ def _coding_created(w: "MainWindow", change: Change) -> None:
         w.passages.refresh()
 
 
-def _coding_deleted(w: "MainWindow", change: Change) -> None:
+def _coding_deleted(w: MainWindow, change: Change) -> None:
     row = change.before
     w.documents.remove_coding(row["source_id"], row["id"])
     w.nodes_panel.model.change_count(row["node_id"], -1)
@@ -79,18 +79,18 @@ def _coding_deleted(w: "MainWindow", change: Change) -> None:
         w.passages.refresh()
 
 
-def _coded_at_new_node(w: "MainWindow", change: Change) -> None:
+def _coded_at_new_node(w: MainWindow, change: Change) -> None:
     after = change.after or {}
     _node_created(w, Change("node.create", "node", None, "", after=after.get("node")))
     _coding_created(w, Change("coding.create", "coding", change.entity_id, "", after=after.get("coding")))
 
 
-def _node_created(w: "MainWindow", change: Change) -> None:
+def _node_created(w: MainWindow, change: Change) -> None:
     for row in change.after or []:
         w.nodes_panel.model.insert_node(row)
 
 
-def _node_updated(w: "MainWindow", change: Change) -> None:
+def _node_updated(w: MainWindow, change: Change) -> None:
     after = change.after or {}
     w.nodes_panel.model.update_node(change.entity_id, after.get("name"), after.get("color"), after.get("description"))
     if "name" in after or "color" in after:
@@ -100,17 +100,17 @@ def _node_updated(w: "MainWindow", change: Change) -> None:
         w.passages.show_node(change.entity_id, item.path() if item else "")
 
 
-def _node_moved(w: "MainWindow", change: Change) -> None:
+def _node_moved(w: MainWindow, change: Change) -> None:
     w.nodes_panel.reload()
 
 
-def _node_merged(w: "MainWindow", change: Change) -> None:
+def _node_merged(w: MainWindow, change: Change) -> None:
     w.nodes_panel.reload()
     w.documents.reload_spans()
     w.passages.refresh()
 
 
-def _node_deleted(w: "MainWindow", change: Change) -> None:
+def _node_deleted(w: MainWindow, change: Change) -> None:
     for row in (change.before or {}).get("codings", []):
         w.documents.remove_coding(row["source_id"], row["id"])
     w.nodes_panel.reload()
@@ -118,7 +118,7 @@ def _node_deleted(w: "MainWindow", change: Change) -> None:
         w.passages.show_node(None)
 
 
-def _sources_changed(w: "MainWindow", change: Change) -> None:
+def _sources_changed(w: MainWindow, change: Change) -> None:
     w.sources_panel.reload()
     w.documents.set_empty_hint(has_sources=not w.sources_panel.model.is_empty())
     if change.action == "source.delete":
@@ -130,7 +130,7 @@ def _sources_changed(w: "MainWindow", change: Change) -> None:
         w.passages.refresh()
 
 
-def _memo_changed(w: "MainWindow", change: Change) -> None:
+def _memo_changed(w: MainWindow, change: Change) -> None:
     row = change.after if isinstance(change.after, dict) else change.before if isinstance(change.before, dict) else {}
     if change.action in ("diary.create", "undo", "redo") or row.get("target_type") == "diary" \
             or w.memos.target[0] == "diary":
@@ -139,7 +139,7 @@ def _memo_changed(w: "MainWindow", change: Change) -> None:
     w.memo_manager.on_change(change)
 
 
-def _after_history(w: "MainWindow", change: Change) -> None:
+def _after_history(w: MainWindow, change: Change) -> None:
     """Undo or redo: re-read the views the reverted event can have changed."""
     reverted = None
     if change.entity_id is not None:
@@ -160,7 +160,7 @@ def _after_history(w: "MainWindow", change: Change) -> None:
     refresh_shown(w)
 
 
-def refresh_shown(w: "MainWindow") -> None:
+def refresh_shown(w: MainWindow) -> None:
     """Re-read every view on screen: sources, nodes and counts, open documents, passages, memos."""
     w.sources_panel.reload()
     names = w.sources_panel.model.source_names
@@ -181,7 +181,7 @@ def refresh_shown(w: "MainWindow") -> None:
     w.coding.load_recent()
 
 
-def _accounts_changed(w: "MainWindow", change: Change) -> None:
+def _accounts_changed(w: MainWindow, change: Change) -> None:
     """Accounts are listed in the Sources tree (with their completeness in the tooltip)."""
     if change.action in ("account.create", "account.update", "account.delete", "account.add_passage",
                          "account.remove_passage", "fragment.create", "fragment.update", "fragment.delete"):

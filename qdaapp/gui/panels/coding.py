@@ -6,7 +6,7 @@ change when the project reports the committed coding, not before.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint
 from PySide6.QtGui import QKeySequence
@@ -28,12 +28,12 @@ def _excerpt(text: str, limit: int = 36) -> str:
 
 
 class CodingController(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.recent: list[int] = []
-        self.clicked: Optional[tuple[int, int]] = None  # (source id, coding id) of the last clicked stripe
-        self.picker: Optional[QuickPick] = None
+        self.clicked: tuple[int, int] | None = None  # (source id, coding id) of the last clicked stripe
+        self.picker: QuickPick | None = None
 
     # -- helpers ------------------------------------------------------------------
     @property
@@ -43,7 +43,7 @@ class CodingController(QObject):
     def _editable(self) -> bool:
         return self.project is not None and not self.project.read_only
 
-    def selection(self) -> Optional[tuple[int, int, int]]:
+    def selection(self) -> tuple[int, int, int] | None:
         """(source id, start, end) of the selected text in the current document."""
         view = self.window.documents.current_view()
         span = view.selected_span() if view is not None else None
@@ -87,14 +87,14 @@ class CodingController(QObject):
             self._hint(f"Coded at '{item.path() if item else node_id}'.")
         return ok
 
-    def code_span_at(self, node_id: int, start: int, end: int, source_id: Optional[int]) -> bool:
+    def code_span_at(self, node_id: int, start: int, end: int, source_id: int | None) -> bool:
         """A dragged selection was dropped on a node."""
         source_id = source_id if source_id is not None else self.window.documents.current_source_id()
         if source_id is None or start >= end:
             return False
         return self.code(node_id, source_id, start, end)
 
-    def create_and_code(self, name: str, selection: tuple[int, int, int]) -> Optional[int]:
+    def create_and_code(self, name: str, selection: tuple[int, int, int]) -> int | None:
         """A new free node and the coding of ``selection`` at it: one command, so one Ctrl+Z undoes both."""
         if not self._editable():
             return None
@@ -118,7 +118,7 @@ class CodingController(QObject):
         return ok
 
     # -- gestures -------------------------------------------------------------------
-    def code_selection_quick(self) -> Optional[QuickPick]:
+    def code_selection_quick(self) -> QuickPick | None:
         """Ctrl+K: a quick-pick list of nodes for the selected text."""
         selection = self.selection()
         if selection is None or not self._editable():
@@ -143,7 +143,7 @@ class CodingController(QObject):
             point = edit.mapToGlobal(edit.rect().center()) - QPoint(230, 180)
         return point
 
-    def code_at_new_free_node(self) -> Optional[int]:
+    def code_at_new_free_node(self) -> int | None:
         """Ctrl+Shift+N: name a new free node and code the selection there, in one step."""
         selection = self.selection()
         if selection is None or not self._editable():

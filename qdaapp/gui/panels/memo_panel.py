@@ -8,7 +8,7 @@ loses focus, and before the panel switches to another target.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
 from qdaapp.core import memos as memo_ops
 from qdaapp.core.memos import MemoInfo
 
-Target = tuple[str, Optional[int]]
+Target = tuple[str, int | None]
 
 
 class MemoPanel(QWidget):
-    def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.project: Any = None
-        self.describe: Callable[[str, Optional[int]], str] = lambda kind, ident: f"{kind} {ident}"
+        self.describe: Callable[[str, int | None], str] = lambda kind, ident: f"{kind} {ident}"
         self.target: Target = ("project", None)
-        self.memo_id: Optional[int] = None
+        self.memo_id: int | None = None
         self._memos: list[MemoInfo] = []
         self._saved = ("", "")
 
@@ -80,14 +80,14 @@ class MemoPanel(QWidget):
         self.target = ("project", None)
         self.load()
 
-    def set_target(self, kind: str, ident: Optional[int]) -> None:
+    def set_target(self, kind: str, ident: int | None) -> None:
         if (kind, ident) == self.target:
             return
         self.save()
         self.target = (kind, ident)
         self.load()
 
-    def load(self, memo_id: Optional[int] = None) -> None:
+    def load(self, memo_id: int | None = None) -> None:
         kind, ident = self.target
         self._memos = []
         if self.project is not None:
@@ -117,7 +117,7 @@ class MemoPanel(QWidget):
         self.title.setReadOnly(not editable)
         self.new_button.setEnabled(editable and bool(self._memos) and kind != "diary")
 
-    def _show(self, memo: Optional[MemoInfo]) -> None:
+    def _show(self, memo: MemoInfo | None) -> None:
         self.memo_id = memo.id if memo else None
         for widget in (self.title, self.editor):
             widget.blockSignals(True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -47,13 +47,13 @@ NEW_NODE = -1
 @dataclass
 class CodePlan:
     spread: str
-    node_id: Optional[int]  # None: create the free node ``new_name``
+    node_id: int | None  # None: create the free node ``new_name``
     new_name: str
     selected_only: bool
 
 
 class CodeResultsDialog(QDialog):
-    def __init__(self, parent: Optional[QWidget], project: Any, total: int, selected: int,
+    def __init__(self, parent: QWidget | None, project: Any, total: int, selected: int,
                  spread: str = "sentence") -> None:
         super().__init__(parent)
         self.setWindowTitle("Code search results")
@@ -137,7 +137,7 @@ class CodeResultsDialog(QDialog):
         self.ok.setEnabled(self.nodes.currentItem() is not None)
         self.ok.setText("Code the selected results" if self.selected_button.isChecked() else "Code all results")
 
-    def plan(self) -> Optional[CodePlan]:
+    def plan(self) -> CodePlan | None:
         item = self.nodes.currentItem()
         button = self.spreads.checkedButton()
         if item is None or button is None:
@@ -154,9 +154,9 @@ class CodeOutcome:
     skipped: int
 
 
-def code_hits(parent: Optional[QWidget], project: Any, hits: Sequence[KeywordHit], plan: CodePlan,
+def code_hits(parent: QWidget | None, project: Any, hits: Sequence[KeywordHit], plan: CodePlan,
               on_done: Callable[[CodeOutcome], None], on_error: Callable[[BaseException], None],
-              on_cancelled: Optional[Callable[[], None]] = None, query: str = "") -> Job:
+              on_cancelled: Callable[[], None] | None = None, query: str = "") -> Job:
     """Code ``hits`` (found by ``query``) on a worker with a progress dialog (shown if it takes a moment).
 
     The hits are widened to their passages in one read, then coded by one

@@ -11,7 +11,7 @@ groups stay folded and the next passage left to review becomes current.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtGui import QKeySequence
@@ -46,7 +46,7 @@ class BulkReview:
             self.message.show_ok(f"{verb} {plural(len(ids), 'passage')} {what}. Ctrl+Z undoes this in one step.")
         return True
 
-    def decide_group(self, accept: bool, index: Optional[QModelIndex] = None) -> bool:
+    def decide_group(self, accept: bool, index: QModelIndex | None = None) -> bool:
         """The act or marker at ``index`` (default: the current row), or the marker of a passage."""
         found = self.model.group_of(index if index is not None else self.tree.currentIndex())
         if found is None:
@@ -63,7 +63,7 @@ class BulkReview:
         hits = [h for h in self.model.visible_hits() if h.source_id == source_id]
         return self.decide_all(accept, hits, f"in {hits[0].source}" if hits else "in this source")
 
-    def bulk_menu(self, index: QModelIndex) -> Optional[QMenu]:
+    def bulk_menu(self, index: QModelIndex) -> QMenu | None:
         """The context menu of a row: accept or reject it, its group, its speaker's or its source's passages."""
         found = self.model.group_of(index)
         if found is None:
