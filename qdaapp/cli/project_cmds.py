@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Iterator
 
 from qdaapp.core.errors import NeedsUpgrade
 from qdaapp.core.progress import Progress

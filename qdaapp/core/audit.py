@@ -23,11 +23,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
-from datetime import date, datetime
-from datetime import time as clock_time, UTC
-from typing import Any
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session

@@ -20,9 +20,9 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Callable
 from urllib.parse import quote
 
 from .errors import DiskFull, ProjectDamaged, ProjectError, ReadOnlyPlace

@@ -24,10 +24,10 @@ import json
 import os
 import sqlite3
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Callable
 
 from .errors import ProjectError, ProjectInUse
 from .progress import CancelToken, Progress

@@ -15,7 +15,17 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import SPEECH_ACTS, Account, AccountPassage, ActantRole, Case, Fragment, FragmentLink, FragmentPassage, Source
+from .models import (
+    SPEECH_ACTS,
+    Account,
+    AccountPassage,
+    ActantRole,
+    Case,
+    Fragment,
+    FragmentLink,
+    FragmentPassage,
+    Source,
+)
 from .narrative import resolve_account
 
 STAGE = {"manipulation": 1, "commitment": 1, "competence": 1, "performance": 2, "sanction": 2}

@@ -17,10 +17,10 @@ is left as it is, so applying again only adds what is missing.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 

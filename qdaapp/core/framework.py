@@ -22,7 +22,18 @@ from sqlalchemy.orm import Session
 from . import speakers
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
-from .models import Account, AccountPassage, Case, Coding, Fragment, FrameworkCell, FragmentPassage, Node, Source, utcnow
+from .models import (
+    Account,
+    AccountPassage,
+    Case,
+    Coding,
+    Fragment,
+    FragmentPassage,
+    FrameworkCell,
+    Node,
+    Source,
+    utcnow,
+)
 from .nodes import list_nodes
 
 ROW_KINDS = ("cases", "sources")

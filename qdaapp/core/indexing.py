@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import sys
-from bisect import bisect_left, bisect_right
-from pathlib import Path
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text

@@ -20,9 +20,9 @@ import getpass
 import json
 import os
 import socket
-from datetime import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 

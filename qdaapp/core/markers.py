@@ -27,8 +27,8 @@ import hashlib
 import json
 import os
 from bisect import bisect_right
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import select

@@ -7,7 +7,7 @@ queried by SQL (page starts, speaker turns) is stored as JSON text.
 
 from __future__ import annotations
 
-from datetime import datetime, UTC
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     CheckConstraint,

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 import threading
 from array import array
-from dataclasses import dataclass
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 _LOCK = threading.Lock()

@@ -32,10 +32,10 @@ import sys
 import threading
 import tomllib
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 from .errors import InvalidInput, NotFound, QdaError
 from .logs import data_dir

@@ -9,8 +9,8 @@ hits are accepted in well under a second and undone as one step.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
 from collections.abc import Iterator
+from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 from sqlalchemy import func, select

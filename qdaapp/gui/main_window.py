@@ -31,18 +31,18 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget,
 from qdaapp import __version__
 from qdaapp.core import cases as case_ops
 from qdaapp.core.logs import log_exception, log_path
+from qdaapp.gui import exchange, preferences
 from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
-from qdaapp.gui import exchange, preferences
+from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
 from qdaapp.gui.panels.coding import CodingController
 from qdaapp.gui.panels.documents import DocumentArea
 from qdaapp.gui.panels.durable import Durability
-from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.exports import ExportFlow
 from qdaapp.gui.panels.integrity import IntegrityCheck
 from qdaapp.gui.panels.layout import READ_ONLY_TEXT, DockLayout, build_centre

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from qdaapp.core import coding, db, memos, nodes, sources
-from qdaapp.core.models import Source
 from qdaapp.core.errors import DiskFull, ImportFailure, ProjectDamaged, ReadOnlyPlace
+from qdaapp.core.models import Source
 from qdaapp.core.project import Project, _migrate, list_backups
 
 from ..conftest import ROOT, SAMPLE

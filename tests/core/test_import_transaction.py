@@ -13,7 +13,7 @@ import pytest
 
 from qdaapp.core import sources
 from qdaapp.core.errors import Conflict, ImportFailure
-from qdaapp.core.progress import CancelToken, Cancelled
+from qdaapp.core.progress import Cancelled, CancelToken
 from qdaapp.core.project import Project
 
 from ..conftest import ROOT, SAMPLE

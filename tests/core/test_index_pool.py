@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qdaapp.core import analysis_pool, indexing, nlp, sources
-from qdaapp.core.progress import CancelToken, Cancelled
+from qdaapp.core.progress import Cancelled, CancelToken
 from qdaapp.core.project import Project
 
 from ..conftest import FIXTURES as FIXTURE_ROOT

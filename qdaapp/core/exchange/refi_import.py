@@ -28,9 +28,9 @@ from ..models import Attribute, AttributeValue, Case, Coding, Node, Source, utcn
 from ..nlp import detect_language
 from ..nodes import PALETTE
 from ..progress import CancelToken, Progress, checkpoint
+from ..speakers import turn_figures
 from ..text import count_words, paragraph_starts
 from ..turns import find_turns
-from ..speakers import turn_figures
 from .refi_common import DEFAULT_LIMITS, Limits, Skipped
 from .refi_model import RProject
 from .refi_notes import NoteWriter

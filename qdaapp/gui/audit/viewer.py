@@ -10,7 +10,6 @@ decides how to show a passage, a node, a source, a case, a memo or an account.
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable
 from typing import Any
 

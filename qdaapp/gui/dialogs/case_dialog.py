@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from qdaapp.core import cases as case_ops
 from qdaapp.core import sources as source_ops
 from qdaapp.core.case_names import interviewee

@@ -6,7 +6,6 @@ static :class:`QMessageBox` helpers (tests replace those to capture text).
 
 from __future__ import annotations
 
-
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from qdaapp.core.errors import QdaError

@@ -8,7 +8,6 @@ expansion across rebuilds by item key.
 
 from __future__ import annotations
 
-
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 

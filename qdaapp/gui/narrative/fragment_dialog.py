@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from qdaapp.core import actor_names, flowgraph, framework, narrative
 from qdaapp.core.cases import list_cases
 from qdaapp.core.nlp import suggest_actors

@@ -27,9 +27,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QInputDialog, QLabel, QLineEdit, QMenu, QWidget
 
 from qdaapp.core import narrative
-from qdaapp.core.indexing import fts_available as indexing_available
 from qdaapp.core import search as search_ops
 from qdaapp.core.errors import Conflict
+from qdaapp.core.indexing import fts_available as indexing_available
 from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.models.passage_drag import PassageDropTarget

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QPoint
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
+
 from qdaapp.core import coding as coding_ops
 from qdaapp.core.layers import CodingSpan
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
