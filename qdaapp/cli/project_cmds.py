@@ -224,7 +224,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         failures: list[ImportFailure] = []
         rows: list[dict] = []
 
-        def noted(docs):  # noqa: ANN001, ANN202
+        def noted(docs):
             for d in docs:
                 rows.append({"name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
                              "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns),
@@ -441,7 +441,7 @@ def _about_items(project: Project, f: EventFilter, args: argparse.Namespace) -> 
     from qdaapp.core import cases, nodes, sources
     from qdaapp.core.errors import NotFound
 
-    def ident(ref: str | None, resolve) -> int | None:  # noqa: ANN001
+    def ident(ref: str | None, resolve) -> int | None:
         if ref is None:
             return None
         try:

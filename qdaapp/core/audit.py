@@ -62,7 +62,7 @@ _CHAIN_JSON = _encoder(False)
 _ROW_JSON = _encoder(True)
 
 
-def _fetched(cursor, size: int = 5000):  # noqa: ANN001, ANN202 - a driver cursor
+def _fetched(cursor, size: int = 5000):  # a driver cursor
     while True:
         batch = cursor.fetchmany(size)
         if not batch:
@@ -266,7 +266,7 @@ def digested_tables(conn: Connection) -> list[str]:
     return sorted(n[len("undo_"):-len("_ad")] for n in names)
 
 
-def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a driver cursor's rows
+def _canon_rows(cursor_rows, columns: list[str]):  # a driver cursor's rows
     """Yield (rowid, digest, canonical text) of rows read as ``SELECT rowid, * ...``.
 
     The canonical text is the JSON object of the row's non-null columns, keys sorted (a dict
@@ -286,7 +286,7 @@ def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a dr
         yield row[0], sha(text.encode("utf-8")).hexdigest()[:32], text
 
 
-def _read_rows(conn: Connection, table: str, where: str = "", ids: list[int] | None = None):  # noqa: ANN202
+def _read_rows(conn: Connection, table: str, where: str = "", ids: list[int] | None = None):
     """Digest rows of ``table`` (all, or those ``where`` the rowid is in ``ids``), in chunks."""
     raw = conn.connection.driver_connection
     chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
@@ -602,11 +602,11 @@ def action_group(name: str) -> tuple[str, ...] | None:
     return None
 
 
-def _match_action(action: str):  # noqa: ANN202
+def _match_action(action: str):
     return AuditEvent.action.startswith(action) if action.endswith(".") else AuditEvent.action == action
 
 
-def _about(kind: str, ident: int, nested: bool):  # noqa: ANN202
+def _about(kind: str, ident: int, nested: bool):
     """Events about item ``kind`` ``ident``: the item itself, rows that point to it, memos on it."""
     from sqlalchemy import and_, func, or_
 
@@ -621,7 +621,7 @@ def _about(kind: str, ident: int, nested: bool):  # noqa: ANN202
     return or_(*conds)
 
 
-def _filtered(f: EventFilter):  # noqa: ANN202
+def _filtered(f: EventFilter):
     from sqlalchemy import func, or_
 
     q = select(AuditEvent)
@@ -675,7 +675,7 @@ def count_events(conn: Connection, f: EventFilter = EventFilter()) -> int:
 EventRow = tuple
 
 
-def _row_columns():  # noqa: ANN202
+def _row_columns():
     return (AuditEvent.seq, AuditEvent.time, AuditEvent.coder, AuditEvent.action, AuditEvent.entity,
             AuditEvent.entity_id, AuditEvent.summary, AuditEvent.before, AuditEvent.after, AuditEvent.reason)
 

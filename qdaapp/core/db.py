@@ -218,7 +218,7 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
         )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record) -> None:
         # Autocommit at the driver level: SQLAlchemy's "begin" hook below
         # issues BEGIN itself, so the transaction mode is ours to choose.
         dbapi_conn.isolation_level = None
@@ -234,7 +234,7 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # noqa: ANN001
+    def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("qda_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 

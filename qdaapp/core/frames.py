@@ -146,7 +146,7 @@ def parse(data: bytes, name: str, origin: str = "") -> Frame:
     return Frame(name, _title_from(name), "", None, top)
 
 
-def _code(el, where: str) -> FrameCode:  # noqa: ANN001 - lxml element
+def _code(el, where: str) -> FrameCode:  # lxml element
     raw = (el.get("name") or "").strip()
     try:
         name = nodes.check_name(raw)

@@ -122,7 +122,7 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
     return Matrix(row_list, col_list, rows, cols, cells, bool(left_out))
 
 
-def _leave_out(session: Session, cells, left_out: dict[int, list[tuple[int, int]]]) -> None:  # noqa: ANN001
+def _leave_out(session: Session, cells, left_out: dict[int, list[tuple[int, int]]]) -> None:
     """Cut the interviewer turns out of the cells' passages; what is left is trimmed to its words,
     and a remainder with none (the line break before a turn) is dropped."""
     cut = {sid for c in cells for sid, _a, _b in c.passages if sid in left_out}

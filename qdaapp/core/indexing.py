@@ -75,7 +75,7 @@ def pending(session: Session, need_nlp: bool = True) -> list[int]:
 
 
 def index_sources(
-    project,  # noqa: ANN001 - Project; kept untyped to avoid an import cycle
+    project,  # Project; kept untyped to avoid an import cycle
     source_ids: list[int] | None = None,
     nlp: bool = True,
     progress: Progress | None = None,
@@ -126,7 +126,7 @@ def index_sources(
 _AUTOMERGE = 4  # FTS5's own default
 
 
-def _automerge(project, value: int) -> None:  # noqa: ANN001
+def _automerge(project, value: int) -> None:
     """FTS5's ``automerge`` of both full-text indexes: 0 while many sources are written (each
     transaction then adds a segment and merges nothing; FTS5 still merges when a level holds too
     many), the default again after. Only how the index is laid out changes, never what it holds."""
@@ -137,7 +137,7 @@ def _automerge(project, value: int) -> None:  # noqa: ANN001
         s.commit()
 
 
-def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: bool, workers: int,  # noqa: ANN001
+def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: bool, workers: int,
                languages: list[str], progress: Progress | None, cancel: CancelToken | None,
                on_source: Callable[[int, int], None] | None) -> int:
     done = 0
@@ -164,7 +164,7 @@ def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: boo
     return done
 
 
-def _index_keyword(project, source_id: int, size: int) -> None:  # noqa: ANN001
+def _index_keyword(project, source_id: int, size: int) -> None:
     """The keyword index of one source alone (its sentences are written later)."""
     with project.read_session() as s:
         streamed = size > _ANALYSE_FIRST
@@ -189,7 +189,7 @@ class _Job:
         self.ready: Callable[[], bool] = lambda: True  # whether its first piece is analysed (see _ahead)
 
 
-def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any]:  # noqa: ANN001
+def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any]:
     """A :class:`_Job` per source, followed by its pieces (one item each) and then None.
 
     A short source is one piece, analysed whole (its sentences and passages);
@@ -297,7 +297,7 @@ def _waits(buffer: deque) -> bool:
     return isinstance(fill, tuple) and fill[2] is not None and not fill[2].done()
 
 
-def _index_one(project, job: _Job, cancel: CancelToken | None, progress: Progress | None) -> None:  # noqa: ANN001
+def _index_one(project, job: _Job, cancel: CancelToken | None, progress: Progress | None) -> None:
     """Write one source's missing indexes in one transaction. A short source's analysis is waited
     for before the write lock is taken; a long one is written as its pieces come."""
     pieces: Iterable[tuple[int, str | None, Any]] = job.pieces
@@ -349,7 +349,7 @@ def _index_one(project, job: _Job, cancel: CancelToken | None, progress: Progres
         s.commit()
 
 
-def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
+def tidy_indexes(project) -> None:  # Project
     """After indexing: merge the full-text indexes into one segment each and fold the write-ahead
     log back into the project file, so queries read a compact index (a phrase over a whole study
     then takes a few milliseconds). Derived data only: nothing a user made changes."""
@@ -368,11 +368,11 @@ def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
         raw.close()
 
 
-def _text(project, source_id: int, body: str | None) -> str | Iterator[str]:  # noqa: ANN001 - Project
+def _text(project, source_id: int, body: str | None) -> str | Iterator[str]:  # Project
     return body if body is not None else _read_text(project, source_id)
 
 
-def _read_text(project, source_id: int) -> Iterator[str]:  # noqa: ANN001 - Project
+def _read_text(project, source_id: int) -> Iterator[str]:  # Project
     """A source's text in consecutive parts, read from the project file without holding all of it."""
     import codecs
 
@@ -392,13 +392,13 @@ _READ_BYTES = 1 << 18
 _BATCH = 2_000  # rows per executemany: memory stays flat however long the source
 
 
-def _insert_passages(conn, source_id: int, found: list[tuple[int, str]]) -> None:  # noqa: ANN001
+def _insert_passages(conn, source_id: int, found: list[tuple[int, str]]) -> None:
     rows = [(chunk, source_id, start) for start, chunk in found]
     for at in range(0, len(rows), _BATCH):
         conn.executemany("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", rows[at:at + _BATCH])
 
 
-def _insert_sentences(conn, rows: list[tuple]) -> None:  # noqa: ANN001
+def _insert_sentences(conn, rows: list[tuple]) -> None:
     for at in range(0, len(rows), _BATCH):
         conn.executemany('INSERT INTO sentences(source_id, start, "end", lemmas, offsets) VALUES (?, ?, ?, ?, ?)',
                          rows[at:at + _BATCH])

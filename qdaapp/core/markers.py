@@ -191,7 +191,7 @@ class CompiledLexicon:
         return "NEAR(" + " ".join(f'"{w}"' for w in real) + f", {2 * len(words) + 2})"
 
 
-def _lemmatiser(lang: str):  # noqa: ANN202
+def _lemmatiser(lang: str):
     from . import nlp
 
     pipe = nlp.pipeline(lang)
@@ -206,7 +206,7 @@ def _lemmatiser(lang: str):  # noqa: ANN202
     return lemma
 
 
-def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:  # noqa: ANN001
+def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:
     """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), or ANY for "*"."""
     return [ANY if w == "*" else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a))
             for w in phrase.lower().split()]
@@ -520,7 +520,7 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: list[str] | None) -
         try:
             while (batch := conn.recv()) is not None:
                 inbox.put(batch)
-        except BaseException:  # noqa: BLE001 - the parent has gone: stop
+        except BaseException:  # the parent has gone: stop
             pass
         inbox.put(None)
 
@@ -532,7 +532,7 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: list[str] | None) -
         while (batch := inbox.get()) is not None:
             conn.send(_match_rows(compiled, batch, acts))
         return 0
-    except BaseException:  # noqa: BLE001 - the parent matches the batches itself
+    except BaseException:  # the parent matches the batches itself
         return 1
 
 
@@ -613,7 +613,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
 HYPHENS = frozenset("-\u2010\u2011")
 
 
-def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 - a DB-API connection
+def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # a DB-API connection
     """The hits of one batch of :func:`_match_rows`, leaving out markers that are part of a name.
 
     "the Air Force to": the marker's first word is capitalised inside the
@@ -637,7 +637,7 @@ def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 
     return [MarkerHit(*item[:10]) for n, item in enumerate(found) if n not in names]
 
 
-def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa: ANN001
+def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:
     """Rows of ``sql`` (with an ``IN ({})`` for ids) for ``ids``, 500 at a time, streamed."""
     cursor = connection.cursor()
     try:
@@ -648,7 +648,7 @@ def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa
         cursor.close()
 
 
-def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]]:  # noqa: ANN001
+def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]]:
     return _in_chunks(connection, "SELECT id, coalesce(text, '') FROM sources WHERE id IN ({})", source_ids)
 
 

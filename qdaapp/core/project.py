@@ -145,7 +145,7 @@ class Project:
         try:
             project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(),
                                                            wal_before)
-        except Exception:  # noqa: BLE001 - pages it cannot read: the damage checks report those, not this
+        except Exception:  # pages it cannot read: the damage checks report those, not this
             project.missing_work = None
         return project
 
@@ -156,7 +156,7 @@ class Project:
         if not self.read_only:
             try:  # the file alone holds everything once closed (a reader elsewhere may delay it)
                 self.checkpoint("TRUNCATE")
-            except Exception:  # noqa: BLE001 - closing goes on; SQLite checkpoints again when it can
+            except Exception:  # closing goes on; SQLite checkpoints again when it can
                 pass
         self.engine.dispose()
         if self._head_record is not None:

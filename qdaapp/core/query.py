@@ -30,7 +30,7 @@ class ParsedQuery:
     fts: str  # FTS5 MATCH expression
     terms: list[Term] = field(default_factory=list)  # terms to highlight (not under NOT)
 
-    def map_words(self, fn) -> ParsedQuery:  # noqa: ANN001 - fn(str) -> str
+    def map_words(self, fn) -> ParsedQuery:  # fn(str) -> str
         """A copy with every word passed through ``fn`` (used for lemmas)."""
         return ParsedQuery(_FTS_STRING.sub(lambda m: '"' + " ".join(fn(w) for w in m.group(1).split()) + '"', self.fts),
                            [Term(tuple(fn(w) for w in t.words), t.prefix) for t in self.terms])

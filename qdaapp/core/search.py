@@ -94,7 +94,7 @@ def allowed_sources(session: Session, scope: Scope) -> dict[int, tuple[str, str 
     return {r[0]: (r[1], r[2], json.loads(r[3]) if r[3] else None) for r in session.execute(q)}
 
 
-def _coded_filter(session: Session, node_ids: list[int]):  # noqa: ANN202
+def _coded_filter(session: Session, node_ids: list[int]):
     spans: dict[int, list[tuple[int, int]]] = {}
     for sid, a, b in session.execute(
         select(Coding.source_id, Coding.start, Coding.end).where(Coding.node_id.in_(node_ids))

@@ -66,7 +66,7 @@ _HEADER_RE = re.compile(
 _HEADER_PARTICIPANTS = ("interviewee", "participant", "respondent", "narrator", "informant")
 _NAME_SPLIT = re.compile(r"\s*(?:[,;&/]|\band\b)\s*")
 _QUESTION = re.compile("[?\uff1f\u061f]")
-_PARTICLES = frozenset("de da do dos du del della der den di la le van von ten ter bin al el".split())  # noqa: SIM905
+_PARTICLES = frozenset("de da do dos du del della der den di la le van von ten ter bin al el".split())
 
 
 @dataclass(frozen=True)

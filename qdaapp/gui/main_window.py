@@ -303,15 +303,15 @@ class MainWindow(QMainWindow):
 
     # -- status bar and the audit chain -----------------------------------------------
     @property
-    def summary_label(self):  # noqa: ANN201
+    def summary_label(self):
         return self.status.summary_label
 
     @property
-    def audit_label(self):  # noqa: ANN201
+    def audit_label(self):
         return self.status.audit_label
 
     @property
-    def read_only_badge(self):  # noqa: ANN201
+    def read_only_badge(self):
         return self.status.read_only_badge
 
     def update_status(self) -> None:

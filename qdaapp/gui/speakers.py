@@ -303,7 +303,7 @@ class SpeakersDialog(QDialog):
             return
         self.message.clear_message()
 
-    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: Any, event: Any) -> bool:
         if watched is self.table and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() in KEYS:
                 self.set_selected(KEYS[Qt.Key(event.key())])

@@ -216,7 +216,7 @@ def building_kept_data() -> Iterator[None]:
                 gc.enable()
 
 
-def make_progress_dialog(parent, title: str, label: str) -> QProgressDialog:  # noqa: ANN001 - QWidget
+def make_progress_dialog(parent, title: str, label: str) -> QProgressDialog:  # QWidget
     dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(420)

@@ -83,7 +83,7 @@ def build(folder: Path, n_events: int, n_codings: int) -> Path:
     digesting = [0.0]
     real = audit.written_rows
 
-    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def timed(*args, **kwargs):
         t = time.perf_counter()
         try:
             return real(*args, **kwargs)
@@ -149,7 +149,7 @@ def chain_only(path: Path) -> float:
     return time.perf_counter() - t
 
 
-def best(fn, repeat: int = 3) -> float:  # noqa: ANN001
+def best(fn, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()

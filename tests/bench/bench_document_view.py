@@ -112,7 +112,7 @@ def clock_paint(cls: type, name: str) -> None:
     """Note when each paint of ``cls`` ends (the text, or the stripes beside it)."""
     original = cls.paintEvent
 
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         original(self, event)
         PAINT_ENDS.append((name, time.perf_counter()))
 
@@ -120,7 +120,7 @@ def clock_paint(cls: type, name: str) -> None:
 
 
 class PlainEdit(QTextEdit):
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         PAINT_ENDS.append(("text", time.perf_counter()))
 

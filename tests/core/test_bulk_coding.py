@@ -153,7 +153,7 @@ def test_append_many_continues_the_chain_as_append_does(project: Project) -> Non
     assert project.verify_audit().ok
 
 
-def test_spread_spans_match_spread_span_one_by_one(sp: Project) -> None:  # noqa: F811
+def test_spread_spans_match_spread_span_one_by_one(sp: Project) -> None:
     with sp.read_session() as s:
         passages = [(h.source_id, h.start, h.end) for h in search.keyword_search(s, "to OR the OR trust OR rota")]
         assert len(passages) > 8 and len({p[0] for p in passages}) == 2

@@ -82,7 +82,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     pooled: list[bool] = []
     submit = analysis_pool.AnalysisPool._submit
 
-    def spy(self, fn, args):  # noqa: ANN001, ANN202
+    def spy(self, fn, args):
         pooled.append(not self.in_process)
         return submit(self, fn, args)
 
@@ -130,7 +130,7 @@ def test_cancel_with_workers_keeps_the_finished_sources(tmp_path: Path, monkeypa
 
 
 def test_without_worker_processes_the_work_is_done_here(tmp_path: Path, monkeypatch, in_process) -> None:
-    def refuse(*_args, **_kwargs):  # noqa: ANN202
+    def refuse(*_args, **_kwargs):
         raise OSError("no processes here")
 
     monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 40_000)

@@ -213,7 +213,7 @@ def test_source_kind_from_the_variable_and_from_files_written_before(blank_proje
     project.close()
 
 
-def func_count(model):  # noqa: ANN001, ANN201
+def func_count(model):
     from sqlalchemy import func
 
     return func.count(model.id)

@@ -20,20 +20,20 @@ from .test_coding_flow import codings, node_id
 from .test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def open_viewer(window, qtbot):  # noqa: ANN001
+def open_viewer(window, qtbot):
     window.actions.dock_actions["AuditDock"].trigger()
     viewer = window.audit_viewer
     qtbot.waitUntil(viewer.isVisible, timeout=3000)
     return viewer
 
 
-def cells(viewer, column: int) -> list[str]:  # noqa: ANN001
+def cells(viewer, column: int) -> list[str]:
     model = viewer.model
     return [model.index(r, column).data() for r in range(model.rowCount())]
 
 
 @pytest.fixture
-def worked(make_window, project_path: Path):  # noqa: ANN001
+def worked(make_window, project_path: Path):
     """A window on a project where 'tester' coded, wrote a memo and made an account."""
     window = make_window(project_path)
     sid = source_id(window.project, "Rosa.txt")
@@ -46,7 +46,7 @@ def worked(make_window, project_path: Path):  # noqa: ANN001
     return window, sid, account
 
 
-def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:
     window, sid, _account = worked
     assert window.actions.dock_actions["AuditDock"].shortcut().toString() == "Ctrl+Shift+A"
     viewer = open_viewer(window, qtbot)
@@ -64,7 +64,7 @@ def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:  #
     assert f"{total:,} events" in viewer.count_label.text()
 
 
-def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:  # noqa: ANN001
+def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     viewer.table.setCurrentIndex(viewer.model.index(2, SUMMARY))  # the coding
@@ -77,7 +77,7 @@ def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:  # no
     assert "Reason: set up the account for the referral story" in viewer.detail.toPlainText()
 
 
-def test_new_events_appear_on_top(worked, qtbot) -> None:  # noqa: ANN001
+def test_new_events_appear_on_top(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     before = viewer.model.rowCount()
@@ -88,7 +88,7 @@ def test_new_events_appear_on_top(worked, qtbot) -> None:  # noqa: ANN001
     assert cells(viewer, SUMMARY)[0] == "undo: code 'Workload' in Rosa.txt (12-20)"
 
 
-def test_filters(worked, qtbot) -> None:  # noqa: ANN001
+def test_filters(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     bar = viewer.filters
@@ -122,7 +122,7 @@ def test_filters(worked, qtbot) -> None:  # noqa: ANN001
     assert viewer.model.total == total and not bar.is_filtered()
 
 
-def test_lazy_pages_of_500(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_lazy_pages_of_500(make_window, project_path: Path, qtbot) -> None:
     from qdaapp.core.project import Project
 
     p = Project.open(project_path)
@@ -140,7 +140,7 @@ def test_lazy_pages_of_500(make_window, project_path: Path, qtbot) -> None:  # n
     assert viewer.current_row()[0] == 3
 
 
-def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:  # noqa: ANN001
+def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:
     window, sid, account = worked
     viewer = open_viewer(window, qtbot)
     summaries = cells(viewer, SUMMARY)
@@ -158,7 +158,7 @@ def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:  # noqa: 
     assert window.memo_manager.editor.toPlainText() == "Why trust?"
 
 
-def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) -> None:
     con = sqlite3.connect(project_path)
     con.execute("UPDATE audit_events SET summary = 'nothing happened' WHERE seq = 3")
     con.commit()
@@ -170,7 +170,7 @@ def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) ->
     assert window.audit_label.text() == "audit chain broken at event 3"
 
 
-def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path, qtbot) -> None:
     con = sqlite3.connect(project_path)
     con.execute("UPDATE cases SET description = 'edited behind its back' WHERE id = 1")
     con.commit()
@@ -185,7 +185,7 @@ def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path,
 
 
 # ---------------------------------------------------------------------- extension points
-def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, project_path: Path,  # noqa: ANN001
+def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, project_path: Path,
                                                                    qtbot) -> None:
     window = make_window()
     panel = QLabel("search results")
@@ -205,7 +205,7 @@ def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, 
         window.add_panel(QLabel(), "Again", "WordCountDock")
 
 
-def test_open_central_tab_and_show_passage(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_open_central_tab_and_show_passage(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     workspace = QLabel("account workspace")
     index = window.open_central_tab(workspace, "The referral system")

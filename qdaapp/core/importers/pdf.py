@@ -110,7 +110,7 @@ def _extract_pages(data: bytes, progress: Progress | None, cancel: CancelToken |
     return pages
 
 
-def page_lines(layout) -> list[Line]:  # noqa: ANN001 - a pdfminer LTPage
+def page_lines(layout) -> list[Line]:  # a pdfminer LTPage
     """The printed lines of one laid-out page, box by box; a figure's text is one fixed line."""
     from pdfminer.layout import LTContainer, LTFigure, LTText, LTTextBox, LTTextBoxVertical, LTTextLine
 
@@ -137,7 +137,7 @@ def page_lines(layout) -> list[Line]:  # noqa: ANN001 - a pdfminer LTPage
     return lines
 
 
-def _line(line, box: int, fixed: bool) -> Line:  # noqa: ANN001 - a pdfminer LTTextLine
+def _line(line, box: int, fixed: bool) -> Line:  # a pdfminer LTTextLine
     """One printed line, with the width of its first word (up to a space or after a hyphen)."""
     from pdfminer.layout import LTChar
 
@@ -158,7 +158,7 @@ def _line(line, box: int, fixed: bool) -> Line:  # noqa: ANN001 - a pdfminer LTT
     return Line(_clean(line.get_text()), line.x0, line.x1, line.y0, line.y1, line.height, width, box, fixed)
 
 
-def _figure_text(figure, container: type, text_type: type) -> Iterator[str]:  # noqa: ANN001 - a pdfminer LTFigure
+def _figure_text(figure, container: type, text_type: type) -> Iterator[str]:  # a pdfminer LTFigure
     for item in figure:
         if isinstance(item, container):
             yield from _figure_text(item, container, text_type)

@@ -94,7 +94,7 @@ def swatch(color: str, size: int = 12) -> QIcon:
 class NodeTreeModel(QAbstractItemModel):
     COLUMNS = ("Node", "Codings")
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._free = NodeItem(FREE_ROOT, "Free Nodes", kind="free")
         self._tree = NodeItem(TREE_ROOT, "Tree Nodes", kind="tree")
@@ -322,7 +322,7 @@ class NodeTreeModel(QAbstractItemModel):
         # The project moves the node; the view must never remove rows itself.
         return Qt.DropAction.CopyAction
 
-    def mimeData(self, indexes) -> QMimeData:  # noqa: ANN001 - list of indexes
+    def mimeData(self, indexes) -> QMimeData:  # list of indexes
         ids = []
         for index in indexes:
             item = self.item(index)
@@ -338,7 +338,7 @@ class NodeTreeModel(QAbstractItemModel):
         # Dropping between rows of a parent counts as dropping onto the parent.
         return self.item(parent) if parent.isValid() else None
 
-    def canDropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:  # noqa: ANN001
+    def canDropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:
         if self.read_only:
             return False
         target = self._drop_target(row, parent)
@@ -357,7 +357,7 @@ class NodeTreeModel(QAbstractItemModel):
             return target.kind == "tree" and moving.parent is not target
         return False
 
-    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:  # noqa: ANN001
+    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:
         if action == Qt.DropAction.IgnoreAction:
             return True
         if self.actions is None or not self.canDropMimeData(data, action, row, column, parent):

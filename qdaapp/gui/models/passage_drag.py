@@ -77,7 +77,7 @@ class PassageDropTarget(QObject):
         widget.setAcceptDrops(True)
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in self._DRAG_EVENTS:
             return False
         passages = passages_from_mime(event.mimeData())  # type: ignore[attr-defined]

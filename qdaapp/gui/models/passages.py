@@ -36,7 +36,7 @@ def passage_html(p: CodedPassage) -> str:
 class PassagesModel(PassageDrag, QAbstractTableModel):
     COLUMNS = ("Source", "Case", "Page", "Passage")
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[CodedPassage] = []
 
@@ -97,7 +97,7 @@ class PassagesModel(PassageDrag, QAbstractTableModel):
 class HtmlDelegate(QStyledItemDelegate):
     """Draws a cell's HTML_ROLE text wrapped to the cell, up to ``max_lines`` lines."""
 
-    def __init__(self, parent=None, max_lines: int = 3) -> None:  # noqa: ANN001
+    def __init__(self, parent=None, max_lines: int = 3) -> None:
         super().__init__(parent)
         self.max_lines = max_lines
 
@@ -109,7 +109,7 @@ class HtmlDelegate(QStyledItemDelegate):
         doc.setTextWidth(max(50, option.rect.width()))
         return doc
 
-    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: ANN001
+    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:
         if index.data(HTML_ROLE) is None:
             super().paint(painter, option, index)
             return

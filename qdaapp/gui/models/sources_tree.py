@@ -35,7 +35,7 @@ def _words(n: int) -> str:
 
 
 class SourcesModel(QStandardItemModel):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._bold = QFont()
         self._bold.setBold(True)

@@ -47,7 +47,7 @@ def apply_change(window: MainWindow, change: Change) -> None:
     window.update_status()
 
 
-def _handler(action: str):  # noqa: ANN202 - one of the handlers below, or None
+def _handler(action: str):  # one of the handlers below, or None
     return _HANDLERS.get(action) or _HANDLERS.get(action.split(".", 1)[0] + ".*")
 
 

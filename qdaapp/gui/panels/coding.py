@@ -38,7 +38,7 @@ class CodingController(QObject):
 
     # -- helpers ------------------------------------------------------------------
     @property
-    def project(self):  # noqa: ANN201
+    def project(self):
         return self.window.project
 
     def _editable(self) -> bool:

@@ -56,7 +56,7 @@ class Durability(QObject):
             return False
         try:
             done = project.checkpoint("PASSIVE")
-        except Exception as exc:  # noqa: BLE001 - the work is committed; the log keeps it meanwhile
+        except Exception as exc:  # the work is committed; the log keeps it meanwhile
             log_exception(exc)
             done = False
         if not done:

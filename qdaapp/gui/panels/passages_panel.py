@@ -87,7 +87,7 @@ class PassagesPanel(QWidget):
     def row_count(self) -> int:
         return self.model.rowCount()
 
-    def sizeHint(self):  # noqa: ANN201
+    def sizeHint(self):
         hint = super().sizeHint()
         hint.setHeight(220)
         return hint

@@ -45,14 +45,14 @@ class FittedImage(QWidget):
         self._pixmap = QPixmap()
         self.setMinimumHeight(200)
 
-    def setPixmap(self, pixmap: QPixmap) -> None:  # noqa: N802 - Qt's name
+    def setPixmap(self, pixmap: QPixmap) -> None:
         self._pixmap = pixmap
         self.update()
 
     def pixmap(self) -> QPixmap:
         return self._pixmap
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, _event: QPaintEvent) -> None:
         if self._pixmap.isNull():
             return
         size = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)

@@ -217,7 +217,7 @@ class LexiconEditor(QDialog):
         except QdaError as exc:
             self.message.show_error(str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - logged and shown by show_error
+        except Exception as exc:  # logged and shown by show_error
             show_error(self, exc)
             return False
         if self.version != version:  # the change listener has not redrawn yet

@@ -463,7 +463,7 @@ class ReviewPanel(BulkReview, QWidget):
         except QdaError as exc:
             self.message.show_error(str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - logged and shown by show_error
+        except Exception as exc:  # logged and shown by show_error
             show_error(self, exc)
             return False
         self.message.clear_message()
