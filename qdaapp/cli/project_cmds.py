@@ -276,7 +276,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
         rows = [{k: getattr(info, k) for k in keys} for info in source_infos(conn.execute)]
     finally:
         conn.close()
-    lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
+    lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words"
+             + (f", {r['pages']} pages" if r["pages"] else "")
              + (f"  case: {r['case']}" if r["case"] else "") for r in rows]
     emit(rows, args.json, lines or ["(no sources yet: import some with 'qdaapp import')"])
     return 0

@@ -408,6 +408,10 @@ class VerifyResult:
         return "\n".join(lines)
 
 
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else (repr(value) if isinstance(value, str) else str(value))
+
+
 def _changes(old: str | None, new: str) -> str:
     if old is None:
         return ""
@@ -416,8 +420,7 @@ def _changes(old: str | None, new: str) -> str:
     for key in sorted(set(before) | set(after)):
         a, b = before.get(key), after.get(key)
         if a != b:
-            show = (lambda v: "(none)" if v is None else (repr(v) if isinstance(v, str) else str(v)))
-            parts.append(f"{key} {show(a)[:60]} -> {show(b)[:60]}")
+            parts.append(f"{key} {_shown(a)[:60]} -> {_shown(b)[:60]}")
     return "; ".join(parts)
 
 

@@ -158,7 +158,8 @@ class CaseInfo:
 
 def list_cases(session: Session) -> list[CaseInfo]:
     sources: dict[int, list[str]] = {}
-    for case_id, name in session.execute(select(Source.case_id, Source.name).where(Source.case_id.is_not(None)).order_by(Source.name)):
+    for case_id, name in session.execute(select(Source.case_id, Source.name)
+                                         .where(Source.case_id.is_not(None)).order_by(Source.name)):
         sources.setdefault(case_id, []).append(name)
     attrs: dict[int, dict[str, str]] = {}
     for case_id, name, value in session.execute(

@@ -26,7 +26,8 @@ _ROW_KEYS = ("id", "source_id", "node_id", "start", "end", "coder", "created_at"
 
 def _check_span(name: str, length: int, start: int, end: int) -> None:
     if start > end:
-        raise InvalidInput(f"The span {start}-{end} in {name} is reversed: its start ({start}) is after its end ({end}).")
+        raise InvalidInput(f"The span {start}-{end} in {name} is reversed: "
+                           f"its start ({start}) is after its end ({end}).")
     if start == end:
         raise InvalidInput(f"The span {start}-{end} in {name} is empty: the end is not included, so give an end "
                            "after the start.")

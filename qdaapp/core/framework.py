@@ -94,7 +94,8 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
             frag_sources.setdefault(fid, set()).add(sid)
         for f in session.scalars(select(Fragment).order_by(Fragment.position, Fragment.id)):
             if rows == "cases":
-                owners = {f.case_id} if f.case_id is not None else {source_row.get(s) for s in frag_sources.get(f.id, ())}
+                owners = ({f.case_id} if f.case_id is not None
+                          else {source_row.get(s) for s in frag_sources.get(f.id, ())})
             else:
                 owners = frag_sources.get(f.id, set())
             for r in owners:

@@ -266,9 +266,11 @@ def move_node(session: Session, node_id: int, to_parent: str | None = None, free
     node.kind, node.parent_id = new_kind, new_parent
     node.position = _next_position(session, new_parent, new_kind)
     session.flush()
-    where = "free nodes" if free else (f"'{path_of(session, session.get(Node, new_parent))}'" if new_parent else "the top of the tree")
+    where = "free nodes" if free else (f"'{path_of(session, session.get(Node, new_parent))}'" if new_parent
+                                       else "the top of the tree")
     after = {"kind": node.kind, "parent_id": node.parent_id, "position": node.position}
-    return Change("node.move", "node", node.id, f"move node '{node.name}' to {where}", before=before, after=after, result=node.id)
+    return Change("node.move", "node", node.id, f"move node '{node.name}' to {where}", before=before, after=after,
+                  result=node.id)
 
 
 @command("node.merge")

@@ -142,7 +142,8 @@ def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = 
                                 "start": coding.start, "end": coding.end, "coder": coding.coder,
                                 "created_at": coding.created_at, "origin": coding.origin})
                 session.delete(coding)
-    summary = f"reject {len(decided)} hit(s) of run #{run_id}" + (f", removing {len(removed)} coding(s)" if removed else "")
+    summary = (f"reject {len(decided)} hit(s) of run #{run_id}"
+               + (f", removing {len(removed)} coding(s)" if removed else ""))
     return Change("hits.reject", "search_run", int(run_id), summary, before={"removed_codings": removed},
                   after={"decisions": decided}, result={"rejected": len(decided), "removed": len(removed)})
 

@@ -325,7 +325,8 @@ def spread_span(session: Session, source_id: int, start: int, end: int, spread: 
         if row is not None and row[1] >= end:
             return row[0], row[1]
         spread = "paragraph"  # no sentence index (or the hit crosses sentences): fall back
-    src = session.execute(select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == source_id)).first()
+    src = session.execute(select(Source.text, Source.paragraph_starts, Source.turns)
+                          .where(Source.id == source_id)).first()
     return _widen(src, start, end, spread)
 
 

@@ -121,7 +121,8 @@ def _case_id(session: Session, case_name: str | None) -> tuple[int | None, Chang
     case = Case(name=case_name)
     session.add(case)
     session.flush()
-    return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'", after={"id": case.id, "name": case.name})
+    return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'",
+                           after={"id": case.id, "name": case.name})
 
 
 # Sources are written with the driver's own cursor: an ORM object per source would keep every
@@ -246,7 +247,8 @@ def delete_source(session: Session, source_ref: str | int) -> Change:
     n = session.scalar(select(func.count()).where(Coding.source_id == source.id))
     before = {"id": source.id, "name": source.name, "kind": source.kind, "sha256": source.sha256, "codings": n}
     session.delete(source)
-    return Change("source.delete", "source", before["id"], f"delete {before['name']} and its {n} coding(s)", before=before)
+    return Change("source.delete", "source", before["id"], f"delete {before['name']} and its {n} coding(s)",
+                  before=before)
 
 
 def resolve(session: Session, ref: str | int) -> Source:

@@ -108,7 +108,8 @@ def build(folder: Path, n_events: int, n_codings: int) -> Path:
     finally:
         audit.written_rows = real
     took, digest = min(bulk)
-    print(f"bulk coding of {per_node:,} passages: {took * 1000:6.1f} ms, of which digesting rows {digest * 1000:5.1f} ms; "
+    print(f"bulk coding of {per_node:,} passages: {took * 1000:6.1f} ms, "
+          f"of which digesting rows {digest * 1000:5.1f} ms; "
           f"its undo: {undo[0] * 1000:6.1f} ms, of which digesting {undo[1] * 1000:5.1f} ms")
     fill_memo_edits(p, n_events - p.summary()["events"])
     p.close()

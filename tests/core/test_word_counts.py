@@ -17,7 +17,8 @@ LETTERS = re.compile(r"[^\W\d_]+")  # the words the language guess counts
 
 # Characters that decide the counts (apostrophes, letters, digits, underscore, marks, other scripts,
 # spaces of every kind) mixed with any character at all.
-TRICKY = "a'\u2019_ 1\u00b2\u00bd\u0301e\u00e9\u00c9\u0130\u2013\u2014\u00a0\u2003\n\t\u65e5\u0416\U0001d400\U0001f600-.,"
+TRICKY = ("a'\u2019_ 1\u00b2\u00bd\u0301e\u00e9\u00c9\u0130\u2013\u2014\u00a0\u2003\n\t"
+          "\u65e5\u0416\U0001d400\U0001f600-.,")
 texts = st.text(alphabet=st.one_of(st.sampled_from(TRICKY), st.characters(exclude_categories=("Cs",))), max_size=80)
 
 

@@ -55,7 +55,7 @@ def _value(key: str, value: Any, namer: Namer | None) -> str:
 
 
 def _row_line(item: Any, namer: Namer | None) -> str:
-    return "; ".join(l.strip() for l in lines(item, namer)[:4])
+    return "; ".join(line.strip() for line in lines(item, namer)[:4])
 
 
 def lines(snapshot: Any, namer: Namer | None = None, indent: str = "") -> list[str]:
@@ -107,7 +107,7 @@ def event_html(row: Row, namer: Namer | None = None) -> str:
     for title, snap in (("Before", loads(before)), ("After", loads(after))):
         shown = lines(snap, namer)
         if shown:
-            body = "<br>".join(escape(l).replace("    ", "&nbsp;&nbsp;&nbsp;&nbsp;") for l in shown)
+            body = "<br>".join(escape(line).replace("    ", "&nbsp;&nbsp;&nbsp;&nbsp;") for line in shown)
             parts.append(f"<p style='margin-top:8px'><b>{title}</b></p><p style='margin-left:8px'>{body}</p>")
     if action in ("undo", "redo") and entity_id is not None:
         parts.append(f"<p style='color:#5A5A5A'>This {action} reverted event {entity_id:,}.</p>")

@@ -201,7 +201,8 @@ class AuditViewer(QWidget):
             self.chain_label.setToolTip("Every event's hash matches its content and the event before it: "
                                         "nothing in the trail was edited or removed.")
         elif result.first_bad_seq is not None or result.problem:
-            where = f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None else "not as recorded"
+            where = (f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None
+                     else "not as recorded")
             self.chain_label.setText(f"✖ Audit chain {where}: {result.problem}")
             self.chain_label.setStyleSheet("color: #B3261E; font-weight: bold;")
             self.chain_label.setToolTip("Events from this one on cannot be trusted: the project file was changed "

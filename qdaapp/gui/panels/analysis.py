@@ -207,7 +207,8 @@ class AnalysisPanels(QObject):
             a.setStatusTip(spec.description)
             a.setEnabled(self.w.project is not None)
         if not found:
-            self.plugin_menu.addAction("(no plugin adds an analysis; see Edit ▸ Preferences ▸ Plugins)").setEnabled(False)
+            placeholder = self.plugin_menu.addAction("(no plugin adds an analysis; see Edit ▸ Preferences ▸ Plugins)")
+            placeholder.setEnabled(False)
 
     def open_plugin_analysis(self, name: str) -> QWidget | None:
         """A plugin's analysis of the open project (its chart and table) as a workspace tab."""

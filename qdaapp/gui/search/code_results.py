@@ -111,7 +111,8 @@ class CodeResultsDialog(QDialog):
     def _refill(self, text: str) -> None:
         self.nodes.clear()
         for choice in rank(text, self._choices):
-            item = QListWidgetItem(swatch(choice.color), choice.path + ("   (free node)" if choice.kind == "free" else ""))
+            label = choice.path + ("   (free node)" if choice.kind == "free" else "")
+            item = QListWidgetItem(swatch(choice.color), label)
             item.setData(NODE_ROLE, choice.node_id)
             self.nodes.addItem(item)
         name = text.strip()

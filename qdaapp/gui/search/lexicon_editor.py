@@ -63,7 +63,8 @@ class LexiconEditor(QDialog):
         self.exclude_button = QPushButton("Exclude a use…")
         self.add_button.setToolTip("Add a marker phrase to the selected act")
         self.move_button.setToolTip("Count the selected phrase as another speech act")
-        self.remove_button.setToolTip("Stop using the selected phrase as a marker (Ctrl+Z in the main window undoes it)")
+        self.remove_button.setToolTip("Stop using the selected phrase as a marker "
+                                      "(Ctrl+Z in the main window undoes it)")
         self.exclude_button.setToolTip("A use of a phrase that is not this act, such as 'have to do with'")
         self.message = MessageLabel()
         buttons = QVBoxLayout()

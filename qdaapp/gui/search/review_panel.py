@@ -537,7 +537,8 @@ class ReviewPanel(BulkReview, QWidget):
             text += f" <span style='color:#6b6b6b'>· {plural(hidden, 'passage')} hidden</span>"
         self.counter.setText(text)
         if has_project and not writable:
-            self.message.show_note("This project is open read-only: you can read the hits but not accept or reject them.")
+            self.message.show_note("This project is open read-only: "
+                                   "you can read the hits but not accept or reject them.")
 
 
 if __name__ == "__main__":

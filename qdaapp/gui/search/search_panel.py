@@ -275,7 +275,7 @@ class SearchPanel(QWidget):
         else:
             query = self.query_edit.text().strip()
             self.count_label.setText(f"No hits for <b>{_html(query)}</b> in {self.scope_button.describe().lower()}.")
-            tips = ["Tick <b>Word forms</b> to find other forms of the words."] if not self.forms_check.isChecked() else []
+            tips = [] if self.forms_check.isChecked() else ["Tick <b>Word forms</b> to find other forms of the words."]
             tips += ["Try a shorter phrase, or <b>manag*</b> to match any ending."]
             self.empty.setText("<p>" + "<br>".join(tips) + "</p>")
             self.stack.setCurrentWidget(self.empty)
