@@ -245,7 +245,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 1
         with project.read_session() as s:
             case_of = {info.id: info.case for info in source_ops.list_sources(s)}
-        rows = [{"id": i, **r, "case": case_of.get(i)} for i, r in zip(ids, rows)]
+        rows = [{"id": i, **r, "case": case_of.get(i)} for i, r in zip(ids, rows, strict=True)]
         rows = [{k: r[k] for k in ("id", "name", "format", "words", "encoding", "pages", "turns", "warnings",
                                    "language", "case")} for r in rows]
         lines = []

@@ -277,7 +277,7 @@ def arrange(graph: Graph, height: float | None = None) -> None:
     geometry = {"tops": tops, "gaps": gaps, "slots": gap_slots, "height": height, "left": left, "right": grid_right}
     rects = {b.id: (b.x, b.y, b.width, b.height) for b in boxes}
     saved = {b.id for b in boxes if b.saved}
-    for e, info in zip(graph.edges, plan["edges"]):
+    for e, info in zip(graph.edges, plan["edges"], strict=True):
         if info is None or e["from"] in saved or e["to"] in saved:
             e["points"] = route(rects[e["from"]], rects[e["to"]]) if info is not None else []
         else:

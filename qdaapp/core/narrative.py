@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from itertools import pairwise
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -200,7 +201,7 @@ def relink_sequence(session: Session, account_id: int) -> dict:
     links removed and added for its audit event.
     """
     order = [f.id for f in _ordered(session, account_id)]
-    pairs = set(zip(order, order[1:]))
+    pairs = set(pairwise(order))
     existing = {(link.from_id, link.to_id): link for link in session.scalars(
         select(FragmentLink).where(FragmentLink.from_id.in_(order)))}
     removed = []
@@ -209,7 +210,7 @@ def relink_sequence(session: Session, account_id: int) -> dict:
             removed.append(_link_row(link))
             session.delete(link)
     added = []
-    for a, b in zip(order, order[1:]):
+    for a, b in pairwise(order):
         if (a, b) not in existing:
             link = FragmentLink(from_id=a, to_id=b, kind="sequence")
             session.add(link)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import threading
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -181,13 +181,8 @@ def _cut(text: str, pos: int) -> int:
     cut = text.rfind("\n", low, end)
     if cut == -1:
         window = text[low:end]
-        found = None
-        for found in _SENTENCE_END.finditer(window):
-            pass
-        if found is None:
-            for found in _SPACE.finditer(window):
-                pass
-        cut = low + found.end() - 1 if found is not None else -1
+        last = deque(_SENTENCE_END.finditer(window), maxlen=1) or deque(_SPACE.finditer(window), maxlen=1)
+        cut = low + last[0].end() - 1 if last else -1
     return cut + 1 if cut != -1 else end
 
 

@@ -152,7 +152,7 @@ class FastAnalyser:
         get = self.span_ids.get
         ids_list = list(map(get, spans))
         if None in ids_list:
-            self._add_spans(list(dict.fromkeys(s for s, i in zip(spans, ids_list) if i is None)))
+            self._add_spans(list(dict.fromkeys(s for s, i in zip(spans, ids_list, strict=True) if i is None)))
             ids_list = list(map(get, spans))
         ids = np.array(ids_list, np.int64)
         lengths = np.fromiter(map(len, parts), np.int64, len(parts))

@@ -226,7 +226,7 @@ class SpeakersDialog(QDialog):
         cells = [QStandardItem(info.name), QStandardItem(role_text(info)), QStandardItem(f"{info.sources:,}"),
                  QStandardItem(f"{info.turns:,}"), QStandardItem(("Guess: " if info.guessed else "") + why)]
         sort = [info.name.casefold(), f"{info.role or '~'} {int(info.guessed)}", info.sources, info.turns, why]
-        for item, key in zip(cells, sort):
+        for item, key in zip(cells, sort, strict=True):
             item.setData(info.name, NAME_ROLE)
             item.setData(key, SORT_ROLE)
             item.setEditable(False)

@@ -182,7 +182,7 @@ def main() -> int:
         spans.setdefault(c["source"], []).append((start, start + len(quote), c["node"]))
 
     overlaps = 0
-    for rel, ss in spans.items():
+    for ss in spans.values():
         ss.sort()
         for a in range(len(ss)):
             for b in range(a + 1, len(ss)):
@@ -217,7 +217,7 @@ def main() -> int:
         counts = [len(re.findall(MARKERS[f], t, re.IGNORECASE)) for f in fam]
         print(f"{rel:<{name_w}}  {s['kind']:<10} {words(t):>5}  " + "  ".join(f"{n:>11}" for n in counts))
         if s["kind"] == "interview":
-            for f, n in zip(fam, counts):
+            for f, n in zip(fam, counts, strict=True):
                 if n < 2:
                     warn(f"{rel}: only {n} '{f}' markers")
             if not 1200 <= words(t) <= 2000:

@@ -193,7 +193,7 @@ def main() -> None:
         window.show()
         window.open_project(str(fresh(k)))
         indexer = window.analysis.indexer
-        idle.settle(lambda: indexer.is_running())
+        idle.settle(indexer.is_running)
         busiest = max({h.source_id for h in hits}, key=lambda sid: sum(h.source_id == sid for h in hits))
         window.open_source(busiest)
         window.analysis.show_search()
@@ -214,7 +214,7 @@ def main() -> None:
             profiler.enable()
         t0 = time.perf_counter()
         panel.code_results(plan)
-        end = idle.settle(lambda: panel.job is not None)
+        end = idle.settle(lambda panel=panel: panel.job is not None)
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(args.profile))

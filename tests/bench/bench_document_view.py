@@ -89,7 +89,7 @@ def build_codings(n_chars: int, rng: random.Random) -> list[CodingSpan]:
         gaps = [rng.uniform(0.0, 0.2) for _ in range(per_node + 1)]
         scale = n_chars / (sum(lengths) + sum(gaps))
         pos = gaps[0] * scale
-        for length, gap in zip(lengths, gaps[1:]):
+        for length, gap in zip(lengths, gaps[1:], strict=True):
             start, end = int(pos), min(n_chars, int(pos + length * scale))
             cid += 1
             spans.append(CodingSpan(cid, start, max(start + 1, end), node_id, name, color, rng.choice(["ana", "bo"])))

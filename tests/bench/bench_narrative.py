@@ -16,6 +16,7 @@ import random
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -61,7 +62,7 @@ def main() -> None:
             ids = [r[0] for r in s.execute(text(f"select id from fragments where account_id={accounts[0]}"
                                                 " order by position"))]
             s.execute(insert(FragmentLink), [{"from_id": a, "to_id": b, "label": "", "kind": "sequence"}
-                                             for a, b in zip(ids, ids[1:])]
+                                             for a, b in pairwise(ids)]
                       + [{"from_id": ids[i], "to_id": ids[i + 3], "label": "branch"} for i in range(0, 190, 20)])
             s.execute(insert(AccountPassage), [{"account_id": rng.choice(accounts), "source_id": sid,
                                                 "start": i * 40, "end": i * 40 + 30, "added_by": "bench",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -182,7 +183,7 @@ PASSAGE_PIECES = ["We", "had", "to", "go", ".", "!", "?", "\u2026", "\"", "\u201
 def test_passages_split_from_parts_are_those_of_the_whole_text(pieces: list[str], cuts: list[int]) -> None:
     text = "".join(pieces)
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
-    parts = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    parts = [text[a:b] for a, b in pairwise(bounds)]
     assert list(indexing._passages(iter(parts))) == _reference_passages(text)
     assert indexing.passages(text) == _reference_passages(text)
 
@@ -194,7 +195,7 @@ def test_passages_of_pieces_split_apart_are_those_of_the_whole_text(pieces: list
     text = "".join(pieces)
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
     splitter, got = analysis_pool.PassageSplitter(), []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         got += splitter.take(text[a:b], analysis_pool.piece_passages(text[a:b], a))
     got += splitter.close()
     assert got == _reference_passages(text)

@@ -153,7 +153,7 @@ def timelines(session: Session, per_coder: int = EVENTS_PER_CODER) -> list[Coder
         .where(AuditEvent.action.not_in(list(COUNTED))).subquery()
     )
     listed: dict[str, list[TimelineRow]] = {}
-    for seq, time, coder, action, summary, reason, _ in session.execute(
+    for _seq, time, coder, action, summary, reason, _ in session.execute(
         select(ranked).where(ranked.c.rank <= per_coder).order_by(ranked.c.seq)
     ):
         listed.setdefault(coder, []).append(

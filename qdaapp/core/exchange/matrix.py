@@ -172,10 +172,10 @@ def _write_docx(tmp: Path, matrix: Matrix, header: list[str], parts: dict[tuple[
         _text(cells[0].paragraphs[0], name, bold=True)
         for i, (c, _) in enumerate(matrix.cols, start=1):
             _docx_cell(cells[i], parts.get((r, c), CellParts()), Pt, RGBColor)
-    for width, column in zip(widths, table.columns):
+    for width, column in zip(widths, table.columns, strict=True):
         column.width = width  # the grid (LibreOffice reads it) and each cell (Word does)
     for row in table.rows:
-        for width, cell in zip(widths, row.cells):
+        for width, cell in zip(widths, row.cells, strict=True):
             cell.width = width
         for cell in row.cells:
             cell._tc.get_or_add_tcPr().append(_valign_top(OxmlElement, qn))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -245,7 +246,7 @@ class NoteWriter:
                                                    end=span[2]))
             seen: set[tuple[int, int]] = set()
             order = list(frag_ids.values())
-            steps = set(zip(order, order[1:]))  # a link to the next fragment is the sequence (as in schema 0007)
+            steps = set(pairwise(order))  # a link to the next fragment is the sequence (as in schema 0007)
             for link in flinks:
                 a, b = frag_ids.get(link.origin or ""), frag_ids.get(link.target or "")
                 if a is not None and b is not None and a != b and (a, b) not in seen:

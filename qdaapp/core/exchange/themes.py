@@ -151,7 +151,7 @@ def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[flo
     table.style = "Table Grid"
     twips = [round(w * 567) for w in widths] if widths else None
     if twips:
-        for col, w in zip(table._tbl.tblGrid.gridCol_lst, twips):
+        for col, w in zip(table._tbl.tblGrid.gridCol_lst, twips, strict=False):
             col.w = w
     half_points = round(size * 2)
 

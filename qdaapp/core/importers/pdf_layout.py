@@ -166,7 +166,7 @@ def _counts_pages(cluster: list[tuple[float, int, int, str]]) -> bool:
     """True if one of the numbers in these lines goes up with the page ("Page 3 of 12")."""
     numbers = [[int(n) for n in _DIGITS.findall(text)] for *_rest, text in cluster]
     for k in range(min(len(ns) for ns in numbers)):
-        offsets = Counter(ns[k] - page for ns, (_y, page, _j, _t) in zip(numbers, cluster))
+        offsets = Counter(ns[k] - page for ns, (_y, page, _j, _t) in zip(numbers, cluster, strict=True))
         if offsets.most_common(1)[0][1] >= 0.8 * len(cluster):
             return True
     return False

@@ -104,7 +104,7 @@ class KwicModel(PassageDrag, QAbstractTableModel):
             return
         with self.project.read_session() as s:
             filled = search.add_context(s, [self._hits[r] for r in rows], CONTEXT_WIDTH)
-        for r, h in zip(rows, filled):
+        for r, h in zip(rows, filled, strict=True):
             self._left[r], self._right[r] = h.left, h.right
         self.dataChanged.emit(self.index(min(rows), LEFT), self.index(max(rows), RIGHT))
 

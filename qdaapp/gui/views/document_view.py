@@ -340,7 +340,7 @@ class DocumentView(QWidget):
                 mark.cursor = cursor
                 self._marks.append(mark)
             self._marked_spans = spans
-        for span, mark in zip(spans, self._marks):
+        for span, mark in zip(spans, self._marks, strict=True):
             mark.format = self._mark_formats["current" if span == current else "all"]
         self._edit.setExtraSelections(self._marks)
 
