@@ -148,7 +148,7 @@ def _read_source(database: str, source_id: int) -> tuple[str, str | None]:
 
     conn = _READERS.get(database)
     fresh = conn is None
-    if fresh:
+    if conn is None:
         conn = sqlite3.connect(f"file:{quote(database, safe='/:')}?mode=ro", uri=True, timeout=30)
     try:
         return conn.execute("SELECT text, turns FROM sources WHERE id = ?", (source_id,)).fetchone()

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from .db import driver_connection
 from .models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
@@ -288,7 +289,7 @@ def _canon_rows(cursor_rows, columns: list[str]):  # a driver cursor's rows
 
 def _read_rows(conn: Connection, table: str, where: str = "", ids: list[int] | None = None):
     """Digest rows of ``table`` (all, or those ``where`` the rowid is in ``ids``), in chunks."""
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn.connection)
     chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
         sql = f'SELECT rowid, * FROM "{table}"'
@@ -311,7 +312,7 @@ def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, 
     a search run are written with their run and not listed one by one: a run made here brings its
     hits. ``everything``: every row of every table (the baseline an upgraded project starts from).
     """
-    entries = []
+    entries: list[tuple[str, int, str | None, str | None]] = []
     if everything:
         for table in digested_tables(conn):
             entries.extend((table, rid, digest, text if len(text) <= _ROW_KEEP else None)
@@ -438,7 +439,7 @@ def verify(conn: Connection, seal: str | None = None) -> VerifyResult:
     sealed_hash = None
     baseline_seq = None
     names = ", ".join(f'"{c.key}"' for c in _COLUMNS)
-    cursor = conn.connection.driver_connection.execute(
+    cursor = driver_connection(conn.connection).execute(
         f'SELECT {names} FROM "{AuditEvent.__tablename__}" ORDER BY seq')
     sha = hashlib.sha256
     encode = _CHAIN_JSON
@@ -505,9 +506,9 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
     latest: dict[str, dict[int, tuple[str | None, str | None]]] = {}
     seen: set[int] = set()
     bad_events: list[int] = []
-    cur_seq, h = None, None
     sha = hashlib.sha256
-    cursor = conn.connection.driver_connection.execute(
+    cur_seq, h = None, sha()
+    cursor = driver_connection(conn.connection).execute(
         "SELECT seq, tbl, row_id, digest, row FROM audit_rows ORDER BY seq, tbl, row_id")
     while True:
         batch = cursor.fetchmany(5000)
@@ -519,10 +520,7 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
                 seen.add(seq)
             h.update(f"{table}\t{row_id}\t{digest or '-'}\n".encode())
             if seq <= count:
-                kept = latest.get(table)
-                if kept is None:
-                    kept = latest[table] = {}
-                kept[row_id] = (digest, text)
+                latest.setdefault(table, {})[row_id] = (digest, text)
         if not batch:
             break
     if cur_seq is not None and row_hashes.get(cur_seq) != h.hexdigest():

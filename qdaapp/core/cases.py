@@ -107,6 +107,7 @@ def set_attribute(
     name = name.strip()
     if not name:
         raise InvalidInput("An attribute needs a name.")
+    target: Case | Source
     if owner == "case":
         target = resolve_case(session, owner_ref)
     elif owner == "source":
@@ -157,11 +158,11 @@ class CaseInfo:
 
 
 def list_cases(session: Session) -> list[CaseInfo]:
-    sources: dict[int, list[str]] = {}
+    sources: dict[int | None, list[str]] = {}  # the query leaves out sources without a case
     for case_id, name in session.execute(select(Source.case_id, Source.name)
                                          .where(Source.case_id.is_not(None)).order_by(Source.name)):
         sources.setdefault(case_id, []).append(name)
-    attrs: dict[int, dict[str, str]] = {}
+    attrs: dict[int | None, dict[str, str]] = {}  # the query leaves out values of sources
     for case_id, name, value in session.execute(
         select(AttributeValue.case_id, Attribute.name, AttributeValue.value)
         .join(Attribute, Attribute.id == AttributeValue.attribute_id)

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -29,6 +29,7 @@ from .errors import DiskFull, ProjectDamaged, ProjectError, ReadOnlyPlace
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
+    from sqlalchemy.pool import PoolProxiedConnection
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -36,6 +37,14 @@ BACKUP_SUFFIX = ".qda"
 # What SQLite (and Python's sqlite3 module reading a damaged text value) say about a damaged file.
 DAMAGE_SIGNS = ("malformed", "file is not a database", "could not decode", "database corrupt")
 SQLITE_FULL = 13
+
+
+def driver_connection(pooled: PoolProxiedConnection) -> sqlite3.Connection:
+    """The sqlite3 connection under SQLAlchemy's pooled one (``conn.connection``, ``engine.raw_connection()``)."""
+    raw = pooled.driver_connection
+    if raw is None:  # only once the pooled connection was closed
+        raise ProjectError("The connection to the project file is already closed.")
+    return raw
 
 
 # ---------------------------------------------------------------------- damage, full disks
@@ -292,7 +301,7 @@ def quick_check_connection(conn: sqlite3.Connection, name: str, path: Path | Non
     _judge(rows, name, path, trusted)
 
 
-def _check_rows(fetch: Callable[[str], list], path: Path, trusted: bool) -> list[tuple]:
+def _check_rows(fetch: Callable[[str], Sequence], path: Path, trusted: bool) -> list[tuple]:
     pragmas = ("PRAGMA quick_check(sqlite_schema)", "PRAGMA quick_check(meta)") if trusted else ("PRAGMA quick_check",)
     try:
         return [tuple(row) for pragma in pragmas for row in fetch(pragma)]

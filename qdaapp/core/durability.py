@@ -24,11 +24,12 @@ import json
 import os
 import sqlite3
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .db import driver_connection
 from .errors import ProjectError, ProjectInUse
 from .progress import CancelToken, Progress
 
@@ -55,7 +56,7 @@ def checkpoint(engine: Engine, mode: str = "PASSIVE", wait_ms: int = 1000) -> bo
         raise ValueError(f"unknown checkpoint mode {mode!r}")
     raw = engine.raw_connection()
     try:
-        conn = raw.driver_connection
+        conn = driver_connection(raw)
         previous = conn.execute("PRAGMA busy_timeout").fetchone()[0]
         conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         try:
@@ -69,7 +70,7 @@ def checkpoint(engine: Engine, mode: str = "PASSIVE", wait_ms: int = 1000) -> bo
 
 
 # ---------------------------------------------------------------------- the acknowledged head
-def audit_head(fetch: Callable[[str], list]) -> Head | None:
+def audit_head(fetch: Callable[[str], Sequence]) -> Head | None:
     """The last event's (seq, hash), or None for a project without events."""
     rows = fetch("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
     return (int(rows[0][0]), str(rows[0][1])) if rows else None
@@ -280,7 +281,7 @@ def save_copy(engine: Engine, source: Path, target: str | Path, force: bool = Fa
             leftover.unlink(missing_ok=True)
         raw = engine.raw_connection()
         try:
-            src = raw.driver_connection
+            src = driver_connection(raw)
             head_before = audit_head(lambda sql: src.execute(sql).fetchall())
             dest = sqlite3.connect(tmp, isolation_level=None)
             try:

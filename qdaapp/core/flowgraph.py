@@ -71,7 +71,8 @@ def fragments(session: Session, account_id: int, with_text: bool = True) -> list
         .where(FragmentPassage.fragment_id.in_(ids)).order_by(FragmentPassage.id)
     ):
         if with_text and sid not in texts:
-            texts[sid] = tuple(session.execute(select(Source.name, Source.text).where(Source.id == sid)).one())
+            name, body = session.execute(select(Source.name, Source.text).where(Source.id == sid)).one()
+            texts[sid] = (name, body)
         name, body = texts.get(sid, ("", ""))
         passages.setdefault(fid, []).append({"source": name, "source_id": sid, "start": a, "end": b,
                                              "text": body[a:b] if with_text else ""})
@@ -240,8 +241,11 @@ def layout(title: str, frags: list[FragmentInfo], edges: list[dict], keep_saved:
     width = BOX_WIDTHS[mode]
     boxes = []
     for f in frags:
-        saved = keep_saved and f.x is not None and f.y is not None
-        boxes.append(Box(f.id, f.x if saved else 0.0, f.y if saved else 0.0, width,
+        if keep_saved and f.x is not None and f.y is not None:
+            saved, x, y = True, f.x, f.y
+        else:
+            saved, x, y = False, 0.0, 0.0
+        boxes.append(Box(f.id, x, y, width,
                          box_height(f.summary, f.actors, width), f.summary, f.act, f.case, f.actors,
                          STAGE.get(f.act or ""), 0, saved))
     graph = Graph(title, boxes, [dict(e) for e in edges], 0.0, 0.0, mode, 1, page)

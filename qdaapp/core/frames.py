@@ -231,7 +231,8 @@ def list_frames() -> list[FrameInfo]:
 # ---------------------------------------------------------------------- applying
 def missing_paths(session: Session, frame: Frame) -> tuple[list[str], list[str]]:
     """(paths to add, paths already there) for ``frame`` in this project, title node included."""
-    add, have = [], []
+    add: list[str] = []
+    have: list[str] = []
     for path in [frame.title] + [p for p, _ in frame.walk()]:
         (have if nodes.find_tree_path(session, path) is not None else add).append(path)
     return add, have

@@ -149,7 +149,7 @@ def set_cell_summary(session: Session, row_kind: str, row_id: int, node_id: int,
     kind = {"cases": "case", "sources": "source", "case": "case", "source": "source"}.get(row_kind)
     if kind is None:
         raise InvalidInput(f"Rows can be cases or sources, not '{row_kind}'.")
-    owner = session.get(Case if kind == "case" else Source, int(row_id))
+    owner = session.get(Case, int(row_id)) if kind == "case" else session.get(Source, int(row_id))
     node = session.get(Node, int(node_id))
     if owner is None or node is None:
         raise NotFound("That framework cell's row or column no longer exists.")

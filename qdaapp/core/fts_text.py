@@ -30,7 +30,7 @@ from .query import ParsedQuery, Term
 
 _WORD = r"[^\W_]"  # a character that is part of a word (letters and digits, not "_")
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple, dict[int, tuple[int, int, str]]]] = {}
+_cache: dict[str, tuple[tuple, dict[int, tuple[int, int, str, str | None]]]] = {}
 
 
 def _state(session: Session) -> tuple:
@@ -45,7 +45,7 @@ def passages(session: Session) -> dict[int, tuple[int, int, str, str | None]]:
     index. The lower-case copy is searched with a case-sensitive expression, which the regular
     expression engine scans several times faster; it is None where lowering would change the
     length (so its offsets would not be the passage's)."""
-    where = str(session.get_bind().url.database)
+    where = str(session.get_bind().engine.url.database)
     state = _state(session)
     with _lock:
         cached = _cache.get(where)
@@ -72,7 +72,7 @@ def keep(session: Session, limit: int | None = None) -> bool:
         "SELECT COALESCE(SUM(s.length), 0) FROM source_index si JOIN sources s ON s.id = si.source_id "
         "WHERE si.fts_at IS NOT NULL")).scalar_one()
     if size > (KEEP_LIMIT if limit is None else limit):
-        forget(str(session.get_bind().url.database))
+        forget(str(session.get_bind().engine.url.database))
         return False
     passages(session)
     return True
@@ -81,7 +81,7 @@ def keep(session: Session, limit: int | None = None) -> bool:
 def _kept(session: Session) -> dict[int, tuple[int, int, str, str | None]] | None:
     """The passages kept for this project (read again if an index changed), or None where
     nothing asked to keep them (:func:`passages`)."""
-    where = str(session.get_bind().url.database)
+    where = str(session.get_bind().engine.url.database)
     with _lock:
         cached = _cache.get(where)
     if cached is None:

@@ -397,7 +397,7 @@ def redo(session: Session, coder: str) -> Change:
     if target is None:
         raise InvalidInput("There is nothing to redo.")
     seq, summary = target
-    undone_by = session.execute(text("SELECT undone_by FROM history WHERE seq = :s"), {"s": seq}).scalar()
+    undone_by = session.execute(text("SELECT undone_by FROM history WHERE seq = :s"), {"s": seq}).scalar_one()
     _check_later_changes(session, undone_by, coder)
     _apply_inverse(session, undone_by)
     def mark(s: Session, _redo_seq: int) -> None:

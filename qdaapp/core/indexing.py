@@ -223,9 +223,10 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
         breaks: list[int] = []
         if spoken:  # the labels need the whole text (a long source without turns is read in parts)
             with project.read_session() as s:
-                text = s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+                whole: str = s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+            text = whole
             if job.want_nlp:
-                breaks = [end for _start, end in speaker_labels(text, spoken)]
+                breaks = [end for _start, end in speaker_labels(whole, spoken)]
         else:
             text = _read_text(project, source_id)
         if not job.want_nlp:
@@ -322,7 +323,9 @@ def _index_one(project, job: _Job, cancel: CancelToken | None, progress: Progres
                 name, rows, found = analysis if isinstance(analysis, tuple) else analysis.result()
                 _insert_sentences(conn, rows)
             if keyword:  # a whole source's passages, or a piece's (split in part by the worker)
-                _insert_passages(conn, job.source_id, found if piece is None else splitter.take(piece, found))
+                keyword_rows = found if piece is None else splitter.take(piece, found)
+                assert keyword_rows is not None, "a whole source's analysis brings its passages"
+                _insert_passages(conn, job.source_id, keyword_rows)
             if job.streamed:
                 checkpoint(cancel)
                 if progress and piece:

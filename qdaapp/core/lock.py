@@ -20,6 +20,7 @@ import getpass
 import json
 import os
 import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -51,7 +52,7 @@ def held_as(kind: str, detail: str = "") -> Iterator[None]:
 
 
 def _try_lock(fh: IO[bytes]) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
         import msvcrt
 
         try:

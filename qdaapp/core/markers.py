@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -159,14 +159,14 @@ class CompiledLexicon:
         nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != ANY), None)
         if nxt is None:
             self.nexts[first] = None
-        elif self.nexts.get(first, set()) is not None:
-            self.nexts.setdefault(first, set()).update(nxt[1])
+        elif (following := self.nexts.setdefault(first, set())) is not None:
+            following.update(nxt[1])
             self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
         last = words[-1]
         if last == ANY:
             self.finals[first] = None
-        elif self.finals.get(first, set()) is not None:
-            self.finals.setdefault(first, set()).update(last)
+        elif (finals := self.finals.setdefault(first, set())) is not None:
+            finals.update(last)
 
     @staticmethod
     def _pattern(words: list[tuple[str, ...]], gap: dict) -> list[dict]:
@@ -345,7 +345,7 @@ def find_markers(
 
 SENTENCE_BATCH = 2500
 # A batch of candidate sentences: their rows, and the speaker turns (JSON as stored) of their sources.
-Batch = tuple[list[tuple], dict[int, str]]
+Batch = tuple[Sequence[tuple], dict[int, str]]
 
 
 def hit_batches(
@@ -367,7 +367,7 @@ def hit_batches(
     connection = session.connection().connection
     cursor = connection.cursor()
 
-    def row_batches() -> Iterator[tuple[list[tuple], dict[int, str]]]:
+    def row_batches() -> Iterator[Batch]:
         """Each batch of rows, with the speaker turns (as stored) of the sources they are in."""
         cursor.execute("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
                        "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH ?", (compiled.fts_query,))
@@ -573,7 +573,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
                 found[(n, i, act)] = (j, key)
     keys, negations, subjects, determiners = compiled.keys, compiled.negations, compiled.subjects, compiled.determiners
     out = []
-    offsets, offsets_row = None, -1
+    offsets, offsets_row = indexing.unpack_offsets(b""), -1  # unpacked below for each new sentence row
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
     for (n, i, act), (j, key) in sorted(found.items()):
         if furthest.get((n, act), -1) >= j:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -243,6 +244,7 @@ def add_fragment(
     case_id = resolve_case(session, case_ref).id if case_ref not in (None, "") else None
     checked = [(check_passage(session, s, a, b).id, a, b) for s, a, b in passages or []]
     frags = _ordered(session, account.id)
+    prev: Fragment | None
     if after is not None:
         prev = resolve_fragment(session, after)
         if prev.account_id != account.id:
@@ -276,7 +278,8 @@ def update_fragment(session: Session, fragment_id: int, summary: str | None = No
                     case_ref: str | int | None = "", actors: list[str] | None = None) -> Change:
     """Change a fragment; ``act`` and ``case_ref`` left at '' mean unchanged, None clears them."""
     fragment = resolve_fragment(session, fragment_id)
-    before, changes = {}, {}
+    before: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     if summary is not None and summary.strip() and summary.strip() != fragment.summary:
         changes["summary"] = summary.strip()
     if act != "":
@@ -440,7 +443,8 @@ def assign_role(session: Session, account_ref: str | int, actor: str, role: str)
 def remove_role(session: Session, account_ref: str | int, actor: str, role: str) -> Change:
     account = resolve_account(session, account_ref)
     deleted = session.execute(delete(ActantRole).where(
-        ActantRole.account_id == account.id, ActantRole.actor == actor, ActantRole.role == role)).rowcount
+        ActantRole.account_id == account.id, ActantRole.actor == actor, ActantRole.role == role)
+    ).rowcount  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
     if not deleted:
         raise NotFound(f"'{actor}' is not the {role} of '{account.title}'.")
     return Change("actant.remove", "account", account.id, f"remove '{actor}' as {role} of '{account.title}'",
@@ -461,7 +465,7 @@ def source_facts(session: Session, source_ids: Iterable[int]) -> dict[int, tuple
 def case_name_of_sources(session: Session) -> dict[int, str]:
     """source id -> the name of its case ('' when it has none), for every source."""
     cases = dict(session.execute(select(Source.id, Source.case_id)).all())
-    names = dict(session.execute(select(Case.id, Case.name)).all())
+    names: dict[int | None, str] = dict(session.execute(select(Case.id, Case.name)).all())
     return {sid: names.get(cid, "") for sid, cid in cases.items()}
 
 

@@ -316,7 +316,8 @@ def suggest_actors(texts: Sequence[str], known: Sequence[str], lang: str = "en")
 
         matcher_nlp = spacy.blank(lang)
         ruler = matcher_nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-        ruler.add_patterns([{"label": "ACTOR", "pattern": name, "id": name} for name in known if name.strip()])
+        patterns = [{"label": "ACTOR", "pattern": name, "id": name} for name in known if name.strip()]
+        ruler.add_patterns(patterns)  # type: ignore[attr-defined]  # add_pipe is annotated as any pipe
         with _LOCK:
             _PIPELINES[ruler_key] = matcher_nlp
     found: dict[str, None] = {}

@@ -88,7 +88,7 @@ def _sibling(session: Session, parent_id: int | None, kind: str, name: str) -> N
 def _next_position(session: Session, parent_id: int | None, kind: str) -> int:
     q = select(func.coalesce(func.max(Node.position), -1)).where(Node.kind == kind)
     q = q.where(Node.parent_id.is_(None) if parent_id is None else Node.parent_id == parent_id)
-    return int(session.scalar(q)) + 1
+    return int(session.execute(q).scalar_one()) + 1
 
 
 def _default_color(session: Session) -> str:
@@ -100,7 +100,7 @@ def path_of(session: Session, node: Node) -> str:
     names = [node.name]
     parent_id = node.parent_id
     while parent_id is not None:
-        parent = session.get(Node, parent_id)
+        parent = session.get_one(Node, parent_id)
         names.append(parent.name)
         parent_id = parent.parent_id
     return "/".join(reversed(names))
@@ -266,7 +266,7 @@ def move_node(session: Session, node_id: int, to_parent: str | None = None, free
     node.kind, node.parent_id = new_kind, new_parent
     node.position = _next_position(session, new_parent, new_kind)
     session.flush()
-    where = "free nodes" if free else (f"'{path_of(session, session.get(Node, new_parent))}'" if new_parent
+    where = "free nodes" if free else (f"'{path_of(session, session.get_one(Node, new_parent))}'" if new_parent
                                        else "the top of the tree")
     after = {"kind": node.kind, "parent_id": node.parent_id, "position": node.position}
     return Change("node.move", "node", node.id, f"move node '{node.name}' to {where}", before=before, after=after,

@@ -30,6 +30,7 @@ from .db import (
     check_project_file,
     damaged,
     disk_full,
+    driver_connection,
     forget_clean,
     integrity_problems,
     is_damage,
@@ -197,7 +198,7 @@ class Project:
         project is in use. Marks the project damaged when it finds anything."""
         raw = self.engine.raw_connection()
         try:
-            problems = integrity_problems(raw.driver_connection)
+            problems = integrity_problems(driver_connection(raw))
         finally:
             raw.close()
         if problems:
@@ -313,7 +314,7 @@ class Project:
         """(seq, hash) of the last audit event, or None."""
         raw = self.engine.raw_connection()  # the driver's own connection: this runs after every commit
         try:
-            return durability.audit_head(lambda sql: raw.driver_connection.execute(sql).fetchall())
+            return durability.audit_head(lambda sql: driver_connection(raw).execute(sql).fetchall())
         finally:
             raw.close()
 
@@ -427,7 +428,7 @@ def backup_copy(path: Path, engine: Engine, label: str) -> Path:
         try:
             dest = sqlite3.connect(tmp)
             try:
-                raw.driver_connection.backup(dest)
+                driver_connection(raw).backup(dest)
             finally:
                 dest.close()
         finally:

@@ -82,9 +82,10 @@ def parse(query: str) -> ParsedQuery:
             if query[pos:].strip() == "":
                 break
             raise QueryError(f"Cannot read the search at position {pos + 1}.")
-        start = m.start(m.lastgroup)
-        pos = m.end()
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
+        start = m.start(kind)
+        pos = m.end()
         if kind == "quote":
             close = query.find('"', pos)
             if close == -1:

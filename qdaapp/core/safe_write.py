@@ -35,7 +35,7 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def write_via_temp(path: str | Path, write: Callable[[Path], None], *, temp_suffix: str | None = None,
+def write_via_temp(path: str | Path, write: Callable[[Path], object], *, temp_suffix: str | None = None,
                    what: str = "", mode: int | None = None) -> Path:
     """Write ``path`` by calling ``write(tmp)`` on a temporary file beside it, then renaming.
 

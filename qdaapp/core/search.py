@@ -150,7 +150,7 @@ def keyword_search(
         session, sorted({h[0] for h in raw}))
     if left_out:
         raw = speakers.keep_outside(raw, left_out)
-    out = []
+    out: list[KeywordHit] = []
     append = out.append
     for sid, a, b, hit_text, _ in raw:
         name, case, page_starts = allowed[sid]
@@ -201,6 +201,7 @@ def _exact_hits(session: Session, parsed: ParsedQuery, allowed: dict) -> list[tu
     if fts_text.usable(parsed):
         pattern = fts_text.term_pattern(parsed.terms)
         lowered_pattern = fts_text.term_pattern(parsed.terms, lowered=True)
+        assert pattern is not None and lowered_pattern is not None  # usable: there is one term
         hits: list[tuple] = []
         unmarked = []
         add, finditer, lowered_finditer = hits.append, pattern.finditer, lowered_pattern.finditer
@@ -326,7 +327,7 @@ def spread_span(session: Session, source_id: int, start: int, end: int, spread: 
             return row[0], row[1]
         spread = "paragraph"  # no sentence index (or the hit crosses sentences): fall back
     src = session.execute(select(Source.text, Source.paragraph_starts, Source.turns)
-                          .where(Source.id == source_id)).first()
+                          .where(Source.id == source_id)).one()
     return _widen(src, start, end, spread)
 
 
@@ -357,7 +358,7 @@ def spread_spans(session: Session, hits: list[tuple[int, int, int]], spread: str
             how = "paragraph"
         if sid not in texts:
             texts[sid] = session.execute(
-                select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == sid)).first()
+                select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == sid)).one()
         out.append((sid, *_widen(texts[sid], start, end, how)))
     return out
 

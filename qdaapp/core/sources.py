@@ -247,7 +247,7 @@ def delete_source(session: Session, source_ref: str | int) -> Change:
     n = session.scalar(select(func.count()).where(Coding.source_id == source.id))
     before = {"id": source.id, "name": source.name, "kind": source.kind, "sha256": source.sha256, "codings": n}
     session.delete(source)
-    return Change("source.delete", "source", before["id"], f"delete {before['name']} and its {n} coding(s)",
+    return Change("source.delete", "source", source.id, f"delete {before['name']} and its {n} coding(s)",
                   before=before)
 
 
@@ -265,7 +265,7 @@ def resolve(session: Session, ref: str | int) -> Source:
     names = session.scalars(select(Source.name)).all()
     matches = [n for n in names if n.rsplit(".", 1)[0] == text]
     if len(matches) == 1:
-        return session.scalar(select(Source).where(Source.name == matches[0]))
+        return session.scalars(select(Source).where(Source.name == matches[0])).one()
     if matches:
         raise Conflict(f"'{text}' could mean {', '.join(matches)}; give the full name or the id.")
     raise NotFound(f"There is no source '{text}'. List sources with 'qdaapp sources'.")

@@ -139,7 +139,7 @@ def _header_names(head: str) -> list[tuple[str, str]]:
     Every part of the line must look like a name, so a first turn such as
     "Interviewer: Maria, thanks for coming." names nobody.
     """
-    found = []
+    found: list[tuple[str, str]] = []
     for m in _HEADER_RE.finditer(head):
         key = m.group("key").lower()
         role = PARTICIPANT if key.startswith(_HEADER_PARTICIPANTS) else INTERVIEWER
@@ -215,8 +215,7 @@ def _load(session: Session) -> list[_Entry]:
             for sid, sha, raw, body in session.execute(
                     select(Source.id, Source.sha256, Source.turns, Source.text)
                     .where(Source.id.in_(unstored[j:j + 200]))):
-                has_turns = bool(raw) and raw != "[]"
-                _STATS[(sid, sha or "")] = _stats(body or "", json.loads(raw)) if has_turns else None
+                _STATS[(sid, sha or "")] = _stats(body or "", json.loads(raw)) if raw and raw != "[]" else None
     found = []
     for sid, name, sha in rows:
         cached = _STATS.get((sid, sha or ""))
@@ -352,7 +351,8 @@ def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[s
     names: dict[str, None] = {}
     for entry in loaded:
         names.update(dict.fromkeys(entry.stats.speakers))
-    fixed, result = {}, {}
+    fixed: dict[str, str] = {}
+    result: dict[str, tuple[str | None, bool, str]] = {}
     for name in list(names) + [n for n in confirmed if n not in names]:
         if name in confirmed:
             fixed[name] = confirmed[name]
@@ -456,7 +456,8 @@ def keep_outside(items: list, spans_by_source: dict[int, list[tuple[int, int]]])
     """The ``items`` (tuples starting with source id and offset, sorted by them) that lie in no span
     of their source; one sweep, so a search's thousands of hits cost no search each."""
     kept = []
-    current, spans, j, n = None, (), 0, 0
+    current, j, n = None, 0, 0
+    spans: list[tuple[int, int]] | tuple[()] = ()
     for item in items:
         sid, offset = item[0], item[1]
         if sid != current:

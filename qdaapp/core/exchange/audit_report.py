@@ -292,7 +292,7 @@ def _write_docx(report: AuditReport, tmp: Path) -> None:
             doc.add_paragraph(clean(_fragment_line(i, f)))
         if a.chart_png:
             _add_picture(doc, a.chart_png)
-    doc.save(tmp)
+    doc.save(str(tmp))
 
 
 # ---------------------------------------------------------------------- HTML

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -189,7 +189,7 @@ def zip_stamp(session: Session) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
 
 
-def source_rows(session: Session) -> list:
+def source_rows(session: Session) -> Sequence:
     return session.execute(
         select(Source.id, Source.name, Source.kind, Source.format, Source.case_id, Source.text, Source.original,
                Source.imported_at, Source.imported_by).order_by(Source.id)

@@ -107,7 +107,8 @@ class _Builder:
         users = etree.SubElement(root, _q("Users"))
         if ctx.nodes:
             codes = etree.SubElement(etree.SubElement(root, _q("CodeBook")), _q("Codes"))
-            add_codes(codes, ctx, PROJECT_NS, {nid: g for (kind, nid), g in self.notes_on.items() if kind == "node"})
+            add_codes(codes, ctx, PROJECT_NS, {nid: g for (kind, nid), g in self.notes_on.items()
+                                                if kind == "node" and nid is not None})
         self._variables_and_cases(root)
         self._sources(root)
         self._notes(root)
@@ -290,13 +291,13 @@ class _Builder:
             if m.author:
                 attrs["creatingUser"] = self._user(m.author)
             attrs.update(when(m.created_at))
-            if xsd_datetime(m.updated_at):
-                attrs["modifiedDateTime"] = xsd_datetime(m.updated_at)
+            if modified := xsd_datetime(m.updated_at):
+                attrs["modifiedDateTime"] = modified
             note = etree.SubElement(group, _q("Note"), attrs)
             if m.target_type == "diary":
                 etree.SubElement(note, _q("Description")).text = f"{DIARY_PREFIX}{m.date or ''}"
             etree.SubElement(note, _q("PlainTextContent")).text = clean(m.text)
-        cases = dict(self.s.execute(select(Case.id, Case.name)).all())
+        cases: dict[int | None, str] = dict(self.s.execute(select(Case.id, Case.name)).all())
         for f in self.fragments:
             info = {"act": f.act, "actors": json.loads(f.actors or "[]"), "case": cases.get(f.case_id),
                     "position": f.position, "placed": f.x is not None and f.y is not None}

@@ -227,10 +227,11 @@ def _lost_case_links(session: Session, parsed: RProject, ids: dict[str, int], me
                 summary.skipped.append(Skipped("case", case.name, f"its link to the source '{read[guid]}' was "
                                                "left out: that source was not imported."))
     for src, sid, case_id in merged_into:
-        have = session.get(Source, sid)
+        have = session.get_one(Source, sid)
         if case_id is not None and have.case_id != case_id:
-            now = f"in the case '{session.get(Case, have.case_id).name}'" if have.case_id is not None else "in no case"
-            wanted = session.get(Case, case_id).name
+            now = (f"in the case '{session.get_one(Case, have.case_id).name}'" if have.case_id is not None
+                   else "in no case")
+            wanted = session.get_one(Case, case_id).name
             summary.skipped.append(Skipped("case", wanted, f"its link to the source '{src.name}' was left out: that "
                                            f"source was already in the project (as '{have.name}', {now}), "
                                            "and an import does not change existing sources."))
@@ -302,7 +303,7 @@ def _codings(session: Session, parsed: RProject, coder: str, node_ids: dict[str,
              source_ids: dict[str, int], summary: ImportSummary) -> None:
     seen: set[tuple[int, int, int, int, str]] = set()
     if summary.merged["sources"]:
-        seen.update(tuple(r) for r in session.execute(
+        seen.update((s, n, a, b, c) for s, n, a, b, c in session.execute(
             select(Coding.source_id, Coding.node_id, Coding.start, Coding.end, Coding.coder)
             .where(Coding.source_id.in_(set(source_ids.values())))).all())
     rows: list[dict] = []
@@ -346,4 +347,4 @@ def coding_id_lookup(session: Session, source_ids: Iterable[int]) -> dict[tuple[
         return {}
     rows = session.execute(select(Coding.source_id, Coding.node_id, Coding.start, Coding.end, Coding.coder,
                                   Coding.id).where(Coding.source_id.in_(ids))).all()
-    return {tuple(r[:5]): r[5] for r in rows}
+    return {(s, n, a, b, c): cid for s, n, a, b, c, cid in rows}

@@ -88,8 +88,8 @@ class NoteWriter:
                 self.skip("set", s.name, f"qdaapp has no sets of sources, codes or notes; its {n} member(s) "
                           "were imported without it.")
         if not p.ours:
-            for g in p.graphs:
-                self.skip("graph", g.name, "graphs from other programs are not imported (qdaapp draws flow "
+            for graph in p.graphs:
+                self.skip("graph", graph.name, "graphs from other programs are not imported (qdaapp draws flow "
                           "charts of its own narrative accounts).")
         self._accounts(accounts, fragments, flinks, fpassages, apassages)
         self._memos(fragments)

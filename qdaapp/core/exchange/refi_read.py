@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,7 +132,7 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
     return project
 
 
-def check_code_references(project: RProject, path: Path, sets: dict[str, list[str | None]]) -> None:
+def check_code_references(project: RProject, path: Path, sets: Mapping[str, Sequence[str | None]]) -> None:
     """Refuse a codebook whose GUIDs do not hold together.
 
     A code GUID used twice, a coding whose CodeRef names no code of the
@@ -140,6 +141,7 @@ def check_code_references(project: RProject, path: Path, sets: dict[str, list[st
     whole file is refused and the project is left as it was.
     """
     problems: list[str] = []
+    guid: str | None  # None where a coding's CodeRef is missing
     if project.duplicate_codes:
         guid, name = project.duplicate_codes[0]
         problems.append(f"{_n(len(project.duplicate_codes), 'code GUID')} used twice (first: {guid}, "

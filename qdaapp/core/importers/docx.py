@@ -314,7 +314,7 @@ def _aside_warnings(zf: zipfile.ZipFile) -> list[str]:
     return [f"The document has {listed}; these were not imported, only the main text."]
 
 
-def extract_text(stream: IO[bytes]) -> tuple[str, list[str]]:
+def extract_text(stream: IO[bytes] | open_part) -> tuple[str, list[str]]:
     """Text of a WordprocessingML main part, one paragraph per line.
 
     Returns the text and a list of warnings about what it contains.

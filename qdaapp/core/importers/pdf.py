@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from qdaapp.core.importers.base import ImportedDocument, PathLike, build_document, fail, load_bytes
 from qdaapp.core.importers.pdf_layout import Line, rebuild
@@ -158,7 +159,7 @@ def _line(line, box: int, fixed: bool) -> Line:  # a pdfminer LTTextLine
     return Line(_clean(line.get_text()), line.x0, line.x1, line.y0, line.y1, line.height, width, box, fixed)
 
 
-def _figure_text(figure, container: type, text_type: type) -> Iterator[str]:  # a pdfminer LTFigure
+def _figure_text(figure, container: type, text_type: type[Any]) -> Iterator[str]:  # a pdfminer LTFigure
     for item in figure:
         if isinstance(item, container):
             yield from _figure_text(item, container, text_type)

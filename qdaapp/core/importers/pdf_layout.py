@@ -120,7 +120,8 @@ def rebuild(pages: list[list[Line]]) -> Rebuilt:
     following = pos
     page_starts = [0] * len(starts)
     for i in range(len(starts) - 1, -1, -1):
-        following = starts[i] if starts[i] is not None else following
+        start = starts[i]
+        following = start if start is not None else following
         page_starts[i] = following
     return Rebuilt("".join(parts), page_starts, len(drop))
 
