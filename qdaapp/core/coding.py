@@ -243,7 +243,7 @@ def spans_for_source(session: Session, source_id: int) -> Sequence[tuple]:
         .join(Node, Node.id == Coding.node_id)
         .where(Coding.source_id == source_id)
         .order_by(Coding.start)
-    ).tuples().all()
+    ).all()
 
 
 @command("coding.create_at_new_node")
