@@ -11,9 +11,8 @@ decides how to show a passage, a node, a source, a case, a memo or an account.
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QShowEvent
@@ -56,11 +55,11 @@ class AuditViewer(QWidget):
     verifyRequested = Signal()
     message = Signal(str)  # something to tell the user in the status bar
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AuditViewer")
         self.project: Any = None
-        self.namer: Optional[Callable[[str, int], Optional[str]]] = None
+        self.namer: Callable[[str, int], str | None] | None = None
         self._stale = False
         self._chain: Any = None
         self._checking = False
@@ -209,7 +208,8 @@ class AuditViewer(QWidget):
             self.chain_label.setToolTip("Every event's hash matches its content and the event before it: "
                                         "nothing in the trail was edited or removed.")
         elif result.first_bad_seq is not None or result.problem:
-            where = f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None else "not as recorded"
+            where = (f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None
+                     else "not as recorded")
             self.chain_label.setText(f"✖ Audit chain {where}: {result.problem}")
             self.chain_label.setStyleSheet("color: #B3261E; font-weight: bold;")
             self.chain_label.setToolTip("Events from this one on cannot be trusted: the project file was changed "
@@ -290,7 +290,7 @@ class AuditViewer(QWidget):
             if len(parts) == 3 and all(p.isdigit() for p in parts):
                 self.openPassage.emit(int(parts[0]), int(parts[1]), int(parts[2]))
 
-    def current_row(self) -> Optional[query.Row]:
+    def current_row(self) -> query.Row | None:
         index = self.table.currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
 

@@ -17,7 +17,7 @@ unless the user includes them (:func:`qdaapp.core.review.pick_bulk_accept`).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtGui import QKeySequence
@@ -128,7 +128,7 @@ class BulkReview:
         hits = [h for h in self.model.visible_hits() if h.source_id == source_id]
         return self.decide_all(accept, hits, f"in {hits[0].source}" if hits else "in this source")
 
-    def bulk_menu(self, index: QModelIndex) -> Optional[QMenu]:
+    def bulk_menu(self, index: QModelIndex) -> QMenu | None:
         """The context menu of a row: accept or reject it, its group, its speaker's or its source's passages."""
         found = self.model.group_of(index)
         if found is None:
