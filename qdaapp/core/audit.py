@@ -609,7 +609,7 @@ def _match_action(action: str):
     return AuditEvent.action.startswith(action) if action.endswith(".") else AuditEvent.action == action
 
 
-def _about(kind: str, ident: int):  # noqa: ANN202
+def _about(kind: str, ident: int):
     """Events that touched item ``kind`` ``ident`` (see :mod:`qdaapp.core.audit_refs`)."""
     from .audit_refs import events_about
 
@@ -690,7 +690,7 @@ def row_of(e: AuditEvent) -> EventRow:
     return (e.seq, e.time, e.coder, e.action, e.entity, e.entity_id, e.summary, e.before, e.after, e.reason)
 
 
-def event_row(conn: Connection, seq: int) -> Optional[EventRow]:
+def event_row(conn: Connection, seq: int) -> EventRow | None:
     row = conn.execute(select(*_row_columns()).where(AuditEvent.seq == seq)).first()
     return tuple(row) if row is not None else None
 

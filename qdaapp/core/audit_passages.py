@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -31,15 +31,15 @@ class Passage:
     quote: str
     node: str
     change: str  # coded | uncoded | moved
-    marker: Optional[str] = None
-    polarity: Optional[str] = None
-    coding_id: Optional[int] = None
+    marker: str | None = None
+    polarity: str | None = None
+    coding_id: int | None = None
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _loads(text: Optional[str]) -> dict:
+def _loads(text: str | None) -> dict:
     try:
         value = json.loads(text) if text else None
     except ValueError:
@@ -139,7 +139,7 @@ def passage_count(conn: Connection, seq: int) -> int:
     return len(_snapshot_codings(conn, seq))
 
 
-def event_passages(conn: Connection, seq: int, limit: Optional[int] = None) -> list[Passage]:
+def event_passages(conn: Connection, seq: int, limit: int | None = None) -> list[Passage]:
     """The passages event ``seq`` coded, uncoded or moved, by source and position (the first ``limit``)."""
     changes, hits, gone_sources, gone_nodes = _changes(conn, seq)
     lookup = Lookup(conn)

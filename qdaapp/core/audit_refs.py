@@ -23,13 +23,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Connection
 
 # Per table of user work: the kind of the row itself (or None), and (kind, column) of what it points to.
 # A kind written "=column" is read from that column (a memo's target_type, a framework cell's row_kind).
-ROW_REFS: dict[str, tuple[Optional[str], tuple[tuple[str, str], ...]]] = {
+ROW_REFS: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {
     "codings": ("coding", (("node", "node_id"), ("source", "source_id"))),
     "nodes": ("node", (("node", "parent_id"),)),
     "sources": ("source", (("case", "case_id"),)),
@@ -149,7 +149,7 @@ _CASES_OF_REMOVED_SOURCES = (
 
 
 def write(conn: Connection, first: int, last: int, removed_sources: bool = False,
-          events: Optional[list[tuple[int, str, Any, Any, Any]]] = None) -> None:
+          events: list[tuple[int, str, Any, Any, Any]] | None = None) -> None:
     """Index what events ``first`` to ``last`` touched (their rows must be tied to them in ``undo_ops``).
 
     ``events``: their ``(seq, entity, entity_id, before, after)`` when the caller has them (else read).
@@ -197,7 +197,7 @@ def backfill(conn: Connection) -> None:
             write(conn, first, min(first + step - 1, int(last)), removed_sources=True)
 
 
-def events_about(kind: str, ref_id: int):  # noqa: ANN201 - a SQLAlchemy select
+def events_about(kind: str, ref_id: int):  # a SQLAlchemy select
     """The seqs of the events that touched item ``kind`` ``ref_id`` (a subquery for a filter)."""
     from sqlalchemy import column, select, table
 

@@ -60,7 +60,7 @@ class Change:
         """Whether the change wrote a row of any of ``entities`` ("coding", "node", "memo"...)."""
         return any(t.entity in entities for t in self.touched)
 
-    def ids(self, entity: str, kind: Optional[Kind] = None) -> set[int]:
+    def ids(self, entity: str, kind: Kind | None = None) -> set[int]:
         """The ids of the ``entity`` rows it created, changed or removed (only ``kind`` if given)."""
         return touched_rows.ids(self.touched, entity, kind)
 

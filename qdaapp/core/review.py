@@ -76,7 +76,7 @@ def select_hits(
 
 
 def _facts(session: Session, run_id: int, hits: list[SearchHit], node_paths: list[str],
-           new_codings: Optional[int] = None) -> dict:
+           new_codings: int | None = None) -> dict:
     """What a sentence about this decision needs, recorded with it (markers and acts, negated hits,
     sources, nodes), so the audit trail reads the same after the run or the nodes change."""
     totals = {(m, a): n for m, a, n in session.execute(

@@ -31,12 +31,11 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget,
 from qdaapp import __version__
 from qdaapp.core import cases as case_ops
 from qdaapp.core.logs import log_exception, log_path
-from qdaapp.gui import exchange, preferences
+from qdaapp.gui import exchange, preferences, review
 from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
-from qdaapp.gui import exchange, preferences, review
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
@@ -408,7 +407,7 @@ class MainWindow(QMainWindow):
                                          8000)
             self.sources_panel.select_source(ids[0])
 
-    def new_case(self, source_id: Optional[int] = None) -> Optional[int]:
+    def new_case(self, source_id: int | None = None) -> int | None:
         if self.project is not None and self.project.read_only:
             tell_blocked(self, self.project, "New case")
         if self.project is None or self.project.read_only:

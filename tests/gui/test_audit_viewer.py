@@ -11,8 +11,8 @@ from PySide6.QtCore import QDate, QUrl
 from PySide6.QtWidgets import QLabel
 
 from qdaapp.core import memos as memo_ops
-from qdaapp.core import nodes as node_ops
 from qdaapp.core import narrative
+from qdaapp.core import nodes as node_ops
 from qdaapp.gui.audit import query
 from qdaapp.gui.audit.model import ACTION, CODER, SEQ, SUMMARY
 
@@ -231,7 +231,7 @@ def test_touched_reads_codings_inside_compound_events() -> None:
     assert codings  # the helper module is shared with the coding tests
 
 
-def test_the_detail_pane_lists_an_events_passages_on_demand(worked, qtbot) -> None:  # noqa: ANN001
+def test_the_detail_pane_lists_an_events_passages_on_demand(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     window.coding.code(node_id(window, "Workload"), sid, 12, 20)

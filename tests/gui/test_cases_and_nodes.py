@@ -90,7 +90,7 @@ def test_node_dialog_changes_description_and_colour(make_window, project_path: P
     assert "too much to do in the time" in panel.model.index_for(workload).data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path: Path, qtbot,  # noqa: ANN001
+def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path: Path, qtbot,
                                                         monkeypatch: pytest.MonkeyPatch, asked_reasons) -> None:
     window = make_window(project_path)
     panel = window.nodes_panel

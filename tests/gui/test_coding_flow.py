@@ -208,7 +208,7 @@ def test_rename_and_recolour_update_open_document(opened) -> None:
     assert [(s.node_name, s.color) for s in view.spans()] == [("Trust in the GP", "#0072B2")]
 
 
-def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> None:  # noqa: ANN001
+def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> None:
     window, view, sid, start, end = opened
     trust = node_id(window, "Trust")
     window.coding.code(trust, sid, start, end)
@@ -218,7 +218,7 @@ def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> Non
     assert window.nodes_panel.model.node(trust) is None
 
 
-def test_merge_moves_codings_to_target(opened, asked_reasons) -> None:  # noqa: ANN001
+def test_merge_moves_codings_to_target(opened, asked_reasons) -> None:
     window, view, sid, start, end = opened
     trust, workload = node_id(window, "Trust"), node_id(window, "Workload")
     window.coding.code(trust, sid, start, end)

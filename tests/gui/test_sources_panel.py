@@ -52,7 +52,7 @@ def test_rename_kind_and_case_from_the_context_menu(make_window, project_path: P
     assert panel.model.source_item(notes).text() == "Field note 3 May.txt"
 
 
-def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_path: Path,  # noqa: ANN001
+def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_path: Path,
                                                          asked_reasons) -> None:
     window = make_window(project_path)
     rosa = source_id(window.project, "Rosa.txt")

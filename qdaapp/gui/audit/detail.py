@@ -99,8 +99,8 @@ def lines(snapshot: Any, namer: Namer | None = None, indent: str = "") -> list[s
 PASSAGES_SHOWN = 200  # passages listed in the pane at once; the rest are counted
 
 
-def event_html(row: Row, namer: Optional[Namer] = None, sentence: Optional[str] = None, passages: int = 0,
-               listed: Optional[list[Any]] = None) -> str:
+def event_html(row: Row, namer: Namer | None = None, sentence: str | None = None, passages: int = 0,
+               listed: list[Any] | None = None) -> str:
     """The event for people: its sentence, who and when, the reason, its passages (a link that lists
     them, or the list itself when ``listed``), and its before and after."""
     seq, stamp, coder, action, entity, entity_id, summary, before, after, reason = row

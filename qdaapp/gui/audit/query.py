@@ -99,7 +99,7 @@ def passage_count(conn: Connection, seq: int) -> int:
     return audit_passages.passage_count(conn, seq)
 
 
-def passages(conn: Connection, seq: int, limit: Optional[int] = None) -> list[audit_passages.Passage]:
+def passages(conn: Connection, seq: int, limit: int | None = None) -> list[audit_passages.Passage]:
     """The passages event ``seq`` coded, uncoded or moved, by source and position."""
     return audit_passages.event_passages(conn, seq, limit)
 

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 from qdaapp.core import cases as case_ops
 from qdaapp.core import nodes as node_ops
 from qdaapp.core import sources as source_ops
-
 from qdaapp.gui.review.hooks import add_comment_item
 
 from . import query
@@ -264,7 +263,7 @@ class AuditViewer(QWidget):
         row = self.model.row(current.row()) if current.isValid() else None
         self.show_detail(row, current.row() if row is not None else -1)
 
-    def show_detail(self, row: Optional[query.Row], index: int = -1, listed: bool = False) -> None:
+    def show_detail(self, row: query.Row | None, index: int = -1, listed: bool = False) -> None:
         """The event in the detail pane: its sentence, and its passages as a link (or listed)."""
         if row is None or self.model.engine is None:
             self.detail.setHtml(EMPTY_DETAIL)

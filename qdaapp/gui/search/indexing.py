@@ -24,7 +24,6 @@ from qdaapp.gui.search.common import ChangeBridge, plural
 from qdaapp.gui.workers import Job, run_in_worker
 
 
-
 class _Relay(QObject):
     """Carries progress from the worker to the GUI thread (queued)."""
 

@@ -53,7 +53,7 @@ class BulkReview:
     tree: Any
     project: Any
     message: Any
-    run_id: Optional[int]
+    run_id: int | None
 
     def decide_all(self, accept: bool, hits: list[HitRow], what: str, details: str = "", ask: bool = True) -> bool:
         """Accept or reject, in one command, the passages of ``hits`` left to review; ``what`` names them.
@@ -111,7 +111,7 @@ class BulkReview:
         details = f"Each one codes {self.spread_text()} at Speech acts/{act}. {UNDO_NOTE}"
         return self.decide_all(True, hits, f"of '{marker}'", details=details, ask=ask)
 
-    def decide_group(self, accept: bool, index: Optional[QModelIndex] = None) -> bool:
+    def decide_group(self, accept: bool, index: QModelIndex | None = None) -> bool:
         """The act or marker at ``index`` (default: the current row), or the marker of a passage."""
         found = self.model.group_of(index if index is not None else self.tree.currentIndex())
         if found is None:

@@ -443,7 +443,7 @@ class ReviewPanel(BulkReview, QWidget):
         pos = max(0, min(len(order) - 1, order.index(current.id) + step))
         self.select_hit(order[pos])
 
-    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None, after: Optional[int] = None,
+    def decide(self, accept: bool, hit_ids: list[int] | None = None, after: int | None = None,
                reason: str = "") -> bool:
         """Accept or reject ``hit_ids`` (default: the selected passage), then move to the next one to review
         (after hit ``after``, default the selected passage); ``reason`` goes into the audit trail."""
