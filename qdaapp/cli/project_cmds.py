@@ -431,7 +431,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         with project.engine.connect() as conn:
             events = audit.query_events(conn, f, newest_first=False)
             sentences = audit_text.describe_rows(conn, [audit.row_of(e) for e in events])
-    rows = [{**audit.event_dict(e), "sentence": sentence} for e, sentence in zip(events, sentences)]
+    rows = [{**audit.event_dict(e), "sentence": sentence} for e, sentence in zip(events, sentences, strict=True)]
     emit(rows, args.json, [f"{r['seq']:>6}  {r['time'][:19].replace('T', ' ')}  {r['coder']:<12} "
                            f"{r['sentence']}" + (f"  (reason: {r['reason']})" if r["reason"] else "") for r in rows]
          or ["(no events match)"])

@@ -57,7 +57,8 @@ def _coding(e: Event, lookup: Lookup) -> str | None:
     return f"Coded {passage} at {_node_label(lookup, row.get('node_id'), m.group('node'))}"
 
 
-_SEARCH_CODE = re.compile(r"^code (\d+) passage\(s\) at '(?P<node>.*?)'(?: \((?P<label>.*)\))?(?:, (\d+) already coded)?$")
+_SEARCH_CODE = re.compile(
+    r"^code (\d+) passage\(s\) at '(?P<node>.*?)'(?: \((?P<label>.*)\))?(?:, (\d+) already coded)?$")
 
 
 @renders("search.code")

@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from .db import driver_connection
+
 QUOTE = 60  # characters of a passage or a memo quoted in a sentence
 
 
@@ -68,9 +70,10 @@ def decision_facts(hits: Iterable[tuple[str, str, str, int]], totals: dict[tuple
             counts[1] += 1
             negated += 1
         sources.add(source_id)
-    markers = sorted(([m, a, n, neg, totals.get((m, a), n)] for (m, a), (n, neg) in per.items()),
-                     key=lambda x: (-x[2], x[0]))
-    facts = {"markers": markers, "hits": sum(m[2] for m in markers), "negated": negated, "sources": len(sources),
+    rows: list[tuple[str, str, int, int, int]] = [(m, a, n, neg, totals.get((m, a), n))
+                                                   for (m, a), (n, neg) in per.items()]
+    markers = [list(r) for r in sorted(rows, key=lambda x: (-x[2], x[0]))]
+    facts = {"markers": markers, "hits": sum(r[2] for r in rows), "negated": negated, "sources": len(sources),
              "nodes": sorted(set(node_paths))}
     if new_codings is not None:
         facts["new_codings"] = new_codings
@@ -109,14 +112,15 @@ class Lookup:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.raw = conn.connection.driver_connection
+        self.raw = driver_connection(conn.connection)
         self._nodes: dict[int, tuple[str, int | None, str]] | None = None
         self._sources: dict[int, str] | None = None
         self._quotes: dict[tuple[int, int, int], str | None] = {}
 
     def nodes(self) -> dict[int, tuple[str, int | None, str]]:
         if self._nodes is None:
-            self._nodes = {i: (n, p, k) for i, n, p, k in self.raw.execute("SELECT id, name, parent_id, kind FROM nodes")}
+            self._nodes = {i: (n, p, k)
+                           for i, n, p, k in self.raw.execute("SELECT id, name, parent_id, kind FROM nodes")}
         return self._nodes
 
     def node_path(self, node_id: Any) -> str | None:

@@ -9,7 +9,7 @@ hits are accepted in well under a second and undone as one step.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
@@ -75,7 +75,7 @@ def select_hits(
     return list(session.scalars(q).all())
 
 
-def _facts(session: Session, run_id: int, hits: list[SearchHit], node_paths: list[str],
+def _facts(session: Session, run_id: int, hits: Sequence[SearchHit], node_paths: list[str],
            new_codings: int | None = None) -> dict:
     """What a sentence about this decision needs, recorded with it (markers and acts, negated hits,
     sources, nodes), so the audit trail reads the same after the run or the nodes change."""
@@ -192,7 +192,8 @@ def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = 
     summary = (f"reject {len(decided)} hit(s) of run #{run_id}"
                + (f", removing {len(removed)} coding(s)" if removed else ""))
     return Change("hits.reject", "search_run", int(run_id), summary, before={"removed_codings": removed},
-                  after={"decisions": decided, "facts": _facts(session, run_id, hits, [])}, result={"rejected": len(decided), "removed": len(removed)})
+                  after={"decisions": decided, "facts": _facts(session, run_id, hits, [])},
+                  result={"rejected": len(decided), "removed": len(removed)})
 
 
 @dataclass(frozen=True, slots=True)

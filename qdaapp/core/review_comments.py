@@ -202,7 +202,8 @@ def _read(conn: sqlite3.Connection | None, where: str = "", params: tuple = ()) 
     for comment_id, author, time, text in conn.execute(
             "SELECT comment_id, author, time, text FROM replies ORDER BY time, id"):
         replies.setdefault(comment_id, []).append(Reply(author, time, text))
-    return [ReviewComment(*row, replies=tuple(replies.get(row[0], ()))) for row in rows]
+    return [ReviewComment(i, author, time, kind, target, label, text, status, tuple(replies.get(i, ())))
+            for i, author, time, kind, target, label, text, status in rows]
 
 
 def _one(conn: sqlite3.Connection, comment_id: int, path: Path) -> ReviewComment:
@@ -228,7 +229,8 @@ def add_comment(project: Project, text: str, kind: str, target_id: int | None = 
         cur = conn.execute(
             "INSERT INTO comments (author, time, kind, target_id, label, text, status) VALUES (?,?,?,?,?,?,?)",
             (who, now(), kind, None if kind == "project" else target_id, label, text, "open"))
-        return _one(conn, int(cur.lastrowid), project.path)
+        assert cur.lastrowid is not None  # an INSERT always sets it
+        return _one(conn, cur.lastrowid, project.path)
 
 
 def list_comments(project_path: str | Path, status: str | None = None) -> list[ReviewComment]:

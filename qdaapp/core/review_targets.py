@@ -68,8 +68,8 @@ def target_label(session: Session, kind: str, ident: int | None, project_name: s
         ).first()
         if row is None:
             raise missing
-        node = session.get(Node, row[0])
-        return f"{path_of(session, node)}: “{_quote(row[2] or '')}” ({row[1]})"
+        coded_at = session.get_one(Node, row[0])  # a coding's node exists (foreign key)
+        return f"{path_of(session, coded_at)}: “{_quote(row[2] or '')}” ({row[1]})"
     if kind == "node":
         node = session.get(Node, ident)
         if node is None:
@@ -114,10 +114,9 @@ def locate(session: Session, kind: str, ident: int | None) -> tuple[int, ...] | 
     if kind == "fragment":
         account = session.scalar(select(Fragment.account_id).where(Fragment.id == ident))
         return (account,) if account is not None else None
-    model = {"event": AuditEvent, "node": Node, "account": Account, "source": Source}.get(kind)
-    if model is None:
+    key = {"event": AuditEvent.seq, "node": Node.id, "account": Account.id, "source": Source.id}.get(kind)
+    if key is None:
         return None
-    key = AuditEvent.seq if model is AuditEvent else model.id
     return (ident,) if session.scalar(select(key).where(key == ident)) is not None else None
 
 

@@ -36,6 +36,7 @@ from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
+from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change

@@ -122,7 +122,7 @@ class AuditModel(QAbstractTableModel):
                     said = query.sentences(conn, block)
             else:
                 said = [r[6] for r in block]
-            self._sentences.update((r[0], t) for r, t in zip(block, said))
+            self._sentences.update((r[0], t) for r, t in zip(block, said, strict=True))
             text = self._sentences.get(row[0], row[6])
         return text
 

@@ -3,9 +3,10 @@
 A timeline table (lazy: pages of 500 events, each event a sentence made as it
 comes into view), filters above it, and a detail pane beside it with the
 event's sentence, its reason, its passages on demand (each opening its
-document there) and its before and after as readable lines. The state of the hash chain is shown at the top. Double-clicking a
-row opens what it touched; the viewer only emits signals, the main window
-decides how to show a passage, a node, a source, a case, a memo or an account.
+document there) and its before and after as readable lines. The state of
+the hash chain is shown at the top. Double-clicking a row opens what it
+touched; the viewer only emits signals, the main window decides how to show
+a passage, a node, a source, a case, a memo or an account.
 """
 
 from __future__ import annotations
