@@ -44,7 +44,7 @@ def main() -> int:
             app.processEvents()
             time.sleep(0.01)
 
-    def shot(name: str, widget=None, screen: bool = False) -> None:  # noqa: ANN001
+    def shot(name: str, widget=None, screen: bool = False) -> None:
         pump(0.5)
         if screen:  # popups are windows of their own: take the screen under the main window
             g = window.frameGeometry()

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs everything the tests need and runs the whole suite:
 #  1. the layering contract (import-linter): qdaapp.core never imports Qt, the GUI or the CLI;
+#     then ruff (rule sets in pyproject.toml) over the whole tree and mypy over qdaapp/core;
 #  2. the core tests in a second environment where PySide6 is NOT installed;
 #  3. the CLI and GUI tests (Qt offscreen) in the full environment;
 #  4. the wheel, installed into a fresh environment outside the source tree, passes `qdaapp --selftest`.
@@ -28,6 +29,10 @@ fi
 
 echo "== layering contract"
 .venv/bin/lint-imports
+echo "== ruff"
+.venv/bin/ruff check .
+echo "== mypy, qdaapp/core"
+.venv/bin/mypy
 echo "== core tests, PySide6 not installed"
 .venv-core/bin/python -m pytest tests/core -q -p no:cacheprovider "$@"
 echo "== CLI, plugin and GUI tests"

@@ -8,7 +8,7 @@ counted are those of the sources the run searched: the sources it was given
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from qdaapp.core import plugin_api
 from qdaapp.core.lexicon import ACTS
@@ -27,7 +27,7 @@ def _group(name: str, sources: int, words: int, counts: dict[str, int]) -> dict[
             "acts": {act: {"hits": counts.get(act, 0), "per_1000": _rate(counts.get(act, 0), words)} for act in ACTS}}
 
 
-def compute(project: Any, run: Optional[int] = None) -> dict[str, Any]:
+def compute(project: Any, run: int | None = None) -> dict[str, Any]:
     """The density table of marker run ``run`` (default: the latest) of ``project``."""
     found = plugin_api.marker_run(project, run)
     sources = [(src.id, src.words, src.case) for src in plugin_api.run_sources(project, found)]

@@ -155,7 +155,7 @@ def extract_text(content: bytes) -> tuple[str, list[str]]:
     return "\n".join(lines), warnings
 
 
-def _blocks(parent, out: list[str], found: dict) -> None:  # noqa: ANN001 - lxml element
+def _blocks(parent, out: list[str], found: dict) -> None:  # lxml element
     for child in parent:
         tag = child.tag
         if not isinstance(tag, str) or tag in _SKIP_BLOCKS or tag.endswith("-source"):
@@ -174,7 +174,7 @@ def _blocks(parent, out: list[str], found: dict) -> None:  # noqa: ANN001 - lxml
             _blocks(child, out, found)
 
 
-def _rows(parent):  # noqa: ANN001, ANN202
+def _rows(parent):
     for child in parent:
         if child.tag == ROW:
             yield child
@@ -182,7 +182,7 @@ def _rows(parent):  # noqa: ANN001, ANN202
             yield from _rows(child)
 
 
-def _table(table, out: list[str], found: dict) -> None:  # noqa: ANN001
+def _table(table, out: list[str], found: dict) -> None:
     for row in _rows(table):
         cells = []
         for cell in row:
@@ -196,10 +196,10 @@ def _table(table, out: list[str], found: dict) -> None:  # noqa: ANN001
             out.append("\t".join(cells))
 
 
-def _inline(paragraph, boxes: list[str], found: dict) -> str:  # noqa: ANN001
+def _inline(paragraph, boxes: list[str], found: dict) -> str:
     parts: list[str] = []
 
-    def walk(elem) -> None:  # noqa: ANN001
+    def walk(elem) -> None:
         if elem.text:
             parts.append(elem.text)
         for child in elem:

@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Any, NoReturn, Optional
+from typing import Any, NoReturn
 
 from qdaapp import __version__
 from qdaapp.core.errors import QdaError
@@ -31,7 +31,7 @@ class Parser(argparse.ArgumentParser):
         raise SystemExit(1)
 
 
-def emit(data: Any, as_json: bool, lines: Optional[Sequence[str]] = None) -> None:
+def emit(data: Any, as_json: bool, lines: Sequence[str] | None = None) -> None:
     """Print ``data`` as JSON, or ``lines`` (default: str(data)) for people."""
     if as_json:
         json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
@@ -62,7 +62,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 
 
-def build_parser(command: Optional[str] = None) -> Parser:
+def build_parser(command: str | None = None) -> Parser:
     """The whole parser, or (given ``command``) one that knows only the module holding that command."""
     import importlib
 
@@ -88,7 +88,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
     return run(project=args.project, demo=args.demo, read_only=args.read_only)
 
 
-def _known_failure(args: argparse.Namespace, exc: Exception) -> Optional[QdaError]:
+def _known_failure(args: argparse.Namespace, exc: Exception) -> QdaError | None:
     """A full disk or a damaged project that reached here undressed (e.g. from a plain ``sqlite3``
     connection), as the error a user can act on; None for anything else (a bug)."""
     from pathlib import Path
@@ -105,7 +105,7 @@ def _known_failure(args: argparse.Namespace, exc: Exception) -> Optional[QdaErro
     return None
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv == ["--selftest"]:
         from .selftest import run_selftest

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
+from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from qdaapp.core.errors import NeedsUpgrade
 from qdaapp.core.progress import Progress
@@ -51,7 +52,7 @@ def importers_text() -> str:
 
 
 @contextmanager
-def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator["Project"]:
+def opened(args: argparse.Namespace, read_only: bool = False) -> Iterator[Project]:
     from qdaapp.core.project import Project
 
     coder = getattr(args, "coder", None)
@@ -233,7 +234,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         failures: list[ImportFailure] = []
         rows: list[dict] = []
 
-        def noted(docs):  # noqa: ANN001, ANN202
+        def noted(docs):
             for d in docs:
                 rows.append({"name": d.name, "format": d.format, "words": d.words, "encoding": d.encoding,
                              "pages": len(d.page_starts) if d.page_starts else None, "turns": len(d.turns),
@@ -254,7 +255,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 1
         with project.read_session() as s:
             case_of = {info.id: info.case for info in source_ops.list_sources(s)}
-        rows = [{"id": i, **r, "case": case_of.get(i)} for i, r in zip(ids, rows)]
+        rows = [{"id": i, **r, "case": case_of.get(i)} for i, r in zip(ids, rows, strict=True)]
         rows = [{k: r[k] for k in ("id", "name", "format", "words", "encoding", "pages", "turns", "warnings",
                                    "language", "case")} for r in rows]
         lines = []
@@ -285,7 +286,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
         rows = [{k: getattr(info, k) for k in keys} for info in source_infos(conn.execute)]
     finally:
         conn.close()
-    lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words" + (f", {r['pages']} pages" if r["pages"] else "")
+    lines = [f"{r['id']:>4}  {r['name']}  [{r['kind']}]  {r['words']} words"
+             + (f", {r['pages']} pages" if r["pages"] else "")
              + (f"  case: {r['case']}" if r["case"] else "") for r in rows]
     emit(rows, args.json, lines or ["(no sources yet: import some with 'qdaapp import')"])
     return 0
@@ -429,7 +431,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
         with project.engine.connect() as conn:
             events = audit.query_events(conn, f, newest_first=False)
             sentences = audit_text.describe_rows(conn, [audit.row_of(e) for e in events])
-    rows = [{**audit.event_dict(e), "sentence": sentence} for e, sentence in zip(events, sentences)]
+    rows = [{**audit.event_dict(e), "sentence": sentence} for e, sentence in zip(events, sentences, strict=True)]
     emit(rows, args.json, [f"{r['seq']:>6}  {r['time'][:19].replace('T', ' ')}  {r['coder']:<12} "
                            f"{r['sentence']}" + (f"  (reason: {r['reason']})" if r["reason"] else "") for r in rows]
          or ["(no events match)"])
@@ -452,7 +454,7 @@ ACTION_GROUP_NAMES = ("Coding", "Nodes", "Sources and cases", "Markers and revie
                       "Memos and diary", "Undo and redo")
 
 
-def _about_items(project: "Project", f: "EventFilter", args: argparse.Namespace) -> "EventFilter":
+def _about_items(project: Project, f: EventFilter, args: argparse.Namespace) -> EventFilter:
     """``f`` narrowed to the node, source and case given. An id of an item that no longer exists is
     taken as it is, so the events of a deleted item can be listed; a name or path must name an item
     that exists."""
@@ -461,7 +463,7 @@ def _about_items(project: "Project", f: "EventFilter", args: argparse.Namespace)
     from qdaapp.core import cases, nodes, sources
     from qdaapp.core.errors import NotFound
 
-    def ident(ref: str | None, resolve) -> int | None:  # noqa: ANN001
+    def ident(ref: str | None, resolve) -> int | None:
         if ref is None:
             return None
         try:
@@ -494,7 +496,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def seal_of(session: "Session") -> str:
+def seal_of(session: Session) -> str:
     """The seal of the project as an export or report read it (in the same read transaction)."""
     from qdaapp.core import audit
 

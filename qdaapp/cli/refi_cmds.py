@@ -52,7 +52,7 @@ def cmd_import_qdc(args: argparse.Namespace) -> int:
     return _write(args, read_qdc(args.file))
 
 
-def _write(args: argparse.Namespace, parsed) -> int:  # noqa: ANN001
+def _write(args: argparse.Namespace, parsed) -> int:
     from qdaapp.core.exchange.refi_import import import_parsed
 
     path = Path(args.project)

@@ -101,7 +101,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_lexicon_edit)
 
 
-def ensure_indexed(project, nlp: bool = True) -> None:  # noqa: ANN001
+def ensure_indexed(project, nlp: bool = True) -> None:
     with project.read_session() as s:
         todo = indexing.pending(s, need_nlp=nlp)
     if todo and not project.read_only:

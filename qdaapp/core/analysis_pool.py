@@ -27,11 +27,12 @@ import re
 import sys
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Optional, Union
+from typing import Any
 
 _LITTLE = sys.byteorder == "little"
 
 Row = tuple  # (source id, start, end, lemmas, packed offsets)
+Result = tuple  # (pipeline name or None, sentence rows, passages or None)
 
 
 def sentence_rows(source_id: int, chunks: Iterable) -> Iterator[Row]:  # nlp.TokenData
@@ -67,7 +68,7 @@ def passages(body: str) -> list[tuple[int, str]]:
     return list(iter_passages(body))
 
 
-def iter_passages(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+def iter_passages(text: str | Iterable[str]) -> Iterator[tuple[int, str]]:
     """:func:`passages` one at a time; ``text`` may come as consecutive parts."""
     splitter = PassageSplitter()
     for part in (text,) if isinstance(text, str) else text:
@@ -92,7 +93,7 @@ class PassageSplitter:
         body = self.body
         return self._split(body, [m.span() for m in _PASSAGE_END.finditer(body)], True)
 
-    def take(self, part: str, found: Optional["PiecePassages"]) -> list[tuple[int, str]]:
+    def take(self, part: str, found: PiecePassages | None) -> list[tuple[int, str]]:
         """Like :meth:`feed`, with the passages of ``part`` split elsewhere (:func:`piece_passages`):
         only the stretch before their first safe cut is split here."""
         if found is None:
@@ -141,13 +142,13 @@ def analyse_source(lang: str, source_id: int, database: str, fts: bool, nlp: boo
 _READERS: dict[str, Any] = {}  # in a worker process: one read-only connection per project file
 
 
-def _read_source(database: str, source_id: int) -> tuple[str, Optional[str]]:
+def _read_source(database: str, source_id: int) -> tuple[str, str | None]:
     import sqlite3
     from urllib.parse import quote
 
     conn = _READERS.get(database)
     fresh = conn is None
-    if fresh:
+    if conn is None:
         conn = sqlite3.connect(f"file:{quote(database, safe='/:')}?mode=ro", uri=True, timeout=30)
     try:
         return conn.execute("SELECT text, turns FROM sources WHERE id = ?", (source_id,)).fetchone()
@@ -167,7 +168,7 @@ _NOT_BEFORE_CUT = frozenset("\"'\u201d\u2019)]")  # may follow a sentence end in
 PiecePassages = tuple  # (cut, passages, rest): see piece_passages
 
 
-def piece_passages(piece: str, offset: int) -> Optional[PiecePassages]:
+def piece_passages(piece: str, offset: int) -> PiecePassages | None:
     """The passages of a piece of a text that starts at ``offset``, split without what comes before.
 
     What comes before can only change the passages up to the first separator
@@ -230,7 +231,7 @@ class _Done:
 
     def __init__(self, fn: Callable[..., Result], args: tuple) -> None:
         self.fn, self.args = fn, args
-        self.value: Optional[Result] = None
+        self.value: Result | None = None
 
     def result(self) -> Result:
         if self.value is None:
@@ -247,7 +248,7 @@ class _Done:
 class _Pooled:
     """Work given to a worker; done here instead if the pool broke before it was done."""
 
-    def __init__(self, pool: "AnalysisPool", future: Any, fn: Callable[..., Result], args: tuple) -> None:
+    def __init__(self, pool: AnalysisPool, future: Any, fn: Callable[..., Result], args: tuple) -> None:
         self.pool, self.future, self.fn, self.args = pool, future, fn, args
 
     def result(self) -> Result:
@@ -331,7 +332,7 @@ class AnalysisPool:
             self.executor.shutdown(wait=True, cancel_futures=True)
             self.executor = None
 
-    def __enter__(self) -> "AnalysisPool":
+    def __enter__(self) -> AnalysisPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

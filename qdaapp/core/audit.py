@@ -23,14 +23,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from datetime import time as clock_time
-from typing import Any, Callable, Optional
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from .db import driver_connection
 from .models import AuditEvent, utcnow
 
 GENESIS = "0" * 64
@@ -61,7 +63,7 @@ _CHAIN_JSON = _encoder(False)
 _ROW_JSON = _encoder(True)
 
 
-def _fetched(cursor, size: int = 5000):  # noqa: ANN001, ANN202 - a driver cursor
+def _fetched(cursor, size: int = 5000):  # a driver cursor
     while True:
         batch = cursor.fetchmany(size)
         if not batch:
@@ -69,7 +71,7 @@ def _fetched(cursor, size: int = 5000):  # noqa: ANN001, ANN202 - a driver curso
         yield from batch
 
 
-def to_json(value: Any) -> Optional[str]:
+def to_json(value: Any) -> str | None:
     if value is None:
         return None
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -81,13 +83,13 @@ def event_hash(
     coder: str,
     action: str,
     entity: str,
-    entity_id: Optional[int],
+    entity_id: int | None,
     summary: str,
-    before: Optional[str],
-    after: Optional[str],
+    before: str | None,
+    after: str | None,
     reason: str,
     prev_hash: str,
-    rows_hash: Optional[str] = None,
+    rows_hash: str | None = None,
 ) -> str:
     fields = [seq, time, coder, action, entity, entity_id, summary, before, after, reason, prev_hash]
     if rows_hash is not None:  # events before schema 0009 have none, and keep their hashes
@@ -101,12 +103,12 @@ def append(
     coder: str,
     action: str,
     entity: str,
-    entity_id: Optional[int],
+    entity_id: int | None,
     summary: str = "",
     before: Any = None,
     after: Any = None,
     reason: str = "",
-    rows_hash: Optional[str] = None,
+    rows_hash: str | None = None,
 ) -> AuditEvent:
     """Add the next event to the chain inside the caller's (write) transaction."""
     last = session.execute(
@@ -197,7 +199,7 @@ def _keep_head(conn: Connection, seq: int, digest: str) -> None:
         (HEAD_KEY, f"{seq} {digest}"))
 
 
-def kept_head(conn: Connection) -> Optional[tuple[int, str]]:
+def kept_head(conn: Connection) -> tuple[int, str] | None:
     """(seq, hash) of the last event as recorded with the data, or None before the first event."""
     value = conn.exec_driver_sql("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).scalar()
     if not value:
@@ -265,7 +267,7 @@ def digested_tables(conn: Connection) -> list[str]:
     return sorted(n[len("undo_"):-len("_ad")] for n in names)
 
 
-def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a driver cursor's rows
+def _canon_rows(cursor_rows, columns: list[str]):  # a driver cursor's rows
     """Yield (rowid, digest, canonical text) of rows read as ``SELECT rowid, * ...``.
 
     The canonical text is the JSON object of the row's non-null columns, keys sorted (a dict
@@ -285,9 +287,9 @@ def _canon_rows(cursor_rows, columns: list[str]):  # noqa: ANN001, ANN202 - a dr
         yield row[0], sha(text.encode("utf-8")).hexdigest()[:32], text
 
 
-def _read_rows(conn: Connection, table: str, where: str = "", ids: Optional[list[int]] = None):  # noqa: ANN202
+def _read_rows(conn: Connection, table: str, where: str = "", ids: list[int] | None = None):
     """Digest rows of ``table`` (all, or those ``where`` the rowid is in ``ids``), in chunks."""
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn.connection)
     chunks = [None] if ids is None else [ids[i:i + 500] for i in range(0, len(ids), 500)]
     for chunk in chunks:
         sql = f'SELECT rowid, * FROM "{table}"'
@@ -302,7 +304,7 @@ def _read_rows(conn: Connection, table: str, where: str = "", ids: Optional[list
             yield from _canon_rows(batch, columns)
 
 
-def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, int, Optional[str], Optional[str]]]:
+def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, int, str | None, str | None]]:
     """The rows this transaction wrote so far, as (table, row id, digest or None if gone, canonical text).
 
     The capture triggers listed them in ``undo_ops`` (not yet tied to an event); each table is
@@ -310,7 +312,7 @@ def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, 
     a search run are written with their run and not listed one by one: a run made here brings its
     hits. ``everything``: every row of every table (the baseline an upgraded project starts from).
     """
-    entries = []
+    entries: list[tuple[str, int, str | None, str | None]] = []
     if everything:
         for table in digested_tables(conn):
             entries.extend((table, rid, digest, text if len(text) <= _ROW_KEEP else None)
@@ -349,8 +351,8 @@ def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, 
     return entries
 
 
-def _row_line(table: str, row_id: int, digest: Optional[str]) -> bytes:
-    return f"{table}\t{row_id}\t{digest or '-'}\n".encode("utf-8")
+def _row_line(table: str, row_id: int, digest: str | None) -> bytes:
+    return f"{table}\t{row_id}\t{digest or '-'}\n".encode()
 
 
 def rows_hash(entries: list[tuple]) -> str:
@@ -386,7 +388,7 @@ class RowFinding:
 class VerifyResult:
     ok: bool
     events: int
-    first_bad_seq: Optional[int] = None
+    first_bad_seq: int | None = None
     problem: str = ""
     findings: tuple[RowFinding, ...] = ()
     notes: tuple[str, ...] = ()
@@ -407,7 +409,11 @@ class VerifyResult:
         return "\n".join(lines)
 
 
-def _changes(old: Optional[str], new: str) -> str:
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else (repr(value) if isinstance(value, str) else str(value))
+
+
+def _changes(old: str | None, new: str) -> str:
     if old is None:
         return ""
     before, after = json.loads(old), json.loads(new)
@@ -415,12 +421,11 @@ def _changes(old: Optional[str], new: str) -> str:
     for key in sorted(set(before) | set(after)):
         a, b = before.get(key), after.get(key)
         if a != b:
-            show = (lambda v: "(none)" if v is None else (repr(v) if isinstance(v, str) else str(v)))
-            parts.append(f"{key} {show(a)[:60]} -> {show(b)[:60]}")
+            parts.append(f"{key} {_shown(a)[:60]} -> {_shown(b)[:60]}")
     return "; ".join(parts)
 
 
-def verify(conn: Connection, seal: Optional[str] = None) -> VerifyResult:
+def verify(conn: Connection, seal: str | None = None) -> VerifyResult:
     """Walk the whole chain in order, then check its kept head, the seal and every row's digest.
 
     The chain walk stops at the first event that does not fit. ``seal`` (as :func:`seal` printed
@@ -434,7 +439,7 @@ def verify(conn: Connection, seal: Optional[str] = None) -> VerifyResult:
     sealed_hash = None
     baseline_seq = None
     names = ", ".join(f'"{c.key}"' for c in _COLUMNS)
-    cursor = conn.connection.driver_connection.execute(
+    cursor = driver_connection(conn.connection).execute(
         f'SELECT {names} FROM "{AuditEvent.__tablename__}" ORDER BY seq')
     sha = hashlib.sha256
     encode = _CHAIN_JSON
@@ -460,7 +465,7 @@ def verify(conn: Connection, seal: Optional[str] = None) -> VerifyResult:
         count += 1
     now_seal = seal_string(count, prev)
     problems: list[str] = []
-    first_bad: Optional[int] = None
+    first_bad: int | None = None
     head = kept_head(conn)
     if head is not None:
         if count < head[0]:
@@ -498,12 +503,12 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
     notes: list[str] = []
     if not row_hashes:
         return [], notes
-    latest: dict[str, dict[int, tuple[Optional[str], Optional[str]]]] = {}
+    latest: dict[str, dict[int, tuple[str | None, str | None]]] = {}
     seen: set[int] = set()
     bad_events: list[int] = []
-    cur_seq, h = None, None
     sha = hashlib.sha256
-    cursor = conn.connection.driver_connection.execute(
+    cur_seq, h = None, sha()
+    cursor = driver_connection(conn.connection).execute(
         "SELECT seq, tbl, row_id, digest, row FROM audit_rows ORDER BY seq, tbl, row_id")
     while True:
         batch = cursor.fetchmany(5000)
@@ -513,12 +518,9 @@ def _check_rows(conn: Connection, row_hashes: dict[int, str], count: int,
                     bad_events.append(cur_seq)
                 cur_seq, h = seq, sha()
                 seen.add(seq)
-            h.update(f"{table}\t{row_id}\t{digest or '-'}\n".encode("utf-8"))
+            h.update(f"{table}\t{row_id}\t{digest or '-'}\n".encode())
             if seq <= count:
-                kept = latest.get(table)
-                if kept is None:
-                    kept = latest[table] = {}
-                kept[row_id] = (digest, text)
+                latest.setdefault(table, {})[row_id] = (digest, text)
         if not batch:
             break
     if cur_seq is not None and row_hashes.get(cur_seq) != h.hexdigest():
@@ -557,16 +559,16 @@ class EventFilter:
     codings), and memos attached to it. A node's filter does not take in its descendants' codings.
     """
 
-    coder: Optional[str] = None
-    action: Optional[str] = None  # exact, or a prefix ending in '.' ("coding.")
-    since: Optional[str] = None  # ISO date or time, inclusive
-    until: Optional[str] = None  # ISO date or time, inclusive (a date means the whole day)
-    text: Optional[str] = None  # in the summary or reason, case-insensitive
-    entity: Optional[str] = None
-    entity_id: Optional[int] = None
-    node_id: Optional[int] = None  # events about this node or its codings
-    source_id: Optional[int] = None  # events about this source or its codings
-    case_id: Optional[int] = None  # events about this case, its attributes, or sources assigned to it
+    coder: str | None = None
+    action: str | None = None  # exact, or a prefix ending in '.' ("coding.")
+    since: str | None = None  # ISO date or time, inclusive
+    until: str | None = None  # ISO date or time, inclusive (a date means the whole day)
+    text: str | None = None  # in the summary or reason, case-insensitive
+    entity: str | None = None
+    entity_id: int | None = None
+    node_id: int | None = None  # events about this node or its codings
+    source_id: int | None = None  # events about this source or its codings
+    case_id: int | None = None  # events about this case, its attributes, or sources assigned to it
     actions: tuple[str, ...] = ()  # any of these (exact or prefixes), e.g. one of ACTION_GROUPS
 
 
@@ -595,7 +597,7 @@ ACTION_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, str], ...]], .
 )
 
 
-def action_group(name: str) -> Optional[tuple[str, ...]]:
+def action_group(name: str) -> tuple[str, ...] | None:
     """The actions of the group called ``name`` (case-insensitive), or None."""
     for label, actions, _items in ACTION_GROUPS:
         if label.lower() == name.strip().lower():
@@ -603,18 +605,18 @@ def action_group(name: str) -> Optional[tuple[str, ...]]:
     return None
 
 
-def _match_action(action: str):  # noqa: ANN202
+def _match_action(action: str):
     return AuditEvent.action.startswith(action) if action.endswith(".") else AuditEvent.action == action
 
 
-def _about(kind: str, ident: int):  # noqa: ANN202
+def _about(kind: str, ident: int):
     """Events that touched item ``kind`` ``ident`` (see :mod:`qdaapp.core.audit_refs`)."""
     from .audit_refs import events_about
 
     return AuditEvent.seq.in_(events_about(kind, ident))
 
 
-def _filtered(f: EventFilter):  # noqa: ANN202
+def _filtered(f: EventFilter):
     from sqlalchemy import func, or_
 
     q = select(AuditEvent)
@@ -646,7 +648,7 @@ def _filtered(f: EventFilter):  # noqa: ANN202
 
 
 def query_events(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0,
-                 limit: Optional[int] = None, newest_first: bool = True) -> list[AuditEvent]:
+                 limit: int | None = None, newest_first: bool = True) -> list[AuditEvent]:
     """One page of the timeline; the viewer fetches pages as the user scrolls."""
     from sqlalchemy.orm import Session as _Session
 
@@ -668,13 +670,13 @@ def count_events(conn: Connection, f: EventFilter = EventFilter()) -> int:
 EventRow = tuple
 
 
-def _row_columns():  # noqa: ANN202
+def _row_columns():
     return (AuditEvent.seq, AuditEvent.time, AuditEvent.coder, AuditEvent.action, AuditEvent.entity,
             AuditEvent.entity_id, AuditEvent.summary, AuditEvent.before, AuditEvent.after, AuditEvent.reason)
 
 
 def event_rows(conn: Connection, f: EventFilter = EventFilter(), offset: int = 0,
-               limit: Optional[int] = None, newest_first: bool = True) -> list[EventRow]:
+               limit: int | None = None, newest_first: bool = True) -> list[EventRow]:
     """Like :func:`query_events`, as plain tuples (:data:`EventRow`)."""
     q = (_filtered(f).with_only_columns(*_row_columns())
          .order_by(AuditEvent.seq.desc() if newest_first else AuditEvent.seq).offset(offset))
@@ -688,7 +690,7 @@ def row_of(e: AuditEvent) -> EventRow:
     return (e.seq, e.time, e.coder, e.action, e.entity, e.entity_id, e.summary, e.before, e.after, e.reason)
 
 
-def event_row(conn: Connection, seq: int) -> Optional[EventRow]:
+def event_row(conn: Connection, seq: int) -> EventRow | None:
     row = conn.execute(select(*_row_columns()).where(AuditEvent.seq == seq)).first()
     return tuple(row) if row is not None else None
 
@@ -698,7 +700,7 @@ def coders(conn: Connection) -> list[str]:
     return [c for c in conn.execute(select(AuditEvent.coder).distinct().order_by(AuditEvent.coder)).scalars() if c]
 
 
-def time_span(conn: Connection) -> tuple[Optional[str], Optional[str]]:
+def time_span(conn: Connection) -> tuple[str | None, str | None]:
     """The stored times of the first and the last event."""
     from sqlalchemy import func
 
@@ -708,13 +710,13 @@ def time_span(conn: Connection) -> tuple[Optional[str], Optional[str]]:
 
 def day_start_utc(day: date) -> str:
     """The first moment of a local calendar day, as a stored (UTC) time string."""
-    moment = datetime.combine(day, clock_time.min).astimezone().astimezone(timezone.utc)
+    moment = datetime.combine(day, clock_time.min).astimezone().astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def day_end_utc(day: date) -> str:
     """The last moment of a local calendar day, as a string every stored time that day sorts below."""
-    moment = datetime.combine(day, clock_time.max).astimezone().astimezone(timezone.utc)
+    moment = datetime.combine(day, clock_time.max).astimezone().astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + ".999999+99"
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Connection
 
 from .audit_text import Lookup, cut
+from .db import driver_connection
 
 QUOTE = 160
 
@@ -31,15 +32,15 @@ class Passage:
     quote: str
     node: str
     change: str  # coded | uncoded | moved
-    marker: Optional[str] = None
-    polarity: Optional[str] = None
-    coding_id: Optional[int] = None
+    marker: str | None = None
+    polarity: str | None = None
+    coding_id: int | None = None
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-def _loads(text: Optional[str]) -> dict:
+def _loads(text: str | None) -> dict:
     try:
         value = json.loads(text) if text else None
     except ValueError:
@@ -48,7 +49,7 @@ def _loads(text: Optional[str]) -> dict:
 
 
 def _rows(conn: Connection, seq: int) -> list[tuple[str, str, int, dict, dict]]:
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn.connection)
     out = []
     for tbl, op, row_id, old, new in raw.execute(
             "SELECT tbl, op, row_id, old, new FROM undo_ops WHERE event_seq = ? "
@@ -59,7 +60,7 @@ def _rows(conn: Connection, seq: int) -> list[tuple[str, str, int, dict, dict]]:
 
 def _codings_now(conn: Connection, seq: int, ids: list[int]) -> dict[int, dict]:
     """The rows of codings the event added, as it recorded them (else as they are now)."""
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn.connection)
     found: dict[int, dict] = {}
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
@@ -73,13 +74,13 @@ def _codings_now(conn: Connection, seq: int, ids: list[int]) -> dict[int, dict]:
             cols = ("id", "source_id", "node_id", "start", "end")
             for r in raw.execute(f'SELECT id, source_id, node_id, start, "end" FROM codings '
                                  f"WHERE id IN ({', '.join('?' * len(missing))})", missing):
-                found[int(r[0])] = dict(zip(cols, r))
+                found[int(r[0])] = dict(zip(cols, r, strict=True))
     return found
 
 
 def _snapshot_codings(conn: Connection, seq: int) -> list[tuple[str, dict]]:
     """Codings an event's own snapshot holds (events recorded before row capture)."""
-    row = conn.connection.driver_connection.execute(
+    row = driver_connection(conn.connection).execute(
         "SELECT action, before, after FROM audit_events WHERE seq = ?", (seq,)).fetchone()
     if row is None:
         return []
@@ -94,12 +95,12 @@ def _snapshot_codings(conn: Connection, seq: int) -> list[tuple[str, dict]]:
     return [("uncoded", c) for c in listed if isinstance(c, dict)]
 
 
-def _changes(conn: Connection, seq: int) -> tuple[list[tuple[str, dict]], dict[int, tuple[str, str]],
+def _changes(conn: Connection, seq: int) -> tuple[list[tuple[str, dict]], dict[int, tuple[str | None, str | None]],
                                                    dict[int, dict], dict[int, str]]:
     rows = _rows(conn, seq)
     changes: list[tuple[str, dict]] = []
     added: list[int] = []
-    hits: dict[int, tuple[str, str]] = {}  # coding id -> (marker, polarity)
+    hits: dict[int, tuple[str | None, str | None]] = {}  # coding id -> (marker, polarity)
     gone_sources: dict[int, dict] = {}
     gone_nodes: dict[int, str] = {}
     for tbl, op, row_id, old, new in rows:
@@ -128,18 +129,18 @@ def _changes(conn: Connection, seq: int) -> tuple[list[tuple[str, dict]], dict[i
 
 def passage_count(conn: Connection, seq: int) -> int:
     """How many passages :func:`event_passages` lists for event ``seq``."""
-    n = conn.connection.driver_connection.execute(
+    n = driver_connection(conn.connection).execute(
         "SELECT count(*) FROM undo_ops WHERE event_seq = ? AND tbl = 'codings' "
         "AND (op <> 'U' OR json_extract(old, '$.node_id') IS NOT json_extract(new, '$.node_id'))", (seq,)).fetchone()[0]
     if n:
         return int(n)
-    if conn.connection.driver_connection.execute("SELECT 1 FROM undo_ops WHERE event_seq = ? LIMIT 1",
+    if driver_connection(conn.connection).execute("SELECT 1 FROM undo_ops WHERE event_seq = ? LIMIT 1",
                                                  (seq,)).fetchone():
         return 0
     return len(_snapshot_codings(conn, seq))
 
 
-def event_passages(conn: Connection, seq: int, limit: Optional[int] = None) -> list[Passage]:
+def event_passages(conn: Connection, seq: int, limit: int | None = None) -> list[Passage]:
     """The passages event ``seq`` coded, uncoded or moved, by source and position (the first ``limit``)."""
     changes, hits, gone_sources, gone_nodes = _changes(conn, seq)
     lookup = Lookup(conn)
@@ -163,7 +164,8 @@ def event_passages(conn: Connection, seq: int, limit: Optional[int] = None) -> l
         ordered = ordered[:limit]
     out = []
     for change, row in ordered:
-        marker, polarity = hits.get(row.get("id"), (None, None)) if row.get("id") is not None else (None, None)
-        out.append(Passage(source_of(row.get("source_id")), row.get("source_id"), row.get("start"), row.get("end"),
-                           quote(row), node_of(row.get("node_id")), change, marker, polarity, row.get("id")))
+        coding_id = row.get("id")
+        marker, polarity = hits.get(coding_id, (None, None)) if coding_id is not None else (None, None)
+        out.append(Passage(source_of(row.get("source_id")), row["source_id"], row["start"], row["end"],
+                           quote(row), node_of(row.get("node_id")), change, marker, polarity, coding_id))
     return out

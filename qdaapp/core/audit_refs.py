@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Connection
 
+from .db import driver_connection
+
 # Per table of user work: the kind of the row itself (or None), and (kind, column) of what it points to.
 # A kind written "=column" is read from that column (a memo's target_type, a framework cell's row_kind).
-ROW_REFS: dict[str, tuple[Optional[str], tuple[tuple[str, str], ...]]] = {
+ROW_REFS: dict[str, tuple[str | None, tuple[tuple[str, str], ...]]] = {
     "codings": ("coding", (("node", "node_id"), ("source", "source_id"))),
     "nodes": ("node", (("node", "parent_id"),)),
     "sources": ("source", (("case", "case_id"),)),
@@ -88,7 +90,8 @@ def _row_statements(table: str, recorded: bool) -> list[str]:
         if not recorded:
             out.append(f"{_INSERT}SELECT * FROM (SELECT DISTINCT u.event_seq AS s, {k_now} AS k, t.\"{col}\" AS r "
                        f"FROM undo_ops u JOIN \"{table}\" t ON t.rowid = u.row_id WHERE u.tbl = '{table}' "
-                       f"AND u.op = 'I' AND u.event_seq BETWEEN :first AND :last) WHERE r IS NOT NULL AND k IS NOT NULL")
+                       f"AND u.op = 'I' AND u.event_seq BETWEEN :first AND :last) "
+                       "WHERE r IS NOT NULL AND k IS NOT NULL")
             continue
         # An added row: as the event recorded it (audit_rows), else as it is now.
         k_rec = _kind(kind, "json_extract(ar.row, '$.{col}')")
@@ -129,9 +132,9 @@ def event_refs(events: Iterable[tuple[int, str, Any, Any, Any]]) -> list[tuple[i
                     value = holder.get(key)
                     if type(value) is int:
                         add((seq, kind, value))
-            kind, ident = snap.get("target_type"), snap.get("target_id")
-            if kind in KINDS and type(ident) is int:
-                add((seq, kind, ident))
+            target, ident = snap.get("target_type"), snap.get("target_id")
+            if target in KINDS and type(ident) is int:
+                add((seq, target, ident))
     return sorted(out, key=lambda r: (r[1], r[2], r[0]))
 
 
@@ -149,7 +152,7 @@ _CASES_OF_REMOVED_SOURCES = (
 
 
 def write(conn: Connection, first: int, last: int, removed_sources: bool = False,
-          events: Optional[list[tuple[int, str, Any, Any, Any]]] = None) -> None:
+          events: list[tuple[int, str, Any, Any, Any]] | None = None) -> None:
     """Index what events ``first`` to ``last`` touched (their rows must be tied to them in ``undo_ops``).
 
     ``events``: their ``(seq, entity, entity_id, before, after)`` when the caller has them (else read).
@@ -158,7 +161,7 @@ def write(conn: Connection, first: int, last: int, removed_sources: bool = False
     if last < first:
         return
     params = {"first": first, "last": last}
-    raw = conn.connection.driver_connection
+    raw = driver_connection(conn.connection)
     tables = [r[0] for r in raw.execute(
         "SELECT DISTINCT tbl FROM undo_ops WHERE event_seq BETWEEN :first AND :last", params)]
     for table in tables:
@@ -183,7 +186,7 @@ def index_events(conn: Connection, seq: int, main: tuple, extras: list[tuple]) -
     # an item that has an event of its own among them (same action) is that event's alone.
     own = [(e[1], e[2]) for e in extras if e[0] == main[0] and e[2] is not None and (e[1], e[2]) != main[1:3]]
     if own:
-        conn.connection.driver_connection.executemany(
+        driver_connection(conn.connection).executemany(
             "DELETE FROM audit_refs WHERE kind = ? AND ref_id = ? AND seq = ?", [(k, i, seq) for k, i in own])
 
 
@@ -197,7 +200,7 @@ def backfill(conn: Connection) -> None:
             write(conn, first, min(first + step - 1, int(last)), removed_sources=True)
 
 
-def events_about(kind: str, ref_id: int):  # noqa: ANN201 - a SQLAlchemy select
+def events_about(kind: str, ref_id: int):  # a SQLAlchemy select
     """The seqs of the events that touched item ``kind`` ``ref_id`` (a subquery for a filter)."""
     from sqlalchemy import column, select, table
 

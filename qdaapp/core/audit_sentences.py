@@ -7,13 +7,22 @@ that finds too little returns None and the event reads as its summary.
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import Any
 
-from .audit_text import (SUMMARY_CODE, Event, Lookup, cut, decision_facts, decision_sentence, from_summary,
-                         plural, renders)
+from .audit_text import (
+    SUMMARY_CODE,
+    Event,
+    Lookup,
+    cut,
+    decision_facts,
+    decision_sentence,
+    from_summary,
+    plural,
+    renders,
+)
 
 
-def _node_label(lookup: Lookup, node_id: Any, recorded: Optional[str]) -> str:
+def _node_label(lookup: Lookup, node_id: Any, recorded: str | None) -> str:
     """Where a passage was coded: the node's path as it is now if its name is still the one recorded
     (so the reader finds it), else the recorded name. The nodes an event itself renamed, moved or
     merged are named as the event recorded them."""
@@ -23,7 +32,7 @@ def _node_label(lookup: Lookup, node_id: Any, recorded: Optional[str]) -> str:
     return recorded or path or "a node since deleted"
 
 
-def _passage(lookup: Lookup, row: dict, source: Optional[str]) -> str:
+def _passage(lookup: Lookup, row: dict, source: str | None) -> str:
     quote = lookup.quote(row.get("source_id"), row.get("start"), row.get("end"))
     where = source or lookup.source_name(row.get("source_id")) or "a source since deleted"
     if quote:
@@ -32,7 +41,7 @@ def _passage(lookup: Lookup, row: dict, source: Optional[str]) -> str:
 
 
 @renders("coding.create", "coding.delete", "coding.create_at_new_node")
-def _coding(e: Event, lookup: Lookup) -> Optional[str]:
+def _coding(e: Event, lookup: Lookup) -> str | None:
     m = SUMMARY_CODE.match(e.summary or "")
     if e.action == "coding.create_at_new_node":
         row = e.snap("after").get("coding") or {}
@@ -48,11 +57,12 @@ def _coding(e: Event, lookup: Lookup) -> Optional[str]:
     return f"Coded {passage} at {_node_label(lookup, row.get('node_id'), m.group('node'))}"
 
 
-_SEARCH_CODE = re.compile(r"^code (\d+) passage\(s\) at '(?P<node>.*?)'(?: \((?P<label>.*)\))?(?:, (\d+) already coded)?$")
+_SEARCH_CODE = re.compile(
+    r"^code (\d+) passage\(s\) at '(?P<node>.*?)'(?: \((?P<label>.*)\))?(?:, (\d+) already coded)?$")
 
 
 @renders("search.code")
-def _search_code(e: Event, lookup: Lookup) -> Optional[str]:
+def _search_code(e: Event, lookup: Lookup) -> str | None:
     after = e.snap("after")
     m = _SEARCH_CODE.match(e.summary or "")
     if m is None:
@@ -66,7 +76,7 @@ def _search_code(e: Event, lookup: Lookup) -> Optional[str]:
     return text
 
 
-def _hit_facts(lookup: Lookup, e: Event, decisions: list) -> Optional[dict]:
+def _hit_facts(lookup: Lookup, e: Event, decisions: list) -> dict | None:
     """Facts of a decision recorded before events carried them, from the hits as they are now."""
     ids = [d["hit"] for d in decisions if isinstance(d, dict) and isinstance(d.get("hit"), int)]
     if not ids:
@@ -86,7 +96,7 @@ def _hit_facts(lookup: Lookup, e: Event, decisions: list) -> Optional[dict]:
 
 
 @renders("hits.accept", "hits.reject")
-def _hits(e: Event, lookup: Lookup) -> Optional[str]:
+def _hits(e: Event, lookup: Lookup) -> str | None:
     after = e.snap("after")
     facts = after.get("facts") or _hit_facts(lookup, e, after.get("decisions") or [])
     if not facts:
@@ -101,7 +111,7 @@ _RUN = re.compile(r"over (\d+) source\(s\)")
 
 
 @renders("markers.run")
-def _markers_run(e: Event, lookup: Lookup) -> Optional[str]:
+def _markers_run(e: Event, lookup: Lookup) -> str | None:
     after = e.snap("after")
     m = _RUN.search(e.summary or "")
     scope = f" in {plural(int(m.group(1)), 'source')}" if m else ""
@@ -112,7 +122,7 @@ def _markers_run(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("node.create")
-def _node_create(e: Event, lookup: Lookup) -> Optional[str]:
+def _node_create(e: Event, lookup: Lookup) -> str | None:
     made = e.after if isinstance(e.after, list) else []
     m = re.match(r"^create (free node|node) '(.*)'$", e.summary or "")
     if m is None:
@@ -127,7 +137,7 @@ def _node_create(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("node.update")
-def _node_update(e: Event, lookup: Lookup) -> Optional[str]:
+def _node_update(e: Event, lookup: Lookup) -> str | None:
     before, after = e.snap("before"), e.snap("after")
     if "name" in after:
         return f"Renamed node '{before.get('name')}' to '{after['name']}'"
@@ -154,7 +164,7 @@ def _place(lookup: Lookup, kind: Any, parent: Any) -> str:
 
 
 @renders("node.move")
-def _node_move(e: Event, lookup: Lookup) -> Optional[str]:
+def _node_move(e: Event, lookup: Lookup) -> str | None:
     m = re.match(r"^move node '(.*)' to (.*)$", e.summary or "")
     before = e.snap("before")
     if m is None or "kind" not in before:
@@ -163,7 +173,7 @@ def _node_move(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("node.merge")
-def _node_merge(e: Event, lookup: Lookup) -> Optional[str]:
+def _node_merge(e: Event, lookup: Lookup) -> str | None:
     before = e.snap("before")
     m = re.match(r"^merge node '(.*)' into '(.*)' \(", e.summary or "")
     if m is None:
@@ -181,7 +191,7 @@ def _node_merge(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("node.delete")
-def _node_delete(e: Event, lookup: Lookup) -> Optional[str]:
+def _node_delete(e: Event, lookup: Lookup) -> str | None:
     before = e.snap("before")
     rows = before.get("nodes") or []
     own = next((r for r in rows if r.get("id") == e.entity_id), None)
@@ -197,7 +207,7 @@ def _node_delete(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("source.import")
-def _source_import(e: Event, lookup: Lookup) -> Optional[str]:
+def _source_import(e: Event, lookup: Lookup) -> str | None:
     after = e.snap("after")
     name = after.get("name")
     if not name:
@@ -207,7 +217,7 @@ def _source_import(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("source.update")
-def _source_update(e: Event, lookup: Lookup) -> Optional[str]:
+def _source_update(e: Event, lookup: Lookup) -> str | None:
     m = re.match(r"^change (.*) of (.*)$", e.summary or "")
     before, after = e.snap("before"), e.snap("after")
     if m is None:
@@ -219,7 +229,7 @@ def _source_update(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("source.delete")
-def _source_delete(e: Event, lookup: Lookup) -> Optional[str]:
+def _source_delete(e: Event, lookup: Lookup) -> str | None:
     before = e.snap("before")
     n = int(before.get("codings") or 0)
     tail = f" with its {plural(n, 'coding')}" if n else " (it had no codings)"
@@ -227,7 +237,7 @@ def _source_delete(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("memo.create", "diary.create", "memo.update", "memo.delete")
-def _memo(e: Event, lookup: Lookup) -> Optional[str]:
+def _memo(e: Event, lookup: Lookup) -> str | None:
     before, after = e.snap("before"), e.snap("after")
     if e.action == "memo.create":
         m = re.match(r"^add memo on (.*)$", e.summary or "")
@@ -244,13 +254,13 @@ def _memo(e: Event, lookup: Lookup) -> Optional[str]:
     return f"Retitled the memo '{old}' as '{cut(after.get('title', ''))}'"
 
 
-def _fragment(lookup: Lookup, fid: Any, row: Optional[dict] = None) -> str:
+def _fragment(lookup: Lookup, fid: Any, row: dict | None = None) -> str:
     summary = (row or {}).get("summary") or lookup.scalar("SELECT summary FROM fragments WHERE id = ?", fid)
     return f"fragment '{cut(summary, 40)}'" if summary else "a fragment since deleted"
 
 
 @renders("fragment.create", "fragment.update", "fragment.delete", "fragment.move")
-def _fragments(e: Event, lookup: Lookup) -> Optional[str]:
+def _fragments(e: Event, lookup: Lookup) -> str | None:
     before, after = e.snap("before"), e.snap("after")
     if e.action == "fragment.create":
         m = re.match(r"^add fragment \d+ \((.*)\) to '(.*)'$", e.summary or "")
@@ -267,7 +277,7 @@ def _fragments(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("link.create", "link.delete")
-def _link(e: Event, lookup: Lookup) -> Optional[str]:
+def _link(e: Event, lookup: Lookup) -> str | None:
     row = e.snap("after" if e.action == "link.create" else "before")
     if "from_id" not in row:
         return None
@@ -278,7 +288,7 @@ def _link(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("account.add_passage", "account.remove_passage")
-def _account_passage(e: Event, lookup: Lookup) -> Optional[str]:
+def _account_passage(e: Event, lookup: Lookup) -> str | None:
     row = e.snap("after" if e.action == "account.add_passage" else "before")
     if "source_id" not in row:
         return None
@@ -290,17 +300,17 @@ def _account_passage(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("project.create")
-def _project(e: Event, lookup: Lookup) -> Optional[str]:
+def _project(e: Event, lookup: Lookup) -> str | None:
     return f"Created the project '{e.snap('after')['name']}'"
 
 
 @renders("audit.baseline")
-def _baseline(e: Event, lookup: Lookup) -> Optional[str]:
+def _baseline(e: Event, lookup: Lookup) -> str | None:
     return "Recorded the digest of every row as it was at the upgrade (the start of row checking)"
 
 
 @renders("attribute.set")
-def _attribute_set(e: Event, lookup: Lookup) -> Optional[str]:
+def _attribute_set(e: Event, lookup: Lookup) -> str | None:
     m = re.match(r"^set (.*?) = (.*) for (case|source) '(.*)'$", e.summary or "")
     if m is None:
         return None
@@ -310,7 +320,7 @@ def _attribute_set(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("framework.set")
-def _framework(e: Event, lookup: Lookup) -> Optional[str]:
+def _framework(e: Event, lookup: Lookup) -> str | None:
     m = re.match(r"^write summary for (.*) x (.*)$", e.summary or "")
     if m is None:
         return None
@@ -318,5 +328,5 @@ def _framework(e: Event, lookup: Lookup) -> Optional[str]:
 
 
 @renders("refi.import")
-def _refi(e: Event, lookup: Lookup) -> Optional[str]:
+def _refi(e: Event, lookup: Lookup) -> str | None:
     return from_summary(e.summary)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
-from typing import Any, Callable, Optional
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from sqlalchemy import Connection
+
+from .db import driver_connection
 
 QUOTE = 60  # characters of a passage or a memo quoted in a sentence
 
@@ -35,7 +37,7 @@ def cut(text: str, size: int = QUOTE) -> str:
     return (head[:space] if space > size // 2 else head).rstrip(" ,;:.") + "…"
 
 
-def plural(n: int, one: str, many: Optional[str] = None) -> str:
+def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
@@ -55,7 +57,7 @@ def _loads(value: Any) -> Any:
 
 # ---------------------------------------------------------------------- marker decisions
 def decision_facts(hits: Iterable[tuple[str, str, str, int]], totals: dict[tuple[str, str], int],
-                   node_paths: list[str], new_codings: Optional[int] = None) -> dict:
+                   node_paths: list[str], new_codings: int | None = None) -> dict:
     """The facts a sentence about accepting or rejecting hits needs, from ``(marker, act, polarity,
     source id)`` of each hit decided and the run's number of hits of each ``(marker, act)``."""
     per: dict[tuple[str, str], list[int]] = {}
@@ -68,9 +70,10 @@ def decision_facts(hits: Iterable[tuple[str, str, str, int]], totals: dict[tuple
             counts[1] += 1
             negated += 1
         sources.add(source_id)
-    markers = sorted(([m, a, n, neg, totals.get((m, a), n)] for (m, a), (n, neg) in per.items()),
-                     key=lambda x: (-x[2], x[0]))
-    facts = {"markers": markers, "hits": sum(m[2] for m in markers), "negated": negated, "sources": len(sources),
+    rows: list[tuple[str, str, int, int, int]] = [(m, a, n, neg, totals.get((m, a), n))
+                                                   for (m, a), (n, neg) in per.items()]
+    markers = [list(r) for r in sorted(rows, key=lambda x: (-x[2], x[0]))]
+    facts = {"markers": markers, "hits": sum(r[2] for r in rows), "negated": negated, "sources": len(sources),
              "nodes": sorted(set(node_paths))}
     if new_codings is not None:
         facts["new_codings"] = new_codings
@@ -109,17 +112,18 @@ class Lookup:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self.raw = conn.connection.driver_connection
-        self._nodes: Optional[dict[int, tuple[str, Optional[int], str]]] = None
-        self._sources: Optional[dict[int, str]] = None
-        self._quotes: dict[tuple[int, int, int], Optional[str]] = {}
+        self.raw = driver_connection(conn.connection)
+        self._nodes: dict[int, tuple[str, int | None, str]] | None = None
+        self._sources: dict[int, str] | None = None
+        self._quotes: dict[tuple[int, int, int], str | None] = {}
 
-    def nodes(self) -> dict[int, tuple[str, Optional[int], str]]:
+    def nodes(self) -> dict[int, tuple[str, int | None, str]]:
         if self._nodes is None:
-            self._nodes = {i: (n, p, k) for i, n, p, k in self.raw.execute("SELECT id, name, parent_id, kind FROM nodes")}
+            self._nodes = {i: (n, p, k)
+                           for i, n, p, k in self.raw.execute("SELECT id, name, parent_id, kind FROM nodes")}
         return self._nodes
 
-    def node_path(self, node_id: Any) -> Optional[str]:
+    def node_path(self, node_id: Any) -> str | None:
         nodes = self.nodes()
         names, seen = [], set()
         current = node_id
@@ -130,11 +134,11 @@ class Lookup:
             current = parent
         return "/".join(reversed(names)) if names and current is None else None
 
-    def node_kind(self, node_id: Any) -> Optional[str]:
+    def node_kind(self, node_id: Any) -> str | None:
         entry = self.nodes().get(node_id)
         return entry[2] if entry else None
 
-    def source_name(self, source_id: Any) -> Optional[str]:
+    def source_name(self, source_id: Any) -> str | None:
         """The source's name, or the name it had when it was removed; None if unknown."""
         if self._sources is None:
             self._sources = dict(self.raw.execute("SELECT id, name FROM sources"))
@@ -144,7 +148,7 @@ class Lookup:
                 "AND row_id = ? ORDER BY id DESC LIMIT 1", source_id)
         return self._sources.get(source_id)
 
-    def quote(self, source_id: Any, start: Any, end: Any, size: int = QUOTE) -> Optional[str]:
+    def quote(self, source_id: Any, start: Any, end: Any, size: int = QUOTE) -> str | None:
         """The words of a passage, cut to ``size``; None if the source is gone."""
         if not all(isinstance(v, int) for v in (source_id, start, end)) or end <= start:
             return None
@@ -179,7 +183,7 @@ class Event:
         return value if isinstance(value, dict) else {}
 
 
-Renderer = Callable[[Event, Lookup], Optional[str]]
+Renderer = Callable[[Event, Lookup], str | None]
 RENDERERS: dict[str, Renderer] = {}
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -98,7 +97,7 @@ def set_attribute(
     owner_ref: str | int,
     name: str,
     value: str,
-    type_: Optional[str] = None,
+    type_: str | None = None,
 ) -> Change:
     """Set attribute ``name`` of a case or source (``owner`` = 'case' | 'source').
 
@@ -108,6 +107,7 @@ def set_attribute(
     name = name.strip()
     if not name:
         raise InvalidInput("An attribute needs a name.")
+    target: Case | Source
     if owner == "case":
         target = resolve_case(session, owner_ref)
     elif owner == "source":
@@ -158,10 +158,11 @@ class CaseInfo:
 
 
 def list_cases(session: Session) -> list[CaseInfo]:
-    sources: dict[int, list[str]] = {}
-    for case_id, name in session.execute(select(Source.case_id, Source.name).where(Source.case_id.is_not(None)).order_by(Source.name)):
+    sources: dict[int | None, list[str]] = {}  # the query leaves out sources without a case
+    for case_id, name in session.execute(select(Source.case_id, Source.name)
+                                         .where(Source.case_id.is_not(None)).order_by(Source.name)):
         sources.setdefault(case_id, []).append(name)
-    attrs: dict[int, dict[str, str]] = {}
+    attrs: dict[int | None, dict[str, str]] = {}  # the query leaves out values of sources
     for case_id, name, value in session.execute(
         select(AttributeValue.case_id, Attribute.name, AttributeValue.value)
         .join(Attribute, Attribute.id == AttributeValue.attribute_id)
@@ -187,8 +188,8 @@ def attributes_of(session: Session, owner: str, owner_id: int) -> dict[str, tupl
 
 
 @command("case.update")
-def update_case(session: Session, ref: str | int, name: Optional[str] = None,
-                description: Optional[str] = None) -> Change:
+def update_case(session: Session, ref: str | int, name: str | None = None,
+                description: str | None = None) -> Change:
     case = resolve_case(session, ref)
     changes: dict = {}
     if name is not None and name.strip() and name.strip() != case.name:

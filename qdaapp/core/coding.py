@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Optional
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,7 +27,8 @@ _ROW_KEYS = ("id", "source_id", "node_id", "start", "end", "coder", "created_at"
 
 def _check_span(name: str, length: int, start: int, end: int) -> None:
     if start > end:
-        raise InvalidInput(f"The span {start}-{end} in {name} is reversed: its start ({start}) is after its end ({end}).")
+        raise InvalidInput(f"The span {start}-{end} in {name} is reversed: "
+                           f"its start ({start}) is after its end ({end}).")
     if start == end:
         raise InvalidInput(f"The span {start}-{end} in {name} is empty: the end is not included, so give an end "
                            "after the start.")
@@ -88,7 +89,7 @@ def code_passages(
     origin: str = "search",
     new_node: str = "",
     label: str = "",
-    cancel: Optional[CancelToken] = None,
+    cancel: CancelToken | None = None,
 ) -> Change:
     """Code many passages ``(source id, start, end)`` at one node: one command, one undo step.
 
@@ -128,19 +129,20 @@ def code_passages(
     if not new:
         raise AlreadyCoded(f"All {len(wanted)} passage(s) are already coded at '{node.name}' by {coder}.", skipped)
     now = utcnow()
-    rows = [{"source_id": sid, "node_id": node.id, "start": a, "end": b, "coder": coder, "created_at": now,
-             "origin": origin} for sid, a, b in new]
+    rows: list[dict[str, Any]] = [
+        {"source_id": sid, "node_id": node.id, "start": a, "end": b, "coder": coder, "created_at": now,
+         "origin": origin} for sid, a, b in new]
     # One executemany; the new ids are read back by what is unique about each row (node, coder, span).
     newest = session.scalar(select(func.max(Coding.id))) or 0
     session.connection().exec_driver_sql(
         'INSERT INTO codings (source_id, node_id, start, "end", coder, created_at, origin) '
         "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(r["source_id"], r["node_id"], r["start"], r["end"], coder, now, origin) for r in rows])
-    ids = {(sid, a, b): cid for cid, sid, a, b in session.execute(
+    new_ids = {(sid, a, b): cid for cid, sid, a, b in session.execute(
         select(Coding.id, Coding.source_id, Coding.start, Coding.end)
         .where(Coding.id > newest, Coding.node_id == node.id, Coding.coder == coder))}
     for row in rows:
-        row["id"] = cid = ids[(row["source_id"], row["start"], row["end"])]
+        row["id"] = cid = new_ids[(row["source_id"], row["start"], row["end"])]
         made.append(Change("coding.create", "coding", cid,
                            _summary(node.name, names[row["source_id"]][0], row["start"], row["end"]),
                            after={k: row[k] for k in _ROW_KEYS}))
@@ -158,8 +160,8 @@ def uncode(session: Session, coding_id: int) -> Change:
     coding = session.get(Coding, int(coding_id))
     if coding is None:
         raise NotFound(f"There is no coding with id {coding_id}. List codings with 'qdaapp codings'.")
-    node = session.get(Node, coding.node_id)
-    source = session.get(Source, coding.source_id)
+    node = session.get_one(Node, coding.node_id)
+    source = session.get_one(Source, coding.source_id)
     row = coding_row(coding)
     session.delete(coding)
     return Change(
@@ -183,8 +185,8 @@ class CodedPassage:
     end: int
     text: str
     coder: str
-    case: Optional[str]
-    page: Optional[int]
+    case: str | None
+    page: int | None
     left: str
     right: str
     created_at: str
@@ -217,7 +219,7 @@ def list_codings(
     if source_ref is not None:
         q = q.where(Coding.source_id == source_ops.resolve(session, source_ref).id)
     rows = session.execute(q).all()
-    texts: dict[int, tuple[str, Optional[list[int]]]] = {}
+    texts: dict[int, tuple[str, list[int] | None]] = {}
     out = []
     for coding, node_name, source_name, case_name in rows:
         if coding.source_id not in texts:
@@ -234,7 +236,7 @@ def list_codings(
     return out
 
 
-def spans_for_source(session: Session, source_id: int) -> list[tuple]:
+def spans_for_source(session: Session, source_id: int) -> Sequence[tuple]:
     """(coding id, start, end, node id, node name, colour, coder) for the document view."""
     return session.execute(
         select(Coding.id, Coding.start, Coding.end, Node.id, Node.name, Node.color, Coding.coder)
@@ -247,7 +249,7 @@ def spans_for_source(session: Session, source_id: int) -> list[tuple]:
 @command("coding.create_at_new_node")
 def code_at_new_node(
     session: Session, source_ref: str | int, start: int, end: int, name: str, coder: str,
-    color: Optional[str] = None,
+    color: str | None = None,
 ) -> Change:
     """Create a free node and code the span at it: one gesture, one undo step."""
     made = node_ops.create_node(session, name, free=True, color=color, created_by=coder)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -42,14 +42,14 @@ class Change:
 
     action: str
     entity: str
-    entity_id: Optional[int]
+    entity_id: int | None
     summary: str
     before: Any = None
     after: Any = None
     result: Any = None
-    extra_events: list["Change"] = field(default_factory=list)
+    extra_events: list[Change] = field(default_factory=list)
     # Called with (session, seq of this change's audit event) inside the transaction.
-    on_recorded: Optional[Callable[[Session, int], None]] = None
+    on_recorded: Callable[[Session, int], None] | None = None
     # Record the digest of every row of the user's work, not only the rows written (the baseline).
     digest_all: bool = False
     # Set when the change is recorded: the rows it created, changed and removed, per entity (see core/touched.py).
@@ -60,7 +60,7 @@ class Change:
         """Whether the change wrote a row of any of ``entities`` ("coding", "node", "memo"...)."""
         return any(t.entity in entities for t in self.touched)
 
-    def ids(self, entity: str, kind: Optional[Kind] = None) -> set[int]:
+    def ids(self, entity: str, kind: Kind | None = None) -> set[int]:
         """The ids of the ``entity`` rows it created, changed or removed (only ``kind`` if given)."""
         return touched_rows.ids(self.touched, entity, kind)
 
@@ -125,7 +125,7 @@ def _check_actions(action: str, change: Change) -> None:
                                "it was not made.")
 
 
-def execute(project: "Project", fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
+def execute(project: Project, fn: CommandFn, *args: Any, reason: str = "", **kwargs: Any) -> Any:
     """Run one registered command in one write transaction with its audit event(s)."""
     action = registered_action(fn)
     project.require_writable()

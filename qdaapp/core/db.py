@@ -20,14 +20,16 @@ import json
 import os
 import sqlite3
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .errors import DiskFull, ProjectDamaged, ProjectError, ReadOnlyPlace
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy import Engine
+    from sqlalchemy.pool import PoolProxiedConnection
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
@@ -35,6 +37,14 @@ BACKUP_SUFFIX = ".qda"
 # What SQLite (and Python's sqlite3 module reading a damaged text value) say about a damaged file.
 DAMAGE_SIGNS = ("malformed", "file is not a database", "could not decode", "database corrupt")
 SQLITE_FULL = 13
+
+
+def driver_connection(pooled: PoolProxiedConnection) -> sqlite3.Connection:
+    """The sqlite3 connection under SQLAlchemy's pooled one (``conn.connection``, ``engine.raw_connection()``)."""
+    raw = pooled.driver_connection
+    if raw is None:  # only once the pooled connection was closed
+        raise ProjectError("The connection to the project file is already closed.")
+    return raw
 
 
 # ---------------------------------------------------------------------- damage, full disks
@@ -50,7 +60,7 @@ def backup_files(path: Path) -> list[Path]:
 def _chain(exc: BaseException) -> list[BaseException]:
     """``exc``, the driver error a SQLAlchemy error wraps, and their causes."""
     seen: list[BaseException] = []
-    todo: list[Optional[BaseException]] = [exc]
+    todo: list[BaseException | None] = [exc]
     while todo:
         item = todo.pop()
         if item is None or any(item is s for s in seen):
@@ -104,7 +114,7 @@ def disk_full(folder: Path, what: str = "") -> DiskFull:
     return DiskFull(str(Path(folder).resolve() if str(folder) else Path.cwd()), what)
 
 
-def read_only_reason(path: Path) -> Optional[str]:
+def read_only_reason(path: Path) -> str | None:
     """Why ``path`` cannot be changed (a read-only file or folder), or None if it can."""
     if not os.access(path.parent, os.W_OK):
         return "it is in a read-only folder"
@@ -217,7 +227,7 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
         )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
+    def _on_connect(dbapi_conn, _record) -> None:
         # Autocommit at the driver level: SQLAlchemy's "begin" hook below
         # issues BEGIN itself, so the transaction mode is ours to choose.
         dbapi_conn.isolation_level = None
@@ -233,14 +243,14 @@ def make_engine(path: Path, read_only: bool = False, mmap: bool = True) -> Engin
         cur.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:  # noqa: ANN001
+    def _on_begin(conn) -> None:
         mode = conn.get_execution_options().get("qda_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
 
-def quick_check(engine: "Engine", name: str, path: Optional[Path] = None) -> Optional[str]:
+def quick_check(engine: Engine, name: str, path: Path | None = None) -> str | None:
     """Refuse a damaged file. With ``path``, a file that is as this machine last closed it
     (:func:`clean_stamp`) gets the cheap check only: its schema and small tables. Returns how
     the file was trusted (see :func:`trust`), or None when every page was read now."""
@@ -284,14 +294,14 @@ def integrity_problems(conn: sqlite3.Connection, limit: int = 20) -> list[str]:
     return problems
 
 
-def quick_check_connection(conn: sqlite3.Connection, name: str, path: Optional[Path] = None) -> None:
+def quick_check_connection(conn: sqlite3.Connection, name: str, path: Path | None = None) -> None:
     """:func:`quick_check` on a plain ``sqlite3`` connection."""
     trusted = path is not None and trust(path) is not None
     rows = _check_rows(lambda sql: conn.execute(sql).fetchall(), path or Path(name), trusted)
     _judge(rows, name, path, trusted)
 
 
-def _check_rows(fetch: Callable[[str], list], path: Path, trusted: bool) -> list[tuple]:
+def _check_rows(fetch: Callable[[str], Sequence], path: Path, trusted: bool) -> list[tuple]:
     pragmas = ("PRAGMA quick_check(sqlite_schema)", "PRAGMA quick_check(meta)") if trusted else ("PRAGMA quick_check",)
     try:
         return [tuple(row) for pragma in pragmas for row in fetch(pragma)]
@@ -301,7 +311,7 @@ def _check_rows(fetch: Callable[[str], list], path: Path, trusted: bool) -> list
         raise damaged(path, f"it cannot be opened: {exc}") from exc
 
 
-def _judge(rows: list[tuple], name: str, path: Optional[Path], trusted: bool) -> None:
+def _judge(rows: list[tuple], name: str, path: Path | None, trusted: bool) -> None:
     rows = [r for r in rows if r != ("ok",)]
     if rows:
         lines = [line.strip() for r in rows for line in str(r[0]).splitlines() if not line.startswith("***")]
@@ -328,7 +338,7 @@ COARSE_RACY_NS = 2_100_000_000
 MAX_STAMPS = 200
 
 
-def clean_stamp(path: Path) -> Optional[str]:
+def clean_stamp(path: Path) -> str | None:
     """The file as it is on disk now, or None while a write-ahead log holds part of it."""
     try:
         wal = Path(f"{path}-wal")
@@ -356,7 +366,7 @@ def _load_stamps() -> dict[str, str]:
     return data if isinstance(data, dict) else {}
 
 
-def _recorded(path: Path) -> Optional[str]:
+def _recorded(path: Path) -> str | None:
     """The stamp recorded for ``path`` (without how it was checked)."""
     value = _load_stamps().get(str(path.resolve()))
     return value.split("|", 1)[0] if isinstance(value, str) else None
@@ -368,7 +378,7 @@ def _recorded(path: Path) -> Optional[str]:
 CLOSED, FULL, QUICK = "closed", "full", "quick"
 
 
-def trust(path: Path) -> Optional[str]:
+def trust(path: Path) -> str | None:
     """How ``path`` was known sound when it was last seen as it is now (CLOSED, FULL or QUICK),
     or None: it changed since, or was never seen."""
     value = _load_stamps().get(str(path.resolve()))

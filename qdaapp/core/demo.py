@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Optional
 
 from . import cases as case_ops
 from . import coding as coding_ops
@@ -29,8 +28,8 @@ def demo_dir() -> Path:
 def build_demo(
     path: Path,
     coder: str = "demo",
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
 ) -> Project:
     """Create a new project at ``path`` filled with the demo study."""
     folder = demo_dir()
@@ -47,7 +46,7 @@ def build_demo(
     return project
 
 
-def _fill(project: Project, folder: Path, study: dict, progress: Optional[Progress], cancel: Optional[CancelToken]) -> None:
+def _fill(project: Project, folder: Path, study: dict, progress: Progress | None, cancel: CancelToken | None) -> None:
     if progress:
         progress.start(len(study.get("source", [])) + 2, "Building the demo project")
     types = {a["name"]: a.get("type", "text") for a in study.get("attribute", [])}

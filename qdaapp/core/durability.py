@@ -24,10 +24,12 @@ import json
 import os
 import sqlite3
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING
 
+from .db import driver_connection
 from .errors import ProjectError, ProjectInUse
 from .progress import CancelToken, Progress
 
@@ -43,7 +45,7 @@ Head = tuple[int, str]  # (seq, hash) of the last audit event
 
 
 # ---------------------------------------------------------------------- checkpoints
-def checkpoint(engine: "Engine", mode: str = "PASSIVE", wait_ms: int = 1000) -> bool:
+def checkpoint(engine: Engine, mode: str = "PASSIVE", wait_ms: int = 1000) -> bool:
     """Copy the write-ahead log into the project file; True when all of it was copied.
 
     ``PASSIVE`` copies what no reader still needs and never waits. ``TRUNCATE`` also empties the
@@ -54,7 +56,7 @@ def checkpoint(engine: "Engine", mode: str = "PASSIVE", wait_ms: int = 1000) -> 
         raise ValueError(f"unknown checkpoint mode {mode!r}")
     raw = engine.raw_connection()
     try:
-        conn = raw.driver_connection
+        conn = driver_connection(raw)
         previous = conn.execute("PRAGMA busy_timeout").fetchone()[0]
         conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         try:
@@ -68,7 +70,7 @@ def checkpoint(engine: "Engine", mode: str = "PASSIVE", wait_ms: int = 1000) -> 
 
 
 # ---------------------------------------------------------------------- the acknowledged head
-def audit_head(fetch: Callable[[str], list]) -> Optional[Head]:
+def audit_head(fetch: Callable[[str], Sequence]) -> Head | None:
     """The last event's (seq, hash), or None for a project without events."""
     rows = fetch("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
     return (int(rows[0][0]), str(rows[0][1])) if rows else None
@@ -94,9 +96,9 @@ class HeadRecord:
     def __init__(self, path: Path, project_id: str) -> None:
         self.path, self.project_id = Path(path), project_id
         self._resolved = str(self.path.resolve())
-        self._fd: Optional[int] = None
+        self._fd: int | None = None
 
-    def write(self, head: Optional[Head]) -> bool:
+    def write(self, head: Head | None) -> bool:
         """Never raises: without a record the next open simply has nothing to compare with."""
         if not self.project_id:
             return False
@@ -128,7 +130,7 @@ class HeadRecord:
     __del__ = close  # a project dropped without close() does not keep the file open
 
 
-def record_head(path: Path, project_id: str, head: Optional[Head]) -> bool:
+def record_head(path: Path, project_id: str, head: Head | None) -> bool:
     """Remember that ``head`` of the project at ``path`` was acknowledged (one-off; an open
     project keeps a :class:`HeadRecord`)."""
     record = HeadRecord(path, project_id)
@@ -138,7 +140,7 @@ def record_head(path: Path, project_id: str, head: Optional[Head]) -> bool:
         record.close()
 
 
-def recorded_head(path: Path, project_id: str) -> Optional[Head]:
+def recorded_head(path: Path, project_id: str) -> Head | None:
     """The head last acknowledged for this project at this path (None: none, or another project)."""
     try:
         data = json.loads(_head_file(path).read_bytes().decode("utf-8").strip())
@@ -189,7 +191,7 @@ class MissingWork:
     file_seq: int
     recorded_seq: int
     wal: str  # wal_state() before the open
-    backups: Optional[Path] = None
+    backups: Path | None = None
 
     def message(self) -> str:
         if self.recorded_seq > self.file_seq:
@@ -211,7 +213,7 @@ class MissingWork:
                 "this warning stops after your next change.")
 
 
-def missing_work(path: Path, project_id: str, head: Optional[Head], wal_before: str) -> Optional[MissingWork]:
+def missing_work(path: Path, project_id: str, head: Head | None, wal_before: str) -> MissingWork | None:
     """Compare the file's head with the acknowledged one; None when nothing is missing."""
     recorded = recorded_head(path, project_id)
     if recorded is None:
@@ -231,7 +233,7 @@ class CopyResult:
     path: Path
     pages: int
     bytes: int
-    head: Optional[Head]
+    head: Head | None
 
     @property
     def seal(self) -> str:
@@ -246,8 +248,8 @@ class CopyResult:
                 f"seal: {self.seal}")
 
 
-def save_copy(engine: "Engine", source: Path, target: str | Path, force: bool = False,
-              progress: Optional[Progress] = None, cancel: Optional[CancelToken] = None) -> CopyResult:
+def save_copy(engine: Engine, source: Path, target: str | Path, force: bool = False,
+              progress: Progress | None = None, cancel: CancelToken | None = None) -> CopyResult:
     """Copy the open project at ``source`` to ``target`` as one self-contained file.
 
     Uses SQLite's online backup, step by step (``progress`` counts pages; ``cancel`` stops between
@@ -279,7 +281,7 @@ def save_copy(engine: "Engine", source: Path, target: str | Path, force: bool = 
             leftover.unlink(missing_ok=True)
         raw = engine.raw_connection()
         try:
-            src = raw.driver_connection
+            src = driver_connection(raw)
             head_before = audit_head(lambda sql: src.execute(sql).fetchall())
             dest = sqlite3.connect(tmp, isolation_level=None)
             try:
@@ -318,7 +320,7 @@ def save_copy(engine: "Engine", source: Path, target: str | Path, force: bool = 
     return CopyResult(target, int(pages), target.stat().st_size, head)
 
 
-def _check_copy(conn: sqlite3.Connection, name: str, head_before: Optional[Head]) -> None:
+def _check_copy(conn: sqlite3.Connection, name: str, head_before: Head | None) -> None:
     problems = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall() if r[0] != "ok"]
     if problems:
         raise ProjectError(f"The copy {name} failed its check ({'; '.join(problems[:3])}); it was not saved.")

@@ -11,12 +11,21 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .models import SPEECH_ACTS, Account, AccountPassage, ActantRole, Case, Fragment, FragmentLink, FragmentPassage, Source
+from .models import (
+    SPEECH_ACTS,
+    Account,
+    AccountPassage,
+    ActantRole,
+    Case,
+    Fragment,
+    FragmentLink,
+    FragmentPassage,
+    Source,
+)
 from .narrative import resolve_account
 
 STAGE = {"manipulation": 1, "commitment": 1, "competence": 1, "performance": 2, "sanction": 2}
@@ -27,12 +36,12 @@ class FragmentInfo:
     id: int
     position: int
     summary: str
-    act: Optional[str]
-    case: Optional[str]
+    act: str | None
+    case: str | None
     actors: list[str]
     passages: list[dict] = field(default_factory=list)
-    x: Optional[float] = None
-    y: Optional[float] = None
+    x: float | None = None
+    y: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -62,7 +71,8 @@ def fragments(session: Session, account_id: int, with_text: bool = True) -> list
         .where(FragmentPassage.fragment_id.in_(ids)).order_by(FragmentPassage.id)
     ):
         if with_text and sid not in texts:
-            texts[sid] = tuple(session.execute(select(Source.name, Source.text).where(Source.id == sid)).one())
+            name, body = session.execute(select(Source.name, Source.text).where(Source.id == sid)).one()
+            texts[sid] = (name, body)
         name, body = texts.get(sid, ("", ""))
         passages.setdefault(fid, []).append({"source": name, "source_id": sid, "start": a, "end": b,
                                              "text": body[a:b] if with_text else ""})
@@ -116,7 +126,7 @@ def completeness(session: Session, account_id: int) -> dict:
 
 
 def account_graph(session: Session, ref: str | int, keep_saved: bool = True, mode: str = "down",
-                  page: Optional[tuple[float, float]] = None) -> Graph:
+                  page: tuple[float, float] | None = None) -> Graph:
     """The account's flow chart laid out in ``mode`` (``page``: the printable area it should fit, in points)."""
     account = resolve_account(session, ref)
     frags = fragments(session, account.id, with_text=False)
@@ -149,10 +159,10 @@ class Box:
     width: float
     height: float
     summary: str
-    act: Optional[str]
-    case: Optional[str]
+    act: str | None
+    case: str | None
     actors: list[str]
-    stage: Optional[int]
+    stage: int | None
     layer: int = 0  # the row of the grid
     saved: bool = False  # placed by hand; kept until the order changes or the user re-lays out
 
@@ -170,7 +180,7 @@ class Graph:
     height: float
     mode: str = "down"
     columns: int = 1
-    page: Optional[tuple[float, float]] = None
+    page: tuple[float, float] | None = None
 
 
 def page_area(page: str, landscape: bool = False) -> tuple[float, float]:
@@ -194,7 +204,7 @@ def box_height(summary: str, actors: list[str], width: float = BOX_WIDTHS["down"
     return BOX_BASE + LINE_HEIGHT * lines + (LINE_HEIGHT if actors else 0)
 
 
-def snake_columns(n: int, width: float, height: float, page: Optional[tuple[float, float]]) -> int:
+def snake_columns(n: int, width: float, height: float, page: tuple[float, float] | None) -> int:
     """How many boxes per row fit the page best: the largest scale (never above 100%),
     then the shape closest to the page's."""
     if n < 2:
@@ -214,7 +224,7 @@ def snake_columns(n: int, width: float, height: float, page: Optional[tuple[floa
 
 
 def layout(title: str, frags: list[FragmentInfo], edges: list[dict], keep_saved: bool = True,
-           mode: str = "down", page: Optional[tuple[float, float]] = None) -> Graph:
+           mode: str = "down", page: tuple[float, float] | None = None) -> Graph:
     """Boxes in the account's order on a grid, all of one size; arrows routed.
 
     ``down``: one column, top to bottom; ``across``: one row, left to right;
@@ -231,8 +241,11 @@ def layout(title: str, frags: list[FragmentInfo], edges: list[dict], keep_saved:
     width = BOX_WIDTHS[mode]
     boxes = []
     for f in frags:
-        saved = keep_saved and f.x is not None and f.y is not None
-        boxes.append(Box(f.id, f.x if saved else 0.0, f.y if saved else 0.0, width,
+        if keep_saved and f.x is not None and f.y is not None:
+            saved, x, y = True, f.x, f.y
+        else:
+            saved, x, y = False, 0.0, 0.0
+        boxes.append(Box(f.id, x, y, width,
                          box_height(f.summary, f.actors, width), f.summary, f.act, f.case, f.actors,
                          STAGE.get(f.act or ""), 0, saved))
     graph = Graph(title, boxes, [dict(e) for e in edges], 0.0, 0.0, mode, 1, page)
@@ -240,7 +253,7 @@ def layout(title: str, frags: list[FragmentInfo], edges: list[dict], keep_saved:
     return graph
 
 
-def arrange(graph: Graph, height: Optional[float] = None) -> None:
+def arrange(graph: Graph, height: float | None = None) -> None:
     """Place the boxes on the grid with one common ``height`` (default: the
     tallest box's) and route every arrow. Called again by the drawing layer
     once it has measured the text with the real font."""
@@ -268,7 +281,7 @@ def arrange(graph: Graph, height: Optional[float] = None) -> None:
     geometry = {"tops": tops, "gaps": gaps, "slots": gap_slots, "height": height, "left": left, "right": grid_right}
     rects = {b.id: (b.x, b.y, b.width, b.height) for b in boxes}
     saved = {b.id for b in boxes if b.saved}
-    for e, info in zip(graph.edges, plan["edges"]):
+    for e, info in zip(graph.edges, plan["edges"], strict=True):
         if info is None or e["from"] in saved or e["to"] in saved:
             e["points"] = route(rects[e["from"]], rects[e["to"]]) if info is not None else []
         else:
@@ -291,7 +304,7 @@ def _plan_edges(edges: list[dict], index: dict[int, int], cols: int, rows: int) 
     above row ``g`` (gap ``rows`` is below the last row).
     """
     gap_slots = [0] * (rows + 1)
-    infos: list[Optional[dict]] = []
+    infos: list[dict | None] = []
     extras = []
     for e in edges:
         if e["from"] not in index or e["to"] not in index:

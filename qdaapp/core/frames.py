@@ -17,9 +17,10 @@ is left as it is, so applying again only adds what is missing.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -42,10 +43,10 @@ class FrameError(InvalidInput):
 class FrameCode:
     name: str
     description: str = ""
-    color: Optional[str] = None
+    color: str | None = None
     guid: str = ""
     codable: bool = True
-    children: list["FrameCode"] = field(default_factory=list)
+    children: list[FrameCode] = field(default_factory=list)
 
 
 @dataclass
@@ -53,10 +54,10 @@ class Frame:
     name: str  # file stem: greimas-speech-acts
     title: str  # the top node: Speech acts
     description: str
-    color: Optional[str]
+    color: str | None
     codes: list[FrameCode]
-    path: Optional[Path] = None
-    plugin: Optional[str] = None
+    path: Path | None = None
+    plugin: str | None = None
 
     def walk(self) -> Iterator[tuple[str, FrameCode]]:
         """(tree path, code) of every code under the title node, parents first."""
@@ -81,9 +82,9 @@ class FrameInfo:
     title: str
     description: str
     codes: int
-    plugin: Optional[str]
+    plugin: str | None
     path: str
-    error: Optional[str] = None
+    error: str | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -145,7 +146,7 @@ def parse(data: bytes, name: str, origin: str = "") -> Frame:
     return Frame(name, _title_from(name), "", None, top)
 
 
-def _code(el, where: str) -> FrameCode:  # noqa: ANN001 - lxml element
+def _code(el, where: str) -> FrameCode:  # lxml element
     raw = (el.get("name") or "").strip()
     try:
         name = nodes.check_name(raw)
@@ -170,7 +171,7 @@ def _code(el, where: str) -> FrameCode:  # noqa: ANN001 - lxml element
     return FrameCode(name, description, color, el.get("guid", ""), codable, children)
 
 
-def read_file(path: Path, name: Optional[str] = None, plugin: Optional[str] = None) -> Frame:
+def read_file(path: Path, name: str | None = None, plugin: str | None = None) -> Frame:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -230,7 +231,8 @@ def list_frames() -> list[FrameInfo]:
 # ---------------------------------------------------------------------- applying
 def missing_paths(session: Session, frame: Frame) -> tuple[list[str], list[str]]:
     """(paths to add, paths already there) for ``frame`` in this project, title node included."""
-    add, have = [], []
+    add: list[str] = []
+    have: list[str] = []
     for path in [frame.title] + [p for p, _ in frame.walk()]:
         (have if nodes.find_tree_path(session, path) is not None else add).append(path)
     return add, have
@@ -259,7 +261,7 @@ def apply_frame_command(session: Session, frame: Frame, created_by: str = "") ->
                   result=result, extra_events=made)
 
 
-def apply_frame(project: "Project", name: str | Frame) -> ApplyResult:
+def apply_frame(project: Project, name: str | Frame) -> ApplyResult:
     """Apply the frame ``name`` to ``project``; writes nothing when every node is already there."""
     frame = name if isinstance(name, Frame) else load(name)
     with project.read_session() as s:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,7 +22,18 @@ from sqlalchemy.orm import Session
 from . import speakers
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
-from .models import Account, AccountPassage, Case, Coding, Fragment, FrameworkCell, FragmentPassage, Node, Source, utcnow
+from .models import (
+    Account,
+    AccountPassage,
+    Case,
+    Coding,
+    Fragment,
+    FragmentPassage,
+    FrameworkCell,
+    Node,
+    Source,
+    utcnow,
+)
 from .nodes import list_nodes
 
 ROW_KINDS = ("cases", "sources")
@@ -56,7 +66,7 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
         raise InvalidInput(f"Rows can be {' or '.join(ROW_KINDS)}, not '{rows}'.")
     if cols not in COL_KINDS:
         raise InvalidInput(f"Columns can be {' or '.join(COL_KINDS)}, not '{cols}'.")
-    source_row: dict[int, Optional[int]] = {}
+    source_row: dict[int, int | None] = {}
     if rows == "cases":
         row_list = [(c.id, c.name) for c in session.scalars(select(Case).order_by(Case.name))]
         source_row = dict(session.execute(select(Source.id, Source.case_id)).all())
@@ -65,7 +75,7 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
         source_row = {sid: sid for sid, _ in row_list}
     cells: dict[tuple[int, int], Cell] = {}
 
-    def cell(r: Optional[int], c: int) -> Optional[Cell]:
+    def cell(r: int | None, c: int) -> Cell | None:
         if r is None:
             return None
         return cells.setdefault((r, c), Cell())
@@ -84,7 +94,8 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
             frag_sources.setdefault(fid, set()).add(sid)
         for f in session.scalars(select(Fragment).order_by(Fragment.position, Fragment.id)):
             if rows == "cases":
-                owners = {f.case_id} if f.case_id is not None else {source_row.get(s) for s in frag_sources.get(f.id, ())}
+                owners = ({f.case_id} if f.case_id is not None
+                          else {source_row.get(s) for s in frag_sources.get(f.id, ())})
             else:
                 owners = frag_sources.get(f.id, set())
             for r in owners:
@@ -112,7 +123,7 @@ def build(session: Session, rows: str = "cases", cols: str = "accounts", include
     return Matrix(row_list, col_list, rows, cols, cells, bool(left_out))
 
 
-def _leave_out(session: Session, cells, left_out: dict[int, list[tuple[int, int]]]) -> None:  # noqa: ANN001
+def _leave_out(session: Session, cells, left_out: dict[int, list[tuple[int, int]]]) -> None:
     """Cut the interviewer turns out of the cells' passages; what is left is trimmed to its words,
     and a remainder with none (the line break before a turn) is dropped."""
     cut = {sid for c in cells for sid, _a, _b in c.passages if sid in left_out}
@@ -138,7 +149,7 @@ def set_cell_summary(session: Session, row_kind: str, row_id: int, node_id: int,
     kind = {"cases": "case", "sources": "source", "case": "case", "source": "source"}.get(row_kind)
     if kind is None:
         raise InvalidInput(f"Rows can be cases or sources, not '{row_kind}'.")
-    owner = session.get(Case if kind == "case" else Source, int(row_id))
+    owner = session.get(Case, int(row_id)) if kind == "case" else session.get(Source, int(row_id))
     node = session.get(Node, int(node_id))
     if owner is None or node is None:
         raise NotFound("That framework cell's row or column no longer exists.")
@@ -170,7 +181,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 _LABEL = re.compile(r"^\s*[\w .'-]{1,40}:\s+")
 
 
-def draft_summary(passages: list[str], actor: Optional[str] = None, max_words: int = 60) -> str:
+def draft_summary(passages: list[str], actor: str | None = None, max_words: int = 60) -> str:
     """An extractive draft: the sentences carrying marker phrases (else the first), fillers
     removed, "I"/"we" and the marker phrases kept as spoken, the actor named first."""
     picked: list[str] = []

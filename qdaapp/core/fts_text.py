@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterator
-from typing import Optional
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ from .query import ParsedQuery, Term
 
 _WORD = r"[^\W_]"  # a character that is part of a word (letters and digits, not "_")
 _lock = threading.Lock()
-_cache: dict[str, tuple[tuple, dict[int, tuple[int, int, str]]]] = {}
+_cache: dict[str, tuple[tuple, dict[int, tuple[int, int, str, str | None]]]] = {}
 
 
 def _state(session: Session) -> tuple:
@@ -41,12 +40,12 @@ def _state(session: Session) -> tuple:
         "WHERE si.fts_at IS NOT NULL ORDER BY si.source_id")).all())
 
 
-def passages(session: Session) -> dict[int, tuple[int, int, str, Optional[str]]]:
+def passages(session: Session) -> dict[int, tuple[int, int, str, str | None]]:
     """rowid -> (source id, start, passage text, the text in lower case) of every row of the keyword
     index. The lower-case copy is searched with a case-sensitive expression, which the regular
     expression engine scans several times faster; it is None where lowering would change the
     length (so its offsets would not be the passage's)."""
-    where = str(session.get_bind().url.database)
+    where = str(session.get_bind().engine.url.database)
     state = _state(session)
     with _lock:
         cached = _cache.get(where)
@@ -65,7 +64,7 @@ def passages(session: Session) -> dict[int, tuple[int, int, str, Optional[str]]]
 KEEP_LIMIT = 20_000_000
 
 
-def keep(session: Session, limit: Optional[int] = None) -> bool:
+def keep(session: Session, limit: int | None = None) -> bool:
     """Keep the passages in memory (see :func:`passages`) if the indexed text is at most ``limit``
     characters (default :data:`KEEP_LIMIT`); returns whether they are kept. A project that grew
     past the limit lets go of the passages kept before."""
@@ -73,16 +72,16 @@ def keep(session: Session, limit: Optional[int] = None) -> bool:
         "SELECT COALESCE(SUM(s.length), 0) FROM source_index si JOIN sources s ON s.id = si.source_id "
         "WHERE si.fts_at IS NOT NULL")).scalar_one()
     if size > (KEEP_LIMIT if limit is None else limit):
-        forget(str(session.get_bind().url.database))
+        forget(str(session.get_bind().engine.url.database))
         return False
     passages(session)
     return True
 
 
-def _kept(session: Session) -> Optional[dict[int, tuple[int, int, str, Optional[str]]]]:
+def _kept(session: Session) -> dict[int, tuple[int, int, str, str | None]] | None:
     """The passages kept for this project (read again if an index changed), or None where
     nothing asked to keep them (:func:`passages`)."""
-    where = str(session.get_bind().url.database)
+    where = str(session.get_bind().engine.url.database)
     with _lock:
         cached = _cache.get(where)
     if cached is None:
@@ -90,10 +89,10 @@ def _kept(session: Session) -> Optional[dict[int, tuple[int, int, str, Optional[
     return cached[1] if cached[0] == _state(session) else passages(session)
 
 
-Passage = tuple[int, int, str, Optional[str]]  # source id, start, text, text in lower case (see passages)
+Passage = tuple[int, int, str, str | None]  # source id, start, text, text in lower case (see passages)
 
 
-def matching(session: Session, fts: str) -> Iterator[tuple[int, Optional[Passage]]]:
+def matching(session: Session, fts: str) -> Iterator[tuple[int, Passage | None]]:
     """(rowid, passage) of each row of the keyword index that matches the FTS5 query ``fts``.
 
     From the kept passages when the app keeps them; else read from the index row by row, so a
@@ -118,7 +117,7 @@ def _passage(sid: int, start: int, body: str) -> Passage:
     return sid, start, body, lowered if len(lowered) == len(body) else None
 
 
-def forget(database: Optional[str] = None) -> None:
+def forget(database: str | None = None) -> None:
     """Drop the kept passages (of one project file, or all)."""
     with _lock:
         if database is None:
@@ -127,7 +126,7 @@ def forget(database: Optional[str] = None) -> None:
             _cache.pop(database, None)
 
 
-def term_pattern(terms: list[Term], lowered: bool = False) -> Optional[re.Pattern]:
+def term_pattern(terms: list[Term], lowered: bool = False) -> re.Pattern | None:
     """One expression for all ``terms``: each word whole (a prefix term's last word may go on),
     the words of a phrase separated by anything that is not a word character. With ``lowered``
     it is meant for text already in lower case and does not ignore case itself."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
@@ -167,7 +167,7 @@ def user_tables(conn: Connection) -> list[str]:
     return sorted(n for n in names if is_user_work(n))
 
 
-def generate(conn: Connection, tables: Optional[list[str]] = None, dialect: Optional[str] = None
+def generate(conn: Connection, tables: list[str] | None = None, dialect: str | None = None
              ) -> dict[str, list[str]]:
     """The capture of ``tables`` (every table of user work if None) generated from the live schema."""
     dialect = dialect or conn.dialect.name
@@ -361,14 +361,14 @@ def _summary(session: Session, seq: int) -> str:
     return session.execute(text("SELECT summary FROM audit_events WHERE seq = :s"), {"s": seq}).scalar() or ""
 
 
-def next_undo(session: Session, coder: str) -> Optional[tuple[int, str]]:
+def next_undo(session: Session, coder: str) -> tuple[int, str] | None:
     """(event seq, summary) of what Undo would revert for ``coder``, or None."""
     seq = session.execute(text("SELECT max(seq) FROM history WHERE coder = :c AND state = 'done'"),
                           {"c": coder}).scalar()
     return (seq, _summary(session, seq)) if seq else None
 
 
-def next_redo(session: Session, coder: str) -> Optional[tuple[int, str]]:
+def next_redo(session: Session, coder: str) -> tuple[int, str] | None:
     row = session.execute(
         text("SELECT seq FROM history WHERE coder = :c AND state = 'undone' ORDER BY undone_by DESC LIMIT 1"),
         {"c": coder},
@@ -397,7 +397,7 @@ def redo(session: Session, coder: str) -> Change:
     if target is None:
         raise InvalidInput("There is nothing to redo.")
     seq, summary = target
-    undone_by = session.execute(text("SELECT undone_by FROM history WHERE seq = :s"), {"s": seq}).scalar()
+    undone_by = session.execute(text("SELECT undone_by FROM history WHERE seq = :s"), {"s": seq}).scalar_one()
     _check_later_changes(session, undone_by, coder)
     _apply_inverse(session, undone_by)
     def mark(s: Session, _redo_seq: int) -> None:

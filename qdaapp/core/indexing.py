@@ -15,14 +15,13 @@ transaction: cancelling keeps the sources already done and loses nothing.
 from __future__ import annotations
 
 import json
-import re
 import sys
-from bisect import bisect_left, bisect_right
-from pathlib import Path
 from array import array
+from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Optional, Union
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -62,7 +61,7 @@ LEMMA_INDEX_VERSION = 4
 _STAMP = f"+lemmas{LEMMA_INDEX_VERSION}"
 
 
-def _nlp_current(nlp_at: Optional[str], pipeline: Optional[str]) -> bool:
+def _nlp_current(nlp_at: str | None, pipeline: str | None) -> bool:
     return nlp_at is not None and (pipeline or "").endswith(_STAMP)
 
 
@@ -76,13 +75,13 @@ def pending(session: Session, need_nlp: bool = True) -> list[int]:
 
 
 def index_sources(
-    project,  # noqa: ANN001 - Project; kept untyped to avoid an import cycle
-    source_ids: Optional[list[int]] = None,
+    project,  # Project; kept untyped to avoid an import cycle
+    source_ids: list[int] | None = None,
     nlp: bool = True,
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
-    workers: Optional[int] = None,
-    on_source: Optional[Callable[[int, int], None]] = None,
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+    workers: int | None = None,
+    on_source: Callable[[int, int], None] | None = None,
 ) -> int:
     """Build the missing indexes; returns how many sources were indexed.
 
@@ -127,7 +126,7 @@ def index_sources(
 _AUTOMERGE = 4  # FTS5's own default
 
 
-def _automerge(project, value: int) -> None:  # noqa: ANN001
+def _automerge(project, value: int) -> None:
     """FTS5's ``automerge`` of both full-text indexes: 0 while many sources are written (each
     transaction then adds a segment and merges nothing; FTS5 still merges when a level holds too
     many), the default again after. Only how the index is laid out changes, never what it holds."""
@@ -138,9 +137,9 @@ def _automerge(project, value: int) -> None:  # noqa: ANN001
         s.commit()
 
 
-def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: bool, workers: int,  # noqa: ANN001
-               languages: list[str], progress: Optional[Progress], cancel: Optional[CancelToken],
-               on_source: Optional[Callable[[int, int], None]]) -> int:
+def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: bool, workers: int,
+               languages: list[str], progress: Progress | None, cancel: CancelToken | None,
+               on_source: Callable[[int, int], None] | None) -> int:
     done = 0
     with analysis_pool.AnalysisPool(workers, languages) as pool:
         window = 2 * pool.workers + 2  # pieces in flight: the workers never wait, memory stays flat
@@ -165,7 +164,7 @@ def _index_all(project, todo: list[int], info: dict, keyword: set[int], nlp: boo
     return done
 
 
-def _index_keyword(project, source_id: int, size: int) -> None:  # noqa: ANN001
+def _index_keyword(project, source_id: int, size: int) -> None:
     """The keyword index of one source alone (its sentences are written later)."""
     with project.read_session() as s:
         streamed = size > _ANALYSE_FIRST
@@ -190,7 +189,7 @@ class _Job:
         self.ready: Callable[[], bool] = lambda: True  # whether its first piece is analysed (see _ahead)
 
 
-def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any]:  # noqa: ANN001
+def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any]:
     """A :class:`_Job` per source, followed by its pieces (one item each) and then None.
 
     A short source is one piece, analysed whole (its sentences and passages);
@@ -220,13 +219,14 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
             yield None
             continue
         spoken = json.loads(turns or "[]")
-        text: Union[str, Iterator[str]]
+        text: str | Iterator[str]
         breaks: list[int] = []
         if spoken:  # the labels need the whole text (a long source without turns is read in parts)
             with project.read_session() as s:
-                text = s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+                whole: str = s.execute(select(Source.text).where(Source.id == source_id)).scalar_one()
+            text = whole
             if job.want_nlp:
-                breaks = [end for _start, end in speaker_labels(text, spoken)]
+                breaks = [end for _start, end in speaker_labels(whole, spoken)]
         else:
             text = _read_text(project, source_id)
         if not job.want_nlp:
@@ -239,7 +239,7 @@ def _jobs(project, todo: list[int], info: dict, nlp: bool, pool) -> Iterator[Any
         yield None
 
 
-def _offsets(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+def _offsets(text: str | Iterable[str]) -> Iterator[tuple[int, str]]:
     parts = (text,) if isinstance(text, str) else text
     offset = 0
     for part in parts:
@@ -298,10 +298,10 @@ def _waits(buffer: deque) -> bool:
     return isinstance(fill, tuple) and fill[2] is not None and not fill[2].done()
 
 
-def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Optional[Progress]) -> None:  # noqa: ANN001
+def _index_one(project, job: _Job, cancel: CancelToken | None, progress: Progress | None) -> None:
     """Write one source's missing indexes in one transaction. A short source's analysis is waited
     for before the write lock is taken; a long one is written as its pieces come."""
-    pieces: Iterable[tuple[int, Optional[str], Any]] = job.pieces
+    pieces: Iterable[tuple[int, str | None, Any]] = job.pieces
     if not job.streamed:
         pieces = [(offset, piece, analysis.result() if analysis is not None else None)
                   for offset, piece, analysis in pieces]
@@ -323,7 +323,9 @@ def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Opti
                 name, rows, found = analysis if isinstance(analysis, tuple) else analysis.result()
                 _insert_sentences(conn, rows)
             if keyword:  # a whole source's passages, or a piece's (split in part by the worker)
-                _insert_passages(conn, job.source_id, found if piece is None else splitter.take(piece, found))
+                keyword_rows = found if piece is None else splitter.take(piece, found)
+                assert keyword_rows is not None, "a whole source's analysis brings its passages"
+                _insert_passages(conn, job.source_id, keyword_rows)
             if job.streamed:
                 checkpoint(cancel)
                 if progress and piece:
@@ -350,7 +352,7 @@ def _index_one(project, job: _Job, cancel: Optional[CancelToken], progress: Opti
         s.commit()
 
 
-def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
+def tidy_indexes(project) -> None:  # Project
     """After indexing: merge the full-text indexes into one segment each and fold the write-ahead
     log back into the project file, so queries read a compact index (a phrase over a whole study
     then takes a few milliseconds). Derived data only: nothing a user made changes."""
@@ -369,11 +371,11 @@ def tidy_indexes(project) -> None:  # noqa: ANN001 - Project
         raw.close()
 
 
-def _text(project, source_id: int, body: Optional[str]) -> Union[str, Iterator[str]]:  # noqa: ANN001 - Project
+def _text(project, source_id: int, body: str | None) -> str | Iterator[str]:  # Project
     return body if body is not None else _read_text(project, source_id)
 
 
-def _read_text(project, source_id: int) -> Iterator[str]:  # noqa: ANN001 - Project
+def _read_text(project, source_id: int) -> Iterator[str]:  # Project
     """A source's text in consecutive parts, read from the project file without holding all of it."""
     import codecs
 
@@ -393,13 +395,13 @@ _READ_BYTES = 1 << 18
 _BATCH = 2_000  # rows per executemany: memory stays flat however long the source
 
 
-def _insert_passages(conn, source_id: int, found: list[tuple[int, str]]) -> None:  # noqa: ANN001
+def _insert_passages(conn, source_id: int, found: list[tuple[int, str]]) -> None:
     rows = [(chunk, source_id, start) for start, chunk in found]
     for at in range(0, len(rows), _BATCH):
         conn.executemany("INSERT INTO text_fts(body, source_id, start) VALUES (?, ?, ?)", rows[at:at + _BATCH])
 
 
-def _insert_sentences(conn, rows: list[tuple]) -> None:  # noqa: ANN001
+def _insert_sentences(conn, rows: list[tuple]) -> None:
     for at in range(0, len(rows), _BATCH):
         conn.executemany('INSERT INTO sentences(source_id, start, "end", lemmas, offsets) VALUES (?, ?, ?, ?, ?)',
                          rows[at:at + _BATCH])

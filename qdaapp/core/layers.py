@@ -181,7 +181,7 @@ def tint(colors: list[str] | tuple[str, ...]) -> str:
     rgb = [_rgb(c) for c in colors]
     n = len(rgb)
     alpha = min(0.22 + 0.04 * (n - 1), 0.46)
-    mixed = (round(255 - (255 - sum(ch) / n) * alpha) for ch in zip(*rgb))
+    mixed = (round(255 - (255 - sum(ch) / n) * alpha) for ch in zip(*rgb, strict=True))
     return "#" + "".join(f"{v:02x}" for v in mixed)
 
 

@@ -18,7 +18,6 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from sqlalchemy.orm import Session
 
@@ -38,7 +37,7 @@ class LexiconError(InvalidInput):
 class Phrase:
     text: str  # as written
     polarity: str = "positive"
-    group: Optional[str] = None  # a [groups.NAME] the phrase belongs to
+    group: str | None = None  # a [groups.NAME] the phrase belongs to
 
 
 @dataclass(frozen=True)
@@ -245,7 +244,7 @@ def load(session: Session, name: str = "greimas-en") -> LexiconSpec:
     return shipped
 
 
-def _shipped(name: str) -> Optional[LexiconSpec]:
+def _shipped(name: str) -> LexiconSpec | None:
     """The lexicon file shipped (or brought by a plugin) under ``name``, None if there is none."""
     path = available().get(name)
     return parse(path.read_text(encoding="utf-8"), path.name) if path is not None else None
@@ -261,8 +260,8 @@ def load_file(path: Path) -> LexiconSpec:
 
 @command("lexicon.edit")
 def edit_lexicon(
-    session: Session, name: str, add: Optional[tuple[str, str]] = None, move: Optional[tuple[str, str]] = None,
-    remove: Optional[str] = None, exclude: Optional[tuple[str, str]] = None, editor: str = "",
+    session: Session, name: str, add: tuple[str, str] | None = None, move: tuple[str, str] | None = None,
+    remove: str | None = None, exclude: tuple[str, str] | None = None, editor: str = "",
 ) -> Change:
     """Change the project's copy: ``add``=(act, phrase), ``move``=(phrase, to act),
     ``remove``=phrase, ``exclude``=(act, phrase). The version goes up by one."""

@@ -20,11 +20,12 @@ import getpass
 import json
 import os
 import socket
-from datetime import datetime
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import IO, Optional
+from typing import IO
 
 from .errors import ProjectInUse
 
@@ -51,7 +52,7 @@ def held_as(kind: str, detail: str = "") -> Iterator[None]:
 
 
 def _try_lock(fh: IO[bytes]) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows builds
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
         import msvcrt
 
         try:
@@ -92,7 +93,7 @@ class ProjectLock:
     def __init__(self, project_path: Path) -> None:
         self.path = Path(f"{project_path}.lock")
         self.project_name = Path(project_path).name
-        self._fh: Optional[IO[bytes]] = None
+        self._fh: IO[bytes] | None = None
 
     def acquire(self) -> None:
         for _ in range(MAX_ATTEMPTS):

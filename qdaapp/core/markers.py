@@ -27,9 +27,9 @@ import hashlib
 import json
 import os
 from bisect import bisect_right
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple, Optional
+from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,8 +56,8 @@ class MarkerHit(NamedTuple):
     act: str
     marker: str
     polarity: str
-    subject: Optional[str]
-    speaker: Optional[str]
+    subject: str | None
+    speaker: str | None
     sentence_start: int
     sentence_end: int
 
@@ -71,7 +71,7 @@ class CompiledLexicon:
     patterns.
     """
 
-    def __init__(self, spec: LexiconSpec, groups: Optional[list[str]] = None, cache: bool = True) -> None:
+    def __init__(self, spec: LexiconSpec, groups: list[str] | None = None, cache: bool = True) -> None:
         """``groups``: the phrase groups to use (default: the lexicon's enabled ones).
 
         ``cache``: read the lemmatised patterns from (and write them to) the per-user cache
@@ -94,9 +94,9 @@ class CompiledLexicon:
         # "we" and "have" out of the Matcher, and cut each window short after
         # the last word a match could end on.
         self.reach: dict[str, int] = {}
-        self.nexts: dict[str, Optional[set[str]]] = {}
+        self.nexts: dict[str, set[str] | None] = {}
         self.near: dict[str, int] = {}
-        self.finals: dict[str, Optional[set[str]]] = {}
+        self.finals: dict[str, set[str] | None] = {}
         try:
             path = plan_path(spec, self.groups) if cache else None
         except OSError:  # no data folder to be had (a read-only home): compile without the cache
@@ -159,14 +159,14 @@ class CompiledLexicon:
         nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != ANY), None)
         if nxt is None:
             self.nexts[first] = None
-        elif self.nexts.get(first, set()) is not None:
-            self.nexts.setdefault(first, set()).update(nxt[1])
+        elif (following := self.nexts.setdefault(first, set())) is not None:
+            following.update(nxt[1])
             self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
         last = words[-1]
         if last == ANY:
             self.finals[first] = None
-        elif self.finals.get(first, set()) is not None:
-            self.finals.setdefault(first, set()).update(last)
+        elif (finals := self.finals.setdefault(first, set())) is not None:
+            finals.update(last)
 
     @staticmethod
     def _pattern(words: list[tuple[str, ...]], gap: dict) -> list[dict]:
@@ -191,7 +191,7 @@ class CompiledLexicon:
         return "NEAR(" + " ".join(f'"{w}"' for w in real) + f", {2 * len(words) + 2})"
 
 
-def _lemmatiser(lang: str):  # noqa: ANN202
+def _lemmatiser(lang: str):
     from . import nlp
 
     pipe = nlp.pipeline(lang)
@@ -206,7 +206,7 @@ def _lemmatiser(lang: str):  # noqa: ANN202
     return lemma
 
 
-def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:  # noqa: ANN001
+def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:
     """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), or ANY for "*"."""
     return [ANY if w == "*" else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a))
             for w in phrase.lower().split()]
@@ -250,7 +250,7 @@ def _code_stamp() -> str:
     return _CODE_STAMP
 
 
-_CODE_STAMP: Optional[str] = None
+_CODE_STAMP: str | None = None
 
 
 def plan_path(spec: LexiconSpec, groups: list[str]) -> Path:
@@ -266,7 +266,7 @@ def plan_path(spec: LexiconSpec, groups: list[str]) -> Path:
     return data_dir() / "cache" / f"lexicon-plan-{digest}.json"
 
 
-def _read_plan(path: Path) -> Optional[dict]:
+def _read_plan(path: Path) -> dict | None:
     try:
         plan = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -334,8 +334,8 @@ def _windows(compiled: CompiledLexicon, lemma_rows: list[list[str]]) -> dict[str
 
 
 def find_markers(
-    session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
-    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None, workers: int = 1,
+    session: Session, compiled: CompiledLexicon, source_ids: list[int] | None = None,
+    acts: list[str] | None = None, cancel: CancelToken | None = None, workers: int = 1,
 ) -> list[MarkerHit]:
     """Marker hits in the candidate sentences the lemma index picks, in its order.
 
@@ -345,12 +345,12 @@ def find_markers(
 
 SENTENCE_BATCH = 2500
 # A batch of candidate sentences: their rows, and the speaker turns (JSON as stored) of their sources.
-Batch = tuple[list[tuple], dict[int, str]]
+Batch = tuple[Sequence[tuple], dict[int, str]]
 
 
 def hit_batches(
-    session: Session, compiled: CompiledLexicon, source_ids: Optional[list[int]] = None,
-    acts: Optional[list[str]] = None, cancel: Optional[CancelToken] = None, workers: int = 1,
+    session: Session, compiled: CompiledLexicon, source_ids: list[int] | None = None,
+    acts: list[str] | None = None, cancel: CancelToken | None = None, workers: int = 1,
 ) -> Iterator[list[MarkerHit]]:
     """The hits of :func:`find_markers`, a batch at a time, in the same order.
 
@@ -367,7 +367,7 @@ def hit_batches(
     connection = session.connection().connection
     cursor = connection.cursor()
 
-    def row_batches() -> Iterator[tuple[list[tuple], dict[int, str]]]:
+    def row_batches() -> Iterator[Batch]:
         """Each batch of rows, with the speaker turns (as stored) of the sources they are in."""
         cursor.execute("SELECT s.source_id, s.start, s.end, s.lemmas, s.offsets FROM lemma_fts "
                        "JOIN sentences s ON s.id = lemma_fts.rowid WHERE lemma_fts MATCH ?", (compiled.fts_query,))
@@ -387,15 +387,15 @@ def hit_batches(
         cursor.close()
 
 
-def _matched(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
-             cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
+def _matched(compiled: CompiledLexicon, batches: Iterator[Batch], acts: list[str] | None,
+             cancel: CancelToken | None) -> Iterator[list[tuple]]:
     for batch in batches:
         checkpoint(cancel)
         yield _match_rows(compiled, batch, acts)
 
 
-def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], acts: Optional[list[str]],
-                         cancel: Optional[CancelToken]) -> Iterator[list[tuple]]:
+def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], acts: list[str] | None,
+                         cancel: CancelToken | None) -> Iterator[list[tuple]]:
     """What :func:`_matched` gives, with a forked helper matching batches beside this process.
 
     The helper is kept two batches ahead where it can be, so it never waits
@@ -405,7 +405,7 @@ def _matched_in_parallel(compiled: CompiledLexicon, batches: Iterator[Batch], ac
     database (an SQLite connection must not be used across a fork). Should
     it fail, this process matches the batches it held.
     """
-    helper: Optional[_Helper] = None
+    helper: _Helper | None = None
     done: dict[int, list[tuple]] = {}
     lent: dict[int, Batch] = {}  # number -> the batches the helper holds, in order
     given = 0
@@ -447,7 +447,7 @@ class _Helper:
         self.pid, self.conn, self.alive = pid, conn, True
 
     @classmethod
-    def start(cls, compiled: CompiledLexicon, acts: Optional[list[str]]) -> Optional[_Helper]:
+    def start(cls, compiled: CompiledLexicon, acts: list[str] | None) -> _Helper | None:
         """None where a fork is not safe or not possible: no fork (Windows), or other threads
         running (a forked child holds only the calling thread, and whatever locks the others held)."""
         import gc
@@ -487,7 +487,7 @@ class _Helper:
         except OSError:
             return True  # take() then finds it gone
 
-    def take(self) -> Optional[list[tuple]]:
+    def take(self) -> list[tuple] | None:
         """The helper's result for the oldest batch it holds; None if it failed."""
         if not self.alive:
             return None
@@ -507,7 +507,7 @@ class _Helper:
         os.waitpid(self.pid, 0)
 
 
-def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]) -> int:
+def _help(conn: Connection, compiled: CompiledLexicon, acts: list[str] | None) -> int:
     """The helper's work, until it is sent None: a thread takes the batches in as they come (so
     the sender never waits on a helper busy sending a result), this one matches them in order."""
     import queue
@@ -520,7 +520,7 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]
         try:
             while (batch := conn.recv()) is not None:
                 inbox.put(batch)
-        except BaseException:  # noqa: BLE001 - the parent has gone: stop
+        except BaseException:  # the parent has gone: stop
             pass
         inbox.put(None)
 
@@ -532,11 +532,11 @@ def _help(conn: Connection, compiled: CompiledLexicon, acts: Optional[list[str]]
         while (batch := inbox.get()) is not None:
             conn.send(_match_rows(compiled, batch, acts))
         return 0
-    except BaseException:  # noqa: BLE001 - the parent matches the batches itself
+    except BaseException:  # the parent matches the batches itself
         return 1
 
 
-def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: Optional[list[str]]) -> list[tuple]:
+def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None) -> list[tuple]:
     """The hits in a batch of rows (source_id, start, end, lemmas, packed offsets) as found by
     the Matcher and the lexicon's rules, in order. Needs no database (the batch brings its
     sources' turns): each item is a MarkerHit's fields, and then, for a marker right after a
@@ -573,7 +573,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: Optional[list[str
                 found[(n, i, act)] = (j, key)
     keys, negations, subjects, determiners = compiled.keys, compiled.negations, compiled.subjects, compiled.determiners
     out = []
-    offsets, offsets_row = None, -1
+    offsets, offsets_row = indexing.unpack_offsets(b""), -1  # unpacked below for each new sentence row
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
     for (n, i, act), (j, key) in sorted(found.items()):
         if furthest.get((n, act), -1) >= j:
@@ -613,7 +613,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: Optional[list[str
 HYPHENS = frozenset("-\u2010\u2011")
 
 
-def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 - a DB-API connection
+def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # a DB-API connection
     """The hits of one batch of :func:`_match_rows`, leaving out markers that are part of a name.
 
     "the Air Force to": the marker's first word is capitalised inside the
@@ -637,7 +637,7 @@ def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # noqa: ANN001 
     return [MarkerHit(*item[:10]) for n, item in enumerate(found) if n not in names]
 
 
-def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa: ANN001
+def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:
     """Rows of ``sql`` (with an ``IN ({})`` for ids) for ``ids``, 500 at a time, streamed."""
     cursor = connection.cursor()
     try:
@@ -648,11 +648,11 @@ def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:  # noqa
         cursor.close()
 
 
-def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]]:  # noqa: ANN001
+def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]]:
     return _in_chunks(connection, "SELECT id, coalesce(text, '') FROM sources WHERE id IN ({})", source_ids)
 
 
-def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:
+def _subject(lemmas: list[str], i: int, subjects: set[str]) -> str | None:
     for k in range(i - 1, max(-1, i - 6), -1):
         w = lemmas[k]
         if w in subjects:
@@ -662,7 +662,7 @@ def _subject(lemmas: list[str], i: int, subjects: set[str]) -> Optional[str]:
     return None
 
 
-def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
+def _speaker(turns: tuple[list[int], list], offset: int) -> str | None:
     starts, rows = turns
     i = bisect_right(starts, offset) - 1
     if i >= 0 and rows[i][0] <= offset < rows[i][1]:
@@ -672,8 +672,8 @@ def _speaker(turns: tuple[list[int], list], offset: int) -> Optional[str]:
 
 @command("markers.run")
 def run_markers(
-    session: Session, spec: LexiconSpec, source_ids: Optional[list[int]] = None, acts: Optional[list[str]] = None,
-    coder: str = "", cancel: Optional[CancelToken] = None, groups: Optional[list[str]] = None,
+    session: Session, spec: LexiconSpec, source_ids: list[int] | None = None, acts: list[str] | None = None,
+    coder: str = "", cancel: CancelToken | None = None, groups: list[str] | None = None,
     include_interviewer: bool = False, workers: int = 1,
 ) -> Change:
     """Find marker hits and store them as a run (all candidates until reviewed).

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,7 +19,7 @@ from .models import MEMO_TARGETS, Case, Coding, Memo, Node, Source, utcnow
 _TARGET_MODELS = {"source": Source, "node": Node, "coding": Coding, "case": Case, "memo": Memo}
 
 
-def parse_target(spec: Optional[str]) -> tuple[str, Optional[int]]:
+def parse_target(spec: str | None) -> tuple[str, int | None]:
     """'source:3' -> ('source', 3); None or 'project' -> ('project', None)."""
     if not spec or spec == "project":
         return "project", None
@@ -32,7 +31,7 @@ def parse_target(spec: Optional[str]) -> tuple[str, Optional[int]]:
     return kind, int(ident)
 
 
-def _check_target(session: Session, kind: str, ident: Optional[int]) -> str:
+def _check_target(session: Session, kind: str, ident: int | None) -> str:
     if kind == "project":
         return "the project"
     model = _TARGET_MODELS.get(kind)
@@ -51,7 +50,7 @@ def _row(m: Memo) -> dict:
 
 @command("memo.create")
 def add_memo(
-    session: Session, text: str, target: Optional[str] = None, title: str = "", author: str = ""
+    session: Session, text: str, target: str | None = None, title: str = "", author: str = ""
 ) -> Change:
     kind, ident = parse_target(target)
     label = _check_target(session, kind, ident)
@@ -64,7 +63,7 @@ def add_memo(
 
 
 @command("diary.create")
-def add_diary_entry(session: Session, text: str, day: Optional[str] = None, author: str = "") -> Change:
+def add_diary_entry(session: Session, text: str, day: str | None = None, author: str = "") -> Change:
     try:
         day = date.fromisoformat(day).isoformat() if day else date.today().isoformat()
     except ValueError:
@@ -78,7 +77,7 @@ def add_diary_entry(session: Session, text: str, day: Optional[str] = None, auth
 
 
 @command("memo.update")
-def update_memo(session: Session, memo_id: int, text: Optional[str] = None, title: Optional[str] = None) -> Change:
+def update_memo(session: Session, memo_id: int, text: str | None = None, title: str | None = None) -> Change:
     memo = session.get(Memo, int(memo_id))
     if memo is None:
         raise NotFound(f"There is no memo with id {memo_id}.")
@@ -112,8 +111,8 @@ class MemoInfo:
     title: str
     text: str
     target_type: str
-    target_id: Optional[int]
-    date: Optional[str]
+    target_id: int | None
+    date: str | None
     author: str
     created_at: str
     updated_at: str
@@ -123,7 +122,7 @@ class MemoInfo:
 
 
 def list_memos(
-    session: Session, target_type: Optional[str] = None, target_id: Optional[int] = None
+    session: Session, target_type: str | None = None, target_id: int | None = None
 ) -> list[MemoInfo]:
     q = select(Memo).order_by(Memo.date.is_(None), Memo.date, Memo.created_at)
     if target_type is not None:

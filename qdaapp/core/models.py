@@ -7,8 +7,7 @@ queried by SQL (page starts, speaker turns) is stored as JSON text.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from sqlalchemy import (
     CheckConstraint,
@@ -31,7 +30,7 @@ MEMO_TARGETS = ("project", "source", "node", "coding", "case", "account", "memo"
 
 def utcnow() -> str:
     """ISO-8601 UTC timestamp with seconds, the one time format stored."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class Base(DeclarativeBase):
@@ -60,29 +59,29 @@ class Source(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(16), default="interview")
     format: Mapped[str] = mapped_column(String(16))
-    case_id: Mapped[Optional[int]] = mapped_column(
+    case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="SET NULL"), index=True
     )
     original_name: Mapped[str] = mapped_column(String(1024))
     sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    encoding: Mapped[Optional[str]] = mapped_column(String(32))
+    encoding: Mapped[str | None] = mapped_column(String(32))
     words: Mapped[int] = mapped_column(Integer, default=0)
     length: Mapped[int] = mapped_column(Integer, default=0)
-    page_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
+    page_starts: Mapped[str | None] = deferred(mapped_column(Text))  # JSON list
     imported_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     imported_by: Mapped[str] = mapped_column(String(255), default="")
     language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")  # ISO code
     # What the speaker role guess needs from this source (JSON, see speakers.turn_figures).
-    turn_stats: Mapped[Optional[str]] = deferred(mapped_column(Text))
+    turn_stats: Mapped[str | None] = deferred(mapped_column(Text))
     # The long values come last in each row (0008): SQLite reads a row's columns in order, so a
     # query of the short ones above never walks through the pages of a text.
-    paragraph_starts: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON list
-    turns: Mapped[Optional[str]] = deferred(mapped_column(Text))  # JSON [[start, end, speaker]]
+    paragraph_starts: Mapped[str | None] = deferred(mapped_column(Text))  # JSON list
+    turns: Mapped[str | None] = deferred(mapped_column(Text))  # JSON [[start, end, speaker]]
     # Immutable after import: every offset in the project points into this.
     text: Mapped[str] = deferred(mapped_column(Text))
     original: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 
-    case: Mapped[Optional[Case]] = relationship(lazy="joined")
+    case: Mapped[Case | None] = relationship(lazy="joined")
 
 
 class Node(Base):
@@ -97,7 +96,7 @@ class Node(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     color: Mapped[str] = mapped_column(String(9), default="#999999")
     kind: Mapped[str] = mapped_column(String(8), default="free")
-    parent_id: Mapped[Optional[int]] = mapped_column(
+    parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("nodes.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer, default=0)
@@ -156,10 +155,10 @@ class AttributeValue(Base):
     attribute_id: Mapped[int] = mapped_column(
         ForeignKey("attributes.id", ondelete="CASCADE"), index=True
     )
-    case_id: Mapped[Optional[int]] = mapped_column(
+    case_id: Mapped[int | None] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
-    source_id: Mapped[Optional[int]] = mapped_column(
+    source_id: Mapped[int | None] = mapped_column(
         ForeignKey("sources.id", ondelete="CASCADE"), index=True
     )
     value: Mapped[str] = mapped_column(Text)
@@ -176,8 +175,8 @@ class Memo(Base):
     title: Mapped[str] = mapped_column(String(255), default="")
     text: Mapped[str] = mapped_column(Text, default="")
     target_type: Mapped[str] = mapped_column(String(16), default="project")
-    target_id: Mapped[Optional[int]] = mapped_column(Integer)
-    date: Mapped[Optional[str]] = mapped_column(String(10))  # diary entries: YYYY-MM-DD
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    date: Mapped[str | None] = mapped_column(String(10))  # diary entries: YYYY-MM-DD
     author: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
@@ -195,15 +194,15 @@ class AuditEvent(Base):
     coder: Mapped[str] = mapped_column(String(255))
     action: Mapped[str] = mapped_column(String(64), index=True)
     entity: Mapped[str] = mapped_column(String(32))
-    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
+    entity_id: Mapped[int | None] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text, default="")
-    before: Mapped[Optional[str]] = mapped_column(Text)  # JSON
-    after: Mapped[Optional[str]] = mapped_column(Text)  # JSON
+    before: Mapped[str | None] = mapped_column(Text)  # JSON
+    after: Mapped[str | None] = mapped_column(Text)  # JSON
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
     # The hash of the digests of the rows the event wrote (schema 0009; see audit_rows).
-    rows_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    rows_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditRow(Base):
@@ -214,8 +213,8 @@ class AuditRow(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     tbl: Mapped[str] = mapped_column(String(32), primary_key=True)
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    digest: Mapped[Optional[str]] = mapped_column(String(32))
-    row: Mapped[Optional[str]] = mapped_column(Text)  # the canonical row, when short (to say what changed)
+    digest: Mapped[str | None] = mapped_column(String(32))
+    row: Mapped[str | None] = mapped_column(Text)  # the canonical row, when short (to say what changed)
 
 
 class AuditRef(Base):
@@ -234,9 +233,9 @@ class SourceIndex(Base):
 
     __tablename__ = "source_index"
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
-    fts_at: Mapped[Optional[str]] = mapped_column(String(40))
-    nlp_at: Mapped[Optional[str]] = mapped_column(String(40))
-    pipeline: Mapped[Optional[str]] = mapped_column(String(64))
+    fts_at: Mapped[str | None] = mapped_column(String(40))
+    nlp_at: Mapped[str | None] = mapped_column(String(40))
+    pipeline: Mapped[str | None] = mapped_column(String(64))
 
 
 class Sentence(Base):
@@ -274,8 +273,8 @@ class SearchRun(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # markers | keyword
     query: Mapped[str] = mapped_column(Text, default="")
-    lexicon: Mapped[Optional[str]] = mapped_column(String(64))
-    lexicon_version: Mapped[Optional[int]] = mapped_column(Integer)
+    lexicon: Mapped[str | None] = mapped_column(String(64))
+    lexicon_version: Mapped[int | None] = mapped_column(Integer)
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON
     coder: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
@@ -296,14 +295,14 @@ class SearchHit(Base):
     act: Mapped[str] = mapped_column(String(32))
     marker: Mapped[str] = mapped_column(String(128))
     polarity: Mapped[str] = mapped_column(String(8), default="positive")
-    subject: Mapped[Optional[str]] = mapped_column(String(16))
-    speaker: Mapped[Optional[str]] = mapped_column(String(255))
+    subject: Mapped[str | None] = mapped_column(String(16))
+    speaker: Mapped[str | None] = mapped_column(String(255))
     sentence_start: Mapped[int] = mapped_column(Integer)
     sentence_end: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="candidate")
-    coding_id: Mapped[Optional[int]] = mapped_column(ForeignKey("codings.id", ondelete="SET NULL"), index=True)
-    decided_by: Mapped[Optional[str]] = mapped_column(String(255))
-    decided_at: Mapped[Optional[str]] = mapped_column(String(40))
+    coding_id: Mapped[int | None] = mapped_column(ForeignKey("codings.id", ondelete="SET NULL"), index=True)
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[str | None] = mapped_column(String(40))
 
 
 # ---------------------------------------------------------------------- narrative (schema 0003)
@@ -347,12 +346,12 @@ class Fragment(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     summary: Mapped[str] = mapped_column(Text)
-    act: Mapped[Optional[str]] = mapped_column(String(16))
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
+    act: Mapped[str | None] = mapped_column(String(16))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"), index=True)
     actors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of names
     position: Mapped[int] = mapped_column(Integer, default=0)  # order in the tellable sequence
-    x: Mapped[Optional[float]] = mapped_column()
-    y: Mapped[Optional[float]] = mapped_column()
+    x: Mapped[float | None] = mapped_column()
+    y: Mapped[float | None] = mapped_column()
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
 
 
@@ -439,12 +438,12 @@ class UndoOp(Base):
 
     __tablename__ = "undo_ops"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_seq: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    event_seq: Mapped[int | None] = mapped_column(Integer, index=True)
     tbl: Mapped[str] = mapped_column(String(32))
     op: Mapped[str] = mapped_column(String(1))  # I | D | U
     row_id: Mapped[int] = mapped_column(Integer)
-    old: Mapped[Optional[str]] = mapped_column(Text)
-    new: Mapped[Optional[str]] = mapped_column(Text)
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
 
 
 class HistoryEntry(Base):
@@ -455,4 +454,4 @@ class HistoryEntry(Base):
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     coder: Mapped[str] = mapped_column(String(255))
     state: Mapped[str] = mapped_column(String(8))  # done | undone | dead
-    undone_by: Mapped[Optional[int]] = mapped_column(Integer)
+    undone_by: Mapped[int | None] = mapped_column(Integer)

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Optional
+from itertools import pairwise
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.orm import Session
@@ -56,7 +57,7 @@ def resolve_fragment(session: Session, ref: str | int) -> Fragment:
     return fragment
 
 
-def check_act(act: Optional[str]) -> Optional[str]:
+def check_act(act: str | None) -> str | None:
     if act in (None, "", "none"):
         return None
     if act not in SPEECH_ACTS:
@@ -101,8 +102,8 @@ def create_account(session: Session, title: str, description: str = "", created_
 
 
 @command("account.update")
-def update_account(session: Session, ref: str | int, title: Optional[str] = None,
-                   description: Optional[str] = None) -> Change:
+def update_account(session: Session, ref: str | int, title: str | None = None,
+                   description: str | None = None) -> Change:
     account = resolve_account(session, ref)
     changes = {}
     if title is not None and title.strip() and title.strip() != account.title:
@@ -201,7 +202,7 @@ def relink_sequence(session: Session, account_id: int) -> dict:
     links removed and added for its audit event.
     """
     order = [f.id for f in _ordered(session, account_id)]
-    pairs = set(zip(order, order[1:]))
+    pairs = set(pairwise(order))
     existing = {(link.from_id, link.to_id): link for link in session.scalars(
         select(FragmentLink).where(FragmentLink.from_id.in_(order)))}
     removed = []
@@ -210,7 +211,7 @@ def relink_sequence(session: Session, account_id: int) -> dict:
             removed.append(_link_row(link))
             session.delete(link)
     added = []
-    for a, b in zip(order, order[1:]):
+    for a, b in pairwise(order):
         if (a, b) not in existing:
             link = FragmentLink(from_id=a, to_id=b, kind="sequence")
             session.add(link)
@@ -226,9 +227,9 @@ def _clear_places(session: Session, account_id: int) -> None:
 
 @command("fragment.create")
 def add_fragment(
-    session: Session, account_ref: str | int, summary: str, act: Optional[str] = None,
-    case_ref: Optional[str | int] = None, actors: Optional[list[str]] = None,
-    passages: Optional[list[tuple[str | int, int, int]]] = None, after: Optional[int] = None,
+    session: Session, account_ref: str | int, summary: str, act: str | None = None,
+    case_ref: str | int | None = None, actors: list[str] | None = None,
+    passages: list[tuple[str | int, int, int]] | None = None, after: int | None = None,
 ) -> Change:
     """Add a fragment to an account's sequence, after ``after`` or at the end.
 
@@ -243,6 +244,7 @@ def add_fragment(
     case_id = resolve_case(session, case_ref).id if case_ref not in (None, "") else None
     checked = [(check_passage(session, s, a, b).id, a, b) for s, a, b in passages or []]
     frags = _ordered(session, account.id)
+    prev: Fragment | None
     if after is not None:
         prev = resolve_fragment(session, after)
         if prev.account_id != account.id:
@@ -272,11 +274,12 @@ def add_fragment(
 
 
 @command("fragment.update")
-def update_fragment(session: Session, fragment_id: int, summary: Optional[str] = None, act: Optional[str] = "",
-                    case_ref: Optional[str | int] = "", actors: Optional[list[str]] = None) -> Change:
+def update_fragment(session: Session, fragment_id: int, summary: str | None = None, act: str | None = "",
+                    case_ref: str | int | None = "", actors: list[str] | None = None) -> Change:
     """Change a fragment; ``act`` and ``case_ref`` left at '' mean unchanged, None clears them."""
     fragment = resolve_fragment(session, fragment_id)
-    before, changes = {}, {}
+    before: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     if summary is not None and summary.strip() and summary.strip() != fragment.summary:
         changes["summary"] = summary.strip()
     if act != "":
@@ -354,7 +357,7 @@ def move_fragment(session: Session, fragment_id: int, position: int) -> Change:
 
 
 @command("fragment.place")
-def place_fragments(session: Session, positions: dict[int, Optional[tuple[float, float]]]) -> Change:
+def place_fragments(session: Session, positions: dict[int, tuple[float, float] | None]) -> Change:
     """Save flow-chart box positions (one drag of one or many boxes is one command).
 
     A position of None puts the box back in the automatic layout (Auto layout).
@@ -440,7 +443,8 @@ def assign_role(session: Session, account_ref: str | int, actor: str, role: str)
 def remove_role(session: Session, account_ref: str | int, actor: str, role: str) -> Change:
     account = resolve_account(session, account_ref)
     deleted = session.execute(delete(ActantRole).where(
-        ActantRole.account_id == account.id, ActantRole.actor == actor, ActantRole.role == role)).rowcount
+        ActantRole.account_id == account.id, ActantRole.actor == actor, ActantRole.role == role)
+    ).rowcount  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult
     if not deleted:
         raise NotFound(f"'{actor}' is not the {role} of '{account.title}'.")
     return Change("actant.remove", "account", account.id, f"remove '{actor}' as {role} of '{account.title}'",
@@ -461,7 +465,7 @@ def source_facts(session: Session, source_ids: Iterable[int]) -> dict[int, tuple
 def case_name_of_sources(session: Session) -> dict[int, str]:
     """source id -> the name of its case ('' when it has none), for every source."""
     cases = dict(session.execute(select(Source.id, Source.case_id)).all())
-    names = dict(session.execute(select(Case.id, Case.name)).all())
+    names: dict[int | None, str] = dict(session.execute(select(Case.id, Case.name)).all())
     return {sid: names.get(cid, "") for sid, cid in cases.items()}
 
 
@@ -470,6 +474,6 @@ def actor_names(session: Session) -> list[str]:
     return list(session.scalars(select(Actor.name).order_by(Actor.name)))
 
 
-def account_of_fragment(conn: Connection | Session, fragment_id: int) -> Optional[int]:
+def account_of_fragment(conn: Connection | Session, fragment_id: int) -> int | None:
     """The account a fragment belongs to, or None when there is no such fragment."""
     return conn.execute(select(Fragment.account_id).where(Fragment.id == fragment_id)).scalar()

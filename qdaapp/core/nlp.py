@@ -17,10 +17,10 @@ from __future__ import annotations
 import re
 import threading
 from array import array
-from dataclasses import dataclass
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Optional, Union
+from dataclasses import dataclass
+from typing import Any
 
 _LOCK = threading.Lock()
 _PIPELINES: dict[Any, Any] = {}
@@ -145,7 +145,7 @@ _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*\s")
 _SPACE = re.compile(r"\s")
 
 
-def _chunks(text: Union[str, Iterable[str]]) -> Iterator[tuple[int, str]]:
+def _chunks(text: str | Iterable[str]) -> Iterator[tuple[int, str]]:
     """(offset, piece) of ``text`` in pieces of at most CHUNK characters, one piece at a time.
 
     A piece ends at the last line break of its second half; in text without
@@ -181,18 +181,13 @@ def _cut(text: str, pos: int) -> int:
     cut = text.rfind("\n", low, end)
     if cut == -1:
         window = text[low:end]
-        found = None
-        for found in _SENTENCE_END.finditer(window):
-            pass
-        if found is None:
-            for found in _SPACE.finditer(window):
-                pass
-        cut = low + found.end() - 1 if found is not None else -1
+        last = deque(_SENTENCE_END.finditer(window), maxlen=1) or deque(_SPACE.finditer(window), maxlen=1)
+        cut = low + last[0].end() - 1 if last else -1
     return cut + 1 if cut != -1 else end
 
 
 def analyse(
-    text: str, lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    text: str, lang: str = "en", progress: Any | None = None, cancel: Any | None = None,
     breaks: Sequence[int] = (),
 ) -> TokenData:
     """Tokenise, lemmatise and split ``text`` into sentences (all of it at once; see :func:`analyse_chunks`)."""
@@ -207,7 +202,7 @@ def analyse(
 
 
 def analyse_chunks(
-    text: Union[str, Iterable[str]], lang: str = "en", progress: Optional[Any] = None, cancel: Optional[Any] = None,
+    text: str | Iterable[str], lang: str = "en", progress: Any | None = None, cancel: Any | None = None,
     breaks: Sequence[int] = (),
 ) -> Iterator[TokenData]:
     """Tokenise, lemmatise and split ``text`` into sentences, one chunk of text at a time.
@@ -285,7 +280,7 @@ def _pipeline_chunk(nlp: Any, doc: Any, offset: int, pending: list[int], state: 
     return TokenData(starts, ends, lemmas, sent_starts)
 
 
-def _lower_lemma(nlp: Any) -> Optional[Any]:
+def _lower_lemma(nlp: Any) -> Any | None:
     """The lookup of a lower-case word's lemma, for a blank pipeline; None when lemmas come from a model.
 
     The lookup tables hold lower-case forms, so a capital at the start of a
@@ -321,7 +316,8 @@ def suggest_actors(texts: Sequence[str], known: Sequence[str], lang: str = "en")
 
         matcher_nlp = spacy.blank(lang)
         ruler = matcher_nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
-        ruler.add_patterns([{"label": "ACTOR", "pattern": name, "id": name} for name in known if name.strip()])
+        patterns = [{"label": "ACTOR", "pattern": name, "id": name} for name in known if name.strip()]
+        ruler.add_patterns(patterns)  # type: ignore[attr-defined]  # add_pipe is annotated as any pipe
         with _LOCK:
             _PIPELINES[ruler_key] = matcher_nlp
     found: dict[str, None] = {}

@@ -28,7 +28,7 @@ import threading
 from array import array
 from bisect import bisect_right
 from itertools import repeat
-from typing import Any, Optional
+from typing import Any
 
 import numpy as np
 
@@ -65,11 +65,11 @@ class _Table:
 class FastAnalyser:
     """One per pipeline; :meth:`chunk` analyses a piece of text (thread-safe)."""
 
-    _made: dict[int, Optional["FastAnalyser"]] = {}
+    _made: dict[int, FastAnalyser | None] = {}
     _made_lock = threading.Lock()
 
     @classmethod
-    def get(cls, nlp: Any, lower_lemma: Optional[Any]) -> Optional["FastAnalyser"]:
+    def get(cls, nlp: Any, lower_lemma: Any | None) -> FastAnalyser | None:
         """The analyser for a blank pipeline of tokenizer, lookup lemmatizer and sentencizer; None otherwise."""
         with cls._made_lock:
             if id(nlp) not in cls._made:
@@ -81,7 +81,7 @@ class FastAnalyser:
                 cls._made[id(nlp)] = cls(nlp, lower_lemma) if ok else None
             return cls._made[id(nlp)]
 
-    def __init__(self, nlp: Any, lower_lemma: Optional[Any]) -> None:
+    def __init__(self, nlp: Any, lower_lemma: Any | None) -> None:
         self.nlp = nlp
         self.lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
         self.lower_lemma = lower_lemma
@@ -152,7 +152,7 @@ class FastAnalyser:
         get = self.span_ids.get
         ids_list = list(map(get, spans))
         if None in ids_list:
-            self._add_spans(list(dict.fromkeys(s for s, i in zip(spans, ids_list) if i is None)))
+            self._add_spans(list(dict.fromkeys(s for s, i in zip(spans, ids_list, strict=True) if i is None)))
             ids_list = list(map(get, spans))
         ids = np.array(ids_list, np.int64)
         lengths = np.fromiter(map(len, parts), np.int64, len(parts))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass
-from typing import Optional
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -32,7 +31,7 @@ class NodeInfo:
     name: str
     path: str
     kind: str
-    parent_id: Optional[int]
+    parent_id: int | None
     description: str
     color: str
     codings: int
@@ -65,7 +64,7 @@ def check_name(name: str) -> str:
     return name
 
 
-def check_color(color: Optional[str]) -> Optional[str]:
+def check_color(color: str | None) -> str | None:
     if color is None:
         return None
     if not _COLOR.match(color):
@@ -80,16 +79,16 @@ def split_path(path: str) -> list[str]:
     return [check_name(p) for p in parts]
 
 
-def _sibling(session: Session, parent_id: Optional[int], kind: str, name: str) -> Optional[Node]:
+def _sibling(session: Session, parent_id: int | None, kind: str, name: str) -> Node | None:
     q = select(Node).where(Node.kind == kind, Node.name == name)
     q = q.where(Node.parent_id.is_(None) if parent_id is None else Node.parent_id == parent_id)
     return session.scalars(q).first()
 
 
-def _next_position(session: Session, parent_id: Optional[int], kind: str) -> int:
+def _next_position(session: Session, parent_id: int | None, kind: str) -> int:
     q = select(func.coalesce(func.max(Node.position), -1)).where(Node.kind == kind)
     q = q.where(Node.parent_id.is_(None) if parent_id is None else Node.parent_id == parent_id)
-    return int(session.scalar(q)) + 1
+    return int(session.execute(q).scalar_one()) + 1
 
 
 def _default_color(session: Session) -> str:
@@ -101,13 +100,13 @@ def path_of(session: Session, node: Node) -> str:
     names = [node.name]
     parent_id = node.parent_id
     while parent_id is not None:
-        parent = session.get(Node, parent_id)
+        parent = session.get_one(Node, parent_id)
         names.append(parent.name)
         parent_id = parent.parent_id
     return "/".join(reversed(names))
 
 
-def find_tree_path(session: Session, path: str) -> Optional[Node]:
+def find_tree_path(session: Session, path: str) -> Node | None:
     parent_id = None
     node = None
     for name in split_path(path):
@@ -152,7 +151,7 @@ def create_node(
     path: str,
     free: bool = False,
     description: str = "",
-    color: Optional[str] = None,
+    color: str | None = None,
     created_by: str = "",
 ) -> Change:
     """Create a free node, or tree nodes along ``path`` (ancestors made as needed)."""
@@ -164,7 +163,7 @@ def create_node(
         if _sibling(session, None, "free", names[0]) is not None:
             raise Conflict(f"A free node called '{names[0]}' already exists.")
     made: list[Node] = []
-    parent_id: Optional[int] = None
+    parent_id: int | None = None
     kind = "free" if free else "tree"
     for depth, name in enumerate(names):
         last = depth == len(names) - 1
@@ -197,9 +196,9 @@ def create_node(
 def update_node(
     session: Session,
     node_id: int,
-    name: Optional[str] = None,
-    description: Optional[str] = None,
-    color: Optional[str] = None,
+    name: str | None = None,
+    description: str | None = None,
+    color: str | None = None,
 ) -> Change:
     """Rename, redefine (codebook description) or recolour a node."""
     node = resolve(session, node_id)
@@ -235,7 +234,7 @@ def _subtree_ids(session: Session, node_id: int) -> list[int]:
 
 
 @command("node.move")
-def move_node(session: Session, node_id: int, to_parent: Optional[str] = None, free: bool = False) -> Change:
+def move_node(session: Session, node_id: int, to_parent: str | None = None, free: bool = False) -> Change:
     """Move a node (and its subtree) under ``to_parent`` (a tree path; '' = top level) or make it free."""
     node = resolve(session, node_id)
     before = {"kind": node.kind, "parent_id": node.parent_id, "position": node.position}
@@ -267,9 +266,11 @@ def move_node(session: Session, node_id: int, to_parent: Optional[str] = None, f
     node.kind, node.parent_id = new_kind, new_parent
     node.position = _next_position(session, new_parent, new_kind)
     session.flush()
-    where = "free nodes" if free else (f"'{path_of(session, session.get(Node, new_parent))}'" if new_parent else "the top of the tree")
+    where = "free nodes" if free else (f"'{path_of(session, session.get_one(Node, new_parent))}'" if new_parent
+                                       else "the top of the tree")
     after = {"kind": node.kind, "parent_id": node.parent_id, "position": node.position}
-    return Change("node.move", "node", node.id, f"move node '{node.name}' to {where}", before=before, after=after, result=node.id)
+    return Change("node.move", "node", node.id, f"move node '{node.name}' to {where}", before=before, after=after,
+                  result=node.id)
 
 
 @command("node.merge")
@@ -355,13 +356,13 @@ def list_nodes(session: Session) -> list[NodeInfo]:
             paths[node_id] = r.name if r.parent_id is None else f"{path(r.parent_id)}/{r.name}"
         return paths[node_id]
 
-    children: dict[Optional[int], list] = {}
+    children: dict[int | None, list] = {}
     for r in rows:
         if r.kind == "tree":
             children.setdefault(r.parent_id, []).append(r)
     ordered = sorted((r for r in rows if r.kind == "free"), key=lambda r: r.name.lower())
 
-    def walk(parent: Optional[int]) -> None:
+    def walk(parent: int | None) -> None:
         for r in sorted(children.get(parent, []), key=lambda r: (r.position, r.name.lower())):
             ordered.append(r)
             walk(r.id)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -36,7 +36,7 @@ class Source:
     id: int
     name: str
     kind: str
-    case: Optional[str]  # the name of its case, or None
+    case: str | None  # the name of its case, or None
     language: str  # ISO code, "en"
     words: int
     imported_at: str  # ISO time (UTC)
@@ -48,7 +48,7 @@ class Node:
     name: str
     path: str  # "Theme/Sub" for a tree node, the name for a free node
     kind: str  # "tree" or "free"
-    parent_id: Optional[int]
+    parent_id: int | None
     description: str
 
 
@@ -66,14 +66,14 @@ class CodedPassage:
 @dataclass(frozen=True)
 class MarkerRun:
     id: int
-    lexicon: Optional[str]
-    lexicon_version: Optional[int]
-    language: Optional[str]  # the language of the sources it searched (the lexicon's)
-    sources: Optional[tuple[int, ...]]  # the sources it was given, or None for all of them
+    lexicon: str | None
+    lexicon_version: int | None
+    language: str | None  # the language of the sources it searched (the lexicon's)
+    sources: tuple[int, ...] | None  # the sources it was given, or None for all of them
     created_at: str
 
 
-def _source(row: Any, case: Optional[str]) -> Source:
+def _source(row: Any, case: str | None) -> Source:
     return Source(row.id, row.name, row.kind, case, row.language, row.words or 0, row.imported_at)
 
 
@@ -124,7 +124,7 @@ def marker_runs(project: Any) -> list[MarkerRun]:
                                            .order_by(SearchRun.id))]
 
 
-def marker_run(project: Any, run: Optional[int] = None) -> MarkerRun:
+def marker_run(project: Any, run: int | None = None) -> MarkerRun:
     """Marker run ``run``, or the latest one. Raises NotFound (no such run) or InvalidInput (no run yet)."""
     with project.read_session() as s:
         q = select(SearchRun).where(SearchRun.kind == "markers")

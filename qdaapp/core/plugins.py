@@ -32,9 +32,10 @@ import sys
 import threading
 import tomllib
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Optional
+from typing import Any
 
 from .errors import InvalidInput, NotFound, QdaError
 from .logs import data_dir
@@ -79,7 +80,7 @@ class Analysis:
     plugin: str
     name: str
     run: str  # run(project, **options) -> dict (JSON-ready; "columns" and "rows" for CSV)
-    chart: Optional[str] = None  # chart(result, path) writes a .png or .svg
+    chart: str | None = None  # chart(result, path) writes a .png or .svg
     title: str = ""
     description: str = ""
 
@@ -104,13 +105,13 @@ class Plugin:
 
     name: str
     version: str = ""
-    api: Optional[int] = None
+    api: int | None = None
     description: str = ""
     origin: str = "folder"  # builtin | entry-point | folder | user
-    location: Optional[Path] = None  # the folder holding the manifest
+    location: Path | None = None  # the folder holding the manifest
     package: str = ""  # the importable package module names are relative to
     enabled: bool = True
-    error: Optional[str] = None
+    error: str | None = None
     importers: list[Importer] = field(default_factory=list)
     exporters: list[Exporter] = field(default_factory=list)
     lexicons: dict[str, Path] = field(default_factory=dict)
@@ -300,8 +301,8 @@ def _from_entry_point(ep: Any) -> Plugin:
     return read_manifest(Path(list(spec.submodule_search_locations)[0]), "entry-point", package, ep.name)
 
 
-def discover(folders: Optional[Iterable[tuple[str, Path]]] = None, entry_points: Optional[Iterable[Any]] = None,
-             disabled: Optional[set[str]] = None) -> "Registry":
+def discover(folders: Iterable[tuple[str, Path]] | None = None, entry_points: Iterable[Any] | None = None,
+             disabled: set[str] | None = None) -> Registry:
     """Find every plugin (reading manifests only) and build a registry."""
     found = [builtin_plugin()]
     try:
@@ -373,7 +374,7 @@ class Registry:
         """Coding frame name -> .qdc file."""
         return {k: v for p in self.active() for k, v in p.frames.items()}
 
-    def frame_owner(self, name: str) -> Optional[str]:
+    def frame_owner(self, name: str) -> str | None:
         """The plugin whose frame ``name`` is used (the last one that contributes it)."""
         return next((p.name for p in reversed(self.active()) if name in p.frames), None)
 
@@ -442,7 +443,7 @@ def _ensure_folder_package(p: Plugin) -> None:
         raise
 
 
-_REGISTRY: Optional[Registry] = None
+_REGISTRY: Registry | None = None
 _REGISTRY_LOCK = threading.Lock()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Optional
 
 
 class Cancelled(Exception):
@@ -41,7 +40,7 @@ ProgressCallback = Callable[[int, int, str], None]
 class Progress:
     """Counts steps of ``total`` and tells a callback ``(done, total, message)``."""
 
-    def __init__(self, callback: Optional[ProgressCallback] = None, total: int = 0) -> None:
+    def __init__(self, callback: ProgressCallback | None = None, total: int = 0) -> None:
         self._callback = callback
         self.total = total
         self.done = 0
@@ -51,7 +50,7 @@ class Progress:
         self.total, self.done, self.message = total, 0, message
         self._emit()
 
-    def advance(self, steps: int = 1, message: Optional[str] = None) -> None:
+    def advance(self, steps: int = 1, message: str | None = None) -> None:
         self.done = min(self.total, self.done + steps) if self.total else self.done + steps
         if message is not None:
             self.message = message
@@ -62,7 +61,7 @@ class Progress:
             self._callback(self.done, self.total, self.message)
 
 
-def checkpoint(cancel: Optional[CancelToken]) -> None:
+def checkpoint(cancel: CancelToken | None) -> None:
     """Raise :class:`Cancelled` if ``cancel`` is set; no-op for ``None``."""
     if cancel is not None:
         cancel.check()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from .db import (
     check_project_file,
     damaged,
     disk_full,
+    driver_connection,
     forget_clean,
     integrity_problems,
     is_damage,
@@ -59,7 +60,7 @@ class Project:
     """An open project. Use :meth:`create` or :meth:`open`, then :meth:`close`."""
 
     def __init__(self, path: Path, engine: Engine, coder: str, read_only: bool,
-                 lock: Optional[ProjectLock] = None) -> None:
+                 lock: ProjectLock | None = None) -> None:
         self.path = path
         self._lock = lock
         self.engine = engine
@@ -67,16 +68,16 @@ class Project:
         self.read_only = read_only
         self._writer = engine.execution_options(qda_begin="IMMEDIATE")
         self._listeners: list[Callable[[Change], None]] = []
-        self._project_id: Optional[str] = None
-        self._head_record: Optional[durability.HeadRecord] = None
+        self._project_id: str | None = None
+        self._head_record: durability.HeadRecord | None = None
         # Set on open when the file lacks work acknowledged on this computer (see durability).
-        self.missing_work: Optional[durability.MissingWork] = None
-        self.last_backup_seal: Optional[str] = None
+        self.missing_work: durability.MissingWork | None = None
+        self.last_backup_seal: str | None = None
         # Set once SQLite (or the decoding of a stored value) reports damage, or the full check
         # finds it: from then on the project refuses every write (require_writable).
-        self.damaged: Optional[ProjectDamaged] = None
+        self.damaged: ProjectDamaged | None = None
         # Why a project opened read-only could not have been opened for writing (None: by choice).
-        self.read_only_reason: Optional[str] = read_only_reason(path) if read_only else None
+        self.read_only_reason: str | None = read_only_reason(path) if read_only else None
         # Whether the file is known sound in full as it was opened: a writer here closed it last,
         # or the full check passed since (see db.trust). Otherwise a change checks it in full first.
         self.checked_in_full = False
@@ -86,7 +87,7 @@ class Project:
 
     # ------------------------------------------------------------------ life cycle
     @classmethod
-    def create(cls, path: str | Path, coder: Optional[str] = None) -> "Project":
+    def create(cls, path: str | Path, coder: str | None = None) -> Project:
         path = Path(path)
         if path.exists():
             raise ProjectError(f"{path.name} already exists; qdaapp will not overwrite it. Choose another name.")
@@ -111,8 +112,8 @@ class Project:
         return project
 
     @classmethod
-    def open(cls, path: str | Path, coder: Optional[str] = None, read_only: bool = False,
-             exclusive: bool = True, mmap: bool = True) -> "Project":
+    def open(cls, path: str | Path, coder: str | None = None, read_only: bool = False,
+             exclusive: bool = True, mmap: bool = True) -> Project:
         """Open a project. Writing takes the project's lock unless ``exclusive`` is False
         (several writers in one process, e.g. tests of concurrent coders). ``mmap``: see
         :func:`.db.make_engine` (a one-off command passes False)."""
@@ -145,7 +146,7 @@ class Project:
         try:
             project.missing_work = durability.missing_work(path, project.project_id(), project.audit_head(),
                                                            wal_before)
-        except Exception:  # noqa: BLE001 - pages it cannot read: the damage checks report those, not this
+        except Exception:  # pages it cannot read: the damage checks report those, not this
             project.missing_work = None
         return project
 
@@ -156,7 +157,7 @@ class Project:
         if not self.read_only:
             try:  # the file alone holds everything once closed (a reader elsewhere may delay it)
                 self.checkpoint("TRUNCATE")
-            except Exception:  # noqa: BLE001 - closing goes on; SQLite checkpoints again when it can
+            except Exception:  # closing goes on; SQLite checkpoints again when it can
                 pass
         self.engine.dispose()
         if self._head_record is not None:
@@ -168,7 +169,7 @@ class Project:
             self._lock.release()
             self._lock = None
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -197,7 +198,7 @@ class Project:
         project is in use. Marks the project damaged when it finds anything."""
         raw = self.engine.raw_connection()
         try:
-            problems = integrity_problems(raw.driver_connection)
+            problems = integrity_problems(driver_connection(raw))
         finally:
             raw.close()
         if problems:
@@ -258,7 +259,7 @@ class Project:
 
         return self.run(history.redo, self.coder)
 
-    def undo_redo_text(self) -> tuple[Optional[str], Optional[str]]:
+    def undo_redo_text(self) -> tuple[str | None, str | None]:
         """What Undo and Redo would do now, for the Edit menu (None: nothing)."""
         from . import history
 
@@ -309,11 +310,11 @@ class Project:
             self._project_id = self.meta().get("project_id", "")
         return self._project_id
 
-    def audit_head(self) -> Optional[durability.Head]:
+    def audit_head(self) -> durability.Head | None:
         """(seq, hash) of the last audit event, or None."""
         raw = self.engine.raw_connection()  # the driver's own connection: this runs after every commit
         try:
-            return durability.audit_head(lambda sql: raw.driver_connection.execute(sql).fetchall())
+            return durability.audit_head(lambda sql: driver_connection(raw).execute(sql).fetchall())
         finally:
             raw.close()
 
@@ -330,7 +331,7 @@ class Project:
         and being written; refuses to replace a file unless ``force``)."""
         return durability.save_copy(self.engine, self.path, target, force=force, progress=progress, cancel=cancel)
 
-    def verify_audit(self, seal: Optional[str] = None) -> audit.VerifyResult:
+    def verify_audit(self, seal: str | None = None) -> audit.VerifyResult:
         """Check the chain, its kept head, ``seal`` if given, and every row against its history."""
         with self.engine.connect() as conn:
             return audit.verify(conn, seal)
@@ -427,7 +428,7 @@ def backup_copy(path: Path, engine: Engine, label: str) -> Path:
         try:
             dest = sqlite3.connect(tmp)
             try:
-                raw.driver_connection.backup(dest)
+                driver_connection(raw).backup(dest)
             finally:
                 dest.close()
         finally:

@@ -30,7 +30,7 @@ class ParsedQuery:
     fts: str  # FTS5 MATCH expression
     terms: list[Term] = field(default_factory=list)  # terms to highlight (not under NOT)
 
-    def map_words(self, fn) -> "ParsedQuery":  # noqa: ANN001 - fn(str) -> str
+    def map_words(self, fn) -> ParsedQuery:  # fn(str) -> str
         """A copy with every word passed through ``fn`` (used for lemmas)."""
         return ParsedQuery(_FTS_STRING.sub(lambda m: '"' + " ".join(fn(w) for w in m.group(1).split()) + '"', self.fts),
                            [Term(tuple(fn(w) for w in t.words), t.prefix) for t in self.terms])
@@ -82,9 +82,10 @@ def parse(query: str) -> ParsedQuery:
             if query[pos:].strip() == "":
                 break
             raise QueryError(f"Cannot read the search at position {pos + 1}.")
-        start = m.start(m.lastgroup)
-        pos = m.end()
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN is a named group
+        start = m.start(kind)
+        pos = m.end()
         if kind == "quote":
             close = query.find('"', pos)
             if close == -1:

@@ -6,7 +6,6 @@ import os
 import sys
 from pathlib import Path
 
-
 # Where an installed wheel keeps them: ``qdaapp/_data/resources`` and ``qdaapp/_data/plugins``
 # (setup.py copies the repository's top-level folders there when it builds the wheel).
 INSTALLED_DATA = Path(__file__).resolve().parents[1] / "_data"

@@ -9,9 +9,9 @@ hits are accepted in well under a second and undone as one step.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, fields
-from collections.abc import Iterator
-from typing import NamedTuple, Optional
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,7 +20,7 @@ from . import nodes as node_ops
 from .audit_text import decision_facts
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
-from .models import Case, Coding, Node, SearchHit, SearchRun, Source, utcnow
+from .models import Coding, Node, SearchHit, SearchRun, utcnow
 from .search import SPREADS, source_texts, spread_span
 
 ACT_COLORS = node_ops.ACT_COLORS
@@ -46,9 +46,9 @@ def _run(session: Session, run_id: int) -> SearchRun:
 
 
 def select_hits(
-    session: Session, run_id: int, hit_ids: Optional[list[int]] = None, marker: Optional[str] = None,
-    act: Optional[str] = None, status: Optional[str] = "candidate", skip_speakers: Optional[list[str]] = None,
-    source_id: Optional[int] = None, speaker: Optional[str] = None,
+    session: Session, run_id: int, hit_ids: list[int] | None = None, marker: str | None = None,
+    act: str | None = None, status: str | None = "candidate", skip_speakers: list[str] | None = None,
+    source_id: int | None = None, speaker: str | None = None,
 ) -> list[int]:
     """Ids of the run's hits: the given ``hit_ids`` (all must exist), or those matching every filter given."""
     _run(session, run_id)
@@ -75,8 +75,8 @@ def select_hits(
     return list(session.scalars(q).all())
 
 
-def _facts(session: Session, run_id: int, hits: list[SearchHit], node_paths: list[str],
-           new_codings: Optional[int] = None) -> dict:
+def _facts(session: Session, run_id: int, hits: Sequence[SearchHit], node_paths: list[str],
+           new_codings: int | None = None) -> dict:
     """What a sentence about this decision needs, recorded with it (markers and acts, negated hits,
     sources, nodes), so the audit trail reads the same after the run or the nodes change."""
     totals = {(m, a): n for m, a, n in session.execute(
@@ -134,7 +134,7 @@ def accept_hits(session: Session, run_id: int, hit_ids: list[int], spread: str =
         )
     }
     node_for: dict[str, int] = {}
-    decided = []
+    decided: list[dict[str, Any]] = []
     now = utcnow()
     origin = f"markers:{run_id}"
     for hit in hits:
@@ -189,9 +189,11 @@ def reject_hits(session: Session, run_id: int, hit_ids: list[int], coder: str = 
                                 "start": coding.start, "end": coding.end, "coder": coding.coder,
                                 "created_at": coding.created_at, "origin": coding.origin})
                 session.delete(coding)
-    summary = f"reject {len(decided)} hit(s) of run #{run_id}" + (f", removing {len(removed)} coding(s)" if removed else "")
+    summary = (f"reject {len(decided)} hit(s) of run #{run_id}"
+               + (f", removing {len(removed)} coding(s)" if removed else ""))
     return Change("hits.reject", "search_run", int(run_id), summary, before={"removed_codings": removed},
-                  after={"decisions": decided, "facts": _facts(session, run_id, hits, [])}, result={"rejected": len(decided), "removed": len(removed)})
+                  after={"decisions": decided, "facts": _facts(session, run_id, hits, [])},
+                  result={"rejected": len(decided), "removed": len(removed)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,14 +201,14 @@ class HitRow:
     id: int
     source: str
     source_id: int
-    case: Optional[str]
+    case: str | None
     start: int
     end: int
     act: str
     marker: str
     polarity: str
-    subject: Optional[str]
-    speaker: Optional[str]
+    subject: str | None
+    speaker: str | None
     sentence_start: int
     sentence_end: int
     status: str
@@ -240,7 +242,8 @@ def list_hits(session: Session, run_id: int) -> list[HitRow]:
     by_source: dict[int, list] = {}
     for row in rows:
         by_source.setdefault(row[2], []).append(row)
-    out = [HitRow(*row, body[row[11]:row[12]])
+    # each row holds every field but the sentence: the checker cannot know a row's length
+    out = [HitRow(*row, body[row[11]:row[12]])  # type: ignore[call-arg]
            for sid, body in source_texts(session, list(by_source)) for row in by_source[sid]]
     order = {a: i for i, a in enumerate(ACT_COLORS)}
     out.sort(key=lambda h: (order.get(h.act, 99), h.marker, h.source, h.start, h.id))
@@ -253,14 +256,14 @@ class ListedHit(NamedTuple):
     id: int
     source: str
     source_id: int
-    case: Optional[str]
+    case: str | None
     start: int
     end: int
     act: str
     marker: str
     polarity: str
-    subject: Optional[str]
-    speaker: Optional[str]
+    subject: str | None
+    speaker: str | None
     sentence_start: int
     sentence_end: int
     status: str
@@ -276,13 +279,13 @@ def listed_hits(session: Session, run_id: int) -> Iterator[ListedHit]:
     try:
         cursor.execute(f"{_HITS_OF_RUN} ORDER BY {order}, h.marker, s.name, h.start, h.id",
                        (run_id, *(v for i, a in enumerate(acts) for v in (a, i))))
-        yield from map(ListedHit._make, cursor)
+        yield from map(ListedHit._make, cursor)  # type: ignore[call-overload]  # sqlite3's cursor iterates its rows
     finally:
         cursor.close()
 
 
 def list_runs(session: Session) -> list[dict]:
-    counts = {}
+    counts: dict[int, dict[str, int]] = {}
     for run_id, status, n in session.execute(
         select(SearchHit.run_id, SearchHit.status, func.count()).group_by(SearchHit.run_id, SearchHit.status)
     ):
@@ -302,7 +305,7 @@ def speech_act_nodes(session: Session) -> dict[str, int]:
 
 
 
-def suggest_act(session: Session, passages: list[tuple[int, int, int]]) -> Optional[tuple[str, str]]:
+def suggest_act(session: Session, passages: list[tuple[int, int, int]]) -> tuple[str, str] | None:
     """(act, marker phrase) that the stored marker hits inside ``passages`` point to, or None.
 
     Hits a reviewer rejected, and negated ones ("didn't have to"), do not count; accepted hits

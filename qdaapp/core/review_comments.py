@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
-from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from .errors import InvalidInput, NotFound, ProjectError
@@ -82,7 +82,7 @@ class ReviewComment:
     author: str
     time: str  # UTC, ISO 8601
     kind: str  # event|coding|node|fragment|account|source|project
-    target_id: Optional[int]
+    target_id: int | None
     label: str  # what the target was when the comment was written
     text: str
     status: str  # open|answered|resolved
@@ -105,7 +105,7 @@ def side_file(project_path: str | Path) -> Path:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _damaged(path: Path, detail: str) -> ProjectError:
@@ -129,7 +129,7 @@ def _check_ours(conn: sqlite3.Connection, path: Path) -> None:
 
 
 @contextmanager
-def _connect(project_path: str | Path, write: bool) -> Iterator[Optional[sqlite3.Connection]]:
+def _connect(project_path: str | Path, write: bool) -> Iterator[sqlite3.Connection | None]:
     """A connection to the side file (None when reading and there is none yet)."""
     path = side_file(project_path)
     exists = path.exists()
@@ -192,7 +192,7 @@ def _clean_text(text: str) -> str:
     return text
 
 
-def _read(conn: Optional[sqlite3.Connection], where: str = "", params: tuple = ()) -> list[ReviewComment]:
+def _read(conn: sqlite3.Connection | None, where: str = "", params: tuple = ()) -> list[ReviewComment]:
     if conn is None:
         return []
     rows = conn.execute(
@@ -202,7 +202,8 @@ def _read(conn: Optional[sqlite3.Connection], where: str = "", params: tuple = (
     for comment_id, author, time, text in conn.execute(
             "SELECT comment_id, author, time, text FROM replies ORDER BY time, id"):
         replies.setdefault(comment_id, []).append(Reply(author, time, text))
-    return [ReviewComment(*row, replies=tuple(replies.get(row[0], ()))) for row in rows]
+    return [ReviewComment(i, author, time, kind, target, label, text, status, tuple(replies.get(i, ())))
+            for i, author, time, kind, target, label, text, status in rows]
 
 
 def _one(conn: sqlite3.Connection, comment_id: int, path: Path) -> ReviewComment:
@@ -213,8 +214,8 @@ def _one(conn: sqlite3.Connection, comment_id: int, path: Path) -> ReviewComment
 
 
 # ---------------------------------------------------------------------------- the interface
-def add_comment(project: "Project", text: str, kind: str, target_id: Optional[int] = None,
-                author: Optional[str] = None) -> ReviewComment:
+def add_comment(project: Project, text: str, kind: str, target_id: int | None = None,
+                author: str | None = None) -> ReviewComment:
     """Write a comment on a target of ``project`` (open read-only or not); the project is not changed."""
     text = _clean_text(text)
     if kind not in KINDS:
@@ -228,10 +229,11 @@ def add_comment(project: "Project", text: str, kind: str, target_id: Optional[in
         cur = conn.execute(
             "INSERT INTO comments (author, time, kind, target_id, label, text, status) VALUES (?,?,?,?,?,?,?)",
             (who, now(), kind, None if kind == "project" else target_id, label, text, "open"))
-        return _one(conn, int(cur.lastrowid), project.path)
+        assert cur.lastrowid is not None  # an INSERT always sets it
+        return _one(conn, cur.lastrowid, project.path)
 
 
-def list_comments(project_path: str | Path, status: Optional[str] = None) -> list[ReviewComment]:
+def list_comments(project_path: str | Path, status: str | None = None) -> list[ReviewComment]:
     """Every comment on the project, oldest first (only those with ``status`` if given)."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"'{status}' is not a comment status; use {', '.join(STATUSES)}.")
@@ -263,14 +265,14 @@ def set_status(project_path: str | Path, comment_id: int, status: str) -> Review
         return _one(conn, comment_id, Path(project_path))
 
 
-def comments_for_report(project_path: str | Path, since: "Optional[str | date | datetime]" = None,
-                        author: Optional[str] = None) -> list[ReviewComment]:
+def comments_for_report(project_path: str | Path, since: str | date | datetime | None = None,
+                        author: str | None = None) -> list[ReviewComment]:
     """The comments an audit report lists: written on or after ``since`` (a date, an aware datetime,
     or their ISO text, UTC) and by ``author`` when given; oldest first, each with its replies.
     No side file: an empty list."""
     found = list_comments(project_path)
     if isinstance(since, datetime):
-        since = since.astimezone(timezone.utc).isoformat(timespec="seconds")
+        since = since.astimezone(UTC).isoformat(timespec="seconds")
     elif isinstance(since, date):
         since = since.isoformat()
     if since:

@@ -8,7 +8,7 @@ its target is changed or deleted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
 QUOTE_MAX = 80
 
 
-def parse_target(spec: str) -> tuple[str, Optional[int]]:
+def parse_target(spec: str) -> tuple[str, int | None]:
     """``"coding:12"`` -> ``("coding", 12)``; ``"project"`` -> ``("project", None)``."""
     text = spec.strip()
     kind, sep, ident = text.partition(":")
@@ -47,7 +47,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= QUOTE_MAX else text[: QUOTE_MAX - 1] + "…"
 
 
-def target_label(session: Session, kind: str, ident: Optional[int], project_name: str = "") -> str:
+def target_label(session: Session, kind: str, ident: int | None, project_name: str = "") -> str:
     """A readable label for the target, or :class:`NotFound` naming what is missing."""
     if kind not in KINDS:
         raise InvalidInput(f"'{kind}' is not something a comment can be on.")
@@ -68,8 +68,8 @@ def target_label(session: Session, kind: str, ident: Optional[int], project_name
         ).first()
         if row is None:
             raise missing
-        node = session.get(Node, row[0])
-        return f"{path_of(session, node)}: “{_quote(row[2] or '')}” ({row[1]})"
+        coded_at = session.get_one(Node, row[0])  # a coding's node exists (foreign key)
+        return f"{path_of(session, coded_at)}: “{_quote(row[2] or '')}” ({row[1]})"
     if kind == "node":
         node = session.get(Node, ident)
         if node is None:
@@ -101,7 +101,7 @@ def _where(kind: str) -> str:
     }.get(kind, "")
 
 
-def locate(session: Session, kind: str, ident: Optional[int]) -> Optional[tuple[int, ...]]:
+def locate(session: Session, kind: str, ident: int | None) -> tuple[int, ...] | None:
     """Where to show a target now: a coding's (source id, start, end), a fragment's (account id,),
     ``(ident,)`` for anything else that still exists, ``()`` for the project; None once it is gone."""
     if kind == "project":
@@ -114,20 +114,19 @@ def locate(session: Session, kind: str, ident: Optional[int]) -> Optional[tuple[
     if kind == "fragment":
         account = session.scalar(select(Fragment.account_id).where(Fragment.id == ident))
         return (account,) if account is not None else None
-    model = {"event": AuditEvent, "node": Node, "account": Account, "source": Source}.get(kind)
-    if model is None:
+    key = {"event": AuditEvent.seq, "node": Node.id, "account": Account.id, "source": Source.id}.get(kind)
+    if key is None:
         return None
-    key = AuditEvent.seq if model is AuditEvent else model.id
     return (ident,) if session.scalar(select(key).where(key == ident)) is not None else None
 
 
-def label_for(project: "Project", kind: str, ident: Optional[int]) -> str:
+def label_for(project: Project, kind: str, ident: int | None) -> str:
     """:func:`target_label` on an open project (NotFound if the target is not there)."""
     with project.read_session() as s:
         return target_label(s, kind, ident, project.path.stem)
 
 
-def locate_in(project: "Project", kind: str, ident: Optional[int]) -> Optional[tuple[int, ...]]:
+def locate_in(project: Project, kind: str, ident: int | None) -> tuple[int, ...] | None:
     """:func:`locate` on an open project."""
     with project.read_session() as s:
         return locate(s, kind, ident)

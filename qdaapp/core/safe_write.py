@@ -15,7 +15,6 @@ import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Optional
 
 from .db import disk_full, is_disk_full
 
@@ -36,8 +35,8 @@ def fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def write_via_temp(path: str | Path, write: Callable[[Path], None], *, temp_suffix: Optional[str] = None,
-                   what: str = "", mode: Optional[int] = None) -> Path:
+def write_via_temp(path: str | Path, write: Callable[[Path], object], *, temp_suffix: str | None = None,
+                   what: str = "", mode: int | None = None) -> Path:
     """Write ``path`` by calling ``write(tmp)`` on a temporary file beside it, then renaming.
 
     ``temp_suffix`` (default: the target's) lets writers that choose a format by the name's

@@ -14,7 +14,7 @@ import json
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
@@ -32,13 +32,13 @@ CONTEXT = 60
 class Scope:
     """Which text to search. Empty fields mean no restriction."""
 
-    source_ids: Optional[list[int]] = None
-    kinds: Optional[list[str]] = None
-    case_attribute: Optional[tuple[str, str]] = None  # (name, value)
-    node_ids: Optional[list[int]] = None  # only text coded at these nodes
+    source_ids: list[int] | None = None
+    kinds: list[str] | None = None
+    case_attribute: tuple[str, str] | None = None  # (name, value)
+    node_ids: list[int] | None = None  # only text coded at these nodes
 
     @classmethod
-    def parse(cls, specs: list[str]) -> "Scope":
+    def parse(cls, specs: list[str]) -> Scope:
         """From CLI words: ``source:ID``, ``kind:interview``, ``attr:role=nurse``, ``node:ID``."""
         scope = cls()
         for spec in specs:
@@ -69,14 +69,14 @@ class KeywordHit(NamedTuple):
     text: str
     left: str
     right: str
-    page: Optional[int]
-    case: Optional[str]
+    page: int | None
+    case: str | None
 
     def as_dict(self) -> dict:
         return self._asdict()
 
 
-def allowed_sources(session: Session, scope: Scope) -> dict[int, tuple[str, Optional[str], Optional[list[int]]]]:
+def allowed_sources(session: Session, scope: Scope) -> dict[int, tuple[str, str | None, list[int] | None]]:
     """source id -> (name, case name, page starts) for the sources in scope."""
     q = select(Source.id, Source.name, Case.name, Source.page_starts).outerjoin(Case, Case.id == Source.case_id)
     if scope.source_ids:
@@ -94,7 +94,7 @@ def allowed_sources(session: Session, scope: Scope) -> dict[int, tuple[str, Opti
     return {r[0]: (r[1], r[2], json.loads(r[3]) if r[3] else None) for r in session.execute(q)}
 
 
-def _coded_filter(session: Session, node_ids: list[int]):  # noqa: ANN202
+def _coded_filter(session: Session, node_ids: list[int]):
     spans: dict[int, list[tuple[int, int]]] = {}
     for sid, a, b in session.execute(
         select(Coding.source_id, Coding.start, Coding.end).where(Coding.node_id.in_(node_ids))
@@ -117,7 +117,7 @@ def _check_searchable(session: Session, allowed: dict) -> None:
 
 
 def keyword_search(
-    session: Session, query: str | ParsedQuery, scope: Optional[Scope] = None, forms: bool = False,
+    session: Session, query: str | ParsedQuery, scope: Scope | None = None, forms: bool = False,
     context: int = CONTEXT, include_interviewer: bool = False,
 ) -> list[KeywordHit]:
     """Every occurrence of the query's terms in scope, in source order.
@@ -150,7 +150,7 @@ def keyword_search(
         session, sorted({h[0] for h in raw}))
     if left_out:
         raw = speakers.keep_outside(raw, left_out)
-    out = []
+    out: list[KeywordHit] = []
     append = out.append
     for sid, a, b, hit_text, _ in raw:
         name, case, page_starts = allowed[sid]
@@ -169,7 +169,7 @@ def add_context(session: Session, hits: list[KeywordHit], width: int = CONTEXT) 
     order: dict[int, list[int]] = {}
     for n, h in enumerate(hits):
         order.setdefault(h.source_id, []).append(n)
-    out: list[Optional[KeywordHit]] = [None] * len(hits)
+    out: list[KeywordHit | None] = [None] * len(hits)
     for sid, body in source_texts(session, list(order)):
         for n in order[sid]:
             h = hits[n]
@@ -201,6 +201,7 @@ def _exact_hits(session: Session, parsed: ParsedQuery, allowed: dict) -> list[tu
     if fts_text.usable(parsed):
         pattern = fts_text.term_pattern(parsed.terms)
         lowered_pattern = fts_text.term_pattern(parsed.terms, lowered=True)
+        assert pattern is not None and lowered_pattern is not None  # usable: there is one term
         hits: list[tuple] = []
         unmarked = []
         add, finditer, lowered_finditer = hits.append, pattern.finditer, lowered_pattern.finditer
@@ -235,7 +236,7 @@ def _driver_rows(session: Session, sql: str, params: tuple) -> list[tuple]:
 
 
 def _highlight_hits(session: Session, parsed: ParsedQuery, allowed: dict,
-                    rowids: Optional[list[int]] = None) -> list[tuple]:
+                    rowids: list[int] | None = None) -> list[tuple]:
     sql = "SELECT source_id, start, highlight(text_fts, 0, ?, ?) FROM text_fts WHERE text_fts MATCH ?"
     params: tuple = (_OPEN, _CLOSE, parsed.fts)
     if rowids is not None:
@@ -325,7 +326,8 @@ def spread_span(session: Session, source_id: int, start: int, end: int, spread: 
         if row is not None and row[1] >= end:
             return row[0], row[1]
         spread = "paragraph"  # no sentence index (or the hit crosses sentences): fall back
-    src = session.execute(select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == source_id)).first()
+    src = session.execute(select(Source.text, Source.paragraph_starts, Source.turns)
+                          .where(Source.id == source_id)).one()
     return _widen(src, start, end, spread)
 
 
@@ -356,7 +358,7 @@ def spread_spans(session: Session, hits: list[tuple[int, int, int]], spread: str
             how = "paragraph"
         if sid not in texts:
             texts[sid] = session.execute(
-                select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == sid)).first()
+                select(Source.text, Source.paragraph_starts, Source.turns).where(Source.id == sid)).one()
         out.append((sid, *_widen(texts[sid], start, end, how)))
     return out
 

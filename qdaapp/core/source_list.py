@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any, Optional
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,11 +18,11 @@ class SourceInfo:
     name: str
     kind: str
     words: int
-    pages: Optional[int]
+    pages: int | None
     sha256: str
-    case: Optional[str]
+    case: str | None
     format: str
-    encoding: Optional[str]
+    encoding: str | None
     codings: int
     language: str = "en"
 

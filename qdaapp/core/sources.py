@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,9 +42,9 @@ def check_kind(kind: str) -> str:
 
 def read_files(
     paths: Sequence[str | Path],
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
-) -> tuple[list["ImportedDocument"], list[ImportFailure]]:
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> tuple[list[ImportedDocument], list[ImportFailure]]:
     """Parse files without touching any project. Returns (documents, failures)."""
     docs: list[ImportedDocument] = []
     failures: list[ImportFailure] = []
@@ -57,8 +57,8 @@ def read_files(
     return docs, failures
 
 
-def _read_one(path: str | Path, failures: list[ImportFailure], progress: Optional[Progress],
-              cancel: Optional[CancelToken]) -> Optional["ImportedDocument"]:
+def _read_one(path: str | Path, failures: list[ImportFailure], progress: Progress | None,
+              cancel: CancelToken | None) -> ImportedDocument | None:
     """One file parsed, or None with its failure added to ``failures``; progress advanced."""
     from .importers import read_file
 
@@ -78,9 +78,9 @@ def _read_one(path: str | Path, failures: list[ImportFailure], progress: Optiona
 def stream_files(
     paths: Sequence[str | Path],
     failures: list[ImportFailure],
-    progress: Optional[Progress] = None,
-    cancel: Optional[CancelToken] = None,
-) -> Iterator["ImportedDocument"]:
+    progress: Progress | None = None,
+    cancel: CancelToken | None = None,
+) -> Iterator[ImportedDocument]:
     """Parse the files one at a time, for :func:`import_documents` to write each as it comes.
 
     A file that cannot be read goes into ``failures`` and the rest are still
@@ -110,7 +110,7 @@ def _free_name(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _case_id(session: Session, case_name: Optional[str]) -> tuple[Optional[int], Optional[Change]]:
+def _case_id(session: Session, case_name: str | None) -> tuple[int | None, Change | None]:
     """The case called ``case_name`` (made if missing, with the change that records it)."""
     case_name = (case_name or "").strip()
     if not case_name:
@@ -121,7 +121,8 @@ def _case_id(session: Session, case_name: Optional[str]) -> tuple[Optional[int],
     case = Case(name=case_name)
     session.add(case)
     session.flush()
-    return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'", after={"id": case.id, "name": case.name})
+    return case.id, Change("case.create", "case", case.id, f"create case '{case.name}'",
+                           after={"id": case.id, "name": case.name})
 
 
 # Sources are written with the driver's own cursor: an ORM object per source would keep every
@@ -136,12 +137,12 @@ _INSERT_SOURCE = (f"INSERT INTO sources ({', '.join(_SOURCE_COLUMNS)}) "
 @command("source.import")
 def import_documents(
     session: Session,
-    docs: Iterable["ImportedDocument"],
+    docs: Iterable[ImportedDocument],
     kind: str = "interview",
-    case_name: Optional[str] = None,
+    case_name: str | None = None,
     imported_by: str = "",
-    cancel: Optional[CancelToken] = None,
-    language: Optional[str] = None,
+    cancel: CancelToken | None = None,
+    language: str | None = None,
     case_per_file: bool = False,
 ) -> Change:
     """Add parsed documents as sources; duplicates (same bytes) are refused by name.
@@ -211,8 +212,8 @@ def import_documents(
 
 @command("source.update")
 def update_source(
-    session: Session, source_ref: str | int, name: Optional[str] = None, kind: Optional[str] = None,
-    case_name: Optional[str] = None, clear_case: bool = False,
+    session: Session, source_ref: str | int, name: str | None = None, kind: str | None = None,
+    case_name: str | None = None, clear_case: bool = False,
 ) -> Change:
     """Rename a source, change its kind or assign it to a case. Its text never changes."""
     source = resolve(session, source_ref)
@@ -246,7 +247,8 @@ def delete_source(session: Session, source_ref: str | int) -> Change:
     n = session.scalar(select(func.count()).where(Coding.source_id == source.id))
     before = {"id": source.id, "name": source.name, "kind": source.kind, "sha256": source.sha256, "codings": n}
     session.delete(source)
-    return Change("source.delete", "source", before["id"], f"delete {before['name']} and its {n} coding(s)", before=before)
+    return Change("source.delete", "source", source.id, f"delete {before['name']} and its {n} coding(s)",
+                  before=before)
 
 
 def resolve(session: Session, ref: str | int) -> Source:
@@ -263,13 +265,13 @@ def resolve(session: Session, ref: str | int) -> Source:
     names = session.scalars(select(Source.name)).all()
     matches = [n for n in names if n.rsplit(".", 1)[0] == text]
     if len(matches) == 1:
-        return session.scalar(select(Source).where(Source.name == matches[0]))
+        return session.scalars(select(Source).where(Source.name == matches[0])).one()
     if matches:
         raise Conflict(f"'{text}' could mean {', '.join(matches)}; give the full name or the id.")
     raise NotFound(f"There is no source '{text}'. List sources with 'qdaapp sources'.")
 
 
-def text_and_pages(session: Session, source_id: int) -> tuple[str, Optional[list[int]]]:
+def text_and_pages(session: Session, source_id: int) -> tuple[str, list[int] | None]:
     row = session.execute(select(Source.text, Source.page_starts).where(Source.id == source_id)).first()
     if row is None:
         raise NotFound(f"There is no source with id {source_id}.")

@@ -34,7 +34,7 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import asdict, dataclass
 from statistics import median
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,7 +66,7 @@ _HEADER_RE = re.compile(
 _HEADER_PARTICIPANTS = ("interviewee", "participant", "respondent", "narrator", "informant")
 _NAME_SPLIT = re.compile(r"\s*(?:[,;&/]|\band\b)\s*")
 _QUESTION = re.compile("[?\uff1f\u061f]")
-_PARTICLES = frozenset("de da do dos du del della der den di la le van von ten ter bin al el".split())  # noqa: SIM905
+_PARTICLES = frozenset("de da do dos du del della der den di la le van von ten ter bin al el".split())
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class SpeakerInfo:
     """One speaker name of the project, as the Speakers table and ``qdaapp speakers`` show it."""
 
     name: str
-    role: Optional[str]  # interviewer | participant | None (no guess)
+    role: str | None  # interviewer | participant | None (no guess)
     sources: int
     turns: int
     guessed: bool  # True when the role comes from the data, False when the user set it
@@ -96,7 +96,7 @@ class _SourceStats:
     """What the guess needs from one source: per speaker counts, the first speaker, the header names."""
 
     speakers: dict[str, _SpeakerStats]
-    first: Optional[str]
+    first: str | None
     header: list[tuple[str, str]]  # (name as written, role)
 
 
@@ -113,13 +113,13 @@ class _Entry(NamedTuple):
 # so a source is read once per process, not on every search; spans are kept per set of interviewer
 # names; roles per state of the project.
 FIGURES_VERSION = 1
-_STATS: dict[tuple[int, str], Optional[_SourceStats]] = {}  # None: no turns
+_STATS: dict[tuple[int, str], _SourceStats | None] = {}  # None: no turns
 _SPANS: dict[tuple[tuple[int, str], frozenset], list[tuple[int, int]]] = {}
-_ROLES: dict[tuple, dict[str, tuple[Optional[str], bool, str]]] = {}
+_ROLES: dict[tuple, dict[str, tuple[str | None, bool, str]]] = {}
 _SPANS_MAX = 20_000
 
 
-def label_role(name: str) -> Optional[str]:
+def label_role(name: str) -> str | None:
     """The role a label names by itself ("Interviewer", "Q", "P1"), or None for a person's name."""
     key = re.sub(r"[\d\W_]+$", "", name.casefold()).strip()
     if key in _LABELS:
@@ -139,7 +139,7 @@ def _header_names(head: str) -> list[tuple[str, str]]:
     Every part of the line must look like a name, so a first turn such as
     "Interviewer: Maria, thanks for coming." names nobody.
     """
-    found = []
+    found: list[tuple[str, str]] = []
     for m in _HEADER_RE.finditer(head):
         key = m.group("key").lower()
         role = PARTICIPANT if key.startswith(_HEADER_PARTICIPANTS) else INTERVIEWER
@@ -179,7 +179,7 @@ def turn_figures(body: str, turns: list) -> str:
                       ensure_ascii=False, separators=(",", ":"))
 
 
-def _from_figures(stored: Optional[str]) -> Optional[tuple[bool, Optional[_SourceStats]]]:
+def _from_figures(stored: str | None) -> tuple[bool, _SourceStats | None] | None:
     """(found, stats or None when the source has no turns) from stored figures; None if they must be
     computed again (none stored, or stored by another FIGURES_VERSION)."""
     if not stored:
@@ -215,8 +215,7 @@ def _load(session: Session) -> list[_Entry]:
             for sid, sha, raw, body in session.execute(
                     select(Source.id, Source.sha256, Source.turns, Source.text)
                     .where(Source.id.in_(unstored[j:j + 200]))):
-                has_turns = bool(raw) and raw != "[]"
-                _STATS[(sid, sha or "")] = _stats(body or "", json.loads(raw)) if has_turns else None
+                _STATS[(sid, sha or "")] = _stats(body or "", json.loads(raw)) if raw and raw != "[]" else None
     found = []
     for sid, name, sha in rows:
         cached = _STATS.get((sid, sha or ""))
@@ -249,7 +248,7 @@ def _pct(x: float) -> str:
     return f"{round(100 * x)}%"
 
 
-def _question_rule(st: _SourceStats, candidates: list[str]) -> Optional[tuple[str, float, str]]:
+def _question_rule(st: _SourceStats, candidates: list[str]) -> tuple[str, float, str] | None:
     """(interviewer, question share, how) by the questions, order and turn lengths, or None."""
     if len(candidates) < 2:
         return None
@@ -325,7 +324,7 @@ def _reason(role: str, votes: list[_Vote]) -> str:
     return f"speaks first and in much shorter turns {place}"
 
 
-def _decide(votes: list[_Vote]) -> tuple[Optional[str], str]:
+def _decide(votes: list[_Vote]) -> tuple[str | None, str]:
     strong = [v for v in votes if v.kind == "header"] or votes
     count = Counter(v.role for v in strong)
     if not count:
@@ -336,7 +335,7 @@ def _decide(votes: list[_Vote]) -> tuple[Optional[str], str]:
     return role, _reason(role, strong)
 
 
-def _roles(session: Session, loaded: list[_Entry]) -> dict[str, tuple[Optional[str], bool, str]]:
+def _roles(session: Session, loaded: list[_Entry]) -> dict[str, tuple[str | None, bool, str]]:
     """name -> (role, guessed, reason) for every name in the sources or in the speakers table."""
     confirmed = dict(session.execute(select(Speaker.name, Speaker.role)).all())
     state = (tuple((e.key, e.name) for e in loaded), tuple(sorted(confirmed.items())))
@@ -348,11 +347,12 @@ def _roles(session: Session, loaded: list[_Entry]) -> dict[str, tuple[Optional[s
     return roles
 
 
-def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[Optional[str], bool, str]]:
+def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[str | None, bool, str]]:
     names: dict[str, None] = {}
     for entry in loaded:
         names.update(dict.fromkeys(entry.stats.speakers))
-    fixed, result = {}, {}
+    fixed: dict[str, str] = {}
+    result: dict[str, tuple[str | None, bool, str]] = {}
     for name in list(names) + [n for n in confirmed if n not in names]:
         if name in confirmed:
             fixed[name] = confirmed[name]
@@ -372,7 +372,7 @@ def _judge(loaded: list[_Entry], confirmed: dict[str, str]) -> dict[str, tuple[O
     return result
 
 
-def participant_of(body: str, turns: list) -> Optional[str]:
+def participant_of(body: str, turns: list) -> str | None:
     """The one participant of a transcript on its own (its labels, header, questions and order), or None.
 
     None when the text has fewer than two speakers, more than one participant,
@@ -406,7 +406,7 @@ def list_speakers(session: Session) -> list[SpeakerInfo]:
             for name, (role, guessed, reason) in sorted(roles.items(), key=lambda kv: kv[0].casefold())]
 
 
-def interviewer_spans(session: Session, source_ids: Optional[list[int]] = None) -> dict[int, list[tuple[int, int]]]:
+def interviewer_spans(session: Session, source_ids: list[int] | None = None) -> dict[int, list[tuple[int, int]]]:
     """Per source (default: all), the sorted ``(start, end)`` of its interviewer turns,
     each running on to the start of the next turn.
 
@@ -456,7 +456,8 @@ def keep_outside(items: list, spans_by_source: dict[int, list[tuple[int, int]]])
     """The ``items`` (tuples starting with source id and offset, sorted by them) that lie in no span
     of their source; one sweep, so a search's thousands of hits cost no search each."""
     kept = []
-    current, spans, j, n = None, (), 0, 0
+    current, j, n = None, 0, 0
+    spans: list[tuple[int, int]] | tuple[()] = ()
     for item in items:
         sid, offset = item[0], item[1]
         if sid != current:
@@ -488,7 +489,7 @@ def subtract(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[i
 
 
 @command("speaker.set_role")
-def set_roles(session: Session, roles: dict[str, Optional[str]], coder: str = "") -> Change:
+def set_roles(session: Session, roles: dict[str, str | None], coder: str = "") -> Change:
     """Confirm or change the role of one or more speakers (None: back to the guess), as one change."""
     if not roles:
         raise InvalidInput("Name at least one speaker and its role.")

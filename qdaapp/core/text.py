@@ -90,7 +90,7 @@ class OffsetMap:
     length: int
 
     @classmethod
-    def for_text(cls, text: str) -> "OffsetMap":
+    def for_text(cls, text: str) -> OffsetMap:
         if text.isascii():
             return cls((), len(text))
         astral = tuple(m.start() for m in _ASTRAL.finditer(text))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple, Optional
+from typing import Any, Literal, NamedTuple
 
 from . import audit
 
@@ -80,11 +80,11 @@ class Touched:
 
 
 # ---------------------------------------------------------------------- asking a change's list
-def find(touched: Iterable[Touched], entity: str, kind: Optional[Kind] = None) -> list[Touched]:
+def find(touched: Iterable[Touched], entity: str, kind: Kind | None = None) -> list[Touched]:
     return [t for t in touched if t.entity == entity and (kind is None or t.kind == kind)]
 
 
-def ids(touched: Iterable[Touched], entity: str, kind: Optional[Kind] = None) -> set[int]:
+def ids(touched: Iterable[Touched], entity: str, kind: Kind | None = None) -> set[int]:
     """The ids of the rows of ``entity`` touched (in that way, if ``kind`` is given)."""
     return {i for t in find(touched, entity, kind) for i in t.ids}
 
@@ -215,7 +215,7 @@ def _parents(table: str, rows: list[tuple]) -> set[tuple[str, int]]:
     return out
 
 
-def _touched(table: str, kind: Kind, row_ids: list[int], states: Optional[_States]) -> Touched:
+def _touched(table: str, kind: Kind, row_ids: list[int], states: _States | None) -> Touched:
     entity = audit.row_name(table)
     if states is None:
         return Touched(entity, kind, tuple(row_ids))

@@ -79,7 +79,7 @@ _PARTICLES = frozenset(
     """
     de da das do dos du del della der den di la le van von ten ter bin binti ibn al el y
     e und and of
-    """.split()  # noqa: SIM905
+    """.split()
 )
 
 # Words that start heading or metadata lines ("Date: 12 May", "Note: ...").
@@ -98,9 +98,9 @@ _NOT_SPEAKERS = frozenset(
     tuesday wednesday thursday friday saturday sunday january february march april june
     july august september october november december start end begin beginning break
     pause dear hi hello
-    """.split()  # noqa: SIM905
+    """.split()
 )
-_TITLES = frozenset("dr. mr. mrs. ms. mx. prof. rev. fr. sr. jr. st. sra. dra.".split())  # noqa: SIM905
+_TITLES = frozenset("dr. mr. mrs. ms. mx. prof. rev. fr. sr. jr. st. sra. dra.".split())
 # "Question" and "Answer" alone are used as labels (Q/A transcripts); they are
 # blocked above only when followed by more words, see _plausible().
 _SINGLE_OK = frozenset({"question", "answer"})
@@ -210,7 +210,7 @@ def is_header_line(line: str) -> bool:
     return m is not None and bool(m.group("header"))
 
 
-def turn_timestamps(text: str, turns) -> list[float | None]:  # noqa: ANN001 - Turns or stored triples
+def turn_timestamps(text: str, turns) -> list[float | None]:  # Turns or stored triples
     """The time stamp of each turn in seconds, None where the transcript gives none.
 
     ``turns`` may be :class:`Turn` objects or the ``[start, end, speaker]``

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoCommand, QUndoStack
@@ -36,7 +36,7 @@ DOCK_SHORTCUTS = {"AuditDock": "Ctrl+Shift+A", "MemoManagerDock": "Ctrl+Shift+M"
 class CoreStep(QUndoCommand):
     """One step of the coder's history in the project; undo and redo ask the core."""
 
-    def __init__(self, runner: "CommandRunner", text: str) -> None:
+    def __init__(self, runner: CommandRunner, text: str) -> None:
         super().__init__(text)
         self._runner = runner
         self.armed = False
@@ -58,11 +58,11 @@ class CommandRunner(QObject):
     def __init__(self, parent_widget: QWidget) -> None:
         super().__init__(parent_widget)
         self._widget = parent_widget
-        self.project: Optional["Project"] = None
+        self.project: Project | None = None
         self.reason = ""
         self.stack = QUndoStack(self)
         self._busy = False
-        self._error: Optional[BaseException] = None
+        self._error: BaseException | None = None
 
     def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Run a command and let its error propagate (for dialogs that show errors inline)."""
@@ -147,7 +147,7 @@ class CommandRunner(QObject):
             self._error = exc
 
 
-def _action(parent: QObject, text: str, slot: Optional[Callable[[], Any]] = None, shortcut: Any = None,
+def _action(parent: QObject, text: str, slot: Callable[[], Any] | None = None, shortcut: Any = None,
             tip: str = "") -> QAction:
     action = QAction(text, parent)
     if shortcut is not None:
@@ -238,8 +238,8 @@ class Actions:
         self.blocked = BlockedShortcuts(w)  # disabled edits say why, and so do their keys
         self.dock_toggles: list[QAction] = []
         self.dock_actions: dict[str, QAction] = {}
-        self.view_menu: Optional[QMenu] = None
-        self._panels_end: Optional[QAction] = None
+        self.view_menu: QMenu | None = None
+        self._panels_end: QAction | None = None
         w.runner.undoStateChanged.connect(self.refresh_undo)
         self.refresh_undo()
 

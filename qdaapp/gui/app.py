@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QColor, QFont, QPalette
@@ -105,7 +104,7 @@ def configure_application(app: QApplication) -> None:
     app.setStyleSheet(STYLE_SHEET)
 
 
-def make_application(argv: Optional[list[str]] = None) -> QApplication:
+def make_application(argv: list[str] | None = None) -> QApplication:
     app = QApplication.instance()
     if app is None:
         QApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
@@ -114,7 +113,7 @@ def make_application(argv: Optional[list[str]] = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run(project: Optional[str] = None, demo: bool = False, read_only: bool = False) -> int:
+def run(project: str | None = None, demo: bool = False, read_only: bool = False) -> int:
     """Open the main window (with ``project``, or a fresh demo) and run until it closes."""
     app = make_application()
     from qdaapp.gui.main_window import MainWindow

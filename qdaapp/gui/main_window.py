@@ -22,7 +22,7 @@ command, however it was run).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
@@ -31,19 +31,19 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget,
 from qdaapp import __version__
 from qdaapp.core import cases as case_ops
 from qdaapp.core.logs import log_exception, log_path
+from qdaapp.gui import exchange, preferences, review
 from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.audit.passage_history import PassageHistories
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
 from qdaapp.gui.dialogs.import_dialog import ImportFlow
 from qdaapp.gui.dialogs.quick_pick import QuickPick
-from qdaapp.gui import exchange, preferences, review
+from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
 from qdaapp.gui.panels.coding import CodingController
 from qdaapp.gui.panels.documents import DocumentArea
 from qdaapp.gui.panels.durable import Durability
-from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.exports import ExportFlow
 from qdaapp.gui.panels.integrity import IntegrityCheck
 from qdaapp.gui.panels.layout import READ_ONLY_TEXT, DockLayout, build_centre
@@ -67,7 +67,7 @@ class _ChangeBridge(QObject):
 class MainWindow(QMainWindow):
     accountRequested = Signal(int)  # the audit trail asks to open an account (narrative workspace)
 
-    def __init__(self, settings: Optional[QSettings] = None) -> None:
+    def __init__(self, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle("qdaapp")
@@ -75,7 +75,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.project: Any = None
         self.audit_result: Any = None
-        self.import_flow: Optional[ImportFlow] = None
+        self.import_flow: ImportFlow | None = None
         self.runner = CommandRunner(self)
         self._bridge = _ChangeBridge(self)
         self._bridge.changed.connect(self._on_project_change)
@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         self.central.setCurrentWidget(self.documents)
         return self.documents.open_workspace(widget, title)
 
-    def show_passage(self, source_id: int, start: int, end: int, coding_id: Optional[int] = None) -> Any:
+    def show_passage(self, source_id: int, start: int, end: int, coding_id: int | None = None) -> Any:
         """Open source ``source_id`` and select ``start``–``end`` (code points); None if it is gone."""
         if self.project is None:
             return None
@@ -310,15 +310,15 @@ class MainWindow(QMainWindow):
 
     # -- status bar and the audit chain -----------------------------------------------
     @property
-    def summary_label(self):  # noqa: ANN201
+    def summary_label(self):
         return self.status.summary_label
 
     @property
-    def audit_label(self):  # noqa: ANN201
+    def audit_label(self):
         return self.status.audit_label
 
     @property
-    def read_only_badge(self):  # noqa: ANN201
+    def read_only_badge(self):
         return self.status.read_only_badge
 
     def update_status(self) -> None:
@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
         self.runner.sync()
 
     # -- documents, nodes, passages, memos ----------------------------------------------
-    def open_source(self, source_id: int, select: Optional[tuple[int, int]] = None) -> Any:
+    def open_source(self, source_id: int, select: tuple[int, int] | None = None) -> Any:
         if self.project is None:
             return None
         view = self.documents.open_source(source_id, select)
@@ -354,11 +354,11 @@ class MainWindow(QMainWindow):
         self.coding.on_stripe_clicked(source_id, coding_id)
         self.memos.set_target("coding", coding_id)
 
-    def _on_current_source_changed(self, source_id: Optional[int]) -> None:
+    def _on_current_source_changed(self, source_id: int | None) -> None:
         if source_id is not None:
             self.memos.set_target("source", source_id)
 
-    def _on_node_selected(self, node_id: Optional[int]) -> None:
+    def _on_node_selected(self, node_id: int | None) -> None:
         item = self.nodes_panel.model.node(node_id) if node_id is not None else None
         self.passages.show_node(node_id, item.path() if item else "")
         if node_id is not None:
@@ -369,10 +369,10 @@ class MainWindow(QMainWindow):
         self.show_dock(self.bottom_dock)
         self.bottom_tabs.setCurrentWidget(self.passages)
 
-    def name_of(self, kind: str, ident: int) -> Optional[str]:
+    def name_of(self, kind: str, ident: int) -> str | None:
         return naming.name_of(self, kind, ident)
 
-    def describe_target(self, kind: str, ident: Optional[int]) -> str:
+    def describe_target(self, kind: str, ident: int | None) -> str:
         return naming.describe_target(self, kind, ident)
 
     def show_audit_trail(self) -> None:
@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
                                          8000)
             self.sources_panel.select_source(ids[0])
 
-    def new_case(self, source_id: Optional[int] = None) -> Optional[int]:
+    def new_case(self, source_id: int | None = None) -> int | None:
         if self.project is not None and self.project.read_only:
             tell_blocked(self, self.project, "New case")
         if self.project is None or self.project.read_only:

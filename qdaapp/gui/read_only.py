@@ -10,7 +10,7 @@ read-only project says why nothing happens.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtGui import QAction, QCursor
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolTip, QWidget
@@ -37,7 +37,7 @@ def blocked_text(project: Any, what: str = "") -> str:
             "(Ctrl+Shift+R).")
 
 
-def tell_blocked(widget: Optional[QWidget], project: Any, what: str = "") -> str:
+def tell_blocked(widget: QWidget | None, project: Any, what: str = "") -> str:
     """Show why ``what`` did nothing: in the window's status bar, else as a tooltip at the pointer."""
     text = blocked_text(project, what)
     window = widget.window() if widget is not None else None

@@ -14,7 +14,7 @@ whose turns it leaves out.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QKeyEvent, QKeySequence, QShortcut, QStandardItem, QStandardItemModel
@@ -77,7 +77,7 @@ def role_text(info: SpeakerInfo) -> str:
 class _RoleDelegate(QStyledItemDelegate):
     """A combo box in the Role cell; choosing an item runs the command (the model is never written)."""
 
-    def __init__(self, dialog: "SpeakersDialog") -> None:
+    def __init__(self, dialog: SpeakersDialog) -> None:
         super().__init__(dialog.table)
         self.dialog = dialog
 
@@ -93,7 +93,7 @@ class _RoleDelegate(QStyledItemDelegate):
         combo.activated.connect(lambda _i, c=combo: self._chosen(c, name))
         return combo
 
-    def _chosen(self, combo: QComboBox, name: Optional[str]) -> None:
+    def _chosen(self, combo: QComboBox, name: str | None) -> None:
         info = self.dialog.info_named(name)
         role = combo.currentData()
         self.closeEditor.emit(combo)
@@ -110,7 +110,7 @@ class _RoleDelegate(QStyledItemDelegate):
 class SpeakersDialog(QDialog):
     """Speaker names, their roles, and why; changes are commands (undoable)."""
 
-    def __init__(self, project: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, project: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.setWindowTitle("Speakers and roles")
@@ -226,7 +226,7 @@ class SpeakersDialog(QDialog):
         cells = [QStandardItem(info.name), QStandardItem(role_text(info)), QStandardItem(f"{info.sources:,}"),
                  QStandardItem(f"{info.turns:,}"), QStandardItem(("Guess: " if info.guessed else "") + why)]
         sort = [info.name.casefold(), f"{info.role or '~'} {int(info.guessed)}", info.sources, info.turns, why]
-        for item, key in zip(cells, sort):
+        for item, key in zip(cells, sort, strict=True):
             item.setData(info.name, NAME_ROLE)
             item.setData(key, SORT_ROLE)
             item.setEditable(False)
@@ -247,10 +247,10 @@ class SpeakersDialog(QDialog):
             cells[ROLE].setFont(bold)
         return cells
 
-    def info(self, index: QModelIndex) -> Optional[SpeakerInfo]:
+    def info(self, index: QModelIndex) -> SpeakerInfo | None:
         return self._infos.get(index.data(NAME_ROLE)) if index.isValid() else None
 
-    def info_named(self, name: Optional[str]) -> Optional[SpeakerInfo]:
+    def info_named(self, name: str | None) -> SpeakerInfo | None:
         return self._infos.get(name or "")
 
     def selected_names(self) -> list[str]:
@@ -266,7 +266,7 @@ class SpeakersDialog(QDialog):
                 selection.setCurrentIndex(index, selection.SelectionFlag.NoUpdate)
 
     # -- changing --------------------------------------------------------------------------
-    def set_roles(self, roles: dict[str, Optional[str]]) -> bool:
+    def set_roles(self, roles: dict[str, str | None]) -> bool:
         """Run one ``speaker.set_role`` command; errors show in the dialog."""
         if self.project is None or self.project.read_only or not roles:
             return False
@@ -279,7 +279,7 @@ class SpeakersDialog(QDialog):
         self.message.show_ok(("Roles set." if n > 1 else "Role set.") + " Ctrl+Z undoes it.")
         return True
 
-    def set_selected(self, role: Optional[str]) -> bool:
+    def set_selected(self, role: str | None) -> bool:
         names = self.selected_names()
         if not names:
             self.message.show_note("Select one or more speakers first.")
@@ -303,7 +303,7 @@ class SpeakersDialog(QDialog):
             return
         self.message.clear_message()
 
-    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: Any, event: Any) -> bool:
         if watched is self.table and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
             if event.modifiers() == Qt.KeyboardModifier.NoModifier and event.key() in KEYS:
                 self.set_selected(KEYS[Qt.Key(event.key())])
@@ -328,7 +328,7 @@ class SpeakersDialog(QDialog):
         super().done(result)
 
 
-def open_speakers_dialog(parent: Optional[QWidget], project: Any) -> Optional[SpeakersDialog]:
+def open_speakers_dialog(parent: QWidget | None, project: Any) -> SpeakersDialog | None:
     """Show the Speakers and roles dialog for ``project`` (modal); returns it after it closes."""
     if project is None:
         return None
@@ -340,7 +340,7 @@ def open_speakers_dialog(parent: Optional[QWidget], project: Any) -> Optional[Sp
 class InterviewerCheck(QCheckBox):
     """"Leave out interviewer turns": on by default; its tooltip names whose turns, from the project's roles."""
 
-    def __init__(self, text: str = "Leave out interviewer turns", parent: Optional[QWidget] = None) -> None:
+    def __init__(self, text: str = "Leave out interviewer turns", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setChecked(True)
         self.names: list[str] = []

@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog
@@ -27,7 +27,7 @@ from qdaapp.core.progress import Cancelled, CancelToken, Progress
 WorkFn = Callable[[Progress, CancelToken], Any]
 SHOW_DIALOG_AFTER_MS = 400
 
-_running: set["Job"] = set()
+_running: set[Job] = set()
 
 
 class _Signals(QObject):
@@ -86,8 +86,8 @@ class Job(QObject):
         fn: WorkFn,
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
-        dialog: Optional[QProgressDialog] = None,
-        on_cancelled: Optional[Callable[[], None]] = None,
+        dialog: QProgressDialog | None = None,
+        on_cancelled: Callable[[], None] | None = None,
     ) -> None:
         super().__init__()
         self.cancel = CancelToken()
@@ -111,7 +111,7 @@ class Job(QObject):
             dialog.canceled.connect(self._on_dialog_cancelled)
             self._message = dialog.labelText()
 
-    def start(self) -> "Job":
+    def start(self) -> Job:
         self.running = True
         self._started = time.monotonic()
         _running.add(self)
@@ -172,8 +172,8 @@ def run_in_worker(
     fn: WorkFn,
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
-    progress_dialog: Optional[QProgressDialog] = None,
-    on_cancelled: Optional[Callable[[], None]] = None,
+    progress_dialog: QProgressDialog | None = None,
+    on_cancelled: Callable[[], None] | None = None,
 ) -> Job:
     """Run ``fn(progress, cancel)`` on the thread pool; callbacks run on the GUI thread.
 
@@ -216,7 +216,7 @@ def building_kept_data() -> Iterator[None]:
                 gc.enable()
 
 
-def make_progress_dialog(parent, title: str, label: str) -> QProgressDialog:  # noqa: ANN001 - QWidget
+def make_progress_dialog(parent, title: str, label: str) -> QProgressDialog:  # QWidget
     dialog = QProgressDialog(label, "Cancel", 0, 0, parent)
     dialog.setWindowTitle(title)
     dialog.setMinimumWidth(420)

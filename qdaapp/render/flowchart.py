@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+from itertools import pairwise
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSizeF, Qt
@@ -181,7 +182,7 @@ def label_rect(points: list[Point], label: str, f: dict[str, QFont]) -> QRectF:
     mid = path.pointAtPercent(0.5)
     w, h = QFontMetricsF(f["small"]).horizontalAdvance(label) + 6, 14.0
     vertical = any(abs(x0 - x1) < 0.01 and min(y0, y1) - 0.5 <= mid.y() <= max(y0, y1) + 0.5
-                   and abs(x0 - mid.x()) < 0.5 for (x0, y0), (x1, y1) in zip(points, points[1:]))
+                   and abs(x0 - mid.x()) < 0.5 for (x0, y0), (x1, y1) in pairwise(points))
     if not vertical:
         return QRectF(mid.x() - w / 2, mid.y() - h / 2, w, h)
     if mid.x() < points[0][0] - 0.5:  # the line went out to the left of where it started

@@ -40,7 +40,8 @@ MARKERS = {
 }
 # Wider set of speech-act markers, reported for information only.
 SPEECH_ACTS = {
-    "manipulation": r"\b(?:(?:have|has|had|having) (?:\w+ )?(?:got )?to|must|need(?:s|ed)? to|(?:were|was) told to|asked (?:us|me|them|him|her) to|supposed to)\b",
+    "manipulation": r"\b(?:(?:have|has|had|having) (?:\w+ )?(?:got )?to|must|need(?:s|ed)? to|(?:were|was) told to"
+                    r"|asked (?:us|me|them|him|her) to|supposed to)\b",
     "commitment": r"\b(?:(?:want|wanted|wants) to|decided to|agreed to|we will|I will|I'll)\b",
     "competence": r"\b(?:(?:un)?able to|(?:know|knew|knows) how to|managed to|can|couldn['’]t|can['’]t)\b",
     "performance": r"\b(?:we|I) (?:set up|did|ran|started|launched|sorted|fixed|rang)\b",
@@ -181,7 +182,7 @@ def main() -> int:
         spans.setdefault(c["source"], []).append((start, start + len(quote), c["node"]))
 
     overlaps = 0
-    for rel, ss in spans.items():
+    for ss in spans.values():
         ss.sort()
         for a in range(len(ss)):
             for b in range(a + 1, len(ss)):
@@ -216,7 +217,7 @@ def main() -> int:
         counts = [len(re.findall(MARKERS[f], t, re.IGNORECASE)) for f in fam]
         print(f"{rel:<{name_w}}  {s['kind']:<10} {words(t):>5}  " + "  ".join(f"{n:>11}" for n in counts))
         if s["kind"] == "interview":
-            for f, n in zip(fam, counts):
+            for f, n in zip(fam, counts, strict=True):
                 if n < 2:
                     warn(f"{rel}: only {n} '{f}' markers")
             if not 1200 <= words(t) <= 2000:
@@ -226,7 +227,8 @@ def main() -> int:
     for rel in sources:
         if rel in plains:
             t = plains[rel]
-            print(f"{rel:<{name_w}}  " + "  ".join(f"{len(re.findall(SPEECH_ACTS[a], t, re.IGNORECASE)):>12}" for a in acts))
+            counts = (len(re.findall(SPEECH_ACTS[a], t, re.IGNORECASE)) for a in acts)
+            print(f"{rel:<{name_w}}  " + "  ".join(f"{c:>12}" for c in counts))
     print()
     free = sum(1 for n in nodes.values() if n.get("free"))
     codings = study.get("coding", [])

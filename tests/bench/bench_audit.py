@@ -84,7 +84,7 @@ def build(folder: Path, n: int) -> tuple[Path, int]:
     return folder / "audit.qda", node_ids[3]
 
 
-def best(fn, repeat: int = 3) -> float:  # noqa: ANN001
+def best(fn, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()

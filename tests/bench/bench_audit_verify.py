@@ -83,7 +83,7 @@ def build(folder: Path, n_events: int, n_codings: int) -> Path:
     digesting = [0.0]
     real = audit.written_rows
 
-    def timed(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def timed(*args, **kwargs):
         t = time.perf_counter()
         try:
             return real(*args, **kwargs)
@@ -108,7 +108,8 @@ def build(folder: Path, n_events: int, n_codings: int) -> Path:
     finally:
         audit.written_rows = real
     took, digest = min(bulk)
-    print(f"bulk coding of {per_node:,} passages: {took * 1000:6.1f} ms, of which digesting rows {digest * 1000:5.1f} ms; "
+    print(f"bulk coding of {per_node:,} passages: {took * 1000:6.1f} ms, "
+          f"of which digesting rows {digest * 1000:5.1f} ms; "
           f"its undo: {undo[0] * 1000:6.1f} ms, of which digesting {undo[1] * 1000:5.1f} ms")
     fill_memo_edits(p, n_events - p.summary()["events"])
     p.close()
@@ -149,7 +150,7 @@ def chain_only(path: Path) -> float:
     return time.perf_counter() - t
 
 
-def best(fn, repeat: int = 3) -> float:  # noqa: ANN001
+def best(fn, repeat: int = 3) -> float:
     times = []
     for _ in range(repeat):
         t = time.perf_counter()

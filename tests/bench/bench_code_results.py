@@ -97,13 +97,13 @@ class Idle:
     panel): the blinking caret of the search box repaints its row every half
     second whatever the app does. Nothing watched: every paint counts."""
 
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         from PySide6.QtCore import QEvent, QObject
 
         outer = self
 
         class Watch(QObject):
-            def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802
+            def eventFilter(self, obj, event) -> bool:
                 if event.type() == QEvent.Type.Paint and (not outer.watched or any(
                         w is obj or w.isAncestorOf(obj) for w in outer.watched)):
                     outer.painted = True
@@ -115,7 +115,7 @@ class Idle:
         self.watch = Watch()
         app.installEventFilter(self.watch)
 
-    def settle(self, busy=lambda: False, quiet: float = 0.3) -> float:  # noqa: ANN001
+    def settle(self, busy=lambda: False, quiet: float = 0.3) -> float:
         """Run the event loop until ``busy()`` is false and nothing painted for ``quiet`` s; returns the end time."""
         last = time.perf_counter()
         while True:
@@ -193,7 +193,7 @@ def main() -> None:
         window.show()
         window.open_project(str(fresh(k)))
         indexer = window.analysis.indexer
-        idle.settle(lambda: indexer.is_running())
+        idle.settle(indexer.is_running)
         busiest = max({h.source_id for h in hits}, key=lambda sid: sum(h.source_id == sid for h in hits))
         window.open_source(busiest)
         window.analysis.show_search()
@@ -214,7 +214,7 @@ def main() -> None:
             profiler.enable()
         t0 = time.perf_counter()
         panel.code_results(plan)
-        end = idle.settle(lambda: panel.job is not None)
+        end = idle.settle(lambda panel=panel: panel.job is not None)
         if profiler is not None:
             profiler.disable()
             profiler.dump_stats(str(args.profile))

@@ -89,7 +89,7 @@ def build_codings(n_chars: int, rng: random.Random) -> list[CodingSpan]:
         gaps = [rng.uniform(0.0, 0.2) for _ in range(per_node + 1)]
         scale = n_chars / (sum(lengths) + sum(gaps))
         pos = gaps[0] * scale
-        for length, gap in zip(lengths, gaps[1:]):
+        for length, gap in zip(lengths, gaps[1:], strict=True):
             start, end = int(pos), min(n_chars, int(pos + length * scale))
             cid += 1
             spans.append(CodingSpan(cid, start, max(start + 1, end), node_id, name, color, rng.choice(["ana", "bo"])))
@@ -112,7 +112,7 @@ def clock_paint(cls: type, name: str) -> None:
     """Note when each paint of ``cls`` ends (the text, or the stripes beside it)."""
     original = cls.paintEvent
 
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         original(self, event)
         PAINT_ENDS.append((name, time.perf_counter()))
 
@@ -120,7 +120,7 @@ def clock_paint(cls: type, name: str) -> None:
 
 
 class PlainEdit(QTextEdit):
-    def paintEvent(self, event) -> None:  # noqa: ANN001, N802
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         PAINT_ENDS.append(("text", time.perf_counter()))
 
@@ -207,7 +207,7 @@ def bench_plain(host: QWidget, text, spans, extra, formats: bool = False, pairwi
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
+    _app = QApplication.instance() or QApplication(sys.argv)
     clock_paint(_ReadingEdit, "text")
     clock_paint(StripeMargin, "stripes")
     host = QWidget()

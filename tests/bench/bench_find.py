@@ -20,10 +20,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtWidgets import QApplication
 
-from qdaapp.core.importers import read_file  # noqa: E402
-from qdaapp.gui.views.document_view import DocumentView  # noqa: E402
+from qdaapp.core.importers import read_file
+from qdaapp.gui.views.document_view import DocumentView
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "transcripts" / "txt"
 if not FIXTURES.is_dir():

@@ -111,7 +111,7 @@ def build_study(tmp: Path, text: str, through_commands: bool = True) -> Path:
     node_ids = [p.run(nodes.create_node, f"Theme {i // 5}/Node {i}") for i in range(20)]
     rng = random.Random(1)
     rows = []
-    for sid, doc in zip(ids, docs):
+    for sid, doc in zip(ids, docs, strict=True):
         for _ in range(200):
             a = rng.randrange(0, len(doc.text) - 400)
             rows.append({"source_id": sid, "node_id": rng.choice(node_ids), "start": a,

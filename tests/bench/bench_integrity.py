@@ -39,7 +39,7 @@ def build_study(tmp: Path, text: str) -> Path:
     return bench_import_open.build_study(tmp, text, through_commands=False)
 
 
-def timed(fn) -> float:  # noqa: ANN001
+def timed(fn) -> float:
     t = time.perf_counter()
     fn()
     return time.perf_counter() - t

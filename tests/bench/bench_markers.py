@@ -43,7 +43,8 @@ def regex_for(spec: lexicon.LexiconSpec) -> re.Pattern:
              "need": "needs?|needed|needing", "know": "knows?|knew|known|knowing", "ask": "asks?|asked|asking",
              "tell": "tells?|told|telling", "decide": "decides?|decided|deciding", "agree": "agrees?|agreed|agreeing",
              "manage": "manages?|managed|managing", "go": "go|goes|went|gone|going", "do": "do|does|did|done|doing",
-             "work": "works?|worked|working", "fail": "fails?|failed|failing", "learn": "learns?|learned|learnt|learning",
+             "work": "works?|worked|working", "fail": "fails?|failed|failing",
+             "learn": "learns?|learned|learnt|learning",
              "get": "gets?|got|gotten|getting", "make": "makes?|made|making"}
     alts = []
     used = set(spec.default_groups())

@@ -16,6 +16,7 @@ import random
 import sys
 import tempfile
 import time
+from itertools import pairwise
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -48,8 +49,8 @@ def main() -> None:
             case_ids = [r[0] for r in s.execute(text("select id from cases")).all()]
             frag_rows = []
             for n in range(200):
-                summary = " ".join(rng.choice(["we", "had to", "set up", "the referral", "pathway", "and", "were able to",
-                                               "agreed", "the GP", "asked us to", "it worked well"])
+                summary = " ".join(rng.choice(["we", "had to", "set up", "the referral", "pathway", "and",
+                                               "were able to", "agreed", "the GP", "asked us to", "it worked well"])
                                    for _ in range(rng.randint(8, 40)))
                 frag_rows.append({"account_id": accounts[0], "summary": summary, "act": rng.choice(SPEECH_ACTS),
                                   "case_id": rng.choice(case_ids), "actors": '["we", "GP"]', "position": n})
@@ -58,9 +59,10 @@ def main() -> None:
                     frag_rows.append({"account_id": a, "summary": "We had to do it; we were able to.",
                                       "act": rng.choice(SPEECH_ACTS), "case_id": c, "actors": "[]", "position": 0})
             s.execute(insert(Fragment), frag_rows)
-            ids = [r[0] for r in s.execute(text(f"select id from fragments where account_id={accounts[0]} order by position"))]
+            ids = [r[0] for r in s.execute(text(f"select id from fragments where account_id={accounts[0]}"
+                                                " order by position"))]
             s.execute(insert(FragmentLink), [{"from_id": a, "to_id": b, "label": "", "kind": "sequence"}
-                                             for a, b in zip(ids, ids[1:])]
+                                             for a, b in pairwise(ids)]
                       + [{"from_id": ids[i], "to_id": ids[i + 3], "label": "branch"} for i in range(0, 190, 20)])
             s.execute(insert(AccountPassage), [{"account_id": rng.choice(accounts), "source_id": sid,
                                                 "start": i * 40, "end": i * 40 + 30, "added_by": "bench",
@@ -100,7 +102,8 @@ def main() -> None:
         base = time.perf_counter() - t
         filled = sum(1 for c in matrix.cells.values() if c.summary)
         print(f"framework matrix {len(matrix.rows)} x {len(matrix.cols)} ({filled} filled cells): built in "
-              f"{build * 1000:.0f} ms (target <= 1000 ms incl. the grid); baseline one count query {base * 1000:.1f} ms")
+              f"{build * 1000:.0f} ms (target <= 1000 ms incl. the grid); "
+              f"baseline one count query {base * 1000:.1f} ms")
         p.close()
 
 

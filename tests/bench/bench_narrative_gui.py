@@ -16,6 +16,7 @@ Prints, beside a baseline measured in the same run:
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import sys
@@ -27,13 +28,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import itertools
+from sqlalchemy import insert, text  # noqa: E402
 
-from sqlalchemy import insert, text
-
-from qdaapp.core import narrative, sources
-from qdaapp.core.models import SPEECH_ACTS, AccountPassage, Case, Fragment, FragmentLink
-from qdaapp.core.project import Project
+from qdaapp.core import narrative, sources  # noqa: E402
+from qdaapp.core.models import SPEECH_ACTS, AccountPassage, Case, Fragment, FragmentLink  # noqa: E402
+from qdaapp.core.project import Project  # noqa: E402
 
 WORDS = ["we", "had to", "set up", "the referral", "pathway", "and", "were able to", "agreed", "the GP",
          "asked us to", "it worked well"]

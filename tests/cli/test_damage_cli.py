@@ -95,7 +95,7 @@ def test_a_full_disk_says_so_where_and_that_nothing_was_lost(project_path: Path,
     before = _memos(project_path)
     real = sqlite3.connect
 
-    def tight(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def tight(*args, **kwargs):
         conn = real(*args, **kwargs)
         conn.execute(f"PRAGMA max_page_count={conn.execute('PRAGMA page_count').fetchone()[0]}")
         return conn

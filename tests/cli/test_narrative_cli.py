@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,7 @@ def test_fragment_move_relinks_and_show_lists_links(project_path: Path, capsys) 
     order = [ids[0], ids[6], *ids[1:6]]
     assert [f["id"] for f in data["fragments"]] == order
     assert sorted((e["from"], e["to"], e["label"], e["kind"]) for e in data["links"]) == \
-        sorted((a, b, "", "sequence") for a, b in zip(order, order[1:]))
+        sorted((a, b, "", "sequence") for a, b in pairwise(order))
     assert all(set(e) == {"from", "to", "label", "kind"} for e in data["links"])
 
 

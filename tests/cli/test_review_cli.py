@@ -37,7 +37,8 @@ def test_comment_on_a_read_only_project_leaves_it_unchanged(project_path: Path,
         assert code == 0, err
         made = json.loads(out)
         assert (made["kind"], made["target_id"], made["status"], made["author"]) == ("event", 3, "open", "Dr Lee")
-        assert run(capsys, "review-comment", project_path, "Good start.", "--on", "project", "--coder", "Dr Lee")[0] == 0
+        assert run(capsys, "review-comment", project_path, "Good start.", "--on", "project",
+               "--coder", "Dr Lee")[0] == 0
         assert run(capsys, "review-comment", project_path, "Chapter 3 explains it.", "--reply-to", "1",
                    "--coder", "Ana")[0] == 0
         assert _state(project_path) == before

@@ -45,7 +45,7 @@ def _coded(project: Project) -> int:
 
 
 # ---------------------------------------------------------------------- only registered commands
-def _sneaky(session, name: str) -> Change:  # noqa: ANN001 - not registered
+def _sneaky(session, name: str) -> Change:  # not registered
     session.add(nodes.Node(name=name, kind="free"))
     return Change("node.create", "node", None, f"create node '{name}'")
 
@@ -61,7 +61,7 @@ def test_an_unregistered_function_is_refused_and_writes_nothing(project: Project
 def test_a_change_under_another_action_is_refused(project: Project, monkeypatch: pytest.MonkeyPatch) -> None:
     before = project.summary()
 
-    def lying(session, name: str, **kwargs) -> Change:  # noqa: ANN001
+    def lying(session, name: str, **kwargs) -> Change:
         change = real(session, name, **kwargs)
         change.action = "memo.create"
         return change

@@ -61,7 +61,7 @@ def test_one_transaction_one_event_per_coding_and_one_undo(project: Project) -> 
     head, *per_coding = _events(project, seq)
     assert head.action == "search.code" and "12 passage(s) at 'Trust'" in head.summary
     assert [e.action for e in per_coding] == ["coding.create"] * 12
-    assert sorted((e.entity_id for e in per_coding)) == sorted(p.id for p in _codings(project, "Trust"))
+    assert sorted(e.entity_id for e in per_coding) == sorted(p.id for p in _codings(project, "Trust"))
     with project.read_session() as s:
         name = sources.list_sources(s)[0].name
     assert per_coding[0].summary == f"code 'Trust' in {name} ({passages[0][1]}-{passages[0][2]})"
@@ -153,7 +153,7 @@ def test_append_many_continues_the_chain_as_append_does(project: Project) -> Non
     assert project.verify_audit().ok
 
 
-def test_spread_spans_match_spread_span_one_by_one(sp: Project) -> None:  # noqa: F811
+def test_spread_spans_match_spread_span_one_by_one(sp: Project) -> None:
     with sp.read_session() as s:
         passages = [(h.source_id, h.start, h.end) for h in search.keyword_search(s, "to OR the OR trust OR rota")]
         assert len(passages) > 8 and len({p[0] for p in passages}) == 2

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from qdaapp.core import coding, db, memos, nodes, sources
-from qdaapp.core.models import Source
 from qdaapp.core.errors import DiskFull, ImportFailure, ProjectDamaged, ReadOnlyPlace
+from qdaapp.core.models import Source
 from qdaapp.core.project import Project, _migrate, list_backups
 
 from ..conftest import ROOT, SAMPLE
@@ -189,7 +189,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch):
     SQLITE_FULL ("database or disk is full"), as on a full disk."""
     real = sqlite3.connect
 
-    def tight(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def tight(*args, **kwargs):
         conn = real(*args, **kwargs)
         pages = conn.execute("PRAGMA page_count").fetchone()[0]
         conn.execute(f"PRAGMA max_page_count={max(pages, 1)}")
@@ -286,7 +286,7 @@ def read_only_folder(monkeypatch: pytest.MonkeyPatch, project_path: Path) -> Pat
     real = os.access
     folder = project_path.parent.resolve()
 
-    def access(path, mode, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def access(path, mode, *args, **kwargs):
         if mode & os.W_OK and Path(path).resolve() == folder:
             return False
         return real(path, mode, *args, **kwargs)

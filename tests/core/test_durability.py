@@ -15,7 +15,7 @@ import pytest
 
 from qdaapp.core import nodes
 from qdaapp.core.errors import ProjectError
-from qdaapp.core.progress import CancelToken, Cancelled, Progress
+from qdaapp.core.progress import Cancelled, CancelToken, Progress
 from qdaapp.core.project import Project, restore_backup
 
 from ..conftest import ROOT

@@ -13,7 +13,7 @@ import pytest
 
 from qdaapp.core import sources
 from qdaapp.core.errors import Conflict, ImportFailure
-from qdaapp.core.progress import CancelToken, Cancelled
+from qdaapp.core.progress import Cancelled, CancelToken
 from qdaapp.core.project import Project
 
 from ..conftest import ROOT, SAMPLE
@@ -167,7 +167,7 @@ def test_the_import_lets_each_document_go_once_written(project: Project, tmp_pat
     refs: list = []
     alive: list[int] = []
 
-    def docs():  # noqa: ANN202
+    def docs():
         for path in _files(tmp_path, 5):
             doc = read_file(path)
             refs.append(weakref.ref(doc))

@@ -71,7 +71,7 @@ def make_pdf(pages: list[bytes], user_password: bytes | None = None) -> bytes:
             o_value.hex().encode(),
             u_value.hex().encode(),
         )
-    for page_id, stream in zip(page_ids, pages):
+    for page_id, stream in zip(page_ids, pages, strict=True):
         objects[page_id] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
             b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (page_id + 1)
@@ -180,7 +180,7 @@ def test_fixture_pdf_reads_like_its_txt_twin(fixtures_root, number):
         return [(t.speaker, " ".join(doc.text[t.start : t.end].split())) for t in doc.turns]
 
     # Turn by turn the same speech, but for characters the two files really differ in.
-    differing = [(a, b) for a, b in zip(turns(pdf), turns(txt)) if a != b]
+    differing = [(a, b) for a, b in zip(turns(pdf), turns(txt), strict=False) if a != b]
     assert len(turns(pdf)) == len(turns(txt)) and len(differing) <= 1
     for (_s, a), (_t, b) in differing:
         assert a.replace("\u2019", "'") == b.replace("\u2019", "'")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import re
 import sqlite3
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qdaapp.core import analysis_pool, indexing, nlp, sources
-from qdaapp.core.progress import CancelToken, Cancelled
+from qdaapp.core.progress import Cancelled, CancelToken
 from qdaapp.core.project import Project
 
 from ..conftest import FIXTURES as FIXTURE_ROOT
@@ -82,7 +83,7 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     pooled: list[bool] = []
     submit = analysis_pool.AnalysisPool._submit
 
-    def spy(self, fn, args):  # noqa: ANN001, ANN202
+    def spy(self, fn, args):
         pooled.append(not self.in_process)
         return submit(self, fn, args)
 
@@ -130,7 +131,7 @@ def test_cancel_with_workers_keeps_the_finished_sources(tmp_path: Path, monkeypa
 
 
 def test_without_worker_processes_the_work_is_done_here(tmp_path: Path, monkeypatch, in_process) -> None:
-    def refuse(*_args, **_kwargs):  # noqa: ANN202
+    def refuse(*_args, **_kwargs):
         raise OSError("no processes here")
 
     monkeypatch.setattr(indexing, "_ANALYSE_FIRST", 40_000)
@@ -182,7 +183,7 @@ PASSAGE_PIECES = ["We", "had", "to", "go", ".", "!", "?", "\u2026", "\"", "\u201
 def test_passages_split_from_parts_are_those_of_the_whole_text(pieces: list[str], cuts: list[int]) -> None:
     text = "".join(pieces)
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
-    parts = [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    parts = [text[a:b] for a, b in pairwise(bounds)]
     assert list(indexing._passages(iter(parts))) == _reference_passages(text)
     assert indexing.passages(text) == _reference_passages(text)
 
@@ -194,7 +195,7 @@ def test_passages_of_pieces_split_apart_are_those_of_the_whole_text(pieces: list
     text = "".join(pieces)
     bounds = sorted({min(c, len(text)) for c in cuts} | {0, len(text)})
     splitter, got = analysis_pool.PassageSplitter(), []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         got += splitter.take(text[a:b], analysis_pool.piece_passages(text[a:b], a))
     got += splitter.close()
     assert got == _reference_passages(text)

@@ -71,7 +71,7 @@ def test_released_lock_leaves_no_file_and_can_be_taken_again(tmp_path: Path) -> 
     again.release()
 
 
-def _hold_as_cli(project: str, ready, stop) -> None:  # noqa: ANN001
+def _hold_as_cli(project: str, ready, stop) -> None:
     lock_mod.set_holder("cli", "code")
     held = ProjectLock(Path(project))
     held.acquire()

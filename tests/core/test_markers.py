@@ -57,7 +57,8 @@ def _at(hits, phrase: str):
 def test_lemmas_adverbs_polarity_subjects_speakers(marker_project: Project) -> None:
     hits = _hits(marker_project)
     (had,) = _at(hits, "had to do")
-    assert (had.act, had.marker, had.polarity, had.subject, had.speaker) == ("manipulation", "have to", "positive", "we", "P2")
+    assert ((had.act, had.marker, had.polarity, had.subject, had.speaker)
+            == ("manipulation", "have to", "positive", "we", "P2"))
     assert TEXT[had.start:had.end] == "had to"
     assert TEXT[had.sentence_start:had.sentence_end] == "We had to do everything again."
     (asked,) = _at(hits, "asked us to")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,7 @@ def test_layout_follows_the_order_with_even_boxes_and_arrows_around_them(n, extr
     assert len({(b.width, b.height) for b in boxes}) == 1
     cols = graph.columns
     assert cols == {"down": 1, "across": n}.get(mode, cols)
-    for i, (p, q) in enumerate(zip(boxes, boxes[1:])):
+    for i, (p, q) in enumerate(pairwise(boxes)):
         if (i + 1) % cols:  # same row: the next box is to the right
             assert q.y == p.y and q.x > p.x + p.width
         else:  # a new row starts at the left, below
@@ -193,7 +194,7 @@ def test_layout_follows_the_order_with_even_boxes_and_arrows_around_them(n, extr
     for e in graph.edges:
         pts = e["points"]
         assert len(pts) >= 2
-        for seg in zip(pts, pts[1:]):
+        for seg in pairwise(pts):
             assert not any(_crosses(*seg, box) for box in boxes), (mode, e, seg)
     assert all(0 <= b.x and b.x + b.width <= graph.width and b.y + b.height <= graph.height for b in boxes)
 

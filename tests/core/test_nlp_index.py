@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from array import array
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,7 @@ def reference(text: str, lang: str, breaks: list[int]) -> tuple[list, list, list
     nb = 0
     starts, ends, lemmas, sents = [], [], [], []
     chunks = list(nlp._chunks(text))
-    for (offset, _chunk), doc in zip(chunks, pipe.pipe(c for _, c in chunks)):
+    for (offset, _chunk), doc in zip(chunks, pipe.pipe(c for _, c in chunks), strict=True):
         new_sentence, opening = True, False
         for token in doc:
             if token.is_space:
@@ -114,7 +115,8 @@ def test_text_without_line_breaks_is_cut_between_sentences_never_inside_a_word()
         assert len(piece) <= nlp.CHUNK
         assert piece.endswith(". ") and offset + len(piece) < len(text)
     got = nlp.analyse(text)
-    assert {text[a:b] for a, b in zip(got.starts, got.ends)} == set("We had to wait for the manager .".split())
+    words = {text[a:b] for a, b in zip(got.starts, got.ends, strict=True)}
+    assert words == set("We had to wait for the manager .".split())
 
 
 def test_text_without_sentence_ends_is_cut_at_whitespace() -> None:
@@ -122,7 +124,7 @@ def test_text_without_sentence_ends_is_cut_at_whitespace() -> None:
     for offset, piece in list(nlp._chunks(text))[:-1]:
         assert piece.endswith(" ") and not text[offset + len(piece)].isspace()
     got = nlp.analyse(text)
-    assert [text[a:b] for a, b in zip(got.starts, got.ends)] == text.split()
+    assert [text[a:b] for a, b in zip(got.starts, got.ends, strict=True)] == text.split()
 
 
 def test_one_word_longer_than_a_chunk_is_cut_at_the_chunk_size() -> None:
@@ -147,7 +149,7 @@ def _expected(source_id: int, text: str, breaks: list[int]) -> list[tuple]:
     starts, ends, lemmas, sents = reference(text, "en", breaks)
     bounds = sents + [len(starts)]
     rows = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in pairwise(bounds):
         pairs = array("i", [v for i in range(a, b) for v in (starts[i], ends[i])])
         rows.append((source_id, starts[a], ends[b - 1], " ".join(lemmas[a:b]), indexing.pack_offsets(pairs)))
     return rows

@@ -149,7 +149,7 @@ def snapshot(project: Project) -> dict:
     return out
 
 
-def _target(s, m: Memo, paths: dict, names: dict):  # noqa: ANN001, ANN202
+def _target(s, m: Memo, paths: dict, names: dict):
     if m.target_type == "source":
         return names[m.target_id]
     if m.target_type == "node":
@@ -190,7 +190,7 @@ def qde(sources_xml: str, codes_xml: str = "", extra: str = "", attrs: str = 'or
 G = "{:08x}-0000-4000-8000-000000000000".format
 
 
-def xsd(fixtures_root: Path, name: str):  # noqa: ANN201
+def xsd(fixtures_root: Path, name: str):
     from lxml import etree
 
     return etree.XMLSchema(etree.parse(str(fixtures_root / "refi" / name)))
@@ -413,7 +413,7 @@ def test_utf16_counting_is_recognised_and_code_points_are_kept(blank_project: Pa
     targets = [f"word{i}" for i in range(5, 40, 3)]
     u16 = lambda s: len(s.encode("utf-16-le")) // 2  # noqa: E731
 
-    def file_with(count) -> Path:  # noqa: ANN001
+    def file_with(count) -> Path:
         sels = "".join(
             f'<PlainTextSelection guid="{G(100 + i)}" startPosition="{count(text[:text.index(w + " ")])}" '
             f'endPosition="{count(text[:text.index(w + " ")]) + len(w)}"><Coding guid="{G(200 + i)}">'
@@ -567,7 +567,7 @@ def _expect_refused(project: Project, path: Path, *fragments: str, **kw) -> str:
 
 
 @pytest.fixture
-def target(blank_project: Path, tmp_path: Path):  # noqa: ANN201
+def target(blank_project: Path, tmp_path: Path):
     project = fresh(blank_project, tmp_path, "target.qda")
     build_rich(project, tmp_path)
     yield project

@@ -4,7 +4,6 @@ Description, the 'Free Nodes' folder coming back in any spelling)."""
 
 from __future__ import annotations
 
-import re
 import zipfile
 from pathlib import Path
 
@@ -126,7 +125,7 @@ def test_what_a_free_nodes_folder_carried_is_listed(blank_project: Path, tmp_pat
     path = other_tool_file(tmp_path)
     with zipfile.ZipFile(path) as z:
         entries = {n: z.read(n) for n in z.namelist()}
-    folder = f'name="free  nodes" isCodable="true">'.encode()
+    folder = b'name="free  nodes" isCodable="true">'
     entries["project.qde"] = entries["project.qde"].replace(
         folder, folder + f'<Description>Codes to sort</Description><NoteRef targetGUID="{G(21)}"/>'.encode()).replace(
         b"</Notes>", f'<Note guid="{G(21)}" name="On the folder"><PlainTextContent>Sort these soon'
@@ -214,7 +213,7 @@ def test_source_kind_from_the_variable_and_from_files_written_before(blank_proje
     project.close()
 
 
-def func_count(model):  # noqa: ANN001, ANN201
+def func_count(model):
     from sqlalchemy import func
 
     return func.count(model.id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
-from qdaapp.core import coding, narrative, review_comments as rc
+from qdaapp.core import coding, narrative
+from qdaapp.core import review_comments as rc
 from qdaapp.core.errors import InvalidInput, NotFound, ProjectError
 from qdaapp.core.project import Project
 from qdaapp.core.review_targets import parse_target
@@ -75,10 +77,10 @@ def test_comments_for_report_filters(project: Project) -> None:
     assert [c.text for c in rc.comments_for_report(project.path, author="Prof Kim")] == ["Two"]
     assert rc.comments_for_report(project.path, since="2999-01-01") == []
     assert len(rc.comments_for_report(project.path, since="2000-01-01")) == 2
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import date, datetime, timedelta
 
     assert len(rc.comments_for_report(project.path, since=date(2000, 1, 1))) == 2
-    assert rc.comments_for_report(project.path, since=datetime.now(timezone.utc) + timedelta(hours=1)) == []
+    assert rc.comments_for_report(project.path, since=datetime.now(UTC) + timedelta(hours=1)) == []
     assert rc.comments_for_report(project.path.with_name("other.qda")) == []
 
 
@@ -156,7 +158,7 @@ def _simulate_read_only_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) ->
     """Permission bits do not stop root (these tests may run as root): answer as a read-only folder would."""
     real = os.access
 
-    def access(path, mode, *args, **kwargs):  # noqa: ANN001, ANN202
+    def access(path, mode, *args, **kwargs):
         if mode & os.W_OK and Path(path).resolve() == folder.resolve():
             return False
         return real(path, mode, *args, **kwargs)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-
-from sqlalchemy import text
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from qdaapp.core import coding, framework, indexing, lexicon, markers, nodes, search, sources, speakers
 from qdaapp.core.models import SearchRun

@@ -22,7 +22,8 @@ USER_TABLES = [
     "search_hits", "search_runs", "sources", "speakers",
 ]
 # The tables that are not user work, named one by one (besides the FTS5 search indexes, text_fts* and lemma_fts*).
-EXEMPT = {"alembic_version", "meta", "audit_events", "audit_rows", "audit_refs", "undo_ops", "history", "source_index", "sentences"}
+EXEMPT = {"alembic_version", "meta", "audit_events", "audit_rows", "audit_refs", "undo_ops", "history",
+          "source_index", "sentences"}
 
 
 def _migrations() -> list[ModuleType]:

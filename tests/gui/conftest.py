@@ -7,11 +7,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(autouse=True)
-def no_leaked_windows_or_threads(qapp):  # noqa: ANN001
+def no_leaked_windows_or_threads(qapp):
     from PySide6.QtCore import QThreadPool
     from PySide6.QtWidgets import QApplication
 

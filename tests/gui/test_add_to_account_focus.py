@@ -13,7 +13,7 @@ from tests.gui.test_analysis_panels import passages_of, window  # noqa: F401
 from tests.gui.test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def run_markers_in(window, qtbot) -> None:  # noqa: ANN001
+def run_markers_in(window, qtbot) -> None:
     """Index the sources, run the marker search and show the run in the review queue."""
     project = window.project
     indexing.index_sources(project)
@@ -24,7 +24,7 @@ def run_markers_in(window, qtbot) -> None:  # noqa: ANN001
     qtbot.waitUntil(lambda: window.analysis.review.model.hit_ids() != [], timeout=5000)
 
 
-def test_ctrl_shift_g_takes_the_focused_list_not_a_stale_document_selection(window, qtbot,  # noqa: ANN001, F811
+def test_ctrl_shift_g_takes_the_focused_list_not_a_stale_document_selection(window, qtbot,
                                                                            monkeypatch) -> None:
     a = window.analysis
     project = window.project
@@ -86,7 +86,7 @@ def test_ctrl_shift_g_takes_the_focused_list_not_a_stale_document_selection(wind
     assert asked[-1] == [doc]
 
 
-def _drop(widget, mime) -> None:  # noqa: ANN001
+def _drop(widget, mime) -> None:
     pos = widget.rect().center()
     enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
@@ -96,7 +96,7 @@ def _drop(widget, mime) -> None:  # noqa: ANN001
                                               Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
 
 
-def test_results_dropped_on_an_open_account_join_it(window, qtbot) -> None:  # noqa: ANN001, F811
+def test_results_dropped_on_an_open_account_join_it(window, qtbot) -> None:
     a = window.analysis
     project = window.project
     account_id = project.run(narrative.create_account, "Referrals")

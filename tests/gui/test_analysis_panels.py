@@ -18,11 +18,11 @@ from qdaapp.gui.narrative.workspace import AccountWorkspace
 from tests.gui.test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def menu_titles(window) -> list[str]:  # noqa: ANN001
+def menu_titles(window) -> list[str]:
     return [a.text().replace("&", "") for a in window.menuBar().actions()]
 
 
-def passages_of(project, account_id: int) -> list[tuple[int, int, int]]:  # noqa: ANN001
+def passages_of(project, account_id: int) -> list[tuple[int, int, int]]:
     from sqlalchemy import select
 
     from qdaapp.core.models import AccountPassage
@@ -34,13 +34,13 @@ def passages_of(project, account_id: int) -> list[tuple[int, int, int]]:  # noqa
 
 
 @pytest.fixture
-def window(make_window, project_path: Path, qtbot):  # noqa: ANN001, F811
+def window(make_window, project_path: Path, qtbot):
     w = make_window(project_path)
     qtbot.waitUntil(lambda: not w.analysis.indexer.is_running(), timeout=20000)
     return w
 
 
-def test_docks_and_menu_are_in_the_window(window) -> None:  # noqa: ANN001
+def test_docks_and_menu_are_in_the_window(window) -> None:
     a = window.analysis
     assert menu_titles(window) == ["File", "Edit", "Codebook", "Analysis", "Review", "View", "Help"]
     names = {d.objectName() for d in window.all_docks()}
@@ -61,7 +61,7 @@ def test_docks_and_menu_are_in_the_window(window) -> None:  # noqa: ANN001
     assert not any(x.isEnabled() for x in a.needs_project + a.edits)
 
 
-def test_read_only_window_can_search_but_not_change(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001, F811
+def test_read_only_window_can_search_but_not_change(make_window, project_path: Path, qtbot) -> None:
     w = make_window(project_path, read_only=True)
     a = w.analysis
     assert all(x.isEnabled() for x in a.needs_project)
@@ -70,7 +70,7 @@ def test_read_only_window_can_search_but_not_change(make_window, project_path: P
     assert not a.accounts.new_button.isEnabled()
 
 
-def test_search_dock_finds_and_shows_the_hit(window, qtbot) -> None:  # noqa: ANN001
+def test_search_dock_finds_and_shows_the_hit(window, qtbot) -> None:
     a = window.analysis
     a.show_search()
     assert a.search_dock.isVisible()
@@ -86,7 +86,7 @@ def test_search_dock_finds_and_shows_the_hit(window, qtbot) -> None:  # noqa: AN
     assert hits is None or len(hits) >= 1
 
 
-def test_ctrl_shift_f_takes_the_selected_words(window, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_shift_f_takes_the_selected_words(window, qtbot) -> None:
     sid = source_id(window.project, "Rosa.txt")
     view = window.open_source(sid)
     start = view.text().index("able to")
@@ -95,7 +95,7 @@ def test_ctrl_shift_f_takes_the_selected_words(window, qtbot) -> None:  # noqa: 
     assert window.analysis.search.query_edit.text() == '"able to"'
 
 
-def test_new_account_opens_its_workspace_and_undo_closes_it(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_new_account_opens_its_workspace_and_undo_closes_it(window, qtbot, monkeypatch) -> None:
     a = window.analysis
     monkeypatch.setattr(QInputDialog, "getText",
                         staticmethod(lambda *args, **kw: ("Setting up the referral system", True)))
@@ -112,7 +112,7 @@ def test_new_account_opens_its_workspace_and_undo_closes_it(window, qtbot, monke
     qtbot.waitUntil(lambda: tab not in window.documents.workspaces(), timeout=3000)
 
 
-def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch, messages) -> None:  # noqa: ANN001, F811
+def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch, messages) -> None:
     from qdaapp.gui.narrative.add_to_account import AddToAccountDialog
 
     a = window.analysis
@@ -147,7 +147,7 @@ def test_add_selection_to_account_from_the_document(window, qtbot, monkeypatch, 
     assert messages[-1] == ("information", "The passage is already in that account.")
 
 
-def test_dragging_a_selection_onto_an_account_adds_it(window, qtbot) -> None:  # noqa: ANN001
+def test_dragging_a_selection_onto_an_account_adds_it(window, qtbot) -> None:
     a = window.analysis
     project = window.project
     account_id = project.run(narrative.create_account, "Referrals")
@@ -175,7 +175,7 @@ def test_dragging_a_selection_onto_an_account_adds_it(window, qtbot) -> None:  #
     assert "Already in" in window.statusBar().currentMessage()
 
 
-def test_result_lists_drag_passages(window, qtbot) -> None:  # noqa: ANN001
+def test_result_lists_drag_passages(window, qtbot) -> None:
     a = window.analysis
     project = window.project
     # keyword hits drag as their sentences
@@ -210,7 +210,7 @@ def test_result_lists_drag_passages(window, qtbot) -> None:  # noqa: ANN001
     assert passages_from_mime(mime) == [(sid, 3, 20)]
 
 
-def test_marker_hits_drag_as_sentences_and_menu_runs(window, qtbot) -> None:  # noqa: ANN001
+def test_marker_hits_drag_as_sentences_and_menu_runs(window, qtbot) -> None:
     a = window.analysis
     project = window.project
     indexing.index_sources(project)
@@ -229,7 +229,7 @@ def test_marker_hits_drag_as_sentences_and_menu_runs(window, qtbot) -> None:  # 
     assert a.review_dock.isVisible()
 
 
-def test_framework_matrix_opens_as_a_tab(window) -> None:  # noqa: ANN001
+def test_framework_matrix_opens_as_a_tab(window) -> None:
     project = window.project
     project.run(narrative.create_account, "Referrals")
     view = window.analysis.open_framework()
@@ -240,14 +240,14 @@ def test_framework_matrix_opens_as_a_tab(window) -> None:  # noqa: ANN001
     assert window.analysis.framework is None
 
 
-def test_audit_trail_request_opens_the_account(window, qtbot) -> None:  # noqa: ANN001
+def test_audit_trail_request_opens_the_account(window, qtbot) -> None:
     account_id = window.project.run(narrative.create_account, "Referrals")
     window.accountRequested.emit(account_id)
     tab = window.documents.tabs.currentWidget()
     assert isinstance(tab, AccountWorkspace) and tab.account_id == account_id
 
 
-def test_passage_from_a_workspace_opens_in_its_document(window, qtbot) -> None:  # noqa: ANN001
+def test_passage_from_a_workspace_opens_in_its_document(window, qtbot) -> None:
     project = window.project
     sid = source_id(project, "Rosa.txt")
     account_id = project.run(narrative.create_account, "Referrals")
@@ -258,7 +258,7 @@ def test_passage_from_a_workspace_opens_in_its_document(window, qtbot) -> None: 
     assert view is not None and view.selected_span() == (60, 90)
 
 
-def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001, F811
+def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_path: Path, monkeypatch) -> None:
     from PySide6.QtWidgets import QDialog, QFileDialog
 
     from qdaapp.core import nodes
@@ -269,7 +269,7 @@ def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_pat
                         staticmethod(lambda *a, **k: (str(tmp_path / "Study.qda"), "")))
     offered: list[bool] = []
 
-    def answer(dialog, *_a):  # noqa: ANN001
+    def answer(dialog, *_a):
         offered.append(dialog.offer)
         dialog.chosen = "greimas-speech-acts"
         return QDialog.DialogCode.Accepted
@@ -282,7 +282,7 @@ def test_new_project_from_the_menu_offers_the_coding_frames(make_window, tmp_pat
     assert "Speech acts/manipulation" in paths and "Speech acts/sanction" in paths, paths
 
 
-def test_accounts_in_the_sources_tree(window, qtbot) -> None:  # noqa: ANN001
+def test_accounts_in_the_sources_tree(window, qtbot) -> None:
     from qdaapp.gui.models.sources_tree import ID_ROLE, KIND_ROLE
 
     project = window.project
@@ -322,7 +322,7 @@ def test_accounts_in_the_sources_tree(window, qtbot) -> None:  # noqa: ANN001
     assert model.find_key(f"account:{account_id}").data(ID_ROLE) == account_id
 
 
-def test_a_group_that_was_empty_opens_when_its_first_item_arrives(window, qtbot) -> None:  # noqa: ANN001
+def test_a_group_that_was_empty_opens_when_its_first_item_arrives(window, qtbot) -> None:
     panel = window.sources_panel
     group = panel.model.find_key("group:accounts")
     assert not group.hasChildren()
@@ -331,7 +331,7 @@ def test_a_group_that_was_empty_opens_when_its_first_item_arrives(window, qtbot)
     assert panel.view.isExpanded(panel.model.find_key("group:accounts").index())
 
 
-def test_plugin_analysis_shows_its_chart_and_table(window, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_plugin_analysis_shows_its_chart_and_table(window, qtbot, tmp_path: Path) -> None:
     a = window.analysis
     titles = [x.text() for x in a.plugin_menu.actions()]
     assert "Marker density…" in titles
@@ -357,7 +357,7 @@ def test_plugin_analysis_shows_its_chart_and_table(window, qtbot, tmp_path: Path
     assert csv_file.read_text(encoding="utf-8-sig").splitlines()[0].startswith("case,sources,words,hits")
 
 
-def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot) -> None:  # noqa: ANN001
+def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot) -> None:
     import gc
 
     from qdaapp.core import fts_text
@@ -369,7 +369,7 @@ def test_keyword_index_passages_are_read_ahead_of_the_first_search(window, qtbot
     assert where not in fts_text._cache and gc.get_freeze_count() == 0
 
 
-def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot, monkeypatch) -> None:
     from qdaapp.gui.search import review_panel
 
     built, keep = [], review_panel.building_kept_data
@@ -413,7 +413,7 @@ def test_marker_review_reads_its_run_when_its_dock_first_shows(window, qtbot, mo
         assert a.review.model.hit_ids() == [h.id for h in review.list_hits(s, newer)] != shown
 
 
-def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypatch) -> None:
     import qdaapp.gui.speakers as gui_speakers
 
     calls = []
@@ -425,7 +425,7 @@ def test_search_dock_reads_who_interviews_when_it_shows(window, qtbot, monkeypat
     assert a.search.on_screen() and calls == [window.project]
 
 
-def test_marker_review_read_in_the_background_keeps_up_with_changes(window, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_marker_review_read_in_the_background_keeps_up_with_changes(window, qtbot, monkeypatch) -> None:
     import threading
 
     from PySide6.QtCore import QThreadPool
@@ -438,7 +438,7 @@ def test_marker_review_read_in_the_background_keeps_up_with_changes(window, qtbo
     run = project.run(markers.run_markers, spec, coder=project.coder)
     read, gate = review.list_hits, threading.Event()
 
-    def held(session, run_id):  # noqa: ANN001 - reads, then waits until the test lets it finish
+    def held(session, run_id):  # reads, then waits until the test lets it finish
         hits = read(session, run_id)
         gate.wait(5)
         return hits

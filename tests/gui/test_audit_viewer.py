@@ -11,8 +11,8 @@ from PySide6.QtCore import QDate, QUrl
 from PySide6.QtWidgets import QLabel
 
 from qdaapp.core import memos as memo_ops
-from qdaapp.core import nodes as node_ops
 from qdaapp.core import narrative
+from qdaapp.core import nodes as node_ops
 from qdaapp.gui.audit import query
 from qdaapp.gui.audit.model import ACTION, CODER, SEQ, SUMMARY
 
@@ -21,20 +21,20 @@ from .test_coding_flow import codings, node_id
 from .test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def open_viewer(window, qtbot):  # noqa: ANN001
+def open_viewer(window, qtbot):
     window.actions.dock_actions["AuditDock"].trigger()
     viewer = window.audit_viewer
     qtbot.waitUntil(viewer.isVisible, timeout=3000)
     return viewer
 
 
-def cells(viewer, column: int) -> list[str]:  # noqa: ANN001
+def cells(viewer, column: int) -> list[str]:
     model = viewer.model
     return [model.index(r, column).data() for r in range(model.rowCount())]
 
 
 @pytest.fixture
-def worked(make_window, project_path: Path):  # noqa: ANN001
+def worked(make_window, project_path: Path):
     """A window on a project where 'tester' coded, wrote a memo and made an account."""
     window = make_window(project_path)
     sid = source_id(window.project, "Rosa.txt")
@@ -47,7 +47,7 @@ def worked(make_window, project_path: Path):  # noqa: ANN001
     return window, sid, account
 
 
-def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:
     window, sid, _account = worked
     assert window.actions.dock_actions["AuditDock"].shortcut().toString() == "Ctrl+Shift+A"
     viewer = open_viewer(window, qtbot)
@@ -66,7 +66,7 @@ def test_ctrl_shift_a_shows_the_timeline_newest_first(worked, qtbot) -> None:  #
     assert f"{total:,} events" in viewer.count_label.text()
 
 
-def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:  # noqa: ANN001
+def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     viewer.table.setCurrentIndex(viewer.model.index(2, SUMMARY))  # the coding
@@ -79,7 +79,7 @@ def test_detail_pane_shows_before_after_and_reason(worked, qtbot) -> None:  # no
     assert "Reason: set up the account for the referral story" in viewer.detail.toPlainText()
 
 
-def test_new_events_appear_on_top(worked, qtbot) -> None:  # noqa: ANN001
+def test_new_events_appear_on_top(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     before = viewer.model.rowCount()
@@ -90,7 +90,7 @@ def test_new_events_appear_on_top(worked, qtbot) -> None:  # noqa: ANN001
     assert cells(viewer, SUMMARY)[0] == "Undid: coded 'How did' in Rosa.txt at Barriers/Workload"
 
 
-def test_filters(worked, qtbot) -> None:  # noqa: ANN001
+def test_filters(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     bar = viewer.filters
@@ -124,7 +124,7 @@ def test_filters(worked, qtbot) -> None:  # noqa: ANN001
     assert viewer.model.total == total and not bar.is_filtered()
 
 
-def test_lazy_pages_of_500(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_lazy_pages_of_500(make_window, project_path: Path, qtbot) -> None:
     from qdaapp.core.project import Project
 
     p = Project.open(project_path)
@@ -142,7 +142,7 @@ def test_lazy_pages_of_500(make_window, project_path: Path, qtbot) -> None:  # n
     assert viewer.current_row()[0] == 3
 
 
-def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:  # noqa: ANN001
+def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:
     window, sid, account = worked
     viewer = open_viewer(window, qtbot)
     summaries = cells(viewer, SUMMARY)
@@ -160,7 +160,7 @@ def test_double_click_opens_what_a_row_touched(worked, qtbot) -> None:  # noqa: 
     assert window.memo_manager.editor.toPlainText() == "Why trust?"
 
 
-def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) -> None:
     con = sqlite3.connect(project_path)
     con.execute("UPDATE audit_events SET summary = 'nothing happened' WHERE seq = 3")
     con.commit()
@@ -172,7 +172,7 @@ def test_broken_chain_is_shown_in_red(make_window, project_path: Path, qtbot) ->
     assert window.audit_label.text() == "audit chain broken at event 3"
 
 
-def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path, qtbot) -> None:
     con = sqlite3.connect(project_path)
     con.execute("UPDATE cases SET description = 'edited behind its back' WHERE id = 1")
     con.commit()
@@ -187,7 +187,7 @@ def test_rows_changed_outside_the_app_are_shown(make_window, project_path: Path,
 
 
 # ---------------------------------------------------------------------- extension points
-def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, project_path: Path,  # noqa: ANN001
+def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, project_path: Path,
                                                                    qtbot) -> None:
     window = make_window()
     panel = QLabel("search results")
@@ -207,7 +207,7 @@ def test_add_panel_is_listed_remembered_and_hidden_without_project(make_window, 
         window.add_panel(QLabel(), "Again", "WordCountDock")
 
 
-def test_open_central_tab_and_show_passage(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_open_central_tab_and_show_passage(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     workspace = QLabel("account workspace")
     index = window.open_central_tab(workspace, "The referral system")
@@ -231,7 +231,7 @@ def test_touched_reads_codings_inside_compound_events() -> None:
     assert codings  # the helper module is shared with the coding tests
 
 
-def test_the_detail_pane_lists_an_events_passages_on_demand(worked, qtbot) -> None:  # noqa: ANN001
+def test_the_detail_pane_lists_an_events_passages_on_demand(worked, qtbot) -> None:
     window, sid, _account = worked
     viewer = open_viewer(window, qtbot)
     window.coding.code(node_id(window, "Workload"), sid, 12, 20)

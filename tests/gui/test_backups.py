@@ -20,11 +20,11 @@ def autos(path: Path) -> list[Path]:
     return [b for b in list_backups(path) if b.name.endswith("-auto.qda")]
 
 
-def wait_for_backup(window, qtbot) -> None:  # noqa: ANN001
+def wait_for_backup(window, qtbot) -> None:
     qtbot.waitUntil(lambda: window.backups.job is None, timeout=5000)
 
 
-def test_backup_on_open_and_after_work(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_backup_on_open_and_after_work(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path)
     wait_for_backup(window, qtbot)
     assert len(autos(project_path)) == 1
@@ -42,14 +42,14 @@ def test_backup_on_open_and_after_work(make_window, project_path: Path, qtbot) -
     con.close()
 
 
-def test_read_only_projects_are_not_backed_up(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_read_only_projects_are_not_backed_up(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path, read_only=True)
     assert window.backups.job is None and not window.backups.timer.isActive()
     assert list_backups(project_path) == []
     assert not window.actions.restore.isEnabled() and not window.actions.back_up.isEnabled()
 
 
-def test_back_up_now(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_back_up_now(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path)
     wait_for_backup(window, qtbot)
     window.actions.back_up.trigger()
@@ -57,7 +57,7 @@ def test_back_up_now(make_window, project_path: Path, qtbot) -> None:  # noqa: A
     qtbot.waitUntil(lambda: "Backup saved" in window.statusBar().currentMessage(), timeout=5000)
 
 
-def test_restore_dialog_lists_backups(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_restore_dialog_lists_backups(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path)
     wait_for_backup(window, qtbot)
     window.project.backup("manual")
@@ -75,7 +75,7 @@ def test_restore_dialog_lists_backups(make_window, project_path: Path, qtbot) ->
     assert (when.year, when.hour, kind) == (2024, 14, "Before upgrading the file (schema 0003)")
 
 
-def test_restore_closes_restores_reopens_and_keeps_the_current_state(make_window, project_path: Path,  # noqa: ANN001
+def test_restore_closes_restores_reopens_and_keeps_the_current_state(make_window, project_path: Path,
                                                                      qtbot, messages,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(project_path)

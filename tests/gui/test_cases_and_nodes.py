@@ -18,12 +18,12 @@ from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick, match_score, rank
 from .test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def case_info(window, name: str):  # noqa: ANN001, ANN201
+def case_info(window, name: str):
     with window.project.read_session() as s:
         return next((c for c in case_ops.list_cases(s) if c.name == name), None)
 
 
-def test_new_case_with_sources_and_typed_attributes(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_new_case_with_sources_and_typed_attributes(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path)
     dialog = CaseDialog(window, window.project, window.runner)
     qtbot.addWidget(dialog)
@@ -54,7 +54,7 @@ def test_new_case_with_sources_and_typed_attributes(make_window, project_path: P
     assert window.sources_panel.model.item(4).text() == "Cases (2)"
 
 
-def test_case_dialog_unticks_a_source_and_fixes_attribute_type(make_window, project_path: Path,  # noqa: ANN001
+def test_case_dialog_unticks_a_source_and_fixes_attribute_type(make_window, project_path: Path,
                                                                qtbot) -> None:
     window = make_window(project_path)
     rosa_case = case_info(window, "P1 Rosa")
@@ -69,7 +69,7 @@ def test_case_dialog_unticks_a_source_and_fixes_attribute_type(make_window, proj
     assert case_info(window, "P1 Rosa").sources == []
 
 
-def test_node_dialog_changes_description_and_colour(make_window, project_path: Path,  # noqa: ANN001
+def test_node_dialog_changes_description_and_colour(make_window, project_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(project_path)
     panel = window.nodes_panel
@@ -90,7 +90,7 @@ def test_node_dialog_changes_description_and_colour(make_window, project_path: P
     assert "too much to do in the time" in panel.model.index_for(workload).data(Qt.ItemDataRole.ToolTipRole)
 
 
-def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path: Path, qtbot,  # noqa: ANN001
+def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path: Path, qtbot,
                                                         monkeypatch: pytest.MonkeyPatch, asked_reasons) -> None:
     window = make_window(project_path)
     panel = window.nodes_panel
@@ -111,7 +111,7 @@ def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path
     menu.deleteLater()
 
 
-def test_move_into_tree_with_the_picker(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_move_into_tree_with_the_picker(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path)
     panel = window.nodes_panel
     trust = next(n.id for n in panel.model.nodes() if n.name == "Trust")
@@ -123,7 +123,7 @@ def test_move_into_tree_with_the_picker(make_window, project_path: Path, qtbot) 
     assert panel.model.node(trust).path() == "Barriers/Trust"
 
 
-def test_diary_entry_is_written_in_the_memo_tab(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_diary_entry_is_written_in_the_memo_tab(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path)
     window.new_diary_entry()
     assert window.bottom_tabs.currentWidget() is window.memos

@@ -16,14 +16,14 @@ from .test_main_window import make_window, messages, settings, source_id  # noqa
 
 
 @pytest.fixture
-def rereads(opened, monkeypatch) -> list[str]:  # noqa: ANN001
+def rereads(opened, monkeypatch) -> list[str]:
     """The names of the whole re-reads the routing made (spans of open documents, every count)."""
     window = opened[0]
     calls: list[str] = []
     for owner, name in ((window.documents, "reload_spans"), (window.nodes_panel, "recount")):
         real = getattr(owner, name)
 
-        def spy(*args, _real=real, _name=name, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def spy(*args, _real=real, _name=name, **kwargs):
             calls.append(_name)
             return _real(*args, **kwargs)
 
@@ -31,11 +31,11 @@ def rereads(opened, monkeypatch) -> list[str]:  # noqa: ANN001
     return calls
 
 
-def _spans(view) -> list[tuple]:  # noqa: ANN001
+def _spans(view) -> list[tuple]:
     return sorted((s.coding_id, s.start, s.end, s.node_name) for s in view.spans())
 
 
-def test_undo_and_redo_of_a_coding_move_span_and_count(opened, rereads) -> None:  # noqa: ANN001
+def test_undo_and_redo_of_a_coding_move_span_and_count(opened, rereads) -> None:
     window, view, sid, start, end = opened
     cid = window.project.run(coding_ops.code, sid, start, end, "Trust", "Ana")
     assert _spans(view) == [(cid, start, end, "Trust")] and count_cell(window, "Trust") == "1"
@@ -47,7 +47,7 @@ def test_undo_and_redo_of_a_coding_move_span_and_count(opened, rereads) -> None:
     assert rereads == []  # each step applied the rows it reported, nothing was read again
 
 
-def test_routing_uses_the_typed_rows_alone(opened, rereads) -> None:  # noqa: ANN001
+def test_routing_uses_the_typed_rows_alone(opened, rereads) -> None:
     """A change with no audit payload at all: its typed rows are enough to draw and drop the span."""
     window, view, sid, start, end = opened
     trust = node_id(window, "Trust")
@@ -62,7 +62,7 @@ def test_routing_uses_the_typed_rows_alone(opened, rereads) -> None:  # noqa: AN
     assert rereads == []
 
 
-def test_merge_moves_spans_to_the_node_they_went_to(opened, rereads) -> None:  # noqa: ANN001
+def test_merge_moves_spans_to_the_node_they_went_to(opened, rereads) -> None:
     window, view, sid, start, end = opened
     moved = window.project.run(coding_ops.code, sid, start, end, "Trust", "Ana")
     window.project.run(coding_ops.code, sid, 0, 10, "Barriers/Workload", "Ana")
@@ -78,7 +78,7 @@ def test_merge_moves_spans_to_the_node_they_went_to(opened, rereads) -> None:  #
     assert "reload_spans" not in rereads
 
 
-def test_bulk_accept_and_its_undo_draw_exactly_their_codings(opened, rereads) -> None:  # noqa: ANN001
+def test_bulk_accept_and_its_undo_draw_exactly_their_codings(opened, rereads) -> None:
     window, view, _sid, _start, _end = opened
     project = window.project
     indexing.index_sources(project)

@@ -15,7 +15,7 @@ from qdaapp.gui.search.common import ChecklistDialog
 from .test_main_window import make_window, messages, settings  # noqa: F401
 
 
-def tick_far_down(qtbot, view: QListWidget) -> None:  # noqa: ANN001
+def tick_far_down(qtbot, view: QListWidget) -> None:
     """Scroll half way, click the check box of the last row in view, and check nothing moved."""
     bar = view.verticalScrollBar()
     assert bar.maximum() > 0, "the list must be long enough to scroll"
@@ -38,7 +38,7 @@ def tick_far_down(qtbot, view: QListWidget) -> None:  # noqa: ANN001
     assert bar.value() == scrolled
 
 
-def test_case_dialog_source_list_keeps_still(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+def test_case_dialog_source_list_keeps_still(make_window, project_path: Path, tmp_path: Path,
                                              qtbot) -> None:
     window = make_window(project_path)
     paths = []
@@ -55,7 +55,7 @@ def test_case_dialog_source_list_keeps_still(make_window, project_path: Path, tm
     dialog.close()
 
 
-def test_checklist_dialog_keeps_still(make_window, qtbot) -> None:  # noqa: ANN001
+def test_checklist_dialog_keeps_still(make_window, qtbot) -> None:
     window = make_window()  # the application's style sheet, as in use
     dialog = ChecklistDialog(window, "Search chosen sources", "Tick the sources to search:",
                              [(i, f"Source {i:03}.docx") for i in range(120)])

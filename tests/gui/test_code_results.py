@@ -13,17 +13,17 @@ from tests.gui.test_main_window import make_window, messages, settings, source_i
 from tests.gui.test_node_counts import node_id, shown_count
 
 
-def audit_actions(project, after_seq: int) -> list[str]:  # noqa: ANN001
+def audit_actions(project, after_seq: int) -> list[str]:
     with project.read_session() as s:
         return list(s.scalars(select(AuditEvent.action).where(AuditEvent.seq > after_seq).order_by(AuditEvent.seq)))
 
 
-def last_seq(project) -> int:  # noqa: ANN001
+def last_seq(project) -> int:
     with project.read_session() as s:
         return s.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1))
 
 
-def test_coding_every_result_is_one_step_and_the_open_document_follows(window, qtbot) -> None:  # noqa: ANN001, F811
+def test_coding_every_result_is_one_step_and_the_open_document_follows(window, qtbot) -> None:
     project = window.project
     rosa = source_id(project, "Rosa.txt")
     view = window.open_source(rosa)
@@ -70,7 +70,7 @@ def test_coding_every_result_is_one_step_and_the_open_document_follows(window, q
     assert sorted((s.start, s.end) for s in view.spans() if s.node_id == trust) == in_rosa
 
 
-def test_a_new_free_node_is_made_in_the_same_step(window, qtbot) -> None:  # noqa: ANN001, F811
+def test_a_new_free_node_is_made_in_the_same_step(window, qtbot) -> None:
     project = window.project
     search = window.analysis.search
     search.run_search('"asked us to"')

@@ -18,22 +18,22 @@ from .test_main_window import make_window, messages, settings, source_id  # noqa
 PHRASE = "the GP asked us to set it up"
 
 
-def codings(window) -> list:  # noqa: ANN001
+def codings(window) -> list:
     with window.project.read_session() as s:
         return coding_ops.list_codings(s)
 
 
-def node_id(window, name: str) -> int:  # noqa: ANN001
+def node_id(window, name: str) -> int:
     return next(n.id for n in window.nodes_panel.model.nodes() if n.name == name)
 
 
-def count_cell(window, name: str) -> str:  # noqa: ANN001
+def count_cell(window, name: str) -> str:
     model = window.nodes_panel.model
     return model.index_for(node_id(window, name)).siblingAtColumn(1).data()
 
 
 @pytest.fixture
-def opened(make_window, project_path: Path, qtbot):  # noqa: ANN001
+def opened(make_window, project_path: Path, qtbot):
     """The window with Rosa.txt open and PHRASE selected."""
     window = make_window(project_path)
     sid = source_id(window.project, "Rosa.txt")
@@ -45,7 +45,7 @@ def opened(make_window, project_path: Path, qtbot):  # noqa: ANN001
     return window, view, sid, start, start + len(PHRASE)
 
 
-def press_ctrl_k_and_pick(window, view, qtbot, typed: str):  # noqa: ANN001
+def press_ctrl_k_and_pick(window, view, qtbot, typed: str):
     qtbot.keyClick(view.text_edit, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     picker = window.coding.picker
     assert picker is not None and picker.isVisible()
@@ -53,7 +53,7 @@ def press_ctrl_k_and_pick(window, view, qtbot, typed: str):  # noqa: ANN001
     return picker
 
 
-def test_ctrl_k_quick_pick_codes_exact_span_and_draws_stripe(opened, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_k_quick_pick_codes_exact_span_and_draws_stripe(opened, qtbot) -> None:
     window, view, sid, start, end = opened
     assert count_cell(window, "Trust") == ""
     picker = press_ctrl_k_and_pick(window, view, qtbot, "tru")
@@ -73,7 +73,7 @@ def test_ctrl_k_quick_pick_codes_exact_span_and_draws_stripe(opened, qtbot) -> N
     assert view.selected_span() == (start, end)  # the selection stays for the next node
 
 
-def test_quick_pick_can_create_a_free_node(opened, qtbot) -> None:  # noqa: ANN001
+def test_quick_pick_can_create_a_free_node(opened, qtbot) -> None:
     window, view, sid, start, end = opened
     picker = press_ctrl_k_and_pick(window, view, qtbot, "Being asked")
     qtbot.keyClick(picker.edit, Qt.Key.Key_Up)  # the list has only the "create" row; Up stays on it
@@ -84,7 +84,7 @@ def test_quick_pick_can_create_a_free_node(opened, qtbot) -> None:  # noqa: ANN0
     assert window.nodes_panel.model.index_for(FREE_ROOT).data() == "Free Nodes (2)"
 
 
-def test_uncode_by_clicking_the_stripe_and_pressing_delete(opened, qtbot) -> None:  # noqa: ANN001
+def test_uncode_by_clicking_the_stripe_and_pressing_delete(opened, qtbot) -> None:
     window, view, sid, start, end = opened
     window.coding.code(node_id(window, "Trust"), sid, start, end)
     coding_id = codings(window)[0].id
@@ -100,7 +100,7 @@ def test_uncode_by_clicking_the_stripe_and_pressing_delete(opened, qtbot) -> Non
     assert count_cell(window, "Trust") == ""
 
 
-def test_context_menu_codes_at_recent_node_and_uncodes(opened) -> None:  # noqa: ANN001
+def test_context_menu_codes_at_recent_node_and_uncodes(opened) -> None:
     window, view, sid, start, end = opened
     window.coding.code(node_id(window, "Workload"), sid, start, end)
     menu = window.coding.build_context_menu(sid, start, end)
@@ -121,7 +121,7 @@ def test_context_menu_codes_at_recent_node_and_uncodes(opened) -> None:  # noqa:
     menu.deleteLater()
 
 
-def test_code_at_new_free_node_in_one_step(opened, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+def test_code_at_new_free_node_in_one_step(opened, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
     window, view, sid, start, end = opened
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Being asked to act", True))
     qtbot.keyClick(view.text_edit, Qt.Key.Key_N,
@@ -133,7 +133,7 @@ def test_code_at_new_free_node_in_one_step(opened, qtbot, monkeypatch: pytest.Mo
     assert [s.node_name for s in view.spans()] == ["Being asked to act"]
 
 
-def test_drop_of_dragged_selection_on_a_node_codes_it(opened) -> None:  # noqa: ANN001
+def test_drop_of_dragged_selection_on_a_node_codes_it(opened) -> None:
     window, view, sid, start, end = opened
     mime = view.text_edit.createMimeDataFromSelection()  # what a drag out of the document carries
     assert mime.hasFormat(SPAN_MIME)
@@ -147,7 +147,7 @@ def test_drop_of_dragged_selection_on_a_node_codes_it(opened) -> None:  # noqa: 
     assert [s.node_name for s in view.spans()] == ["Workload"]
 
 
-def test_span_drop_names_its_source(opened) -> None:  # noqa: ANN001
+def test_span_drop_names_its_source(opened) -> None:
     window, view, sid, start, end = opened
     other = source_id(window.project, "Notes.txt")
     window.open_source(other)  # the active tab is now another source
@@ -158,7 +158,7 @@ def test_span_drop_names_its_source(opened) -> None:  # noqa: ANN001
     assert [(r.source_id, r.start, r.end) for r in codings(window)] == [(sid, start, end)]
 
 
-def test_move_free_node_into_tree_by_drop(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_move_free_node_into_tree_by_drop(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     model = window.nodes_panel.model
     trust, barriers = node_id(window, "Trust"), node_id(window, "Barriers")
@@ -177,7 +177,7 @@ def test_move_free_node_into_tree_by_drop(make_window, project_path: Path) -> No
     assert model.node(trust).kind == "free"
 
 
-def test_double_click_in_coded_passages_opens_the_passage(opened, qtbot) -> None:  # noqa: ANN001
+def test_double_click_in_coded_passages_opens_the_passage(opened, qtbot) -> None:
     window, view, sid, start, end = opened
     trust = node_id(window, "Trust")
     window.coding.code(trust, sid, start, end)
@@ -196,7 +196,7 @@ def test_double_click_in_coded_passages_opens_the_passage(opened, qtbot) -> None
     assert reopened.selected_span() == (start, end)
 
 
-def test_rename_and_recolour_update_open_document(opened) -> None:  # noqa: ANN001
+def test_rename_and_recolour_update_open_document(opened) -> None:
     window, view, sid, start, end = opened
     trust = node_id(window, "Trust")
     window.coding.code(trust, sid, start, end)
@@ -208,7 +208,7 @@ def test_rename_and_recolour_update_open_document(opened) -> None:  # noqa: ANN0
     assert [(s.node_name, s.color) for s in view.spans()] == [("Trust in the GP", "#0072B2")]
 
 
-def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> None:  # noqa: ANN001
+def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> None:
     window, view, sid, start, end = opened
     trust = node_id(window, "Trust")
     window.coding.code(trust, sid, start, end)
@@ -218,7 +218,7 @@ def test_delete_node_removes_its_codings_from_view(opened, asked_reasons) -> Non
     assert window.nodes_panel.model.node(trust) is None
 
 
-def test_merge_moves_codings_to_target(opened, asked_reasons) -> None:  # noqa: ANN001
+def test_merge_moves_codings_to_target(opened, asked_reasons) -> None:
     window, view, sid, start, end = opened
     trust, workload = node_id(window, "Trust"), node_id(window, "Workload")
     window.coding.code(trust, sid, start, end)
@@ -228,7 +228,7 @@ def test_merge_moves_codings_to_target(opened, asked_reasons) -> None:  # noqa: 
     assert count_cell(window, "Workload") == "1"
 
 
-def test_ctrl_k_without_selection_explains(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_ctrl_k_without_selection_explains(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     assert window.coding.code_selection_quick() is None
     assert "Select some text" in window.statusBar().currentMessage()

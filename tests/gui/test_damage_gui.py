@@ -21,7 +21,7 @@ def _damage_an_index(path: Path) -> None:
     con.close()
 
 
-def test_damage_found_after_open_makes_the_window_read_only(make_window, project_path: Path, messages,  # noqa: ANN001
+def test_damage_found_after_open_makes_the_window_read_only(make_window, project_path: Path, messages,
                                                             qtbot) -> None:
     _damage_an_index(project_path)
     window = make_window(project_path)
@@ -37,7 +37,7 @@ def test_damage_found_after_open_makes_the_window_read_only(make_window, project
     qtbot.waitUntil(lambda: window.trust.job is None or window.audit_result is not None, timeout=10_000)
 
 
-def test_a_sound_project_is_checked_quietly(make_window, project_path: Path, messages, qtbot) -> None:  # noqa: ANN001
+def test_a_sound_project_is_checked_quietly(make_window, project_path: Path, messages, qtbot) -> None:
     window = make_window(project_path)
     qtbot.waitUntil(lambda: window.integrity.problems is not None, timeout=10_000)
     assert window.integrity.problems == [] and window.project.damaged is None
@@ -46,7 +46,7 @@ def test_a_sound_project_is_checked_quietly(make_window, project_path: Path, mes
     qtbot.waitUntil(lambda: window.audit_result is not None, timeout=10_000)
 
 
-def test_a_project_in_a_read_only_folder_says_why(make_window, project_path: Path, messages, qtbot,  # noqa: ANN001
+def test_a_project_in_a_read_only_folder_says_why(make_window, project_path: Path, messages, qtbot,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated through os.access: tests may run as root, for whom permission bits do not stop writes."""
     real = os.access
@@ -66,7 +66,7 @@ def test_a_project_in_a_read_only_folder_says_why(make_window, project_path: Pat
                     timeout=10_000)
 
 
-def test_damage_met_by_a_command_makes_the_window_read_only(make_window, project_path: Path, messages,  # noqa: ANN001
+def test_damage_met_by_a_command_makes_the_window_read_only(make_window, project_path: Path, messages,
                                                             qtbot) -> None:
     from qdaapp.core import memos
 

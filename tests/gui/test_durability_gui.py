@@ -37,17 +37,17 @@ def coding_count(path: Path) -> int:
         conn.close()
 
 
-def settled(window, qtbot) -> None:  # noqa: ANN001
+def settled(window, qtbot) -> None:
     """Background indexing after open has finished (it checkpoints the derived indexes it writes)."""
     qtbot.waitUntil(lambda: window.analysis.indexer.is_complete(), timeout=60000)
 
 
-def code_one(window) -> None:  # noqa: ANN001
+def code_one(window) -> None:
     assert window.coding.code(node_id(window, "Trust"), source_id(window.project, "Rosa.txt"), 0, 11)
 
 
 def test_work_reaches_the_project_file_when_the_app_is_idle(make_window, project_path: Path, tmp_path: Path,
-                                                            qtbot) -> None:  # noqa: ANN001
+                                                            qtbot) -> None:
     window = make_window(project_path)
     settled(window, qtbot)
     code_one(window)
@@ -58,7 +58,7 @@ def test_work_reaches_the_project_file_when_the_app_is_idle(make_window, project
 
 
 def test_closing_leaves_everything_in_the_project_file(make_window, project_path: Path, tmp_path: Path,
-                                                       qtbot) -> None:  # noqa: ANN001
+                                                       qtbot) -> None:
     reader = sqlite3.connect(project_path)  # another program has it open: SQLite would not checkpoint itself
     reader.execute("SELECT count(*) FROM codings").fetchall()
     try:
@@ -72,7 +72,7 @@ def test_closing_leaves_everything_in_the_project_file(make_window, project_path
         reader.close()
 
 
-def test_save_a_copy_from_the_file_menu(make_window, project_path: Path, tmp_path: Path, qtbot,  # noqa: ANN001
+def test_save_a_copy_from_the_file_menu(make_window, project_path: Path, tmp_path: Path, qtbot,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(project_path)
     file_menu = window.menuBar().actions()[0].menu()
@@ -92,7 +92,7 @@ def test_save_a_copy_from_the_file_menu(make_window, project_path: Path, tmp_pat
 
 
 def test_save_a_copy_refuses_an_existing_file_unless_told(make_window, project_path: Path, tmp_path: Path,
-                                                          messages, qtbot) -> None:  # noqa: ANN001
+                                                          messages, qtbot) -> None:
     window = make_window(project_path)
     target = tmp_path / "taken.qda"
     target.write_bytes(b"not mine")
@@ -115,7 +115,7 @@ KILLED_WRITER = textwrap.dedent("""
 
 
 def test_opening_a_project_whose_wal_was_removed_says_what_is_missing(make_window, project_path: Path,
-                                                                      messages) -> None:  # noqa: ANN001
+                                                                      messages) -> None:
     subprocess.run([sys.executable, "-c", KILLED_WRITER.format(root=str(ROOT), path=str(project_path))],
                    check=True, timeout=120)
     Path(f"{project_path}-wal").unlink()

@@ -37,7 +37,7 @@ class StandIn(QMainWindow):
 
 
 @pytest.fixture
-def stand_in(qtbot, project: Project, settings: QSettings):  # noqa: F811
+def stand_in(qtbot, project: Project, settings: QSettings):
     window = StandIn(project, settings)
     qtbot.addWidget(window)
     exchange.install(window)
@@ -158,7 +158,7 @@ def test_coded_themes_through_the_dialogs_only_chosen_nodes(stand_in: StandIn, q
     current_notice(stand_in).close()
 
 
-def test_read_only_project_can_export(qtbot, project_path: Path, settings: QSettings,  # noqa: F811
+def test_read_only_project_can_export(qtbot, project_path: Path, settings: QSettings,
                                       tmp_path: Path) -> None:
     project = Project.open(project_path, coder="tester", read_only=True)
     try:
@@ -188,7 +188,7 @@ def new_project(tmp_path: Path) -> Project:
     return Project.create(tmp_path / "fresh.qda", coder="tester")
 
 
-def test_qdpx_import_summary_lists_what_was_left_out(qtbot, tmp_path: Path, settings: QSettings,  # noqa: F811
+def test_qdpx_import_summary_lists_what_was_left_out(qtbot, tmp_path: Path, settings: QSettings,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     if not ATLAS.is_file():
         pytest.skip(f"fixture not found: {ATLAS}")
@@ -255,7 +255,7 @@ def test_hostile_archive_and_codebook_are_refused(stand_in: StandIn, qtbot, tmp_
     assert not (tmp_path.parent / "outside.qde").exists()
 
 
-def test_qdc_round_trip_summary(stand_in: StandIn, qtbot, tmp_path: Path, settings: QSettings,  # noqa: F811
+def test_qdc_round_trip_summary(stand_in: StandIn, qtbot, tmp_path: Path, settings: QSettings,
                                 ) -> None:
     controller = exchange.controller_of(stand_in)
     controller.export("qdc", tmp_path / "cb.qdc", {})
@@ -299,7 +299,7 @@ def test_cancel_leaves_the_project_as_it_was_or_says_what_was_saved(stand_in: St
         notice.close()
 
 
-def test_read_only_project_refuses_import(qtbot, project_path: Path, settings: QSettings,  # noqa: F811
+def test_read_only_project_refuses_import(qtbot, project_path: Path, settings: QSettings,
                                           shown: list) -> None:
     project = Project.open(project_path, coder="tester", read_only=True)
     try:
@@ -325,7 +325,7 @@ def test_install_on_the_stand_in_builds_both_submenus(stand_in: StandIn) -> None
     assert len(menu_texts(subs["Export"])) == 9
 
 
-def test_install_on_the_real_main_window(make_window, project_path: Path, qtbot, tmp_path: Path,  # noqa: F811
+def test_install_on_the_real_main_window(make_window, project_path: Path, qtbot, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window()
     exchange.install(window)

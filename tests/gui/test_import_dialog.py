@@ -16,12 +16,12 @@ from .test_main_window import make_window, messages, settings  # noqa: F401
 TEXT = "Interviewer: What happened next?\nP2: We were told to run the clinic on Fridays.\n"
 
 
-def names(window) -> list[str]:  # noqa: ANN001
+def names(window) -> list[str]:
     with window.project.read_session() as s:
         return sorted(i.name for i in source_ops.list_sources(s))
 
 
-def wait_finished(qtbot, flow: ImportFlow) -> list:  # noqa: ANN001
+def wait_finished(qtbot, flow: ImportFlow) -> list:
     results: list = []
     flow.finished.connect(results.append)
     qtbot.waitUntil(lambda: bool(results), timeout=10000)
@@ -29,7 +29,7 @@ def wait_finished(qtbot, flow: ImportFlow) -> list:  # noqa: ANN001
 
 
 @pytest.fixture
-def choose(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+def choose(monkeypatch: pytest.MonkeyPatch):
     """Answer the file dialog with ``paths`` and the options dialog with kind and case."""
 
     def answer(paths: list[Path], kind: str = "interview", case: str = "") -> None:
@@ -46,7 +46,7 @@ def choose(monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
     return answer
 
 
-def test_import_through_the_dialogs_and_a_worker(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+def test_import_through_the_dialogs_and_a_worker(make_window, project_path: Path, tmp_path: Path,
                                                  qtbot, choose) -> None:
     window = make_window(project_path)
     new = tmp_path / "Dev.txt"
@@ -69,7 +69,7 @@ def test_import_through_the_dialogs_and_a_worker(make_window, project_path: Path
     assert "Imported 1 source" in window.statusBar().currentMessage()
 
 
-def test_cancel_before_the_write_leaves_project_unchanged(make_window, project_path: Path,  # noqa: ANN001
+def test_cancel_before_the_write_leaves_project_unchanged(make_window, project_path: Path,
                                                           tmp_path: Path, qtbot) -> None:
     window = make_window(project_path)
     before = names(window)
@@ -88,7 +88,7 @@ def test_cancel_before_the_write_leaves_project_unchanged(make_window, project_p
     assert window.project.summary()["events"] == events
 
 
-def test_unreadable_file_is_named_in_the_message(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+def test_unreadable_file_is_named_in_the_message(make_window, project_path: Path, tmp_path: Path,
                                                  qtbot, choose, messages) -> None:
     window = make_window(project_path)
     empty = tmp_path / "Empty interview.txt"
@@ -104,7 +104,7 @@ def test_unreadable_file_is_named_in_the_message(make_window, project_path: Path
     assert names(window) == ["Notes.txt", "Rosa.txt"]
 
 
-def test_partial_failure_asks_before_importing_the_rest(make_window, project_path: Path,  # noqa: ANN001
+def test_partial_failure_asks_before_importing_the_rest(make_window, project_path: Path,
                                                         tmp_path: Path, qtbot, choose, messages) -> None:
     window = make_window(project_path)
     empty = tmp_path / "Blank.txt"
@@ -121,7 +121,7 @@ def test_partial_failure_asks_before_importing_the_rest(make_window, project_pat
     assert names(window) == ["Notes.txt", "Rosa.txt", "Tom.txt"]
 
 
-def test_duplicate_file_is_refused_with_its_name(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+def test_duplicate_file_is_refused_with_its_name(make_window, project_path: Path, tmp_path: Path,
                                                  qtbot, messages) -> None:
     from tests.conftest import SAMPLE
 
@@ -135,7 +135,7 @@ def test_duplicate_file_is_refused_with_its_name(make_window, project_path: Path
     assert "already in the project as 'Rosa.txt'" in messages[-1][1]
 
 
-def test_options_dialog_defaults(qtbot) -> None:  # noqa: ANN001
+def test_options_dialog_defaults(qtbot) -> None:
     dialog = ImportOptionsDialog(None, ["/x/Ana.docx", "/x/Ben.pdf"], ["P1 Rosa"], kind="document")
     qtbot.addWidget(dialog)
     assert dialog.kind() == "document"
@@ -153,7 +153,7 @@ def test_file_dialog_offers_every_registered_importer() -> None:
     assert "OpenDocument text (*.odt)" in file_filter()
 
 
-def test_language_chosen_at_import_is_kept(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+def test_language_chosen_at_import_is_kept(make_window, project_path: Path, tmp_path: Path,
                                            qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(project_path)
     fr = tmp_path / "Claire.txt"
@@ -174,7 +174,7 @@ def test_language_chosen_at_import_is_kept(make_window, project_path: Path, tmp_
         assert s.get(Source, ids[0]).language == "fr"
 
 
-def test_one_case_per_file_from_the_dialog(make_window, project_path: Path, tmp_path: Path,  # noqa: ANN001
+def test_one_case_per_file_from_the_dialog(make_window, project_path: Path, tmp_path: Path,
                                            qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(project_path)
     ana = tmp_path / "int-07.txt"

@@ -27,8 +27,8 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
     """Every message box shown, as (kind, text); questions are answered Yes."""
     shown: list[tuple[str, str]] = []
 
-    def fake(kind: str, answer=QMessageBox.StandardButton.Ok):  # noqa: ANN001
-        def show(_parent, _title, text, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def fake(kind: str, answer=QMessageBox.StandardButton.Ok):
+        def show(_parent, _title, text, *args, **kwargs):
             shown.append((kind, text))
             return answer
 
@@ -42,7 +42,7 @@ def messages(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def make_window(qtbot, settings: QSettings, messages) -> Iterator[Callable[..., MainWindow]]:  # noqa: ANN001
+def make_window(qtbot, settings: QSettings, messages) -> Iterator[Callable[..., MainWindow]]:
     """Main windows that are closed after the test, which fails if a window or worker leaks.
 
     Message boxes are captured (see ``messages``), so an unexpected one cannot block a test.
@@ -133,13 +133,13 @@ def test_read_only_project_disables_editing(make_window, project_path: Path) -> 
     assert window.memos.editor.isReadOnly()
 
 
-def test_unwritable_project_offers_read_only(make_window, project_path: Path, messages,  # noqa: ANN001
+def test_unwritable_project_offers_read_only(make_window, project_path: Path, messages,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     real_access = os.access
 
-    def no_writing(path, mode, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def no_writing(path, mode, *args, **kwargs):
         if mode & os.W_OK and Path(path).resolve() == project_path.resolve():
             return False
         return real_access(path, mode, *args, **kwargs)
@@ -155,7 +155,7 @@ def test_unwritable_project_offers_read_only(make_window, project_path: Path, me
     assert window.read_only_badge.isVisible()
 
 
-def test_welcome_screen_without_project(make_window) -> None:  # noqa: ANN001
+def test_welcome_screen_without_project(make_window) -> None:
     window = make_window()
     assert window.central.currentWidget() is window.welcome
     assert not any(dock.isVisible() for dock in window.docks())
@@ -164,7 +164,7 @@ def test_welcome_screen_without_project(make_window) -> None:  # noqa: ANN001
     assert window.summary_label.text() == "No project open"
 
 
-def test_new_project_then_recent_list(make_window, tmp_path: Path) -> None:  # noqa: ANN001
+def test_new_project_then_recent_list(make_window, tmp_path: Path) -> None:
     window = make_window()
     assert window.flow.create(tmp_path / "Study")
     assert window.project.path == tmp_path / "Study.qda"
@@ -177,7 +177,7 @@ def test_new_project_then_recent_list(make_window, tmp_path: Path) -> None:  # n
     assert window.welcome.recent.count() == 1
 
 
-def test_open_damaged_file_says_why(make_window, tmp_path: Path, messages) -> None:  # noqa: ANN001
+def test_open_damaged_file_says_why(make_window, tmp_path: Path, messages) -> None:
     bad = tmp_path / "notes.qda"
     bad.write_text("not a database", encoding="utf-8")
     window = make_window()
@@ -187,7 +187,7 @@ def test_open_damaged_file_says_why(make_window, tmp_path: Path, messages) -> No
     assert window.project is None
 
 
-def test_demo_project_opens(make_window, qtbot) -> None:  # noqa: ANN001
+def test_demo_project_opens(make_window, qtbot) -> None:
     window = make_window()
     window.open_demo()
     qtbot.waitUntil(lambda: window.project is not None, timeout=30000)
@@ -196,7 +196,7 @@ def test_demo_project_opens(make_window, qtbot) -> None:  # noqa: ANN001
     assert not window.nodes_panel.model.is_empty()
 
 
-def test_dock_layout_is_remembered(make_window, project_path: Path, settings: QSettings) -> None:  # noqa: ANN001
+def test_dock_layout_is_remembered(make_window, project_path: Path, settings: QSettings) -> None:
     window = make_window(project_path)
     window.nodes_dock.hide()
     window.close_project()
@@ -206,7 +206,7 @@ def test_dock_layout_is_remembered(make_window, project_path: Path, settings: QS
     assert window.nodes_dock.isVisible()
 
 
-def test_memo_on_node_saved_on_ctrl_s(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_memo_on_node_saved_on_ctrl_s(make_window, project_path: Path, qtbot) -> None:
     from PySide6.QtCore import Qt
 
     from qdaapp.core import memos as memo_ops
@@ -230,7 +230,7 @@ def test_memo_on_node_saved_on_ctrl_s(make_window, project_path: Path, qtbot) ->
     assert [m.text for m in memos] == ["Trust is earned, slowly."]
 
 
-def test_gui_thread_gets_the_interpreter_back_quickly_while_workers_compute(qapp) -> None:  # noqa: ANN001
+def test_gui_thread_gets_the_interpreter_back_quickly_while_workers_compute(qapp) -> None:
     import sys
 
     from qdaapp.gui.app import GUI_SWITCH_INTERVAL

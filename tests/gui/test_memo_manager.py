@@ -22,13 +22,13 @@ def rows(manager: MemoManager) -> list[tuple[str, ...]]:
     return [tuple(m.item(r, c).text() for c in range(m.columnCount())) for r in range(m.rowCount())]
 
 
-def all_memos(window) -> list:  # noqa: ANN001
+def all_memos(window) -> list:
     with window.project.read_session() as s:
         return memo_ops.list_memos(s)
 
 
 @pytest.fixture
-def with_memos(make_window, project_path: Path):  # noqa: ANN001
+def with_memos(make_window, project_path: Path):
     window = make_window(project_path)
     trust = node_id(window, "Trust")
     rosa = source_id(window.project, "Rosa.txt")
@@ -39,7 +39,7 @@ def with_memos(make_window, project_path: Path):  # noqa: ANN001
     return window
 
 
-def test_lists_every_memo_and_filters(with_memos, qtbot) -> None:  # noqa: ANN001
+def test_lists_every_memo_and_filters(with_memos, qtbot) -> None:
     window = with_memos
     window.actions.dock_actions["MemoManagerDock"].trigger()
     manager = window.memo_manager
@@ -58,7 +58,7 @@ def test_lists_every_memo_and_filters(with_memos, qtbot) -> None:  # noqa: ANN00
     assert [r[2] for r in rows(manager)] == ["Trust and the GP"]
 
 
-def test_edit_a_memo_and_see_its_author(with_memos, qtbot) -> None:  # noqa: ANN001
+def test_edit_a_memo_and_see_its_author(with_memos, qtbot) -> None:
     window = with_memos
     window.show_memo_manager()
     manager = window.memo_manager
@@ -75,7 +75,7 @@ def test_edit_a_memo_and_see_its_author(with_memos, qtbot) -> None:  # noqa: ANN
     assert window.documents.current_source_id() == memo.target_id
 
 
-def test_ctrl_d_writes_a_dated_diary_entry(with_memos, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_d_writes_a_dated_diary_entry(with_memos, qtbot) -> None:
     window = with_memos
     qtbot.keyClick(window.documents, Qt.Key.Key_D, CTRL)
     manager = window.memo_manager
@@ -94,7 +94,7 @@ def test_ctrl_d_writes_a_dated_diary_entry(with_memos, qtbot) -> None:  # noqa: 
     assert diary.rowCount() == 2
 
 
-def test_linked_memos(with_memos, qtbot) -> None:  # noqa: ANN001
+def test_linked_memos(with_memos, qtbot) -> None:
     window = with_memos
     window.show_memo_manager()
     manager = window.memo_manager
@@ -116,7 +116,7 @@ def test_linked_memos(with_memos, qtbot) -> None:  # noqa: ANN001
     assert manager.current_id == link.id
 
 
-def test_delete_then_undo(with_memos, messages) -> None:  # noqa: ANN001
+def test_delete_then_undo(with_memos, messages) -> None:
     window = with_memos
     window.show_memo_manager()
     manager = window.memo_manager
@@ -130,7 +130,7 @@ def test_delete_then_undo(with_memos, messages) -> None:  # noqa: ANN001
     assert memo.id in manager.visible_ids()
 
 
-def test_supervisor_writes_under_own_name_and_read_only_is_read_only(make_window, project_path: Path,  # noqa: ANN001
+def test_supervisor_writes_under_own_name_and_read_only_is_read_only(make_window, project_path: Path,
                                                                       monkeypatch: pytest.MonkeyPatch,
                                                                       qtbot) -> None:
     monkeypatch.setenv("QDAAPP_CODER", "supervisor")
@@ -154,7 +154,7 @@ def test_supervisor_writes_under_own_name_and_read_only_is_read_only(make_window
     assert not window.actions.new_diary_entry.isEnabled()
 
 
-def test_export_memos_and_audit_report(with_memos, qtbot, tmp_path: Path) -> None:  # noqa: ANN001
+def test_export_memos_and_audit_report(with_memos, qtbot, tmp_path: Path) -> None:
     from qdaapp.gui.panels.exports import _write_audit_report, _write_memos
 
     window = with_memos

@@ -9,19 +9,19 @@ from tests.gui.test_analysis_panels import window  # noqa: F401
 from tests.gui.test_main_window import make_window, messages, settings  # noqa: F401
 
 
-def shown_count(w, node_id: int) -> str:  # noqa: ANN001
+def shown_count(w, node_id: int) -> str:
     """The count the Nodes panel shows for ``node_id`` ('' for none)."""
     model = w.nodes_panel.model
     return model.data(model.index_for(node_id).siblingAtColumn(1)) or ""
 
 
-def node_id(w, path: str) -> int | None:  # noqa: ANN001
+def node_id(w, path: str) -> int | None:
     with w.project.read_session() as s:
         node = node_ops.find_tree_path(s, path) if "/" in path else None
         return node.id if node is not None else next((n.id for n in node_ops.list_nodes(s) if n.path == path), None)
 
 
-def test_counts_follow_accepts_bulk_coding_and_undo(window, qtbot) -> None:  # noqa: ANN001, F811
+def test_counts_follow_accepts_bulk_coding_and_undo(window, qtbot) -> None:
     a = window.analysis
     project = window.project
     run_markers_in(window, qtbot)

@@ -178,7 +178,7 @@ def test_install_adds_preferences_and_the_codebook_menu(qtbot, home: Path, stand
     dialog.reject()
 
 
-def test_install_on_the_real_main_window(make_window, project_path: Path, qtbot, home: Path,  # noqa: F811
+def test_install_on_the_real_main_window(make_window, project_path: Path, qtbot, home: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window()
     preferences.install(window)

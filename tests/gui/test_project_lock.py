@@ -40,7 +40,7 @@ def held(project_path: Path) -> Iterator[Path]:
         holder.stdout.close()
 
 
-def test_project_in_use_is_offered_read_only(make_window, held: Path, messages, qtbot) -> None:  # noqa: ANN001
+def test_project_in_use_is_offered_read_only(make_window, held: Path, messages, qtbot) -> None:
     window = make_window()
     assert window.open_project(str(held))
     kind, text = messages[0]
@@ -56,7 +56,7 @@ def test_project_in_use_is_offered_read_only(make_window, held: Path, messages, 
     assert window.audit_result.ok
 
 
-def test_project_in_use_declined_opens_nothing(make_window, held: Path, messages,  # noqa: ANN001
+def test_project_in_use_declined_opens_nothing(make_window, held: Path, messages,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
     window = make_window()
@@ -65,7 +65,7 @@ def test_project_in_use_declined_opens_nothing(make_window, held: Path, messages
     assert window.central.currentWidget() is window.welcome
 
 
-def test_the_lock_goes_with_the_other_process(make_window, project_path: Path, messages) -> None:  # noqa: ANN001
+def test_the_lock_goes_with_the_other_process(make_window, project_path: Path, messages) -> None:
     holder = subprocess.Popen([sys.executable, "-c", HOLD.format(root=str(ROOT), path=str(project_path))],
                               stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "open"
@@ -89,7 +89,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Asked:
     questions = Asked()
     questions.answers = ["ana"]
 
-    def get_text(_parent, _title, label, _mode=None, text="", *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def get_text(_parent, _title, label, _mode=None, text="", *args, **kwargs):
         questions.append(label)
         return (questions.answers.pop(0) if questions.answers else text), True
 
@@ -97,7 +97,7 @@ def asked(monkeypatch: pytest.MonkeyPatch) -> Asked:
     return questions
 
 
-def test_coder_is_asked_once_per_project(make_window, project_path: Path, tmp_path: Path, asked) -> None:  # noqa: ANN001
+def test_coder_is_asked_once_per_project(make_window, project_path: Path, tmp_path: Path, asked) -> None:
     other = tmp_path / "other.qda"
     window = make_window()
     assert window.flow.create(other)  # a new project made here takes the name it was made with
@@ -122,7 +122,7 @@ def test_coder_is_asked_once_per_project(make_window, project_path: Path, tmp_pa
     assert len(asked) == 1 and window.project.coder == "ana"
 
 
-def test_your_name_changes_the_coder_and_their_undo_history(make_window, project_path: Path,  # noqa: ANN001
+def test_your_name_changes_the_coder_and_their_undo_history(make_window, project_path: Path,
                                                              asked) -> None:
     window = make_window(project_path)
     assert window.project.coder == "ana"
@@ -138,6 +138,6 @@ def test_your_name_changes_the_coder_and_their_undo_history(make_window, project
     assert window.project.coder == "Ana Silva" and len(asked) == 2
 
 
-def test_read_only_does_not_ask(make_window, project_path: Path, asked) -> None:  # noqa: ANN001
+def test_read_only_does_not_ask(make_window, project_path: Path, asked) -> None:
     window = make_window(project_path, read_only=True)
     assert asked == [] and window.project.coder

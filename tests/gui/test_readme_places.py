@@ -18,7 +18,7 @@ def _bullet(title: str) -> str:
     return " ".join(match.group(1).split())
 
 
-def test_the_accounts_are_where_the_readme_says(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001, F811
+def test_the_accounts_are_where_the_readme_says(make_window, project_path: Path, qtbot) -> None:
     said = _bullet("Accounts")
     # The Accounts panel is not shown at first: the README sends people to the Sources panel, and says how to
     # open the Accounts panel when it names it.

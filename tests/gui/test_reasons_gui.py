@@ -25,14 +25,14 @@ def reasons_of(project: Project, action: str) -> list[str]:
                                                      newest_first=False)]
 
 
-def accept_competence(panel: ReviewPanel, qtbot) -> list:  # noqa: F811
+def accept_competence(panel: ReviewPanel, qtbot) -> list:
     competence = hits_of(panel, act="competence")
     panel.tree.setCurrentIndex(act_row(panel, "competence"))
     qtbot.keyClick(panel.tree, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
     return competence
 
 
-def test_accept_all_stores_the_reason_and_leaves_negated_passages(panel: ReviewPanel, indexed: Project, qtbot,  # noqa: F811
+def test_accept_all_stores_the_reason_and_leaves_negated_passages(panel: ReviewPanel, indexed: Project, qtbot,
                                                                   asked_reasons) -> None:
     asked_reasons.answer = "agreed in supervision"
     competence = accept_competence(panel, qtbot)
@@ -52,7 +52,7 @@ def test_accept_all_stores_the_reason_and_leaves_negated_passages(panel: ReviewP
     assert panel.model.status(negated[0].id) == "accepted" and len(asked_reasons) == 1
 
 
-def test_include_negated_and_skip_stores_no_reason(panel: ReviewPanel, indexed: Project, qtbot,  # noqa: F811
+def test_include_negated_and_skip_stores_no_reason(panel: ReviewPanel, indexed: Project, qtbot,
                                                    asked_reasons) -> None:
     asked_reasons.include_negated = True
     competence = accept_competence(panel, qtbot)
@@ -61,7 +61,7 @@ def test_include_negated_and_skip_stores_no_reason(panel: ReviewPanel, indexed: 
     assert reason.SESSION.recent == [] and reason.SESSION.quiet == set()
 
 
-def test_cancel_does_nothing(panel: ReviewPanel, indexed: Project, qtbot, asked_reasons) -> None:  # noqa: F811
+def test_cancel_does_nothing(panel: ReviewPanel, indexed: Project, qtbot, asked_reasons) -> None:
     asked_reasons.answer = "cancel"
     competence = accept_competence(panel, qtbot)
     assert {panel.model.status(h.id) for h in competence} == {"candidate"}
@@ -71,7 +71,7 @@ def test_cancel_does_nothing(panel: ReviewPanel, indexed: Project, qtbot, asked_
     assert {panel.model.status(h.id) for h in p2} == {"candidate"} and reasons_of(indexed, "hits.reject") == []
 
 
-def test_escape_skips_and_dont_ask_again_is_remembered_per_kind(panel: ReviewPanel, indexed: Project, qtbot,  # noqa: F811
+def test_escape_skips_and_dont_ask_again_is_remembered_per_kind(panel: ReviewPanel, indexed: Project, qtbot,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reason.ReasonDialog, "exec", QDialog.exec)  # the real dialog, answered by keys
     offered: list[list[str]] = []
@@ -112,10 +112,10 @@ def test_escape_skips_and_dont_ask_again_is_remembered_per_kind(panel: ReviewPan
     assert reason.SESSION.recent == ["first pass", "checked with Ana"]
 
 
-def test_node_merge_delete_and_branch_move_ask_and_store_the_reason(make_window, project_path: Path,  # noqa: F811
+def test_node_merge_delete_and_branch_move_ask_and_store_the_reason(make_window, project_path: Path,
                                                                     asked_reasons) -> None:
     window = make_window(project_path)
-    panel = window.nodes_panel  # noqa: F811
+    panel = window.nodes_panel
     ids = {n.path(): n.id for n in panel.model.nodes()}
     ok, themes = window.runner.run(node_ops.create_node, "Themes")
     assert ok
@@ -141,7 +141,7 @@ def test_node_merge_delete_and_branch_move_ask_and_store_the_reason(make_window,
     assert reasons_of(project, "node.delete") == ["spring clean-up"]
 
 
-def test_code_results_of_a_whole_search_asks_why_in_its_own_dialog(indexed: Project, qtbot) -> None:  # noqa: F811
+def test_code_results_of_a_whole_search_asks_why_in_its_own_dialog(indexed: Project, qtbot) -> None:
     project = indexed
     from qdaapp.gui.search.code_results import CodeResultsDialog, code_hits
     from qdaapp.gui.search.search_panel import SearchPanel
@@ -187,7 +187,7 @@ def test_fragment_and_account_delete_ask_and_store_the_reason(project: Project, 
     assert asked_reasons[-1][0] == "fragment.delete" and asked_reasons[-1][1].startswith("Delete 2 fragments")
     assert reasons_of(project, "fragment.delete") == ["said twice", "said twice"]
 
-    panel = AccountsPanel()  # noqa: F811
+    panel = AccountsPanel()
     qtbot.addWidget(panel)
     panel.set_project(project)
     panel.list.setCurrentRow(0)

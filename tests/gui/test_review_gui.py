@@ -22,7 +22,7 @@ def _prepare(project_path: Path) -> int:
         return p.run(coding.code, source_id(p, "Rosa.txt"), 62, 80, trust, coder="tester")
 
 
-def _save(qtbot, window, kind: str, ident, text: str):  # noqa: ANN001, ANN202
+def _save(qtbot, window, kind: str, ident, text: str):
     dialog = window.review.add_comment(kind, ident)
     assert dialog is not None and dialog.isVisible()
     qtbot.keyClicks(dialog.text, text)
@@ -31,7 +31,7 @@ def _save(qtbot, window, kind: str, ident, text: str):  # noqa: ANN001, ANN202
     return dialog.comment
 
 
-def test_read_only_comments_from_viewer_coding_and_node(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_read_only_comments_from_viewer_coding_and_node(make_window, project_path: Path, qtbot) -> None:
     coding_id = _prepare(project_path)
     digest = hashlib.sha256(project_path.read_bytes()).hexdigest()
     window = make_window(project_path, read_only=True)
@@ -85,8 +85,8 @@ def test_read_only_comments_from_viewer_coding_and_node(make_window, project_pat
     assert flow.notice.isVisible() and flow.notice.text() == "3 review comments from tester"
 
 
-def test_student_sees_notice_goes_to_target_replies_and_resolves(make_window, project_path: Path,  # noqa: ANN001
-                                                                   qtbot) -> None:  # noqa: ANN001
+def test_student_sees_notice_goes_to_target_replies_and_resolves(make_window, project_path: Path,
+                                                                   qtbot) -> None:
     coding_id = _prepare(project_path)
     with Project.open(project_path, coder="Dr Lee", read_only=True) as ro:
         rc.add_comment(ro, "Is this trust?", "coding", coding_id)
@@ -120,7 +120,7 @@ def test_student_sees_notice_goes_to_target_replies_and_resolves(make_window, pr
     assert flow.notice.text() == "1 review comment from Dr Lee"
 
 
-def test_a_blocked_action_says_why(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_a_blocked_action_says_why(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path, read_only=True)
     for action in window.actions.edits:
         assert not action.isEnabled()
@@ -133,7 +133,7 @@ def test_a_blocked_action_says_why(make_window, project_path: Path, qtbot) -> No
     assert window.statusBar().currentMessage().startswith("The project is open read-only")
 
 
-def test_comment_on_a_fragment_of_an_account(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_comment_on_a_fragment_of_an_account(make_window, project_path: Path, qtbot) -> None:
     from qdaapp.core import narrative
     from qdaapp.gui.narrative.common import ID_ROLE
 
@@ -158,7 +158,7 @@ def test_comment_on_a_fragment_of_an_account(make_window, project_path: Path, qt
     assert window.documents.tabs.currentWidget() is workspace
 
 
-def test_read_only_menus_and_keys_in_panels_say_why(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_read_only_menus_and_keys_in_panels_say_why(make_window, project_path: Path, qtbot) -> None:
     window = make_window(project_path, read_only=True)
     panel = window.nodes_panel
     trust_id = next(n.id for n in panel.model.nodes() if n.name == "Trust")

@@ -18,7 +18,7 @@ from .test_marker_review import indexed, indexed_template, text_of  # noqa: F401
 
 
 @pytest.fixture
-def panel(indexed: Project, qtbot) -> SearchPanel:  # noqa: F811
+def panel(indexed: Project, qtbot) -> SearchPanel:
     widget = SearchPanel(indexed)
     qtbot.addWidget(widget)
     return widget
@@ -34,7 +34,7 @@ def rows(panel: SearchPanel) -> list:
     return [panel.model.hit(r) for r in range(panel.model.rowCount())]
 
 
-def test_enter_runs_the_query_and_rows_have_exact_offsets(panel: SearchPanel, indexed: Project, qtbot) -> None:  # noqa: F811
+def test_enter_runs_the_query_and_rows_have_exact_offsets(panel: SearchPanel, indexed: Project, qtbot) -> None:
     assert panel.query_edit.placeholderText() == PLACEHOLDER
     assert panel.stack.currentWidget() is panel.empty
     type_and_enter(qtbot, panel, '"asked us to"')
@@ -107,7 +107,7 @@ def test_sorting_keeps_rows_and_offsets_together(panel: SearchPanel, qtbot) -> N
     assert tuple(shown.args) == (rows(panel)[1].source_id, rows(panel)[1].start, rows(panel)[1].end)
 
 
-def test_only_text_coded_at_a_node(panel: SearchPanel, indexed: Project, qtbot) -> None:  # noqa: F811
+def test_only_text_coded_at_a_node(panel: SearchPanel, indexed: Project, qtbot) -> None:
     rosa = text_of(indexed, "Rosa.txt")
     start = rosa.index("We had to")
     with indexed.read_session() as s:
@@ -120,7 +120,7 @@ def test_only_text_coded_at_a_node(panel: SearchPanel, indexed: Project, qtbot) 
     assert "coded at Trust" in panel.scope_button.text()
 
 
-def test_unindexed_sources_are_left_out_with_a_note(panel: SearchPanel, indexed: Project, qtbot,  # noqa: F811
+def test_unindexed_sources_are_left_out_with_a_note(panel: SearchPanel, indexed: Project, qtbot,
                                                     tmp_path: Path) -> None:
     (tmp_path / "New.txt").write_text("P3: We had to wait for the template.\n", encoding="utf-8")
     docs, _ = sources.read_files([tmp_path / "New.txt"])
@@ -138,7 +138,7 @@ def test_unindexed_sources_are_left_out_with_a_note(panel: SearchPanel, indexed:
     assert panel.message.text() == "Indexing 1 of 1 source… results will be complete when it finishes."
 
 
-def test_code_results_at_a_node_with_a_spread(panel: SearchPanel, indexed: Project, qtbot,  # noqa: F811
+def test_code_results_at_a_node_with_a_spread(panel: SearchPanel, indexed: Project, qtbot,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     type_and_enter(qtbot, panel, '"asked us to"')
     hits = rows(panel)
@@ -201,7 +201,7 @@ def test_hit_column_fits_the_widest_hit_without_measuring_rows(panel: SearchPane
     assert narrow >= header.sectionSizeHint(HIT)  # never narrower than its title
 
 
-def test_who_interviews_is_read_when_the_panel_shows_or_searches(indexed: Project, qtbot,  # noqa: F811
+def test_who_interviews_is_read_when_the_panel_shows_or_searches(indexed: Project, qtbot,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     import qdaapp.gui.speakers as gui_speakers
 

@@ -13,12 +13,12 @@ from qdaapp.core import sources as source_ops
 from .test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 
-def group_labels(window) -> list[str]:  # noqa: ANN001
+def group_labels(window) -> list[str]:
     model = window.sources_panel.model
     return [model.item(r).text() for r in range(model.rowCount())]
 
 
-def test_activating_a_source_opens_it(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_activating_a_source_opens_it(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     panel = window.sources_panel
     rosa = source_id(window.project, "Rosa.txt")
@@ -28,7 +28,7 @@ def test_activating_a_source_opens_it(make_window, project_path: Path) -> None: 
     assert "source 'Rosa.txt'" in window.memos.header.text()
 
 
-def test_rename_kind_and_case_from_the_context_menu(make_window, project_path: Path,  # noqa: ANN001
+def test_rename_kind_and_case_from_the_context_menu(make_window, project_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(project_path)
     panel = window.sources_panel
@@ -52,7 +52,7 @@ def test_rename_kind_and_case_from_the_context_menu(make_window, project_path: P
     assert panel.model.source_item(notes).text() == "Field note 3 May.txt"
 
 
-def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_path: Path,  # noqa: ANN001
+def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_path: Path,
                                                          asked_reasons) -> None:
     window = make_window(project_path)
     rosa = source_id(window.project, "Rosa.txt")
@@ -70,7 +70,7 @@ def test_delete_source_closes_its_tab_and_updates_counts(make_window, project_pa
     assert "1 source" in window.summary_label.text()
 
 
-def test_new_case_from_a_source_ticks_it_and_suggests_the_interviewee(make_window, project_path: Path,  # noqa: ANN001
+def test_new_case_from_a_source_ticks_it_and_suggests_the_interviewee(make_window, project_path: Path,
                                                                       tmp_path: Path, qtbot,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from PySide6.QtCore import Qt

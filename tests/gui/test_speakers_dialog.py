@@ -114,7 +114,7 @@ def test_read_only_project_shows_roles_without_changing_them(qtbot, project_path
         project.close()
 
 
-def test_search_panel_leaves_out_interviewer_turns_until_unticked(qtbot, indexed: Project) -> None:  # noqa: F811
+def test_search_panel_leaves_out_interviewer_turns_until_unticked(qtbot, indexed: Project) -> None:
     panel = SearchPanel(indexed)
     qtbot.addWidget(panel)
     assert panel.interviewer_check.isChecked() and panel.interviewer_check.isEnabled()
@@ -146,7 +146,7 @@ def test_framework_matrix_leaves_out_interviewer_turns(qtbot, project: Project) 
     assert view.model.matrix.cell(rosa, trust).passages == [(rosa, 0, end)]
 
 
-def test_marker_run_dialog_can_include_interviewer_turns(qtbot, indexed: Project,  # noqa: F811
+def test_marker_run_dialog_can_include_interviewer_turns(qtbot, indexed: Project,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     panel = ReviewPanel(indexed)
     qtbot.addWidget(panel)
@@ -178,7 +178,7 @@ def test_file_menu_opens_speakers_and_roles(make_window, project_path: Path, mon
     assert opened and opened[0]["P1"][0] == "Participant (guess)"
 
 
-def test_hide_is_on_once_roles_are_known_even_if_the_run_left_them_out(qtbot, indexed: Project) -> None:  # noqa: F811
+def test_hide_is_on_once_roles_are_known_even_if_the_run_left_them_out(qtbot, indexed: Project) -> None:
     with indexed.read_session() as s:
         spec = lexicon.load(s)
     run_id = indexed.run(markers.run_markers, spec, coder=indexed.coder)

@@ -18,12 +18,12 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
-def edit_menu_texts(window) -> list[str]:  # noqa: ANN001
+def edit_menu_texts(window) -> list[str]:
     window.actions.edit_menu.aboutToShow.emit()
     return [a.text() for a in window.actions.edit_menu.actions()[:2]]
 
 
-def test_ctrl_z_undoes_a_coding_and_ctrl_shift_z_brings_it_back(opened, qtbot) -> None:  # noqa: ANN001
+def test_ctrl_z_undoes_a_coding_and_ctrl_shift_z_brings_it_back(opened, qtbot) -> None:
     window, view, sid, start, end = opened
     assert edit_menu_texts(window)[0] == "Undo: set role = Practice nurse for case 'P1 Rosa'"  # from the template
     picker = press_ctrl_k_and_pick(window, view, qtbot, "tru")
@@ -52,7 +52,7 @@ def test_ctrl_z_undoes_a_coding_and_ctrl_shift_z_brings_it_back(opened, qtbot) -
     assert edit_menu_texts(window)[0].startswith("Undo: code 'Trust'")
 
 
-def test_undo_of_code_at_new_free_node_removes_both(opened, qtbot, monkeypatch) -> None:  # noqa: ANN001
+def test_undo_of_code_at_new_free_node_removes_both(opened, qtbot, monkeypatch) -> None:
     window, view, sid, start, end = opened
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Being asked", True))
     qtbot.keyClick(view.text_edit, Qt.Key.Key_N, CTRL_SHIFT)
@@ -72,7 +72,7 @@ def test_undo_of_code_at_new_free_node_removes_both(opened, qtbot, monkeypatch) 
     assert len(view.spans()) == 1
 
 
-def test_undo_survives_reopening_the_project(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_undo_survives_reopening_the_project(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     trust = node_id(window, "Trust")
     window.coding.code(trust, source_id(window.project, "Rosa.txt"), 0, 11)
@@ -84,7 +84,7 @@ def test_undo_survives_reopening_the_project(make_window, project_path: Path) ->
     assert codings(window) == []
 
 
-def test_undo_refreshes_nodes_memos_and_sources(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_undo_refreshes_nodes_memos_and_sources(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     panel = window.nodes_panel
     trust = node_id(window, "Trust")
@@ -100,7 +100,7 @@ def test_undo_refreshes_nodes_memos_and_sources(make_window, project_path: Path)
     assert edit_menu_texts(window)[1] == "Redo: add diary entry for " + memo_ops.date.today().isoformat()
 
 
-def test_undo_conflict_is_shown_plainly(make_window, project_path: Path, messages) -> None:  # noqa: ANN001
+def test_undo_conflict_is_shown_plainly(make_window, project_path: Path, messages) -> None:
     from qdaapp.core.project import Project
 
     window = make_window(project_path)
@@ -119,7 +119,7 @@ def test_undo_conflict_is_shown_plainly(make_window, project_path: Path, message
     assert window.actions.undo.isEnabled()  # the stack still mirrors the core
 
 
-def test_read_only_project_cannot_undo(make_window, project_path: Path) -> None:  # noqa: ANN001
+def test_read_only_project_cannot_undo(make_window, project_path: Path) -> None:
     window = make_window(project_path)
     window.coding.code(node_id(window, "Trust"), source_id(window.project, "Rosa.txt"), 0, 11)
     window.close_project()
@@ -130,7 +130,7 @@ def test_read_only_project_cannot_undo(make_window, project_path: Path) -> None:
     assert len(codings(window)) == 1
 
 
-def test_reason_field_is_recorded_with_changes(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_reason_field_is_recorded_with_changes(make_window, project_path: Path, qtbot) -> None:
     from qdaapp.core import audit
 
     window = make_window(project_path)
@@ -146,7 +146,7 @@ def test_reason_field_is_recorded_with_changes(make_window, project_path: Path, 
     assert [e.reason for e in events] == ["", "second pass after supervision"]
 
 
-def test_rename_a_case_and_clear_an_attribute_then_undo(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_rename_a_case_and_clear_an_attribute_then_undo(make_window, project_path: Path, qtbot) -> None:
     from PySide6.QtWidgets import QDialogButtonBox
 
     from qdaapp.gui.dialogs.case_dialog import VALUE_COL, CaseDialog

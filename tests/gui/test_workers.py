@@ -11,17 +11,17 @@ from qdaapp.core.errors import InvalidInput
 from qdaapp.gui.workers import estimate_text, make_progress_dialog, run_in_worker, running_jobs
 
 
-def collect():  # noqa: ANN201
+def collect():
     seen: dict = {}
     return seen, (lambda r: seen.setdefault("done", r)), (lambda e: seen.setdefault("error", e)), \
         (lambda: seen.setdefault("cancelled", True))
 
 
-def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # noqa: ANN001
+def test_result_arrives_on_the_gui_thread(qtbot) -> None:
     seen, done, error, cancelled = collect()
     threads = []
 
-    def work(progress, cancel):  # noqa: ANN001, ANN202
+    def work(progress, cancel):
         threads.append(threading.current_thread())
         progress.start(2, "one")
         progress.advance(2, "two")
@@ -39,10 +39,10 @@ def test_result_arrives_on_the_gui_thread(qtbot) -> None:  # noqa: ANN001
     assert not running_jobs()
 
 
-def test_user_error_reaches_on_error(qtbot) -> None:  # noqa: ANN001
+def test_user_error_reaches_on_error(qtbot) -> None:
     seen, done, error, cancelled = collect()
 
-    def work(progress, cancel):  # noqa: ANN001, ANN202
+    def work(progress, cancel):
         raise InvalidInput("There is nothing to import.")
 
     run_in_worker(work, done, error, None, cancelled)
@@ -50,13 +50,13 @@ def test_user_error_reaches_on_error(qtbot) -> None:  # noqa: ANN001
     assert str(seen["error"]) == "There is nothing to import."
 
 
-def test_cancel_button_stops_the_work_and_skips_on_done(qtbot) -> None:  # noqa: ANN001
+def test_cancel_button_stops_the_work_and_skips_on_done(qtbot) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
     seen, done, error, cancelled = collect()
     started = threading.Event()
 
-    def work(progress, cancel):  # noqa: ANN001, ANN202
+    def work(progress, cancel):
         progress.start(100, "Reading files")
         started.set()
         for i in range(100):

@@ -6,17 +6,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import csv  # noqa: E402
-import json  # noqa: E402
-from pathlib import Path  # noqa: E402
+import csv
+import json
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from qdaapp.cli import main  # noqa: E402
-from qdaapp.core import indexing, lexicon, markers, review, sources  # noqa: E402
-from qdaapp.core.errors import InvalidInput, NotFound  # noqa: E402
-from qdaapp.core.plugins import registry  # noqa: E402
-from qdaapp.core.project import Project  # noqa: E402
+from qdaapp.cli import main
+from qdaapp.core import indexing, lexicon, markers, review, sources
+from qdaapp.core.errors import InvalidInput, NotFound
+from qdaapp.core.plugins import registry
+from qdaapp.core.project import Project
 
 
 def density_module():
@@ -70,7 +70,7 @@ def test_density_needs_a_marker_run(project: Project) -> None:
         density_module().compute(project, run=42)
 
 
-def test_chart_png_and_svg(ran: tuple[Project, int], tmp_path: Path, qapp) -> None:  # noqa: ANN001
+def test_chart_png_and_svg(ran: tuple[Project, int], tmp_path: Path, qapp) -> None:
     from PySide6.QtGui import QColor, QImage
 
     result = density_module().compute(ran[0])
@@ -87,7 +87,7 @@ def test_chart_png_and_svg(ran: tuple[Project, int], tmp_path: Path, qapp) -> No
         chart.export(result, tmp_path / "density.jpg")
 
 
-def test_chart_of_an_empty_run(tmp_path: Path, qapp) -> None:  # noqa: ANN001
+def test_chart_of_an_empty_run(tmp_path: Path, qapp) -> None:
     empty = {"acts": list(lexicon.ACTS), "cases": [], "total": {}, "run": 1, "lexicon": "x", "lexicon_version": 1}
     assert chart_module().export(empty, tmp_path / "empty.png").stat().st_size > 0
 
@@ -98,7 +98,7 @@ def run(capsys: pytest.CaptureFixture, *argv: object) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_cli_analysis(ran: tuple[Project, int], tmp_path: Path, capsys: pytest.CaptureFixture, qapp) -> None:  # noqa: ANN001
+def test_cli_analysis(ran: tuple[Project, int], tmp_path: Path, capsys: pytest.CaptureFixture, qapp) -> None:
     project, run_id = ran
     path = project.path
     project.close()

@@ -10,7 +10,7 @@ from ..errors import DiskFull, InvalidInput
 from ..safe_write import write_via_temp
 
 
-def write_atomically(path: str | Path, write: Callable[[Path], None], allowed: tuple[str, ...]) -> Path:
+def write_atomically(path: str | Path, write: Callable[[Path], object], allowed: tuple[str, ...]) -> Path:
     """Check ``path`` (suffix, folder) then write it through a temporary file.
 
     Nothing is left behind if writing fails, and an existing file is only

@@ -153,7 +153,7 @@ def timelines(session: Session, per_coder: int = EVENTS_PER_CODER) -> list[Coder
         .where(AuditEvent.action.not_in(list(COUNTED))).subquery()
     )
     listed: dict[str, list[TimelineRow]] = {}
-    for seq, time, coder, action, summary, reason, _ in session.execute(
+    for _seq, time, coder, action, summary, reason, _ in session.execute(
         select(ranked).where(ranked.c.rank <= per_coder).order_by(ranked.c.seq)
     ):
         listed.setdefault(coder, []).append(
@@ -292,7 +292,7 @@ def _write_docx(report: AuditReport, tmp: Path) -> None:
             doc.add_paragraph(clean(_fragment_line(i, f)))
         if a.chart_png:
             _add_picture(doc, a.chart_png)
-    doc.save(tmp)
+    doc.save(str(tmp))
 
 
 # ---------------------------------------------------------------------- HTML

@@ -123,6 +123,6 @@ def export_codebook(session: Session, path: str | Path) -> Path:
         doc.add_heading("Free nodes", level=1)
         doc.add_paragraph("Emergent labels not yet placed in a theme.")
         add_codebook_table(doc, free)
-        doc.save(tmp)
+        doc.save(str(tmp))
 
     return write_atomically(path, write, (".docx",))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,7 +33,7 @@ NO_ACT_LABEL = "Background"
 class Quote:
     text: str
     source: str
-    page: Optional[int] = None
+    page: int | None = None
 
     @property
     def citation(self) -> str:
@@ -45,23 +45,23 @@ class Quote:
 class CellParts:
     """What one exported cell holds: (label, text) entries, then the quoted passages."""
 
-    entries: list[tuple[Optional[str], str]] = field(default_factory=list)
+    entries: list[tuple[str | None, str]] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
 
 
-def act_label(act: Optional[str]) -> str:
+def act_label(act: str | None) -> str:
     return act.capitalize() if act else NO_ACT_LABEL
 
 
 def cell_parts(session: Session, matrix: Matrix) -> dict[tuple[int, int], CellParts]:
     """Every non-empty cell's fragments (labelled by speech act) or summary, and its quotes, in full."""
     needed = {sid for c in matrix.cells.values() for sid, _, _ in c.passages}
-    sources: dict[int, tuple[str, str, Optional[list[int]]]] = {}
+    sources: dict[int, tuple[str, str, list[int] | None]] = {}
     if needed:
-        for sid, name, text, pages in session.execute(
+        for sid, name, text, stored_pages in session.execute(
             select(Source.id, Source.name, Source.text, Source.page_starts).where(Source.id.in_(needed))
         ):
-            sources[sid] = (name, text, json.loads(pages) if pages else None)
+            sources[sid] = (name, text, json.loads(stored_pages) if stored_pages else None)
     fragment_ids = {fid for c in matrix.cells.values() for fid in c.fragments}
     fragments = {fid: (act, summary) for fid, act, summary in session.execute(
         select(Fragment.id, Fragment.act, Fragment.summary).where(Fragment.id.in_(fragment_ids)))} \
@@ -155,13 +155,16 @@ def _write_docx(tmp: Path, matrix: Matrix, header: list[str], parts: dict[tuple[
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    section.left_margin = section.right_margin = Inches(0.6)
+    margin = Inches(0.6)
+    section.left_margin = section.right_margin = margin
     doc.add_heading(f"Framework matrix: {matrix.row_kind} by {matrix.col_kind}", level=1)
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     table.autofit = False
     first = Inches(1.3)
-    rest = int((section.page_width - section.left_margin - section.right_margin - first) / max(1, len(header) - 1))
+    page_width = section.page_width
+    assert page_width is not None  # the default template sets the page size
+    rest = int((page_width - 2 * margin - first) / max(1, len(header) - 1))
     widths = [first] + [rest] * (len(header) - 1)
     head = table.rows[0]
     head._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeat on every page
@@ -172,10 +175,10 @@ def _write_docx(tmp: Path, matrix: Matrix, header: list[str], parts: dict[tuple[
         _text(cells[0].paragraphs[0], name, bold=True)
         for i, (c, _) in enumerate(matrix.cols, start=1):
             _docx_cell(cells[i], parts.get((r, c), CellParts()), Pt, RGBColor)
-    for width, column in zip(widths, table.columns):
+    for width, column in zip(widths, table.columns, strict=True):
         column.width = width  # the grid (LibreOffice reads it) and each cell (Word does)
     for row in table.rows:
-        for width, cell in zip(widths, row.cells):
+        for width, cell in zip(widths, row.cells, strict=True):
             cell.width = width
         for cell in row.cells:
             cell._tc.get_or_add_tcPr().append(_valign_top(OxmlElement, qn))
@@ -183,7 +186,7 @@ def _write_docx(tmp: Path, matrix: Matrix, header: list[str], parts: dict[tuple[
                 para.paragraph_format.space_after = Pt(3)
                 for run in para.runs:
                     run.font.size = Pt(8)
-    doc.save(tmp)
+    doc.save(str(tmp))
 
 
 def _text(paragraph: Any, text: str, bold: bool = False, italic: bool = False) -> Any:

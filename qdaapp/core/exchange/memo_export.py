@@ -73,7 +73,7 @@ def target_labels(session: Session, memos: list[MemoInfo]) -> dict[int, str]:
         "memo": _names(session, Memo, Memo.title, wanted.get("memo", set())),
         "node": {i: node_paths[i] for i in wanted.get("node", set()) if i in node_paths},
     }
-    codings = {}
+    codings: dict[int | None, str] = {}
     if wanted.get("coding"):
         rows = session.execute(
             select(Coding.id, Coding.node_id, Source.name, Coding.start, Coding.end)
@@ -89,7 +89,7 @@ def target_labels(session: Session, memos: list[MemoInfo]) -> dict[int, str]:
         elif m.target_type == "coding":
             out[m.id] = codings.get(m.target_id, f"coding {m.target_id} (since removed)")
         else:
-            name = names.get(m.target_type, {}).get(m.target_id)
+            name = names.get(m.target_type, {}).get(m.target_id) if m.target_id is not None else None
             out[m.id] = (f"{m.target_type} '{name or m.target_id}'" if name is not None
                          else f"{m.target_type} {m.target_id} (since removed)")
     return out
@@ -187,7 +187,7 @@ def export_memos(session: Session, path: str | Path) -> Path:
         doc.add_paragraph(f"{n} memo(s) and {len(diary)} diary entr{'y' if len(diary) == 1 else 'ies'}. "
                           f"Generated {today()}.")
         add_memos_docx(doc, groups, diary)
-        doc.save(tmp)
+        doc.save(str(tmp))
 
     suffix = Path(path).suffix.lower()
     return write_atomically(path, write_docx if suffix == ".docx" else write_md, (".docx", ".md"))

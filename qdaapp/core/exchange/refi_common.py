@@ -16,9 +16,9 @@ import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from ..errors import ImportFailure
 
@@ -40,13 +40,13 @@ FRAGMENT_PREFIX = "qdaapp fragment "
 SOURCE_KIND_VARIABLE = "qdaapp source kind"
 
 
-def is_free_folder_name(name: Optional[str]) -> bool:
+def is_free_folder_name(name: str | None) -> bool:
     """True for 'Free Nodes', 'free nodes', 'FreeNodes', 'Free_Nodes'...: the folder other programs keep
     qdaapp's free nodes in after a round trip, whatever they did to its case and spacing."""
     return re.sub(r"[\s_\-]+", "", name or "").casefold() == "freenodes"
 
 
-def same_name(a: Optional[str], b: str) -> bool:
+def same_name(a: str | None, b: str) -> bool:
     return " ".join((a or "").split()).casefold() == b.casefold()
 
 _GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
@@ -77,7 +77,7 @@ def guid_maker(project_id: str) -> Callable[[str, object], str]:
     prefix = f"qdaapp:{project_id}:"
 
     def make(entity: str, ident: object) -> str:
-        h = bytearray(hashlib.sha1(namespace + f"{prefix}{entity}:{ident}".encode("utf-8")).digest()[:16])
+        h = bytearray(hashlib.sha1(namespace + f"{prefix}{entity}:{ident}".encode()).digest()[:16])
         h[6] = (h[6] & 0x0F) | 0x50
         h[8] = (h[8] & 0x3F) | 0x80
         x = h.hex()
@@ -86,7 +86,7 @@ def guid_maker(project_id: str) -> Callable[[str, object], str]:
     return make
 
 
-def norm_guid(value: Optional[str]) -> Optional[str]:
+def norm_guid(value: str | None) -> str | None:
     """GUIDs compare without braces and case ('{ABC-...}' == 'abc-...'); None if malformed."""
     if not value:
         return None
@@ -95,7 +95,7 @@ def norm_guid(value: Optional[str]) -> Optional[str]:
 
 
 # ---------------------------------------------------------------------- dates
-def xsd_datetime(value: Optional[str]) -> Optional[str]:
+def xsd_datetime(value: str | None) -> str | None:
     """An ISO timestamp as xsd:dateTime in UTC ('...Z'), or None if it is not one."""
     if not value:
         return None
@@ -104,12 +104,12 @@ def xsd_datetime(value: Optional[str]) -> Optional[str]:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    text = moment.astimezone(timezone.utc).isoformat(timespec="microseconds" if moment.microsecond else "seconds")
+        moment = moment.replace(tzinfo=UTC)
+    text = moment.astimezone(UTC).isoformat(timespec="microseconds" if moment.microsecond else "seconds")
     return text.replace("+00:00", "Z")
 
 
-def parse_datetime(value: Optional[str]) -> Optional[str]:
+def parse_datetime(value: str | None) -> str | None:
     """An xsd:dateTime from a file as the ISO form the project stores, or None."""
     if not value:
         return None
@@ -118,8 +118,8 @@ def parse_datetime(value: Optional[str]) -> Optional[str]:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 # ---------------------------------------------------------------------- archives
@@ -162,7 +162,7 @@ class SafeArchive:
     def close(self) -> None:
         self._zip.close()
 
-    def __enter__(self) -> "SafeArchive":
+    def __enter__(self) -> SafeArchive:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -178,7 +178,7 @@ class SafeArchive:
         raise self.fail("it has no project.qde inside, so it is not a REFI-QDA project exchange file.",
                         "Export the project again from the program that made it (File > Export > REFI-QDA).")
 
-    def find_source(self, reference: str) -> Optional[str]:
+    def find_source(self, reference: str) -> str | None:
         """The entry for a source path ('internal://x.txt', 'sources/x.txt' or a bare 'x.txt'), any case."""
         ref = reference.strip()
         if ref.lower().startswith("internal://"):
@@ -192,7 +192,7 @@ class SafeArchive:
                 return self._entries[key].filename
         return None
 
-    def read(self, name: str, max_bytes: Optional[int] = None) -> bytes:
+    def read(self, name: str, max_bytes: int | None = None) -> bytes:
         """An entry's bytes, counted while reading so a lying header cannot inflate past the limit."""
         limit = min(max_bytes or self.limits.max_entry_bytes, self.limits.max_entry_bytes)
         info = self._entries.get(name.lower())
@@ -259,7 +259,7 @@ _EXTERNAL_DOCTYPE = re.compile(r"<!DOCTYPE[^>\[]*\b(?:SYSTEM|PUBLIC)\b")
 _ENTITY_MARKS = tuple("<!ENTITY".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
 
 
-def parse_xml(data: bytes, label: str, path: str) -> "etree._Element":
+def parse_xml(data: bytes, label: str, path: str) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network; errors name the file and the line.
 
     Entity declarations and external document types are refused before
@@ -300,18 +300,18 @@ def local(tag: object) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def children(elem: "etree._Element", name: str) -> list["etree._Element"]:
+def children(elem: etree._Element, name: str) -> list[etree._Element]:
     return [c for c in elem if local(c.tag) == name]
 
 
-def child(elem: "etree._Element", name: str) -> Optional["etree._Element"]:
+def child(elem: etree._Element, name: str) -> etree._Element | None:
     for c in elem:
         if local(c.tag) == name:
             return c
     return None
 
 
-def child_text(elem: "etree._Element", name: str) -> str:
+def child_text(elem: etree._Element, name: str) -> str:
     c = child(elem, name)
     return (c.text or "") if c is not None else ""
 

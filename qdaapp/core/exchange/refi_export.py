@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -32,8 +32,8 @@ MAX_INTERNAL_FILE = 2**31 - 1  # the standard's limit for one file inside a .qdp
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def export_qdpx(session: Session, path: str | Path, node_ids: Optional[Iterable[int]] = None,
-                progress: Optional[Progress] = None, cancel: Optional[CancelToken] = None) -> Path:
+def export_qdpx(session: Session, path: str | Path, node_ids: Iterable[int] | None = None,
+                progress: Progress | None = None, cancel: CancelToken | None = None) -> Path:
     """Write the whole project (or only the codings of ``node_ids`` and their subtrees) as a .qdpx."""
     from .refi_export_project import build_project
 
@@ -54,7 +54,7 @@ def export_qdpx(session: Session, path: str | Path, node_ids: Optional[Iterable[
     return write_atomically(path, write, (".qdpx",))
 
 
-def export_qdc(session: Session, path: str | Path, node_ids: Optional[Iterable[int]] = None) -> Path:
+def export_qdc(session: Session, path: str | Path, node_ids: Iterable[int] | None = None) -> Path:
     """Write the codebook (every node, or ``node_ids`` with their subtrees and ancestors) as a .qdc."""
     from lxml import etree
 
@@ -72,7 +72,7 @@ def export_qdc(session: Session, path: str | Path, node_ids: Optional[Iterable[i
 class ExportContext:
     """What both exports need: the project's identity, the node selection, and GUIDs."""
 
-    def __init__(self, session: Session, node_ids: Optional[Iterable[int]] = None) -> None:
+    def __init__(self, session: Session, node_ids: Iterable[int] | None = None) -> None:
         from qdaapp import __version__
 
         self.session = session
@@ -84,13 +84,13 @@ class ExportContext:
         rows = session.execute(select(Node.id, Node.name, Node.kind, Node.parent_id, Node.description, Node.color,
                                       Node.position)).all()
         by_id = {r.id: r for r in rows}
-        self.selected: Optional[set[int]] = None
+        self.selected: set[int] | None = None
         if node_ids is not None:
             wanted = set(node_ids)
             unknown = wanted - set(by_id)
             if unknown:
                 raise InvalidInput(f"There is no node with id {min(unknown)}.")
-            kids: dict[Optional[int], list[int]] = {}
+            kids: dict[int | None, list[int]] = {}
             for r in rows:
                 kids.setdefault(r.parent_id, []).append(r.id)
             selected, stack = set(), list(wanted)
@@ -112,23 +112,23 @@ class ExportContext:
     def guid(self, entity: str, ident: object) -> str:
         return self._make(entity, ident)
 
-    def user(self, name: Optional[str]) -> Optional[str]:
+    def user(self, name: str | None) -> str | None:
         return self.guid("user", name) if name else None
 
     def codable(self, node_id: int) -> bool:
         return self.selected is None or node_id in self.selected
 
 
-def add_codes(parent: "etree._Element", ctx: ExportContext, ns: str, notes: dict[int, list[str]]) -> None:
+def add_codes(parent: etree._Element, ctx: ExportContext, ns: str, notes: dict[int, list[str]]) -> None:
     """Codes for the context's nodes: the tree, then free nodes under the documented 'Free Nodes' folder."""
     from lxml import etree
 
-    kids: dict[Optional[int], list] = {}
+    kids: dict[int | None, list] = {}
     for r in ctx.nodes:
         if r.kind == "tree":
             kids.setdefault(r.parent_id, []).append(r)
 
-    def code(into: "etree._Element", r) -> "etree._Element":
+    def code(into: etree._Element, r) -> etree._Element:
         elem = etree.SubElement(into, f"{{{ns}}}Code", guid=ctx.guid("node", r.id), name=clean(r.name),
                                 isCodable="true")
         if r.color and len(r.color) == 7:
@@ -139,7 +139,7 @@ def add_codes(parent: "etree._Element", ctx: ExportContext, ns: str, notes: dict
             etree.SubElement(elem, f"{{{ns}}}NoteRef", targetGUID=note)
         return elem
 
-    def walk(into: "etree._Element", parent_id: Optional[int]) -> None:
+    def walk(into: etree._Element, parent_id: int | None) -> None:
         for r in sorted(kids.get(parent_id, []), key=lambda r: (r.position, r.name.lower(), r.id)):
             walk(code(into, r), r.id)
 
@@ -158,7 +158,7 @@ def clean(text: str) -> str:
     return _NOT_XML.sub("\ufffd", text)
 
 
-def serialise(root: "etree._Element") -> bytes:
+def serialise(root: etree._Element) -> bytes:
     from lxml import etree
 
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True, standalone=True)
@@ -189,13 +189,13 @@ def zip_stamp(session: Session) -> tuple[int, int, int, int, int, int]:
     return (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second - moment.second % 2)
 
 
-def source_rows(session: Session) -> list:
+def source_rows(session: Session) -> Sequence:
     return session.execute(
         select(Source.id, Source.name, Source.kind, Source.format, Source.case_id, Source.text, Source.original,
                Source.imported_at, Source.imported_by).order_by(Source.id)
     ).all()
 
 
-def when(value: Optional[str]) -> dict[str, str]:
+def when(value: str | None) -> dict[str, str]:
     stamp = xsd_datetime(value)
     return {"creationDateTime": stamp} if stamp else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,24 +45,24 @@ def _q(tag: str) -> str:
     return f"{{{PROJECT_NS}}}{tag}"
 
 
-def build_project(session: Session, node_ids: Optional[Iterable[int]], progress: Optional[Progress],
-                  cancel: Optional[CancelToken]) -> tuple[bytes, list[tuple[str, bytes]], tuple]:
+def build_project(session: Session, node_ids: Iterable[int] | None, progress: Progress | None,
+                  cancel: CancelToken | None) -> tuple[bytes, list[tuple[str, bytes]], tuple]:
     """(project.qde bytes, [(archive name, bytes)], zip timestamp)."""
     return _Builder(session, ExportContext(session, node_ids), progress, cancel).build()
 
 
 class _Builder:
-    def __init__(self, session: Session, ctx: ExportContext, progress: Optional[Progress],
-                 cancel: Optional[CancelToken]) -> None:
+    def __init__(self, session: Session, ctx: ExportContext, progress: Progress | None,
+                 cancel: CancelToken | None) -> None:
         self.s, self.ctx, self.progress, self.cancel = session, ctx, progress, cancel
         self.users: set[str] = set()
         self.user_guids: dict[str, str] = {}
-        self.case_elems: dict[int, "etree._Element"] = {}
+        self.case_elems: dict[int, etree._Element] = {}
         self.kept_codings: set[int] = set()
         self.files: list[tuple[str, bytes]] = []
         self.links: list[dict] = []
         self.memos = session.scalars(select(Memo).order_by(Memo.id)).all()
-        self.notes_on: dict[tuple[str, Optional[int]], list[str]] = {}
+        self.notes_on: dict[tuple[str, int | None], list[str]] = {}
         self.memo_guid = {m.id: ctx.guid("memo", m.id) for m in self.memos}
         self.fragments = session.scalars(select(Fragment).order_by(Fragment.account_id, Fragment.position,
                                                                    Fragment.id)).all()
@@ -107,7 +107,8 @@ class _Builder:
         users = etree.SubElement(root, _q("Users"))
         if ctx.nodes:
             codes = etree.SubElement(etree.SubElement(root, _q("CodeBook")), _q("Codes"))
-            add_codes(codes, ctx, PROJECT_NS, {nid: g for (kind, nid), g in self.notes_on.items() if kind == "node"})
+            add_codes(codes, ctx, PROJECT_NS, {nid: g for (kind, nid), g in self.notes_on.items()
+                                                if kind == "node" and nid is not None})
         self._variables_and_cases(root)
         self._sources(root)
         self._notes(root)
@@ -125,7 +126,7 @@ class _Builder:
                 root.remove(group)
         return serialise(root), self.files, zip_stamp(self.s)
 
-    def _user(self, name: Optional[str]) -> str:
+    def _user(self, name: str | None) -> str:
         guid = self.user_guids.get(name or "")
         if guid is None:
             guid = self.user_guids[name or ""] = self.ctx.guid("user", name or "")
@@ -134,7 +135,7 @@ class _Builder:
         return guid
 
     # ------------------------------------------------------------------ variables and cases
-    def _variables_and_cases(self, root: "etree._Element") -> None:
+    def _variables_and_cases(self, root: etree._Element) -> None:
         from lxml import etree
 
         attrs = self.s.scalars(select(Attribute).order_by(Attribute.id)).all()
@@ -167,7 +168,7 @@ class _Builder:
             self._values(elem, ("case", c.id))
             self.case_elems[c.id] = elem
 
-    def _values(self, elem: "etree._Element", owner: tuple[str, int]) -> None:
+    def _values(self, elem: etree._Element, owner: tuple[str, int]) -> None:
         from lxml import etree
 
         for v in self.values.get(owner, []):
@@ -180,7 +181,7 @@ class _Builder:
             etree.SubElement(vv, _q(f"{kind}Value" if kind != "Integer" else "IntegerValue")).text = clean(value)
 
     # ------------------------------------------------------------------ sources
-    def _sources(self, root: "etree._Element") -> None:
+    def _sources(self, root: etree._Element) -> None:
         from lxml import etree
 
         ctx = self.ctx
@@ -238,7 +239,7 @@ class _Builder:
             if self.progress is not None:
                 self.progress.advance(1, r.name)
 
-    def _selections(self, body: "etree._Element", r, codings: list, extra: set[tuple[int, int]]) -> None:
+    def _selections(self, body: etree._Element, r, codings: list, extra: set[tuple[int, int]]) -> None:
         from lxml import etree
 
         ctx = self.ctx
@@ -262,7 +263,7 @@ class _Builder:
                 sel = etree.SubElement(body, _q("PlainTextSelection"), attrs)
                 self._codings(sel, group)
 
-    def _codings(self, sel: "etree._Element", group: list) -> None:
+    def _codings(self, sel: etree._Element, group: list) -> None:
         from lxml import etree
 
         ctx = self.ctx
@@ -274,7 +275,7 @@ class _Builder:
                 etree.SubElement(coding, _q("NoteRef"), targetGUID=note)
 
     # ------------------------------------------------------------------ notes, links, sets, graphs
-    def _notes(self, root: "etree._Element") -> None:
+    def _notes(self, root: etree._Element) -> None:
         from lxml import etree
 
         group = etree.SubElement(root, _q("Notes"))
@@ -290,13 +291,13 @@ class _Builder:
             if m.author:
                 attrs["creatingUser"] = self._user(m.author)
             attrs.update(when(m.created_at))
-            if xsd_datetime(m.updated_at):
-                attrs["modifiedDateTime"] = xsd_datetime(m.updated_at)
+            if modified := xsd_datetime(m.updated_at):
+                attrs["modifiedDateTime"] = modified
             note = etree.SubElement(group, _q("Note"), attrs)
             if m.target_type == "diary":
                 etree.SubElement(note, _q("Description")).text = f"{DIARY_PREFIX}{m.date or ''}"
             etree.SubElement(note, _q("PlainTextContent")).text = clean(m.text)
-        cases = dict(self.s.execute(select(Case.id, Case.name)).all())
+        cases: dict[int | None, str] = dict(self.s.execute(select(Case.id, Case.name)).all())
         for f in self.fragments:
             info = {"act": f.act, "actors": json.loads(f.actors or "[]"), "case": cases.get(f.case_id),
                     "position": f.position, "placed": f.x is not None and f.y is not None}
@@ -320,7 +321,7 @@ class _Builder:
                                "originGUID": ctx.guid("fragment", link.from_id),
                                "targetGUID": ctx.guid("fragment", link.to_id)})
 
-    def _links(self, root: "etree._Element") -> None:
+    def _links(self, root: etree._Element) -> None:
         from lxml import etree
 
         group = etree.SubElement(root, _q("Links"))
@@ -328,7 +329,7 @@ class _Builder:
             attrs = {k: v for k, v in link.items() if v}
             etree.SubElement(group, _q("Link"), direction="OneWay", **attrs)
 
-    def _sets(self, root: "etree._Element") -> None:
+    def _sets(self, root: etree._Element) -> None:
         from lxml import etree
 
         ctx = self.ctx
@@ -358,7 +359,7 @@ class _Builder:
             for m in diary:
                 etree.SubElement(elem, _q("MemberNote"), targetGUID=self.memo_guid[m.id])
 
-    def _graphs(self, root: "etree._Element") -> None:
+    def _graphs(self, root: etree._Element) -> None:
         from lxml import etree
 
         from ..flowgraph import account_graph

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -28,9 +28,9 @@ from ..models import Attribute, AttributeValue, Case, Coding, Node, Source, utcn
 from ..nlp import detect_language
 from ..nodes import PALETTE
 from ..progress import CancelToken, Progress, checkpoint
+from ..speakers import turn_figures
 from ..text import count_words, paragraph_starts
 from ..turns import find_turns
-from ..speakers import turn_figures
 from .refi_common import DEFAULT_LIMITS, Limits, Skipped
 from .refi_model import RProject
 from .refi_notes import NoteWriter
@@ -65,8 +65,8 @@ class ImportSummary:
                                                "accounts")}
 
 
-def import_qdpx(project: "Project", path: str | Path, progress: Optional[Progress] = None,
-                cancel: Optional[CancelToken] = None, limits: Limits = DEFAULT_LIMITS) -> ImportSummary:
+def import_qdpx(project: Project, path: str | Path, progress: Progress | None = None,
+                cancel: CancelToken | None = None, limits: Limits = DEFAULT_LIMITS) -> ImportSummary:
     """Read ``path`` and add what it holds to ``project`` in one audited transaction."""
     from .refi_read import read_qdpx
 
@@ -75,7 +75,7 @@ def import_qdpx(project: "Project", path: str | Path, progress: Optional[Progres
     return project.run(import_parsed, parsed, coder=project.coder, cancel=cancel)
 
 
-def import_qdc(project: "Project", path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ImportSummary:
+def import_qdc(project: Project, path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ImportSummary:
     """Merge the codes of a .qdc codebook into the project's nodes."""
     from .refi_read import read_qdc
 
@@ -85,7 +85,7 @@ def import_qdc(project: "Project", path: str | Path, limits: Limits = DEFAULT_LI
 
 
 @command("refi.import")
-def import_parsed(session: Session, parsed: RProject, coder: str, cancel: Optional[CancelToken] = None) -> Change:
+def import_parsed(session: Session, parsed: RProject, coder: str, cancel: CancelToken | None = None) -> Change:
     """Create sources, nodes, codings, memos, cases, attributes and accounts read from one file."""
     summary = ImportSummary(parsed.file_name, skipped=list(parsed.skipped), notices=list(parsed.notices))
     node_ids = _nodes(session, parsed, coder, summary)
@@ -112,8 +112,8 @@ def import_parsed(session: Session, parsed: RProject, coder: str, cancel: Option
 # ---------------------------------------------------------------------- nodes
 def _nodes(session: Session, parsed: RProject, coder: str, summary: ImportSummary) -> dict[str, int]:
     rows = session.execute(select(Node.id, Node.name, Node.kind, Node.parent_id, Node.position)).all()
-    existing: dict[tuple[Optional[int], str, str], int] = {(r.parent_id, r.kind, r.name): r.id for r in rows}
-    next_pos: dict[tuple[Optional[int], str], int] = {}
+    existing: dict[tuple[int | None, str, str], int] = {(r.parent_id, r.kind, r.name): r.id for r in rows}
+    next_pos: dict[tuple[int | None, str], int] = {}
     for r in rows:
         key = (r.parent_id, r.kind)
         next_pos[key] = max(next_pos.get(key, 0), r.position + 1)
@@ -170,7 +170,7 @@ def _sources(session: Session, parsed: RProject, coder: str, case_ids: dict[str,
             case_of.setdefault(guid, case.guid)
     names = set(session.scalars(select(Source.name)).all())
     by_sha = dict(session.execute(select(Source.sha256, Source.id)).all())
-    by_text: Optional[dict[str, int]] = None
+    by_text: dict[str, int] | None = None
     ids: dict[str, int] = {}
     merged_into: list[tuple] = []  # (source read, the project's source it is, the case the file gives it)
     for src in parsed.sources:
@@ -227,10 +227,11 @@ def _lost_case_links(session: Session, parsed: RProject, ids: dict[str, int], me
                 summary.skipped.append(Skipped("case", case.name, f"its link to the source '{read[guid]}' was "
                                                "left out: that source was not imported."))
     for src, sid, case_id in merged_into:
-        have = session.get(Source, sid)
+        have = session.get_one(Source, sid)
         if case_id is not None and have.case_id != case_id:
-            now = f"in the case '{session.get(Case, have.case_id).name}'" if have.case_id is not None else "in no case"
-            wanted = session.get(Case, case_id).name
+            now = (f"in the case '{session.get_one(Case, have.case_id).name}'" if have.case_id is not None
+                   else "in no case")
+            wanted = session.get_one(Case, case_id).name
             summary.skipped.append(Skipped("case", wanted, f"its link to the source '{src.name}' was left out: that "
                                            f"source was already in the project (as '{have.name}', {now}), "
                                            "and an import does not change existing sources."))
@@ -264,7 +265,7 @@ def _attributes(session: Session, parsed: RProject, case_ids: dict[str, int], so
             session.add(attr)
         by_guid[var.guid] = attr
     session.flush()
-    owners: list[tuple[str, str, Optional[int], Iterable[tuple[str, str]]]] = []
+    owners: list[tuple[str, str, int | None, Iterable[tuple[str, str]]]] = []
     owners += [("case", c.name, case_ids.get(c.guid), c.values) for c in parsed.cases]
     owners += [("source", s.name, source_ids.get(s.guid), s.values) for s in parsed.sources]
     for owner, name, owner_id, values in owners:
@@ -302,7 +303,7 @@ def _codings(session: Session, parsed: RProject, coder: str, node_ids: dict[str,
              source_ids: dict[str, int], summary: ImportSummary) -> None:
     seen: set[tuple[int, int, int, int, str]] = set()
     if summary.merged["sources"]:
-        seen.update(tuple(r) for r in session.execute(
+        seen.update((s, n, a, b, c) for s, n, a, b, c in session.execute(
             select(Coding.source_id, Coding.node_id, Coding.start, Coding.end, Coding.coder)
             .where(Coding.source_id.in_(set(source_ids.values())))).all())
     rows: list[dict] = []
@@ -346,4 +347,4 @@ def coding_id_lookup(session: Session, source_ids: Iterable[int]) -> dict[tuple[
         return {}
     rows = session.execute(select(Coding.source_id, Coding.node_id, Coding.start, Coding.end, Coding.coder,
                                   Coding.id).where(Coding.source_id.in_(ids))).all()
-    return {tuple(r[:5]): r[5] for r in rows}
+    return {(s, n, a, b, c): cid for s, n, a, b, c, cid in rows}

@@ -9,7 +9,6 @@ source, and every GUID is normalised (lower case, no braces).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .refi_common import Skipped, norm_guid
 
@@ -18,23 +17,23 @@ from .refi_common import Skipped, norm_guid
 class RCode:
     guid: str
     name: str
-    parent: Optional[str]  # parent code's GUID
+    parent: str | None  # parent code's GUID
     free: bool = False
-    color: Optional[str] = None
+    color: str | None = None
     description: str = ""
 
 
 @dataclass
 class RCoding:
-    guid: Optional[str]
-    code: Optional[str]  # the CodeRef's GUID
-    coder: Optional[str]
-    created_at: Optional[str]
+    guid: str | None
+    code: str | None  # the CodeRef's GUID
+    coder: str | None
+    created_at: str | None
 
 
 @dataclass
 class RSelection:
-    guid: Optional[str]
+    guid: str | None
     start: int
     end: int
     codings: list[RCoding] = field(default_factory=list)
@@ -48,11 +47,11 @@ class RSource:
     text: str
     original: bytes
     format: str
-    encoding: Optional[str]
+    encoding: str | None
     kind: str = "interview"
-    imported_by: Optional[str] = None
-    imported_at: Optional[str] = None
-    page_starts: Optional[list[int]] = None
+    imported_by: str | None = None
+    imported_at: str | None = None
+    page_starts: list[int] | None = None
     selections: list[RSelection] = field(default_factory=list)
     values: list[tuple[str, str]] = field(default_factory=list)  # (variable GUID, value)
 
@@ -78,19 +77,19 @@ class RNote:
     guid: str
     title: str
     text: str
-    author: Optional[str]
-    created_at: Optional[str]
-    updated_at: Optional[str]
-    diary_date: Optional[str] = None
-    fragment: Optional[dict] = None  # qdaapp narrative fragment: act, actors, case, position, placed
+    author: str | None
+    created_at: str | None
+    updated_at: str | None
+    diary_date: str | None = None
+    fragment: dict | None = None  # qdaapp narrative fragment: act, actors, case, position, placed
 
 
 @dataclass
 class RLink:
-    guid: Optional[str]
+    guid: str | None
     name: str
-    origin: Optional[str]
-    target: Optional[str]
+    origin: str | None
+    target: str | None
 
 
 @dataclass
@@ -107,7 +106,7 @@ class RSet:
 @dataclass
 class RVertex:
     guid: str
-    represented: Optional[str]
+    represented: str | None
     x: float
     y: float
 
@@ -135,10 +134,10 @@ class RProject:
     sources: list[RSource] = field(default_factory=list)
     notes: list[RNote] = field(default_factory=list)
     # note GUID -> what it annotates: ("project"|"source"|"code"|"coding"|"selection"|"case"|"note"|"set", GUID)
-    note_targets: dict[str, list[tuple[str, Optional[str]]]] = field(default_factory=dict)
+    note_targets: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)
     selections: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # GUID -> (source GUID, start, end)
     # coding GUID -> (source GUID, start, end, code GUID, coder), to find the coding a note is about
-    coding_keys: dict[str, tuple[str, int, int, Optional[str], Optional[str]]] = field(default_factory=dict)
+    coding_keys: dict[str, tuple[str, int, int, str | None, str | None]] = field(default_factory=dict)
     links: list[RLink] = field(default_factory=list)
     sets: list[RSet] = field(default_factory=list)
     graphs: list[RGraph] = field(default_factory=list)
@@ -146,20 +145,20 @@ class RProject:
     # a top-level "Free Nodes" folder of another program: GUID -> the code it would be if codings refer to it
     free_folders: dict[str, RCode] = field(default_factory=dict)
     source_names: dict[str, str] = field(default_factory=dict)  # GUID -> name of every source in the file
-    kind_variable: Optional[str] = None  # GUID of the variable that carries qdaapp's source kinds
+    kind_variable: str | None = None  # GUID of the variable that carries qdaapp's source kinds
     skipped: list[Skipped] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     def skip(self, kind: str, name: str, reason: str, count: int = 1) -> None:
         self.skipped.append(Skipped(kind, name, reason, count))
 
-    def user_name(self, guid: Optional[str]) -> Optional[str]:
+    def user_name(self, guid: str | None) -> str | None:
         """The name of the user with this GUID; a stand-in for a GUID the file does not list."""
         key = norm_guid(guid)
         if key is None:
             return None
         return self.users.get(key) or f"user {key[:8]}"
 
-    def annotate(self, note: Optional[str], kind: str, target: Optional[str]) -> None:
+    def annotate(self, note: str | None, kind: str, target: str | None) -> None:
         if note:
             self.note_targets.setdefault(note, []).append((kind, target))

@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from typing import TYPE_CHECKING, Optional
+from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,17 +31,17 @@ _ABOUT = ("source", "code", "coding", "selection", "case", "note")
 
 
 class NoteWriter:
-    def __init__(self, session: Session, parsed: RProject, coder: str, summary: "ImportSummary",
+    def __init__(self, session: Session, parsed: RProject, coder: str, summary: ImportSummary,
                  node_ids: dict[str, int], source_ids: dict[str, int], case_ids: dict[str, int]) -> None:
         self.s, self.p, self.coder, self.summary = session, parsed, coder, summary
         self.node_ids, self.source_ids, self.case_ids = node_ids, source_ids, case_ids
         self.account_ids: dict[str, int] = {}
         self._used_fragments: set[str] = set()
-        self._existing: Optional[dict[tuple, int]] = None
+        self._existing: dict[tuple, int] | None = None
         self.duplicates = 0
         self.on_passages = 0
-        self._texts: Optional[dict[str, tuple[str, str]]] = None
-        self._coding_ids: Optional[dict] = None
+        self._texts: dict[str, tuple[str, str]] | None = None
+        self._coding_ids: dict | None = None
         self.kinds: dict[str, str] = {}
         for kind, guids in (("code", [c.guid for c in parsed.codes]), ("source", [s.guid for s in parsed.sources]),
                             ("selection", parsed.selections), ("coding", parsed.coding_keys),
@@ -87,8 +88,8 @@ class NoteWriter:
                 self.skip("set", s.name, f"qdaapp has no sets of sources, codes or notes; its {n} member(s) "
                           "were imported without it.")
         if not p.ours:
-            for g in p.graphs:
-                self.skip("graph", g.name, "graphs from other programs are not imported (qdaapp draws flow "
+            for graph in p.graphs:
+                self.skip("graph", graph.name, "graphs from other programs are not imported (qdaapp draws flow "
                           "charts of its own narrative accounts).")
         self._accounts(accounts, fragments, flinks, fpassages, apassages)
         self._memos(fragments)
@@ -131,7 +132,7 @@ class NoteWriter:
                           "as a project memo.")
                 self._add(note, "project", None, memo_ids)
 
-    def _passage(self, kind: str, guid: Optional[str]) -> Optional[tuple[str, int, int]]:
+    def _passage(self, kind: str, guid: str | None) -> tuple[str, int, int] | None:
         """(source GUID, start, end) of the selection a note is about, else None."""
         return self.p.selections.get(guid or "") if kind == "selection" else None
 
@@ -147,8 +148,8 @@ class NoteWriter:
         body = note.text if note.text.strip() else note.title
         return replace(note, text=f"{head}\n\n{body}" if body else head)
 
-    def _add(self, note: RNote, kind: str, ident: Optional[int], memo_ids: dict[str, int],
-             day: Optional[str] = None) -> None:
+    def _add(self, note: RNote, kind: str, ident: int | None, memo_ids: dict[str, int],
+             day: str | None = None) -> None:
         text = note.text or note.title
         if self._existing is None:
             self._existing = {(m.target_type, m.target_id, m.text, m.title, m.date): m.id
@@ -166,7 +167,7 @@ class NoteWriter:
         memo_ids[note.guid] = self._existing[(kind, ident, text, note.title, day)] = memo.id
         self.summary.memos += 1
 
-    def _target(self, kind: str, guid: Optional[str]) -> tuple[str, Optional[int]]:
+    def _target(self, kind: str, guid: str | None) -> tuple[str, int | None]:
         """Where a memo goes in qdaapp; falls back to the source, then the project."""
         key = guid or ""
         if kind == "source" and key in self.source_ids:
@@ -245,7 +246,7 @@ class NoteWriter:
                                                    end=span[2]))
             seen: set[tuple[int, int]] = set()
             order = list(frag_ids.values())
-            steps = set(zip(order, order[1:]))  # a link to the next fragment is the sequence (as in schema 0007)
+            steps = set(pairwise(order))  # a link to the next fragment is the sequence (as in schema 0007)
             for link in flinks:
                 a, b = frag_ids.get(link.origin or ""), frag_ids.get(link.target or "")
                 if a is not None and b is not None and a != b and (a, b) not in seen:
@@ -257,13 +258,13 @@ class NoteWriter:
                 self.s.add(AccountPassage(account_id=account.id, source_id=sid, start=a, end=b, added_by=self.coder))
         self.s.flush()
 
-    def _span(self, selection: str) -> Optional[tuple[int, int, int]]:
+    def _span(self, selection: str) -> tuple[int, int, int] | None:
         sguid, a, b = self.p.selections.get(selection, ("", 0, 0))
         sid = self.source_ids.get(sguid)
         return (sid, a, b) if sid is not None else None
 
 
-def _day(value: Optional[str], created: Optional[str]) -> str:
+def _day(value: str | None, created: str | None) -> str:
     for candidate in (value, (created or "")[:10]):
         try:
             return date.fromisoformat(candidate or "").isoformat()

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from ..errors import ImportFailure
 from ..models import SOURCE_KINDS
@@ -51,7 +52,7 @@ VARIABLE_TYPES = {"Text": "text", "Boolean": "text", "Integer": "number", "Float
 VALUE_ELEMENTS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue", "DateTimeValue")
 
 
-def read_qdpx(path: str | Path, progress: Optional[Progress] = None, cancel: Optional[CancelToken] = None,
+def read_qdpx(path: str | Path, progress: Progress | None = None, cancel: CancelToken | None = None,
               limits: Limits = DEFAULT_LIMITS) -> RProject:
     """Everything in a .qdpx that qdaapp can hold, plus what it left out and why."""
     path = Path(path)
@@ -131,7 +132,7 @@ def read_qdc(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> RProject:
     return project
 
 
-def check_code_references(project: RProject, path: Path, sets: dict[str, list[Optional[str]]]) -> None:
+def check_code_references(project: RProject, path: Path, sets: Mapping[str, Sequence[str | None]]) -> None:
     """Refuse a codebook whose GUIDs do not hold together.
 
     A code GUID used twice, a coding whose CodeRef names no code of the
@@ -140,6 +141,7 @@ def check_code_references(project: RProject, path: Path, sets: dict[str, list[Op
     whole file is refused and the project is left as it was.
     """
     problems: list[str] = []
+    guid: str | None  # None where a coding's CodeRef is missing
     if project.duplicate_codes:
         guid, name = project.duplicate_codes[0]
         problems.append(f"{_n(len(project.duplicate_codes), 'code GUID')} used twice (first: {guid}, "
@@ -176,22 +178,22 @@ class _Ids:
         self._n += 1
         return f"missing-guid-{self._n}"
 
-    def of(self, elem: "etree._Element") -> str:
+    def of(self, elem: etree._Element) -> str:
         return norm_guid(elem.get("guid")) or self.new()
 
 
-def _all(root: "etree._Element", group: str, name: str) -> list["etree._Element"]:
+def _all(root: etree._Element, group: str, name: str) -> list[etree._Element]:
     parent = child(root, group)
     return children(parent, name) if parent is not None else []
 
 
-def clean_name(name: Optional[str], fallback: str) -> str:
+def clean_name(name: str | None, fallback: str) -> str:
     """A node name qdaapp accepts: no '/', not empty, at most 255 characters."""
     text = (name or "").replace("/", "\u2215").strip()
     return (text or fallback)[:255].strip()
 
 
-def _color(value: Optional[str]) -> Optional[str]:
+def _color(value: str | None) -> str | None:
     if not value or not _COLOR.match(value.strip()):
         return None
     digits = value.strip()[1:]
@@ -200,10 +202,10 @@ def _color(value: Optional[str]) -> Optional[str]:
     return "#" + digits.upper()
 
 
-def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
+def _read_codes(codes: etree._Element, project: RProject, ids: _Ids) -> None:
     seen: set[str] = set()
 
-    def walk(elem: "etree._Element", parent: Optional[str], free: bool, taken: set[str]) -> None:
+    def walk(elem: etree._Element, parent: str | None, free: bool, taken: set[str]) -> None:
         guid = ids.of(elem)
         name = clean_name(elem.get("name"), "Unnamed code")
         if guid in seen:
@@ -228,7 +230,7 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
     top: set[str] = set()
     free_taken: set[str] = set()
 
-    def unfold_free_folder(folder: "etree._Element") -> None:
+    def unfold_free_folder(folder: etree._Element) -> None:
         """The codes in a free-nodes folder: its leaves are free nodes, a code with children a tree."""
         for c in children(folder, "Code"):
             if children(c, "Code"):
@@ -256,7 +258,7 @@ def _read_codes(codes: "etree._Element", project: RProject, ids: _Ids) -> None:
         walk(elem, None, False, top)
 
 
-def _foreign_free_folders(top: list["etree._Element"]) -> set["etree._Element"]:
+def _foreign_free_folders(top: list[etree._Element]) -> set[etree._Element]:
     """The top-level codes of another program's file that are qdaapp's 'Free Nodes' folder.
 
     Any spelling of the name will do. When several codes are so named (a user's own tree node called
@@ -302,12 +304,12 @@ def _drop_mirrored_source_memos(project: RProject) -> None:
     project.notes = keep
 
 
-def _is_free_folder(elem: "etree._Element") -> bool:
+def _is_free_folder(elem: etree._Element) -> bool:
     return (elem.get("name") == FREE_FOLDER_NAME and elem.get("isCodable") in ("false", "0")
             and child_text(elem, "Description").strip() == FREE_FOLDER_NOTE)
 
 
-def read_values(elem: "etree._Element") -> list[tuple[str, str]]:
+def read_values(elem: etree._Element) -> list[tuple[str, str]]:
     """(variable GUID, value as text) of an element's VariableValues."""
     out = []
     for vv in children(elem, "VariableValue"):
@@ -319,7 +321,7 @@ def read_values(elem: "etree._Element") -> list[tuple[str, str]]:
     return out
 
 
-def _read_variables(root: "etree._Element", project: RProject, ids: _Ids) -> None:
+def _read_variables(root: etree._Element, project: RProject, ids: _Ids) -> None:
     for v in _all(root, "Variables", "Variable"):
         kind = v.get("typeOfVariable") or "Text"
         name = (v.get("name") or "").strip() or "Unnamed variable"
@@ -331,7 +333,7 @@ def _read_variables(root: "etree._Element", project: RProject, ids: _Ids) -> Non
             project.notices.append(f"The variable '{name}' ({kind}) was imported as a text attribute.")
 
 
-def _read_cases(root: "etree._Element", project: RProject, ids: _Ids) -> None:
+def _read_cases(root: etree._Element, project: RProject, ids: _Ids) -> None:
     for n, c in enumerate(_all(root, "Cases", "Case"), start=1):
         name = " ".join((c.get("name") or "").split())[:255] or f"Case {n}"
         case = RCase(ids.of(c), name, child_text(c, "Description"))
@@ -344,7 +346,7 @@ def _read_cases(root: "etree._Element", project: RProject, ids: _Ids) -> None:
                          "were left out.", extra)
 
 
-def _read_notes(root: "etree._Element", archive: SafeArchive, project: RProject, ids: _Ids) -> None:
+def _read_notes(root: etree._Element, archive: SafeArchive, project: RProject, ids: _Ids) -> None:
     from .refi_text import decode
 
     for note in _all(root, "Notes", "Note"):
@@ -376,7 +378,7 @@ def _read_notes(root: "etree._Element", archive: SafeArchive, project: RProject,
             project.annotate(norm_guid(ref.get("targetGUID")), "note", guid)
 
 
-def _read_links_sets_graphs(root: "etree._Element", project: RProject, ids: _Ids) -> None:
+def _read_links_sets_graphs(root: etree._Element, project: RProject, ids: _Ids) -> None:
     for link in _all(root, "Links", "Link"):
         project.links.append(RLink(norm_guid(link.get("guid")), link.get("name") or "",
                                    norm_guid(link.get("originGUID")), norm_guid(link.get("targetGUID"))))

@@ -14,7 +14,7 @@ import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Optional, Union
+from typing import TYPE_CHECKING
 
 from ..progress import CancelToken, Progress, checkpoint
 from .refi_common import SafeArchive, child, child_text, children, local, norm_guid, parse_datetime
@@ -27,13 +27,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass
 class _Raw:
-    guid: Optional[str]
+    guid: str | None
     start: int
     end: int
     codings: list[RCoding]
     description: str = ""
-    coder: Optional[str] = None  # the selection's creatingUser and creationDateTime
-    created: Optional[str] = None
+    coder: str | None = None  # the selection's creatingUser and creationDateTime
+    created: str | None = None
 
 
 @dataclass
@@ -46,12 +46,12 @@ class _Pending:
 
 class SourceReader:
     def __init__(self, archive: SafeArchive, project: RProject, new_id: Callable[[], str],
-                 progress: Optional[Progress], cancel: Optional[CancelToken]) -> None:
+                 progress: Progress | None, cancel: CancelToken | None) -> None:
         self.archive, self.project, self.new_id = archive, project, new_id
         self.progress, self.cancel = progress, cancel
         self.pending: list[_Pending] = []
 
-    def read(self, sources: "etree._Element") -> None:
+    def read(self, sources: etree._Element) -> None:
         elems = list(sources)
         if self.progress is not None:
             self.progress.start(len(elems), "Reading sources")
@@ -74,7 +74,7 @@ class SourceReader:
         self._finish()
 
     # ------------------------------------------------------------------ kinds of source
-    def _text_source(self, elem: "etree._Element", name: str) -> None:
+    def _text_source(self, elem: etree._Element, name: str) -> None:
         got = self._text_of(elem)
         if isinstance(got, str):
             self._skip(name, got, _count_codings(elem))
@@ -88,7 +88,7 @@ class SourceReader:
         if pending is not None:
             self._selections(elem, pending, "PlainTextSelection")
 
-    def _pdf_source(self, elem: "etree._Element", name: str) -> None:
+    def _pdf_source(self, elem: etree._Element, name: str) -> None:
         rep = child(elem, "Representation")
         got = self._text_of(rep) if rep is not None else "it has no text representation (only the PDF)."
         if isinstance(got, str):
@@ -111,7 +111,7 @@ class SourceReader:
         if self.project.ours and original is not data:
             pending.source.page_starts = _pdf_pages(original, pending.tmap.text)
 
-    def _media_source(self, elem: "etree._Element", name: str, label: str) -> None:
+    def _media_source(self, elem: etree._Element, name: str, label: str) -> None:
         transcripts = children(elem, "Transcript")
         media_codings = len(children(elem, "Coding")) + sum(
             len(children(s, "Coding")) for s in elem if local(s.tag).endswith("Selection"))
@@ -133,7 +133,7 @@ class SourceReader:
                 self._add_raw(sel, pending, a, b, tname)
 
     # ------------------------------------------------------------------ pieces
-    def _text_of(self, elem: "etree._Element") -> Union[str, tuple[str, bytes, str]]:
+    def _text_of(self, elem: etree._Element) -> str | tuple[str, bytes, str]:
         """(text, its bytes, encoding), or why there is none."""
         path = (elem.get("plainTextPath") or "").strip()
         reason = "it has no text (neither a text file nor PlainTextContent)."
@@ -150,8 +150,8 @@ class SourceReader:
             return content.text, content.text.encode("utf-8"), "utf-8"
         return reason
 
-    def _start(self, elem: "etree._Element", name: str, raw: str, original: bytes, fmt: str,
-               encoding: str) -> Optional[_Pending]:
+    def _start(self, elem: etree._Element, name: str, raw: str, original: bytes, fmt: str,
+               encoding: str) -> _Pending | None:
         from .refi_read import SOURCE_MEMO_PREFIX, read_values, source_kind
 
         tmap = TextMap(raw)
@@ -179,11 +179,11 @@ class SourceReader:
         self.pending.append(pending)
         return pending
 
-    def _selections(self, elem: "etree._Element", pending: _Pending, tag: str) -> None:
+    def _selections(self, elem: etree._Element, pending: _Pending, tag: str) -> None:
         for sel in children(elem, tag):
             self._add_raw(sel, pending, sel.get("startPosition"), sel.get("endPosition"), pending.source.name)
 
-    def _add_raw(self, sel: "etree._Element", pending: _Pending, start: Optional[str], end: Optional[str],
+    def _add_raw(self, sel: etree._Element, pending: _Pending, start: str | None, end: str | None,
                  name: str) -> None:
         guid = norm_guid(sel.get("guid")) or self.new_id()
         codings = self._codings(sel)
@@ -199,7 +199,7 @@ class SourceReader:
                                 self.project.user_name(sel.get("creatingUser")),
                                 parse_datetime(sel.get("creationDateTime"))))
 
-    def _codings(self, elem: "etree._Element") -> list[RCoding]:
+    def _codings(self, elem: etree._Element) -> list[RCoding]:
         out = []
         for c in children(elem, "Coding"):
             ref = child(c, "CodeRef")
@@ -281,11 +281,11 @@ def _with_bytes(data: bytes) -> tuple[str, bytes, str]:
     return text, data, encoding
 
 
-def _count_codings(elem: "etree._Element") -> int:
+def _count_codings(elem: etree._Element) -> int:
     return sum(1 for e in elem.iter() if local(e.tag) == "Coding")
 
 
-def _pdf_pages(pdf: bytes, text: str) -> Optional[list[int]]:
+def _pdf_pages(pdf: bytes, text: str) -> list[int] | None:
     """Page starts of a PDF whose text qdaapp extracts exactly as the representation has it; else None."""
     from ..importers.base import ImportFailure
     from ..importers.pdf import read_pdf

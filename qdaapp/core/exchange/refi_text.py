@@ -19,7 +19,6 @@ import re
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable
-from typing import Optional
 
 from ..text import OffsetMap
 
@@ -54,7 +53,7 @@ class TextMap:
         self._removed = [m.start() for m in re.finditer("\r\n", raw)]  # each \r dropped from a \r\n
         lf = raw.replace("\r\n", "\n").replace("\r", "\n") if "\r" in raw else raw
         self.lf = lf
-        self._nfc: Optional[list[int]] = None
+        self._nfc: list[int] | None = None
         self._nfc_end: dict[int, int] = {}
         self.nfc_kept = False
         text = lf
@@ -66,7 +65,7 @@ class TextMap:
                 text, self._nfc, self._nfc_end = mapped
         self.text = text
         self._u16: dict[str, OffsetMap] = {}
-        self._astral: Optional[bool] = None
+        self._astral: bool | None = None
 
     @property
     def has_crlf(self) -> bool:
@@ -78,7 +77,7 @@ class TextMap:
             self._astral = not self.raw.isascii() and any(ord(ch) > 0xFFFF for ch in self.raw)
         return self._astral
 
-    def position(self, p: int, counting: tuple[str, str] = STANDARD, end: bool = False) -> Optional[int]:
+    def position(self, p: int, counting: tuple[str, str] = STANDARD, end: bool = False) -> int | None:
         """Where position ``p`` of the file lands in ``text``; None if outside the text."""
         unit, base_name = counting
         base = self.raw if base_name == "raw" else self.lf
@@ -99,14 +98,14 @@ class TextMap:
             p = self._nfc_end.get(p, self._nfc[p]) if end else self._nfc[p]
         return p
 
-    def span(self, start: int, end: int, counting: tuple[str, str] = STANDARD) -> Optional[tuple[int, int]]:
+    def span(self, start: int, end: int, counting: tuple[str, str] = STANDARD) -> tuple[int, int] | None:
         a, b = self.position(start, counting), self.position(end, counting, end=True)
         if a is None or b is None or a >= b:
             return None
         return a, b
 
 
-def _nfc_offsets(s: str) -> Optional[tuple[str, list[int], dict[int, int]]]:
+def _nfc_offsets(s: str) -> tuple[str, list[int], dict[int, int]] | None:
     """NFC of ``s`` cluster by cluster, with old -> new offsets; None if clusters interact."""
     mapping = [0] * (len(s) + 1)
     interior_end: dict[int, int] = {}

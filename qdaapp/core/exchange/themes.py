@@ -151,7 +151,7 @@ def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[flo
     table.style = "Table Grid"
     twips = [round(w * 567) for w in widths] if widths else None
     if twips:
-        for col, w in zip(table._tbl.tblGrid.gridCol_lst, twips):
+        for col, w in zip(table._tbl.tblGrid.gridCol_lst, twips, strict=False):
             col.w = w
     half_points = round(size * 2)
 
@@ -256,7 +256,7 @@ def collect(session: Session, node_ids: Iterable[int] | None = None) -> Themes:
         select(AttributeValue.source_id, Attribute.name, AttributeValue.value)
         .join(Attribute, Attribute.id == AttributeValue.attribute_id).where(AttributeValue.source_id.is_not(None))
     ):
-        source_attrs.setdefault(sid, {})[name] = value
+        source_attrs.setdefault(sid, {})[name] = value  # type: ignore[arg-type]  # the query leaves out cases' values
     attributes = list(session.scalars(select(Attribute.name).order_by(Attribute.name)))
     from .. import audit
 
@@ -354,7 +354,7 @@ def _write_docx(themes: Themes, tmp: Path) -> None:
             doc.add_heading("Memos", level=3)
             for memo in t.memos:
                 _docx_memo(doc, memo)
-    doc.save(tmp)
+    doc.save(str(tmp))
 
 
 def _html_memo(memo: MemoInfo, label: str = "") -> str:

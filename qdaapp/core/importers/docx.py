@@ -53,7 +53,7 @@ _MATH = (
     "http://purl.oclc.org/ooxml/officeDocument/math",
 )
 
-_W_LOCAL = (  # noqa: SIM905
+_W_LOCAL = (
     "p t tab ptab br cr noBreakHyphen sym tc tr del moveFrom ins moveTo pPr txbxContent commentReference"
 ).split()
 # Subtrees whose content is never text on the page.
@@ -273,7 +273,7 @@ class open_part:
         if progress is not None:
             progress.start(self._steps, "Reading the Word document")
 
-    def __enter__(self) -> open_part:  # noqa: PYI034
+    def __enter__(self) -> open_part:
         return self
 
     def __exit__(self, exc_type, *exc) -> None:
@@ -314,7 +314,7 @@ def _aside_warnings(zf: zipfile.ZipFile) -> list[str]:
     return [f"The document has {listed}; these were not imported, only the main text."]
 
 
-def extract_text(stream: IO[bytes]) -> tuple[str, list[str]]:
+def extract_text(stream: IO[bytes] | open_part) -> tuple[str, list[str]]:
     """Text of a WordprocessingML main part, one paragraph per line.
 
     Returns the text and a list of warnings about what it contains.

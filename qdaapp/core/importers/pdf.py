@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from qdaapp.core.importers.base import ImportedDocument, PathLike, build_document, fail, load_bytes
 from qdaapp.core.importers.pdf_layout import Line, rebuild
@@ -110,7 +111,7 @@ def _extract_pages(data: bytes, progress: Progress | None, cancel: CancelToken |
     return pages
 
 
-def page_lines(layout) -> list[Line]:  # noqa: ANN001 - a pdfminer LTPage
+def page_lines(layout) -> list[Line]:  # a pdfminer LTPage
     """The printed lines of one laid-out page, box by box; a figure's text is one fixed line."""
     from pdfminer.layout import LTContainer, LTFigure, LTText, LTTextBox, LTTextBoxVertical, LTTextLine
 
@@ -137,7 +138,7 @@ def page_lines(layout) -> list[Line]:  # noqa: ANN001 - a pdfminer LTPage
     return lines
 
 
-def _line(line, box: int, fixed: bool) -> Line:  # noqa: ANN001 - a pdfminer LTTextLine
+def _line(line, box: int, fixed: bool) -> Line:  # a pdfminer LTTextLine
     """One printed line, with the width of its first word (up to a space or after a hyphen)."""
     from pdfminer.layout import LTChar
 
@@ -158,7 +159,7 @@ def _line(line, box: int, fixed: bool) -> Line:  # noqa: ANN001 - a pdfminer LTT
     return Line(_clean(line.get_text()), line.x0, line.x1, line.y0, line.y1, line.height, width, box, fixed)
 
 
-def _figure_text(figure, container: type, text_type: type) -> Iterator[str]:  # noqa: ANN001 - a pdfminer LTFigure
+def _figure_text(figure, container: type, text_type: type[Any]) -> Iterator[str]:  # a pdfminer LTFigure
     for item in figure:
         if isinstance(item, container):
             yield from _figure_text(item, container, text_type)

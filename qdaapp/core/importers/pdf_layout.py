@@ -120,7 +120,8 @@ def rebuild(pages: list[list[Line]]) -> Rebuilt:
     following = pos
     page_starts = [0] * len(starts)
     for i in range(len(starts) - 1, -1, -1):
-        following = starts[i] if starts[i] is not None else following
+        start = starts[i]
+        following = start if start is not None else following
         page_starts[i] = following
     return Rebuilt("".join(parts), page_starts, len(drop))
 
@@ -166,7 +167,7 @@ def _counts_pages(cluster: list[tuple[float, int, int, str]]) -> bool:
     """True if one of the numbers in these lines goes up with the page ("Page 3 of 12")."""
     numbers = [[int(n) for n in _DIGITS.findall(text)] for *_rest, text in cluster]
     for k in range(min(len(ns) for ns in numbers)):
-        offsets = Counter(ns[k] - page for ns, (_y, page, _j, _t) in zip(numbers, cluster))
+        offsets = Counter(ns[k] - page for ns, (_y, page, _j, _t) in zip(numbers, cluster, strict=True))
         if offsets.most_common(1)[0][1] >= 0.8 * len(cluster):
             return True
     return False

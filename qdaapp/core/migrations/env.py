@@ -8,7 +8,7 @@ connection = context.config.attributes.get("connection")
 if connection is None:  # pragma: no cover - only the project runs migrations
     raise RuntimeError("qdaapp migrations run through Project.open/create")
 
-def include_object(obj, name, type_, reflected, compare_to):  # noqa: ANN001
+def include_object(obj, name, type_, reflected, compare_to):
     """FTS5 tables are made by hand in the migrations; autogenerate must leave them alone."""
     return not (type_ == "table" and name.startswith(("text_fts", "lemma_fts")))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape as _escape
-from typing import Any, Optional
+from typing import Any
 
 from .query import Row, action_label, loads, local_time
 
@@ -24,14 +24,14 @@ def _order(key: str) -> tuple[int, int, str]:
 MAX_ITEMS = 8
 MAX_TEXT = 600
 
-Namer = Callable[[str, int], Optional[str]]
+Namer = Callable[[str, int], str | None]
 
 
 def escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
-def _value(key: str, value: Any, namer: Optional[Namer]) -> str:
+def _value(key: str, value: Any, namer: Namer | None) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if value is None or value == "":
@@ -56,11 +56,11 @@ def _value(key: str, value: Any, namer: Optional[Namer]) -> str:
     return str(value)
 
 
-def _row_line(item: Any, namer: Optional[Namer]) -> str:
-    return "; ".join(l.strip() for l in lines(item, namer)[:4])
+def _row_line(item: Any, namer: Namer | None) -> str:
+    return "; ".join(line.strip() for line in lines(item, namer)[:4])
 
 
-def lines(snapshot: Any, namer: Optional[Namer] = None, indent: str = "") -> list[str]:
+def lines(snapshot: Any, namer: Namer | None = None, indent: str = "") -> list[str]:
     """A before/after snapshot as 'key: value' lines (lists of rows: the first few, then a count)."""
     if snapshot is None:
         return []
@@ -99,8 +99,8 @@ def lines(snapshot: Any, namer: Optional[Namer] = None, indent: str = "") -> lis
 PASSAGES_SHOWN = 200  # passages listed in the pane at once; the rest are counted
 
 
-def event_html(row: Row, namer: Optional[Namer] = None, sentence: Optional[str] = None, passages: int = 0,
-               listed: Optional[list[Any]] = None) -> str:
+def event_html(row: Row, namer: Namer | None = None, sentence: str | None = None, passages: int = 0,
+               listed: list[Any] | None = None) -> str:
     """The event for people: its sentence, who and when, the reason, its passages (a link that lists
     them, or the list itself when ``listed``), and its before and after."""
     seq, stamp, coder, action, entity, entity_id, summary, before, after, reason = row
@@ -120,7 +120,7 @@ def event_html(row: Row, namer: Optional[Namer] = None, sentence: Optional[str] 
     for title, snap in (("Before", loads(before)), ("After", loads(after))):
         shown = lines(snap, namer)
         if shown:
-            body = "<br>".join(escape(l).replace("    ", "&nbsp;&nbsp;&nbsp;&nbsp;") for l in shown)
+            body = "<br>".join(escape(line).replace("    ", "&nbsp;&nbsp;&nbsp;&nbsp;") for line in shown)
             parts.append(f"<p style='margin-top:8px'><b>{title}</b></p><p style='margin-left:8px'>{body}</p>")
     if action in ("undo", "redo") and entity_id is not None:
         parts.append(f"<p style='color:#5A5A5A'>This {action} reverted event {entity_id:,}.</p>")

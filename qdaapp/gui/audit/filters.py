@@ -7,7 +7,7 @@ waits for a pause (300 ms) first, so the timeline is not re-queried on every key
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
@@ -40,7 +40,7 @@ def _date_edit(tip: str) -> QDateEdit:
 class FilterBar(QWidget):
     changed = Signal(object)  # ViewFilter
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.coder = _combo("Only the changes made by one coder")
         self.action = _combo("Only one kind of change (a group, or one action in it)", 180)

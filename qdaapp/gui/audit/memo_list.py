@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLineEdit, QTreeView, QWidget
@@ -45,11 +43,11 @@ class MemoList(QWidget):
 
     picked = Signal(object)  # memo id, or None
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._memos: dict[int, MemoInfo] = {}
         self._labels: dict[int, str] = {}
-        self._current: Optional[int] = None
+        self._current: int | None = None
         self.kind = QComboBox()
         for key, label in KINDS:
             self.kind.addItem(label, key)
@@ -84,7 +82,7 @@ class MemoList(QWidget):
         self.search.textChanged.connect(lambda _t: self.apply_filters())
         self.tree.selectionModel().currentRowChanged.connect(self._on_current_changed)
 
-    def set_memos(self, memos: dict[int, MemoInfo], labels: dict[int, str], current: Optional[int]) -> None:
+    def set_memos(self, memos: dict[int, MemoInfo], labels: dict[int, str], current: int | None) -> None:
         """New contents (after any change); the author choice and the filters stay."""
         self._memos, self._labels = memos, labels
         authors = sorted({m.author for m in memos.values() if m.author}, key=str.lower)
@@ -126,7 +124,7 @@ class MemoList(QWidget):
     def visible_ids(self) -> list[int]:
         return [self.model.item(r, 0).data(ID_ROLE) for r in range(self.model.rowCount())]
 
-    def select(self, memo_id: Optional[int]) -> None:
+    def select(self, memo_id: int | None) -> None:
         """Mark ``memo_id`` as the current row without telling anyone (the manager already shows it)."""
         self._current = memo_id
         ids = self.visible_ids()

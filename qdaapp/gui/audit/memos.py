@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape as _escape
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -46,15 +46,15 @@ class MemoManager(QWidget):
     openTarget = Signal(str, int)  # 'source' | 'node' | 'coding' | 'case' | 'account', id
     exportRequested = Signal()
 
-    def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MemoManager")
         self.runner = runner
         self.project: Any = None
         self._memos: dict[int, MemoInfo] = {}
         self._labels: dict[int, str] = {}
-        self.current_id: Optional[int] = None
-        self.draft: Optional[tuple[str, Optional[str]]] = None  # ('memo', target) or ('diary', None), unsaved
+        self.current_id: int | None = None
+        self.draft: tuple[str, str | None] | None = None  # ('memo', target) or ('diary', None), unsaved
         self._saved = ("", "")
 
         self.memo_list = MemoList()
@@ -186,7 +186,7 @@ class MemoManager(QWidget):
             self._show(self._memos.get(self.current_id) if self.current_id is not None else None)
 
     # -- the editor ---------------------------------------------------------------
-    def _on_picked(self, memo_id: Optional[int]) -> None:
+    def _on_picked(self, memo_id: int | None) -> None:
         if memo_id == self.current_id and self.draft is None:
             return
         if not self.save():  # the error was shown; stay on what is being written
@@ -195,7 +195,7 @@ class MemoManager(QWidget):
         self._show(self._memos.get(memo_id) if memo_id is not None else None)
         self.memo_list.select(memo_id)
 
-    def _show(self, memo: Optional[MemoInfo], draft: Optional[tuple[str, Optional[str]]] = None) -> None:
+    def _show(self, memo: MemoInfo | None, draft: tuple[str, str | None] | None = None) -> None:
         self.current_id = memo.id if memo else None
         self.draft = draft
         for widget in (self.title, self.editor):
@@ -222,7 +222,7 @@ class MemoManager(QWidget):
         self.links.setText(self._links(memo))
         self.status.setText(self._meta(memo) if memo else ("Not saved yet (Ctrl+S)" if draft else ""))
 
-    def _heading(self, memo: Optional[MemoInfo], draft: Optional[tuple[str, Optional[str]]]) -> str:
+    def _heading(self, memo: MemoInfo | None, draft: tuple[str, str | None] | None) -> str:
         if self.project is None:
             return "No project is open."
         if memo is None and draft is None:
@@ -238,7 +238,7 @@ class MemoManager(QWidget):
             return f"<b>Diary entry for {escape(memo.date or '')}</b>"
         return f"<b>Memo on {self._target_link(memo.target_type, memo.target_id, memo.id)}</b>"
 
-    def _target_link(self, kind: str, ident: Optional[int], memo_id: Optional[int] = None) -> str:
+    def _target_link(self, kind: str, ident: int | None, memo_id: int | None = None) -> str:
         if kind == "project" or ident is None:
             return "the project"
         label = escape(self._labels.get(memo_id, f"{kind} {ident}") if memo_id else self._label_for(kind, ident))
@@ -249,7 +249,7 @@ class MemoManager(QWidget):
             return f"memo '{memo_title(self._memos[ident])}'"
         return f"{kind} {ident}"
 
-    def _links(self, memo: Optional[MemoInfo]) -> str:
+    def _links(self, memo: MemoInfo | None) -> str:
         if memo is None:
             return ""
         linked = [m for m in self._memos.values() if m.target_type == "memo" and m.target_id == memo.id]
@@ -276,7 +276,7 @@ class MemoManager(QWidget):
             self.openTarget.emit(kind, int(ident))
 
     # -- new memos ----------------------------------------------------------------
-    def new_memo(self, target: Optional[str] = None) -> bool:
+    def new_memo(self, target: str | None = None) -> bool:
         """Start a memo on ``target`` ('node:5', 'memo:4'… ; None: the project)."""
         if not self.editable() or not self.save():
             return False

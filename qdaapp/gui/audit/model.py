@@ -9,7 +9,7 @@ what is already loaded.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
@@ -96,10 +96,10 @@ class AuditModel(QAbstractTableModel):
         return len(page)
 
     # -- access -------------------------------------------------------------------
-    def row(self, index: int) -> Optional[Row]:
+    def row(self, index: int) -> Row | None:
         return self._rows[index] if 0 <= index < len(self._rows) else None
 
-    def row_of_seq(self, seq: int) -> Optional[int]:
+    def row_of_seq(self, seq: int) -> int | None:
         """Where event ``seq`` is among the loaded rows (rows are in descending seq order)."""
         lo, hi = 0, len(self._rows)
         while lo < hi:
@@ -122,7 +122,7 @@ class AuditModel(QAbstractTableModel):
                     said = query.sentences(conn, block)
             else:
                 said = [r[6] for r in block]
-            self._sentences.update((r[0], t) for r, t in zip(block, said))
+            self._sentences.update((r[0], t) for r, t in zip(block, said, strict=True))
             text = self._sentences.get(row[0], row[6])
         return text
 

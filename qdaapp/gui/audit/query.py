@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any
 
 from qdaapp.core import audit, audit_passages, audit_text, narrative
 from qdaapp.core.audit import ACTION_GROUPS, EventFilter, day_end_utc, day_start_utc
@@ -43,9 +43,9 @@ class ViewFilter:
 
     base: EventFilter = EventFilter()
     actions: tuple[str, ...] = ()  # several prefixes or exact actions (one group)
-    case_id: Optional[int] = None
-    node_id: Optional[int] = None
-    source_id: Optional[int] = None
+    case_id: int | None = None
+    node_id: int | None = None
+    source_id: int | None = None
 
     def is_plain(self) -> bool:
         return not self.actions and self.case_id is None and self.node_id is None and self.source_id is None
@@ -73,11 +73,11 @@ def coders(conn: Connection) -> list[str]:
     return audit.coders(conn)
 
 
-def time_range(conn: Connection) -> tuple[Optional[date], Optional[date]]:
+def time_range(conn: Connection) -> tuple[date | None, date | None]:
     """The local days of the first and the last event."""
     first, last = audit.time_span(conn)
 
-    def day(stamp: Optional[str]) -> Optional[date]:
+    def day(stamp: str | None) -> date | None:
         try:
             return datetime.fromisoformat(stamp).astimezone().date() if stamp else None
         except ValueError:
@@ -86,7 +86,7 @@ def time_range(conn: Connection) -> tuple[Optional[date], Optional[date]]:
     return day(first), day(last)
 
 
-def event(conn: Connection, seq: int) -> Optional[Row]:
+def event(conn: Connection, seq: int) -> Row | None:
     return audit.event_row(conn, seq)
 
 
@@ -99,7 +99,7 @@ def passage_count(conn: Connection, seq: int) -> int:
     return audit_passages.passage_count(conn, seq)
 
 
-def passages(conn: Connection, seq: int, limit: Optional[int] = None) -> list[audit_passages.Passage]:
+def passages(conn: Connection, seq: int, limit: int | None = None) -> list[audit_passages.Passage]:
     """The passages event ``seq`` coded, uncoded or moved, by source and position."""
     return audit_passages.event_passages(conn, seq, limit)
 
@@ -113,7 +113,7 @@ def local_time(stamp: str) -> str:
         return stamp or ""
 
 
-def loads(value: Optional[str]) -> Any:
+def loads(value: str | None) -> Any:
     if not value:
         return None
     try:
@@ -142,5 +142,5 @@ def touched(row: Row) -> dict:
     return out
 
 
-def account_of_fragment(conn: Connection, fragment_id: int) -> Optional[int]:
+def account_of_fragment(conn: Connection, fragment_id: int) -> int | None:
     return narrative.account_of_fragment(conn, fragment_id)

@@ -3,17 +3,17 @@
 A timeline table (lazy: pages of 500 events, each event a sentence made as it
 comes into view), filters above it, and a detail pane beside it with the
 event's sentence, its reason, its passages on demand (each opening its
-document there) and its before and after as readable lines. The state of the hash chain is shown at the top. Double-clicking a
-row opens what it touched; the viewer only emits signals, the main window
-decides how to show a passage, a node, a source, a case, a memo or an account.
+document there) and its before and after as readable lines. The state of
+the hash chain is shown at the top. Double-clicking a row opens what it
+touched; the viewer only emits signals, the main window decides how to show
+a passage, a node, a source, a case, a memo or an account.
 """
 
 from __future__ import annotations
 
 import html
-
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QDate, QModelIndex, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QShowEvent
@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 from qdaapp.core import cases as case_ops
 from qdaapp.core import nodes as node_ops
 from qdaapp.core import sources as source_ops
-
 from qdaapp.gui.review.hooks import add_comment_item
 
 from . import query
@@ -56,11 +55,11 @@ class AuditViewer(QWidget):
     verifyRequested = Signal()
     message = Signal(str)  # something to tell the user in the status bar
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AuditViewer")
         self.project: Any = None
-        self.namer: Optional[Callable[[str, int], Optional[str]]] = None
+        self.namer: Callable[[str, int], str | None] | None = None
         self._stale = False
         self._chain: Any = None
         self._checking = False
@@ -209,7 +208,8 @@ class AuditViewer(QWidget):
             self.chain_label.setToolTip("Every event's hash matches its content and the event before it: "
                                         "nothing in the trail was edited or removed.")
         elif result.first_bad_seq is not None or result.problem:
-            where = f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None else "not as recorded"
+            where = (f"broken at event {result.first_bad_seq:,}" if result.first_bad_seq is not None
+                     else "not as recorded")
             self.chain_label.setText(f"✖ Audit chain {where}: {result.problem}")
             self.chain_label.setStyleSheet("color: #B3261E; font-weight: bold;")
             self.chain_label.setToolTip("Events from this one on cannot be trusted: the project file was changed "
@@ -264,7 +264,7 @@ class AuditViewer(QWidget):
         row = self.model.row(current.row()) if current.isValid() else None
         self.show_detail(row, current.row() if row is not None else -1)
 
-    def show_detail(self, row: Optional[query.Row], index: int = -1, listed: bool = False) -> None:
+    def show_detail(self, row: query.Row | None, index: int = -1, listed: bool = False) -> None:
         """The event in the detail pane: its sentence, and its passages as a link (or listed)."""
         if row is None or self.model.engine is None:
             self.detail.setHtml(EMPTY_DETAIL)
@@ -290,7 +290,7 @@ class AuditViewer(QWidget):
             if len(parts) == 3 and all(p.isdigit() for p in parts):
                 self.openPassage.emit(int(parts[0]), int(parts[1]), int(parts[2]))
 
-    def current_row(self) -> Optional[query.Row]:
+    def current_row(self) -> query.Row | None:
         index = self.table.currentIndex()
         return self.model.row(index.row()) if index.isValid() else None
 

@@ -7,7 +7,7 @@ transcript names its interviewee in its header, that name filled in.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from qdaapp.core import cases as case_ops
 from qdaapp.core import sources as source_ops
 from qdaapp.core.case_names import interviewee
@@ -46,7 +47,7 @@ class CaseDialog(QDialog):
     ``source_ids`` are ticked from the start of a new case (its name is then
     suggested from the first source's interviewee, when its header names one)."""
 
-    def __init__(self, parent: Optional[QWidget], project: Any, runner: Any, case_id: Optional[int] = None,
+    def __init__(self, parent: QWidget | None, project: Any, runner: Any, case_id: int | None = None,
                  source_ids: Sequence[int] = ()) -> None:
         super().__init__(parent)
         self._project = project
@@ -146,7 +147,7 @@ class CaseDialog(QDialog):
             self.table.editItem(name_item)
         return row
 
-    def rows(self) -> list[tuple[str, str, str, Optional[str]]]:
+    def rows(self) -> list[tuple[str, str, str, str | None]]:
         """(name, type, value, value before) for each row with a name."""
         out = []
         for row in range(self.table.rowCount()):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import (
@@ -58,7 +58,7 @@ NO_CASE = ""
 class ImportOptionsDialog(QDialog):
     """What the chosen files are (kind) and, optionally, whose they are (case)."""
 
-    def __init__(self, parent: Optional[QWidget], paths: Sequence[str], cases: Sequence[str],
+    def __init__(self, parent: QWidget | None, paths: Sequence[str], cases: Sequence[str],
                  kind: str = "interview") -> None:
         super().__init__(parent)
         self.setWindowTitle("Import files")
@@ -118,7 +118,7 @@ class ImportOptionsDialog(QDialog):
         button = self._kinds.checkedButton()
         return str(button.property("kind")) if button else "interview"
 
-    def case_name(self) -> Optional[str]:
+    def case_name(self) -> str | None:
         if self.case_per_file():
             return None
         text = self.case_combo.currentText().strip()
@@ -131,7 +131,7 @@ class ImportOptionsDialog(QDialog):
     def _on_per_file_toggled(self, on: bool) -> None:
         self.case_combo.setEnabled(not on)
 
-    def language(self) -> Optional[str]:
+    def language(self) -> str | None:
         """An ISO code the user chose, or None to detect each file's language."""
         return self.language_combo.currentData()
 
@@ -149,16 +149,16 @@ class ImportFlow(QObject):
     finished = Signal(object)
 
     def __init__(self, window: QWidget, project: Any, run_command: Callable[..., tuple[bool, Any]],
-                 settings: Optional[QSettings] = None) -> None:
+                 settings: QSettings | None = None) -> None:
         super().__init__(window)
         self._window = window
         self._project = project
         self._run_command = run_command
         self._settings = settings
-        self.job: Optional[Job] = None
+        self.job: Job | None = None
         self._kind = "interview"
-        self._case: Optional[str] = None
-        self._language: Optional[str] = None
+        self._case: str | None = None
+        self._language: str | None = None
         self._case_per_file = False
 
     # -- step 1 and 2: dialogs ----------------------------------------------------
@@ -183,7 +183,7 @@ class ImportFlow(QObject):
         return True
 
     # -- step 3: read on a worker -------------------------------------------------
-    def run(self, paths: Sequence[str], kind: str, case_name: Optional[str], language: Optional[str] = None,
+    def run(self, paths: Sequence[str], kind: str, case_name: str | None, language: str | None = None,
             case_per_file: bool = False) -> Job:
         self._kind, self._case, self._language = kind, case_name, language
         self._case_per_file = case_per_file

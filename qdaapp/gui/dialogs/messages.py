@@ -6,8 +6,6 @@ static :class:`QMessageBox` helpers (tests replace those to capture text).
 
 from __future__ import annotations
 
-from typing import Optional
-
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from qdaapp.core.errors import QdaError
@@ -27,7 +25,7 @@ def error_text(exc: BaseException) -> str:
     )
 
 
-def show_error(parent: Optional[QWidget], exc: BaseException, title: str = APP_TITLE) -> None:
+def show_error(parent: QWidget | None, exc: BaseException, title: str = APP_TITLE) -> None:
     text = error_text(exc)
     if isinstance(exc, QdaError):
         QMessageBox.warning(parent, title, text)
@@ -35,15 +33,15 @@ def show_error(parent: Optional[QWidget], exc: BaseException, title: str = APP_T
         QMessageBox.critical(parent, title, text)
 
 
-def inform(parent: Optional[QWidget], text: str, title: str = APP_TITLE) -> None:
+def inform(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
     QMessageBox.information(parent, title, text)
 
 
-def warn(parent: Optional[QWidget], text: str, title: str = APP_TITLE) -> None:
+def warn(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
     QMessageBox.warning(parent, title, text)
 
 
-def confirm(parent: Optional[QWidget], text: str, title: str = APP_TITLE, default_yes: bool = False) -> bool:
+def confirm(parent: QWidget | None, text: str, title: str = APP_TITLE, default_yes: bool = False) -> bool:
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     default = QMessageBox.StandardButton.Yes if default_yes else QMessageBox.StandardButton.No
     return QMessageBox.question(parent, title, text, buttons, default) == QMessageBox.StandardButton.Yes

@@ -10,7 +10,6 @@ create a free node with the typed name.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -37,7 +36,7 @@ def _subsequence(query: str, text: str) -> bool:
     return all(ch in it for ch in query)
 
 
-def match_score(query: str, name: str, path: str) -> Optional[float]:
+def match_score(query: str, name: str, path: str) -> float | None:
     """Higher is better; None when ``query`` does not match at all."""
     q = query.strip().lower()
     if not q:
@@ -82,7 +81,7 @@ class QuickPick(QFrame):
         parent: QWidget,
         choices: list[Choice],
         title: str = "Code the selection at…",
-        recent: Optional[list[int]] = None,
+        recent: list[int] | None = None,
         allow_create: bool = True,
     ) -> None:
         super().__init__(parent, Qt.WindowType.Popup)
@@ -182,7 +181,7 @@ class QuickPick(QFrame):
     def _on_item_activated(self, item: QListWidgetItem) -> None:
         self._accept(item)
 
-    def _accept(self, item: Optional[QListWidgetItem]) -> None:
+    def _accept(self, item: QListWidgetItem | None) -> None:
         if item is None:
             return
         value = item.data(CHOICE_ROLE)

@@ -19,7 +19,6 @@ dialog that already asks something (Code search results).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
@@ -76,7 +75,7 @@ class Answer:
 class ReasonField(QWidget):
     """"Why? (optional)": an editable list of this session's reasons and "Don't ask again this session"."""
 
-    def __init__(self, kind: str, memory: ReasonMemory = SESSION, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, kind: str, memory: ReasonMemory = SESSION, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kind = kind
         self.memory = memory
@@ -118,7 +117,7 @@ class ReasonDialog(QDialog):
 
     SKIPPED = 2  # exec() result besides Accepted (OK) and Rejected (Cancel)
 
-    def __init__(self, parent: Optional[QWidget], kind: str, description: str, action_text: str,
+    def __init__(self, parent: QWidget | None, kind: str, description: str, action_text: str,
                  details: str = "", negated: int = 0, negated_example: str = "",
                  memory: ReasonMemory = SESSION, title: str = "") -> None:
         super().__init__(parent)
@@ -176,7 +175,7 @@ class ReasonDialog(QDialog):
             return
         super().keyPressEvent(event)
 
-    def answer(self) -> Optional[Answer]:
+    def answer(self) -> Answer | None:
         """The go-ahead after ``exec``: None if cancelled."""
         code = self.result()
         if code not in (QDialog.DialogCode.Accepted, self.SKIPPED):
@@ -185,9 +184,9 @@ class ReasonDialog(QDialog):
         return Answer(reason, self.include_negated.isVisibleTo(self) and self.include_negated.isChecked())
 
 
-def ask_reason(parent: Optional[QWidget], kind: str, description: str, action_text: str, *, details: str = "",
+def ask_reason(parent: QWidget | None, kind: str, description: str, action_text: str, *, details: str = "",
                negated: int = 0, negated_example: str = "", destructive: bool = False,
-               memory: ReasonMemory = SESSION) -> Optional[Answer]:
+               memory: ReasonMemory = SESSION) -> Answer | None:
     """Ask why before ``description`` ("Accept all 227 passages of 'have to'?"); None means Cancel.
 
     ``kind`` is the kind of action the "Don't ask again" box remembers ("review.accept",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Optional
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -25,7 +24,7 @@ _STAMP = re.compile(r"-(\d{8})-(\d{6})-(\d{6})-(.+)$")
 LABELS = {"auto": "Automatic", "manual": "Made by you", "before-restore": "Before a restore"}
 
 
-def describe_backup(project: Path, backup: Path) -> tuple[Optional[datetime], str]:
+def describe_backup(project: Path, backup: Path) -> tuple[datetime | None, str]:
     """(when it was made, what kind of copy) from a backup's file name."""
     stem = backup.name[: -len(backup.suffix)] if backup.suffix else backup.name
     match = _STAMP.search(stem[len(project.stem):]) if stem.startswith(project.stem) else None
@@ -49,7 +48,7 @@ def human_size(n: int) -> str:
     return f"{n} bytes"
 
 
-def when_text(when: Optional[datetime]) -> str:
+def when_text(when: datetime | None) -> str:
     if when is None:
         return "—"
     today = datetime.now().date()
@@ -59,7 +58,7 @@ def when_text(when: Optional[datetime]) -> str:
 
 
 class RestoreDialog(QDialog):
-    def __init__(self, parent: Optional[QWidget], project_path: Path, backups: list[Path]) -> None:
+    def __init__(self, parent: QWidget | None, project_path: Path, backups: list[Path]) -> None:
         super().__init__(parent)
         self.setWindowTitle("Restore from backup")
         self.setMinimumSize(620, 420)
@@ -118,7 +117,7 @@ class RestoreDialog(QDialog):
         if backups:
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
 
-    def selected(self) -> Optional[Path]:
+    def selected(self) -> Path | None:
         item = self.tree.currentItem()
         return Path(item.data(0, PATH_ROLE)) if item is not None and item.isSelected() else None
 

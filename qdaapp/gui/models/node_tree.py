@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Optional, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import QAbstractItemModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
@@ -33,7 +33,7 @@ _NO_PARENT = QModelIndex()
 class NodeActions(Protocol):
     """What the model asks the window to do; each returns True if it happened."""
 
-    def code_span_at(self, node_id: int, start: int, end: int, source_id: Optional[int]) -> bool: ...
+    def code_span_at(self, node_id: int, start: int, end: int, source_id: int | None) -> bool: ...
 
     def move_node_to(self, node_id: int, target_id: int) -> bool: ...
 
@@ -49,8 +49,8 @@ class NodeItem:
     description: str = ""
     count: int = 0
     position: int = 0
-    parent: Optional["NodeItem"] = None
-    children: list["NodeItem"] = field(default_factory=list)
+    parent: NodeItem | None = None
+    children: list[NodeItem] = field(default_factory=list)
 
     @property
     def is_root(self) -> bool:
@@ -94,12 +94,12 @@ def swatch(color: str, size: int = 12) -> QIcon:
 class NodeTreeModel(QAbstractItemModel):
     COLUMNS = ("Node", "Codings")
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._free = NodeItem(FREE_ROOT, "Free Nodes", kind="free")
         self._tree = NodeItem(TREE_ROOT, "Tree Nodes", kind="tree")
         self._by_id: dict[int, NodeItem] = {}
-        self.actions: Optional[NodeActions] = None
+        self.actions: NodeActions | None = None
         self.read_only = False
         self._bold = QFont()
         self._bold.setBold(True)
@@ -118,7 +118,7 @@ class NodeTreeModel(QAbstractItemModel):
                 root.children.sort(key=lambda n: (n.position, n.name.lower()))
         self.endResetModel()
 
-    def _attach(self, item: NodeItem, parent_id: Optional[int]) -> None:
+    def _attach(self, item: NodeItem, parent_id: int | None) -> None:
         parent = self._free if item.kind == "free" else self._by_id.get(parent_id, self._tree)
         item.parent = parent
         parent.children.append(item)
@@ -147,8 +147,8 @@ class NodeTreeModel(QAbstractItemModel):
             root = self._index_of_item(self._free)
             self.dataChanged.emit(root, root)
 
-    def update_node(self, node_id: int, name: Optional[str] = None, color: Optional[str] = None,
-                    description: Optional[str] = None) -> None:
+    def update_node(self, node_id: int, name: str | None = None, color: str | None = None,
+                    description: str | None = None) -> None:
         item = self._by_id.get(node_id)
         if item is None:
             return
@@ -184,7 +184,7 @@ class NodeTreeModel(QAbstractItemModel):
         return changed
 
     # -- lookups ------------------------------------------------------------------
-    def node(self, node_id: int) -> Optional[NodeItem]:
+    def node(self, node_id: int) -> NodeItem | None:
         return self._by_id.get(node_id)
 
     def nodes(self) -> list[NodeItem]:
@@ -197,7 +197,7 @@ class NodeTreeModel(QAbstractItemModel):
             stack.extend(reversed(item.children))
         return out
 
-    def item(self, index: Index) -> Optional[NodeItem]:
+    def item(self, index: Index) -> NodeItem | None:
         return index.internalPointer() if index.isValid() else None
 
     def index_for(self, node_id: int) -> QModelIndex:
@@ -322,7 +322,7 @@ class NodeTreeModel(QAbstractItemModel):
         # The project moves the node; the view must never remove rows itself.
         return Qt.DropAction.CopyAction
 
-    def mimeData(self, indexes) -> QMimeData:  # noqa: ANN001 - list of indexes
+    def mimeData(self, indexes) -> QMimeData:  # list of indexes
         ids = []
         for index in indexes:
             item = self.item(index)
@@ -334,11 +334,11 @@ class NodeTreeModel(QAbstractItemModel):
             mime.setText(self._by_id[ids[0]].path())
         return mime
 
-    def _drop_target(self, row: int, parent: Index) -> Optional[NodeItem]:
+    def _drop_target(self, row: int, parent: Index) -> NodeItem | None:
         # Dropping between rows of a parent counts as dropping onto the parent.
         return self.item(parent) if parent.isValid() else None
 
-    def canDropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:  # noqa: ANN001
+    def canDropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:
         if self.read_only:
             return False
         target = self._drop_target(row, parent)
@@ -357,7 +357,7 @@ class NodeTreeModel(QAbstractItemModel):
             return target.kind == "tree" and moving.parent is not target
         return False
 
-    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:  # noqa: ANN001
+    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: Index) -> bool:
         if action == Qt.DropAction.IgnoreAction:
             return True
         if self.actions is None or not self.canDropMimeData(data, action, row, column, parent):
@@ -375,7 +375,7 @@ class NodeTreeModel(QAbstractItemModel):
         moving = self._dragged_node(data)
         return moving is not None and self.actions.move_node_to(moving.id, target.id)
 
-    def _dragged_node(self, data: QMimeData) -> Optional[NodeItem]:
+    def _dragged_node(self, data: QMimeData) -> NodeItem | None:
         try:
             node_id = int(json.loads(bytes(data.data(NODE_MIME)).decode("utf-8"))["id"])
         except (ValueError, KeyError, TypeError):

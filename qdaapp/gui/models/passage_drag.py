@@ -12,7 +12,7 @@ account's flow chart and fragment list) without changing the widget itself.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QEvent, QMimeData, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtWidgets import QWidget
@@ -23,7 +23,7 @@ Passage = tuple[int, int, int]
 
 
 class PassageDrag:
-    def passage_at(self, index: QModelIndex) -> Optional[Passage]:  # pragma: no cover - each model says
+    def passage_at(self, index: QModelIndex) -> Passage | None:  # pragma: no cover - each model says
         raise NotImplementedError
 
     def drag_text(self, index: QModelIndex) -> str:
@@ -77,7 +77,7 @@ class PassageDropTarget(QObject):
         widget.setAcceptDrops(True)
         widget.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in self._DRAG_EVENTS:
             return False
         passages = passages_from_mime(event.mimeData())  # type: ignore[attr-defined]

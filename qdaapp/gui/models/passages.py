@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import Optional
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import QAbstractTextDocumentLayout, QPalette, QTextDocument
@@ -37,7 +36,7 @@ def passage_html(p: CodedPassage) -> str:
 class PassagesModel(PassageDrag, QAbstractTableModel):
     COLUMNS = ("Source", "Case", "Page", "Passage")
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[CodedPassage] = []
 
@@ -46,10 +45,10 @@ class PassagesModel(PassageDrag, QAbstractTableModel):
         self._rows = list(passages)
         self.endResetModel()
 
-    def passage(self, row: int) -> Optional[CodedPassage]:
+    def passage(self, row: int) -> CodedPassage | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def passage_at(self, index: QModelIndex) -> Optional[tuple[int, int, int]]:
+    def passage_at(self, index: QModelIndex) -> tuple[int, int, int] | None:
         p = self.passage(index.row())
         return (p.source_id, p.start, p.end) if p is not None else None
 
@@ -98,7 +97,7 @@ class PassagesModel(PassageDrag, QAbstractTableModel):
 class HtmlDelegate(QStyledItemDelegate):
     """Draws a cell's HTML_ROLE text wrapped to the cell, up to ``max_lines`` lines."""
 
-    def __init__(self, parent=None, max_lines: int = 3) -> None:  # noqa: ANN001
+    def __init__(self, parent=None, max_lines: int = 3) -> None:
         super().__init__(parent)
         self.max_lines = max_lines
 
@@ -110,7 +109,7 @@ class HtmlDelegate(QStyledItemDelegate):
         doc.setTextWidth(max(50, option.rect.width()))
         return doc
 
-    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:  # noqa: ANN001
+    def paint(self, painter, option: QStyleOptionViewItem, index: Index) -> None:
         if index.data(HTML_ROLE) is None:
             super().paint(painter, option, index)
             return

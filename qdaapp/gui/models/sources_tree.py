@@ -8,8 +8,6 @@ expansion across rebuilds by item key.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from PySide6.QtCore import QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
@@ -37,7 +35,7 @@ def _words(n: int) -> str:
 
 
 class SourcesModel(QStandardItemModel):
-    def __init__(self, parent=None) -> None:  # noqa: ANN001
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._bold = QFont()
         self._bold.setBold(True)
@@ -73,7 +71,7 @@ class SourcesModel(QStandardItemModel):
         return item
 
     def rebuild(self, sources: list[SourceInfo], cases: list[CaseInfo], diary: list[MemoInfo],
-                accounts: Optional[list[dict]] = None) -> None:
+                accounts: list[dict] | None = None) -> None:
         self.clear()
         self._source_items.clear()
         self.source_names = {s.id: s.name for s in sources}
@@ -140,7 +138,7 @@ class SourcesModel(QStandardItemModel):
     def supportedDropActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
 
-    def _account_at(self, row: int, parent: QModelIndex) -> Optional[int]:
+    def _account_at(self, row: int, parent: QModelIndex) -> int | None:
         index = parent if row < 0 else self.index(row, 0, parent)
         if index.isValid() and index.data(KIND_ROLE) == "account":
             return int(index.data(ID_ROLE))
@@ -171,10 +169,10 @@ class SourcesModel(QStandardItemModel):
         item.setToolTip(f"Diary entry of {entry.date}. Select it to read or edit it in the Memos tab.")
         return item
 
-    def source_item(self, source_id: int) -> Optional[QStandardItem]:
+    def source_item(self, source_id: int) -> QStandardItem | None:
         return self._source_items.get(source_id)
 
-    def find_key(self, key: str) -> Optional[QStandardItem]:
+    def find_key(self, key: str) -> QStandardItem | None:
         stack = [self.item(r) for r in range(self.rowCount())]
         while stack:
             item = stack.pop()

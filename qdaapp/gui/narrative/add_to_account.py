@@ -52,7 +52,8 @@ class AddToAccountDialog(QDialog):
         if first and first[0] in facts:
             name, _case, text = facts[first[0]]
             quote = one_line(text[first[1]:first[2]])
-            preview = f"{name}: “{quote[:220]}{'…' if len(quote) > 220 else ''}”" + (f" and {n - 1} more" if n > 1 else "")
+            preview = (f"{name}: “{quote[:220]}{'…' if len(quote) > 220 else ''}”"
+                       + (f" and {n - 1} more" if n > 1 else ""))
         intro = QLabel(f"<b>Add {n} passage{'s' if n != 1 else ''} to an account</b>")
         self.preview = muted_label(preview)
         self.search = QLineEdit()

@@ -83,7 +83,8 @@ class FlowchartView(QGraphicsView):
         self.overlay.setFixedWidth(440)
         self.overlay.hide()
         self.mode_hint = QLabel(LINK_HINT, self.viewport())
-        self.mode_hint.setStyleSheet("QLabel { background: #2F6FA3; color: white; border-radius: 4px; padding: 4px 10px; }")
+        self.mode_hint.setStyleSheet("QLabel { background: #2F6FA3; color: white; border-radius: 4px;"
+                                     " padding: 4px 10px; }")
         self.mode_hint.hide()
         self.scene().selectionChanged.connect(self._on_scene_selection_changed)
         watch(project, self, self._on_project_changed)

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
 from qdaapp.core import actor_names, flowgraph, framework, narrative
 from qdaapp.core.cases import list_cases
 from qdaapp.core.nlp import suggest_actors
@@ -424,7 +425,7 @@ class FragmentDialog(QDialog):
             self.actor_status.setText("Suggestions are not available; add the actors below.")
             self.suggestions_ready = True
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter in a field does not press Save (a button with focus is still pressed)."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             focus = self.focusWidget()

@@ -10,7 +10,7 @@ deletes the selected account after asking why; its codings stay.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QKeyEvent
@@ -43,7 +43,7 @@ class AccountList(QListWidget):
 
     passagesDropped = Signal(int, list)
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAcceptDrops(True)
         self.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
@@ -51,7 +51,7 @@ class AccountList(QListWidget):
         self.setSpacing(2)
         self.setWordWrap(True)
 
-    def _target(self, event: Any) -> Optional[int]:
+    def _target(self, event: Any) -> int | None:
         item = self.itemAt(event.position().toPoint())
         return int(item.data(ID_ROLE)) if item is not None else None
 
@@ -86,7 +86,7 @@ class AccountsPanel(QWidget):
     frameworkRequested = Signal()
     passagesDropped = Signal(int, list)  # account id, [(source id, start, end)]
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
         self.rows: list[dict] = []
@@ -162,7 +162,7 @@ class AccountsPanel(QWidget):
                             f"{n} account{'s' if n != 1 else ''}. Double-click one to open its flow chart; "
                             "drop passages on one to add them.")
 
-    def current_account(self) -> Optional[int]:
+    def current_account(self) -> int | None:
         item = self.list.currentItem()
         return int(item.data(ID_ROLE)) if item is not None else None
 

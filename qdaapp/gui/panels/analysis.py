@@ -20,16 +20,16 @@ Installs into the window:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPoint, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QInputDialog, QLabel, QLineEdit, QMenu, QWidget
 
 from qdaapp.core import narrative
-from qdaapp.core.indexing import fts_available as indexing_available
 from qdaapp.core import search as search_ops
 from qdaapp.core.errors import Conflict
+from qdaapp.core.indexing import fts_available as indexing_available
 from qdaapp.core.logs import log_exception
 from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.models.passage_drag import PassageDropTarget
@@ -52,11 +52,11 @@ LIST_NO_SELECTION = "Select the rows to add in the list first (the text selected
 
 
 class AnalysisPanels(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.workspaces: dict[int, AccountWorkspace] = {}
-        self.framework: Optional[FrameworkView] = None
+        self.framework: FrameworkView | None = None
         self.analysis_views: dict[str, QWidget] = {}
 
         self.indexer = IndexingController(parent=self)
@@ -149,7 +149,7 @@ class AnalysisPanels(QObject):
     def _make_actions(self) -> None:
         w = self.w
 
-        def action(text: str, slot: Any, shortcut: Optional[str] = None, tip: str = "") -> QAction:
+        def action(text: str, slot: Any, shortcut: str | None = None, tip: str = "") -> QAction:
             a = QAction(text, w)
             if shortcut:
                 a.setShortcut(QKeySequence(shortcut))
@@ -207,9 +207,10 @@ class AnalysisPanels(QObject):
             a.setStatusTip(spec.description)
             a.setEnabled(self.w.project is not None)
         if not found:
-            self.plugin_menu.addAction("(no plugin adds an analysis; see Edit ▸ Preferences ▸ Plugins)").setEnabled(False)
+            placeholder = self.plugin_menu.addAction("(no plugin adds an analysis; see Edit ▸ Preferences ▸ Plugins)")
+            placeholder.setEnabled(False)
 
-    def open_plugin_analysis(self, name: str) -> Optional[QWidget]:
+    def open_plugin_analysis(self, name: str) -> QWidget | None:
         """A plugin's analysis of the open project (its chart and table) as a workspace tab."""
         from qdaapp.core.plugins import registry
         from qdaapp.gui.panels.plugin_analyses import AnalysisView
@@ -262,7 +263,7 @@ class AnalysisPanels(QObject):
         self.review.run_marker_search()
 
     # -- accounts ---------------------------------------------------------------------------
-    def new_account(self) -> Optional[int]:
+    def new_account(self) -> int | None:
         project = self.w.project
         if project is None or project.read_only:
             return None
@@ -278,7 +279,7 @@ class AnalysisPanels(QObject):
         self.open_account(int(account_id))
         return int(account_id)
 
-    def open_account(self, account_id: int) -> Optional[AccountWorkspace]:
+    def open_account(self, account_id: int) -> AccountWorkspace | None:
         project = self.w.project
         if project is None:
             return None
@@ -310,7 +311,7 @@ class AnalysisPanels(QObject):
         if workspace is not None:
             self.w.documents.close_workspace(workspace)
 
-    def open_framework(self) -> Optional[FrameworkView]:
+    def open_framework(self) -> FrameworkView | None:
         project = self.w.project
         if project is None:
             return None
@@ -342,7 +343,7 @@ class AnalysisPanels(QObject):
             else f"Already in “{title}”.", 6000)
         return added
 
-    def add_to_account(self, passages: list[Passage]) -> Optional[int]:
+    def add_to_account(self, passages: list[Passage]) -> int | None:
         """Ask which account (or a new one) and add ``passages``; the account id or None."""
         project = self.w.project
         if project is None or project.read_only:
@@ -356,7 +357,7 @@ class AnalysisPanels(QObject):
                 "Added to the account. Double-click it under Accounts in Sources to open its flow chart.", 6000)
         return account_id
 
-    def add_selection_to_account(self) -> Optional[int]:
+    def add_selection_to_account(self) -> int | None:
         """Ctrl+Shift+G: the rows selected in the focused result list, else the document selection."""
         focused = self.focused_list()
         passages = self.current_passages()
@@ -365,7 +366,7 @@ class AnalysisPanels(QObject):
             return None
         return self.add_to_account(passages)
 
-    def focused_list(self) -> Optional[QAbstractItemView]:
+    def focused_list(self) -> QAbstractItemView | None:
         """The search results, marker review queue or coded passages list when it (or its editor) has focus."""
         focus = QApplication.focusWidget() or self.w.focusWidget()
         if focus is None:

@@ -11,7 +11,7 @@ copy too), and opens it again.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -29,12 +29,12 @@ KEEP = 10
 
 
 class BackupKeeper(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.changed = False
         self.job: Any = None
-        self.last: Optional[Path] = None
+        self.last: Path | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(BACKUP_EVERY_MS)
         self.timer.timeout.connect(self.on_timer)
@@ -92,7 +92,7 @@ class BackupKeeper(QObject):
         self.manual_job = run_in_worker(lambda _p, _c: project.backup("manual"), done, failed)
 
     # -- restore --------------------------------------------------------------------
-    def make_dialog(self) -> Optional[RestoreDialog]:
+    def make_dialog(self) -> RestoreDialog | None:
         project = self.w.project
         if project is None:
             return None

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _SOURCES_DOCK = ("source", "case", "attribute", "attribute value", "account", "account passage", "fragment")
 
 
-def apply_change(window: "MainWindow", change: Change) -> None:
+def apply_change(window: MainWindow, change: Change) -> None:
     """The one path from a committed command to the views, whoever ran it (window, dock, worker, undo)."""
     nodes_read = _nodes_changed(window, change)
     _codings_changed(window, change, counts_read=nodes_read)
@@ -47,7 +47,7 @@ def apply_change(window: "MainWindow", change: Change) -> None:
     window.update_status()
 
 
-def _nodes_changed(w: "MainWindow", change: Change) -> bool:
+def _nodes_changed(w: MainWindow, change: Change) -> bool:
     """Nodes were made, changed or removed: read the tree again. Whether it was read (with its counts)."""
     if not change.touches("node"):
         return False
@@ -60,13 +60,13 @@ def _nodes_changed(w: "MainWindow", change: Change) -> bool:
     return True
 
 
-def _span(w: "MainWindow", key: CodingKey) -> CodingSpan:
+def _span(w: MainWindow, key: CodingKey) -> CodingSpan:
     item = w.nodes_panel.model.node(key.node_id)
     name, color = (item.name, item.color) if item else ("?", "#999999")
     return CodingSpan(key.id, key.start, key.end, key.node_id, name, color, key.coder)
 
 
-def _codings_changed(w: "MainWindow", change: Change, counts_read: bool) -> None:
+def _codings_changed(w: MainWindow, change: Change, counts_read: bool) -> None:
     """Add, replace and drop the spans of the codings the change touched; move their nodes' counts."""
     added, removed = change.codings("created"), change.codings("removed")
     moved = change.codings("changed")
@@ -110,7 +110,7 @@ def _codings_changed(w: "MainWindow", change: Change, counts_read: bool) -> None
         w.coding.load_recent()
 
 
-def _passages_follow(w: "MainWindow", change: Change) -> None:
+def _passages_follow(w: MainWindow, change: Change) -> None:
     """The Passages dock shows one node's codings: follow what happened to that node and its codings."""
     node_id = w.passages.node_id
     if node_id is None:
@@ -128,7 +128,7 @@ def _coding_nodes(change: Change) -> set[int]:
     return {pid for t in change.touched if t.entity == "coding" for pid in t.parent_ids("node")}
 
 
-def _sources_changed(w: "MainWindow", change: Change) -> None:
+def _sources_changed(w: MainWindow, change: Change) -> None:
     """The Sources dock lists sources, cases, attributes and accounts: read it again."""
     w.sources_panel.reload()
     w.documents.set_empty_hint(has_sources=not w.sources_panel.model.is_empty())
@@ -140,7 +140,7 @@ def _sources_changed(w: "MainWindow", change: Change) -> None:
             w.documents.rename_source(source_id, names[source_id])
 
 
-def _memos_changed(w: "MainWindow", change: Change) -> None:
+def _memos_changed(w: MainWindow, change: Change) -> None:
     # Diary entries are listed in the Sources dock.
     if change.parents("diary") and not change.touches(*_SOURCES_DOCK):
         w.sources_panel.reload()
@@ -148,7 +148,7 @@ def _memos_changed(w: "MainWindow", change: Change) -> None:
     w.memo_manager.on_change(change)
 
 
-def refresh_shown(w: "MainWindow") -> None:
+def refresh_shown(w: MainWindow) -> None:
     """Re-read every view on screen: sources, nodes and counts, open documents, passages, memos."""
     w.sources_panel.reload()
     names = w.sources_panel.model.source_names

@@ -6,11 +6,12 @@ change when the project reports the committed coding, not before.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPoint
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication, QInputDialog, QMenu
+
 from qdaapp.core import coding as coding_ops
 from qdaapp.core.layers import CodingSpan
 from qdaapp.gui.dialogs.quick_pick import Choice, QuickPick
@@ -30,16 +31,16 @@ def _excerpt(text: str, limit: int = 36) -> str:
 
 
 class CodingController(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.recent: list[int] = []
-        self.clicked: Optional[tuple[int, int]] = None  # (source id, coding id) of the last clicked stripe
-        self.picker: Optional[QuickPick] = None
+        self.clicked: tuple[int, int] | None = None  # (source id, coding id) of the last clicked stripe
+        self.picker: QuickPick | None = None
 
     # -- helpers ------------------------------------------------------------------
     @property
-    def project(self):  # noqa: ANN201
+    def project(self):
         return self.window.project
 
     def _editable(self, what: str = "") -> bool:
@@ -49,7 +50,7 @@ class CodingController(QObject):
             tell_blocked(self.window, self.project, what)
         return self.project is not None and not self.project.read_only
 
-    def selection(self) -> Optional[tuple[int, int, int]]:
+    def selection(self) -> tuple[int, int, int] | None:
         """(source id, start, end) of the selected text in the current document."""
         view = self.window.documents.current_view()
         span = view.selected_span() if view is not None else None
@@ -93,14 +94,14 @@ class CodingController(QObject):
             self._hint(f"Coded at '{item.path() if item else node_id}'.")
         return ok
 
-    def code_span_at(self, node_id: int, start: int, end: int, source_id: Optional[int]) -> bool:
+    def code_span_at(self, node_id: int, start: int, end: int, source_id: int | None) -> bool:
         """A dragged selection was dropped on a node."""
         source_id = source_id if source_id is not None else self.window.documents.current_source_id()
         if source_id is None or start >= end:
             return False
         return self.code(node_id, source_id, start, end)
 
-    def create_and_code(self, name: str, selection: tuple[int, int, int]) -> Optional[int]:
+    def create_and_code(self, name: str, selection: tuple[int, int, int]) -> int | None:
         """A new free node and the coding of ``selection`` at it: one command, so one Ctrl+Z undoes both."""
         if not self._editable("Code at new free node"):
             return None
@@ -124,7 +125,7 @@ class CodingController(QObject):
         return ok
 
     # -- gestures -------------------------------------------------------------------
-    def code_selection_quick(self) -> Optional[QuickPick]:
+    def code_selection_quick(self) -> QuickPick | None:
         """Ctrl+K: a quick-pick list of nodes for the selected text."""
         if not self._editable("Code selection"):
             return None
@@ -151,7 +152,7 @@ class CodingController(QObject):
             point = edit.mapToGlobal(edit.rect().center()) - QPoint(230, 180)
         return point
 
-    def code_at_new_free_node(self) -> Optional[int]:
+    def code_at_new_free_node(self) -> int | None:
         """Ctrl+Shift+N: name a new free node and code the selection there, in one step."""
         if not self._editable("Code at new free node"):
             return None

@@ -8,7 +8,7 @@ Codings reach open documents incrementally: :meth:`add_coding` and
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabBar, QTabWidget, QToolButton, QVBoxLayout, QWidget
@@ -34,7 +34,7 @@ class DocumentArea(QStackedWidget):
     historyRequested = Signal(int)  # coding id: its history, asked for on its stripe
     contextMenuRequested = Signal(int, QPoint, int, int)  # source id, global pos, start, end
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DocumentArea")
         self.project: Any = None
@@ -77,14 +77,14 @@ class DocumentArea(QStackedWidget):
     def views(self) -> dict[int, DocumentView]:
         return dict(self._views)
 
-    def view(self, source_id: int) -> Optional[DocumentView]:
+    def view(self, source_id: int) -> DocumentView | None:
         return self._views.get(source_id)
 
-    def current_view(self) -> Optional[DocumentView]:
+    def current_view(self) -> DocumentView | None:
         widget = self.tabs.currentWidget()
         return widget if isinstance(widget, DocumentView) else None
 
-    def current_source_id(self) -> Optional[int]:
+    def current_source_id(self) -> int | None:
         view = self.current_view()
         return view.property("source_id") if view is not None else None
 
@@ -97,7 +97,7 @@ class DocumentArea(QStackedWidget):
         return True
 
     # -- opening and closing ------------------------------------------------------
-    def open_source(self, source_id: int, select: Optional[tuple[int, int]] = None) -> DocumentView:
+    def open_source(self, source_id: int, select: tuple[int, int] | None = None) -> DocumentView:
         view = self._views.get(source_id)
         if view is None:
             with self.project.read_session() as s:
@@ -200,13 +200,13 @@ class DocumentArea(QStackedWidget):
         if view is not None:
             view.remove_span(coding_id)
 
-    def restyle_node(self, node_id: int, name: Optional[str], color: Optional[str]) -> None:
+    def restyle_node(self, node_id: int, name: str | None, color: str | None) -> None:
         """A node was renamed or recoloured: replace its spans in every open view."""
         for view in self._views.values():
             view.add_spans([replace(span, node_name=name or span.node_name, color=color or span.color)
                             for span in view.spans() if span.node_id == node_id])
 
-    def reload_spans(self, source_ids: Optional[list[int]] = None) -> None:
+    def reload_spans(self, source_ids: list[int] | None = None) -> None:
         """Re-read the codings of open documents (all, or those of ``source_ids``)."""
         views = {sid: v for sid, v in self._views.items() if source_ids is None or sid in source_ids}
         if not views:

@@ -11,7 +11,7 @@ part of the log, it is tried again a little later. Closing the project empties t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QFileDialog
@@ -30,14 +30,14 @@ COPY_FILTER = f"qdaapp projects (*{PROJECT_SUFFIX})"
 
 
 class Durability(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self.checkpoint_now)
         self.copy_job: Any = None
-        self.last_copy: Optional[Path] = None
+        self.last_copy: Path | None = None
 
     # -- idle checkpoints -----------------------------------------------------------------
     def note_change(self) -> None:
@@ -56,7 +56,7 @@ class Durability(QObject):
             return False
         try:
             done = project.checkpoint("PASSIVE")
-        except Exception as exc:  # noqa: BLE001 - the work is committed; the log keeps it meanwhile
+        except Exception as exc:  # the work is committed; the log keeps it meanwhile
             log_exception(exc)
             done = False
         if not done:

@@ -8,8 +8,9 @@ and says where the file went.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QFileDialog
@@ -40,13 +41,13 @@ def _write_audit_report(project: Any, path: Path) -> Path:
 
 
 class ExportFlow(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.job: Any = None
-        self.written: Optional[Path] = None
+        self.written: Path | None = None
 
-    def _ask(self, title: str, name: str, filters: str) -> Optional[Path]:
+    def _ask(self, title: str, name: str, filters: str) -> Path | None:
         folder = self.w.settings.value("export/folder", "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation)
         path, chosen = QFileDialog.getSaveFileName(self.w, title, str(Path(folder) / name), filters)

@@ -8,7 +8,7 @@ already refuses writes) and says which backups there are to restore.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
@@ -22,11 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 class IntegrityCheck(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.job: Any = None
-        self.problems: Optional[list[str]] = None  # None: not checked (yet)
+        self.problems: list[str] | None = None  # None: not checked (yet)
 
     def start(self, project: Any) -> None:
         self.problems = None

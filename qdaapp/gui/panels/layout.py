@@ -8,7 +8,7 @@ with ``visible=True``, tabbed with the dock already in its area.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
@@ -46,7 +46,7 @@ def build_centre(window: QMainWindow, welcome: QWidget, documents: QWidget) -> t
 
 
 class DockLayout(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.docks: list[QDockWidget] = []
@@ -89,7 +89,7 @@ class DockLayout(QObject):
         if height and not dock.isFloating() and dock.height() < height:
             self.w.resizeDocks([dock], [height], Qt.Orientation.Vertical)
 
-    def find(self, object_name: str) -> Optional[QDockWidget]:
+    def find(self, object_name: str) -> QDockWidget | None:
         return next((d for d in self.docks if d.objectName() == object_name), None)
 
     # -- the saved layout -----------------------------------------------------------

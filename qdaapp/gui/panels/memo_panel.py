@@ -8,7 +8,7 @@ loses focus, and before the panel switches to another target.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from qdaapp.core import memos as memo_ops
 from qdaapp.core.memos import MemoInfo
 
-Target = tuple[str, Optional[int]]
+Target = tuple[str, int | None]
 
 
 WRITE_HINT = ("Write what you notice, why you coded this way, questions for later… "
@@ -35,13 +35,13 @@ READ_ONLY_HINT = ("No memo here. The project is open read-only, so memos can be 
                   "a review comment (Ctrl+Shift+R) can still be left.")
 
 class MemoPanel(QWidget):
-    def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.project: Any = None
-        self.describe: Callable[[str, Optional[int]], str] = lambda kind, ident: f"{kind} {ident}"
+        self.describe: Callable[[str, int | None], str] = lambda kind, ident: f"{kind} {ident}"
         self.target: Target = ("project", None)
-        self.memo_id: Optional[int] = None
+        self.memo_id: int | None = None
         self._memos: list[MemoInfo] = []
         self._saved = ("", "")
 
@@ -82,14 +82,14 @@ class MemoPanel(QWidget):
         self.target = ("project", None)
         self.load()
 
-    def set_target(self, kind: str, ident: Optional[int]) -> None:
+    def set_target(self, kind: str, ident: int | None) -> None:
         if (kind, ident) == self.target:
             return
         self.save()
         self.target = (kind, ident)
         self.load()
 
-    def load(self, memo_id: Optional[int] = None) -> None:
+    def load(self, memo_id: int | None = None) -> None:
         kind, ident = self.target
         self._memos = []
         if self.project is not None:
@@ -120,7 +120,7 @@ class MemoPanel(QWidget):
         self.editor.setPlaceholderText(WRITE_HINT if editable or self.project is None else READ_ONLY_HINT)
         self.new_button.setEnabled(editable and bool(self._memos) and kind != "diary")
 
-    def _show(self, memo: Optional[MemoInfo]) -> None:
+    def _show(self, memo: MemoInfo | None) -> None:
         self.memo_id = memo.id if memo else None
         for widget in (self.title, self.editor):
             widget.blockSignals(True)

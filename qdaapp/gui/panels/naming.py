@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
 
 
-def name_of(window: "MainWindow", kind: str, ident: int) -> Optional[str]:
+def name_of(window: MainWindow, kind: str, ident: int) -> str | None:
     """The current name of a source, case or node (None if the window does not know it)."""
     if kind == "source":
         return window.sources_panel.model.source_names.get(ident)
@@ -20,7 +20,7 @@ def name_of(window: "MainWindow", kind: str, ident: int) -> Optional[str]:
     return None
 
 
-def describe_target(window: "MainWindow", kind: str, ident: Optional[int]) -> str:
+def describe_target(window: MainWindow, kind: str, ident: int | None) -> str:
     """'the project', "node 'Trust'", "the coding of 'Trust' in Rosa.txt (3–9)"…"""
     if kind == "project":
         return "the project"

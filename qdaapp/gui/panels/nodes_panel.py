@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -35,7 +36,7 @@ EMPTY_HINT = (
 
 
 class NodeTree(QTreeView):
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHeaderHidden(True)
         self.setUniformRowHeights(True)
@@ -55,11 +56,11 @@ class NodesPanel(QWidget):
     nodeSelected = Signal(object)  # node id or None
     showPassagesRequested = Signal(int)
 
-    def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.project: Any = None
-        self.code_span_handler: Optional[Callable[[int, int, int, Optional[int]], bool]] = None
+        self.code_span_handler: Callable[[int, int, int, int | None], bool] | None = None
         self.model = NodeTreeModel(self)
         self.model.actions = self
         self.view = NodeTree()
@@ -135,7 +136,7 @@ class NodesPanel(QWidget):
         with self.project.read_session() as s:
             return self.model.set_counts(node_ops.coding_counts(s))
 
-    def current_node_id(self) -> Optional[int]:
+    def current_node_id(self) -> int | None:
         item = self.model.item(self.view.currentIndex())
         return item.id if item is not None and not item.is_root else None
 
@@ -145,7 +146,7 @@ class NodesPanel(QWidget):
             self.view.scrollTo(index)
             self.view.setCurrentIndex(index)
 
-    def _expanded_ids(self) -> Optional[set[int]]:
+    def _expanded_ids(self) -> set[int] | None:
         if self.model.is_empty():
             return None
         out = set()
@@ -154,7 +155,7 @@ class NodesPanel(QWidget):
                 out.add(node_id)
         return out
 
-    def _restore(self, expanded: Optional[set[int]], current: Optional[int]) -> None:
+    def _restore(self, expanded: set[int] | None, current: int | None) -> None:
         if expanded is None:
             self.view.expandAll()
         else:
@@ -171,7 +172,7 @@ class NodesPanel(QWidget):
         self.hint.setVisible(self.project is not None and self.model.is_empty() and not self.model.read_only)
 
     # -- NodeActions (called by the model) -----------------------------------------
-    def code_span_at(self, node_id: int, start: int, end: int, source_id: Optional[int]) -> bool:
+    def code_span_at(self, node_id: int, start: int, end: int, source_id: int | None) -> bool:
         return bool(self.code_span_handler and self.code_span_handler(node_id, start, end, source_id))
 
     def move_node_to(self, node_id: int, target_id: int) -> bool:
@@ -204,7 +205,7 @@ class NodesPanel(QWidget):
     def _coder(self) -> str:
         return self.project.coder if self.project else ""
 
-    def new_free_node(self) -> Optional[int]:
+    def new_free_node(self) -> int | None:
         name, ok = QInputDialog.getText(self, "New free node", "Name of the new free node:")
         if not ok or not name.strip():
             return None
@@ -214,7 +215,7 @@ class NodesPanel(QWidget):
             return node_id
         return None
 
-    def new_tree_node(self, parent: Optional[NodeItem] = None) -> Optional[int]:
+    def new_tree_node(self, parent: NodeItem | None = None) -> int | None:
         where = f" under '{parent.path()}'" if parent else " (use / for levels, e.g. Trust/Between staff)"
         name, ok = QInputDialog.getText(self, "New tree node", f"Name of the new node{where}:")
         if not ok or not name.strip():
@@ -226,7 +227,7 @@ class NodesPanel(QWidget):
             return node_id
         return None
 
-    def _selected_tree_parent(self) -> Optional[NodeItem]:
+    def _selected_tree_parent(self) -> NodeItem | None:
         item = self.model.item(self.view.currentIndex())
         return item if item is not None and not item.is_root and item.kind == "tree" else None
 
@@ -311,7 +312,7 @@ class NodesPanel(QWidget):
         if menu is not None:
             menu.deleteLater()
 
-    def build_context_menu(self, index: QModelIndex) -> Optional[QMenu]:
+    def build_context_menu(self, index: QModelIndex) -> QMenu | None:
         if self.project is None:
             return None
         item = self.model.item(index)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,10 +19,10 @@ class PassagesPanel(QWidget):
     openPassage = Signal(int, int, int, int)  # source id, start, end, coding id
     historyRequested = Signal(int)  # coding id
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
-        self.node_id: Optional[int] = None
+        self.node_id: int | None = None
         self.header = QLabel(EMPTY)
         self.header.setObjectName("PanelHeader")
         self.model = PassagesModel(self)
@@ -62,7 +62,7 @@ class PassagesPanel(QWidget):
         self.project = project
         self.show_node(None)
 
-    def show_node(self, node_id: Optional[int], name: str = "") -> None:
+    def show_node(self, node_id: int | None, name: str = "") -> None:
         self.node_id = node_id
         self._node_name = name
         self.refresh()
@@ -117,7 +117,7 @@ class PassagesPanel(QWidget):
     def row_count(self) -> int:
         return self.model.rowCount()
 
-    def sizeHint(self):  # noqa: ANN201
+    def sizeHint(self):
         hint = super().sizeHint()
         hint.setHeight(220)
         return hint

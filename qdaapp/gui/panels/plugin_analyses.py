@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
@@ -40,19 +40,19 @@ from qdaapp.gui.dialogs.messages import show_error
 class FittedImage(QWidget):
     """A picture drawn as large as fits, keeping its proportions (a chart is never cropped)."""
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._pixmap = QPixmap()
         self.setMinimumHeight(200)
 
-    def setPixmap(self, pixmap: QPixmap) -> None:  # noqa: N802 - Qt's name
+    def setPixmap(self, pixmap: QPixmap) -> None:
         self._pixmap = pixmap
         self.update()
 
     def pixmap(self) -> QPixmap:
         return self._pixmap
 
-    def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, _event: QPaintEvent) -> None:
         if self._pixmap.isNull():
             return
         size = self._pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
@@ -64,10 +64,10 @@ class FittedImage(QWidget):
 
 
 class AnalysisView(QWidget):
-    def __init__(self, project: Any, spec: plugin_ops.Analysis, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, project: Any, spec: plugin_ops.Analysis, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project, self.spec = project, spec
-        self.result: Optional[dict] = None
+        self.result: dict | None = None
         self.title = QLabel(f"<b>{spec.title or spec.name}</b>")
         self.title.setWordWrap(True)
         self.description = QLabel(spec.description)
@@ -109,7 +109,7 @@ class AnalysisView(QWidget):
         layout.addWidget(split, 1)
         self.refresh()
 
-    def refresh(self) -> Optional[dict]:
+    def refresh(self) -> dict | None:
         """Run the analysis; its table and chart are shown, or the reason it could not run."""
         registry = plugin_ops.registry()
         self.result = None
@@ -153,12 +153,12 @@ class AnalysisView(QWidget):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
 
-    def _ask(self, title: str, name: str, filters: str) -> Optional[Path]:
+    def _ask(self, title: str, name: str, filters: str) -> Path | None:
         start = str(self.project.path.parent / name)
         path, _ = QFileDialog.getSaveFileName(self, title, start, filters)
         return Path(path) if path else None
 
-    def save_chart(self, path: str | Path | None = None) -> Optional[Path]:
+    def save_chart(self, path: str | Path | None = None) -> Path | None:
         if self.result is None or self.spec.chart is None:
             return None
         out = Path(path) if path else self._ask("Save chart", f"{self.spec.name}.png", "PNG (*.png);;SVG (*.svg)")
@@ -174,7 +174,7 @@ class AnalysisView(QWidget):
             return None
         return out
 
-    def save_table(self, path: str | Path | None = None) -> Optional[Path]:
+    def save_table(self, path: str | Path | None = None) -> Path | None:
         if self.result is None:
             return None
         out = Path(path) if path else self._ask("Save table", f"{self.spec.name}.csv", "CSV (*.csv)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths, QThreadPool
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
@@ -44,7 +44,7 @@ def could_open_read_only(path: Path) -> bool:
 
 
 class ProjectFlow(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.demo_job: Any = None
@@ -55,7 +55,7 @@ class ProjectFlow(QObject):
         return os.environ.get("QDAAPP_CODER") or str(self.w.settings.value("coder", "") or default_coder())
 
     @staticmethod
-    def _coder_key(project: Any) -> Optional[str]:
+    def _coder_key(project: Any) -> str | None:
         try:
             project_id = project.meta().get("project_id")
         except Exception:
@@ -65,7 +65,7 @@ class ProjectFlow(QObject):
     def _is_demo(self, path: Path) -> bool:
         return Path(path).resolve() == demo_path().resolve()
 
-    def _ask_name(self, current: str, project_name: str = "") -> Optional[str]:
+    def _ask_name(self, current: str, project_name: str = "") -> str | None:
         where = f" in {project_name}" if project_name else ""
         name, ok = QInputDialog.getText(
             self.w, "Your name as coder",
@@ -268,7 +268,7 @@ class ProjectFlow(QObject):
             if job is not self.demo_job:
                 job.request_cancel()
         QThreadPool.globalInstance().waitForDone(10000)
-        project: Optional[Project] = self.w.detach_project()
+        project: Project | None = self.w.detach_project()
         if project is not None:
             project.close()
         return True

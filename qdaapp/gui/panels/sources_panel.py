@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtWidgets import (
@@ -44,7 +44,7 @@ class SourcesPanel(QWidget):
     frameworkRequested = Signal()
     passagesDropped = Signal(int, list)  # account id, [(source id, start, end)]
 
-    def __init__(self, runner: Any, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runner = runner
         self.project: Any = None
@@ -152,7 +152,7 @@ class SourcesPanel(QWidget):
         if menu is not None:
             menu.deleteLater()
 
-    def build_context_menu(self, index: QModelIndex) -> Optional[QMenu]:
+    def build_context_menu(self, index: QModelIndex) -> QMenu | None:
         if self.project is None:
             return None
         editable = not self.project.read_only

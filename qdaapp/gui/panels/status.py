@@ -9,7 +9,7 @@ never forgotten there.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QStatusBar
@@ -85,7 +85,7 @@ class StatusArea(QObject):
             f"{c:,} coding{'s' if c != 1 else ''} ·"
         )
 
-    def show_audit(self, result: Any, checking: bool = False, failed: Optional[str] = None) -> None:
+    def show_audit(self, result: Any, checking: bool = False, failed: str | None = None) -> None:
         label = self.audit_label
         if failed:
             label.setText(failed)

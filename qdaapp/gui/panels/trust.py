@@ -25,7 +25,7 @@ DOCK_HEIGHT = 400
 
 
 class TrustPanels(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.job: Any = None

@@ -179,7 +179,8 @@ class FramesDialog(QDialog):
         parts = []
         for (depth, name, definition), colour in zip(self.codes, colours, strict=False):
             square = f'<span style="color:{html.escape(colour or "#999999")}">■</span>&nbsp;'
-            title = f'{square}<span style="color:#24313D;{"" if depth else "font-weight:600;"}">{html.escape(name)}</span>'
+            weight = "" if depth else "font-weight:600;"
+            title = f'{square}<span style="color:#24313D;{weight}">{html.escape(name)}</span>'
             if depth == 0:
                 parts.append(f'<p style="margin-top:0; margin-bottom:10px;">{title}</p>')
                 continue

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -17,7 +17,7 @@ class CommentDialog(QDialog):
 
     saved = Signal(object)  # the ReviewComment
 
-    def __init__(self, parent: Optional[QWidget], project: Any, kind: str, ident: Optional[int],
+    def __init__(self, parent: QWidget | None, project: Any, kind: str, ident: int | None,
                  label: str) -> None:
         super().__init__(parent)
         self.setObjectName("ReviewCommentDialog")
@@ -63,7 +63,7 @@ class CommentDialog(QDialog):
             return False
         try:
             self.comment = rc.add_comment(self.project, self.text.toPlainText(), self.kind, self.ident)
-        except Exception as exc:  # noqa: BLE001 - shown in the dialog; the text stays for another try
+        except Exception as exc:  # shown in the dialog; the text stays for another try
             self.error.setText(error_text(exc))
             self.error.setVisible(True)
             return False

@@ -10,7 +10,7 @@ written beside the project, never in it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -34,11 +34,11 @@ NOUNS = {"event": "change", "coding": "coding", "node": "node", "fragment": "fra
 
 
 class ReviewFlow(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.project: Any = None
-        self.dialog: Optional[CommentDialog] = None
+        self.dialog: CommentDialog | None = None
         self.inbox = ReviewInbox()
         self.inbox.goToTarget.connect(self.go_to)
         self.inbox.message.connect(self.tell)
@@ -114,12 +114,12 @@ class ReviewFlow(QObject):
         self.inbox.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     # -- adding -------------------------------------------------------------------------
-    def current_target(self) -> tuple[str, Optional[int]]:
+    def current_target(self) -> tuple[str, int | None]:
         """What the user is looking at: the kind and id a new comment would be on."""
         w = self.w
         focus = QApplication.focusWidget()
 
-        def inside(widget: Optional[QWidget]) -> bool:
+        def inside(widget: QWidget | None) -> bool:
             return focus is not None and widget is not None and (focus is widget or widget.isAncestorOf(focus))
 
         if inside(w.audit_viewer):
@@ -143,7 +143,7 @@ class ReviewFlow(QObject):
         return "project", None
 
     @staticmethod
-    def _workspace_target(workspace: Any) -> tuple[str, Optional[int]]:
+    def _workspace_target(workspace: Any) -> tuple[str, int | None]:
         from qdaapp.gui.narrative.common import ID_ROLE
 
         chosen = workspace.flowchart.selected_ids()
@@ -154,13 +154,13 @@ class ReviewFlow(QObject):
             return "fragment", int(item.data(ID_ROLE))
         return "account", int(workspace.account_id)
 
-    def add_comment(self, kind: str, ident: Optional[int]) -> Optional[CommentDialog]:
+    def add_comment(self, kind: str, ident: int | None) -> CommentDialog | None:
         """Open the dialog for a comment on ``kind``/``ident`` (returned; None if the target is gone)."""
         if self.project is None:
             return None
         try:
             label = label_for(self.project, kind, ident)
-        except Exception as exc:  # noqa: BLE001 - e.g. the target was just removed
+        except Exception as exc:  # e.g. the target was just removed
             self.tell(error_text(exc))
             return None
         dialog = CommentDialog(self.w, self.project, kind, ident, label)

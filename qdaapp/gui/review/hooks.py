@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
@@ -11,7 +11,7 @@ SHORTCUT = "Ctrl+Shift+R"
 ITEM_TEXT = "Add review comment…"
 
 
-def add_comment_item(menu: QMenu, widget: QWidget, kind: str, ident: Optional[int]) -> Any:
+def add_comment_item(menu: QMenu, widget: QWidget, kind: str, ident: int | None) -> Any:
     """Append "Add review comment…" on ``kind``/``ident`` to ``menu`` when ``widget`` sits in a window
     that takes comments (the main window); returns the action, or None."""
     flow = getattr(widget.window(), "review", None)
@@ -24,7 +24,7 @@ def add_comment_item(menu: QMenu, widget: QWidget, kind: str, ident: Optional[in
     return action
 
 
-def add_comment_choices(menu: QMenu, widget: QWidget, choices: list[tuple[str, Optional[int], str]]) -> Any:
+def add_comment_choices(menu: QMenu, widget: QWidget, choices: list[tuple[str, int | None, str]]) -> Any:
     """One "Add review comment…" item, or a submenu when several things are under the pointer
     (``choices``: kind, id, what to call it)."""
     if len(choices) <= 1 or getattr(getattr(widget.window(), "review", None), "project", None) is None:

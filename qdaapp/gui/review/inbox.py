@@ -9,7 +9,7 @@ inbox reads and writes the side file only, so it works on a read-only project.
 from __future__ import annotations
 
 from html import escape
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
@@ -46,7 +46,7 @@ class ReviewInbox(QWidget):
     message = Signal(str)
     changed = Signal()  # a reply or a status was saved
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ReviewInbox")
         self.setToolTip("Comments from your supervisor or reviewers, with your answers")
@@ -141,7 +141,7 @@ class ReviewInbox(QWidget):
         if self.project is not None:
             try:
                 self.comments = rc.list_comments(self.project.path)
-            except Exception as exc:  # noqa: BLE001 - the inbox says what is wrong with the file
+            except Exception as exc:  # the inbox says what is wrong with the file
                 problem = error_text(exc)
         shown = [c for c in self.comments if self.show_choice.currentData() == "all" or c.status != "resolved"]
         self.table.setRowCount(len(shown))
@@ -181,7 +181,7 @@ class ReviewInbox(QWidget):
             self.table.setItem(row, column, item)
 
     # -- selection ------------------------------------------------------------------------
-    def current_comment(self) -> Optional[rc.ReviewComment]:
+    def current_comment(self) -> rc.ReviewComment | None:
         row = self.table.currentRow()
         item = self.table.item(row, 0) if row >= 0 else None
         if item is None or not self.table.selectionModel().hasSelection():
@@ -231,7 +231,7 @@ class ReviewInbox(QWidget):
             return False
         try:
             rc.reply(self.project.path, c.id, text, author=self.project.coder)
-        except Exception as exc:  # noqa: BLE001 - said in the status bar; the answer stays in the box
+        except Exception as exc:  # said in the status bar; the answer stays in the box
             self.message.emit(error_text(exc))
             return False
         self.reply_text.clear()
@@ -246,7 +246,7 @@ class ReviewInbox(QWidget):
         status = "open" if c.status == "resolved" else "resolved"
         try:
             rc.set_status(self.project.path, c.id, status)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             self.message.emit(error_text(exc))
             return False
         self.message.emit(f"Comment {'reopened' if status == 'open' else 'marked resolved'}.")

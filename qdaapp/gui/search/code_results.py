@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -49,14 +49,14 @@ NEW_NODE = -1
 @dataclass
 class CodePlan:
     spread: str
-    node_id: Optional[int]  # None: create the free node ``new_name``
+    node_id: int | None  # None: create the free node ``new_name``
     new_name: str
     selected_only: bool
     reason: str = ""  # why, for the audit trail
 
 
 class CodeResultsDialog(QDialog):
-    def __init__(self, parent: Optional[QWidget], project: Any, total: int, selected: int,
+    def __init__(self, parent: QWidget | None, project: Any, total: int, selected: int,
                  spread: str = "sentence") -> None:
         super().__init__(parent)
         self.setWindowTitle("Code search results")
@@ -117,7 +117,8 @@ class CodeResultsDialog(QDialog):
     def _refill(self, text: str) -> None:
         self.nodes.clear()
         for choice in rank(text, self._choices):
-            item = QListWidgetItem(swatch(choice.color), choice.path + ("   (free node)" if choice.kind == "free" else ""))
+            label = choice.path + ("   (free node)" if choice.kind == "free" else "")
+            item = QListWidgetItem(swatch(choice.color), label)
             item.setData(NODE_ROLE, choice.node_id)
             self.nodes.addItem(item)
         name = text.strip()
@@ -143,7 +144,7 @@ class CodeResultsDialog(QDialog):
         self.ok.setEnabled(self.nodes.currentItem() is not None)
         self.ok.setText("Code the selected results" if self.selected_button.isChecked() else "Code all results")
 
-    def plan(self) -> Optional[CodePlan]:
+    def plan(self) -> CodePlan | None:
         item = self.nodes.currentItem()
         button = self.spreads.checkedButton()
         if item is None or button is None:
@@ -161,9 +162,9 @@ class CodeOutcome:
     skipped: int
 
 
-def code_hits(parent: Optional[QWidget], project: Any, hits: Sequence[KeywordHit], plan: CodePlan,
+def code_hits(parent: QWidget | None, project: Any, hits: Sequence[KeywordHit], plan: CodePlan,
               on_done: Callable[[CodeOutcome], None], on_error: Callable[[BaseException], None],
-              on_cancelled: Optional[Callable[[], None]] = None, query: str = "") -> Job:
+              on_cancelled: Callable[[], None] | None = None, query: str = "") -> Job:
     """Code ``hits`` (found by ``query``) on a worker with a progress dialog (shown if it takes a moment).
 
     The hits are widened to their passages in one read, then coded by one

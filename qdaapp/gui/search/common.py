@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,7 +32,7 @@ KIND_LABELS = {"interview": "Interviews", "field-note": "Field notes", "document
 ID_ROLE = Qt.ItemDataRole.UserRole + 40
 
 
-def plural(n: int, word: str, many: Optional[str] = None) -> str:
+def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
@@ -53,10 +53,10 @@ class ChangeBridge(QObject):
 
     changed = Signal(object)
 
-    def __init__(self, parent: Optional[QObject] = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
-        self._listener: Optional[Callable[[Any], None]] = None
+        self._listener: Callable[[Any], None] | None = None
 
     def attach(self, project: Any) -> None:
         self.detach()
@@ -93,7 +93,7 @@ def hint_label(html: str) -> QLabel:
 class MessageLabel(QLabel):
     """One line under a control for errors and notes; hidden when empty."""
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.PlainText)
@@ -121,9 +121,9 @@ class MessageLabel(QLabel):
 class ChecklistDialog(QDialog):
     """Tick some of a list of named things (sources, nodes, speakers), with a filter box."""
 
-    def __init__(self, parent: Optional[QWidget], title: str, prompt: str,
+    def __init__(self, parent: QWidget | None, title: str, prompt: str,
                  items: Sequence[tuple[Any, str]], checked: Sequence[Any] = (),
-                 accept_text: str = "OK", icon_for: Optional[Callable[[Any], Any]] = None) -> None:
+                 accept_text: str = "OK", icon_for: Callable[[Any], Any] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setMinimumSize(420, 420)

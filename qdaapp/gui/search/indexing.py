@@ -14,7 +14,7 @@ run however it ended. ``is_complete()`` says whether every source is indexed.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,7 +22,6 @@ from qdaapp.core import indexing
 from qdaapp.core.progress import CancelToken, Progress
 from qdaapp.gui.search.common import ChangeBridge, plural
 from qdaapp.gui.workers import Job, run_in_worker
-
 
 
 class _Relay(QObject):
@@ -38,13 +37,13 @@ class IndexingController(QObject):
     failed = Signal(str)
     finished = Signal()
 
-    def __init__(self, project: Any = None, parent: Optional[QObject] = None, nlp: bool = True,
+    def __init__(self, project: Any = None, parent: QObject | None = None, nlp: bool = True,
                  auto_start: bool = True) -> None:
         super().__init__(parent)
         self.nlp = nlp
         self.auto_start = auto_start
         self.project: Any = None
-        self.job: Optional[Job] = None
+        self.job: Job | None = None
         self.done = 0
         self.total = 0
         self._again = False

@@ -9,7 +9,7 @@ fills a chunk of rows around it (what is on screen, plus a margin).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
@@ -32,8 +32,8 @@ class KwicModel(PassageDrag, QAbstractTableModel):
         super().__init__(parent)
         self.project: Any = None
         self._hits: list[KeywordHit] = []
-        self._left: list[Optional[str]] = []
-        self._right: list[Optional[str]] = []
+        self._left: list[str | None] = []
+        self._right: list[str | None] = []
         self._wanted: set[int] = set()
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -59,13 +59,13 @@ class KwicModel(PassageDrag, QAbstractTableModel):
     def clear(self) -> None:
         self.set_hits(self.project, [])
 
-    def hit(self, row: int) -> Optional[KeywordHit]:
+    def hit(self, row: int) -> KeywordHit | None:
         return self._hits[row] if 0 <= row < len(self._hits) else None
 
     def draggable(self, index: QModelIndex) -> bool:
         return self.hit(index.row()) is not None
 
-    def passage_at(self, index: QModelIndex) -> Optional[tuple[int, int, int]]:
+    def passage_at(self, index: QModelIndex) -> tuple[int, int, int] | None:
         """A dragged hit is its sentence (what an account or a node wants to keep)."""
         h = self.hit(index.row())
         if h is None or self.project is None:
@@ -89,7 +89,7 @@ class KwicModel(PassageDrag, QAbstractTableModel):
         if not self._timer.isActive():
             self._timer.start()
 
-    def fetch_context(self, rows: Optional[list[int]] = None) -> None:
+    def fetch_context(self, rows: list[int] | None = None) -> None:
         """Fill the context of ``rows`` (default: the queued rows and a chunk around them)."""
         if rows is None:
             if not self._wanted:
@@ -104,7 +104,7 @@ class KwicModel(PassageDrag, QAbstractTableModel):
             return
         with self.project.read_session() as s:
             filled = search.add_context(s, [self._hits[r] for r in rows], CONTEXT_WIDTH)
-        for r, h in zip(rows, filled):
+        for r, h in zip(rows, filled, strict=True):
             self._left[r], self._right[r] = h.left, h.right
         self.dataChanged.emit(self.index(min(rows), LEFT), self.index(max(rows), RIGHT))
 

@@ -9,7 +9,7 @@ Signal: ``lexiconChanged(str name, int version)``.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
@@ -42,11 +42,11 @@ ROLE = Qt.ItemDataRole.UserRole + 1  # ("act", name) | ("phrase", text, act) | (
 class LexiconEditor(QDialog):
     lexiconChanged = Signal(str, int)
 
-    def __init__(self, project: Any, name: str = "greimas-en", parent: Optional[QWidget] = None) -> None:
+    def __init__(self, project: Any, name: str = "greimas-en", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project = project
         self.name = name
-        self.spec: Optional[LexiconSpec] = None
+        self.spec: LexiconSpec | None = None
         self.setWindowTitle("Speech-act lexicon")
         self.resize(720, 620)
         self.title = QLabel()
@@ -63,7 +63,8 @@ class LexiconEditor(QDialog):
         self.exclude_button = QPushButton("Exclude a use…")
         self.add_button.setToolTip("Add a marker phrase to the selected act")
         self.move_button.setToolTip("Count the selected phrase as another speech act")
-        self.remove_button.setToolTip("Stop using the selected phrase as a marker (Ctrl+Z in the main window undoes it)")
+        self.remove_button.setToolTip("Stop using the selected phrase as a marker "
+                                      "(Ctrl+Z in the main window undoes it)")
         self.exclude_button.setToolTip("A use of a phrase that is not this act, such as 'have to do with'")
         self.message = MessageLabel()
         buttons = QVBoxLayout()
@@ -157,11 +158,11 @@ class LexiconEditor(QDialog):
         self._reselect(keep)
         self._update_buttons()
 
-    def _selected(self) -> Optional[tuple]:
+    def _selected(self) -> tuple | None:
         item = self.tree.currentItem()
         return item.data(0, ROLE) if item is not None else None
 
-    def _reselect(self, data: Optional[tuple]) -> None:
+    def _reselect(self, data: tuple | None) -> None:
         if not data:
             return
         for item in self._items():
@@ -190,13 +191,13 @@ class LexiconEditor(QDialog):
                 return True
         return False
 
-    def selected_act(self) -> Optional[str]:
+    def selected_act(self) -> str | None:
         data = self._selected()
         if not data:
             return None
         return data[1] if data[0] in ("act", "group") else data[2]
 
-    def selected_phrase(self) -> Optional[str]:
+    def selected_phrase(self) -> str | None:
         data = self._selected()
         return data[1] if data and data[0] == "phrase" else None
 
@@ -217,7 +218,7 @@ class LexiconEditor(QDialog):
         except QdaError as exc:
             self.message.show_error(str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - logged and shown by show_error
+        except Exception as exc:  # logged and shown by show_error
             show_error(self, exc)
             return False
         if self.version != version:  # the change listener has not redrawn yet
@@ -226,7 +227,7 @@ class LexiconEditor(QDialog):
         self.lexiconChanged.emit(self.name, int(version))
         return True
 
-    def add_phrase(self, phrase: Optional[str] = None, act: Optional[str] = None) -> bool:
+    def add_phrase(self, phrase: str | None = None, act: str | None = None) -> bool:
         act = act or self.selected_act()
         if act is None:
             self.message.show_note("Select the speech act the new phrase marks.")
@@ -246,7 +247,7 @@ class LexiconEditor(QDialog):
             return True
         return False
 
-    def move_phrase(self, phrase: Optional[str] = None, act: Optional[str] = None) -> bool:
+    def move_phrase(self, phrase: str | None = None, act: str | None = None) -> bool:
         phrase = phrase or self.selected_phrase()
         if phrase is None or self.spec is None:
             self.message.show_note("Select the phrase to move.")
@@ -264,14 +265,14 @@ class LexiconEditor(QDialog):
             return True
         return False
 
-    def remove_phrase(self, phrase: Optional[str] = None) -> bool:
+    def remove_phrase(self, phrase: str | None = None) -> bool:
         phrase = phrase or self.selected_phrase()
         if phrase is None:
             self.message.show_note("Select the phrase to remove.")
             return False
         return self._edit(f"Removed '{phrase}'", remove=phrase)
 
-    def exclude_use(self, phrase: Optional[str] = None, act: Optional[str] = None) -> bool:
+    def exclude_use(self, phrase: str | None = None, act: str | None = None) -> bool:
         act = act or self.selected_act()
         if act is None:
             self.message.show_note("Select the speech act the use should not count as.")

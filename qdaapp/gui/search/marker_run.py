@@ -12,7 +12,7 @@ is stored.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,13 +45,13 @@ INTRO = ("Step 1 of the method: find passages with marker phrases such as <i>hav
 class RunSelector(QComboBox):
     """The marker runs of a project, newest first: "run 3 · greimas-en v1 · 18 Mar 14:02 · 212 hits"."""
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.runs: dict[int, dict] = {}
         self.setMinimumContentsLength(30)
         self.setToolTip("Which marker run to review")
 
-    def reload(self, project: Any, keep: Optional[int]) -> Optional[int]:
+    def reload(self, project: Any, keep: int | None) -> int | None:
         """Re-read the runs without emitting signals; selects ``keep`` if it still exists, else the newest."""
         runs = []
         if project is not None:
@@ -71,12 +71,12 @@ class RunSelector(QComboBox):
         self.setEnabled(bool(ids))
         return chosen
 
-    def lexicon_of(self, run_id: Optional[int]) -> str:
+    def lexicon_of(self, run_id: int | None) -> str:
         return (self.runs.get(run_id) or {}).get("lexicon") or "greimas-en"
 
 
 class RunMarkersDialog(QDialog):
-    def __init__(self, parent: Optional[QWidget], project: Any, lexicon_name: str = "greimas-en") -> None:
+    def __init__(self, parent: QWidget | None, project: Any, lexicon_name: str = "greimas-en") -> None:
         super().__init__(parent)
         self.project = project
         self.setWindowTitle("Run marker search")
@@ -167,7 +167,7 @@ class RunMarkersDialog(QDialog):
         self.groups_label.setVisible(bool(self.group_checks))
         self._update()
 
-    def choose_sources(self, source_ids: Optional[list[int]] = None) -> None:
+    def choose_sources(self, source_ids: list[int] | None = None) -> None:
         if source_ids is None:
             dialog = ChecklistDialog(self, "Search chosen sources", "Tick the sources to search for markers:",
                                      [(i.id, i.name) for i in self._sources], self._chosen_ids, "Use these")
@@ -184,7 +184,7 @@ class RunMarkersDialog(QDialog):
     def lexicon_name(self) -> str:
         return self.lexicon_combo.currentText()
 
-    def acts(self) -> Optional[list[str]]:
+    def acts(self) -> list[str] | None:
         """The ticked acts, or None when all are ticked."""
         ticked = [name for name, check in self.act_checks.items() if check.isChecked()]
         return None if len(ticked) == len(self.act_checks) else ticked
@@ -196,7 +196,7 @@ class RunMarkersDialog(QDialog):
     def include_interviewer(self) -> bool:
         return self.interviewer_check.include_interviewer()
 
-    def source_ids(self) -> Optional[list[int]]:
+    def source_ids(self) -> list[int] | None:
         if self.interviews.isChecked():
             return [i.id for i in self._sources if i.kind == "interview"]
         if self.chosen.isChecked():
@@ -214,10 +214,10 @@ class RunMarkersDialog(QDialog):
         self.run_button.setEnabled(ok)
 
 
-def start_marker_run(parent: Optional[QWidget], project: Any, lexicon_name: str, acts: Optional[list[str]],
-                     source_ids: Optional[list[int]], on_done: Callable[[int], None],
+def start_marker_run(parent: QWidget | None, project: Any, lexicon_name: str, acts: list[str] | None,
+                     source_ids: list[int] | None, on_done: Callable[[int], None],
                      on_error: Callable[[BaseException], None], on_cancelled: Callable[[], None],
-                     groups: Optional[list[str]] = None, include_interviewer: bool = False) -> Job:
+                     groups: list[str] | None = None, include_interviewer: bool = False) -> Job:
     """Index what is missing, then run ``markers.run`` on a worker; ``on_done(run_id)``.
     ``groups``: the lexicon's phrase groups to use (None: those on by default)."""
 

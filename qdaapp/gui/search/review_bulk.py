@@ -17,7 +17,7 @@ unless the user includes them (:func:`qdaapp.core.review.pick_bulk_accept`).
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint
 from PySide6.QtGui import QKeySequence
@@ -53,7 +53,7 @@ class BulkReview:
     tree: Any
     project: Any
     message: Any
-    run_id: Optional[int]
+    run_id: int | None
 
     def decide_all(self, accept: bool, hits: list[HitRow], what: str, details: str = "", ask: bool = True) -> bool:
         """Accept or reject, in one command, the passages of ``hits`` left to review; ``what`` names them.
@@ -111,7 +111,7 @@ class BulkReview:
         details = f"Each one codes {self.spread_text()} at Speech acts/{act}. {UNDO_NOTE}"
         return self.decide_all(True, hits, f"of '{marker}'", details=details, ask=ask)
 
-    def decide_group(self, accept: bool, index: Optional[QModelIndex] = None) -> bool:
+    def decide_group(self, accept: bool, index: QModelIndex | None = None) -> bool:
         """The act or marker at ``index`` (default: the current row), or the marker of a passage."""
         found = self.model.group_of(index if index is not None else self.tree.currentIndex())
         if found is None:
@@ -128,7 +128,7 @@ class BulkReview:
         hits = [h for h in self.model.visible_hits() if h.source_id == source_id]
         return self.decide_all(accept, hits, f"in {hits[0].source}" if hits else "in this source")
 
-    def bulk_menu(self, index: QModelIndex) -> Optional[QMenu]:
+    def bulk_menu(self, index: QModelIndex) -> QMenu | None:
         """The context menu of a row: accept or reject it, its group, its speaker's or its source's passages."""
         found = self.model.group_of(index)
         if found is None:

@@ -11,7 +11,7 @@ id names its parent marker group (its row gives the hit).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
@@ -65,8 +65,8 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         self._muted = QColor("#6B6B6B")
 
     # -- content -----------------------------------------------------------------------
-    def set_hits(self, hits: list[HitRow], hidden_speakers: Optional[set[str]] = None,
-                 grouping: Optional["Grouping"] = None) -> None:
+    def set_hits(self, hits: list[HitRow], hidden_speakers: set[str] | None = None,
+                 grouping: Grouping | None = None) -> None:
         """Show ``hits`` (leaving out the passages of ``hidden_speakers``, default: those hidden now);
         ``grouping``, if given, is ``group_hits(hits, hidden_speakers)`` made beforehand."""
         self._all = list(hits)
@@ -89,7 +89,7 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
     def _regroup(self) -> None:
         self.set_grouping(group_hits(self._all, self._hidden))
 
-    def set_grouping(self, grouping: "Grouping") -> None:
+    def set_grouping(self, grouping: Grouping) -> None:
         """Show a grouping made by :func:`group_hits` from the hits and hidden speakers held now
         (it can be made off the GUI thread: it touches no Qt object)."""
         self.beginResetModel()
@@ -132,12 +132,12 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         return reviewed, len(self._all), len(self._all) - shown
 
     # -- lookups -------------------------------------------------------------------------
-    def kind(self, index: Index) -> Optional[str]:
+    def kind(self, index: Index) -> str | None:
         if not index.isValid():
             return None
         return {_ACT: "act", _MARKER: "marker", _HIT: "hit"}[index.internalId() >> _SHIFT]
 
-    def hit(self, index: Index) -> Optional[HitRow]:
+    def hit(self, index: Index) -> HitRow | None:
         if not index.isValid() or index.internalId() >> _SHIFT != _HIT:
             return None
         group = self._markers[index.internalId() & ((1 << _SHIFT) - 1)]
@@ -150,7 +150,7 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         m, row = where
         return self.createIndex(row, 0, (_HIT << _SHIFT) | m)
 
-    def marker_of(self, index: Index) -> Optional[tuple[str, str, list[HitRow]]]:
+    def marker_of(self, index: Index) -> tuple[str, str, list[HitRow]] | None:
         """(act, marker, hits shown) of a marker row or of a hit row's marker."""
         kind = self.kind(index)
         if kind == "hit":
@@ -160,7 +160,7 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         group = self._markers[index.internalId() & ((1 << _SHIFT) - 1)]
         return self._acts[group.act].name, group.marker, list(group.hits)
 
-    def group_of(self, index: Index) -> Optional[tuple[str, list[HitRow]]]:
+    def group_of(self, index: Index) -> tuple[str, list[HitRow]] | None:
         """(name, hits shown in display order) of an act row, or of the marker of a marker or hit row."""
         if self.kind(index) == "act":
             act = self._acts[index.internalId() & ((1 << _SHIFT) - 1)]
@@ -236,7 +236,7 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         return _HIT_FLAGS if index.internalId() >> _SHIFT == _HIT else _GROUP_FLAGS
 
     # -- dragging hits (as their sentences) onto an account: see PassageDrag --------------
-    def passage_at(self, index: Index) -> Optional[tuple[int, int, int]]:
+    def passage_at(self, index: Index) -> tuple[int, int, int] | None:
         hit = self.hit(index)
         return (hit.source_id, hit.sentence_start, hit.sentence_end) if hit is not None else None
 

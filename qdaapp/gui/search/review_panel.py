@@ -21,7 +21,7 @@ again reads on the GUI thread as before (and drops a read still under way).
 from __future__ import annotations
 
 from itertools import chain, islice
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -65,17 +65,17 @@ class ReviewPanel(BulkReview, QWidget):
     runFinished = Signal(int)  # run id of a marker run started here
     hitHistoryRequested = Signal(int)  # hit id: the history of the coding it made
 
-    def __init__(self, project: Any = None, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, project: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
         self.indexer: Any = None
-        self.run_id: Optional[int] = None
-        self.job: Optional[Job] = None
+        self.run_id: int | None = None
+        self.job: Job | None = None
         self._hidden: set[str] = set()
         self._hide_chosen = False  # the user ticked or unticked "Hide interviewer turns"
         self.load_when_shown = False  # read the runs when the panel first shows (see ensure_loaded)
         self._pending = False  # the project's runs are not read yet
-        self._reading: Optional[Job] = None  # a run's passages being read on a worker
+        self._reading: Job | None = None  # a run's passages being read on a worker
         self._reads = 0  # counts reads started, so a read overtaken by another is dropped
         self._changed_while_reading = False
         self._bridge = ChangeBridge(self)
@@ -220,7 +220,7 @@ class ReviewPanel(BulkReview, QWidget):
     def set_indexer(self, indexer: Any) -> None:
         self.indexer = indexer
 
-    def reload_runs(self, select: Optional[int] = None) -> None:
+    def reload_runs(self, select: int | None = None) -> None:
         """Fill the run selector, newest first; keeps (or picks) ``select``, else the current run."""
         self._pending = False
         chosen = self.run_combo.reload(self.project, select if select is not None else self.run_id)
@@ -235,7 +235,7 @@ class ReviewPanel(BulkReview, QWidget):
         else:
             self.load_run(run_id)
 
-    def load_run(self, run_id: Optional[int]) -> None:
+    def load_run(self, run_id: int | None) -> None:
         self._drop_reading()
         hits = []
         if run_id is not None and self.project is not None:
@@ -245,8 +245,8 @@ class ReviewPanel(BulkReview, QWidget):
         known = self._sync_hide_check()
         self._show_run(run_id, hits, self._interviewers(known, hits) if self.hide_check.isChecked() else set())
 
-    def _show_run(self, run_id: Optional[int], hits: list, hidden: set[str],
-                  grouping: Optional[Grouping] = None) -> None:
+    def _show_run(self, run_id: int | None, hits: list, hidden: set[str],
+                  grouping: Grouping | None = None) -> None:
         self.run_id = run_id
         self._hidden = hidden
         self.model.set_hits(hits, hidden, grouping)
@@ -294,9 +294,9 @@ class ReviewPanel(BulkReview, QWidget):
             self._refresh_hidden()
 
     # -- running a marker search ---------------------------------------------------------
-    def run_marker_search(self, lexicon_name: Optional[str] = None, acts: Optional[list[str]] = None,
-                          source_ids: Optional[list[int]] = None, ask: bool = True,
-                          groups: Optional[list[str]] = None, include_interviewer: bool = False) -> Optional[Job]:
+    def run_marker_search(self, lexicon_name: str | None = None, acts: list[str] | None = None,
+                          source_ids: list[int] | None = None, ask: bool = True,
+                          groups: list[str] | None = None, include_interviewer: bool = False) -> Job | None:
         """Ask what to search (unless ``ask`` is False), then run it on a worker."""
         if self.project is None or self.project.read_only or self.job is not None:
             return None
@@ -351,7 +351,7 @@ class ReviewPanel(BulkReview, QWidget):
         LexiconEditor(self.project, self._current_lexicon(), self).exec()
 
     # -- speakers ------------------------------------------------------------------------
-    def _interviewers(self, known: Optional[set[str]] = None, hits: Optional[list] = None) -> set[str]:
+    def _interviewers(self, known: set[str] | None = None, hits: list | None = None) -> set[str]:
         """The run's speakers (or those of ``hits``) whose project role (set or guessed) is interviewer."""
         known = set(interviewer_names(self.project)) if known is None else known
         speakers = self.model.speakers() if hits is None else {h.speaker for h in hits if h.speaker}
@@ -391,7 +391,7 @@ class ReviewPanel(BulkReview, QWidget):
         self._update_controls()
 
     # -- moving and deciding -------------------------------------------------------------
-    def current_hit(self) -> Optional[review.HitRow]:
+    def current_hit(self) -> review.HitRow | None:
         return self.model.hit(self.tree.currentIndex())
 
     def spread(self) -> str:
@@ -405,7 +405,7 @@ class ReviewPanel(BulkReview, QWidget):
             self.tree.setCurrentIndex(index)
             self.tree.scrollTo(index)
 
-    def select_next_candidate(self, after: Optional[int]) -> bool:
+    def select_next_candidate(self, after: int | None) -> bool:
         """Select the next passage left to review after hit ``after`` (wrapping); False if none is left.
 
         Passages in groups the user has folded come last, so deciding never unfolds a group
@@ -444,7 +444,7 @@ class ReviewPanel(BulkReview, QWidget):
         pos = max(0, min(len(order) - 1, order.index(current.id) + step))
         self.select_hit(order[pos])
 
-    def decide(self, accept: bool, hit_ids: Optional[list[int]] = None, after: Optional[int] = None,
+    def decide(self, accept: bool, hit_ids: list[int] | None = None, after: int | None = None,
                reason: str = "") -> bool:
         """Accept or reject ``hit_ids`` (default: the selected passage), then move to the next one to review
         (after hit ``after``, default the selected passage); ``reason`` goes into the audit trail."""
@@ -465,7 +465,7 @@ class ReviewPanel(BulkReview, QWidget):
         except QdaError as exc:
             self.message.show_error(str(exc))
             return False
-        except Exception as exc:  # noqa: BLE001 - logged and shown by show_error
+        except Exception as exc:  # logged and shown by show_error
             show_error(self, exc)
             return False
         self.message.clear_message()
@@ -478,7 +478,7 @@ class ReviewPanel(BulkReview, QWidget):
         """The chosen spread in words ("its sentence")."""
         return dict(SPREADS)[self.spread()]
 
-    def show_passage(self, index: Optional[QModelIndex] = None) -> None:
+    def show_passage(self, index: QModelIndex | None = None) -> None:
         h = self.model.hit(index if index is not None else self.tree.currentIndex())
         if h is not None:
             self.openPassage.emit(h.source_id, h.start, h.end)
@@ -530,7 +530,8 @@ class ReviewPanel(BulkReview, QWidget):
             text += f" <span style='color:#6b6b6b'>· {plural(hidden, 'passage')} hidden</span>"
         self.counter.setText(text)
         if has_project and not writable:
-            self.message.show_note("This project is open read-only: you can read the hits but not accept or reject them.")
+            self.message.show_note("This project is open read-only: "
+                                   "you can read the hits but not accept or reject them.")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ for the button and the count label.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -24,8 +24,8 @@ from qdaapp.gui.search.common import KIND_LABELS, ChecklistDialog, plural
 class AttributeDialog(QDialog):
     """Cases where ATTRIBUTE = VALUE: two lists filled from the project's cases."""
 
-    def __init__(self, parent: Optional[QWidget], values: dict[str, list[str]],
-                 current: Optional[tuple[str, str]] = None) -> None:
+    def __init__(self, parent: QWidget | None, values: dict[str, list[str]],
+                 current: tuple[str, str] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Search the sources of some cases")
         self._values = values
@@ -53,7 +53,7 @@ class AttributeDialog(QDialog):
         self.value.clear()
         self.value.addItems(self._values.get(name, []))
 
-    def choice(self) -> Optional[tuple[str, str]]:
+    def choice(self) -> tuple[str, str] | None:
         name, value = self.attribute.currentText(), self.value.currentText()
         return (name, value) if name and value else None
 
@@ -61,15 +61,15 @@ class AttributeDialog(QDialog):
 class ScopeButton(QToolButton):
     scopeChanged = Signal()
 
-    def __init__(self, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setToolTip("Choose which sources (or which coded text) to search")
-        self._source_ids: Optional[list[int]] = None
-        self._kind: Optional[str] = None
-        self._attribute: Optional[tuple[str, str]] = None
-        self._node_ids: Optional[list[int]] = None
+        self._source_ids: list[int] | None = None
+        self._kind: str | None = None
+        self._attribute: tuple[str, str] | None = None
+        self._node_ids: list[int] | None = None
         self._source_label = "All sources"
         self._node_label = ""
         menu = QMenu(self)
@@ -118,8 +118,8 @@ class ScopeButton(QToolButton):
         self.all_action.setChecked(self._source_ids is None and self._kind is None and self._attribute is None)
         self.nodes_action.setChecked(bool(self._node_ids))
 
-    def _set_sources(self, label: str, source_ids: Optional[list[int]] = None, kind: Optional[str] = None,
-                     attribute: Optional[tuple[str, str]] = None, emit: bool = True) -> None:
+    def _set_sources(self, label: str, source_ids: list[int] | None = None, kind: str | None = None,
+                     attribute: tuple[str, str] | None = None, emit: bool = True) -> None:
         self._source_label, self._source_ids, self._kind, self._attribute = label, source_ids, kind, attribute
         self._update_text()
         if emit:
@@ -133,7 +133,7 @@ class ScopeButton(QToolButton):
         self.kind_actions[kind].setChecked(True)
         self._set_sources(KIND_LABELS.get(kind, kind), kind=kind)
 
-    def choose_sources(self, source_ids: Optional[list[int]] = None) -> None:
+    def choose_sources(self, source_ids: list[int] | None = None) -> None:
         if self.project is None:
             return
         with self.project.read_session() as s:
@@ -150,7 +150,7 @@ class ScopeButton(QToolButton):
         self.sources_action.setChecked(True)
         self._set_sources(label, source_ids=list(source_ids))
 
-    def choose_attribute(self, choice: Optional[tuple[str, str]] = None) -> None:
+    def choose_attribute(self, choice: tuple[str, str] | None = None) -> None:
         if self.project is None:
             return
         if choice is None:
@@ -180,7 +180,7 @@ class ScopeButton(QToolButton):
         else:
             self.set_nodes(None)
 
-    def choose_nodes(self, node_ids: Optional[list[int]] = None) -> None:
+    def choose_nodes(self, node_ids: list[int] | None = None) -> None:
         if self.project is None:
             return
         with self.project.read_session() as s:
@@ -196,7 +196,7 @@ class ScopeButton(QToolButton):
             node_ids = dialog.checked()
         self.set_nodes(node_ids, {n.id: n.path for n in infos})
 
-    def set_nodes(self, node_ids: Optional[list[int]], paths: Optional[dict[int, str]] = None,
+    def set_nodes(self, node_ids: list[int] | None, paths: dict[int, str] | None = None,
                   emit: bool = True) -> None:
         self._node_ids = list(node_ids) if node_ids else None
         if self._node_ids:

@@ -18,7 +18,7 @@ when the panel first shows or searches, not as the project opens.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QFontMetrics
@@ -64,15 +64,15 @@ class SearchPanel(QWidget):
     searched = Signal(int)  # number of hits shown
     historyRequested = Signal(int, int, int, QPoint)  # source id, start, end, where: the history of its coding
 
-    def __init__(self, project: Any = None, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, project: Any = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.project: Any = None
         self.indexer: Any = None
-        self.job: Optional[Job] = None
+        self.job: Job | None = None
         self.partial = False
         self.load_when_shown = False  # read who interviews when the panel first shows (see ensure_loaded)
         self._speakers_read = False
-        self._last: Optional[tuple[str, bool, Scope]] = None
+        self._last: tuple[str, bool, Scope] | None = None
         self._bridge = ChangeBridge(self)
 
         self.query_edit = QLineEdit()
@@ -214,7 +214,7 @@ class SearchPanel(QWidget):
         if self.query_edit.text().strip() and self._last is not None:
             self.run_search()
 
-    def run_search(self, query: Optional[str] = None) -> Optional[list]:
+    def run_search(self, query: str | None = None) -> list | None:
         """Search for ``query`` (default: the text in the box); returns the hits, or None on an error."""
         if query is not None:
             self.query_edit.setText(query)
@@ -278,7 +278,7 @@ class SearchPanel(QWidget):
         else:
             query = self.query_edit.text().strip()
             self.count_label.setText(f"No hits for <b>{_html(query)}</b> in {self.scope_button.describe().lower()}.")
-            tips = ["Tick <b>Word forms</b> to find other forms of the words."] if not self.forms_check.isChecked() else []
+            tips = [] if self.forms_check.isChecked() else ["Tick <b>Word forms</b> to find other forms of the words."]
             tips += ["Try a shorter phrase, or <b>manag*</b> to match any ending."]
             self.empty.setText("<p>" + "<br>".join(tips) + "</p>")
             self.stack.setCurrentWidget(self.empty)
@@ -332,7 +332,7 @@ class SearchPanel(QWidget):
         self.code_button.setEnabled(writable and self.model.rowCount() > 0 and self.job is None)
 
     # -- coding the results ------------------------------------------------------------------
-    def code_results(self, plan: Optional[CodePlan] = None) -> Optional[Job]:
+    def code_results(self, plan: CodePlan | None = None) -> Job | None:
         """Ask how and where to code the results (unless ``plan`` is given), then code them on a worker."""
         if self.project is None or not self.model.rowCount():
             return None

@@ -20,7 +20,7 @@ class _LayOutWhenShown(QObject):
         self._view = view
         view.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._view and event.type() == QEvent.Type.Show:
             self._view.doItemsLayout()  # now that the style sheet's row padding applies
         return False

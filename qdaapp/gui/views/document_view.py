@@ -73,12 +73,12 @@ class _ReadingEdit(QTextEdit):
         self._view = view
         self._after_paint: list = []
 
-    def after_next_paint(self, fn) -> None:  # noqa: ANN001 - a callable without arguments
+    def after_next_paint(self, fn) -> None:  # a callable without arguments
         """Call ``fn`` once the text has next been painted (work that can wait until the reader sees the text)."""
         if fn not in self._after_paint:
             self._after_paint.append(fn)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         if self._after_paint:
             calls, self._after_paint = self._after_paint, []
@@ -343,7 +343,7 @@ class DocumentView(QWidget):
                 mark.cursor = cursor
                 self._marks.append(mark)
             self._marked_spans = spans
-        for span, mark in zip(spans, self._marks):
+        for span, mark in zip(spans, self._marks, strict=True):
             mark.format = self._mark_formats["current" if span == current else "all"]
         self._edit.setExtraSelections(self._marks)
 
@@ -369,7 +369,7 @@ class DocumentView(QWidget):
         self.addAction(action)
         return action
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape and self.find_bar.isVisible():
             self.find_bar.close_bar()  # Esc in the text closes the find bar too
             event.accept()

@@ -177,7 +177,7 @@ class FindBar(QFrame):
         lo = max(0, min(middle - MAX_MARKS // 2, len(self.matches) - MAX_MARKS))
         return self.matches[lo : lo + MAX_MARKS]
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Enter / Shift+Enter in the field move between matches (Esc reaches the view, which closes the bar)."""
         if watched is self.field and event.type() == QEvent.Type.KeyPress:
             key = event.key()

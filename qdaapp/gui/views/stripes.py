@@ -131,7 +131,7 @@ class LayerHighlighter(QSyntaxHighlighter):
             if pos < e:
                 self._set_cp(pos, e, p16, to16, fmt((), True))
 
-    def _set_cp(self, s: int, e: int, p16: int, to16, fmt: QTextCharFormat) -> None:  # noqa: ANN001
+    def _set_cp(self, s: int, e: int, p16: int, to16, fmt: QTextCharFormat) -> None:
         u = to16(s)
         self.setFormat(u - p16, to16(e) - u, fmt)
 

@@ -4,9 +4,8 @@ Revision ID: 0001
 Revises: 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0001'
 down_revision = None
@@ -61,7 +60,8 @@ def upgrade() -> None:
     sa.Column('author', sa.String(length=255), nullable=False),
     sa.Column('created_at', sa.String(length=40), nullable=False),
     sa.Column('updated_at', sa.String(length=40), nullable=False),
-    sa.CheckConstraint("target_type IN ('project', 'source', 'node', 'coding', 'case', 'account', 'memo', 'diary')", name='ck_memo_target'),
+    sa.CheckConstraint("target_type IN ('project', 'source', 'node', 'coding', 'case', 'account', 'memo', 'diary')",
+                       name='ck_memo_target'),
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('memos', schema=None) as batch_op:

@@ -4,9 +4,8 @@ Revision ID: 0003
 Revises: 0002
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003'
 down_revision = '0002'
@@ -47,7 +46,8 @@ def upgrade() -> None:
     sa.Column('account_id', sa.Integer(), nullable=False),
     sa.Column('actor', sa.String(length=255), nullable=False),
     sa.Column('role', sa.String(length=16), nullable=False),
-    sa.CheckConstraint("role IN ('subject', 'object', 'sender', 'receiver', 'helper', 'opponent')", name='ck_actant_role'),
+    sa.CheckConstraint("role IN ('subject', 'object', 'sender', 'receiver', 'helper', 'opponent')",
+                       name='ck_actant_role'),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('account_id', 'actor', 'role', name='uq_actant_role')
@@ -66,7 +66,8 @@ def upgrade() -> None:
     sa.Column('x', sa.Double(), nullable=True),
     sa.Column('y', sa.Double(), nullable=True),
     sa.Column('created_at', sa.String(length=40), nullable=False),
-    sa.CheckConstraint("act IS NULL OR act IN ('manipulation', 'commitment', 'competence', 'performance', 'sanction')", name='ck_fragment_act'),
+    sa.CheckConstraint("act IS NULL OR act IN ('manipulation', 'commitment', 'competence', 'performance', 'sanction')",
+                       name='ck_fragment_act'),
     sa.ForeignKeyConstraint(['account_id'], ['accounts.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id')

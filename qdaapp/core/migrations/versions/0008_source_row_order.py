@@ -21,8 +21,8 @@ Revises: 0007
 
 import json
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 from qdaapp.core import history
 

@@ -10,8 +10,8 @@ Revision ID: 0009
 Revises: 0008
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = '0009'
 down_revision = '0008'
@@ -38,7 +38,7 @@ def upgrade() -> None:
 
         from qdaapp.core import audit, commands
 
-        last = bind.exec_driver_sql("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").first()
+        last = bind.exec_driver_sql("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").one()
         audit._keep_head(bind, last[0], last[1])
         with Session(bind=bind) as session:
             commands.record(session, "qdaapp", commands.baseline(session), "schema upgrade to 0009")
