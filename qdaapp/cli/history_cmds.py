@@ -17,7 +17,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_history)
 
 
-def history_lines(h) -> list[str]:  # noqa: ANN001 - a CodingHistory
+def history_lines(h) -> list[str]:  # a CodingHistory
     """The history as lines for people: the passage, then one line per event in time order."""
     from qdaapp.core.passage_history import when_text
 

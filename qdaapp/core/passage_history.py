@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Optional
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -93,12 +93,12 @@ class CodingHistory:
     coding_id: int
     exists: bool  # False: the coding has been removed; the passage is as it last was
     source: str
-    source_id: Optional[int]
+    source_id: int | None
     start: int
     end: int
     quote: str
     node: str  # the node's path (or its last known name)
-    node_id: Optional[int]
+    node_id: int | None
     coder: str
     created_at: str
     origin: str
@@ -115,13 +115,13 @@ class CodingHistory:
 
 
 # ---------------------------------------------------------------------- plain words for times
-def local_time(stamp: str) -> Optional[datetime]:
+def local_time(stamp: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(stamp)
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone()
 
 
@@ -157,11 +157,11 @@ def origin_words(origin: str) -> str:
 
 
 # ---------------------------------------------------------------------- reading
-def _raw(conn: Connection):  # noqa: ANN202 - the driver connection
+def _raw(conn: Connection):  # the driver connection
     return conn.connection.driver_connection
 
 
-def _node_label(db: Any, node_id: Optional[int], cache: dict) -> str:
+def _node_label(db: Any, node_id: int | None, cache: dict) -> str:
     """The node's path now, or its last recorded name, or 'a removed node'."""
     if node_id is None:
         return "no node"
@@ -185,7 +185,7 @@ def _node_label(db: Any, node_id: Optional[int], cache: dict) -> str:
     return label
 
 
-def node_label_at(db: Any, node_id: Optional[int], seq: int, cache: dict) -> str:
+def node_label_at(db: Any, node_id: int | None, seq: int, cache: dict) -> str:
     """The node as it was called just after event ``seq``: its path now, unless it was renamed since."""
     now = _node_label(db, node_id, cache)
     if node_id is None:
@@ -196,12 +196,12 @@ def node_label_at(db: Any, node_id: Optional[int], seq: int, cache: dict) -> str
     return now if not then or now == then or now.endswith("/" + then) else then
 
 
-def _source_name(db: Any, source_id: Optional[int]) -> str:
+def _source_name(db: Any, source_id: int | None) -> str:
     row = db.execute("SELECT name FROM sources WHERE id = ?", (source_id,)).fetchone() if source_id else None
     return row[0] if row else "a removed source"
 
 
-def _quote(db: Any, source_id: Optional[int], start: int, end: int) -> str:
+def _quote(db: Any, source_id: int | None, start: int, end: int) -> str:
     if source_id is None or end <= start:
         return ""
     row = db.execute("SELECT substr(text, ?, ?) FROM sources WHERE id = ?", (start + 1, end - start, source_id)
@@ -209,7 +209,7 @@ def _quote(db: Any, source_id: Optional[int], start: int, end: int) -> str:
     return row[0] if row and row[0] else ""
 
 
-def _json(text: Optional[str]) -> Any:
+def _json(text: str | None) -> Any:
     return json.loads(text) if text else None
 
 
@@ -233,7 +233,7 @@ def _marker_hits(db: Any, hit_ids: set[int]) -> dict[int, MarkerHitInfo]:
     return out
 
 
-def _seqs_for_row(db: Any, table: str, row_id: int) -> list[tuple[int, Optional[str], Optional[str]]]:
+def _seqs_for_row(db: Any, table: str, row_id: int) -> list[tuple[int, str | None, str | None]]:
     return db.execute("SELECT seq, digest, row FROM audit_rows WHERE tbl = ? AND row_id = ? ORDER BY seq",
                       (table, row_id)).fetchall()
 
@@ -254,7 +254,7 @@ def _old_bulk_events(db: Any, coding_id: int) -> list[int]:
     return found
 
 
-def _bulk_effect(action: str, before: dict, after: dict, coding_id: int) -> Optional[str]:
+def _bulk_effect(action: str, before: dict, after: dict, coding_id: int) -> str | None:
     """What a bulk event did to the coding, from its JSON: created | linked | moved | collapsed | removed."""
     if action == "hits.accept":
         ds = [d for d in after.get("decisions", []) if d.get("coding") == coding_id]
@@ -372,7 +372,7 @@ def coding_origin(conn: Connection, coding_id: int) -> str:
     return f"coded by {coder} on {day_text(created_at)}, {how}"
 
 
-def coding_of_hit(conn: Connection, hit_id: int) -> Optional[int]:
+def coding_of_hit(conn: Connection, hit_id: int) -> int | None:
     """The coding an accepted marker hit made or joined, or None."""
     row = _raw(conn).execute("SELECT coding_id FROM search_hits WHERE id = ?", (int(hit_id),)).fetchone()
     return row[0] if row else None

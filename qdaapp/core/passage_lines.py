@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from .passage_history import HistoryLine, MarkerHitInfo, _bulk_effect, _node_label, node_label_at, origin_words
 
@@ -20,10 +21,20 @@ _SEARCH_LABEL = re.compile(r"at '.*' \((.*)\)(?:, \d+ already coded)?$")
 @dataclass
 class Described:
     lines: list[HistoryLine]
-    row: Optional[dict]  # the coding as it last was (None if nothing recorded it)
+    row: dict | None  # the coding as it last was (None if nothing recorded it)
 
 
-def _parent(db: Any, seq: int) -> Optional[int]:
+
+def _line_adder(lines: list[HistoryLine], seq: int, time: str, coder: str, action: str,
+                reason: str) -> Callable[..., None]:
+    """A function that adds one line about event ``seq`` to ``lines``."""
+
+    def line(kind: str, text: str, details: tuple[str, ...] = ()) -> None:
+        lines.append(HistoryLine(seq, time, coder, action, kind, text, reason, details))
+
+    return line
+
+def _parent(db: Any, seq: int) -> int | None:
     """The event a per-item event was recorded beside: the last one before it with row digests."""
     return db.execute("SELECT max(seq) FROM audit_events WHERE seq < ? AND rows_hash IS NOT NULL",
                       (seq,)).fetchone()[0]
@@ -66,8 +77,8 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
              nodes: dict, memo_ids: set[int]) -> Described:
     """Say each event in ``events`` (by seq) as a :class:`HistoryLine`; ``rows``: seq -> (digest, row text)."""
     lines: list[HistoryLine] = []
-    state: Optional[dict] = None  # the coding's row after the events so far (None: not there)
-    last: Optional[dict] = None
+    state: dict | None = None  # the coding's row after the events so far (None: not there)
+    last: dict | None = None
     for seq in sorted(events):
         e = events[seq]
         action, before, after = e["action"], e["before"] or {}, e["after"] or {}
@@ -83,8 +94,7 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
             new = _row_from_json(e, coding_id, state)
         old = state
 
-        def line(kind: str, text: str, details: tuple[str, ...] = ()) -> None:
-            lines.append(HistoryLine(seq, e["time"], e["coder"], action, kind, text, e["reason"], details))
+        line = _line_adder(lines, seq, e["time"], e["coder"], action, e["reason"])
 
         node = node_label_at(db, (new or old or last or {}).get("node_id"), seq, nodes)
         effect = _bulk_effect(action, before, after, coding_id)
@@ -173,7 +183,7 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
     return Described(lines, state or last)
 
 
-def _row_from_json(e: dict, coding_id: int, state: Optional[dict]) -> Optional[dict]:
+def _row_from_json(e: dict, coding_id: int, state: dict | None) -> dict | None:
     """The coding after an event that recorded no rows (before row digests), from its JSON."""
     action, before, after = e["action"], e["before"] or {}, e["after"] or {}
     if action == "coding.create" and after.get("id") == coding_id:

@@ -56,7 +56,8 @@ def build(folder: Path, n_codings: int, n_events: int) -> Path:
             if seq % 2:
                 events.append((seq, stamp, "bob", "node.update", "node", rng.choice(node_ids), "describe node",
                                None, json.dumps({"description": f"d{seq}"}), "", "0" * 64, "0" * 64, "0" * 64))
-                rows.append((seq, "nodes", rng.choice(node_ids), "d" * 32, json.dumps({"name": "n", "description": f"d{seq}"})))
+                rows.append((seq, "nodes", rng.choice(node_ids), "d" * 32,
+                             json.dumps({"name": "n", "description": f"d{seq}"})))
             else:
                 cid = rng.choice(ids)
                 events.append((seq, stamp, "bob", "node.merge", "node", rng.choice(node_ids), "merge node",

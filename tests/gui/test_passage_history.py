@@ -23,7 +23,7 @@ def pick(menu: QMenu, text: str) -> list[str]:
     return entries
 
 
-def _coded_and_renamed(window, sid: int, start: int, end: int) -> int:  # noqa: ANN001
+def _coded_and_renamed(window, sid: int, start: int, end: int) -> int:
     window.coding.code(node_id(window, "Trust"), sid, start, end)
     coding_id = codings(window)[0].id
     window.project.run(node_ops.update_node, node_id(window, "Trust"), name="Confidence", reason="clearer name")
@@ -31,7 +31,7 @@ def _coded_and_renamed(window, sid: int, start: int, end: int) -> int:  # noqa: 
     return coding_id
 
 
-def test_stripe_menu_opens_the_history_and_a_line_opens_its_event(opened, qtbot) -> None:  # noqa: ANN001
+def test_stripe_menu_opens_the_history_and_a_line_opens_its_event(opened, qtbot) -> None:
     window, view, sid, start, end = opened
     coding_id = _coded_and_renamed(window, sid, start, end)
     view.text_edit.moveCursor(view.text_edit.textCursor().MoveOperation.Start)
@@ -57,7 +57,7 @@ def test_stripe_menu_opens_the_history_and_a_line_opens_its_event(opened, qtbot)
     assert not dialog.isVisible()
 
 
-def test_coded_passages_list_opens_the_history(opened, qtbot) -> None:  # noqa: ANN001
+def test_coded_passages_list_opens_the_history(opened, qtbot) -> None:
     window, _view, sid, start, end = opened
     coding_id = _coded_and_renamed(window, sid, start, end)
     panel = window.passages
@@ -75,7 +75,7 @@ def test_coded_passages_list_opens_the_history(opened, qtbot) -> None:  # noqa: 
     window.histories.dialogs[-1].close()
 
 
-def test_a_search_result_opens_the_history_of_the_coding_there(opened, qtbot) -> None:  # noqa: ANN001
+def test_a_search_result_opens_the_history_of_the_coding_there(opened, qtbot) -> None:
     window, _view, sid, start, end = opened
     coding_id = _coded_and_renamed(window, sid, start, end)
     dialog = window.histories.open_span(sid, start + 3, start + 6, QPoint(10, 10))
@@ -86,7 +86,7 @@ def test_a_search_result_opens_the_history_of_the_coding_there(opened, qtbot) ->
     assert "No coding covers this passage." in window.statusBar().currentMessage()
 
 
-def test_a_removed_coding_says_so(make_window, project_path: Path, qtbot) -> None:  # noqa: ANN001
+def test_a_removed_coding_says_so(make_window, project_path: Path, qtbot) -> None:
     from qdaapp.core import coding as coding_ops
 
     window = make_window(project_path)
@@ -101,7 +101,7 @@ def test_a_removed_coding_says_so(make_window, project_path: Path, qtbot) -> Non
     assert window.statusBar().currentMessage().startswith("There is no coding 9999")
 
 
-def test_an_accepted_marker_hit_asks_for_its_coding_history(panel, indexed, qtbot) -> None:  # noqa: ANN001, F811
+def test_an_accepted_marker_hit_asks_for_its_coding_history(panel, indexed, qtbot) -> None:
     from qdaapp.core.passage_history import coding_of_hit
 
     had = hit_where(panel, "had to")

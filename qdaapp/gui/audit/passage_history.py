@@ -10,7 +10,7 @@ trail. Esc closes it.
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from qdaapp.core.errors import NotFound
-from qdaapp.core.passage_history import CodingHistory, codings_at, coding_history, coding_of_hit, when_text
+from qdaapp.core.passage_history import CodingHistory, coding_history, coding_of_hit, codings_at, when_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
@@ -51,7 +51,7 @@ class PassageHistoryDialog(QDialog):
 
     openEvent = Signal(int)  # an audit event's seq
 
-    def __init__(self, history: CodingHistory, parent: Optional[QWidget] = None) -> None:
+    def __init__(self, history: CodingHistory, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.history = history
         self.setObjectName("PassageHistory")
@@ -164,7 +164,7 @@ def _short(text: str, width: int = 120) -> str:
 class PassageHistories(QObject):
     """Opens coding histories for the window and sends their lines to the audit trail."""
 
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.dialogs: list[PassageHistoryDialog] = []
@@ -177,7 +177,7 @@ class PassageHistories(QObject):
     def tell(self, text: str) -> None:
         self.w.statusBar().showMessage(text, 8000)
 
-    def open_coding(self, coding_id: int) -> Optional[PassageHistoryDialog]:
+    def open_coding(self, coding_id: int) -> PassageHistoryDialog | None:
         project = self.w.project
         if project is None:
             return None
@@ -196,7 +196,7 @@ class PassageHistories(QObject):
         dialog.activateWindow()
         return dialog
 
-    def open_hit(self, hit_id: int) -> Optional[PassageHistoryDialog]:
+    def open_hit(self, hit_id: int) -> PassageHistoryDialog | None:
         project = self.w.project
         if project is None:
             return None
@@ -207,8 +207,8 @@ class PassageHistories(QObject):
             return None
         return self.open_coding(coding_id)
 
-    def open_span(self, source_id: int, start: int, end: int, where: Optional[QPoint] = None,
-                  parent: Optional[QWidget] = None) -> Optional[PassageHistoryDialog]:
+    def open_span(self, source_id: int, start: int, end: int, where: QPoint | None = None,
+                  parent: QWidget | None = None) -> PassageHistoryDialog | None:
         """The history of the coding at a search result: the one there, or the one the user picks."""
         project = self.w.project
         if project is None:

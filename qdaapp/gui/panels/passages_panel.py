@@ -98,7 +98,7 @@ class PassagesPanel(QWidget):
         if p is not None:
             self.historyRequested.emit(p.id)
 
-    def context_menu_at(self, pos: QPoint) -> Optional[QMenu]:
+    def context_menu_at(self, pos: QPoint) -> QMenu | None:
         """The menu of the passage at ``pos`` (viewport coordinates); it becomes the current one."""
         index = self.table.indexAt(pos)
         if not index.isValid():
