@@ -135,6 +135,51 @@ def _xml_text(text: str) -> str:
     return '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
 
 
+def fix_widths(table, twips: list[int]) -> None:
+    """Give a Word table fixed column widths (in twips) that Word and LibreOffice both keep.
+
+    The layout is set to fixed, the table's own width to the sum of its columns,
+    the grid to the columns, and every cell already in the table to its column's
+    width, so no program autofits a column down to a few characters.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        for old in tbl_pr.findall(qn(tag)):
+            tbl_pr.remove(old)
+    width = parse_xml(f'<w:tblW {nsdecls("w")} w:w="{sum(twips)}" w:type="dxa"/>')
+    layout = parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>')
+    # CT_TblPr's children come in a set order: tblStyle, tblpPr, tblOverlap, bidiVisual, tblStyleRowBandSize,
+    # tblStyleColBandSize, tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook.
+    after_w = [qn(t) for t in ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+                               "w:tblCellMar", "w:tblLook")]
+    after_layout = after_w[-2:]
+    _insert_before(tbl_pr, width, after_w)
+    _insert_before(tbl_pr, layout, after_layout)
+    grid = tbl.tblGrid
+    for col in list(grid.gridCol_lst):
+        grid.remove(col)
+    for w in twips:
+        grid.append(parse_xml(f'<w:gridCol {nsdecls("w")} w:w="{w}"/>'))
+    for tr in tbl.tr_lst:
+        for i, tc in enumerate(tr.tc_lst[:len(twips)]):
+            tc_pr = tc.get_or_add_tcPr()
+            for old in tc_pr.findall(qn("w:tcW")):
+                tc_pr.remove(old)
+            tc_pr.insert(0, parse_xml(f'<w:tcW {nsdecls("w")} w:w="{twips[i]}" w:type="dxa"/>'))
+
+
+def _insert_before(parent, child, later_tags: list[str]) -> None:
+    for i, existing in enumerate(parent):
+        if existing.tag in later_tags:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
 def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[float] | None = None,
                size: float = 9, bold_rows: list[bool] | None = None):
     """A grid table with a bold header row (or, without ``header``, a bold first column).
@@ -151,8 +196,7 @@ def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[flo
     table.style = "Table Grid"
     twips = [round(w * 567) for w in widths] if widths else None
     if twips:
-        for col, w in zip(table._tbl.tblGrid.gridCol_lst, twips):
-            col.w = w
+        fix_widths(table, twips)
     half_points = round(size * 2)
 
     def cell(text: object, col: int, bold: bool) -> str:
@@ -162,8 +206,9 @@ def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[flo
         return f'<w:tc>{width}<w:p><w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r></w:p></w:tc>'
 
     parts = []
-    if header:
-        parts.append("<w:tr>" + "".join(cell(h, i, True) for i, h in enumerate(header)) + "</w:tr>")
+    if header:  # repeated at the top of each page the table runs over
+        parts.append('<w:tr><w:trPr><w:tblHeader/></w:trPr>'
+                     + "".join(cell(h, i, True) for i, h in enumerate(header)) + "</w:tr>")
     for r, values in enumerate(rows):
         strong = bool(bold_rows and bold_rows[r])
         parts.append("<w:tr>" + "".join(cell(v, i, strong or (not header and i == 0))
