@@ -52,28 +52,32 @@ def _small(doc, text: str, italic: bool = False):
 
 
 def _page_one(doc, report: AuditReport) -> None:
-    from docx.enum.text import WD_BREAK
+    from docx.shared import Pt
 
     s = report.summary
     doc.add_heading(f"Audit report: {clean(report.title)}", level=0)
     _small(doc, S.generated_line(report), italic=True)
     _table(doc, report, None, S.identity_rows(report), [4.2, 12.8], 9)
-    doc.add_heading("What the check of the audit trail proves", level=2)
-    doc.add_paragraph(S.VERIFY_PROVES)
-    doc.add_paragraph(S.chain_sentence(s.chain))
-    doc.add_heading("Totals", level=2)
-    _table(doc, report, None, S.total_rows(s), [6.2, 10.8], 9)
-    doc.add_heading("Sources and their fingerprints", level=2)
+    doc.add_heading("What the check of the audit trail proves", level=3)
+    _small(doc, S.VERIFY_PROVES)
+    _small(doc, S.chain_sentence(s.chain)).bold = not s.chain.ok
+    doc.add_heading("Totals", level=3)
+    _table(doc, report, None, S.total_rows(s), [5.6, 11.4], 9)
+    doc.add_heading("Decisions without a reason", level=3)
+    para = doc.add_paragraph()
+    for text, italic in ((S.unreasoned_sentence(s) + " ", False), (S.WITHOUT_REASON_DEFINITION, True)):
+        run = para.add_run(clean(text))
+        run.font.size, run.italic = Pt(9), italic
+    doc.add_heading("Sources and their fingerprints", level=3)
     _small(doc, S.FINGERPRINT_NOTE)
-    _table(doc, report, ["Source", "Kind", "SHA-256 of the file as imported"], S.source_rows(s), [5.2, 2.2, 9.6], 8)
+    table = _table(doc, report, ["Source", "Kind", "SHA-256 of the file as imported"], S.source_rows(s),
+                   [4.6, 1.9, 10.5], 8)
+    for row in (table.rows[1:] if table is not None else []):
+        for run in row.cells[2].paragraphs[0].runs:
+            run.font.name, run.font.size = "Courier New", Pt(7)
     if not s.sources:
         doc.add_paragraph("No sources.")
-    doc.add_heading("Decisions without a reason", level=2)
-    doc.add_paragraph(S.unreasoned_sentence(s))
-    _small(doc, S.WITHOUT_REASON_DEFINITION, italic=True)
-    if s.unreasoned.by_action:
-        _table(doc, report, ["Kind of decision", "Without a reason"], S.unreasoned_rows(s), [12, 5], 9)
-    doc.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+    doc.add_page_break()
 
 
 def _codebook_changes(doc, report: AuditReport) -> None:
@@ -163,7 +167,7 @@ def _codebook_now(doc, report: AuditReport) -> None:
         before = len(doc.tables)
         add_codebook_table(doc, entries)
         if len(doc.tables) > before:
-            fix_widths(doc.tables[-1], [round(w * 567) for w in widths([4.6, 7.6, 0.9, 1.6, 1.6], report.paper)])
+            fix_widths(doc.tables[-1], [round(w * 567) for w in widths([4.3, 7.2, 0.8, 1.9, 1.9], report.paper)])
 
 
 def _memos(doc, report: AuditReport) -> None:
@@ -181,8 +185,12 @@ def _memos(doc, report: AuditReport) -> None:
 
 def write_docx(report: AuditReport, path: Path) -> None:
     import docx
+    from docx.shared import Pt
 
     doc = docx.Document()
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(10)
+    normal.paragraph_format.space_after = Pt(4)
     set_page(doc, report.paper)
     set_properties(doc, f"Audit report: {report.title}", report.author)
     add_page_numbers(doc, f"Audit report: {report.title}")

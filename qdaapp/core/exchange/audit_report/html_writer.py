@@ -50,13 +50,11 @@ def _page_one(report: AuditReport) -> list[str]:
              f"<p>{'' if s.chain.ok else '<strong class=warn>'}{esc(S.chain_sentence(s.chain))}"
              f"{'' if s.chain.ok else '</strong>'}</p>",
              "<h3>Totals</h3>", _table(None, S.total_rows(s)),
+             "<h3>Decisions without a reason</h3>", f"<p>{esc(S.unreasoned_sentence(s))}</p>",
+             f'<p class="meta">{esc(S.WITHOUT_REASON_DEFINITION)}</p>',
              "<h3>Sources and their fingerprints</h3>", f'<p class="meta">{esc(S.FINGERPRINT_NOTE)}</p>',
              ("<table><thead><tr><th>Source</th><th>Kind</th><th>SHA-256 of the file as imported</th></tr></thead>"
-              f"<tbody>{sources}</tbody></table>" if sources else "<p>No sources.</p>"),
-             "<h3>Decisions without a reason</h3>", f"<p>{esc(S.unreasoned_sentence(s))}</p>",
-             f'<p class="meta">{esc(S.WITHOUT_REASON_DEFINITION)}</p>']
-    if s.unreasoned.by_action:
-        parts.append(_table(["Kind of decision", "Without a reason"], S.unreasoned_rows(s), numeric_from=1))
+              f"<tbody>{sources}</tbody></table>" if sources else "<p>No sources.</p>")]
     return parts
 
 

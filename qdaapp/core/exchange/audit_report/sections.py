@@ -18,13 +18,13 @@ TIMELINE_NOTE = ("Per coder and day: codings made or removed are counted; every 
                  "marker runs and reviews, accounts and fragments, merges, deletions, undo and redo) is listed with "
                  "the reason given. Deletions, merges, rejections and undo/redo are in bold. Times are UTC.")
 CHANGE_HEADER = ["Date", "Time", "Coder", "Change", "Node", "Details", "Reason"]
-CHANGE_WIDTHS = [1.9, 1.0, 1.7, 1.6, 3.4, 4.8, 2.6]
+CHANGE_WIDTHS = [2.2, 1.3, 1.7, 1.7, 3.3, 4.6, 2.2]
 MARKER_HEADER = ["Speech act", "Marker phrase", "Hits", "Accepted", "Rejected", "Open", "Negated accepted"]
-MARKER_WIDTHS = [2.8, 4.6, 1.4, 1.8, 1.8, 1.4, 2.2]
+MARKER_WIDTHS = [2.6, 4.4, 1.3, 2.0, 2.0, 1.4, 2.3]
 COMMENT_HEADER = ["When", "Who", "On", "Comment"]
 COMMENT_WIDTHS = [2.6, 2.2, 3.6, 8.6]
 TIMELINE_HEADER = ["Date", "Time", "What", "Decision", "Reason"]
-TIMELINE_WIDTHS = [1.9, 1.1, 2.2, 8.4, 3.4]
+TIMELINE_WIDTHS = [2.2, 1.3, 2.3, 8.0, 3.2]
 
 
 def scope_suffix(report: AuditReport) -> str:
@@ -81,8 +81,9 @@ def unreasoned_sentence(s: Summary) -> str:
         return "There were no bulk or destructive decisions."
     if not u.without:
         return f"All {u.total} bulk or destructive decision(s) have a reason, a memo or a diary entry."
+    kinds = "; ".join(f"{name.lower()}: {n}" for name, n in unreasoned_rows(s))
     return (f"{u.without} of {u.total} bulk or destructive decision(s) have no reason, no memo on what they "
-            "changed and no diary entry that day.")
+            f"changed and no diary entry that day ({kinds}).")
 
 
 ACTION_NAMES = {"hits.accept": "Accepting marker hits", "hits.reject": "Rejecting marker hits",
@@ -90,7 +91,7 @@ ACTION_NAMES = {"hits.accept": "Accepting marker hits", "hits.reject": "Rejectin
                 "node.move": "Moving a node with its child nodes"}
 
 
-def unreasoned_rows(s: Summary) -> list[list[str]]:
+def unreasoned_rows(s: Summary) -> list[tuple[str, int]]:
     def name(action: str) -> str:
         if action in ACTION_NAMES:
             return ACTION_NAMES[action]
@@ -98,7 +99,7 @@ def unreasoned_rows(s: Summary) -> list[list[str]]:
             return "Deleting a " + action.split(".")[0]
         return action
 
-    return [[name(a), str(n)] for a, n in s.unreasoned.by_action]
+    return [(name(a), n) for a, n in s.unreasoned.by_action]
 
 
 def change_rows(report: AuditReport) -> list[list[str]]:
