@@ -23,13 +23,13 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 @pytest.fixture
 def reviewed(tmp_path: Path):
-    """A known project: 9 marker hits, 2 accepted (1 negated), 1 rejected with a reason; codings of every origin."""
+    """A known project: 9 marker hits, 3 accepted (1 negated), 1 rejected with a reason; codings of every origin."""
     p = _indexed(tmp_path, TEXT, "P2.txt")
     with p.read_session() as s:
         spec = lexicon.load(s)
     run_id = p.run(markers.run_markers, spec, coder="tester")
     with p.read_session() as s:
-        have = review.select_hits(s, run_id, marker="have to")
+        have = review.select_hits(s, run_id, marker="have to") + review.select_hits(s, run_id, marker="asked * to")
         worked = review.select_hits(s, run_id, marker="worked well")
     p.run(review.accept_hits, run_id, have, spread="sentence", coder="tester")  # no reason: counts
     p.coder = "ann"  # the next decision is Ann's
@@ -40,6 +40,10 @@ def reviewed(tmp_path: Path):
     p.run(coding.code, "P2.txt", TEXT.index("We had"), TEXT.index("We had") + 9, "Trust", coder="tester")
     start = TEXT.index("It worked")
     p.run(coding.code_passages, [(1, start, start + 9)], "Trust", "tester")  # search.code, no reason: counts
+    p.run(nodes.create_node, "Care/Home visits")
+    p.run(nodes.create_node, "Services")
+    p.run(nodes.move_node, "Care", to_parent="Services")  # a subtree, no reason: counts
+    p.run(nodes.move_node, "Services/Care/Home visits", to_parent="Services")  # one node: not weighty
     into = p.run(nodes.create_node, "Old idea", free=True)
     p.run(nodes.delete_node, into)  # no reason: counts
     p.run(nodes.merge_nodes, "Trust", "Relying on others")  # a memo on the node it kept: reasoned
@@ -54,14 +58,14 @@ def test_page_one_totals_on_a_known_project(reviewed: Project) -> None:
     with reviewed.read_session() as s:
         report = audit_report.build_report(s, author="Sam")
     f = report.summary
-    assert f.codings_by_coder == [("tester", 4)]
-    assert f.codings_by_origin == [("by hand", 1), ("accepting marker hits", 2), ("coding search results", 1)]
+    assert f.codings_by_coder == [("tester", 5)]
+    assert f.codings_by_origin == [("by hand", 1), ("accepting marker hits", 3), ("coding search results", 1)]
     assert f.merged == 2  # the hand and the search coding moved from 'Trust'
     m = f.markers
-    assert (m.hits, m.accepted, m.rejected, m.open, m.negated_accepted) == (9, 2, 1, 6, 1)
+    assert (m.hits, m.accepted, m.rejected, m.open, m.negated_accepted) == (9, 3, 1, 5, 1)
     u = f.unreasoned
-    assert (u.total, u.without) == (5, 3)
-    assert dict(u.by_action) == {"hits.accept": 1, "search.code": 1, "node.delete": 1}
+    assert (u.total, u.without) == (6, 4)
+    assert dict(u.by_action) == {"hits.accept": 1, "search.code": 1, "node.delete": 1, "node.move": 1}
     assert f.coders == ["ann", "tester"] and f.chain.ok and f.seal == f.chain.seal
     assert [name for name, _kind, _sha in f.sources] == ["P2.txt"] and len(f.sources[0][2]) == 64
     rows = {r.marker: r for r in report.markers}
@@ -75,7 +79,7 @@ def test_a_diary_entry_that_day_gives_the_reason(reviewed: Project) -> None:
     reviewed.run(memos.add_diary_entry, "Cleaned up the codebook and accepted the obligations.", author="tester")
     with reviewed.read_session() as s:
         u = audit_report.build_report(s).summary.unreasoned
-    assert (u.total, u.without) == (5, 0)
+    assert (u.total, u.without) == (6, 0)
 
 
 def test_since_and_coder_narrow_the_report(reviewed: Project) -> None:
@@ -184,7 +188,7 @@ def test_docx_page_one_and_quotes_behind_fragments(project: Project, coded: dict
     texts = [p.text for p in doc.paragraphs]
     had = SAMPLE.index("We had to")
     assert "We had to" in texts  # the quote behind the fragment, not its offsets
-    assert "\u2014 Rosa.txt" in texts or any(t.startswith("\u2014 Rosa.txt") for t in texts)
+    assert "\u2014 Rosa.txt, turn 2, P1" in texts  # where it is: the source and the speaker's turn
     assert not any(f"{had}" in t and "Rosa.txt" in t for t in texts)
     assert any(t.startswith("1. The GP asked us; we had to <set it up>.") for t in texts)
     timeline = [[c.text for c in r.cells] for t in doc.tables
