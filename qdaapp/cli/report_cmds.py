@@ -81,7 +81,7 @@ def _node_ids(session, refs: list[str] | None) -> list[int] | None:
     return [node_ops.resolve(session, ref).id for ref in refs]
 
 
-def _qt_pdf_writer():  # noqa: ANN202 - the Qt PDF writer, or None without PySide6
+def _qt_pdf_writer():
     try:
         from qdaapp.render.pdf import pdf_from_html
     except ImportError:

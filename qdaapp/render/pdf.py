@@ -19,10 +19,10 @@ from PySide6.QtGui import QFont, QImage, QPageLayout, QPageSize, QPdfWriter, QTe
 from .flowchart import ensure_app
 
 PAGES = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
-_TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+_TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 
 
-_STYLE = re.compile(r"<style>.*?</style>", re.S)
+_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
 # Sizes in points: the page's own CSS is in pixels and rem, which Qt applies per device pixel.
 QT_CSS = """
 body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 9pt; }

@@ -27,11 +27,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.bench_audit import fill_events  # noqa: E402
-from tests.bench.bench_import_open import build_study, corpus_text  # noqa: E402
+from tests.bench.bench_audit import fill_events
+from tests.bench.bench_import_open import build_study, corpus_text
 
 
-def add_accounts(p, n_accounts: int = 3, per_account: int = 8) -> None:  # noqa: ANN001
+def add_accounts(p, n_accounts: int = 3, per_account: int = 8) -> None:
     from qdaapp.core import narrative
 
     acts = ("manipulation", "commitment", "competence", "performance", "sanction")
@@ -60,7 +60,7 @@ def build(tmp: Path, events: int, words: int) -> Path:
     return path
 
 
-def timed(fn) -> tuple[float, object]:  # noqa: ANN001
+def timed(fn) -> tuple[float, object]:
     t = time.perf_counter()
     value = fn()
     return time.perf_counter() - t, value
@@ -106,7 +106,7 @@ def main() -> None:
                     continue
                 suffix = {"Word (.docx)": ".docx", "HTML": ".html"}.get(name, ".pdf")
                 out = tmp / f"report-{len(rows)}{suffix}"
-                t, _ = timed(lambda: audit_report.export_audit_report(s, out, flowchart_bytes, **kw))
+                t, _ = timed(lambda out=out, kw=kw: audit_report.export_audit_report(s, out, flowchart_bytes, **kw))
                 size = out.stat().st_size / 1e6
                 rows.append((name, t, f"{size:.1f} MB" + (f", {pages(out)}" if suffix == ".pdf" else "")))
         print(f"timeline rows listed: {listed:,} (each coder's first {audit_report.timeline.EVENTS_PER_CODER:,} "

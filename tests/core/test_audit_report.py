@@ -124,7 +124,7 @@ def _xml(path: Path, name: str) -> str:
         return z.read(name).decode("utf-8")
 
 
-def test_docx_layout_paper_page_numbers_and_properties(project: Project, coded: dict, tmp_path: Path) -> None:
+def test_docx_layout_paper_page_numbers_and_properties(project: Project, coded: dict, tmp_path: Path) -> None:  # noqa: F811
     import docx
     from lxml import etree
 
@@ -169,7 +169,7 @@ def test_docx_layout_paper_page_numbers_and_properties(project: Project, coded: 
     assert timeline.find(f"{W}tr/{W}trPr/{W}tblHeader") is not None  # the header row repeats on each page
 
 
-def test_docx_page_one_and_quotes_behind_fragments(project: Project, coded: dict, tmp_path: Path) -> None:
+def test_docx_page_one_and_quotes_behind_fragments(project: Project, coded: dict, tmp_path: Path) -> None:  # noqa: F811
     import docx
 
     out = tmp_path / "audit.docx"
@@ -201,7 +201,7 @@ def test_docx_page_one_and_quotes_behind_fragments(project: Project, coded: dict
     assert "Merged two codes today." in texts and len(doc.inline_shapes) == 1
 
 
-def test_html_has_the_seal_and_is_self_contained(project: Project, coded: dict, tmp_path: Path) -> None:
+def test_html_has_the_seal_and_is_self_contained(project: Project, coded: dict, tmp_path: Path) -> None:  # noqa: F811
     out = tmp_path / "audit.html"
     with project.read_session() as s:
         audit_report.export_audit_report(s, out)

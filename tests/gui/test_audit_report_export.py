@@ -11,7 +11,7 @@ from qdaapp.gui.panels.audit_options import AuditReportOptions
 from .test_main_window import make_window, messages, settings  # noqa: F401 - fixtures used by name
 
 
-def test_options_dialog_offers_paper_period_and_coder(qtbot) -> None:  # noqa: ANN001
+def test_options_dialog_offers_paper_period_and_coder(qtbot) -> None:
     dialog = AuditReportOptions(None, ["ann", "tester"], paper="letter", first_day="2024-05-01T10:00:00")
     qtbot.addWidget(dialog)
     assert dialog.options() == {"paper": "letter", "since": None, "coder": None}
@@ -24,7 +24,7 @@ def test_options_dialog_offers_paper_period_and_coder(qtbot) -> None:  # noqa: A
     assert dialog.options() == {"paper": "a4", "since": "2024-06-02", "coder": "tester"}
 
 
-def test_audit_report_written_with_the_chosen_options(make_window, project_path: Path, qtbot,  # noqa: ANN001
+def test_audit_report_written_with_the_chosen_options(make_window, project_path: Path, qtbot,  # noqa: F811
                                                       tmp_path: Path) -> None:
     import docx
 

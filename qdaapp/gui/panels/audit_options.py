@@ -6,7 +6,6 @@ The file type (Word, web page or PDF) is chosen in the save dialog that follows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Optional
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -28,8 +27,8 @@ EVERYONE = "Everyone"
 class AuditReportOptions(QDialog):
     """Paper (A4 or Letter), an optional first day, and everyone's work or one coder's."""
 
-    def __init__(self, parent: Optional[QWidget], coders: Sequence[str], paper: str = "a4",
-                 first_day: Optional[str] = None) -> None:
+    def __init__(self, parent: QWidget | None, coders: Sequence[str], paper: str = "a4",
+                 first_day: str | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("AuditReportOptions")
         self.setWindowTitle("Audit report")

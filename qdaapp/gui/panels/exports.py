@@ -10,9 +10,10 @@ installed, else printed by Qt (:mod:`qdaapp.render.pdf`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtWidgets import QDialog, QFileDialog
@@ -34,7 +35,7 @@ def _write_memos(project: Any, path: Path) -> Path:
         return export_memos(s, path)
 
 
-def _write_audit_report(project: Any, path: Path, options: Optional[dict] = None) -> Path:
+def _write_audit_report(project: Any, path: Path, options: dict | None = None) -> Path:
     """``options``: ``paper`` ('a4' or 'letter'), ``since`` (YYYY-MM-DD) and ``coder``, all optional."""
     from qdaapp.core.exchange.audit_report import export_audit_report
     from qdaapp.render.charts import flowchart_bytes
@@ -47,7 +48,7 @@ def _write_audit_report(project: Any, path: Path, options: Optional[dict] = None
                                    author=getattr(project, "coder", None), pdf_from_html=pdf_from_html)
 
 
-def _coders_and_start(project: Any) -> tuple[list[str], Optional[str]]:
+def _coders_and_start(project: Any) -> tuple[list[str], str | None]:
     from qdaapp.core import audit
 
     with project.read_session() as s:
@@ -56,13 +57,13 @@ def _coders_and_start(project: Any) -> tuple[list[str], Optional[str]]:
 
 
 class ExportFlow(QObject):
-    def __init__(self, window: "MainWindow") -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
         self.job: Any = None
-        self.written: Optional[Path] = None
+        self.written: Path | None = None
 
-    def _ask(self, title: str, name: str, filters: str) -> Optional[Path]:
+    def _ask(self, title: str, name: str, filters: str) -> Path | None:
         folder = self.w.settings.value("export/folder", "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation)
         path, chosen = QFileDialog.getSaveFileName(self.w, title, str(Path(folder) / name), filters)
@@ -82,7 +83,7 @@ class ExportFlow(QObject):
         if path is not None:
             self.write(_write_memos, path, "Writing the memos and the diary…")
 
-    def ask_audit_options(self) -> Optional[dict]:
+    def ask_audit_options(self) -> dict | None:
         """Paper, period and coder for the audit report; None if the user cancels."""
         from .audit_options import AuditReportOptions
 
@@ -97,7 +98,7 @@ class ExportFlow(QObject):
         self.w.settings.setValue("export/audit_paper", options["paper"])
         return options
 
-    def export_audit_report(self, options: Optional[dict] = None, path: Optional[Path] = None) -> None:
+    def export_audit_report(self, options: dict | None = None, path: Path | None = None) -> None:
         """Ask paper, period and coder, then where to save (Word, web page or PDF), then write it on a worker."""
         if self.w.project is None or self.job is not None:
             return

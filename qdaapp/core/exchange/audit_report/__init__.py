@@ -41,10 +41,30 @@ PdfFromHtml = Callable[[str, dict, Path, str], None]
 SUFFIXES = (".docx", ".html", ".htm", ".pdf")
 CONVERTERS = ("auto", "libreoffice", "qt")
 
-__all__ = ["COUNTED", "CONVERTERS", "PAPERS", "SUFFIXES", "AccountSection", "AuditReport", "CoderTimeline",
-           "Describe", "FlowchartRenderer", "PdfFromHtml", "Scope", "TimelineRow", "build_report", "check_coder",
-           "check_paper", "check_since", "export_audit_report", "inline_svg", "office_program", "pdf_route",
-           "report_html", "timelines"]
+__all__ = [
+    "CONVERTERS",
+    "COUNTED",
+    "PAPERS",
+    "SUFFIXES",
+    "AccountSection",
+    "AuditReport",
+    "CoderTimeline",
+    "Describe",
+    "FlowchartRenderer",
+    "PdfFromHtml",
+    "Scope",
+    "TimelineRow",
+    "build_report",
+    "check_coder",
+    "check_paper",
+    "check_since",
+    "export_audit_report",
+    "inline_svg",
+    "office_program",
+    "pdf_route",
+    "report_html",
+    "timelines",
+]
 
 
 def pdf_route(converter: str, pdf_from_html: PdfFromHtml | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ...errors import InvalidInput
 
@@ -78,7 +78,7 @@ def set_properties(doc, title: str, author: str, now: datetime | None = None) ->
     """Title, author (the person writing the report) and today's dates: none of the template's own."""
     from ..themes import clean
 
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
     props = doc.core_properties
     props.title = clean(title)[:255]
     props.subject = "Audit report"

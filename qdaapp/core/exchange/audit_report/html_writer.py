@@ -47,8 +47,8 @@ def _page_one(report: AuditReport) -> list[str]:
     parts = [f"<h1>Audit report: {esc(report.title)}</h1>", f'<p class="meta">{esc(S.generated_line(report))}</p>',
              _table(None, S.identity_rows(report)),
              "<h3>What the check of the audit trail proves</h3>", f"<p>{esc(S.VERIFY_PROVES)}</p>",
-             f"<p>{'' if s.chain.ok else '<strong class=warn>'}{esc(S.chain_sentence(s.chain))}"
-             f"{'' if s.chain.ok else '</strong>'}</p>",
+             (f"<p>{'' if s.chain.ok else '<strong class=warn>'}{esc(S.chain_sentence(s.chain))}"
+              f"{'' if s.chain.ok else '</strong>'}</p>"),
              "<h3>Totals</h3>", _table(None, S.total_rows(s)),
              "<h3>Decisions without a reason</h3>", f"<p>{esc(S.unreasoned_sentence(s))}</p>",
              f'<p class="meta">{esc(S.WITHOUT_REASON_DEFINITION)}</p>',

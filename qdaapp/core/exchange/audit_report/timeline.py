@@ -76,9 +76,10 @@ def _worded(session: Session, rows: list[tuple], describe: Describe | None) -> l
     return out
 
 
-def timelines(session: Session, scope: Scope = Scope(), describe: Describe | None = None,
+def timelines(session: Session, scope: Scope | None = None, describe: Describe | None = None,
               per_coder: int = EVENTS_PER_CODER) -> list[CoderTimeline]:
     """Per coder: counted activity per day, then each decision, in time order (a few grouped queries)."""
+    scope = scope or Scope()
     day = func.substr(AuditEvent.time, 1, 10)
     totals = session.execute(
         select(AuditEvent.coder, func.count(), func.min(AuditEvent.time), func.max(AuditEvent.time))
