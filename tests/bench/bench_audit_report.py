@@ -79,6 +79,7 @@ def main() -> None:
     parser.add_argument("--no-libreoffice", action="store_true")
     args = parser.parse_args()
 
+    from qdaapp.core.errors import InvalidInput
     from qdaapp.core.exchange import audit_report
     from qdaapp.core.project import Project
     from qdaapp.render.charts import flowchart_bytes
@@ -92,31 +93,38 @@ def main() -> None:
         (n_codings,) = con.execute("SELECT count(*) FROM codings").fetchone()
         con.close()
         print(f"study: {n_codings:,} codings, {n_events:,} events (built in {t_build:.1f} s); "
-              f"bare SELECT count(*) of events: {t_bare * 1000:.1f} ms")
-        rows = []
+              f"bare SELECT count(*) of events: {t_bare * 1000:.1f} ms", flush=True)
+        listed = 0
+
+        def show(name: str, t: float | None, note: str) -> None:
+            figure = f"{t:6.2f} s" if t is not None else "     -  "
+            target = "" if t is None or name.startswith("collect") else (
+                f"  (target <= 10 s: {'met' if t <= 10 else 'NOT met'})")
+            print(f"  {name:55} {figure}  {note}{target}", flush=True)
+
         with Project.open(path, read_only=True) as p, p.read_session() as s:
             t, report = timed(lambda: audit_report.build_report(s, flowchart_bytes))
-            rows.append(("collect the report (verify chain, figures, timeline)", t, ""))
             listed = sum(len(c.rows) for c in report.coders)
-            for name, kw in (("Word (.docx)", {}), ("HTML", {}),
-                             ("PDF, Qt's writer", {"pdf_converter": "qt", "pdf_from_html": pdf_from_html}),
-                             ("PDF, LibreOffice", {"pdf_converter": "libreoffice"})):
-                if name == "PDF, LibreOffice" and (args.no_libreoffice or not audit_report.office_program()):
-                    rows.append((name, None, "not installed" if not args.no_libreoffice else "skipped"))
+            show("collect the report (verify chain, figures, timeline)", t,
+                 f"{listed:,} timeline rows listed (each coder's first "
+                 f"{audit_report.timeline.EVENTS_PER_CODER:,} decisions; codings counted per day)")
+            for name, suffix, kw in (("Word (.docx)", ".docx", {}), ("HTML", ".html", {}),
+                                     ("PDF, Qt's writer", ".pdf", {"pdf_converter": "qt",
+                                                                   "pdf_from_html": pdf_from_html}),
+                                     ("PDF, LibreOffice", ".pdf", {"pdf_converter": "libreoffice"})):
+                if kw.get("pdf_converter") == "libreoffice" and (args.no_libreoffice
+                                                                 or not audit_report.office_program()):
+                    show(name, None, "skipped" if args.no_libreoffice else "LibreOffice is not installed")
                     continue
-                suffix = {"Word (.docx)": ".docx", "HTML": ".html"}.get(name, ".pdf")
-                out = tmp / f"report-{len(rows)}{suffix}"
-                t, _ = timed(lambda out=out, kw=kw: audit_report.export_audit_report(s, out, flowchart_bytes, **kw))
+                out = tmp / f"report{suffix}"
+                try:
+                    t, _ = timed(lambda out=out, kw=kw: audit_report.export_audit_report(s, out, flowchart_bytes,
+                                                                                         **kw))
+                except InvalidInput as exc:
+                    show(name, None, f"failed: {exc}")
+                    continue
                 size = out.stat().st_size / 1e6
-                rows.append((name, t, f"{size:.1f} MB" + (f", {pages(out)}" if suffix == ".pdf" else "")))
-        print(f"timeline rows listed: {listed:,} (each coder's first {audit_report.timeline.EVENTS_PER_CODER:,} "
-              "decisions; codings counted per day)")
-        for name, t, note in rows:
-            figure = f"{t:6.2f} s" if t is not None else "     -  "
-            target = "" if t is None or name.startswith("collect") else ("  (target <= 10 s: "
-                                                                        f"{'met' if t <= 10 else 'NOT met'})")
-            print(f"  {name:55} {figure}  {note}{target}")
-
+                show(name, t, f"{size:.1f} MB" + (f", {pages(out)}" if suffix == ".pdf" else ""))
 
 if __name__ == "__main__":
     main()
