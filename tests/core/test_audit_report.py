@@ -146,7 +146,8 @@ def test_docx_layout_paper_page_numbers_and_properties(project: Project, coded: 
     assert props.title == "Audit report: template"
     created, modified = (d.replace(tzinfo=UTC) if d.tzinfo is None else d for d in (props.created, props.modified))
     assert created >= before and modified >= before
-    assert "python-docx" not in _xml(a4, "docProps/core.xml")
+    assert "python-docx" not in _xml(a4, "docProps/core.xml") and "2013" not in _xml(a4, "docProps/core.xml")
+    assert "<Application>qdaapp</Application>" in _xml(a4, "docProps/app.xml")
     footer = _xml(a4, "word/footer1.xml") if "word/footer1.xml" in zipfile.ZipFile(a4).namelist() else ""
     assert "PAGE" in footer and "NUMPAGES" in footer and 'fldCharType="begin"' in footer
     body = etree.fromstring(_xml(a4, "word/document.xml").encode("utf-8"))

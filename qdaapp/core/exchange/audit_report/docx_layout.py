@@ -90,3 +90,17 @@ def set_properties(doc, title: str, author: str, now: datetime | None = None) ->
     props.comments = "Written by qdaapp from the project's audit trail."
     props.keywords = "audit trail; qualitative analysis"
     props.category = props.content_status = props.identifier = props.language = props.version = ""
+    _application(doc)
+
+
+def _application(doc) -> None:
+    """The extended properties name qdaapp as the program, not the template's 'Microsoft Macintosh Word'."""
+    import re
+
+    for part in doc.part.package.iter_parts():
+        if str(part.partname) == "/docProps/app.xml":
+            xml = part.blob.decode("utf-8")
+            xml = re.sub(r"<Application>.*?</Application>", "<Application>qdaapp</Application>", xml)
+            xml = re.sub(r"\s*<AppVersion>.*?</AppVersion>", "", xml)
+            xml = re.sub(r"<Template>.*?</Template>", "<Template/>", xml)
+            part._blob = xml.encode("utf-8")
