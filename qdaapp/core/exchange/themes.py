@@ -129,10 +129,9 @@ def html_table(header: list[str], rows: list[list], numeric_from: int = 1) -> st
 
 
 def _xml_text(text: str) -> str:
-    from xml.sax.saxutils import escape
-
-    lines = [escape(line) for line in clean(text).split("\n")]
-    return '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
+    """Text for a ``w:t`` element: XML-safe and escaped, each newline a ``w:br`` (called per table cell)."""
+    text = _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">') if "\n" in text else text
 
 
 def fix_widths(table, twips: list[int]) -> None:
@@ -199,11 +198,13 @@ def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[flo
         fix_widths(table, twips)
     half_points = round(size * 2)
 
+    widths_xml = [f'<w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>' for w in twips] if twips else None
+    rprs = {bold: f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{half_points}"/></w:rPr>' for bold in (False, True)}
+
     def cell(text: object, col: int, bold: bool) -> str:
-        width = f'<w:tcPr><w:tcW w:w="{twips[col]}" w:type="dxa"/></w:tcPr>' if twips else ""
-        rpr = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{half_points}"/></w:rPr>'
+        width = widths_xml[col] if widths_xml else ""
         body = _xml_text("" if text is None else str(text))
-        return f'<w:tc>{width}<w:p><w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r></w:p></w:tc>'
+        return f'<w:tc>{width}<w:p><w:r>{rprs[bold]}<w:t xml:space="preserve">{body}</w:t></w:r></w:p></w:tc>'
 
     parts = []
     if header:  # repeated at the top of each page the table runs over

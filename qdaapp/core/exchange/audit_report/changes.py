@@ -75,10 +75,13 @@ def codebook_changes(session: Session, scope: Scope, describe=None) -> list[Code
     sentences = list(describe(session.connection(), rows)) if describe is not None and rows else []
     out = []
     for i, (_seq, time, coder, action, _entity, eid, summary, before, after, reason) in enumerate(rows):
-        b, a = _load(before), _load(after)
         change = CODEBOOK_ACTIONS[action]
-        if action == "node.update" and a and "name" in a:
-            change = "Renamed"
+        if action == "node.update":  # many, and only whether the name changed matters
+            b = a = None
+            if after and '"name"' in after:
+                change = "Renamed"
+        else:
+            b, a = _load(before), _load(after)
         node = paths.get(eid) if action != "node.delete" else None
         if node is None or action in ("node.merge", "node.delete"):
             node = _recorded_name(b, a) or node or "(a node since removed)"

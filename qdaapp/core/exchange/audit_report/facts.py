@@ -7,13 +7,14 @@ figures to work done since a day and/or by one coder.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ... import audit
-from ...models import AuditEvent, Coding, Memo, Node, SearchHit, SearchRun, Source
+from ...models import AuditEvent, Coding, Memo, SearchHit, SearchRun, Source
 
 # Coding.origin -> how the coding was made, in the order the report lists them.
 ORIGINS = (("manual", "by hand"), ("markers:", "accepting marker hits"), ("search", "coding search results"),
@@ -157,11 +158,48 @@ def marker_totals(session: Session, scope: Scope) -> MarkerTotals:
     return t
 
 
+def _rows(text: str | None) -> list[dict]:
+    try:
+        value = json.loads(text) if text else None
+    except ValueError:
+        return []
+    return [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, dict)]
+
+
+def subtree_moves(session: Session) -> list[int]:
+    """The events that moved a node while it had child nodes, found by replaying the codebook's events."""
+    parent: dict[int, int | None] = {}
+    found = []
+    for seq, action, eid, before, after in session.execute(
+        select(AuditEvent.seq, AuditEvent.action, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after)
+        .where(AuditEvent.action.in_(("node.create", "node.move", "node.merge", "node.delete")))
+        .order_by(AuditEvent.seq)
+    ):
+        if action == "node.create":
+            parent.update({r["id"]: r.get("parent_id") for r in _rows(after) if "id" in r})
+        elif action == "node.move":
+            if any(p == eid for p in parent.values()):
+                found.append(seq)
+            for r in _rows(after):
+                parent[eid] = r.get("parent_id")
+        elif action == "node.merge":
+            for r in _rows(before):
+                for child in r.get("children") or []:
+                    parent[child] = eid
+                gone = r["node"].get("id") if isinstance(r.get("node"), dict) else None
+                parent.pop(gone, None)
+        else:
+            for r in _rows(before):
+                for node in r.get("nodes") or []:
+                    if isinstance(node, dict):
+                        parent.pop(node.get("id"), None)
+    return found
+
+
 def weighty(session: Session, scope: Scope):
     """Conditions picking the bulk and destructive events in scope (see WITHOUT_REASON_DEFINITION)."""
-    has_children = exists().where(Node.parent_id == AuditEvent.entity_id)
     return scope.events(or_(AuditEvent.action.in_(WEIGHTY_ACTIONS), AuditEvent.action.like("%.delete"),
-                            and_(AuditEvent.action == "node.move", has_children)))
+                            AuditEvent.seq.in_(subtree_moves(session))))
 
 
 def unreasoned(session: Session, scope: Scope) -> Unreasoned:

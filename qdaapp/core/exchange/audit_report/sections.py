@@ -14,9 +14,10 @@ FINGERPRINT_NOTE = ("Each source's fingerprint is the SHA-256 hash of the file a
 MARKER_NOTE = ("Per speech act and marker phrase: how many hits the marker searches found, how many were accepted "
                "(coded), rejected, or are still open (never reviewed), and how many accepted hits were negated "
                "(e.g. 'did not ask us to'), which a reader may want to check one by one.")
-TIMELINE_NOTE = ("Per coder and day: codings made or removed are counted; every other decision (codebook changes, "
-                 "marker runs and reviews, accounts and fragments, merges, deletions, undo and redo) is listed with "
-                 "the reason given. Deletions, merges, rejections and undo/redo are in bold. Times are UTC.")
+TIMELINE_NOTE = ("Per coder and day: codings made or removed are counted; every other decision (marker runs and "
+                 "reviews, accounts and fragments, memos and diary entries, sources and cases, deletions, undo and "
+                 "redo) is listed with the reason given; codebook changes are listed in their own section above. "
+                 "Deletions, rejections and undo/redo are in bold. Times are UTC.")
 CHANGE_HEADER = ["Date", "Time", "Coder", "Change", "Node", "Details", "Reason"]
 CHANGE_WIDTHS = [2.2, 1.3, 1.7, 1.7, 3.3, 4.6, 2.2]
 MARKER_HEADER = ["Speech act", "Marker phrase", "Hits", "Accepted", "Rejected", "Open", "Negated accepted"]

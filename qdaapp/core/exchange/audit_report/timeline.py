@@ -1,9 +1,10 @@
 """The timeline of analytic decisions, per coder.
 
 Built with SQL aggregates: codings made or removed (and flow-chart boxes
-dragged) are counted per coder and day; every other decision (node changes,
-marker runs and review decisions, accounts and fragments, merges, deletions,
-undo and redo) is listed one event per line, worded by the ``describe``
+dragged) are counted per coder and day; every other decision (marker runs
+and review decisions, accounts and fragments, memos, sources and cases,
+deletions, undo and redo) is listed one event per line (codebook changes
+have a section of their own), worded by the ``describe``
 callback when one is given (``describe(conn, rows) -> sentences``, rows as
 :data:`qdaapp.core.audit.EventRow`), else by the event's own summary.
 """
@@ -13,16 +14,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import Session
 
 from ...models import AuditEvent, Coding
+from .changes import CODEBOOK_ACTIONS
 from .facts import Scope
 
 Describe = Callable[[object, Sequence[tuple]], Sequence[str]]
 # Actions counted per coder and day instead of listed one by one.
 COUNTED = {"coding.create": "coding(s) made", "coding.delete": "coding(s) removed",
            "fragment.place": "flow-chart box move(s)"}
+# Listed in the report's own section on codebook changes, so not again in the timeline.
+ELSEWHERE = tuple(CODEBOOK_ACTIONS)
 KINDS = (("node.", "Codebook"), ("coding.", "Coding"), ("search.", "Keyword search"), ("markers.", "Marker search"),
          ("hits.", "Marker review"),
          ("lexicon.", "Lexicon"), ("account.", "Account"), ("fragment.", "Fragment"), ("link.", "Fragment"),
@@ -96,11 +100,14 @@ def timelines(session: Session, scope: Scope | None = None, describe: Describe |
         .group_by(AuditEvent.coder, day, AuditEvent.action)
     ):
         counted.setdefault((coder, d), {})[action] = n
+    # The snapshots are read only for the sentences: they are most of an event's bytes.
+    snapshots = (AuditEvent.before, AuditEvent.after) if describe is not None else (literal(None), literal(None))
+    not_listed_here = AuditEvent.action.not_in(list(COUNTED) + list(ELSEWHERE))
     ranked = (
         select(AuditEvent.seq, AuditEvent.time, AuditEvent.coder, AuditEvent.action, AuditEvent.entity,
-               AuditEvent.entity_id, AuditEvent.summary, AuditEvent.before, AuditEvent.after, AuditEvent.reason,
+               AuditEvent.entity_id, AuditEvent.summary, *snapshots, AuditEvent.reason,
                func.row_number().over(partition_by=AuditEvent.coder, order_by=AuditEvent.seq).label("rank"))
-        .where(*scope.events(AuditEvent.action.not_in(list(COUNTED)))).subquery()
+        .where(*scope.events(not_listed_here)).subquery()
     )
     rows = [tuple(r)[:10] for r in session.execute(
         select(ranked).where(ranked.c.rank <= per_coder).order_by(ranked.c.seq))]
@@ -110,7 +117,7 @@ def timelines(session: Session, scope: Scope | None = None, describe: Describe |
         listed.setdefault(coder, []).append(
             TimelineRow(time[:10], time[11:16], kind_of(action), text, r[9] or "", is_weighty(action)))
     decisions = dict(session.execute(
-        select(AuditEvent.coder, func.count()).where(*scope.events(AuditEvent.action.not_in(list(COUNTED))))
+        select(AuditEvent.coder, func.count()).where(*scope.events(not_listed_here))
         .group_by(AuditEvent.coder)).all())
     for coder, t in out.items():
         mine = listed.get(coder, [])
