@@ -1,7 +1,8 @@
 """The audit report as one self-contained HTML page (inline CSS and SVG charts, nothing fetched).
 
-``chart_images`` swaps the inline SVG for ``<img>`` tags naming PNG resources,
-for renderers that take resources instead of SVG (Qt's PDF writer).
+``chart_images`` prepares the page for printing by Qt's PDF writer: ``<img>``
+tags naming PNG resources instead of inline SVG, and long tables split into
+tables of :data:`PRINT_CHUNK` rows, each with its header.
 """
 
 from __future__ import annotations
@@ -19,8 +20,14 @@ EXTRA_CSS = ("<style>.fingerprint{font-family:ui-monospace,Menlo,Consolas,'DejaV
              "strong.warn{color:#a40000}</style>")
 
 
+PRINT_CHUNK = 100  # rows per table when printing: Qt lays out many short tables far faster than one long one
+
+
 def _table(header: list[str] | None, rows: list[list[str]], bold: list[bool] | None = None,
-           numeric_from: int | None = None, cls: str = "") -> str:
+           numeric_from: int | None = None, cls: str = "", chunk: int = 0) -> str:
+    if chunk and len(rows) > chunk:
+        return "".join(_table(header, rows[i:i + chunk], bold[i:i + chunk] if bold else None, numeric_from, cls)
+                       for i in range(0, len(rows), chunk))
     def cell(tag: str, i: int, value: str, strong: bool) -> str:
         attr = ' class="n"' if numeric_from is not None and i >= numeric_from else ""
         text = esc(value)
@@ -82,7 +89,7 @@ def _accounts(report: AuditReport, chart_images: bool) -> list[str]:
     return p
 
 
-def _timeline(report: AuditReport) -> list[str]:
+def _timeline(report: AuditReport, chunk: int) -> list[str]:
     p = ["<h2>Timeline of analytic decisions</h2>", f"<p>{esc(S.TIMELINE_NOTE)}</p>"]
     if not report.coders:
         p.append(f"<p>Nothing recorded{esc(S.scope_suffix(report))}.</p>")
@@ -90,16 +97,17 @@ def _timeline(report: AuditReport) -> list[str]:
         p += [f"<h3>{esc(t.coder)}</h3>", f'<p class="meta">{esc(S.coder_line(t))}</p>']
         if t.rows:
             p.append(_table(S.TIMELINE_HEADER, [[r.day, r.time, r.kind, r.text, r.reason] for r in t.rows],
-                            bold=[r.weighty for r in t.rows]))
+                            bold=[r.weighty for r in t.rows], chunk=chunk))
         if t.not_listed > 0:
             p.append(f"<p>{esc(S.not_listed_line(t))}</p>")
     return p
 
 
 def report_html(report: AuditReport, chart_images: bool = False) -> str:
+    chunk = PRINT_CHUNK if chart_images else 0
     p = _page_one(report)
     p.append("<h2>Codebook changes over time</h2>")
-    p.append(_table(S.CHANGE_HEADER, S.change_rows(report)) if report.changes
+    p.append(_table(S.CHANGE_HEADER, S.change_rows(report), chunk=chunk) if report.changes
              else f"<p>No changes to the codebook{esc(S.scope_suffix(report))}.</p>")
     p += ["<h2>Marker decisions</h2>", f"<p>{esc(S.MARKER_NOTE)}</p>"]
     p.append(_table(S.MARKER_HEADER, S.marker_rows(report), numeric_from=2) if report.markers
@@ -107,7 +115,7 @@ def report_html(report: AuditReport, chart_images: bool = False) -> str:
     p += _accounts(report, chart_images)
     p.append("<h2>Review comments</h2>")
     p.append(_table(S.COMMENT_HEADER, S.comment_rows(report)) if report.comments else "<p>No review comments.</p>")
-    p += _timeline(report)
+    p += _timeline(report, chunk)
     p += ["<h2>Codebook as it is now</h2>", codebook_html(report.tree, report.free, level=3),
           "<h2>Reflective diary</h2>"]
     p += [memo_html(m, 4) for m in report.diary] or ["<p>No diary entries.</p>"]
