@@ -19,7 +19,7 @@ TIMELINE_NOTE = ("Per coder and day: codings made or removed are counted; every 
                  "redo) is listed with the reason given; codebook changes are listed in their own section above. "
                  "Deletions, rejections and undo/redo are in bold. Times are UTC.")
 CHANGE_HEADER = ["Date", "Time", "Coder", "Change", "Node", "Details", "Reason"]
-CHANGE_WIDTHS = [2.2, 1.3, 1.7, 1.7, 3.3, 4.6, 2.2]
+CHANGE_WIDTHS = [2.2, 1.3, 1.7, 2.1, 3.2, 4.4, 2.1]
 MARKER_HEADER = ["Speech act", "Marker phrase", "Hits", "Accepted", "Rejected", "Open", "Negated accepted"]
 MARKER_WIDTHS = [2.6, 4.4, 1.3, 2.0, 2.0, 1.4, 2.3]
 COMMENT_HEADER = ["When", "Who", "On", "Comment"]
