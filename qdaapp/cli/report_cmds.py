@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from qdaapp.core import nodes as node_ops
 from qdaapp.core.exchange.analysis import UNITS, export_cooccurrence, export_frequencies
-from qdaapp.core.exchange.audit_report import export_audit_report
+from qdaapp.core.exchange.audit_report import PAPERS, check_since, export_audit_report, pdf_route
 from qdaapp.core.exchange.codebook_doc import export_codebook
 from qdaapp.core.exchange.memo_export import export_memos
+from qdaapp.core.project import default_coder
+from qdaapp.core.review_comments import comments_for_report
 
 from . import UserError
 from .project_cmds import opened, seal_of
 
 SUFFIXES = {
-    "audit": (".docx", ".html", ".htm"),
+    "audit": (".docx", ".html", ".htm", ".pdf"),
     "memos": (".docx", ".md"),
     "codebook": (".docx",),
     "frequencies": (".csv", ".xlsx", ".png", ".svg"),
@@ -27,9 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     report = sub.add_parser("report", help="reports for supervisors and teams, and analyses")
     actions = report.add_subparsers(dest="report_cmd", metavar="REPORT")
 
-    p = actions.add_parser("audit", help="the supervisor's audit report (DOCX, or self-contained HTML)")
+    p = actions.add_parser("audit", help="the supervisor's audit report (Word, self-contained HTML, or PDF)")
     p.add_argument("project")
-    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.html")
+    p.add_argument("--out", required=True, metavar="FILE.docx|FILE.html|FILE.pdf")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="only work from this day on")
+    p.add_argument("--coder", metavar="NAME", help="only this coder's work")
+    p.add_argument("--paper", choices=sorted(PAPERS), default="a4", help="paper size of Word and PDF (default a4)")
+    p.add_argument("--pdf-with", choices=("auto", "libreoffice", "qt"), default="auto",
+                   help="how to make a PDF: LibreOffice when installed (auto, the default) or Qt's PDF writer")
     p.add_argument("--no-charts", action="store_true", help="leave out the accounts' flow charts")
     p.set_defaults(func=cmd_audit)
 
@@ -74,17 +82,37 @@ def _node_ids(session, refs: list[str] | None) -> list[int] | None:
     return [node_ops.resolve(session, ref).id for ref in refs]
 
 
+def _qt_pdf_writer():
+    try:
+        from qdaapp.render.pdf import pdf_from_html
+    except ImportError:
+        return None
+    return pdf_from_html
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     out = _check_out("audit", args.out)
+    check_since(args.since)
+    pdf_writer, route = None, ""
+    if out.suffix.lower() == ".pdf":
+        pdf_writer = _qt_pdf_writer() if args.pdf_with != "libreoffice" else None
+        route = pdf_route(args.pdf_with, pdf_writer)
     render = None
     if not args.no_charts:
-        from qdaapp.render.charts import flowchart_bytes
-
-        render = flowchart_bytes
+        try:
+            from qdaapp.render.charts import flowchart_bytes
+        except ImportError:  # without PySide6 the report is written without its flow charts
+            print("note: the flow charts are left out (drawing them needs PySide6)", file=sys.stderr)
+        else:
+            render = flowchart_bytes
     with opened(args, read_only=True) as project, project.read_session() as s:
-        written = export_audit_report(s, out, render_flowchart=render)
+        written = export_audit_report(s, out, render_flowchart=render, since=args.since, coder=args.coder,
+                                      paper=args.paper, author=default_coder(), pdf_from_html=pdf_writer,
+                                      pdf_converter=args.pdf_with,
+                                      comments=comments_for_report(project.path, since=check_since(args.since)))
         sealed = seal_of(s)
-    print(f"wrote {written}")
+    print(f"wrote {written}" + (f" (PDF made with {'LibreOffice' if route == 'libreoffice' else 'Qt'})"
+                                if route else ""))
     print(f"seal: {sealed}")
     return 0
 

@@ -102,6 +102,34 @@ def test_audit_report_docx_and_html(coded_path: Path, tmp_path: Path, capsys) ->
     assert code == 0 and "<svg" not in (tmp_path / "plain.html").read_text(encoding="utf-8")
 
 
+def test_audit_report_filters_paper_and_bad_input(coded_path: Path, tmp_path: Path, capsys) -> None:
+    import docx
+
+    code, _, err = run(capsys, "report", "audit", coded_path, "--out", tmp_path / "a.docx", "--paper", "letter",
+                       "--since", "2000-01-01", "--coder", "TESTER")
+    assert code == 0, err
+    doc = docx.Document(str(tmp_path / "a.docx"))
+    assert round(doc.sections[0].page_width.inches, 2) == 8.5
+    coders = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert "tester" in coders
+    for argv, message in (
+        (["--out", tmp_path / "a.odt"], "a.odt: the audit report can be written as .docx, .html, .htm, .pdf"),
+        (["--out", tmp_path / "b.docx", "--since", "May 3"], "'May 3' is not a date; write it as YYYY-MM-DD"),
+        (["--out", tmp_path / "b.docx", "--coder", "zoe"], "Nobody called 'zoe' has worked on this project"),
+    ):
+        code, _, err = run(capsys, "report", "audit", coded_path, *argv)
+        assert code != 0 and message in err, err
+    assert not (tmp_path / "b.docx").exists() and not (tmp_path / "a.odt").exists()
+
+
+def test_audit_report_pdf_by_qt(coded_path: Path, tmp_path: Path, capsys) -> None:
+    code, out, err = run(capsys, "report", "audit", coded_path, "--out", tmp_path / "a.pdf", "--pdf-with", "qt")
+    assert code == 0, err
+    assert "PDF made with Qt" in out
+    data = (tmp_path / "a.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and b"/Count " in data and len(data) > 5000
+
+
 def test_memos_and_codebook(coded_path: Path, tmp_path: Path, capsys) -> None:
     import docx
 
@@ -165,7 +193,7 @@ def test_cooccurrence(coded_path: Path, tmp_path: Path, capsys) -> None:
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["report", "audit", "{p}", "--out", "{t}/a.pdf"], "a.pdf: the audit report can be written as .docx"),
+        (["report", "audit", "{p}", "--out", "{t}/a.odt"], "a.odt: the audit report can be written as .docx"),
         (["report", "memos", "{p}", "--out", "{t}/missing/m.md"], "the folder"),
         (["report", "codebook", "{p}", "--out", "{t}/c.xlsx"], "can be written as .docx"),
         (["report", "frequencies", "{p}", "--by", "attribute:site", "--out", "{t}/f.csv"], "no attribute 'site'"),

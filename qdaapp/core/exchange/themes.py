@@ -129,10 +129,54 @@ def html_table(header: list[str], rows: list[list], numeric_from: int = 1) -> st
 
 
 def _xml_text(text: str) -> str:
-    from xml.sax.saxutils import escape
+    """Text for a ``w:t`` element: XML-safe and escaped, each newline a ``w:br`` (called per table cell)."""
+    text = _XML_ILLEGAL.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.replace("\n", '</w:t><w:br/><w:t xml:space="preserve">') if "\n" in text else text
 
-    lines = [escape(line) for line in clean(text).split("\n")]
-    return '</w:t><w:br/><w:t xml:space="preserve">'.join(lines)
+
+def fix_widths(table, twips: list[int]) -> None:
+    """Give a Word table fixed column widths (in twips) that Word and LibreOffice both keep.
+
+    The layout is set to fixed, the table's own width to the sum of its columns,
+    the grid to the columns, and every cell already in the table to its column's
+    width, so no program autofits a column down to a few characters.
+    """
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    tbl = table._tbl
+    tbl_pr = tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        for old in tbl_pr.findall(qn(tag)):
+            tbl_pr.remove(old)
+    width = parse_xml(f'<w:tblW {nsdecls("w")} w:w="{sum(twips)}" w:type="dxa"/>')
+    layout = parse_xml(f'<w:tblLayout {nsdecls("w")} w:type="fixed"/>')
+    # CT_TblPr's children come in a set order: tblStyle, tblpPr, tblOverlap, bidiVisual, tblStyleRowBandSize,
+    # tblStyleColBandSize, tblW, jc, tblCellSpacing, tblInd, tblBorders, shd, tblLayout, tblCellMar, tblLook.
+    after_w = [qn(t) for t in ("w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout",
+                               "w:tblCellMar", "w:tblLook")]
+    after_layout = after_w[-2:]
+    _insert_before(tbl_pr, width, after_w)
+    _insert_before(tbl_pr, layout, after_layout)
+    grid = tbl.tblGrid
+    for col in list(grid.gridCol_lst):
+        grid.remove(col)
+    for w in twips:
+        grid.append(parse_xml(f'<w:gridCol {nsdecls("w")} w:w="{w}"/>'))
+    for tr in tbl.tr_lst:
+        for i, tc in enumerate(tr.tc_lst[:len(twips)]):
+            tc_pr = tc.get_or_add_tcPr()
+            for old in tc_pr.findall(qn("w:tcW")):
+                tc_pr.remove(old)
+            tc_pr.insert(0, parse_xml(f'<w:tcW {nsdecls("w")} w:w="{twips[i]}" w:type="dxa"/>'))
+
+
+def _insert_before(parent, child, later_tags: list[str]) -> None:
+    for i, existing in enumerate(parent):
+        if existing.tag in later_tags:
+            parent.insert(i, child)
+            return
+    parent.append(child)
 
 
 def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[float] | None = None,
@@ -151,19 +195,21 @@ def docx_table(doc, header: list[str] | None, rows: list[list], widths: list[flo
     table.style = "Table Grid"
     twips = [round(w * 567) for w in widths] if widths else None
     if twips:
-        for col, w in zip(table._tbl.tblGrid.gridCol_lst, twips, strict=False):
-            col.w = w
+        fix_widths(table, twips)
     half_points = round(size * 2)
 
+    widths_xml = [f'<w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr>' for w in twips] if twips else None
+    rprs = {bold: f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{half_points}"/></w:rPr>' for bold in (False, True)}
+
     def cell(text: object, col: int, bold: bool) -> str:
-        width = f'<w:tcPr><w:tcW w:w="{twips[col]}" w:type="dxa"/></w:tcPr>' if twips else ""
-        rpr = f'<w:rPr>{"<w:b/>" if bold else ""}<w:sz w:val="{half_points}"/></w:rPr>'
+        width = widths_xml[col] if widths_xml else ""
         body = _xml_text("" if text is None else str(text))
-        return f'<w:tc>{width}<w:p><w:r>{rpr}<w:t xml:space="preserve">{body}</w:t></w:r></w:p></w:tc>'
+        return f'<w:tc>{width}<w:p><w:r>{rprs[bold]}<w:t xml:space="preserve">{body}</w:t></w:r></w:p></w:tc>'
 
     parts = []
-    if header:
-        parts.append("<w:tr>" + "".join(cell(h, i, True) for i, h in enumerate(header)) + "</w:tr>")
+    if header:  # repeated at the top of each page the table runs over
+        parts.append('<w:tr><w:trPr><w:tblHeader/></w:trPr>'
+                     + "".join(cell(h, i, True) for i, h in enumerate(header)) + "</w:tr>")
     for r, values in enumerate(rows):
         strong = bool(bold_rows and bold_rows[r])
         parts.append("<w:tr>" + "".join(cell(v, i, strong or (not header and i == 0))

@@ -2,18 +2,21 @@
 
 Both are core functions (``qdaapp.core.exchange.memo_export.export_memos``
 and ``qdaapp.core.exchange.audit_report.export_audit_report``); the window
-asks where to save, runs them off the GUI thread with a progress dialog,
-and says where the file went.
+asks where to save (for the audit report first paper, period and coder, see
+:mod:`.audit_options`), runs them off the GUI thread with a progress dialog,
+and says where the file went. A PDF is converted by LibreOffice when it is
+installed, else printed by Qt (:mod:`qdaapp.render.pdf`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QStandardPaths
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QDialog, QFileDialog
 
 from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.workers import make_progress_dialog, run_in_worker
@@ -22,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from qdaapp.gui.main_window import MainWindow
 
 MEMO_FILTER = "Word document (*.docx);;Markdown (*.md)"
-AUDIT_FILTER = "Word document (*.docx);;Web page (*.html)"
+AUDIT_FILTER = "Word document (*.docx);;Web page (*.html);;PDF document (*.pdf)"
 
 
 def _write_memos(project: Any, path: Path) -> Path:
@@ -32,12 +35,28 @@ def _write_memos(project: Any, path: Path) -> Path:
         return export_memos(s, path)
 
 
-def _write_audit_report(project: Any, path: Path) -> Path:
-    from qdaapp.core.exchange.audit_report import export_audit_report
+def _write_audit_report(project: Any, path: Path, options: dict | None = None) -> Path:
+    """``options``: ``paper`` ('a4' or 'letter'), ``since`` (YYYY-MM-DD) and ``coder``, all optional."""
+    from qdaapp.core.exchange.audit_report import check_since, export_audit_report
+    from qdaapp.core.review_comments import comments_for_report
     from qdaapp.render.charts import flowchart_bytes
+    from qdaapp.render.pdf import pdf_from_html
+
+    options = options or {}
+    with project.read_session() as s:
+        return export_audit_report(s, path, render_flowchart=flowchart_bytes, since=options.get("since"),
+                                   coder=options.get("coder"), paper=options.get("paper") or "a4",
+                                   author=getattr(project, "coder", None), pdf_from_html=pdf_from_html,
+                                   comments=comments_for_report(project.path,
+                                                                since=check_since(options.get("since"))))
+
+
+def _coders_and_start(project: Any) -> tuple[list[str], str | None]:
+    from qdaapp.core import audit
 
     with project.read_session() as s:
-        return export_audit_report(s, path, render_flowchart=flowchart_bytes)
+        conn = s.connection()
+        return audit.coders(conn), audit.time_span(conn)[0]
 
 
 class ExportFlow(QObject):
@@ -55,7 +74,8 @@ class ExportFlow(QObject):
             return None
         path_obj = Path(path)
         if not path_obj.suffix:
-            path_obj = path_obj.with_suffix(".md" if "Markdown" in chosen else ".html" if "Web" in chosen else ".docx")
+            path_obj = path_obj.with_suffix(".md" if "Markdown" in chosen else ".html" if "Web" in chosen
+                                            else ".pdf" if "PDF" in chosen else ".docx")
         self.w.settings.setValue("export/folder", str(path_obj.parent))
         return path_obj
 
@@ -66,13 +86,32 @@ class ExportFlow(QObject):
         if path is not None:
             self.write(_write_memos, path, "Writing the memos and the diary…")
 
-    def export_audit_report(self) -> None:
-        if self.w.project is None:
+    def ask_audit_options(self) -> dict | None:
+        """Paper, period and coder for the audit report; None if the user cancels."""
+        from .audit_options import AuditReportOptions
+
+        coders, first = _coders_and_start(self.w.project)
+        dialog = AuditReportOptions(self.w, coders, str(self.w.settings.value("export/audit_paper", "a4")), first)
+        try:
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+            options = dialog.options()
+        finally:
+            dialog.deleteLater()
+        self.w.settings.setValue("export/audit_paper", options["paper"])
+        return options
+
+    def export_audit_report(self, options: dict | None = None, path: Path | None = None) -> None:
+        """Ask paper, period and coder, then where to save (Word, web page or PDF), then write it on a worker."""
+        if self.w.project is None or self.job is not None:
             return
-        path = self._ask("Audit report for supervisors", f"{self.w.project.path.stem} audit report.docx",
-                         AUDIT_FILTER)
+        options = options if options is not None else self.ask_audit_options()
+        if options is None:
+            return
+        path = path or self._ask("Audit report for supervisors", f"{self.w.project.path.stem} audit report.docx",
+                                 AUDIT_FILTER)
         if path is not None:
-            self.write(_write_audit_report, path, "Writing the audit report…")
+            self.write(partial(_write_audit_report, options=options), path, "Writing the audit report…")
 
     def write(self, fn: Callable[[Any, Path], Path], path: Path, label: str) -> None:
         """Run ``fn(project, path)`` on a worker; the status bar says where the file went."""
