@@ -117,6 +117,7 @@ def export_audit_report(session: Session, path: str | Path, render_flowchart: Fl
                 docx_to_pdf(docx_file, tmp)
 
         return write_atomically(path, convert, SUFFIXES)
+    assert pdf_from_html is not None  # pdf_route chose Qt's writer because it was given
     images = {f"chart-{a.id}.png": a.chart_png for a in report.accounts if a.chart_png}
     page = report_html(report, chart_images=True)
     return write_atomically(path, lambda tmp: pdf_from_html(page, images, tmp, report.paper), SUFFIXES)

@@ -67,11 +67,11 @@ def _load(text: str | None) -> dict | None:
 def codebook_changes(session: Session, scope: Scope, describe=None) -> list[CodebookChange]:
     """Every change to the codebook in scope, oldest first; ``describe(conn, rows)`` words the details."""
     paths = {n.id: n.path for n in list_nodes(session)}
-    rows = session.execute(
+    found = session.execute(
         select(AuditEvent.seq, AuditEvent.time, AuditEvent.coder, AuditEvent.action, AuditEvent.entity,
                AuditEvent.entity_id, AuditEvent.summary, AuditEvent.before, AuditEvent.after, AuditEvent.reason)
         .where(*scope.events(AuditEvent.action.in_(list(CODEBOOK_ACTIONS)))).order_by(AuditEvent.seq)).all()
-    rows = [tuple(r) for r in rows]
+    rows = [tuple(r) for r in found]
     sentences = list(describe(session.connection(), rows)) if describe is not None and rows else []
     out = []
     for i, (_seq, time, coder, action, _entity, eid, summary, before, after, reason) in enumerate(rows):
@@ -82,7 +82,7 @@ def codebook_changes(session: Session, scope: Scope, describe=None) -> list[Code
                 change = "Renamed"
         else:
             b, a = _load(before), _load(after)
-        node = paths.get(eid) if action != "node.delete" else None
+        node = paths.get(eid) if action != "node.delete" and eid is not None else None
         if node is None or action in ("node.merge", "node.delete"):
             node = _recorded_name(b, a) or node or "(a node since removed)"
         if action == "node.merge" and a and a.get("into") in paths:

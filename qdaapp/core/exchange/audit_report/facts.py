@@ -175,6 +175,8 @@ def subtree_moves(session: Session) -> list[int]:
         .where(AuditEvent.action.in_(("node.create", "node.move", "node.merge", "node.delete")))
         .order_by(AuditEvent.seq)
     ):
+        if eid is None:
+            continue
         if action == "node.create":
             parent.update({r["id"]: r.get("parent_id") for r in _rows(after) if "id" in r})
         elif action == "node.move":
@@ -187,12 +189,13 @@ def subtree_moves(session: Session) -> list[int]:
                 for child in r.get("children") or []:
                     parent[child] = eid
                 gone = r["node"].get("id") if isinstance(r.get("node"), dict) else None
-                parent.pop(gone, None)
+                if isinstance(gone, int):
+                    parent.pop(gone, None)
         else:
             for r in _rows(before):
                 for node in r.get("nodes") or []:
-                    if isinstance(node, dict):
-                        parent.pop(node.get("id"), None)
+                    if isinstance(node, dict) and isinstance(node.get("id"), int):
+                        parent.pop(node["id"], None)
     return found
 
 
@@ -222,7 +225,7 @@ def summary(session: Session, title: str, scope: Scope, chain: audit.VerifyResul
     coders = sorted({c for c in session.scalars(select(AuditEvent.coder).where(*scope.events()).distinct()) if c}
                     | {c for c in session.scalars(select(Coding.coder).where(*scope.codings()).distinct()) if c},
                     key=str.lower)
-    sources = [tuple(r) for r in session.execute(select(Source.name, Source.kind, Source.sha256)
+    sources = [(name, kind, sha) for name, kind, sha in session.execute(select(Source.name, Source.kind, Source.sha256)
                                                   .order_by(func.lower(Source.name)))]
     by_coder, by_origin, merged = _codings(session, scope)
     memo_where = []

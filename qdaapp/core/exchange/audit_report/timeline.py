@@ -15,13 +15,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, literal, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ...models import AuditEvent, Coding
 from .changes import CODEBOOK_ACTIONS
 from .facts import Scope
 
-Describe = Callable[[object, Sequence[tuple]], Sequence[str]]
+Describe = Callable[[Connection, list[tuple]], Sequence[str]]
 # Actions counted per coder and day instead of listed one by one.
 COUNTED = {"coding.create": "coding(s) made", "coding.delete": "coding(s) removed",
            "fragment.place": "flow-chart box move(s)"}
