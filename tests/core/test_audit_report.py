@@ -184,6 +184,11 @@ def test_docx_page_one_and_quotes_behind_fragments(project: Project, coded: dict
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert h1 == ["Codebook changes over time", "Marker decisions", "Narrative accounts", "Review comments",
                   "Timeline of analytic decisions", "Codebook as it is now", "Reflective diary", "Memos"]
+    # page one ends by starting the next section on a new page, never with a break of its own (which leaves
+    # a blank page when page one fills its page exactly)
+    first = next(p for p in doc.paragraphs if p.text == "Codebook changes over time")
+    assert first.paragraph_format.page_break_before
+    assert 'w:type="page"' not in doc.element.xml
     identity = {r.cells[0].text: r.cells[1].text for r in doc.tables[0].rows}
     with project.read_session() as s:
         seal = audit_report.build_report(s).summary.seal

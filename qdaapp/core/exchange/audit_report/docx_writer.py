@@ -77,11 +77,12 @@ def _page_one(doc, report: AuditReport) -> None:
             run.font.name, run.font.size = "Courier New", Pt(7)
     if not s.sources:
         doc.add_paragraph("No sources.")
-    doc.add_page_break()
 
 
 def _codebook_changes(doc, report: AuditReport) -> None:
-    doc.add_heading("Codebook changes over time", level=1)
+    # The next page starts with this heading (a break of its own would leave a blank page whenever
+    # page one ends exactly at the bottom of a page).
+    doc.add_heading("Codebook changes over time", level=1).paragraph_format.page_break_before = True
     if not report.changes:
         doc.add_paragraph("No changes to the codebook" + S.scope_suffix(report) + ".")
         return
