@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from qdaapp.core import audit, audit_passages, audit_text, coding, indexing, lexicon, markers, nodes, review, sources
+from qdaapp.core import audit, audit_passages, audit_text, coding, nodes, review, sources
 from qdaapp.core.project import Project
 
 from ..conftest import SAMPLE
+from .test_markers import indexed_sources, run_every_marker
 
 ANA = "P2: We have to wait for the doctor. You don't have to worry about it. I wanted to help.\n"
 BEN = "P3: They have to sign the form first.\n"
@@ -28,16 +29,8 @@ def seq_of(project: Project, action: str) -> int:
 
 @pytest.fixture
 def two_interviews(tmp_path: Path):
-    (tmp_path / "Ana.txt").write_text(ANA, encoding="utf-8")
-    (tmp_path / "Ben.txt").write_text(BEN, encoding="utf-8")
-    project = Project.create(tmp_path / "m.qda", coder="tester")
-    docs, _ = sources.read_files([tmp_path / "Ana.txt", tmp_path / "Ben.txt"])
-    project.run(sources.import_documents, docs)
-    indexing.index_sources(project)
-    with project.read_session() as s:
-        spec = lexicon.load(s)
-    run_id = project.run(markers.run_markers, spec, coder="tester")
-    yield project, run_id
+    project = indexed_sources(tmp_path, {"Ana.txt": ANA, "Ben.txt": BEN})
+    yield project, run_every_marker(project)
     project.close()
 
 

@@ -27,14 +27,27 @@ TEXT = (
 )
 
 
-def _indexed(tmp_path: Path, body: str, name: str = "T.txt") -> Project:
-    """A project with one source holding ``body``, indexed."""
-    (tmp_path / name).write_text(body, encoding="utf-8")
+def indexed_sources(tmp_path: Path, files: dict[str, str]) -> Project:
+    """A project (coder 'tester') with one source per file name and text of ``files``, indexed."""
+    for name, body in files.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
     project = Project.create(tmp_path / "m.qda", coder="tester")
-    docs, _ = sources.read_files([tmp_path / name])
+    docs, _ = sources.read_files([tmp_path / name for name in files])
     project.run(sources.import_documents, docs)
     indexing.index_sources(project)
     return project
+
+
+def _indexed(tmp_path: Path, body: str, name: str = "T.txt") -> Project:
+    """A project with one source holding ``body``, indexed."""
+    return indexed_sources(tmp_path, {name: body})
+
+
+def run_every_marker(project: Project) -> int:
+    """Run the project's lexicon over every source as 'tester'; the run's id."""
+    with project.read_session() as s:
+        spec = lexicon.load(s)
+    return project.run(markers.run_markers, spec, coder="tester")
 
 
 @pytest.fixture

@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from qdaapp.core import coding, indexing, lexicon, markers, memos, nodes, review, sources
+from qdaapp.core import coding, memos, nodes, review, sources
 from qdaapp.core.errors import NotFound
 from qdaapp.core.passage_history import coding_history, coding_origin
 from qdaapp.core.project import Project
+
+from .test_markers import indexed_sources, run_every_marker
 
 TEXT = "P2: We had to do everything again. The manager asked us to start over. You don't have to worry.\n"
 
@@ -46,15 +48,9 @@ def test_hand_coding_says_who_when_how_and_why(project: Project) -> None:
 
 
 def test_marker_accepted_coding_names_run_phrase_and_polarity(tmp_path: Path) -> None:
-    (tmp_path / "P2.txt").write_text(TEXT, encoding="utf-8")
-    project = Project.create(tmp_path / "m.qda", coder="tester")
+    project = indexed_sources(tmp_path, {"P2.txt": TEXT})
     try:
-        docs, _ = sources.read_files([tmp_path / "P2.txt"])
-        project.run(sources.import_documents, docs)
-        indexing.index_sources(project)
-        with project.read_session() as s:
-            spec = lexicon.load(s)
-        run_id = project.run(markers.run_markers, spec, coder="tester")
+        run_id = run_every_marker(project)
         with project.read_session() as s:
             have = review.select_hits(s, run_id, marker="have to")
         project.run(review.accept_hits, run_id, have, spread="sentence", coder="tester", reason="clear cases")

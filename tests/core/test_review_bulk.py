@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from qdaapp.core import coding, indexing, lexicon, markers, review, sources
+from qdaapp.core import coding, review
 from qdaapp.core.errors import NotFound
-from qdaapp.core.project import Project
+
+from .test_markers import indexed_sources, run_every_marker
 
 TEXT = ("P2: We had to do everything again. You don't have to worry. I wasn't able to go. "
         "I was able to help. The manager asked us to start over.\n")
@@ -16,15 +17,8 @@ TEXT = ("P2: We had to do everything again. You don't have to worry. I wasn't ab
 
 @pytest.fixture
 def run(tmp_path: Path):
-    (tmp_path / "P2.txt").write_text(TEXT, encoding="utf-8")
-    project = Project.create(tmp_path / "b.qda", coder="tester")
-    docs, _ = sources.read_files([tmp_path / "P2.txt"])
-    project.run(sources.import_documents, docs)
-    indexing.index_sources(project)
-    with project.read_session() as s:
-        spec = lexicon.load(s)
-    run_id = project.run(markers.run_markers, spec, coder="tester")
-    yield project, run_id
+    project = indexed_sources(tmp_path, {"P2.txt": TEXT})
+    yield project, run_every_marker(project)
     project.close()
 
 
