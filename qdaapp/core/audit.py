@@ -304,13 +304,30 @@ def _read_rows(conn: Connection, table: str, where: str = "", ids: list[int] | N
             yield from _canon_rows(batch, columns)
 
 
-def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, int, str | None, str | None]]:
+PendingOps = list[tuple[str, str, int]]
+
+
+def pending_ops(conn: Connection) -> PendingOps:
+    """The row changes the capture triggers listed for this transaction, not yet tied to an event,
+    in the order they were made: (table, op 'I'|'U'|'D', row id). Read once per command and shared
+    by the row digests and the change's description (:mod:`qdaapp.core.touched`)."""
+    cursor = driver_connection(conn.connection).cursor()
+    try:
+        cursor.execute("SELECT tbl, op, row_id FROM undo_ops WHERE event_seq IS NULL ORDER BY id")
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def written_rows(conn: Connection, everything: bool = False,
+                 pending: PendingOps | None = None) -> list[tuple[str, int, str | None, str | None]]:
     """The rows this transaction wrote so far, as (table, row id, digest or None if gone, canonical text).
 
     The capture triggers listed them in ``undo_ops`` (not yet tied to an event); each table is
     read once per 500 rows, so a bulk command digests thousands of rows in one pass. The hits of
     a search run are written with their run and not listed one by one: a run made here brings its
     hits. ``everything``: every row of every table (the baseline an upgraded project starts from).
+    ``pending``: :func:`pending_ops`, when the caller has read it already.
     """
     entries: list[tuple[str, int, str | None, str | None]] = []
     if everything:
@@ -321,8 +338,7 @@ def written_rows(conn: Connection, everything: bool = False) -> list[tuple[str, 
         return entries
     last_op: dict[tuple[str, int], str] = {}
     runs: set[int] = set()
-    for table, row_id, op in conn.exec_driver_sql(
-            "SELECT tbl, row_id, op FROM undo_ops WHERE event_seq IS NULL ORDER BY id").all():
+    for table, op, row_id in (pending_ops(conn) if pending is None else pending):
         last_op[(table, int(row_id))] = op
         if table == "search_runs" and op == "I":
             runs.add(int(row_id))

@@ -148,7 +148,8 @@ def record(session: Session, coder: str, change: Change, reason: str) -> None:
 
     session.flush()
     conn = session.connection()
-    rows = audit.written_rows(conn, everything=change.digest_all)
+    pending = audit.pending_ops(conn)  # the rows this command wrote, read once for the digests and `touched`
+    rows = audit.written_rows(conn, everything=change.digest_all, pending=pending)
     event = audit.append(
         session,
         coder=coder,
@@ -165,7 +166,7 @@ def record(session: Session, coder: str, change: Change, reason: str) -> None:
     audit.store_rows(conn, event.seq, rows)
     # The row changes the triggers recorded belong to this event: undo reverts them as one.
     session.flush()
-    _note_touched(conn, change)
+    _note_touched(conn, change, pending)
     history.attach(session, event.seq, change.action, coder)
     if change.on_recorded is not None:
         change.on_recorded(session, event.seq)
@@ -186,9 +187,9 @@ def _index_refs(session: Session, change: Change, seq: int, extras: list[tuple])
     audit_refs.index_events(session.connection(), seq, main, extras)
 
 
-def _note_touched(conn: Any, change: Change) -> None:
-    """Put on ``change`` what its transaction's rows amount to (read before they are tied to its event)."""
-    change.touched = touched_rows.compute(conn)
+def _note_touched(conn: Any, change: Change, pending: audit.PendingOps) -> None:
+    """Put on ``change`` what its transaction's rows (``pending``) amount to."""
+    change.touched = touched_rows.compute(conn, pending)
 
 
 def _extras(change: Change) -> list[Change]:

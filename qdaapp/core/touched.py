@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from . import audit
+from .db import driver_connection
 
 Kind = Literal["created", "changed", "removed"]
 KINDS: tuple[Kind, ...] = ("created", "changed", "removed")
@@ -99,12 +100,14 @@ def parents(touched: Iterable[Touched], entity: str) -> set[int]:
 
 
 # ---------------------------------------------------------------------- computing it
-def compute(conn: Any) -> tuple[Touched, ...]:
+def compute(conn: Any, pending: audit.PendingOps | None = None) -> tuple[Touched, ...]:
     """What the rows this transaction wrote so far amount to, one :class:`Touched` per entity and kind.
 
     ``conn`` is the transaction's connection; call it before the row changes are tied to an event.
+    ``pending``: :func:`audit.pending_ops`, when the caller has read it already.
     """
-    pending = _fetch(conn, "SELECT tbl, op, row_id FROM undo_ops WHERE event_seq IS NULL ORDER BY id")
+    if pending is None:
+        pending = audit.pending_ops(conn)
     if not pending:
         return ()
     # Per row: the first and the last operation (a row's net change lies between them).
@@ -139,7 +142,7 @@ def compute(conn: Any) -> tuple[Touched, ...]:
 
 def _fetch(conn: Any, sql: str) -> list[tuple]:
     """Rows of ``sql`` read through the driver's own cursor (a bulk change lists thousands)."""
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = driver_connection(conn.connection).cursor()
     try:
         cursor.execute(sql)
         return cursor.fetchall()
