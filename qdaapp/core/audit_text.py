@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from .db import driver_connection
+from .lexicon import NEGATED
 
 QUOTE = 60  # characters of a passage or a memo quoted in a sentence
 
@@ -66,7 +67,7 @@ def decision_facts(hits: Iterable[tuple[str, str, str, int]], totals: dict[tuple
     for marker, act, polarity, source_id in hits:
         counts = per.setdefault((marker, act), [0, 0])
         counts[0] += 1
-        if polarity == "negative":
+        if polarity == NEGATED:
             counts[1] += 1
             negated += 1
         sources.add(source_id)

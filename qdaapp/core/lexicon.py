@@ -32,6 +32,9 @@ ACTS = ("manipulation", "commitment", "competence", "performance", "sanction")
 class LexiconError(InvalidInput):
     """A lexicon that cannot be used; the message names the file and line."""
 
+# A hit's polarity when its marker is negated ("did not have to", "wasn't able to").
+NEGATED = "negative"
+
 
 @dataclass(frozen=True)
 class Phrase:
@@ -160,7 +163,7 @@ def parse(source: str, origin: str) -> LexiconSpec:
                 phrase = Phrase(item)
             elif isinstance(item, dict) and isinstance(item.get("phrase"), str):
                 polarity = item.get("polarity", "positive")
-                if polarity not in ("positive", "negative"):
+                if polarity not in ("positive", NEGATED):
                     raise fail(f"polarity must be \"positive\" or \"negative\", not {polarity!r}", str(polarity))
                 group = item.get("group")
                 if group is not None and group not in groups:

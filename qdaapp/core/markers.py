@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from . import indexing, speakers
 from .commands import Change, command
 from .errors import InvalidInput
-from .lexicon import LexiconSpec
+from .lexicon import NEGATED, LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
 
@@ -599,7 +599,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
         _act, phrase, polarity = keys[key]
         # A negation just before or inside the match ("don't have to", "wasn't able to").
         if polarity == "positive" and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1]):
-            polarity = "negative"
+            polarity = NEGATED
         spans = turns.get(source_id)
         if spans is None:
             listed = json.loads(stored_turns.get(source_id) or "[]")

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from .errors import NotFound
+from .lexicon import NEGATED
 
 _EVENT_COLUMNS = "seq, time, coder, action, entity, entity_id, summary, before, after, reason, rows_hash"
 # Bulk actions whose events carried their codings only in JSON before row digests.
@@ -58,7 +59,7 @@ class MarkerHitInfo:
 
     @property
     def negated(self) -> bool:
-        return self.polarity == "negative"
+        return self.polarity == NEGATED
 
     def phrase(self) -> str:
         """``'have to' (manipulation, negated)``"""
@@ -368,7 +369,7 @@ def coding_origin(conn: Connection, coding_id: int) -> str:
         hit = db.execute("SELECT marker, polarity FROM search_hits WHERE coding_id = ? ORDER BY id LIMIT 1",
                          (int(coding_id),)).fetchone()
         if hit is not None:
-            how = f"from marker '{hit[0]}'" + (" (negated)" if hit[1] == "negative" else "")
+            how = f"from marker '{hit[0]}'" + (" (negated)" if hit[1] == NEGATED else "")
     return f"coded by {coder} on {day_text(created_at)}, {how}"
 
 

@@ -20,6 +20,7 @@ from . import nodes as node_ops
 from .audit_text import decision_facts
 from .commands import Change, command
 from .errors import InvalidInput, NotFound
+from .lexicon import NEGATED
 from .models import Coding, Node, SearchHit, SearchRun, utcnow
 from .search import SPREADS, source_texts, spread_span
 
@@ -86,7 +87,6 @@ def _facts(session: Session, run_id: int, hits: Sequence[SearchHit], node_paths:
                           new_codings)
 
 
-NEGATED = "negative"  # a hit's polarity when its marker is negated ("did not have to")
 
 
 @dataclass(frozen=True, slots=True)
