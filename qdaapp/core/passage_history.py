@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from .db import driver_connection
 from .errors import NotFound
 from .lexicon import NEGATED
 
@@ -158,10 +159,6 @@ def origin_words(origin: str) -> str:
 
 
 # ---------------------------------------------------------------------- reading
-def _raw(conn: Connection):  # the driver connection
-    return conn.connection.driver_connection
-
-
 def _node_label(db: Any, node_id: int | None, cache: dict) -> str:
     """The node's path now, or its last recorded name, or 'a removed node'."""
     if node_id is None:
@@ -277,7 +274,7 @@ def coding_history(conn: Connection, coding_id: int) -> CodingHistory:
     """The history of coding ``coding_id`` (current or removed); NotFound if no record of it exists."""
     from .passage_lines import describe
 
-    db = _raw(conn)
+    db = driver_connection(conn.connection)
     coding_id = int(coding_id)
     row_events = _seqs_for_row(db, "codings", coding_id)
     seqs = {seq for seq, _d, _r in row_events}
@@ -359,7 +356,7 @@ def _events(db: Any, seqs: set[int]) -> dict[int, dict]:
 
 def coding_origin(conn: Connection, coding_id: int) -> str:
     """When and how a current coding was made, for a tooltip: "coded by Ana on 3 May, from marker 'have to'"."""
-    db = _raw(conn)
+    db = driver_connection(conn.connection)
     row = db.execute("SELECT coder, created_at, origin FROM codings WHERE id = ?", (int(coding_id),)).fetchone()
     if row is None:
         return ""
@@ -375,13 +372,14 @@ def coding_origin(conn: Connection, coding_id: int) -> str:
 
 def coding_of_hit(conn: Connection, hit_id: int) -> int | None:
     """The coding an accepted marker hit made or joined, or None."""
-    row = _raw(conn).execute("SELECT coding_id FROM search_hits WHERE id = ?", (int(hit_id),)).fetchone()
+    row = driver_connection(conn.connection).execute(
+        "SELECT coding_id FROM search_hits WHERE id = ?", (int(hit_id),)).fetchone()
     return row[0] if row else None
 
 
 def codings_at(conn: Connection, source_id: int, start: int, end: int) -> list[tuple[int, str, str]]:
     """(coding id, node path, coder) of the codings overlapping ``[start, end)`` of a source, shortest first."""
-    db = _raw(conn)
+    db = driver_connection(conn.connection)
     rows = db.execute('SELECT id, node_id, coder FROM codings WHERE source_id = ? AND start < ? AND "end" > ? '
                       'ORDER BY "end" - start, id', (int(source_id), int(end), int(start))).fetchall()
     nodes: dict = {}
