@@ -84,10 +84,10 @@ def _node_ids(session, refs: list[str] | None) -> list[int] | None:
 
 def _qt_pdf_writer():
     try:
-        from qdaapp.render.pdf import pdf_from_html
+        from qdaapp.render.pdf import print_blocks
     except ImportError:
         return None
-    return pdf_from_html
+    return print_blocks
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -107,7 +107,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
             render = flowchart_bytes
     with opened(args, read_only=True) as project, project.read_session() as s:
         written = export_audit_report(s, out, render_flowchart=render, since=args.since, coder=args.coder,
-                                      paper=args.paper, author=default_coder(), pdf_from_html=pdf_writer,
+                                      paper=args.paper, author=default_coder(), pdf_printer=pdf_writer,
                                       pdf_converter=args.pdf_with,
                                       comments=comments_for_report(project.path, since=check_since(args.since)))
         sealed = seal_of(s)

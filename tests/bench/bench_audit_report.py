@@ -83,7 +83,7 @@ def main() -> None:
     from qdaapp.core.exchange import audit_report
     from qdaapp.core.project import Project
     from qdaapp.render.charts import flowchart_bytes
-    from qdaapp.render.pdf import pdf_from_html
+    from qdaapp.render.pdf import print_blocks
 
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
@@ -110,7 +110,7 @@ def main() -> None:
                  f"{audit_report.timeline.EVENTS_PER_CODER:,} decisions; codings counted per day)")
             for name, suffix, kw in (("Word (.docx)", ".docx", {}), ("HTML", ".html", {}),
                                      ("PDF, Qt's writer", ".pdf", {"pdf_converter": "qt",
-                                                                   "pdf_from_html": pdf_from_html}),
+                                                                   "pdf_printer": print_blocks}),
                                      ("PDF, LibreOffice", ".pdf", {"pdf_converter": "libreoffice"})):
                 if kw.get("pdf_converter") == "libreoffice" and (args.no_libreoffice
                                                                  or not audit_report.office_program()):

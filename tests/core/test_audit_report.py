@@ -11,7 +11,7 @@ import pytest
 from qdaapp.core import coding, lexicon, markers, memos, nodes, review
 from qdaapp.core.errors import InvalidInput
 from qdaapp.core.exchange import audit_report
-from qdaapp.core.exchange.audit_report import facts
+from qdaapp.core.exchange.audit_report import blocks, facts
 from qdaapp.core.project import Project
 from qdaapp.core.review_comments import Reply, ReviewComment
 
@@ -246,15 +246,19 @@ def test_pdf_without_any_converter_says_what_is_missing(project: Project, tmp_pa
     assert not list(tmp_path.glob("r.*"))
 
 
-def test_pdf_through_a_given_html_printer(project: Project, tmp_path: Path, monkeypatch) -> None:
+def test_pdf_through_a_given_printer(project: Project, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(audit_report, "office_program", lambda: None)
     got = {}
 
-    def printer(page: str, images: dict, out: Path, paper: str) -> None:
-        got.update(page=page, paper=paper)
+    def printer(doc: audit_report.BlockDocument, out: Path) -> None:
+        got.update(doc=doc)
         out.write_bytes(b"%PDF-1.4 test")
 
     with project.read_session() as s:
-        audit_report.export_audit_report(s, tmp_path / "r.pdf", paper="letter", pdf_from_html=printer)
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF") and got["paper"] == "letter"
-    assert "Audit report: template" in got["page"]
+        audit_report.export_audit_report(s, tmp_path / "r.pdf", paper="letter", pdf_printer=printer)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    doc = got["doc"]
+    assert doc.paper == "letter" and doc.title == "Audit report: template"
+    headings = [b.text for b in doc.blocks if isinstance(b, blocks.Heading) and b.level == 2]
+    assert headings == ["Codebook changes over time", "Marker decisions", "Narrative accounts", "Review comments",
+                        "Timeline of analytic decisions", "Codebook as it is now", "Reflective diary", "Memos"]

@@ -40,13 +40,13 @@ def _write_audit_report(project: Any, path: Path, options: dict | None = None) -
     from qdaapp.core.exchange.audit_report import check_since, export_audit_report
     from qdaapp.core.review_comments import comments_for_report
     from qdaapp.render.charts import flowchart_bytes
-    from qdaapp.render.pdf import pdf_from_html
+    from qdaapp.render.pdf import print_blocks
 
     options = options or {}
     with project.read_session() as s:
         return export_audit_report(s, path, render_flowchart=flowchart_bytes, since=options.get("since"),
                                    coder=options.get("coder"), paper=options.get("paper") or "a4",
-                                   author=getattr(project, "coder", None), pdf_from_html=pdf_from_html,
+                                   author=getattr(project, "coder", None), pdf_printer=print_blocks,
                                    comments=comments_for_report(project.path,
                                                                 since=check_since(options.get("since"))))
 

@@ -7,13 +7,15 @@ account with the quotes its fragments rest on, review comments, the timeline
 of decisions per coder, the codebook as it is now, the diary and the memos.
 
 Written as Word (``.docx``), self-contained HTML, or PDF: LibreOffice
-converts the Word file when it is installed, otherwise a PDF writer passed in
-by the caller (Qt's, in :mod:`qdaapp.render.pdf`) prints the HTML. The core
-never imports Qt: flow charts and the Qt PDF come from callbacks.
+converts the Word file when it is installed, otherwise a PDF printer passed
+in by the caller (Qt's, in :mod:`qdaapp.render.pdf`) lays out the report's
+blocks. The core never imports Qt: flow charts and the Qt PDF come from
+callbacks.
 
 Modules: :mod:`.facts` (page-one figures), :mod:`.changes` (codebook changes,
 marker table), :mod:`.accounts`, :mod:`.timeline`, :mod:`.report` (collects
-it all), :mod:`.sections` (shared words), :mod:`.docx_writer`,
+it all), :mod:`.sections` (shared words), :mod:`.blocks` (the content in order, for
+the HTML writer and the PDF printer), :mod:`.docx_writer`,
 :mod:`.docx_layout`, :mod:`.html_writer` and :mod:`.pdf`.
 """
 
@@ -29,6 +31,7 @@ from ...errors import InvalidInput
 from ...review_comments import ReviewComment
 from .. import write_atomically
 from .accounts import AccountSection, FlowchartRenderer, inline_svg
+from .blocks import BlockDocument, report_blocks
 from .docx_layout import PAPERS, check_paper
 from .docx_writer import write_docx
 from .facts import Scope
@@ -37,8 +40,8 @@ from .pdf import docx_to_pdf, office_program
 from .report import AuditReport, build_report, check_coder, check_since
 from .timeline import COUNTED, CoderTimeline, Describe, TimelineRow, timelines
 
-# (html, {"chart-<account id>.png": png bytes}, pdf path, paper 'a4' | 'letter') -> writes the PDF
-PdfFromHtml = Callable[[str, dict, Path, str], None]
+# (the report's blocks, pdf path) -> writes the PDF
+PdfPrinter = Callable[[BlockDocument, Path], None]
 SUFFIXES = (".docx", ".html", ".htm", ".pdf")
 CONVERTERS = ("auto", "libreoffice", "qt")
 
@@ -49,10 +52,11 @@ __all__ = [
     "SUFFIXES",
     "AccountSection",
     "AuditReport",
+    "BlockDocument",
     "CoderTimeline",
     "Describe",
     "FlowchartRenderer",
-    "PdfFromHtml",
+    "PdfPrinter",
     "Scope",
     "TimelineRow",
     "build_report",
@@ -63,12 +67,13 @@ __all__ = [
     "inline_svg",
     "office_program",
     "pdf_route",
+    "report_blocks",
     "report_html",
     "timelines",
 ]
 
 
-def pdf_route(converter: str, pdf_from_html: PdfFromHtml | None) -> str:
+def pdf_route(converter: str, pdf_printer: PdfPrinter | None) -> str:
     """'libreoffice' or 'qt': how a PDF will be made; InvalidInput saying what is missing."""
     if converter not in CONVERTERS:
         raise InvalidInput(f"'{converter}' is not a PDF converter; choose {', '.join(CONVERTERS)}.")
@@ -78,7 +83,7 @@ def pdf_route(converter: str, pdf_from_html: PdfFromHtml | None) -> str:
     if converter == "libreoffice":
         raise InvalidInput("LibreOffice is not installed (no 'soffice' or 'libreoffice' on PATH); "
                            "install it, or let the app print the PDF itself.")
-    if pdf_from_html is None:
+    if pdf_printer is None:
         raise InvalidInput("Cannot write a PDF here: LibreOffice is not installed (no 'soffice' or 'libreoffice' "
                            "on PATH) and the Qt libraries (PySide6) that can print one are missing. Install either, "
                            "or write the report as .docx or .html.")
@@ -89,18 +94,18 @@ def export_audit_report(session: Session, path: str | Path, render_flowchart: Fl
                         since: str | None = None, coder: str | None = None, paper: str = "a4",
                         describe: Describe | None = None, comments: Sequence[ReviewComment] = (),
                         author: str | None = None,
-                        pdf_from_html: PdfFromHtml | None = None, pdf_converter: str = "auto") -> Path:
+                        pdf_printer: PdfPrinter | None = None, pdf_converter: str = "auto") -> Path:
     """Write the audit report as DOCX (charts as PNG), self-contained HTML (inline SVG) or PDF.
 
     ``render_flowchart(graph, 'png' | 'svg')`` returns a drawn chart's bytes; without it the
     accounts are listed without their charts. For PDF, ``pdf_converter`` 'auto' uses LibreOffice
-    when it is on PATH and ``pdf_from_html`` otherwise. Nothing is written if anything fails.
+    when it is on PATH and ``pdf_printer`` otherwise. Nothing is written if anything fails.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise InvalidInput(f"{path.name}: choose a file ending in {', '.join(SUFFIXES)}.")
-    route = pdf_route(pdf_converter, pdf_from_html) if suffix == ".pdf" else ""
+    route = pdf_route(pdf_converter, pdf_printer) if suffix == ".pdf" else ""
     fmt = "svg" if suffix in (".html", ".htm") else "png"
     report = build_report(session, render_flowchart, fmt, since=since, coder=coder, paper=paper,
                           describe=describe, comments=comments, author=author)
@@ -117,7 +122,6 @@ def export_audit_report(session: Session, path: str | Path, render_flowchart: Fl
                 docx_to_pdf(docx_file, tmp)
 
         return write_atomically(path, convert, SUFFIXES)
-    assert pdf_from_html is not None  # pdf_route chose Qt's writer because it was given
-    images = {f"chart-{a.id}.png": a.chart_png for a in report.accounts if a.chart_png}
-    page = report_html(report, chart_images=True)
-    return write_atomically(path, lambda tmp: pdf_from_html(page, images, tmp, report.paper), SUFFIXES)
+    assert pdf_printer is not None  # pdf_route chose Qt's printer because it was given
+    doc = report_blocks(report)
+    return write_atomically(path, lambda tmp: pdf_printer(doc, tmp), SUFFIXES)

@@ -1,16 +1,15 @@
 """The audit report as one self-contained HTML page (inline CSS and SVG charts, nothing fetched).
 
-``chart_images`` prepares the page for printing by Qt's PDF writer: ``<img>``
-tags naming PNG resources instead of inline SVG, and long tables split into
-tables of :data:`PRINT_CHUNK` rows, each with its header.
+The page is the report's blocks (:mod:`.blocks`) turned into markup, so the
+HTML and the printed PDF say the same in the same order.
 """
 
 from __future__ import annotations
 
-from ..codebook_doc import codebook_html
-from ..memo_export import memo_html
-from ..themes import esc, html_page
-from . import sections as S
+import base64
+
+from ..themes import esc, html_page, safe_colour
+from .blocks import BOLD, META, WARN, Block, Chart, Heading, MemoBody, Para, Quote, Run, Table, report_blocks
 from .report import AuditReport
 
 EXTRA_CSS = ("<style>.fingerprint{font-family:ui-monospace,Menlo,Consolas,'DejaVu Sans Mono',monospace;"
@@ -20,110 +19,69 @@ EXTRA_CSS = ("<style>.fingerprint{font-family:ui-monospace,Menlo,Consolas,'DejaV
              "strong.warn{color:#a40000}</style>")
 
 
-PRINT_CHUNK = 100  # rows per table when printing: Qt lays out many short tables far faster than one long one
+def _run(run: Run) -> str:
+    text = esc(run.text)
+    if run.style == BOLD:
+        return f"<strong>{text}</strong>"
+    if run.style == WARN:
+        return f'<strong class="warn">{text}</strong>'
+    if run.style == META:
+        return f'<span class="meta">{text}</span>'
+    return text
 
 
-def _table(header: list[str] | None, rows: list[list[str]], bold: list[bool] | None = None,
-           numeric_from: int | None = None, cls: str = "", chunk: int = 0) -> str:
-    if chunk and len(rows) > chunk:
-        return "".join(_table(header, rows[i:i + chunk], bold[i:i + chunk] if bold else None, numeric_from, cls)
-                       for i in range(0, len(rows), chunk))
-    def cell(tag: str, i: int, value: str, strong: bool) -> str:
-        attr = ' class="n"' if numeric_from is not None and i >= numeric_from else ""
+def _table(t: Table) -> str:
+    def cell(tag: str, i: int, value: str, strong: bool, row: int | None = None) -> str:
+        classes = [c for c, on in (("n", t.numeric_from is not None and i >= t.numeric_from),
+                                   ("fingerprint", i in t.mono and tag == "td")) if on]
+        attr = f' class="{" ".join(classes)}"' if classes else ""
+        if tag == "th" and row is not None:
+            attr += ' scope="row"'
         text = esc(value)
-        return f"<{tag}{attr}>{'<strong>' + text + '</strong>' if strong else text}</{tag}>"
+        if strong and (t.bold_cols is None or i in t.bold_cols):
+            text = f"<strong>{text}</strong>"
+        if i == 0 and row is not None and t.swatch:
+            text = f'<span class="swatch" style="background:{safe_colour(t.swatch[row])}"></span>{text}'
+        if i == 0 and row is not None and t.indent and t.indent[row]:
+            attr += f' style="padding-left:{1.1 * t.indent[row]:.1f}em"'
+        return f"<{tag}{attr}>{text}</{tag}>"
 
-    head = ("<thead><tr>" + "".join(cell("th", i, h, False) for i, h in enumerate(header)) + "</tr></thead>"
-            if header else "")
+    head = ("<thead><tr>" + "".join(cell("th", i, h, False) for i, h in enumerate(t.header)) + "</tr></thead>"
+            if t.header else "")
     body = []
-    for r, values in enumerate(rows):
-        strong = bool(bold and bold[r])
-        if header:
-            body.append("<tr>" + "".join(cell("td", i, v, strong) for i, v in enumerate(values)) + "</tr>")
-        else:
-            body.append(f'<tr><th scope="row">{esc(values[0])}</th>'
-                        + "".join(cell("td", i + 1, v, strong) for i, v in enumerate(values[1:])) + "</tr>")
-    klass = f' class="{cls}"' if cls else ""
-    return f"<table{klass}>{head}<tbody>{''.join(body)}</tbody></table>"
+    for r, values in enumerate(t.rows):
+        strong = bool(t.bold and t.bold[r])
+        first = "td" if t.header else "th"
+        body.append("<tr>" + cell(first, 0, values[0], strong, r)
+                    + "".join(cell("td", i, v, strong, r) for i, v in enumerate(values[1:], start=1)) + "</tr>")
+    return f"<table>{head}<tbody>{''.join(body)}</tbody></table>"
 
 
-def _page_one(report: AuditReport) -> list[str]:
-    s = report.summary
-    sources = "".join(f'<tr><td>{esc(n)}</td><td>{esc(k)}</td><td class="fingerprint">{esc(h)}</td></tr>'
-                      for n, k, h in S.source_rows(s))
-    parts = [f"<h1>Audit report: {esc(report.title)}</h1>", f'<p class="meta">{esc(S.generated_line(report))}</p>',
-             _table(None, S.identity_rows(report)),
-             "<h3>What the check of the audit trail proves</h3>", f"<p>{esc(S.VERIFY_PROVES)}</p>",
-             (f"<p>{'' if s.chain.ok else '<strong class=warn>'}{esc(S.chain_sentence(s.chain))}"
-              f"{'' if s.chain.ok else '</strong>'}</p>"),
-             "<h3>Totals</h3>", _table(None, S.total_rows(s)),
-             "<h3>Decisions without a reason</h3>", f"<p>{esc(S.unreasoned_sentence(s))}</p>",
-             f'<p class="meta">{esc(S.WITHOUT_REASON_DEFINITION)}</p>',
-             "<h3>Sources and their fingerprints</h3>", f'<p class="meta">{esc(S.FINGERPRINT_NOTE)}</p>',
-             ("<table><thead><tr><th>Source</th><th>Kind</th><th>SHA-256 of the file as imported</th></tr></thead>"
-              f"<tbody>{sources}</tbody></table>" if sources else "<p>No sources.</p>")]
-    return parts
+def _chart(c: Chart) -> str:
+    if c.svg:
+        return f'<figure aria-label="{esc(c.title)}">{c.svg}</figure>'
+    data = base64.b64encode(c.png or b"").decode("ascii")
+    return f'<p><img src="data:image/png;base64,{data}" width="600" alt="{esc(c.title)}"></p>'
 
 
-def _accounts(report: AuditReport, chart_images: bool) -> list[str]:
-    p = ["<h2>Narrative accounts</h2>"]
-    for a in report.accounts:
-        p.append(f"<h3>{esc(a.title)}</h3>")
-        if a.description:
-            p.append(f"<p>{esc(a.description)}</p>")
-        p.append(f'<p class="meta">{esc(a.facts)}</p>')
-        for f in a.fragments:
-            p.append(f"<p><strong>{f.number}.</strong> {esc(f.summary)} "
-                     f'<span class="meta">\u2014 {esc(S.fragment_meta(f))}</span></p>')
-            if not f.quotes:
-                p.append('<p class="where">No passage marked for this fragment.</p>')
-            for q in f.quotes:
-                p.append(f'<blockquote class="quote">{esc(q.text)}</blockquote>'
-                         f'<p class="where">\u2014 {esc(S.quote_source(q))}</p>')
-        if chart_images and a.chart_png:
-            p.append(f'<p><img src="chart-{a.id}.png" width="600" alt="Flow chart of {esc(a.title)}"></p>')
-        elif a.chart_svg:
-            p.append(f'<figure aria-label="Flow chart of {esc(a.title)}">{a.chart_svg}</figure>')
-    if not report.accounts:
-        p.append("<p>No accounts.</p>")
-    return p
+def block_html(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"<h{block.level}>{esc(block.text)}</h{block.level}>"
+    if isinstance(block, Para):
+        klass = f' class="{block.style}"' if block.style else ""
+        return f"<p{klass}>{''.join(_run(r) for r in block.runs)}</p>"
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Quote):
+        return f'<blockquote class="quote">{esc(block.text)}</blockquote>'
+    if isinstance(block, Chart):
+        return _chart(block)
+    if isinstance(block, MemoBody):
+        return f'<div class="memo"><span class="meta">{esc(block.meta)}</span>{esc(block.text)}</div>'
+    raise TypeError(f"not a report block: {block!r}")
 
 
-def _timeline(report: AuditReport, chunk: int) -> list[str]:
-    p = ["<h2>Timeline of analytic decisions</h2>", f"<p>{esc(S.TIMELINE_NOTE)}</p>"]
-    if not report.coders:
-        p.append(f"<p>Nothing recorded{esc(S.scope_suffix(report))}.</p>")
-    for t in report.coders:
-        p += [f"<h3>{esc(t.coder)}</h3>", f'<p class="meta">{esc(S.coder_line(t))}</p>']
-        if t.rows:
-            p.append(_table(S.TIMELINE_HEADER, [[r.day, r.time, r.kind, r.text, r.reason] for r in t.rows],
-                            bold=[r.weighty for r in t.rows], chunk=chunk))
-        if t.not_listed > 0:
-            p.append(f"<p>{esc(S.not_listed_line(t))}</p>")
-    return p
-
-
-def report_html(report: AuditReport, chart_images: bool = False) -> str:
-    chunk = PRINT_CHUNK if chart_images else 0
-    p = _page_one(report)
-    p.append("<h2>Codebook changes over time</h2>")
-    p.append(_table(S.CHANGE_HEADER, S.change_rows(report), chunk=chunk) if report.changes
-             else f"<p>No changes to the codebook{esc(S.scope_suffix(report))}.</p>")
-    p += ["<h2>Marker decisions</h2>", f"<p>{esc(S.MARKER_NOTE)}</p>"]
-    p.append(_table(S.MARKER_HEADER, S.marker_rows(report), numeric_from=2) if report.markers
-             else f"<p>No marker hits{esc(S.scope_suffix(report))}.</p>")
-    p += _accounts(report, chart_images)
-    p.append("<h2>Review comments</h2>")
-    p.append(_table(S.COMMENT_HEADER, S.comment_rows(report)) if report.comments else "<p>No review comments.</p>")
-    p += _timeline(report, chunk)
-    p += ["<h2>Codebook as it is now</h2>", codebook_html(report.tree, report.free, level=3),
-          "<h2>Reflective diary</h2>"]
-    p += [memo_html(m, 4) for m in report.diary] or ["<p>No diary entries.</p>"]
-    p.append("<h2>Memos</h2>")
-    for heading, items in report.memo_groups:
-        p.append(f"<h3>{esc(heading)}</h3>")
-        p += [memo_html(m, 4) for m in items]
-    if not report.memo_groups:
-        p.append("<p>No memos.</p>")
-    page = html_page(f"Audit report: {report.title}", "\n".join(p))
+def report_html(report: AuditReport) -> str:
+    doc = report_blocks(report)
+    page = html_page(doc.title, "\n".join(block_html(b) for b in doc.blocks))
     return page.replace("</head>", EXTRA_CSS + "\n</head>", 1)
