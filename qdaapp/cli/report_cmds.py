@@ -37,7 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--coder", metavar="NAME", help="only this coder's work")
     p.add_argument("--paper", choices=sorted(PAPERS), default="a4", help="paper size of Word and PDF (default a4)")
     p.add_argument("--pdf-with", choices=("auto", "libreoffice", "qt"), default="auto",
-                   help="how to make a PDF: LibreOffice when installed (auto, the default) or Qt's PDF writer")
+                   help="how to make a PDF: Qt's PDF writer (auto, the default, LibreOffice if PySide6 is "
+                        "missing) or LibreOffice converting the Word file (slow on a long trail)")
     p.add_argument("--no-charts", action="store_true", help="leave out the accounts' flow charts")
     p.set_defaults(func=cmd_audit)
 

@@ -262,3 +262,13 @@ def test_pdf_through_a_given_printer(project: Project, tmp_path: Path, monkeypat
     headings = [b.text for b in doc.blocks if isinstance(b, blocks.Heading) and b.level == 2]
     assert headings == ["Codebook changes over time", "Marker decisions", "Narrative accounts", "Review comments",
                         "Timeline of analytic decisions", "Codebook as it is now", "Reflective diary", "Memos"]
+
+
+def test_auto_prints_with_the_given_printer_even_when_libreoffice_is_installed(monkeypatch) -> None:
+    monkeypatch.setattr(audit_report, "office_program", lambda: "/usr/bin/soffice")
+    assert audit_report.pdf_route("auto", lambda doc, out: None) == "qt"
+    assert audit_report.pdf_route("auto", None) == "libreoffice"
+    assert audit_report.pdf_route("libreoffice", lambda doc, out: None) == "libreoffice"
+    monkeypatch.setattr(audit_report, "office_program", lambda: None)
+    with pytest.raises(InvalidInput, match="LibreOffice is not installed"):
+        audit_report.pdf_route("libreoffice", lambda doc, out: None)

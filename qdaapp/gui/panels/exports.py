@@ -4,8 +4,7 @@ Both are core functions (``qdaapp.core.exchange.memo_export.export_memos``
 and ``qdaapp.core.exchange.audit_report.export_audit_report``); the window
 asks where to save (for the audit report first paper, period and coder, see
 :mod:`.audit_options`), runs them off the GUI thread with a progress dialog,
-and says where the file went. A PDF is converted by LibreOffice when it is
-installed, else printed by Qt (:mod:`qdaapp.render.pdf`).
+and says where the file went. A PDF is printed by Qt (:mod:`qdaapp.render.pdf`).
 """
 
 from __future__ import annotations

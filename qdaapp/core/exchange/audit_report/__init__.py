@@ -6,10 +6,10 @@ and the totals; then come the codebook changes, the marker decisions, each
 account with the quotes its fragments rest on, review comments, the timeline
 of decisions per coder, the codebook as it is now, the diary and the memos.
 
-Written as Word (``.docx``), self-contained HTML, or PDF: LibreOffice
-converts the Word file when it is installed, otherwise a PDF printer passed
-in by the caller (Qt's, in :mod:`qdaapp.render.pdf`) lays out the report's
-blocks. The core never imports Qt: flow charts and the Qt PDF come from
+Written as Word (``.docx``), self-contained HTML, or PDF: a PDF printer
+passed in by the caller (Qt's, in :mod:`qdaapp.render.pdf`) lays out the
+report's blocks, or LibreOffice converts the Word file when asked to or when
+no printer is given. The core never imports Qt: flow charts and the Qt PDF come from
 callbacks.
 
 Modules: :mod:`.facts` (page-one figures), :mod:`.changes` (codebook changes,
@@ -74,15 +74,20 @@ __all__ = [
 
 
 def pdf_route(converter: str, pdf_printer: PdfPrinter | None) -> str:
-    """'libreoffice' or 'qt': how a PDF will be made; InvalidInput saying what is missing."""
+    """'libreoffice' or 'qt': how a PDF will be made; InvalidInput saying what is missing.
+
+    'auto' prints with Qt when its printer is given (it lays out any size of report in seconds),
+    else converts the Word file with LibreOffice when that is installed; 'libreoffice' asks for the
+    conversion, whose pages look exactly like the Word file's but which takes minutes on a long trail.
+    """
     if converter not in CONVERTERS:
         raise InvalidInput(f"'{converter}' is not a PDF converter; choose {', '.join(CONVERTERS)}.")
     office = office_program()
-    if converter in ("auto", "libreoffice") and office:
+    if converter == "libreoffice" or (converter == "auto" and pdf_printer is None and office):
+        if not office:
+            raise InvalidInput("LibreOffice is not installed (no 'soffice' or 'libreoffice' on PATH); "
+                               "install it, or let the app print the PDF itself.")
         return "libreoffice"
-    if converter == "libreoffice":
-        raise InvalidInput("LibreOffice is not installed (no 'soffice' or 'libreoffice' on PATH); "
-                           "install it, or let the app print the PDF itself.")
     if pdf_printer is None:
         raise InvalidInput("Cannot write a PDF here: LibreOffice is not installed (no 'soffice' or 'libreoffice' "
                            "on PATH) and the Qt libraries (PySide6) that can print one are missing. Install either, "
@@ -98,8 +103,8 @@ def export_audit_report(session: Session, path: str | Path, render_flowchart: Fl
     """Write the audit report as DOCX (charts as PNG), self-contained HTML (inline SVG) or PDF.
 
     ``render_flowchart(graph, 'png' | 'svg')`` returns a drawn chart's bytes; without it the
-    accounts are listed without their charts. For PDF, ``pdf_converter`` 'auto' uses LibreOffice
-    when it is on PATH and ``pdf_printer`` otherwise. Nothing is written if anything fails.
+    accounts are listed without their charts. For PDF, ``pdf_converter`` chooses as
+    :func:`pdf_route` says. Nothing is written if anything fails.
     """
     path = Path(path)
     suffix = path.suffix.lower()
