@@ -76,3 +76,38 @@ def project(project_path: Path):
     p = Project.open(project_path, coder="tester")
     yield p
     p.close()
+
+
+# ---------------------------------------------------------------------- PostgreSQL
+# tests/run.sh starts a throwaway server (tests/pg_server.py) and names it in QDAAPP_TEST_PG; without it
+# the server tests are skipped, and the run's summary says so.
+PG_URL = os.environ.get("QDAAPP_TEST_PG", "")
+_pg_skipped: list[str] = []
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest):
+    """The URL of an empty database of its own on the test server, dropped after the test."""
+    if not PG_URL:
+        _pg_skipped.append(request.node.nodeid)
+        pytest.skip("no PostgreSQL server for the tests (tests/run.sh starts one)")
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = sa.make_url(PG_URL).set(drivername="postgresql+psycopg")
+    name = f"qdaapp_test_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield admin.set(database=name).render_as_string(hide_password=False)
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _pg_skipped:
+        terminalreporter.write_line(f"PostgreSQL server tests SKIPPED ({len(_pg_skipped)}): no server was given "
+                                    "(QDAAPP_TEST_PG); tests/run.sh starts one where PostgreSQL can be installed.",
+                                    yellow=True)

@@ -5,6 +5,9 @@
 #  2. the core tests in a second environment where PySide6 is NOT installed;
 #  3. the CLI and GUI tests (Qt offscreen) in the full environment;
 #  4. the wheel, installed into a fresh environment outside the source tree, passes `qdaapp --selftest`.
+# A throwaway PostgreSQL server (tests/pg_server.py: Debian's package, initdb into a temporary folder, a free
+# port of 127.0.0.1) serves the server tests and is stopped at the end. Where it cannot be installed the
+# server tests are skipped and the summary says so; under CI (CI=true) that is an error.
 set -eu
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -27,6 +30,20 @@ if .venv-core/bin/python -c "import PySide6" 2>/dev/null; then
     echo "PySide6 must not be installed in .venv-core" >&2; exit 1
 fi
 
+echo "== PostgreSQL for the server tests"
+PGRUN=$(mktemp -d)
+WHEELTEST=""
+trap '.venv/bin/python tests/pg_server.py stop "$PGRUN"; rm -rf "$PGRUN" ${WHEELTEST:+"$WHEELTEST"}' EXIT
+if .venv/bin/python tests/pg_server.py start "$PGRUN" > "$PGRUN/url"; then
+    QDAAPP_TEST_PG=$(cat "$PGRUN/url")
+    export QDAAPP_TEST_PG
+    echo "server at $QDAAPP_TEST_PG"
+elif [ "${CI:-}" = "true" ]; then
+    echo "PostgreSQL could not be started: CI must run the server tests" >&2; exit 1
+else
+    echo "PostgreSQL could not be started here: the server tests will be skipped" >&2
+fi
+
 echo "== layering contract"
 .venv/bin/lint-imports
 echo "== ruff"
@@ -41,7 +58,6 @@ echo "== the wheel installs whole: qdaapp --selftest in a fresh environment outs
 # The GUI toolkit is left out of that environment (the selftest is headless); the other dependencies come from
 # the same package indexes as above, so nothing new is fetched.
 WHEELTEST=$(mktemp -d)
-trap 'rm -rf "$WHEELTEST"' EXIT
 # built from a clean copy: a build/ folder left in the checkout would be packed again as it is
 mkdir "$WHEELTEST/src"
 cp -R pyproject.toml setup.py MANIFEST.in README.md qdaapp resources plugins "$WHEELTEST/src/"
