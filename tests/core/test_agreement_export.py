@@ -110,6 +110,18 @@ def test_html_is_self_contained_escaped_and_coloured_by_kappa(result: agreement.
     assert risk[-2] == ("1.000", "n excellent")
 
 
+def test_a_text_that_a_spreadsheet_would_read_as_an_error_code_stays_text(tmp_path: Path) -> None:
+    from openpyxl import Workbook, load_workbook
+
+    from qdaapp.core.exchange import sheets
+
+    wb = Workbook()
+    sheets.append_row(wb.active, ["#N/A", "plain", 3])
+    wb.save(tmp_path / "x.xlsx")
+    cells = load_workbook(tmp_path / "x.xlsx").active[1]
+    assert [(c.value, c.data_type) for c in cells] == [("#N/A", "s"), ("plain", "s"), (3, "n")]
+
+
 def test_three_coders_have_alpha_and_no_kappa(project: Project, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
