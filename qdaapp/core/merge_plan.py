@@ -70,7 +70,7 @@ class _Planner:
         self.maps: dict[str, dict[int, int]] = {}
         self.next_id: dict[str, int] = {}
         self.local_deleted = deleted_guids(raw)
-        self.who = copy.copy_for or "the copy"
+        self.who = f"{copy.copy_for}'s copy" if copy.copy_for else "the copy"
 
     # ------------------------------------------------------------------ helpers
     def rows(self, sql: str, *args: Any) -> list[tuple]:
