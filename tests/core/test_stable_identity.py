@@ -1,0 +1,81 @@
+"""Schema 0012: rows matched across copies carry a guid; copies upgraded apart agree on it."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from pathlib import Path
+
+from qdaapp.core import memos, merge, nodes
+from qdaapp.core.db import make_engine
+from qdaapp.core.exchange.refi_common import stable_guid
+from qdaapp.core.merge_guids import IDENTIFIED
+from qdaapp.core.project import Project, _migrate
+
+from .merge_helpers import code_phrase, coding_keys, plain_copy
+
+
+def _at_0011(path: Path) -> None:
+    engine = make_engine(path)
+    _migrate(engine, "0011", down=True)
+    engine.dispose()
+
+
+def _guids(path: Path) -> dict[str, list[tuple[int, str | None]]]:
+    conn = sqlite3.connect(path)
+    try:
+        return {t: conn.execute(f'SELECT id, guid FROM "{t}" ORDER BY id').fetchall() for t in IDENTIFIED}
+    finally:
+        conn.close()
+
+
+def test_copies_upgraded_apart_give_their_rows_the_same_identity(project_path: Path) -> None:
+    with Project.open(project_path, coder="Ana") as p:
+        p.run(memos.add_memo, "A thought", None, "Note", "Ana")
+        project_id = p.project_id()
+    _at_0011(project_path)
+    a, b = plain_copy(project_path, "a.qda"), plain_copy(project_path, "b.qda")
+    for path in (a, b):
+        with Project.open(path, coder="Ana") as p:
+            result = p.verify_audit()
+            assert result.ok, result.message()
+            with p.engine.connect() as conn:
+                last = conn.exec_driver_sql("SELECT action FROM audit_events ORDER BY seq DESC LIMIT 1").scalar()
+            assert last == "project.identify"
+    assert _guids(a) == _guids(b)
+    got = _guids(a)
+    assert got["nodes"] and got["memos"] and got["cases"] and got["attributes"]
+    for table, entity in IDENTIFIED.items():
+        assert got[table] == [(i, stable_guid(project_id, entity, i)) for i, _g in got[table]], table
+
+
+def test_new_rows_get_a_fresh_guid_and_undo_keeps_it(project: Project) -> None:
+    project.run(nodes.create_node, "Fresh", free=True)
+    with project.read_session() as s:
+        node = nodes.resolve(s, "Fresh")
+        guid, node_id = node.guid, node.id
+    assert guid and uuid.UUID(guid).version == 4
+    project.run(nodes.delete_node, node_id)
+    project.undo()
+    with project.read_session() as s:
+        assert nodes.resolve(s, "Fresh").guid == guid
+    assert project.verify_audit().ok
+
+
+def test_copies_taken_before_the_upgrade_merge_by_identity(project_path: Path) -> None:
+    """Two copies made before 0012, upgraded and worked on apart, match their nodes by guid, not by path."""
+    _at_0011(project_path)
+    other = plain_copy(project_path, "ben.qda")
+    with Project.open(project_path, coder="Ana") as p:
+        p.run(nodes.update_node, _node(p, "Trust"), name="Trust in the GP")
+    with Project.open(other, coder="Ben") as b:
+        code_phrase(b, "I wanted to help", "Trust")
+    with Project.open(project_path, coder="Ana") as p:
+        report = merge.merge_copy(p, other)
+    assert report.merged == {"coding": 1} and [c.kind for c in report.conflicts] == ["renamed"]
+    assert coding_keys(other) <= coding_keys(project_path)
+
+
+def _node(p: Project, path: str) -> int:
+    with p.read_session() as s:
+        return nodes.resolve(s, path).id
