@@ -67,13 +67,24 @@ class MergeDialog(QDialog):
         self.counts = QTableWidget(0, 4, self)
         self.counts.setHorizontalHeaderLabels(["", "New", "Here already", "Left out"])
         self._table_look(self.counts)
-        layout.addWidget(self.counts, 2)
+        self.counts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.counts.horizontalHeader().setStretchLastSection(False)
+        self.counts.setWordWrap(False)
+        layout.addWidget(self.counts)
         self.conflict_label = QLabel()
         layout.addWidget(self.conflict_label)
         self.conflicts = QTableWidget(0, 4, self)
         self.conflicts.setHorizontalHeaderLabels(["Conflict", "Here", "In the copy", "What to do"])
         self._table_look(self.conflicts)
-        self.conflicts.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.conflicts.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, 170)
+        self.conflicts.setWordWrap(True)
+        # Rows take the height their wrapped text needs at the columns' widths as laid out.
+        header.sectionResized.connect(lambda *_a: self.conflicts.resizeRowsToContents())
         layout.addWidget(self.conflicts, 3)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -94,6 +105,7 @@ class MergeDialog(QDialog):
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         table.horizontalHeader().setStretchLastSection(True)
 
@@ -113,7 +125,12 @@ class MergeDialog(QDialog):
             combo.currentIndexChanged.connect(lambda _i: self._refresh())
             self.conflicts.setCellWidget(row, 3, combo)
             self.combos[c.key] = combo
+        self.conflicts.resizeRowsToContents()
         self.conflicts.setVisible(bool(report.conflicts))
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self.conflicts.resizeRowsToContents()
 
     def resolutions(self) -> dict[str, str]:
         """The choice taken for each conflict."""
@@ -133,6 +150,11 @@ class MergeDialog(QDialog):
                 if col:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.counts.setItem(row, col, item)
+        self.counts.setColumnHidden(3, not any(report.skipped.values()))
+        self.counts.resizeRowsToContents()
+        frame = 2 * self.counts.frameWidth()
+        self.counts.setFixedHeight(self.counts.horizontalHeader().sizeHint().height()
+                                   + self.counts.verticalHeader().length() + frame)
         n = len(report.conflicts)
         self.conflict_label.setText(
             f"<b>{n} conflict{'s' if n != 1 else ''}</b> — each has a default; choose another where you wish"
