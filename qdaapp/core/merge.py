@@ -13,8 +13,8 @@ is undone in one step like any command.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +65,8 @@ def _report(copy: Copy, plan: Plan, project_id: str, written: bool, seq: int | N
                        dict(plan.duplicates), dict(plan.skipped), tuple(plan.conflicts), written, seq)
 
 
-def _refusals(plan: Plan) -> None:
-    refused = [c for c in plan.conflicts if c.chosen == "refuse"]
+def _refusals(conflicts: Sequence[MergeConflict]) -> None:
+    refused = [c for c in conflicts if c.chosen == "refuse"]
     if refused:
         names = "; ".join(c.label for c in refused)
         raise MergeRefused(f"Nothing was merged: {names}. Choose to bring it in under another name or to leave "
@@ -92,21 +92,12 @@ def merge_copy(project: Project, path: str | Path, resolutions: dict[str, str] |
     if copy is None:
         copy = read_copy(Path(path), project.path, progress)
     first = preview(project, copy, resolutions)
-    _refusals_of(first)
-    if not first.merged and not _changes_rows(first):
-        return first
+    _refusals(first.conflicts)
+    if not first.merged and not any(c.chosen in ("theirs", "delete") for c in first.conflicts):
+        return first  # nothing new: no command, no event
     if progress:
         progress(f"Merging {copy.name}")
     return project.run(merge, copy, dict(resolutions or {}), project.project_id(), reason=reason)
-
-
-def _refusals_of(report: MergeReport) -> None:
-    plan = Plan(conflicts=list(report.conflicts))
-    _refusals(plan)
-
-
-def _changes_rows(report: MergeReport) -> bool:
-    return any(c.chosen in ("theirs", "delete") for c in report.conflicts)
 
 
 @command("project.merge")
@@ -114,21 +105,19 @@ def merge(session: Session, copy: Copy, resolutions: dict[str, str], project_id:
     """Write what the copy brings (see :func:`merge_copy`, which reads and checks the copy first)."""
     raw = driver_connection(session.connection().connection)
     plan = plan_merge(raw, copy, resolutions)
-    _refusals(plan)
+    _refusals(plan.conflicts)
     _apply(raw, plan)
-    report = _report(copy, plan, project_id, written=True)
+    change = Change("project.merge", "project", None, "", result=_report(copy, plan, project_id, written=True))
 
     def note_seq(_s: Session, seq: int) -> None:
-        nonlocal report
-        report = MergeReport(**{**report.__dict__, "seq": seq})
-        change.result = report
+        change.result = replace(change.result, seq=seq)
 
     who = f" ({copy.copy_for}'s copy)" if copy.copy_for else ""
-    summary = f"merge {copy.name}{who}, sealed {copy.seal}: {_counted(plan.merged) or 'nothing new'}"
-    after = {"copy": copy.name, "seal": copy.seal, "copy_for": copy.copy_for, "merged": dict(plan.merged),
-             "duplicates": dict(plan.duplicates), "skipped": dict(plan.skipped),
-             "conflicts": [{"key": c.key, "label": c.label, "chosen": c.chosen} for c in plan.conflicts]}
-    change = Change("project.merge", "project", None, summary, after=after, result=report, on_recorded=note_seq)
+    change.summary = f"merge {copy.name}{who}, sealed {copy.seal}: {_counted(plan.merged) or 'nothing new'}"
+    change.after = {"copy": copy.name, "seal": copy.seal, "copy_for": copy.copy_for, "merged": dict(plan.merged),
+                    "duplicates": dict(plan.duplicates), "skipped": dict(plan.skipped),
+                    "conflicts": [{"key": c.key, "label": c.label, "chosen": c.chosen} for c in plan.conflicts]}
+    change.on_recorded = note_seq
     return change
 
 

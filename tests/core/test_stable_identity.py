@@ -79,3 +79,26 @@ def test_copies_taken_before_the_upgrade_merge_by_identity(project_path: Path) -
 def _node(p: Project, path: str) -> int:
     with p.read_session() as s:
         return nodes.resolve(s, path).id
+
+
+def test_a_copy_at_an_older_schema_is_read_through_an_upgraded_copy_and_left_as_it_is(tmp_path: Path) -> None:
+    """A copy still at 0011 is verified as given, upgraded in a temporary copy and read; the file is untouched.
+
+    (A project downgraded from 0012 keeps digests that name the guid column, so this one holds only what
+    has no guid: its source.)"""
+    from qdaapp.core import sources
+
+    (tmp_path / "Rosa.txt").write_text("We had to do something, the GP asked us.\n", encoding="utf-8")
+    path = tmp_path / "study.qda"
+    with Project.create(path, coder="Ana") as p:
+        docs, _ = sources.read_files([tmp_path / "Rosa.txt"])
+        p.run(sources.import_documents, docs)
+    _at_0011(path)
+    other = plain_copy(path, "ben.qda")
+    given = other.read_bytes()
+    with Project.open(path, coder="Ana") as p:
+        p.run(nodes.create_node, "Trust", free=True)
+        report = merge.merge_copy(p, other)
+        assert p.verify_audit().ok
+    assert report.merged == {} and report.duplicates == {"source": 1} and not report.written
+    assert other.read_bytes() == given
