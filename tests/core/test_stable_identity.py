@@ -84,8 +84,7 @@ def _node(p: Project, path: str) -> int:
 def test_a_copy_at_an_older_schema_is_read_through_an_upgraded_copy_and_left_as_it_is(tmp_path: Path) -> None:
     """A copy still at 0011 is verified as given, upgraded in a temporary copy and read; the file is untouched.
 
-    (A project downgraded from 0012 keeps digests that name the guid column, so this one holds only what
-    has no guid: its source.)"""
+    (A project downgraded from 0012 keeps digests that name the guid column, so the node is made at 0011.)"""
     from qdaapp.core import sources
 
     (tmp_path / "Rosa.txt").write_text("We had to do something, the GP asked us.\n", encoding="utf-8")
@@ -94,11 +93,48 @@ def test_a_copy_at_an_older_schema_is_read_through_an_upgraded_copy_and_left_as_
         docs, _ = sources.read_files([tmp_path / "Rosa.txt"])
         p.run(sources.import_documents, docs)
     _at_0011(path)
+    _node_made_at_0011(path, "Trust")
     other = plain_copy(path, "ben.qda")
     given = other.read_bytes()
     with Project.open(path, coder="Ana") as p:
-        p.run(nodes.create_node, "Trust", free=True)
         report = merge.merge_copy(p, other)
         assert p.verify_audit().ok
-    assert report.merged == {} and report.duplicates == {"source": 1} and not report.written
+    assert report.merged == {} and report.duplicates == {"source": 1, "node": 1} and not report.written
     assert other.read_bytes() == given
+
+
+def test_an_older_copy_changed_outside_the_app_is_refused_before_its_upgrade_could_hide_it(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    from qdaapp.core.merge_read import MergeRefused
+
+    path = tmp_path / "study.qda"
+    Project.create(path, coder="Ana").close()
+    _at_0011(path)
+    _node_made_at_0011(path, "Trust")
+    other = plain_copy(path, "ben.qda")
+    conn = sqlite3.connect(other)
+    conn.execute("UPDATE nodes SET name = 'Distrust'")
+    conn.commit()
+    conn.close()
+    with Project.open(path, coder="Ana") as p, pytest.raises(MergeRefused, match="node 1 changed outside the app"):
+        merge.merge_copy(p, other)
+
+
+def _node_made_at_0011(path: Path, name: str) -> None:
+    """A node written as the program of schema 0011 wrote one: no guid, its event and row digest recorded."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from qdaapp.core import commands
+
+    engine = make_engine(path)
+    with Session(engine) as s:
+        s.execute(text("INSERT INTO nodes(name, description, color, kind, position, created_at, created_by) "
+                       "VALUES (:n, '', '#999999', 'free', 0, '2026-01-01T00:00:00+00:00', 'Ana')"), {"n": name})
+        commands.record(s, "Ana", commands.Change("node.create", "node", 1, f"create free node '{name}'",
+                                                  after={"name": name}), "")
+        s.commit()
+    engine.dispose()
