@@ -54,3 +54,23 @@ def text_of(p: Project, source: str) -> str:
 def code_phrase(p: Project, phrase: str, node: str, source: str = "Rosa.txt") -> int:
     start = text_of(p, source).index(phrase)
     return p.run(coding.code, source, start, start + len(phrase), node, p.coder)
+
+
+def coding_paths(path: Path) -> set[tuple]:
+    """Every coding as (source content hash, node path, start, end, coder)."""
+    conn = sqlite3.connect(path)
+    try:
+        parents = {i: (name, parent) for i, name, parent in conn.execute("SELECT id, name, parent_id FROM nodes")}
+
+        def node_path(i: int | None) -> str:
+            names = []
+            while i is not None:
+                names.append(parents[i][0])
+                i = parents[i][1]
+            return "/".join(reversed(names))
+
+        rows = conn.execute('SELECT s.sha256, c.node_id, c.start, c."end", c.coder FROM codings c '
+                            "JOIN sources s ON s.id = c.source_id").fetchall()
+        return {(sha, node_path(n), a, b, coder) for sha, n, a, b, coder in rows}
+    finally:
+        conn.close()

@@ -10,7 +10,7 @@ from qdaapp.core import cases, memos, merge, narrative, nodes
 from qdaapp.core.merge_copy import copy_note, make_copy
 from qdaapp.core.project import Project
 
-from .merge_helpers import code_phrase, coding_keys, plain_copy, state
+from .merge_helpers import code_phrase, coding_keys, coding_paths, plain_copy, state
 
 
 def _node_id(p: Project, path: str) -> int:
@@ -86,6 +86,23 @@ def test_codings_are_the_same_whatever_the_order_of_the_copies(project_path: Pat
         merge.merge_copy(p, a)
     assert coding_keys(first) == coding_keys(second) == coding_keys(a) | coding_keys(b)
     assert len(coding_keys(first)) == 4  # the two coders' codings of one span are two codings
+
+
+def test_a_node_both_coders_made_on_their_own_is_one_node_whatever_the_order(project_path: Path) -> None:
+    a, b = plain_copy(project_path, "a.qda"), plain_copy(project_path, "b.qda")
+    for path, coder, phrase in ((a, "Ana", "I wanted to help"), (b, "Ben", "It worked well")):
+        with Project.open(path, coder=coder) as p:
+            p.run(nodes.create_node, "Barriers/Paperwork")
+            code_phrase(p, phrase, "Barriers/Paperwork")
+    first, second = plain_copy(project_path, "ab.qda"), plain_copy(project_path, "ba.qda")
+    for target, order in ((first, (a, b)), (second, (b, a))):
+        with Project.open(target, coder="Lead") as p:
+            for other in order:
+                merge.merge_copy(p, other)
+            with p.read_session() as s:
+                paperwork = [n for n in s.query(nodes.Node).all() if n.name == "Paperwork"]
+            assert len(paperwork) == 1
+    assert coding_paths(first) == coding_paths(second) == coding_paths(a) | coding_paths(b)
 
 
 def test_a_merge_is_undone_in_one_step(project_path: Path) -> None:
