@@ -16,51 +16,25 @@ import hashlib
 import sqlite3
 import uuid
 from collections import Counter
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .errors import InvalidInput
+from .merge_model import (
+    CHOICE_WORDS,
+    MergeConflict,
+    Plan,
+    cut,
+    free_name,
+    is_below,
+    is_uuid,
+    local_path,
+    node_path,
+    owner_name,
+    parents_first,
+)
 from .merge_read import Copy, deleted_guids
 
-
-@dataclass(frozen=True)
-class MergeConflict:
-    key: str  # "node:<guid>:renamed": what a resolution names
-    kind: str  # renamed | moved | deleted-here | deleted-there | different-text | edited | value
-    entity: str  # node | case | attribute | source | memo | account | fragment | attribute value
-    label: str  # what it is about, in plain words
-    ours: str  # this project's side, in plain words
-    theirs: str  # the copy's side
-    choices: tuple[str, ...]
-    default: str
-    chosen: str
-
-    def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["choices"] = list(self.choices)
-        return d
-
-
-CHOICE_WORDS = {
-    "ours": "keep this project's", "theirs": "take the copy's", "both": "keep both",
-    "restore": "bring it back", "leave": "leave it deleted", "keep": "keep it", "delete": "delete it here too",
-    "refuse": "do not merge", "rename": "bring it in under another name", "skip": "leave it out",
-}
-
-
-@dataclass
-class Plan:
-    inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    updates: list[tuple[str, int, dict[str, Any]]] = field(default_factory=list)
-    deletes: list[tuple[str, int]] = field(default_factory=list)
-    merged: Counter[str] = field(default_factory=Counter)
-    duplicates: Counter[str] = field(default_factory=Counter)
-    skipped: Counter[str] = field(default_factory=Counter)
-    conflicts: list[MergeConflict] = field(default_factory=list)
-
-    @property
-    def writes(self) -> bool:
-        return bool(any(self.inserts.values()) or self.updates or self.deletes)
+__all__ = ["CHOICE_WORDS", "MergeConflict", "Plan", "plan_merge"]
 
 
 class _Planner:
@@ -151,7 +125,7 @@ class _Planner:
                 if choice != "rename":
                     self.plan.skipped["source"] += 1
                     continue
-                new["name"] = _free_name(f"{row['name']} ({self.who})", by_name)
+                new["name"] = free_name(f"{row['name']} ({self.who})", by_name)
             m[row["id"]] = self.insert("sources", new, "source")
             by_sha[row["sha256"]], by_name[new["name"]] = m[row["id"]], m[row["id"]]
 
@@ -174,7 +148,7 @@ class _Planner:
             self.plan.duplicates["attribute value"] += 1
             if hit[1] != row["value"]:
                 owner = f"case {case}" if case is not None else f"source {source}"
-                label = f"'{names.get(attr, attr)}' of {_owner_name(self.raw, case, source) or owner}"
+                label = f"'{names.get(attr, attr)}' of {owner_name(self.raw, case, source) or owner}"
                 if self.conflict(f"value:{row['attribute_id']}:{row['case_id']}:{row['source_id']}:{row['value']}",
                                  "value", "attribute value", f"{label} differs in {self.who}", hit[1],
                                  row["value"], ("ours", "theirs"), "ours") == "theirs":
@@ -189,7 +163,7 @@ class _Planner:
         other = self.copy.rows["nodes"]
         used = Counter(c["node_id"] for c in self.copy.rows["codings"])
         left_out: set[int] = set()
-        for row in _parents_first(other):
+        for row in parents_first(other):
             if row["parent_id"] is not None and row["parent_id"] in left_out:
                 left_out.add(row["id"])
                 self.plan.skipped["node"] += 1
@@ -210,7 +184,7 @@ class _Planner:
                 n = used[row["id"]]
                 theirs = f"{n} coding(s) at it" if n else "kept, with no codings"
                 if self.conflict(f"node:{row['guid']}:deleted-here", "deleted-here", "node",
-                                 f"node '{_path(other, row)}' was deleted here but is kept in {self.who}",
+                                 f"node '{node_path(other, row)}' was deleted here but is kept in {self.who}",
                                  "deleted", theirs, ("restore", "leave"), "restore" if n else "leave") == "leave":
                     left_out.add(row["id"])
                     self.plan.skipped["node"] += 1
@@ -224,16 +198,16 @@ class _Planner:
         if name != row["name"]:
             free = (local_parent, kind, row["name"]) not in by_path
             if self.conflict(f"node:{guid}:renamed", "renamed", "node",
-                             f"node '{_local_path(local, nid)}' is called '{row['name']}' in {self.who}",
+                             f"node '{local_path(local, nid)}' is called '{row['name']}' in {self.who}",
                              name, row["name"], ("ours", "theirs") if free else ("ours",), "ours") == "theirs":
                 self.plan.updates.append(("nodes", nid, {"name": row["name"]}))
                 by_path[(local_parent, kind, row["name"])] = nid
         if parent != local_parent and (row["parent_id"] is None or parent is not None):
-            where = _local_path(local, parent) if parent is not None else "the top level"
-            here = _local_path(local, local_parent) if local_parent is not None else "the top level"
-            ok = kind == "tree" and not _is_below(local, parent, nid)
+            where = local_path(local, parent) if parent is not None else "the top level"
+            here = local_path(local, local_parent) if local_parent is not None else "the top level"
+            ok = kind == "tree" and not is_below(local, parent, nid)
             if self.conflict(f"node:{guid}:moved", "moved", "node",
-                             f"node '{_local_path(local, nid)}' is under {where} in {self.who}", here, where,
+                             f"node '{local_path(local, nid)}' is under {where} in {self.who}", here, where,
                              ("ours", "theirs") if ok else ("ours",), "ours") == "theirs":
                 self.plan.updates.append(("nodes", nid, {"parent_id": parent}))
 
@@ -245,7 +219,7 @@ class _Planner:
         for nid, _name, _kind, _parent, guid in local.values():
             if guid in gone and counts.get(nid):
                 if self.conflict(f"node:{guid}:deleted-there", "deleted-there", "node",
-                                 f"node '{_local_path(local, nid)}' was deleted in {self.who} but is used here",
+                                 f"node '{local_path(local, nid)}' was deleted in {self.who} but is used here",
                                  f"{counts[nid]} coding(s) at it", "deleted", ("keep", "delete"),
                                  "keep") == "delete":
                     self.plan.deletes.append(("nodes", nid))
@@ -301,8 +275,8 @@ class _Planner:
                 self.plan.duplicates["fragment"] += 1
                 if (hit[2], hit[3], hit[4]) != (row["summary"], row["act"], row["actors"]):
                     if self.conflict(f"fragment:{row['guid']}:edited", "edited", "fragment",
-                                     f"fragment '{_cut(hit[2])}' was edited in {self.who}", _cut(hit[2]),
-                                     _cut(row["summary"]), ("ours", "theirs"), "ours") == "theirs":
+                                     f"fragment '{cut(hit[2])}' was edited in {self.who}", cut(hit[2]),
+                                     cut(row["summary"]), ("ours", "theirs"), "ours") == "theirs":
                         self.plan.updates.append(("fragments", hit[0], {
                             "summary": row["summary"], "act": row["act"], "actors": row["actors"]}))
                 continue
@@ -312,7 +286,7 @@ class _Planner:
                 continue
             if row["guid"] in self.local_deleted.get("fragments", ()):
                 if self.conflict(f"fragment:{row['guid']}:deleted-here", "deleted-here", "fragment",
-                                 f"fragment '{_cut(row['summary'])}' was deleted here but is kept in {self.who}",
+                                 f"fragment '{cut(row['summary'])}' was deleted here but is kept in {self.who}",
                                  "deleted", "kept", ("leave", "restore"), "leave") == "leave":
                     self.plan.skipped["fragment"] += 1
                     continue
@@ -353,17 +327,17 @@ class _Planner:
                 continue
             if row["guid"] in self.local_deleted.get("memos", ()):
                 if self.conflict(f"memo:{row['guid']}:deleted-here", "deleted-here", "memo",
-                                 f"memo '{row['title'] or _cut(row['text'])}' was deleted here but is kept in "
+                                 f"memo '{row['title'] or cut(row['text'])}' was deleted here but is kept in "
                                  f"{self.who}", "deleted", "kept", ("leave", "restore"), "leave") == "leave":
                     self.plan.skipped["memo"] += 1
                     continue
             m[row["id"]] = self.insert("memos", dict(row, target_id=target), "memo")
 
     def _memo_edited(self, hit: tuple, row: dict) -> None:
-        label = hit[2] or _cut(hit[3])
+        label = hit[2] or cut(hit[3])
         choice = self.conflict(f"memo:{row['guid']}:edited", "edited", "memo",
-                               f"memo '{label}' was edited differently in {self.who}", _cut(hit[3]),
-                               _cut(row["text"]), ("both", "ours", "theirs"), "both")
+                               f"memo '{label}' was edited differently in {self.who}", cut(hit[3]),
+                               cut(row["text"]), ("both", "ours", "theirs"), "both")
         if choice == "theirs":
             self.plan.updates.append(("memos", hit[0], {"title": row["title"], "text": row["text"],
                                                         "updated_at": row["updated_at"]}))
@@ -371,7 +345,7 @@ class _Planner:
             # The copy's text as a memo of its own, beside this one; its guid follows from the text, so
             # merging the same copy again finds it.
             digest = hashlib.sha256(f"{row['title']}\n{row['text']}".encode()).hexdigest()
-            guid = str(uuid.uuid5(uuid.UUID(row["guid"]) if _is_uuid(row["guid"]) else uuid.NAMESPACE_OID, digest))
+            guid = str(uuid.uuid5(uuid.UUID(row["guid"]) if is_uuid(row["guid"]) else uuid.NAMESPACE_OID, digest))
             if self.raw.execute("SELECT 1 FROM memos WHERE guid = ?", (guid,)).fetchone() or \
                     any(r["guid"] == guid for r in self.plan.inserts.get("memos", ())):
                 return
@@ -403,71 +377,3 @@ class _Planner:
 def plan_merge(raw: sqlite3.Connection, copy: Copy, resolutions: dict[str, str] | None = None) -> Plan:
     """What merging ``copy`` into the project read through ``raw`` would write (nothing is written)."""
     return _Planner(raw, copy, resolutions or {}).run()
-
-
-# ---------------------------------------------------------------------- small helpers
-def _parents_first(rows: list[dict]) -> list[dict]:
-    by_parent: dict[int | None, list[dict]] = {}
-    for r in rows:
-        by_parent.setdefault(r["parent_id"], []).append(r)
-    out: list[dict] = []
-    todo = list(by_parent.get(None, []))
-    while todo:
-        r = todo.pop(0)
-        out.append(r)
-        todo.extend(by_parent.get(r["id"], []))
-    return out
-
-
-def _path(rows: list[dict], row: dict) -> str:
-    by_id = {r["id"]: r for r in rows}
-    names = [row["name"]]
-    while row["parent_id"] is not None and row["parent_id"] in by_id:
-        row = by_id[row["parent_id"]]
-        names.append(row["name"])
-    return "/".join(reversed(names))
-
-
-def _local_path(local: dict, nid: int | None) -> str:
-    names = []
-    while nid is not None and nid in local:
-        names.append(local[nid][1])
-        nid = local[nid][3]
-    return "/".join(reversed(names))
-
-
-def _is_below(local: dict, candidate: int | None, nid: int) -> bool:
-    """Whether ``candidate`` is ``nid`` or one of its descendants (a move there would make a loop)."""
-    while candidate is not None:
-        if candidate == nid:
-            return True
-        candidate = local[candidate][3] if candidate in local else None
-    return False
-
-
-def _free_name(name: str, taken: dict[str, int]) -> str:
-    out, n = name, 2
-    while out in taken:
-        out, n = f"{name} {n}", n + 1
-    return out
-
-
-def _owner_name(raw: sqlite3.Connection, case: int | None, source: int | None) -> str:
-    if case is not None:
-        row = raw.execute("SELECT name FROM cases WHERE id = ?", (case,)).fetchone()
-        return f"case '{row[0]}'" if row else ""
-    row = raw.execute("SELECT name FROM sources WHERE id = ?", (source,)).fetchone()
-    return f"source '{row[0]}'" if row else ""
-
-
-def _cut(text: str | None, n: int = 60) -> str:
-    text = " ".join((text or "").split())
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _is_uuid(value: str | None) -> bool:
-    try:
-        uuid.UUID(value or "")
-    except ValueError:
-        return False
-    return True
