@@ -75,9 +75,22 @@ def _refusals(conflicts: Sequence[MergeConflict]) -> None:
 
 def preview(project: Project, copy: Copy, resolutions: dict[str, str] | None = None) -> MergeReport:
     """What merging ``copy`` would do, with the conflicts and the choices taken; nothing is written."""
+    return _report(copy, _planned(project, copy, resolutions)[0], project.project_id(), written=False)
+
+
+def _head_seq(raw: Any) -> int:
+    return int(raw.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0])
+
+
+def _planned(project: Project, copy: Copy, resolutions: dict[str, str] | None) -> tuple[Plan, int]:
+    """The plan, and the last event of the project it was made against (read in one transaction)."""
     with project.engine.connect() as conn:
-        plan = plan_merge(driver_connection(conn.connection), copy, resolutions)
-    return _report(copy, plan, project.project_id(), written=False)
+        raw = driver_connection(conn.connection)
+        raw.execute("BEGIN")  # one snapshot for the plan and the head
+        try:
+            return plan_merge(raw, copy, resolutions), _head_seq(raw)
+        finally:
+            raw.execute("ROLLBACK")
 
 
 def merge_copy(project: Project, path: str | Path, resolutions: dict[str, str] | None = None,
@@ -91,20 +104,28 @@ def merge_copy(project: Project, path: str | Path, resolutions: dict[str, str] |
     project.require_writable()
     if copy is None:
         copy = read_copy(Path(path), project.path, progress)
-    first = preview(project, copy, resolutions)
-    _refusals(first.conflicts)
-    if not first.merged and not any(c.chosen in ("theirs", "delete") for c in first.conflicts):
-        return first  # nothing new: no command, no event
+    plan, head = _planned(project, copy, resolutions)
+    _refusals(plan.conflicts)
+    if not plan.writes:
+        return _report(copy, plan, project.project_id(), written=False)  # nothing new: no command, no event
     if progress:
         progress(f"Merging {copy.name}")
-    return project.run(merge, copy, dict(resolutions or {}), project.project_id(), reason=reason)
+    return project.run(merge, copy, dict(resolutions or {}), project.project_id(), planned=(plan, head),
+                       reason=reason)
 
 
 @command("project.merge")
-def merge(session: Session, copy: Copy, resolutions: dict[str, str], project_id: str) -> Change:
-    """Write what the copy brings (see :func:`merge_copy`, which reads and checks the copy first)."""
+def merge(session: Session, copy: Copy, resolutions: dict[str, str], project_id: str,
+          planned: tuple[Plan, int] | None = None) -> Change:
+    """Write what the copy brings (see :func:`merge_copy`, which reads and checks the copy first).
+
+    ``planned``: a plan made against the project when its last event was the one given; it is used if
+    nothing was recorded since, and made again otherwise."""
     raw = driver_connection(session.connection().connection)
-    plan = plan_merge(raw, copy, resolutions)
+    if planned is not None and planned[1] == _head_seq(raw):
+        plan = planned[0]
+    else:
+        plan = plan_merge(raw, copy, resolutions)
     _refusals(plan.conflicts)
     _apply(raw, plan)
     change = Change("project.merge", "project", None, "", result=_report(copy, plan, project_id, written=True))

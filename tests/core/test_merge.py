@@ -141,3 +141,20 @@ def _last_summary(path: Path) -> str:
         return conn.execute("SELECT summary FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()[0]
     finally:
         conn.close()
+
+
+def test_a_plan_made_before_another_change_is_made_again_inside_the_merge(project_path: Path) -> None:
+    from qdaapp.core.merge_read import read_copy
+
+    other = plain_copy(project_path, "ben.qda")
+    with Project.open(other, coder="Ben") as b:
+        b.run(nodes.create_node, "Barriers/Paperwork")
+        code_phrase(b, "I wanted to help", "Barriers/Paperwork")
+    with Project.open(project_path, coder="Ana") as p:
+        copy = read_copy(other)
+        planned = merge._planned(p, copy, None)
+        assert planned[0].merged["node"] == 1
+        p.run(nodes.create_node, "Barriers/Paperwork")  # made here meanwhile: the plan is out of date
+        report = p.run(merge.merge, copy, {}, p.project_id(), planned=planned)
+        assert p.verify_audit().ok
+    assert report.merged == {"coding": 1} and report.duplicates["node"] == 4
