@@ -114,3 +114,32 @@ def test_make_a_copy_for_a_coder(make_window, project_path: Path, tmp_path: Path
 def test_the_notice_says_when_nothing_is_new() -> None:
     report = merge_dialog.MergeReport("ben.qda", "3-abc", "Ben", True, {}, {"coding": 3}, {}, (), False)
     assert merge_dialog.notice_text(report).startswith("Nothing new in ben.qda (Ben's copy)")
+
+
+def test_a_source_that_differs_must_be_settled_before_merging(project_path: Path, tmp_path: Path, qtbot) -> None:
+    from qdaapp.core import merge, sources
+    from qdaapp.core.merge_read import read_copy
+
+    other = plain_copy(project_path, "ben.qda")
+    for path, words in ((other, "Ben's text."), (project_path, "Ana's text.")):
+        folder = tmp_path / path.stem
+        folder.mkdir()
+        (folder / "Extra.txt").write_text(words + "\n", encoding="utf-8")
+        with Project.open(path, coder="x") as p:
+            docs, _ = sources.read_files([folder / "Extra.txt"])
+            p.run(sources.import_documents, docs)
+    with Project.open(project_path, coder="Ana") as p:
+        copy = read_copy(other)
+        dialog = MergeDialog(None, p, copy, merge.preview(p, copy))
+        qtbot.addWidget(dialog)
+        assert not dialog.merge_button.isEnabled()
+        assert dialog.note.text().startswith(
+            "Before merging, choose what to do where source 'Extra.txt' has a different text in the copy")
+        (combo,) = dialog.combos.values()
+        assert [combo.itemData(i) for i in range(combo.count())] == ["refuse", "rename", "skip"]
+        combo.setCurrentIndex(combo.findData("rename"))
+        assert dialog.merge_button.isEnabled() and dialog.note.text() == ""
+        rows = {dialog.counts.item(r, 0).text(): dialog.counts.item(r, 1).text()
+                for r in range(dialog.counts.rowCount())}
+        assert rows["Sources"] == "1"
+        assert dialog.resolutions() == {next(iter(dialog.combos)): "rename"}

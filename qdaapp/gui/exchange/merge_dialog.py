@@ -162,8 +162,8 @@ class MergeDialog(QDialog):
         refused = [c for c in report.conflicts if c.chosen == "refuse"]
         nothing = not report.merged and not any(c.chosen in ("theirs", "delete") for c in report.conflicts)
         if refused:
-            self.note.setText("Choose what to do with " + "; ".join(c.label for c in refused)
-                              + " before merging: bring it in under another name, or leave it out.")
+            self.note.setText("Before merging, choose what to do where " + "; ".join(c.label for c in refused)
+                              + ": bring it in under another name, or leave it out.")
         elif nothing:
             self.note.setText("Everything in this copy is here already: merging would change nothing.")
         else:
