@@ -128,6 +128,8 @@ def test_a_source_that_differs_must_be_settled_before_merging(project_path: Path
         with Project.open(path, coder="x") as p:
             docs, _ = sources.read_files([folder / "Extra.txt"])
             p.run(sources.import_documents, docs)
+    with Project.open(other, coder="Ben") as b:
+        b.run(nodes.create_node, "Barriers/Paperwork")  # something new besides the source that differs
     with Project.open(project_path, coder="Ana") as p:
         copy = read_copy(other)
         dialog = MergeDialog(None, p, copy, merge.preview(p, copy))
