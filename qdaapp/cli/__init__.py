@@ -59,6 +59,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "review_cmds": ("review-comment", "review-comments"),
     "history_cmds": ("history",),
     "agreement_cmds": ("agreement",),
+    "team_cmds": ("copy", "merge"),
 }
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 

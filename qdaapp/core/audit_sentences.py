@@ -309,6 +309,26 @@ def _baseline(e: Event, lookup: Lookup) -> str | None:
     return "Recorded the digest of every row as it was at the upgrade (the start of row checking)"
 
 
+@renders("project.identify")
+def _identify(e: Event, lookup: Lookup) -> str | None:
+    rows = e.snap("after").get("rows")
+    return (f"Gave {rows} existing node(s), case(s), memo(s), attribute(s), account(s) and fragment(s) an "
+            "identity kept across copies of the project (the upgrade)") if rows else None
+
+
+@renders("project.merge")
+def _merge(e: Event, lookup: Lookup) -> str | None:
+    after = e.snap("after")
+    if "seal" not in after:
+        return None
+    who = f" ({after['copy_for']}'s copy)" if after.get("copy_for") else ""
+    came = ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in sorted(after.get("merged", {}).items()) if n)
+    conflicts = after.get("conflicts") or []
+    settled = f"; {len(conflicts)} conflict(s) settled" if conflicts else ""
+    return (f"Merged {after.get('copy', 'a copy')}{who}, its audit trail verified and sealed {after['seal']}: "
+            f"{came or 'nothing new'} came in{settled}")
+
+
 @renders("attribute.set")
 def _attribute_set(e: Event, lookup: Lookup) -> str | None:
     m = re.match(r"^set (.*?) = (.*) for (case|source) '(.*)'$", e.summary or "")

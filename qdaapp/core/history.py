@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 from .commands import Change, command
 from .errors import Conflict, InvalidInput
 
-NOT_UNDOABLE = {"project.create", "audit.baseline", "undo", "redo"}
+NOT_UNDOABLE = {"project.create", "audit.baseline", "project.identify", "undo", "redo"}
 
 # ---------------------------------------------------------------------- what the capture records
 # Columns stored as hex (binary values in a JSON record).

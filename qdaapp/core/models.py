@@ -7,6 +7,7 @@ queried by SQL (page starts, speaker turns) is stored as JSON text.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -26,6 +27,11 @@ SOURCE_KINDS = ("interview", "field-note", "document", "diary")
 NODE_KINDS = ("free", "tree")
 ATTRIBUTE_TYPES = ("text", "number", "date")
 MEMO_TARGETS = ("project", "source", "node", "coding", "case", "account", "memo")
+
+
+def new_guid() -> str:
+    """A fresh stable identity for a row that must be matched across copies of a project (0012)."""
+    return str(uuid.uuid4())
 
 
 def utcnow() -> str:
@@ -49,6 +55,8 @@ class Case(Base):
     name: Mapped[str] = mapped_column(String(255), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    # The row's identity across copies of the project (0012): kept when a coder's copy is merged back.
+    guid: Mapped[str | None] = mapped_column(String(36), default=new_guid, unique=True, index=True)
 
 
 class Source(Base):
@@ -102,6 +110,8 @@ class Node(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(255), default="")
+    # The row's identity across copies of the project (0012): kept when a coder's copy is merged back.
+    guid: Mapped[str | None] = mapped_column(String(36), default=new_guid, unique=True, index=True)
 
 
 # Names are unique among siblings; top-level free and tree nodes are two sibling sets.
@@ -139,6 +149,8 @@ class Attribute(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255), unique=True)
     type: Mapped[str] = mapped_column(String(8), default="text")
+    # The row's identity across copies of the project (0012): kept when a coder's copy is merged back.
+    guid: Mapped[str | None] = mapped_column(String(36), default=new_guid, unique=True, index=True)
 
 
 class AttributeValue(Base):
@@ -180,6 +192,8 @@ class Memo(Base):
     author: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     updated_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    # The row's identity across copies of the project (0012): kept when a coder's copy is merged back.
+    guid: Mapped[str | None] = mapped_column(String(36), default=new_guid, unique=True, index=True)
 
 
 class AuditEvent(Base):
@@ -319,6 +333,8 @@ class Account(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(255), default="")
+    # The row's identity across copies of the project (0012): kept when a coder's copy is merged back.
+    guid: Mapped[str | None] = mapped_column(String(36), default=new_guid, unique=True, index=True)
 
 
 class AccountPassage(Base):
@@ -353,6 +369,8 @@ class Fragment(Base):
     x: Mapped[float | None] = mapped_column()
     y: Mapped[float | None] = mapped_column()
     created_at: Mapped[str] = mapped_column(String(40), default=utcnow)
+    # The row's identity across copies of the project (0012): kept when a coder's copy is merged back.
+    guid: Mapped[str | None] = mapped_column(String(36), default=new_guid, unique=True, index=True)
 
 
 class FragmentPassage(Base):

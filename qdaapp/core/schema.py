@@ -16,8 +16,8 @@ from .db import BUSY_TIMEOUT_MS, check_project_file, damaged, is_damage, quick_c
 from .errors import NeedsUpgrade, ProjectError
 
 # The newest schema this program knows; tests check it equals Alembic's head.
-SCHEMA_HEAD = "0011"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011")
+SCHEMA_HEAD = "0012"
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008", "0009", "0010", "0011", "0012")
 
 
 def schema_revision(path: Path) -> str:

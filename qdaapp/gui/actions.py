@@ -160,6 +160,13 @@ def _action(parent: QObject, text: str, slot: Callable[[], Any] | None = None, s
     return action
 
 
+def _merge_flow(window: Any) -> Any:
+    """The window's merge and copy-for-a-coder flow (its module is loaded on first use)."""
+    from .exchange.merge_dialog import MergeFlow
+
+    return MergeFlow.of(window)
+
+
 def menu_text(prefix: str, text: str) -> str:
     """'Undo: code 'Trust' in Ana.docx (12-40)' for a menu (shortened, ampersands kept literal)."""
     if len(text) > MENU_TEXT_MAX:
@@ -198,6 +205,12 @@ class Actions:
         self.save_copy = _action(w, "Save a cop&y…", w.durable.save_copy_dialog,
                                  tip="Save the project as it is now to another file, complete in itself "
                                      "(to send or archive it); works while the project is open")
+        self.merge_copy = _action(w, "&Merge a coder's copy…", lambda: _merge_flow(w).merge_dialog(),
+                                  tip="Bring the work a coder did in their own copy of this project back in "
+                                      "(its audit trail is checked first; nothing of either side is lost)")
+        self.copy_for_coder = _action(w, "Make a copy for a &coder…", lambda: _merge_flow(w).copy_dialog(),
+                                      tip="Save a copy of the project for one coder to code on their own, "
+                                          "to be merged back later")
         self.coder_name = _action(w, "Your &name…", w.flow.ask_coder,
                                   tip="The name recorded with every coding, memo and change you make")
         self.close_project = _action(w, "&Close project", w.close_project)
@@ -231,10 +244,10 @@ class Actions:
         self.about = _action(w, "&About qdaapp", w.show_about)
 
         self.needs_project = [self.close_project, self.export_memos, self.export_audit, self.speakers,
-                              self.save_copy]
+                              self.save_copy, self.copy_for_coder]
         self.edits = [self.import_files, self.new_case, self.new_diary_entry, self.code_selection,
                       self.code_new_free, self.uncode, self.new_free_node, self.new_tree_node, self.back_up,
-                      self.restore, self.give_reason]
+                      self.restore, self.give_reason, self.merge_copy]
         self.blocked = BlockedShortcuts(w)  # disabled edits say why, and so do their keys
         self.dock_toggles: list[QAction] = []
         self.dock_actions: dict[str, QAction] = {}
@@ -256,6 +269,8 @@ class Actions:
         self.export_menu = export
         file_menu.addSeparator()
         file_menu.addActions([self.save_copy, self.back_up, self.restore])
+        file_menu.addSeparator()
+        file_menu.addActions([self.copy_for_coder, self.merge_copy])
         file_menu.addSeparator()
         file_menu.addAction(self.coder_name)
         file_menu.addSeparator()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from qdaapp.core import audit, cases, coding, db, indexing, lexicon, markers, nodes, review, sources
 from qdaapp.core.project import Project, _migrate
+from qdaapp.core.schema import SCHEMA_HEAD
 
 
 def seqs(project: Project, **what: int) -> list[int]:
@@ -102,7 +103,7 @@ def test_an_old_project_gets_the_index_at_the_upgrade_and_still_verifies(project
     upgraded = Project.open(path, coder="tester")
     try:
         with upgraded.engine.connect() as conn:
-            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == "0011"
+            assert conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == SCHEMA_HEAD
             index = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE name = 'ix_audit_rows_row'").scalar()
             assert index == "ix_audit_rows_row"
             result = audit.verify(conn)
