@@ -101,7 +101,7 @@ class Project:
         try:
             _migrate(engine)
             project = cls(path, engine, coder or default_coder(), read_only=False, lock=lock)
-            project._write_meta({"project_id": str(uuid.uuid4()), "created_at": utcnow()})
+            project._write_meta({"project_id": str(uuid.uuid4()), "created_at": utcnow(), "owner": project.coder})
             project.run(_create_project, path.stem)
         except BaseException:
             engine.dispose()
