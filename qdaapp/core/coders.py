@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
+import getpass
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .models import AuditEvent, Coding, Fragment, Memo
+
+# Login names that say nothing about who is coding: shared, system and default accounts.
+GENERIC_LOGINS = frozenset({
+    "root", "admin", "administrator", "user", "users", "guest", "default", "owner", "pc", "home", "test",
+    "ubuntu", "debian", "pi", "vagrant", "docker", "runner", "jenkins", "ec2-user", "nobody", "coder", "student",
+})
+
+
+def is_generic(name: str) -> bool:
+    """Whether ``name`` is empty or a login shared by many people ("root", "user", "admin"...)."""
+    return not name.strip() or name.strip().lower() in GENERIC_LOGINS
+
+
+def login_name() -> str:
+    """The computer's login name when it names a person; "" for a generic one or none (then ask)."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no user name in the environment nor the password database
+        return ""
+    return "" if is_generic(name) else name
 
 
 @dataclass(frozen=True)
