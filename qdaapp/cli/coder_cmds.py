@@ -13,6 +13,7 @@ BLIND_ACTIONS = ("on", "off", "end", "status")
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("coders", help="list the project's coders with their codings, memos and fragments")
     p.add_argument("project")
+    p.add_argument("--coder", help="who you are: in blind coding others' figures are hidden from you")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_coders)
 
@@ -31,14 +32,20 @@ def _when(stored: str | None) -> str:
     return (stored or "")[:16].replace("T", " ")
 
 
+def _n(count: int | None) -> str:
+    return "-" if count is None else str(count)
+
+
 def cmd_coders(args: argparse.Namespace) -> int:
     from qdaapp.core.coders import coders
 
     with opened(args, read_only=True) as project, project.read_session() as s:
-        rows = [w.as_dict() for w in coders(s)]
+        rows = [w.as_dict() for w in coders(s, viewer=project.coder)]
     lines = [f"{'Coder':<20} {'Codings':>8} {'Memos':>6} {'Fragments':>9} {'Changes':>8}  First (UTC)       Last (UTC)"]
-    lines += [f"{r['name'][:20]:<20} {r['codings']:>8} {r['memos']:>6} {r['fragments']:>9} {r['changes']:>8}  "
-              f"{_when(r['first']):<16}  {_when(r['last'])}" for r in rows]
+    lines += [f"{r['name'][:20]:<20} {_n(r['codings']):>8} {_n(r['memos']):>6} {_n(r['fragments']):>9} "
+              f"{_n(r['changes']):>8}  {_when(r['first']):<16}  {_when(r['last'])}" for r in rows]
+    if any(r["codings"] is None for r in rows):
+        lines.append("(-: hidden during blind coding until the project owner ends the blind phase)")
     emit(rows, args.json, lines if rows else ["(nobody has worked on this project yet)"])
     return 0
 

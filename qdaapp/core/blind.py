@@ -37,6 +37,7 @@ OWNER_KEY = "owner"
 BLIND_KEY = "blind"
 OFF, ON, ENDED = "off", "on", "ended"
 STATES = (OFF, ON, ENDED)
+SETTING = "meta"  # the entity a change of the setting touches (Change.touches(SETTING))
 
 
 def owner(session: Session) -> str | None:

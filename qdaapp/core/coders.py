@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -37,10 +37,10 @@ class CoderWork:
     of theirs its audit trail records, and when they first and last worked on it (stored UTC times)."""
 
     name: str
-    codings: int
-    memos: int
-    fragments: int
-    changes: int
+    codings: int | None  # None: hidden from the viewer in blind coding
+    memos: int | None
+    fragments: int | None
+    changes: int | None
     first: str | None
     last: str | None
 
@@ -54,8 +54,11 @@ def _times(spans: list[tuple[str | None, str | None]]) -> tuple[str | None, str 
     return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
 
 
-def coders(session: Session) -> list[CoderWork]:
+def coders(session: Session, viewer: str | None = None) -> list[CoderWork]:
     """Everyone who coded, wrote a memo or changed anything in the project, in the order they started.
+
+    ``viewer``: who asks. While blind coding keeps others' work from them, the others are listed by
+    name and time only (their counts None).
 
     A few grouped queries: codings by coder, memos by author, fragments by the coder whose event made
     them (fragments carry no coder of their own), and the audit trail's events by coder."""
@@ -80,4 +83,11 @@ def coders(session: Session) -> list[CoderWork]:
         first, last = _times([(c[1], c[2]), (m[1], m[2]), (e[1], e[2])])
         out.append(CoderWork(name, c[0], m[0], int(fragments.get(name, 0)), e[0], first, last))
     out.sort(key=lambda w: (w.first or "~", w.name.lower()))
+    if viewer is not None:
+        from .blind import visible_coders
+
+        allowed = visible_coders(session, viewer)
+        if allowed is not None:
+            out = [w if w.name in allowed else replace(w, codings=None, memos=None, fragments=None, changes=None)
+                   for w in out]
     return out

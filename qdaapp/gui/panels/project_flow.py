@@ -127,6 +127,7 @@ class ProjectFlow(QObject):
             if key and not project.read_only:
                 self.w.settings.setValue(key, name)
             project.coder = name
+            self.w.coder_view.refresh()  # "my codings" are the new name's; blind coding may show more or less
             self.w.coding.load_recent()
             self.w.runner.sync()
             self.w.update_status()
