@@ -253,7 +253,7 @@ class CoderView(QObject):
         shown changed (the views must then read their codings again)."""
         setting = change.touches(blind.SETTING)
         new_coder = any(k.coder not in self.names for k in change.codings("created"))
-        if not (setting or new_coder or change.touches("memo")):
+        if not (setting or new_coder):
             return False
         return self.refresh(notify=False)
 
