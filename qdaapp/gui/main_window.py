@@ -110,10 +110,6 @@ class MainWindow(QMainWindow):
         self.actions = Actions(self)
         self.recent_menu = self.actions.build_menus(self.menuBar(), self)
         self.layout_docks.on_added = self.actions.add_dock_toggle
-        self.coder_view = CoderView(self)  # whose codings the views show; the Team menu
-        for panel in (self.documents, self.nodes_panel, self.passages):
-            panel.shown_coders = self.coder_view.coders
-        self.coder_view.changed.connect(self.show_coders_changed)
         self.documents.addAction(self.actions.uncode)
 
         self.trust = TrustPanels(self)
@@ -125,6 +121,10 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanels(self)
         self.review = review.install(self)  # review comments: Review menu, inbox dock, status-bar notice
         self.histories = PassageHistories(self)  # each coding's history, from its stripe, passage or hit
+        self.coder_view = CoderView(self)  # whose codings the views show; the Team menu (after Review)
+        for panel in (self.documents, self.nodes_panel, self.passages):
+            panel.shown_coders = self.coder_view.coders
+        self.coder_view.changed.connect(self.show_coders_changed)
         self.actions.watch_edits()
         self._connect()
         self.layout_docks.remember_default()
@@ -329,7 +329,8 @@ class MainWindow(QMainWindow):
         return self.status.read_only_badge
 
     def update_status(self) -> None:
-        self.status.show_summary(self.project, self.coder_view.shown_count())
+        coder_view = getattr(self, "coder_view", None)  # made once the menus are complete
+        self.status.show_summary(self.project, coder_view.shown_count() if coder_view is not None else None)
         if self.project is not None and self.audit_result is not None:
             self.status.show_audit(self.audit_result)
 
