@@ -49,16 +49,21 @@ class StatusArea(QObject):
         self.read_only_badge.setVisible(False)
         bar.addWidget(self.summary_label)
         bar.addWidget(self.audit_label, 1)
-        self._normal = 2  # the widgets above; the permanent ones come after them
         bar.addPermanentWidget(self.reason_label)
         bar.addPermanentWidget(self.reason)
         bar.addPermanentWidget(self.read_only_badge)
         self.set_project(None)
 
     def insert_permanent(self, *widgets: QWidget) -> None:
-        """Put ``widgets`` first among the permanent ones, before the reason field."""
-        for i, widget in enumerate(widgets):
-            self.bar.insertPermanentWidget(self._normal + i, widget)
+        """Put ``widgets`` among the permanent ones, before the reason field (which moves to their right)."""
+        own = (self.reason_label, self.reason, self.read_only_badge)
+        shown = [w.isVisibleTo(self.bar) for w in own]
+        for widget in own:
+            self.bar.removeWidget(widget)
+        for widget in (*widgets, *own):
+            self.bar.addPermanentWidget(widget)
+        for widget, visible in zip(own, shown, strict=True):
+            widget.setVisible(visible)
 
     def set_project(self, project: Any) -> None:
         editable = project is not None and not project.read_only
