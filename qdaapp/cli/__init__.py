@@ -60,6 +60,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "history_cmds": ("history",),
     "agreement_cmds": ("agreement",),
     "team_cmds": ("copy", "merge"),
+    "coder_cmds": ("coders", "blind"),
 }
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 

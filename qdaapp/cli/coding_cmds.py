@@ -60,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("nodes", help="list nodes with their coding counts")
     p.add_argument("project")
+    _coder_filter(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_nodes)
 
@@ -83,8 +84,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("project")
     p.add_argument("--node")
     p.add_argument("--source")
+    _coder_filter(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_codings)
+
+
+def _coder_filter(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--coder", help="who you are: in blind coding you see only your own codings "
+                                   "(default: QDAAPP_CODER or your login name)")
+    p.add_argument("--by", action="append", metavar="CODER", help="only this coder's codings (repeatable)")
+
+
+def _shown(args: argparse.Namespace, project, session) -> set[str] | None:  # an open Project, its session
+    """The coders whose codings a listing shows: those asked for with --by, within what blind coding
+    lets the current coder see (a note on standard error says when it hides others' work)."""
+    import sys
+
+    from qdaapp.core import blind
+
+    allowed = blind.visible_coders(session, project.coder)
+    if allowed is not None:
+        sys.stderr.write(f"qdaapp: blind coding is on: showing only the codings of {project.coder}.\n")
+    return blind.narrow(args.by, allowed)
 
 
 def cmd_node_add(args: argparse.Namespace) -> int:
@@ -137,7 +158,7 @@ def cmd_nodes(args: argparse.Namespace) -> int:
     with opened(args, read_only=True) as project, project.read_session() as s:
         rows = [
             {k: v for k, v in n.as_dict().items() if k != "position"}
-            for n in node_ops.list_nodes(s)
+            for n in node_ops.list_nodes(s, coders=_shown(args, project, s))
         ]
     lines = [f"{r['id']:>4}  {'[free] ' if r['kind'] == 'free' else ''}{r['path']}  ({r['codings']})" for r in rows]
     emit(rows, args.json, lines or ["(no nodes yet: create one with 'qdaapp node add')"])
@@ -161,7 +182,8 @@ def cmd_uncode(args: argparse.Namespace) -> int:
 
 def cmd_codings(args: argparse.Namespace) -> int:
     with opened(args, read_only=True) as project, project.read_session() as s:
-        rows = [c.as_dict() for c in coding_ops.list_codings(s, node_ref=args.node, source_ref=args.source)]
+        rows = [c.as_dict() for c in coding_ops.list_codings(s, node_ref=args.node, source_ref=args.source,
+                                                             coders=_shown(args, project, s))]
     lines = [f"{r['id']:>5}  {r['node']}  {r['source']} {r['start']}-{r['end']}  {r['coder']}  "
              f"{_excerpt(r['text'])!r}" for r in rows]
     emit(rows, args.json, lines or ["(no codings)"])

@@ -201,7 +201,8 @@ _PAST = {"code": "Coded", "uncode": "Uncoded", "create": "Created", "delete": "D
          "edit": "Edited", "rename": "Renamed", "move": "Moved", "assign": "Assigned", "set": "Set",
          "remove": "Removed", "change": "Changed", "import": "Imported", "link": "Linked", "unlink": "Unlinked",
          "apply": "Applied", "write": "Wrote", "merge": "Merged", "accept": "Accepted", "reject": "Rejected",
-         "make": "Made", "record": "Recorded", "undo:": "Undid:", "redo:": "Redid:"}
+         "make": "Made", "record": "Recorded", "undo:": "Undid:", "redo:": "Redid:", "switch": "Switched",
+         "end": "Ended"}
 
 
 def from_summary(summary: str) -> str:

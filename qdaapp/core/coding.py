@@ -7,7 +7,7 @@ same node, span and coder twice is refused as a duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from . import nodes as node_ops
 from . import sources as source_ops
+from .blind import only_coders
 from .commands import Change, command
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Case, Coding, Node, Source, utcnow
@@ -205,13 +206,16 @@ def list_codings(
     node_ref: str | int | None = None,
     source_ref: str | int | None = None,
     context: int = 60,
+    coders: Collection[str] | None = None,
 ) -> list[CodedPassage]:
-    """Codings with their text (and context), ordered by source and position."""
+    """Codings with their text (and context), ordered by source and position; only ``coders``' codings
+    when given (None: everyone's)."""
     q = (
         select(Coding, Node.name, Source.name, Case.name)
         .join(Node, Node.id == Coding.node_id)
         .join(Source, Source.id == Coding.source_id)
         .outerjoin(Case, Case.id == Source.case_id)
+        .where(only_coders(Coding.coder, coders))
         .order_by(Coding.source_id, Coding.start, Coding.end, Coding.id)
     )
     if node_ref is not None:
@@ -236,12 +240,13 @@ def list_codings(
     return out
 
 
-def spans_for_source(session: Session, source_id: int) -> Sequence[tuple]:
-    """(coding id, start, end, node id, node name, colour, coder) for the document view."""
+def spans_for_source(session: Session, source_id: int, coders: Collection[str] | None = None) -> Sequence[tuple]:
+    """(coding id, start, end, node id, node name, colour, coder) for the document view; only ``coders``'
+    codings when given (None: everyone's)."""
     return session.execute(
         select(Coding.id, Coding.start, Coding.end, Node.id, Node.name, Node.color, Coding.coder)
         .join(Node, Node.id == Coding.node_id)
-        .where(Coding.source_id == source_id)
+        .where(Coding.source_id == source_id, only_coders(Coding.coder, coders))
         .order_by(Coding.start)
     ).all()
 

@@ -35,10 +35,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from . import blind
 from .commands import Change, command
 from .errors import Conflict, InvalidInput
 
-NOT_UNDOABLE = {"project.create", "audit.baseline", "project.identify", "undo", "redo"}
+NOT_UNDOABLE = {"project.create", "audit.baseline", "project.identify", "undo", "redo", "project.end_blind"}
 
 # ---------------------------------------------------------------------- what the capture records
 # Columns stored as hex (binary values in a JSON record).
@@ -383,6 +384,7 @@ def undo(session: Session, coder: str) -> Change:
         raise InvalidInput("There is nothing to undo.")
     seq, summary = target
     _check_later_changes(session, seq, coder)
+    blind.capture_setting(session)  # the blind setting lives in meta, which the schema's capture leaves out
     _apply_inverse(session, seq)
     def mark(s: Session, undo_seq: int) -> None:
         s.execute(text("UPDATE history SET state = 'undone', undone_by = :u WHERE seq = :seq"),
@@ -399,6 +401,7 @@ def redo(session: Session, coder: str) -> Change:
     seq, summary = target
     undone_by = session.execute(text("SELECT undone_by FROM history WHERE seq = :s"), {"s": seq}).scalar_one()
     _check_later_changes(session, undone_by, coder)
+    blind.capture_setting(session)
     _apply_inverse(session, undone_by)
     def mark(s: Session, _redo_seq: int) -> None:
         s.execute(text("UPDATE history SET state = 'done', undone_by = NULL WHERE seq = :seq"), {"seq": seq})

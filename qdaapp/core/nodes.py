@@ -9,11 +9,13 @@ siblings (enforced by a unique index as well as here, with a clearer message).
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from .blind import only_coders
 from .commands import Change, command
 from .errors import Conflict, InvalidInput, NotFound
 from .models import Coding, Memo, Node
@@ -336,14 +338,18 @@ def delete_node(session: Session, node_id: int) -> Change:
     return Change("node.delete", "node", node.id, summary, before={"nodes": nodes, "codings": codings})
 
 
-def coding_counts(session: Session) -> dict[int, int]:
-    """node id -> how many codings it has (nodes without any are left out): one grouped query."""
-    return dict(session.execute(select(Coding.node_id, func.count()).group_by(Coding.node_id)).all())
+def coding_counts(session: Session, coders: Collection[str] | None = None) -> dict[int, int]:
+    """node id -> how many codings it has (nodes without any are left out): one grouped query.
+    ``coders``: count only these coders' codings (None: everyone's)."""
+    return dict(session.execute(
+        select(Coding.node_id, func.count()).where(only_coders(Coding.coder, coders)).group_by(Coding.node_id)
+    ).all())
 
 
-def list_nodes(session: Session) -> list[NodeInfo]:
-    """Every node with its path and coding count, free nodes first, then the tree in order."""
-    counts = coding_counts(session)
+def list_nodes(session: Session, coders: Collection[str] | None = None) -> list[NodeInfo]:
+    """Every node with its path and coding count (of ``coders``' codings, None: everyone's), free nodes
+    first, then the tree in order."""
+    counts = coding_counts(session, coders)
     rows = session.execute(
         select(Node.id, Node.name, Node.kind, Node.parent_id, Node.description, Node.color, Node.position)
     ).all()

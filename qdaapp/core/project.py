@@ -8,7 +8,6 @@ backup copy before migrating an older one.
 
 from __future__ import annotations
 
-import getpass
 import os
 import sqlite3
 import uuid
@@ -53,7 +52,10 @@ PROJECT_SUFFIX = ".qda"
 
 
 def default_coder() -> str:
-    return os.environ.get("QDAAPP_CODER") or getpass.getuser() or "coder"
+    """``QDAAPP_CODER``, else the login name when it names a person (not "root", "user"...), else "coder"."""
+    from .coders import login_name
+
+    return os.environ.get("QDAAPP_CODER") or login_name() or "coder"
 
 
 class Project:
@@ -101,7 +103,7 @@ class Project:
         try:
             _migrate(engine)
             project = cls(path, engine, coder or default_coder(), read_only=False, lock=lock)
-            project._write_meta({"project_id": str(uuid.uuid4()), "created_at": utcnow()})
+            project._write_meta({"project_id": str(uuid.uuid4()), "created_at": utcnow(), "owner": project.coder})
             project.run(_create_project, path.stem)
         except BaseException:
             engine.dispose()

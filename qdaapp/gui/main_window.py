@@ -41,6 +41,7 @@ from qdaapp.gui.panels import naming
 from qdaapp.gui.panels.analysis import AnalysisPanels
 from qdaapp.gui.panels.backups import BackupKeeper
 from qdaapp.gui.panels.changes import apply_change
+from qdaapp.gui.panels.coders import CoderView
 from qdaapp.gui.panels.coding import CodingController
 from qdaapp.gui.panels.documents import DocumentArea
 from qdaapp.gui.panels.durable import Durability
@@ -120,6 +121,10 @@ class MainWindow(QMainWindow):
         self.analysis = AnalysisPanels(self)
         self.review = review.install(self)  # review comments: Review menu, inbox dock, status-bar notice
         self.histories = PassageHistories(self)  # each coding's history, from its stripe, passage or hit
+        self.coder_view = CoderView(self)  # whose codings the views show; the Team menu (after Review)
+        for panel in (self.documents, self.nodes_panel, self.passages):
+            panel.shown_coders = self.coder_view.coders
+        self.coder_view.changed.connect(self.show_coders_changed)
         self.actions.watch_edits()
         self._connect()
         self.layout_docks.remember_default()
@@ -221,6 +226,7 @@ class MainWindow(QMainWindow):
         self.project = project
         self.runner.project = project
         project.subscribe(self._bridge.changed.emit)
+        self.coder_view.set_project(project)
         for panel in self._panels():
             panel.set_project(project)
         self.documents.project = project
@@ -290,6 +296,7 @@ class MainWindow(QMainWindow):
         self.coding.clicked = None
         for panel in self._panels():
             panel.set_project(None)
+        self.coder_view.set_project(None)
         self.runner.sync()
         self._show_welcome()
         return project
@@ -322,11 +329,21 @@ class MainWindow(QMainWindow):
         return self.status.read_only_badge
 
     def update_status(self) -> None:
-        self.status.show_summary(self.project)
+        coder_view = getattr(self, "coder_view", None)  # made once the menus are complete
+        self.status.show_summary(self.project, coder_view.shown_count() if coder_view is not None else None)
         if self.project is not None and self.audit_result is not None:
             self.status.show_audit(self.audit_result)
 
     # -- changes ------------------------------------------------------------------
+    def show_coders_changed(self) -> None:
+        """The window shows other coders' codings now: read the stripes, node counts and passages again."""
+        if self.project is None:
+            return
+        self.nodes_panel.recount()
+        self.documents.reload_spans()
+        self.passages.refresh()
+        self.update_status()
+
     def _on_project_change(self, change: Any) -> None:
         """Redraw what ``change`` touched; a failure here must never look like a failed command."""
         if self.project is None:

@@ -64,8 +64,9 @@ ACTIONS = frozenset({
     "diary.create", "fragment.create", "fragment.delete", "fragment.move", "fragment.place", "fragment.update",
     "frame.apply", "framework.set", "hits.accept", "hits.reject", "lexicon.edit", "link.create", "link.delete",
     "markers.run", "memo.create", "memo.delete", "memo.update", "node.create", "node.delete", "node.merge",
-    "node.move", "node.update", "project.create", "project.identify", "project.merge", "redo", "refi.import",
-    "search.code", "source.delete", "source.import", "source.update", "speaker.set_role", "undo",
+    "node.move", "node.update", "project.create", "project.end_blind", "project.identify", "project.merge",
+    "project.set_blind", "redo", "refi.import", "search.code", "source.delete", "source.import", "source.update",
+    "speaker.set_role", "undo",
 })
 
 

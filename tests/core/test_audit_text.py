@@ -128,12 +128,17 @@ def test_every_registered_action_has_its_own_sentence() -> None:
     # Read from their summaries, which already say it all in plain words.
     plain = {"case.create", "case.update", "case.assign", "attribute.create", "attribute.remove", "account.create",
              "account.update", "account.delete", "actor.create", "actant.assign", "actant.remove", "lexicon.edit",
-             "frame.apply", "speaker.set_role", "fragment.place", "undo", "redo"}
+             "frame.apply", "speaker.set_role", "fragment.place", "undo", "redo", "project.set_blind",
+             "project.end_blind"}
     missing = sorted(a for a in set(REGISTRY) | SUB_EVENTS if a not in audit_text.RENDERERS and a not in plain)
     assert missing == []
 
 
 def test_a_summary_reads_in_the_past_tense() -> None:
+    assert audit_text.from_summary("switch blind coding off: everyone sees all codings") == (
+        "Switched blind coding off: everyone sees all codings")
+    assert audit_text.from_summary("end the blind phase: everyone now sees all coders' codings").startswith(
+        "Ended the blind phase")
     assert audit_text.from_summary("create case 'P1 Rosa'") == "Created case 'P1 Rosa'"
     assert audit_text.from_summary("assign Rosa.txt to case 'P1'") == "Assigned Rosa.txt to case 'P1'"
     assert audit_text.cut("one two three four", 9) == "one two…"

@@ -42,7 +42,7 @@ def window(make_window, project_path: Path, qtbot):
 
 def test_docks_and_menu_are_in_the_window(window) -> None:
     a = window.analysis
-    assert menu_titles(window) == ["File", "Edit", "Codebook", "Analysis", "Review", "View", "Help"]
+    assert menu_titles(window) == ["File", "Edit", "Codebook", "Analysis", "Review", "Team", "View", "Help"]
     names = {d.objectName() for d in window.all_docks()}
     assert {"SearchDock", "MarkerReviewDock", "AccountsDock"} <= names
     assert a.search_dock in window.tabifiedDockWidgets(window.bottom_dock)

@@ -37,6 +37,10 @@ _SOURCES_DOCK = ("source", "case", "attribute", "attribute value", "account", "a
 
 def apply_change(window: MainWindow, change: Change) -> None:
     """The one path from a committed command to the views, whoever ran it (window, dock, worker, undo)."""
+    if window.coder_view.on_change(change):  # blind coding was switched: other coders' work shows or hides
+        refresh_shown(window)
+        window.update_status()
+        return
     nodes_read = _nodes_changed(window, change)
     _codings_changed(window, change, counts_read=nodes_read)
     if change.touches(*_SOURCES_DOCK):
@@ -67,16 +71,21 @@ def _span(w: MainWindow, key: CodingKey) -> CodingSpan:
 
 
 def _codings_changed(w: MainWindow, change: Change, counts_read: bool) -> None:
-    """Add, replace and drop the spans of the codings the change touched; move their nodes' counts."""
-    added, removed = change.codings("created"), change.codings("removed")
-    moved = change.codings("changed")
-    if not (added or removed or moved):
+    """Add, replace and drop the spans of the codings the change touched; move their nodes' counts.
+    Only the codings of the coders the window shows count (see panels/coders.py)."""
+    shows = w.coder_view.shows
+    added = [k for k in change.codings("created") if shows(k.coder)]
+    removed = [k for k in change.codings("removed") if shows(k.coder)]
+    every_moved = change.codings("changed")
+    moved = [k for k in every_moved if shows(k.coder)]
+    hidden = [k for k in every_moved if not shows(k.coder)]  # moved to a coder not shown: its stripe goes
+    if not (added or removed or every_moved):
         return
     add: dict[int, list[CodingSpan]] = defaultdict(list)
     drop: dict[int, set[int]] = defaultdict(set)
     for key in (*added, *moved):
         add[key.source_id].append(_span(w, key))
-    for key in removed:
+    for key in (*removed, *hidden):
         drop[key.source_id].add(key.id)
     for source_id in set(add) | set(drop):
         view = w.documents.view(source_id)
@@ -98,7 +107,8 @@ def _codings_changed(w: MainWindow, change: Change, counts_read: bool) -> None:
         for t in change.touched:
             if t.entity == "coding" and t.kind == "changed":
                 for key in t.before:
-                    delta[key.node_id] -= 1
+                    if shows(key.coder):
+                        delta[key.node_id] -= 1
         for key in moved:
             delta[key.node_id] += 1
         for node_id, d in delta.items():

@@ -7,6 +7,7 @@ Codings reach open documents incrementally: :meth:`add_coding` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -38,6 +39,8 @@ class DocumentArea(QStackedWidget):
         super().__init__(parent)
         self.setObjectName("DocumentArea")
         self.project: Any = None
+        # Whose codings the stripes show (None: everyone's); the window's coder view sets it.
+        self.shown_coders: Callable[[], set[str] | None] = lambda: None
         self.tabs = QTabWidget()
         self.tabs.setTabsClosable(True)
         self.tabs.setMovable(True)
@@ -102,7 +105,7 @@ class DocumentArea(QStackedWidget):
         if view is None:
             with self.project.read_session() as s:
                 info = source_ops.structure(s, source_id)
-                spans = [span_from_row(r) for r in coding_ops.spans_for_source(s, source_id)]
+                spans = [span_from_row(r) for r in coding_ops.spans_for_source(s, source_id, self.shown_coders())]
             view = DocumentView()
             view.setProperty("source_id", source_id)
             view.set_document(info["text"], spans, info["page_starts"], info["turns"])
@@ -213,7 +216,8 @@ class DocumentArea(QStackedWidget):
             return
         with self.project.read_session() as s:
             for source_id, view in views.items():
-                view.set_spans([span_from_row(r) for r in coding_ops.spans_for_source(s, source_id)])
+                view.set_spans([span_from_row(r)
+                                for r in coding_ops.spans_for_source(s, source_id, self.shown_coders())])
 
     # -- handlers -----------------------------------------------------------------
     def _on_tab_close_requested(self, index: int) -> None:

@@ -60,6 +60,8 @@ class NodesPanel(QWidget):
         super().__init__(parent)
         self.runner = runner
         self.project: Any = None
+        # Whose codings the counts are of (None: everyone's); the window's coder view sets it.
+        self.shown_coders: Callable[[], set[str] | None] = lambda: None
         self.code_span_handler: Callable[[int, int, int, int | None], bool] | None = None
         self.model = NodeTreeModel(self)
         self.model.actions = self
@@ -126,7 +128,7 @@ class NodesPanel(QWidget):
             self.model.load([])
         else:
             with self.project.read_session() as s:
-                self.model.load(node_ops.list_nodes(s))
+                self.model.load(node_ops.list_nodes(s, coders=self.shown_coders()))
         self._restore(expanded, current)
 
     def recount(self) -> list[int]:
@@ -134,7 +136,7 @@ class NodesPanel(QWidget):
         if self.project is None:
             return []
         with self.project.read_session() as s:
-            return self.model.set_counts(node_ops.coding_counts(s))
+            return self.model.set_counts(node_ops.coding_counts(s, self.shown_coders()))
 
     def current_node_id(self) -> int | None:
         item = self.model.item(self.view.currentIndex())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
@@ -23,6 +24,8 @@ class PassagesPanel(QWidget):
         super().__init__(parent)
         self.project: Any = None
         self.node_id: int | None = None
+        # Whose codings are listed (None: everyone's); the window's coder view sets it.
+        self.shown_coders: Callable[[], set[str] | None] = lambda: None
         self.header = QLabel(EMPTY)
         self.header.setObjectName("PanelHeader")
         self.model = PassagesModel(self)
@@ -74,18 +77,20 @@ class PassagesPanel(QWidget):
             return
         try:
             with self.project.read_session() as s:
-                passages = coding_ops.list_codings(s, node_ref=self.node_id)
+                passages = coding_ops.list_codings(s, node_ref=self.node_id, coders=self.shown_coders())
         except NotFound:
             self.node_id = None
             self.refresh()
             return
         self.model.set_passages(passages)
         n = len(passages)
+        shown = self.shown_coders()
+        by = f" by {', '.join(sorted(shown))}" if shown else ""
         if n:
-            self.header.setText(f"<b>{self._node_name}</b>: {n} coded passage{'s' if n != 1 else ''}. "
+            self.header.setText(f"<b>{self._node_name}</b>: {n} coded passage{'s' if n != 1 else ''}{by}. "
                                 "Double-click one to open it in its document.")
         else:
-            self.header.setText(f"<b>{self._node_name}</b> has no codings yet. Select text in a document "
+            self.header.setText(f"<b>{self._node_name}</b> has no codings{by} yet. Select text in a document "
                                 "and drag it onto the node, or press Ctrl+K.")
 
     def _on_double_clicked(self, index: QModelIndex) -> None:

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QStandardPaths, QThreadPool
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit
 
+from qdaapp.core.coders import login_name
 from qdaapp.core.db import looks_like_sqlite
 from qdaapp.core.errors import ProjectError, ProjectInUse, QdaError
 from qdaapp.core.logs import data_dir
-from qdaapp.core.project import PROJECT_SUFFIX, Project, default_coder
+from qdaapp.core.project import PROJECT_SUFFIX, Project
 from qdaapp.gui.dialogs.messages import confirm, show_error, warn
 from qdaapp.gui.workers import make_progress_dialog, run_in_worker, running_jobs
 
@@ -51,8 +52,20 @@ class ProjectFlow(QObject):
 
     # -- who is coding ------------------------------------------------------------------
     def coder(self) -> str:
-        """The name last given on this computer (the suggestion for a new project)."""
-        return os.environ.get("QDAAPP_CODER") or str(self.w.settings.value("coder", "") or default_coder())
+        """The name last given on this computer (the suggestion for a new project), else the login name
+        when it names a person; "" when there is none yet (a generic login such as "root" is never used)."""
+        return os.environ.get("QDAAPP_CODER") or str(self.w.settings.value("coder", "") or login_name())
+
+    def ensure_coder(self, project_name: str = "") -> str | None:
+        """The coder's name, asked for once when this computer has none yet (the first start); None if the
+        user gave none."""
+        name = self.coder()
+        if os.environ.get("QDAAPP_CODER") or self.w.settings.value("coder", ""):
+            return name
+        given = self._ask_name(name, project_name)
+        if given is not None:
+            self.w.settings.setValue("coder", given)
+        return given
 
     @staticmethod
     def _coder_key(project: Any) -> str | None:
@@ -87,12 +100,16 @@ class ProjectFlow(QObject):
         stored = self.w.settings.value(key, "") if key else ""
         if stored:
             return str(stored)
-        name = self.coder()
         if project.read_only:
-            return name
-        if not self._is_demo(project.path):
-            name = self._ask_name(name, project.path.stem) or name
-            self.w.settings.setValue("coder", name)
+            return self.coder() or "Guest"  # nothing is recorded under it; blind coding shows a guest nothing
+        if self._is_demo(project.path):
+            return self.ensure_coder(project.path.stem) or "Guest"
+        name = self._ask_name(self.coder(), project.path.stem) or self.coder()
+        if not name:
+            raise ProjectError(f"{project.path.name} was not opened: your name is recorded with every change you "
+                               "make, so it is needed to work on a project. Open it again and give your name or "
+                               "initials.")
+        self.w.settings.setValue("coder", name)
         if key:
             self.w.settings.setValue(key, name)
         return name
@@ -110,6 +127,7 @@ class ProjectFlow(QObject):
             if key and not project.read_only:
                 self.w.settings.setValue(key, name)
             project.coder = name
+            self.w.coder_view.refresh()  # "my codings" are the new name's; blind coding may show more or less
             self.w.coding.load_recent()
             self.w.runner.sync()
             self.w.update_status()
@@ -143,11 +161,8 @@ class ProjectFlow(QObject):
 
     # -- new / open -----------------------------------------------------------------
     def new_project(self) -> bool:
-        if not self.w.settings.value("coder", "") and not os.environ.get("QDAAPP_CODER"):
-            name = self._ask_name(self.coder())
-            if name is None:
-                return False
-            self.w.settings.setValue("coder", name)
+        if self.ensure_coder() is None:
+            return False
         start = str(Path(self._start_folder()) / f"My study{PROJECT_SUFFIX}")
         path, _ = QFileDialog.getSaveFileName(self.w, "New project", start, PROJECT_FILTER)
         if not path:
@@ -165,8 +180,11 @@ class ProjectFlow(QObject):
             path = path.with_name(path.name + PROJECT_SUFFIX)
         if not self.close():
             return False
+        coder = self.ensure_coder(path.stem)
+        if coder is None:
+            return False
         try:
-            project = Project.create(path, coder=self.coder())
+            project = Project.create(path, coder=coder)
         except Exception as exc:
             show_error(self.w, exc)
             return False

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QStatusBar
+from PySide6.QtWidgets import QLabel, QLineEdit, QStatusBar, QWidget
 
 REASON_TIP = ("Optional: why you are making the next changes. It is recorded with each change in the audit trail "
               "while this field is filled in; clear it when it no longer applies.")
@@ -54,6 +54,17 @@ class StatusArea(QObject):
         bar.addPermanentWidget(self.read_only_badge)
         self.set_project(None)
 
+    def insert_permanent(self, *widgets: QWidget) -> None:
+        """Put ``widgets`` among the permanent ones, before the reason field (which moves to their right)."""
+        own = (self.reason_label, self.reason, self.read_only_badge)
+        shown = [w.isVisibleTo(self.bar) for w in own]
+        for widget in own:
+            self.bar.removeWidget(widget)
+        for widget in (*widgets, *own):
+            self.bar.addPermanentWidget(widget)
+        for widget, visible in zip(own, shown, strict=True):
+            widget.setVisible(visible)
+
     def set_project(self, project: Any) -> None:
         editable = project is not None and not project.read_only
         self.reason.clear()
@@ -73,13 +84,14 @@ class StatusArea(QObject):
             self.reason.selectAll()
 
     # -- texts --------------------------------------------------------------------
-    def show_summary(self, project: Any) -> None:
+    def show_summary(self, project: Any, codings: int | None = None) -> None:
+        """Project · coder · counts; ``codings``: the count of the codings shown, when not all are."""
         if project is None:
             self.summary_label.setText("No project open")
             self.audit_label.setText("")
             return
         counts = project.summary()
-        s, c = counts["sources"], counts["codings"]
+        s, c = counts["sources"], (counts["codings"] if codings is None else codings)
         self.summary_label.setText(
             f"{project.path.stem} · {project.coder} · {s:,} source{'s' if s != 1 else ''} · "
             f"{c:,} coding{'s' if c != 1 else ''} ·"
