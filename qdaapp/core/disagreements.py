@@ -20,22 +20,21 @@ events, not undone) and the disagreements still open.
 from __future__ import annotations
 
 import json
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from . import nodes as node_ops
 from . import sources as source_ops
+from .agreement import CONSENSUS, UNITS, known_coders
+from .agreement_units import UnitIndex, load_units
 from .errors import InvalidInput
 from .layers import merge_stretches
-from .models import Coding, Sentence, Source
-from .text import paragraph_starts
+from .models import Coding, Source
 
-CONSENSUS = "consensus"  # the coder name of consensus codings
-UNITS = ("character", "sentence", "paragraph")
 DECISIONS = ("disagreement.keep", "disagreement.keep_both", "disagreement.consensus")
 _ACTIONS = ", ".join(f"'{action}'" for action in DECISIONS)  # for SQL
 
@@ -101,35 +100,12 @@ def clip(spans: Sequence[Span], start: int, end: int) -> list[Span]:
 
 
 # ---------------------------------------------------------------------- units
-def unit_spans(session: Session, source_id: int, unit: str) -> list[Span]:
-    """The sentences or paragraphs of a source, in order (a paragraph without its line break)."""
-    if unit == "sentence":
-        rows = session.execute(select(Sentence.start, Sentence.end).where(Sentence.source_id == source_id)
-                               .order_by(Sentence.start)).all()
-        if not rows:
-            name = session.scalar(select(Source.name).where(Source.id == source_id))
-            raise InvalidInput(f"The sentences of {name} are not known yet: sentence units need the search "
-                               "index, which is built in the background after the project opens "
-                               "(or with 'qdaapp index'). Try again when it is ready, or count paragraphs.")
-        return [(a, b) for a, b in rows if b > a]
-    starts_json, length, last = session.execute(
-        select(Source.paragraph_starts, Source.length, func.substr(Source.text, Source.length, 1))
-        .where(Source.id == source_id)).one()
-    starts = json.loads(starts_json) if starts_json else paragraph_starts(source_ops.text_and_pages(
-        session, source_id)[0])
-    ends = [s - 1 for s in starts[1:]] + [length - 1 if last == "\n" else length]
-    return [(a, b) for a, b in zip(starts, ends, strict=True) if b > a]
-
-
-def touched_units(units: Sequence[Span], spans: Sequence[Span]) -> set[int]:
-    """Indexes of the ``units`` (sorted, disjoint) that any of ``spans`` overlaps."""
-    ends = [b for _a, b in units]
+def touched_units(units: UnitIndex, spans: Sequence[Span]) -> set[int]:
+    """Indexes of the units that any of ``spans`` overlaps."""
     out: set[int] = set()
     for start, end in spans:
-        i = bisect_right(ends, start)
-        while i < len(units) and units[i][0] < end:
-            out.add(i)
-            i += 1
+        first, stop = units.touched(start, end)
+        out.update(range(first, stop))
     return out
 
 
@@ -143,15 +119,15 @@ def check_coders(session: Session, coders: Sequence[str]) -> tuple[str, str]:
         if coder == CONSENSUS:
             raise InvalidInput(f"'{CONSENSUS}' holds the agreed codings; compare two of the coders instead.")
         if not _known(session, coder):
-            known = sorted(set(session.scalars(select(Coding.coder).distinct())) - {CONSENSUS})
-            raise InvalidInput(f"'{coder}' has coded nothing in this project. Coders who have: "
-                               f"{', '.join(known) or 'none yet'}.")
+            known = [c for c in known_coders(session) if c != CONSENSUS]
+            raise InvalidInput(f"This project has no coder '{coder}'. Its coders: {', '.join(known) or 'none yet'}.")
     return pair[0], pair[1]
 
 
 def _known(session: Session, coder: str) -> bool:
-    """Whether ``coder`` has coded something, or had before a decision on a disagreement removed it."""
-    if session.scalar(select(Coding.id).where(Coding.coder == coder).limit(1)) is not None:
+    """Whether the project knows ``coder`` (see :func:`.agreement.known_coders`), or knew them before a
+    decision on a disagreement removed their last coding."""
+    if coder in known_coders(session):
         return True
     named = json.dumps(coder)
     return any(named in (after or "") and coder in (json.loads(after).get("coders") or [])
@@ -198,8 +174,13 @@ def disagreements(session: Session, coders: Sequence[str], node_id: int | None =
     if source_id is not None:
         source_id = source_ops.resolve(session, source_id).id
     out: list[Disagreement] = []
-    units: dict[int, list[Span]] = {}
-    for (sid, nid), by in _codings(session, (a, b, CONSENSUS), node_id, source_id).items():
+    groups = _codings(session, (a, b, CONSENSUS), node_id, source_id)
+    units: dict[int, UnitIndex] = {}
+    if unit != "character":
+        ids = sorted({sid for sid, _nid in groups})
+        names = {i: n for i, n in session.execute(select(Source.id, Source.name).where(Source.id.in_(ids)))}
+        units = load_units(session, unit, ids, names)
+    for (sid, nid), by in groups.items():
         rows = {c: by.get(c, []) for c in (a, b)}
         if not rows[a] and not rows[b]:
             continue
@@ -210,13 +191,11 @@ def disagreements(session: Session, coders: Sequence[str], node_id: int | None =
             for one, other in ((a, b), (b, a)):
                 found += [(s, e, one) for s, e in subtract(subtract(cover[one], cover[other]), agreed)]
         else:
-            if sid not in units:
-                units[sid] = unit_spans(session, sid, unit)
-            spans = units[sid]
-            hit = {c: touched_units(spans, cover[c]) for c in (a, b)}
-            settled = touched_units(spans, agreed)
+            index = units[sid]
+            hit = {c: touched_units(index, cover[c]) for c in (a, b)}
+            settled = touched_units(index, agreed)
             for one, other in ((a, b), (b, a)):
-                found += [(*spans[i], one) for i in hit[one] - hit[other] - settled]
+                found += [(index.starts[i], index.ends[i], one) for i in hit[one] - hit[other] - settled]
         for s, e, one in found:
             other = b if one == a else a
             out.append(Disagreement(sid, nid, s, e, (one,), (other,),

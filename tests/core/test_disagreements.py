@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qdaapp.core import coding, disagreements, nodes, sources
+from qdaapp.core.agreement_units import load_units
 from qdaapp.core.disagreements import CONSENSUS, Disagreement, intersect, subtract
 from qdaapp.core.errors import InvalidInput
 from qdaapp.core.project import Project
@@ -92,13 +93,14 @@ def test_paragraph_units_count_a_unit_coded_when_any_of_it_is(project: Project) 
 def test_sentence_units_need_the_index_and_follow_it(project: Project) -> None:
     code(project, "Ana", 2, 4)
     code(project, "Ben", 20, 22)
-    with pytest.raises(InvalidInput, match="sentences of Notes.txt are not known yet"):
+    with pytest.raises(InvalidInput, match="'Notes.txt' is not indexed yet"):
         spans(project, unit="sentence")
     from qdaapp.core import indexing
 
     indexing.index_sources(project)
     with project.read_session() as s:
-        units = disagreements.unit_spans(s, ids(project)[0], "sentence")
+        index = load_units(s, "sentence", [ids(project)[0]], {})[ids(project)[0]]
+    units = list(zip(index.starts, index.ends, strict=True))
     assert units[0][0] == 0 and len(units) >= 2
     got = spans(project, unit="sentence")
     assert [c for _a, _b, c in got] == ["Ana", "Ben"]
@@ -108,7 +110,7 @@ def test_sentence_units_need_the_index_and_follow_it(project: Project) -> None:
 @pytest.mark.parametrize("coders, problem", [
     (("Ana",), "two different coders"),
     (("Ana", "Ana"), "two different coders"),
-    (("Ana", "Zoe"), "'Zoe' has coded nothing in this project. Coders who have: Ana, Ben"),
+    (("Ana", "Zoe"), "This project has no coder 'Zoe'. Its coders: Ana, Ben, tester"),
     (("Ana", CONSENSUS), "holds the agreed codings"),
 ])
 def test_bad_coders_are_named(project: Project, coders, problem: str) -> None:
