@@ -19,7 +19,7 @@ from qdaapp.core.text import OffsetMap
 from qdaapp.gui.views.stripes import StripeMargin
 
 CONTEXT = 400  # characters of context at most on each side, cut at line breaks
-COLUMN_MIN = 96
+COLUMN_MIN = 64
 SPAN_SHADE = "#fff1b8"
 
 
@@ -65,11 +65,14 @@ class PairedPassage(QWidget):
         self.offset = 0  # code point of the source where the passage shown starts
         self._omap = OffsetMap((), 0)
         self.column = COLUMN_MIN
+        self._coders: tuple[str, ...] = ("", "")
 
     def set_coders(self, coders: Sequence[str]) -> None:
+        self._coders = tuple(coders)
         for label, coder in zip(self.headers, coders, strict=True):
             label.setText(coder)
             label.setToolTip(f"{coder}'s codings over this passage, at every node")
+        self._place()
 
     def show_passage(self, text: str, start: int, end: int, spans: Sequence[Sequence[CodingSpan]],
                      where: str = "") -> None:
@@ -127,8 +130,9 @@ class PairedPassage(QWidget):
             margin.max_width = self.column
             margin.setGeometry(frame + i * self.column, frame, self.column, self.edit.height() - 2 * frame)
             margin.update()
-        for label in self.headers:
+        for label, coder in zip(self.headers, self._coders, strict=True):
             label.setFixedWidth(self.column)
+            label.setText(label.fontMetrics().elidedText(coder, Qt.TextElideMode.ElideRight, self.column - 6))
         self.headers[0].setContentsMargins(frame, 0, 0, 0)
 
     def resizeEvent(self, event: QResizeEvent) -> None:

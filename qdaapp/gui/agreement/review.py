@@ -184,8 +184,9 @@ class ReviewPane(QWidget):
         self.pair, self.unit = pair, unit
         self.node_id, self.source_id = node_id, source_id
         a, b = pair
-        self.title.setText(f"Disagreements between <b>{escape(a)}</b> and <b>{escape(b)}</b> at "
-                           f"<b>{escape(node_name)}</b> in <b>{escape(source_name)}</b>")
+        node = f"<b>{escape(node_name)}</b>" if node_id is not None else "every node"
+        source = f"<b>{escape(source_name)}</b>" if source_id is not None else "every source"
+        self.title.setText(f"Disagreements between <b>{escape(a)}</b> and <b>{escape(b)}</b> at {node} in {source}")
         self.buttons["keep_a"].setText(f"Keep {a}'s (1)")
         self.buttons["keep_b"].setText(f"Keep {b}'s (2)")
         self.buttons["keep_a"].setToolTip(f"{b}'s coding here is made to match {a}'s")

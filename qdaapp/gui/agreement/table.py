@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 # (lowest value of the band, colour, words) from the top band down.
 BANDS = ((0.8, "#7cc47f", "0.80 or more"), (0.6, "#cfe8a9", "0.60–0.80"), (0.4, "#f6d58e", "0.40–0.60"),
@@ -41,11 +41,15 @@ def number(value: float | None) -> str:
 
 
 def cell_text(cell: Any, coders: int) -> str:
+    if not cell.both and not any(n for _who, n in cell.only):
+        return "—"  # no one coded the node here
     return f"{number(figure(cell, coders))} · {cell.percent:.0f}%"
 
 
 def cell_tooltip(cell: Any, unit: str, node: str, source: str) -> str:
     plural = f"{unit}s"
+    if not cell.both and not any(n for _who, n in cell.only):
+        return f"<b>{node}</b> in <b>{source}</b><br>No coder coded this node here."
     only = "".join(f"<br>Coded by {who} only: {n:,}" for who, n in cell.only)
     kappa = "" if cell.kappa is None and len(cell.only) > 2 else f"<br>Cohen's kappa: {number(cell.kappa)}"
     return (f"<b>{node}</b> in <b>{source}</b><br>{cell.units:,} {plural} compared"
@@ -186,6 +190,22 @@ class PinnedTotals(QSortFilterProxyModel):
             ascending = self.sortOrder() == Qt.SortOrder.AscendingOrder
             return (right.row() == last) == ascending
         return super().lessThan(left, right)
+
+
+class CellDelegate(QStyledItemDelegate):
+    """Cells keep their colour when chosen: the chosen cell gets a dark frame instead of the selection colour."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        chosen = bool(option.state & QStyle.StateFlag.State_Selected)
+        plain = QStyleOptionViewItem(option)
+        plain.state &= ~QStyle.StateFlag.State_Selected
+        plain.state &= ~QStyle.StateFlag.State_HasFocus
+        super().paint(painter, plain, index)
+        if chosen:
+            painter.save()
+            painter.setPen(QPen(QColor("#1f3f7a"), 3))
+            painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
+            painter.restore()
 
 
 class Legend(QWidget):

@@ -30,7 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from qdaapp.gui.agreement.review import ReviewPane
-from qdaapp.gui.agreement.table import KEY_ROLE, AgreementModel, Legend, PinnedTotals, figure, number
+from qdaapp.gui.agreement.table import (
+    KEY_ROLE,
+    AgreementModel,
+    CellDelegate,
+    Legend,
+    PinnedTotals,
+    figure,
+    number,
+)
 from qdaapp.gui.narrative.common import watch
 
 REFRESH_AFTER_MS = 600
@@ -43,8 +51,9 @@ def overall_text(agreement: Any) -> str:
     if len(agreement.coders) == 2:
         parts.append(f"Cohen's kappa <b>{number(cell.kappa)}</b>")
     parts.append(f"Krippendorff's alpha <b>{number(cell.alpha)}</b>")
-    return (f"<b>{escape(who)}</b>, by {agreement.unit}: {len(agreement.nodes)} node(s) × "
-            f"{len(agreement.sources)} source(s), {cell.units:,} {agreement.unit}s per node. Overall: "
+    per_node = cell.units // max(1, len(agreement.nodes))
+    return (f"<b>{escape(who)}</b>, by {agreement.unit}: {len(agreement.nodes)} node(s) in "
+            f"{len(agreement.sources)} source(s) of {per_node:,} {agreement.unit}s in all. Overall: "
             + " · ".join(parts))
 
 
@@ -86,6 +95,7 @@ class AgreementView(QWidget):
         self.table = QTableView()
         self.table.setObjectName("AgreementTable")
         self.table.setModel(self.proxy)
+        self.table.setItemDelegate(CellDelegate(self.table))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
