@@ -32,6 +32,14 @@ UNITS = ("character", "sentence", "paragraph")
 CONSENSUS = "consensus"  # the coder name of consensus codings
 
 
+def band(value: float | None) -> str | None:
+    """The band of a kappa or alpha as NVivo reports them, after Fleiss: 'poor' below 0.40, 'fair'
+    (fair to good) from 0.40 to 0.75, 'excellent' above 0.75; None when the figure is undefined."""
+    if value is None:
+        return None
+    return "excellent" if value > 0.75 else "fair" if value >= 0.40 else "poor"
+
+
 @dataclass(frozen=True)
 class Cell:
     node_id: int | None  # None: all nodes (pooled)

@@ -126,7 +126,8 @@ def _sentences(session: Session, ids: list[int], names: dict[int, str]) -> dict[
                                                .order_by(Sentence.source_id, Sentence.start)):
             found[sid][0].append(start)
             found[sid][1].append(end)
-        lengths.update(session.execute(select(Source.id, Source.length).where(Source.id.in_(part))).tuples())
+        for sid, length in session.execute(select(Source.id, Source.length).where(Source.id.in_(part))):
+            lengths[sid] = length
     missing = sorted(names[sid] for sid, (starts, _e) in found.items() if not starts and lengths.get(sid, 0) > 0)
     if missing:
         shown = ", ".join(f"'{n}'" for n in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
