@@ -3,8 +3,6 @@ decisions with their progress, the table following them, undo, blind coding, exp
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -175,18 +173,17 @@ def test_blind_coding_keeps_the_table_closed(make_window, two_coders: Path, mess
     assert window.agreement.views == []
 
 
-def test_export_writes_through_the_agreement_export(make_window, two_coders: Path, qtbot, tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_export_writes_the_chosen_kind_of_file(make_window, two_coders: Path, qtbot, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(two_coders)
     view = open_view(window, qtbot)
-    written = []
-    fake = types.ModuleType("qdaapp.core.exchange.agreement_export")
-    fake.write_agreement = lambda agreement, path: written.append((agreement, path))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "qdaapp.core.exchange.agreement_export", fake)
-    monkeypatch.setattr(flow_module.QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(tmp_path / "figures"), "Word document (*.docx)"))
-    view.export_button.click()
-    assert written == [(view.model.agreement, tmp_path / "figures.docx")]
+    for chosen, suffix in (("Web page (*.html)", ".html"), ("Excel workbook (*.xlsx)", ".xlsx")):
+        monkeypatch.setattr(flow_module.QFileDialog, "getSaveFileName",
+                            lambda *a, c=chosen, **k: (str(tmp_path / "figures"), c))
+        view.export_button.click()
+        assert (tmp_path / f"figures{suffix}").stat().st_size > 0
+    page = (tmp_path / "figures.html").read_text(encoding="utf-8")
+    assert "Barriers/Workload" in page and "Rosa.txt" in page and "project" in page
 
 
 def test_the_setup_dialog_needs_two_coders(qtbot) -> None:

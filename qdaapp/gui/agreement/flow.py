@@ -200,7 +200,7 @@ class AgreementFlow(QObject):
         try:
             from qdaapp.core.exchange.agreement_export import write_agreement
 
-            write_agreement(agreement, target)
+            write_agreement(agreement, target, title=Path(self.project.path).stem if self.project else "")
         except Exception as exc:
             show_error(self.w, exc)
             return None
