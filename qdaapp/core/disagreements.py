@@ -158,10 +158,21 @@ def _codings(session: Session, coders: Iterable[str], node_id: int | None,
     return groups
 
 
-def _overlapping(rows: list[Row], start: int, end: int) -> tuple[int, ...]:
-    """Ids of the codings among ``rows`` (sorted by start) that overlap ``[start, end)``."""
-    k = bisect_left(rows, (end,))
-    return tuple(cid for a, b, cid in rows[:k] if b > start)
+class _Rows:
+    """One coder's codings at one node in one source, sorted by start, to find those over a span."""
+
+    __slots__ = ("rows", "starts", "longest")
+
+    def __init__(self, rows: list[Row]) -> None:
+        self.rows = rows
+        self.starts = [r[0] for r in rows]
+        self.longest = max((b - a for a, b, _ in rows), default=0)
+
+    def over(self, start: int, end: int) -> tuple[int, ...]:
+        """Ids of the codings that overlap ``[start, end)``."""
+        rows = self.rows
+        lo, hi = bisect_left(self.starts, start - self.longest), bisect_left(self.starts, end)
+        return tuple(rows[i][2] for i in range(lo, hi) if rows[i][1] > start)
 
 
 def disagreements(session: Session, coders: Sequence[str], node_id: int | None = None,
@@ -196,12 +207,19 @@ def disagreements(session: Session, coders: Sequence[str], node_id: int | None =
             settled = touched_units(index, agreed)
             for one, other in ((a, b), (b, a)):
                 found += [(index.starts[i], index.ends[i], one) for i in hit[one] - hit[other] - settled]
-        for s, e, one in found:
+        sorted_rows = {c: _Rows(rows[c]) for c in (a, b)}
+        for s, e, one in found:  # the coder who did not code the span has no coding over it
             other = b if one == a else a
+            over = sorted_rows[one].over(s, e)
             out.append(Disagreement(sid, nid, s, e, (one,), (other,),
-                                    tuple((c, _overlapping(rows[c], s, e)) for c in (a, b))))
-    out.sort(key=lambda d: (d.source_id, d.start, d.end, d.node_id))
+                                    ((a, over), (b, ())) if one == a else ((a, ()), (b, over))))
+    out.sort(key=order)
     return out
+
+
+def order(d: Disagreement) -> tuple[int, int, int, int]:
+    """The order disagreements are listed in: by source, then start."""
+    return d.source_id, d.start, d.end, d.node_id
 
 
 # ---------------------------------------------------------------------- progress

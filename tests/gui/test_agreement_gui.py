@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from qdaapp.core import coding, memos
+from qdaapp.core import coding, disagreements, memos
 from qdaapp.core import nodes as node_ops
 from qdaapp.core.agreement import CONSENSUS
 from qdaapp.core.project import Project
@@ -159,7 +159,20 @@ def test_the_pooled_cell_reviews_every_node_and_source(make_window, two_coders: 
     view = open_view(window, qtbot)
     view.table.setCurrentIndex(view.proxy.mapFromSource(view.model.index_of(None, None)))
     view.review_current()
-    assert view.review.progress_label.text() == "0 done · 4 left"  # Workload in Rosa.txt too
+    pane = view.review
+    assert pane.progress_label.text() == "0 done · 4 left"  # Workload in Rosa.txt too
+
+    def everything() -> list:
+        with window.project.read_session() as s:
+            return disagreements.disagreements(s, ("Ana", "Ben"))
+
+    pane.step(1)
+    pane.trigger("keep_b")  # only the decided node and source are read again
+    assert pane.items == everything() and pane.progress_label.text() == "1 done · 3 left"
+    assert pane.position == 1
+    window.actions.undo.trigger()
+    QApplication.processEvents()
+    assert pane.items == everything() and pane.progress_label.text() == "0 done · 4 left"
     qtbot.keyClick(view.review, Qt.Key.Key_Escape)
     assert not view.review.isVisible()
 

@@ -195,24 +195,37 @@ class ReviewPane(QWidget):
         self.position = 0
         self.reload()
 
-    def reload(self) -> None:
-        """Read the cell's disagreements and progress again (after any change of codings), keeping the place."""
+    def reload(self, groups: set[tuple[int, int]] | None = None) -> None:
+        """Read the disagreements and progress again, keeping the place. With ``groups`` (source id, node id)
+        only those are read again: a pooled cell of a large project is not read whole after each decision."""
         if self.project is None:
             return
         self._texts.clear()
         self._spans.clear()
+        pooled = self.node_id is None or self.source_id is None
         with self.project.read_session() as s:
-            self.items = found.disagreements(s, self.pair, self.node_id, self.source_id, self.unit)
+            if groups is not None and pooled and self.items:
+                groups = {g for g in groups if self._in_scope(*g)}
+                kept = [d for d in self.items if (d.source_id, d.node_id) not in groups]
+                for sid, nid in sorted(groups):
+                    kept += found.disagreements(s, self.pair, nid, sid, self.unit)
+                self.items = sorted(kept, key=found.order)
+            else:
+                self.items = found.disagreements(s, self.pair, self.node_id, self.source_id, self.unit)
             self.done = len(found.decisions(s, self.pair, self.node_id, self.source_id))
             if not self._names:
                 self._names = {src.id: src.name for src in source_ops.list_sources(s)}
         self.position = min(self.position, max(0, len(self.items) - 1))
         self._show()
 
-    def on_change(self) -> None:
+    def on_change(self, change: Any) -> None:
         """Codings changed (an undo, someone's coding): read again; a decision made here reloads by itself."""
         if not self._deciding:
-            self.reload()
+            keys = change.codings("created") + change.codings("removed") + change.codings("changed")
+            self.reload({(k.source_id, k.node_id) for k in keys})
+
+    def _in_scope(self, source_id: int, node_id: int) -> bool:
+        return self.source_id in (None, source_id) and self.node_id in (None, node_id)
 
     def current(self) -> found.Disagreement | None:
         return self.items[self.position] if 0 <= self.position < len(self.items) else None
@@ -308,7 +321,7 @@ class ReviewPane(QWidget):
             self._deciding = False
         if ok:
             self.memo.clear()
-            self.reload()  # the change also reaches the table through the project's listeners
+            self.reload({(item.source_id, item.node_id)})  # the change reaches the table through the listeners
             self.decided.emit()
         return bool(ok)
 

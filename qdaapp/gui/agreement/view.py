@@ -218,7 +218,7 @@ class AgreementView(QWidget):
         if keys:
             self._refresh_timer.start()
         if self.review.isVisible():
-            self.review.on_change()
+            self.review.on_change(change)
 
     def refresh(self, show_progress: bool = False) -> None:
         """Compute the whole table again on a worker (the pooled figures follow the cells)."""
