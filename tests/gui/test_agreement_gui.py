@@ -177,6 +177,32 @@ def test_the_pooled_cell_reviews_every_node_and_source(make_window, two_coders: 
     assert not view.review.isVisible()
 
 
+def test_three_coders_are_coloured_by_alpha_and_reviewed_in_pairs(make_window, two_coders: Path, qtbot) -> None:
+    window = make_window(two_coders)
+    window.project.run(coding.code, "Notes.txt", 0, 17, "Trust", "Cleo")
+    view = open_view(window, qtbot, dict(REQUEST, coders=("Ana", "Ben", "Cleo")))
+    trust, notes, _rosa = ids(window)
+    assert view.legend.title.text() == "Krippendorff's alpha:"
+    assert view.color_of(trust, notes) == band_color(view.model.agreement.cell(trust, notes).alpha)
+    pairs = [view.pair_box.itemText(i) for i in range(view.pair_box.count())]
+    assert pairs == ["Ana and Ben", "Ana and Cleo", "Ben and Cleo"] and view.pair_box.isVisibleTo(view)
+    view.pair_box.setCurrentIndex(1)
+    assert view.review_at(view.proxy.mapFromSource(view.model.index_of(trust, notes)))
+    assert view.review.pair == ("Ana", "Cleo")
+    assert [(d.start, d.end) for d in view.review.items] == [(40, 45)]
+
+
+def test_a_refresh_after_the_tab_closed_does_nothing(make_window, two_coders: Path, qtbot) -> None:
+    window = make_window(two_coders)
+    view = open_view(window, qtbot)
+    shown = []
+    job = window.agreement.compute(REQUEST, shown.append, view=view)
+    window.documents.close_workspace(view)
+    qtbot.waitUntil(lambda: not job.running, timeout=10_000)
+    QApplication.processEvents()
+    assert shown == []
+
+
 def test_blind_coding_keeps_the_table_closed(make_window, two_coders: Path, messages, qtbot,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     window = make_window(two_coders)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog
@@ -148,11 +149,15 @@ class AgreementFlow(QObject):
             else:  # a refresh in the background: the table stays as it was
                 log_exception(exc)
 
+        def done(agreement: Any) -> None:
+            if view is None or shiboken6.isValid(view):  # the tab may have been closed meanwhile
+                on_done(agreement)
+
         key = id(view)
         old = self.jobs.pop(key, None)
         if old is not None and old.running:
             old.request_cancel()
-        job = run_in_worker(work, on_done, failed, dialog)
+        job = run_in_worker(work, done, failed, dialog)
         self.jobs[key] = job
         return job
 
