@@ -111,13 +111,15 @@ def test_review_steps_decides_and_the_table_and_progress_follow_then_undo(make_w
     assert pane.passage.headers[0].text() == "Ana" and pane.passage.headers[1].text() == "Ben"
     assert [len(m._index) for m in pane.passage.margins] == [1, 1]  # each coder's stripes over the passage
     assert "Ana</b> applied here: Trust" in pane.applied.text()
-    pane.setFocus()
-    qtbot.keyClick(pane, Qt.Key.Key_N)
+    assert QApplication.focusWidget() is pane  # Enter on the table hands the keys to the review
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_N)
     assert pane.position == 1 and "Ben</b> coded this" in pane.where.text()
-    qtbot.keyClick(pane, Qt.Key.Key_P)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_P)
     assert pane.position == 0
     before = view.figure_of(trust, notes)
-    pane.memo.setText("Ana read the date as part of it")
+    pane.memo.setFocus()
+    qtbot.keyClicks(pane.memo, "Ana read the date 3 May as part of it")  # digits typed in the memo stay text
+    assert pane.progress_label.text() == "0 done · 3 left"
     qtbot.keyClick(pane.buttons["keep_a"], Qt.Key.Key_1)  # Keep Ana's: Ben gets 0-5
     assert pane.progress_label.text() == "1 done · 2 left"
     assert pane.memo.text() == "" and pane.position == 0 and pane.current().start == 17
@@ -125,7 +127,7 @@ def test_review_steps_decides_and_the_table_and_progress_follow_then_undo(make_w
     assert after > before  # the cell was recomputed at once
     with window.project.read_session() as s:
         (memo,) = memos.list_memos(s, "coding")
-    assert memo.text == "Ana read the date as part of it"
+    assert memo.text == "Ana read the date 3 May as part of it"
     qtbot.waitUntil(lambda: view.model.agreement.overall.kappa is not None
                     and abs(view.model.agreement.cell(trust, notes).kappa - after) < 1e-9, timeout=5000)
     window.actions.undo.trigger()  # the main window's Ctrl+Z

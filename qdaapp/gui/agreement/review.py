@@ -100,6 +100,7 @@ class ReviewPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DisagreementReview")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # takes the keys 1–4, N and P when opened from the table
         self.project: Any = None
         self.runner: Any = None
         self.ask_consensus = self._ask_consensus  # replaced in tests
