@@ -34,6 +34,13 @@ def test_cohen_kappa_edge_cases() -> None:
     assert cohen_kappa(0, 5, 5, 0) == -1.0  # complete, systematic disagreement
 
 
+def test_bands_of_kappa_as_nvivo_reports_them() -> None:
+    from qdaapp.core.agreement import band
+
+    assert [band(v) for v in (-0.2, 0.39, 0.40, 0.75, 0.751, 1.0, None)] == [
+        "poor", "poor", "fair", "fair", "excellent", "excellent", None]
+
+
 def test_percent() -> None:
     assert percent(50, 35) == 70.0
     assert percent(0, 0) == 100.0

@@ -31,12 +31,14 @@ def figure(value: float | None, places: int = 3) -> str:
 
 
 def headline(agreement: Agreement) -> str:
-    """'Ana and Ben, by character: 94.9 % agreement, kappa 0.133, alpha 0.142 (632 units)'."""
+    """'Ana and Ben, by character: 94.9 % agreement, kappa 0.133, alpha 0.142 (2 nodes x 316 characters)'."""
     o = agreement.overall
     who = " and ".join(agreement.coders) if len(agreement.coders) == 2 else ", ".join(agreement.coders)
     kappa = f", kappa {figure(o.kappa)}" if len(agreement.coders) == 2 else ""
+    per_node = o.units // len(agreement.nodes) if agreement.nodes else 0
     return (f"{who}, by {agreement.unit}: {o.percent:.1f} % agreement{kappa}, alpha {figure(o.alpha)} "
-            f"({o.units:,} {agreement.unit}{'' if o.units == 1 else 's'} in all)")
+            f"({len(agreement.nodes)} node{'' if len(agreement.nodes) == 1 else 's'} x {per_node:,} "
+            f"{agreement.unit}{'' if per_node == 1 else 's'})")
 
 
 def figure_header(agreement: Agreement) -> list[str]:
@@ -183,10 +185,11 @@ def _write_matrix(ws: Any, agreement: Agreement, fill: Any, font: Any) -> None:
 def _write_docx(agreement: Agreement, tmp: Path, title: str) -> None:
     import docx
 
-    from .audit_report.docx_layout import add_page_numbers, set_page, set_properties, widths
+    from .audit_report.docx_layout import add_page_numbers, set_page, set_properties
 
     doc = docx.Document()
     set_page(doc, "a4")
+    _landscape(doc)
     heading = _heading(agreement, title)
     set_properties(doc, heading, ", ".join(agreement.coders))
     props = doc.core_properties
@@ -204,10 +207,23 @@ def _write_docx(agreement: Agreement, tmp: Path, title: str) -> None:
         if name == "By node and source":
             doc.add_paragraph(LEFT_OUT)
         labels = len(header) - len(figure_header(agreement))
-        fractions = [3.0] * labels + [1.0] * (len(header) - labels)
+        cm = [3.8] * labels + [2.4] * (len(header) - labels)  # a name; a heading such as "Characters"
+        scale = min(1.0, LANDSCAPE_TEXT_CM / sum(cm))
         docx_table(doc, header, [[shown(h, v) for h, v in zip(header, r, strict=True)] for r in rows],
-                   widths(fractions, "a4"), size=7)
+                   [w * scale for w in cm], size=8)
     doc.save(str(tmp))
+
+
+LANDSCAPE_TEXT_CM = 29.7 - 2 * 2.0 - 0.05  # A4 across, less set_page's margins
+
+
+def _landscape(doc: Any) -> None:
+    """Every section turned to landscape: the tables have up to a dozen columns of figures."""
+    from docx.enum.section import WD_ORIENT
+
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
 
 
 # ---------------------------------------------------------------------- HTML

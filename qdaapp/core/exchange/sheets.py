@@ -51,6 +51,8 @@ def append_row(ws, values: Iterable[Any]) -> None:
     """Append ``values`` to the openpyxl worksheet ``ws``; text is always a string cell, never a formula."""
     values = list(values)
     ws.append(values)
+    if not any(isinstance(v, str) and (formula_like(v) or v.startswith("#")) for v in values):
+        return  # openpyxl stores any other text as a string cell already; finding the row (max_row) scans the sheet
     row = ws.max_row
     for col, value in enumerate(values, start=1):
         if isinstance(value, str):
