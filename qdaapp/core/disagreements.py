@@ -250,6 +250,15 @@ def progress(session: Session, coders: Sequence[str], node_id: int | None = None
     return len(decisions(session, coders, node_id, source_id)), left
 
 
+def settled_words(action: str, facts: dict) -> str:
+    """'a disagreement between Ana and Ben was settled by keeping Ana's coding', from a decision's event."""
+    pair = facts.get("coders") or ["one coder", "another"]
+    how = {"disagreement.keep": f"keeping {facts.get('kept')}'s coding",
+           "disagreement.keep_both": "keeping both codings",
+           "disagreement.consensus": "a consensus coding"}.get(action, "a decision")
+    return f"a disagreement between {pair[0]} and {pair[1]} was settled by {how}"
+
+
 # ---------------------------------------------------------------------- what the review shows
 def nodes_applied(session: Session, source_id: int, start: int, end: int,
                   coders: Sequence[str]) -> dict[str, list[str]]:

@@ -163,3 +163,33 @@ def test_a_second_consensus_on_the_same_span_is_refused(project: Project) -> Non
     project.run(decide.consensus, source_id, trust, 0, 17, PAIR)
     with pytest.raises(Conflict, match="There is a consensus coding at 'Trust' in Notes.txt \\(0-17\\) already"):
         project.run(decide.consensus, source_id, trust, 0, 17, PAIR)
+
+
+def test_a_codings_history_says_which_decision_made_or_removed_it(project: Project) -> None:
+    from qdaapp.core.passage_history import coding_history
+
+    code(project, "Ana", 0, 17)
+    ben = code(project, "Ben", 20, 30)
+    source_id, trust, _ = ids(project)
+    project.run(decide.keep, source_id, trust, 0, 17, "Ana", "Ben")
+    project.run(decide.keep, source_id, trust, 20, 30, "Ana", "Ben")
+    with project.read_session() as s:
+        made = next(c.id for c in coding.list_codings(s) if c.origin == decide.ORIGIN)
+    with project.engine.connect() as conn:
+        new, gone = coding_history(conn, made), coding_history(conn, ben)
+    assert new.how == "when a disagreement between coders was settled"
+    assert [ln.text for ln in new.lines] == [
+        "Coded when a disagreement between Ana and Ben was settled by keeping Ana's coding."]
+    assert gone.lines[-1].text == "Removed when a disagreement between Ana and Ben was settled by keeping Ana's coding."
+
+
+def test_the_audit_trail_lists_the_decisions_as_one_group(project: Project) -> None:
+    code(project, "Ana", 0, 17)
+    code(project, "Ben", 30, 40)
+    source_id, trust, _ = ids(project)
+    project.run(decide.keep_both, source_id, trust, 0, 17, PAIR)
+    project.run(decide.consensus, source_id, trust, 30, 40, PAIR)
+    group = audit.action_group("coder agreement")
+    with project.engine.connect() as conn:
+        rows = audit.event_rows(conn, audit.EventFilter(actions=group), newest_first=False)
+    assert [r[3] for r in rows] == ["disagreement.keep_both", "disagreement.consensus"]
