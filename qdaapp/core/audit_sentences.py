@@ -345,10 +345,12 @@ def _disagreement(e: Event, lookup: Lookup) -> str | None:
     node = _node_label(lookup, after.get("node_id"), m.group("node"))
     passage = _passage(lookup, after, m.group("source"))
     added, removed = len(after.get("created") or []), len(e.snap("before").get("removed") or [])
+    trimmed = len(after.get("changed") or [])
     memo = ", with a memo" if after.get("memo") else ""
     if e.action == "disagreement.consensus":
         return f"Made a consensus coding of {passage} at {node}, settling a disagreement between {a} and {b}{memo}"
-    changes = [f"{plural(n, 'coding')} {what}" for n, what in ((added, "added"), (removed, "removed")) if n]
+    changes = [f"{plural(n, 'coding')} {what}" for n, what in ((added, "added"), (trimmed, "trimmed"),
+                                                                   (removed, "removed")) if n]
     done = f" ({', '.join(changes)})" if changes else ""
     if e.action == "disagreement.keep_both":
         return (f"Settled a disagreement between {a} and {b} at {node} by keeping both codings of "

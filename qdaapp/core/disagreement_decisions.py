@@ -1,15 +1,16 @@
 """The decisions that settle a disagreement between two coders, each one audited and undoable.
 
 * **keep** one coder's coding: over the span, the other coder's coding at the
-  node is made to match it (what the other coded beyond it is removed or
-  trimmed, what they lack is added with origin ``agreement``);
+  node is made to match it (what the other coded beyond it is removed, or
+  trimmed in place so the coding keeps its memos and history; what they lack
+  is added with origin ``agreement``);
 * **keep both**: each coder gets what either coded over the span;
 * **consensus**: a coding by coder ``consensus`` over a span the user chose;
   the two coders' codings are left as they are.
 
 Each decision is one command (one audit event, one undo step) that records
 the pair of coders, the node, the source and the span, with the codings it
-made and removed. An optional memo is attached to the coding the decision
+made, trimmed and removed. An optional memo is attached to the coding the decision
 made (or, when it only removed coding, to the kept coder's coding there, or
 to the node), in the same transaction.
 """
@@ -45,6 +46,7 @@ class _Decision:
         self.start, self.end = start, end
         self.removed: list[dict] = []
         self.created: list[dict] = []
+        self.changed: list[tuple[dict, dict]] = []  # (before, after) of the codings trimmed
         self.events: list[Change] = []
 
     def codings(self, coder: str, start: int, end: int) -> list[Coding]:
@@ -60,11 +62,24 @@ class _Decision:
         self.removed.append(row)
         self.events.append(Change("coding.delete", "coding", row["id"], "un" + self._summary(row), before=row))
 
-    def add(self, coder: str, start: int, end: int, origin: str = ORIGIN, created_at: str | None = None) -> None:
-        exists = self.session.scalar(select(Coding.id).where(
+    def _exists(self, coder: str, start: int, end: int) -> bool:
+        return self.session.scalar(select(Coding.id).where(
             Coding.source_id == self.source.id, Coding.node_id == self.node.id, Coding.coder == coder,
-            Coding.start == start, Coding.end == end))
-        if exists is not None:
+            Coding.start == start, Coding.end == end)) is not None
+
+    def trim(self, coding: Coding, start: int, end: int) -> None:
+        """Narrow ``coding`` to ``[start, end)``, keeping it (its id, memos and history); removed if the
+        coder has that very coding already."""
+        if self._exists(coding.coder, start, end):
+            self.remove(coding)
+            return
+        before = coding_row(coding)
+        coding.start, coding.end = start, end
+        self.session.flush()
+        self.changed.append((before, coding_row(coding)))
+
+    def add(self, coder: str, start: int, end: int, origin: str = ORIGIN, created_at: str | None = None) -> None:
+        if self._exists(coder, start, end):
             return
         coding = Coding(source_id=self.source.id, node_id=self.node.id, start=start, end=end, coder=coder,
                         origin=origin)
@@ -86,9 +101,12 @@ class _Decision:
             keep = merge_stretches(subtract([own], [(start, end)]) + intersect(clip([own], start, end), wanted))
             if keep == [own]:
                 continue
+            if not keep:
+                self.remove(coding)
+                continue
             origin, created_at = coding.origin, coding.created_at
-            self.remove(coding)
-            for a, b in keep:  # what is left of the coder's own coding keeps its origin and date
+            self.trim(coding, *keep[0])
+            for a, b in keep[1:]:  # what else is left of the coder's own coding keeps its origin and date
                 self.add(coder, a, b, origin, created_at)
         have = merge_stretches((c.start, c.end) for c in self.codings(coder, start, end))
         for a, b in subtract(wanted, clip(have, start, end)):
@@ -110,9 +128,11 @@ class _Decision:
 
     def change(self, action: str, summary: str, facts: dict[str, Any], memo_id: int | None) -> Change:
         after = {**facts, "source_id": self.source.id, "node_id": self.node.id, "created": self.created,
-                 "memo": memo_id}
-        return Change(action, "node", self.node.id, summary, before={"removed": self.removed}, after=after,
-                      result={"created": len(self.created), "removed": len(self.removed), "memo": memo_id},
+                 "changed": [a for _b, a in self.changed], "memo": memo_id}
+        before = {"removed": self.removed, "changed": [b for b, _a in self.changed]}
+        return Change(action, "node", self.node.id, summary, before=before, after=after,
+                      result={"created": len(self.created), "changed": len(self.changed),
+                              "removed": len(self.removed), "memo": memo_id},
                       extra_events=self.events)
 
 
@@ -142,7 +162,7 @@ def keep(session: Session, source_ref: int | str, node_ref: int | str, start: in
     d = _begin(session, source_ref, node_ref, start, end, (kept, other), unit)
     wanted = clip(merge_stretches((c.start, c.end) for c in d.codings(kept, d.start, d.end)), d.start, d.end)
     d.match(other, wanted, d.start, d.end)
-    if not d.created and not d.removed:
+    if not d.created and not d.removed and not d.changed:
         raise Conflict(f"{other}'s coding {_where(d)} already matches {kept}'s: there is nothing to change.")
     memo_id = d.memo(memo, by, kept)
     return d.change("disagreement.keep", f"keep {kept}'s coding {_where(d)} over {other}'s",

@@ -38,7 +38,7 @@ def test_keep_the_coder_who_coded_adds_the_span_for_the_other_and_undo_takes_it_
     source_id, trust, _ = ids(project)
     assert progress(project) == (0, 2)
     result = project.run(decide.keep, source_id, trust, 0, 17, "Ana", "Ben")
-    assert result == {"created": 1, "removed": 0, "memo": None}
+    assert result == {"created": 1, "changed": 0, "removed": 0, "memo": None}
     assert held(project, "Ben") == [(0, 17, "agreement"), (30, 40, "manual")]
     assert spans(project) == [(30, 40, "Ben")]
     assert progress(project) == (1, 1)
@@ -55,7 +55,7 @@ def test_keep_the_coder_who_coded_adds_the_span_for_the_other_and_undo_takes_it_
 
 
 def test_keep_the_coder_who_did_not_code_trims_and_splits_the_others_coding(project: Project) -> None:
-    code(project, "Ana", 0, 40)
+    ana = code(project, "Ana", 0, 40)
     code(project, "Ben", 0, 10)
     code(project, "Ben", 20, 40)
     source_id, trust, _ = ids(project)
@@ -63,10 +63,24 @@ def test_keep_the_coder_who_did_not_code_trims_and_splits_the_others_coding(proj
     project.run(decide.keep, source_id, trust, 10, 20, "Ben", "Ana")
     assert held(project, "Ana") == [(0, 10, "manual"), (20, 40, "manual")]  # what is left keeps its origin
     assert spans(project) == []
-    assert sentences(project, "disagreement.keep")[0].endswith("Ana's was made to match (2 codings added, "
-                                                               "1 coding removed)")
+    assert sentences(project, "disagreement.keep")[0].endswith("Ana's was made to match (1 coding added, "
+                                                               "1 coding trimmed)")
+    with project.read_session() as s:
+        assert [c.id for c in coding.list_codings(s, "Trust") if c.coder == "Ana"][0] == ana  # kept, narrowed
     project.undo()
     assert held(project, "Ana") == [(0, 40, "manual")]
+
+
+def test_a_trim_onto_a_coding_the_coder_has_already_removes_it_instead(project: Project) -> None:
+    code(project, "Ana", 0, 40)
+    code(project, "Ana", 0, 10)
+    code(project, "Ben", 0, 10)
+    code(project, "Ben", 30, 40)
+    source_id, trust, _ = ids(project)
+    assert spans(project) == [(10, 30, "Ana")]
+    project.run(decide.keep, source_id, trust, 10, 30, "Ben", "Ana")
+    assert held(project, "Ana") == [(0, 10, "manual"), (30, 40, "manual")]
+    assert spans(project) == []
 
 
 def test_keep_removes_a_coding_wholly_inside_the_span(project: Project) -> None:
