@@ -44,7 +44,7 @@ def ids(window) -> tuple[int, int, int]:
 
 def open_view(window, qtbot, request=REQUEST) -> AgreementView:
     assert window.agreement.open(dict(request))
-    qtbot.waitUntil(lambda: bool(window.agreement.views), timeout=10_000)
+    qtbot.waitUntil(lambda: bool(window.agreement.views), timeout=20_000)
     view = window.agreement.views[-1]
     assert window.documents.tabs.currentWidget() is view
     return view
@@ -129,7 +129,7 @@ def test_review_steps_decides_and_the_table_and_progress_follow_then_undo(make_w
         (memo,) = memos.list_memos(s, "coding")
     assert memo.text == "Ana read the date 3 May as part of it"
     qtbot.waitUntil(lambda: view.model.agreement.overall.kappa is not None
-                    and abs(view.model.agreement.cell(trust, notes).kappa - after) < 1e-9, timeout=5000)
+                    and abs(view.model.agreement.cell(trust, notes).kappa - after) < 1e-9, timeout=20_000)
     window.actions.undo.trigger()  # the main window's Ctrl+Z
     QApplication.processEvents()
     assert pane.progress_label.text() == "0 done · 3 left"
@@ -200,7 +200,7 @@ def test_a_refresh_after_the_tab_closed_does_nothing(make_window, two_coders: Pa
     shown = []
     job = window.agreement.compute(REQUEST, shown.append, view=view)
     window.documents.close_workspace(view)
-    qtbot.waitUntil(lambda: not job.running, timeout=10_000)
+    qtbot.waitUntil(lambda: not job.running, timeout=20_000)
     QApplication.processEvents()
     assert shown == []
 

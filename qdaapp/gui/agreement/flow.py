@@ -150,7 +150,7 @@ class AgreementFlow(QObject):
                 log_exception(exc)
 
         def done(agreement: Any) -> None:
-            if view is None or shiboken6.isValid(view):  # the tab may have been closed meanwhile
+            if view is None or shiboken6.isValid(view) and not view.closed:  # the tab may have closed meanwhile
                 on_done(agreement)
 
         key = id(view)

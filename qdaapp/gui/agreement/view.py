@@ -14,7 +14,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -134,6 +134,7 @@ class AgreementView(QWidget):
         self._refresh_timer.setInterval(REFRESH_AFTER_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self.job: Any = None
+        self.closed = False
         self.show_agreement(agreement)
         if flow.project is not None:
             watch(flow.project, self, self.on_change, relevant=lambda change: change.touches("coding"))
@@ -219,6 +220,12 @@ class AgreementView(QWidget):
             self._refresh_timer.start()
         if self.review.isVisible():
             self.review.on_change(change)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """The tab is closing: no refresh lands on it any more."""
+        self.closed = True
+        self._refresh_timer.stop()
+        super().closeEvent(event)
 
     def refresh(self, show_progress: bool = False) -> None:
         """Compute the whole table again on a worker (the pooled figures follow the cells)."""
