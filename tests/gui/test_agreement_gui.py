@@ -38,8 +38,8 @@ def two_coders(project_path: Path) -> Path:
 
 def ids(window) -> tuple[int, int, int]:
     with window.project.read_session() as s:
-        return (node_ops.resolve(s, "Trust").id, source_id(window.project, "Notes.txt"),
-                source_id(window.project, "Rosa.txt"))
+        trust = node_ops.resolve(s, "Trust").id
+    return trust, source_id(window.project, "Notes.txt"), source_id(window.project, "Rosa.txt")
 
 
 def open_view(window, qtbot, request=REQUEST) -> AgreementView:
@@ -203,6 +203,18 @@ def test_a_refresh_after_the_tab_closed_does_nothing(make_window, two_coders: Pa
     qtbot.waitUntil(lambda: not job.running, timeout=20_000)
     QApplication.processEvents()
     assert shown == []
+
+
+def test_a_read_only_project_shows_the_review_without_decisions(make_window, two_coders: Path, qtbot) -> None:
+    window = make_window(two_coders, read_only=True)
+    view = open_view(window, qtbot)
+    trust, notes, _rosa = ids(window)
+    assert view.review_at(view.proxy.mapFromSource(view.model.index_of(trust, notes)))
+    pane = view.review
+    assert pane.progress_label.text() == "0 done · 3 left"
+    assert not any(pane.buttons[n].isEnabled() for n in ("keep_a", "keep_b", "both", "consensus"))
+    pane.trigger("keep_a")
+    assert pane.progress_label.text() == "0 done · 3 left" and pane.buttons["next"].isEnabled()
 
 
 def test_blind_coding_keeps_the_table_closed(make_window, two_coders: Path, messages, qtbot,
