@@ -35,6 +35,7 @@ from qdaapp.core import disagreement_decisions as decide
 from qdaapp.core import disagreements as found
 from qdaapp.core import sources as source_ops
 from qdaapp.core.layers import CodingSpan
+from qdaapp.core.logs import log_exception
 from qdaapp.gui.agreement.passage import PairedPassage
 
 QUOTE = 160
@@ -221,9 +222,14 @@ class ReviewPane(QWidget):
 
     def on_change(self, change: Any) -> None:
         """Codings changed (an undo, someone's coding): read again; a decision made here reloads by itself."""
-        if not self._deciding:
-            keys = change.codings("created") + change.codings("removed") + change.codings("changed")
+        if self._deciding:
+            return
+        keys = change.codings("created") + change.codings("removed") + change.codings("changed")
+        try:
             self.reload({(k.source_id, k.node_id) for k in keys})
+        except Exception as exc:  # the change is committed; only this pane is behind
+            log_exception(exc)
+            self.where.setText("The disagreements could not be read again; open the cell again to review it.")
 
     def _in_scope(self, source_id: int, node_id: int) -> bool:
         return self.source_id in (None, source_id) and self.node_id in (None, node_id)
