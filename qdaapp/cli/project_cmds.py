@@ -451,7 +451,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 # The action groups of the audit viewer (qdaapp.core.audit.ACTION_GROUPS), named here so that
 # 'qdaapp audit --help' does not import the core's SQLAlchemy modules.
 ACTION_GROUP_NAMES = ("Coding", "Nodes", "Sources and cases", "Markers and review", "Accounts and fragments",
-                      "Memos and diary", "Undo and redo")
+                      "Coder agreement", "Memos and diary", "Undo and redo")
 
 
 def _about_items(project: Project, f: EventFilter, args: argparse.Namespace) -> EventFilter:

@@ -350,3 +350,30 @@ def _framework(e: Event, lookup: Lookup) -> str | None:
 @renders("refi.import")
 def _refi(e: Event, lookup: Lookup) -> str | None:
     return from_summary(e.summary)
+
+
+_DECIDED = re.compile(r"at '(?P<node>.*)' in (?P<source>.*) \(\d+-\d+\)")
+
+
+@renders("disagreement.keep", "disagreement.keep_both", "disagreement.consensus")
+def _disagreement(e: Event, lookup: Lookup) -> str | None:
+    after = e.snap("after")
+    m = _DECIDED.search(e.summary or "")
+    if m is None:
+        return None
+    a, b = after["coders"]
+    node = _node_label(lookup, after.get("node_id"), m.group("node"))
+    passage = _passage(lookup, after, m.group("source"))
+    added, removed = len(after.get("created") or []), len(e.snap("before").get("removed") or [])
+    trimmed = len(after.get("changed") or [])
+    memo = ", with a memo" if after.get("memo") else ""
+    if e.action == "disagreement.consensus":
+        return f"Made a consensus coding of {passage} at {node}, settling a disagreement between {a} and {b}{memo}"
+    changes = [f"{plural(n, 'coding')} {what}" for n, what in ((added, "added"), (trimmed, "trimmed"),
+                                                                   (removed, "removed")) if n]
+    done = f" ({', '.join(changes)})" if changes else ""
+    if e.action == "disagreement.keep_both":
+        return (f"Settled a disagreement between {a} and {b} at {node} by keeping both codings of "
+                f"{passage}{done}{memo}")
+    return (f"Settled a disagreement between {a} and {b} at {node} by keeping {after['kept']}'s coding of "
+            f"{passage}: {after['other']}'s was made to match{done}{memo}")

@@ -155,6 +155,8 @@ def origin_words(origin: str) -> str:
         return "from search results"
     if origin == "refi-import":
         return "imported from a REFI-QDA project"
+    if origin == "agreement":
+        return "when a disagreement between coders was settled"
     return f"from {origin}"
 
 

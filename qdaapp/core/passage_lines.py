@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from .disagreements import settled_words
 from .passage_history import HistoryLine, MarkerHitInfo, _bulk_effect, _node_label, node_label_at, origin_words
 
 _SEARCH_LABEL = re.compile(r"at '.*' \((.*)\)(?:, \d+ already coded)?$")
@@ -167,6 +168,14 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
             title = after.get("title") or before.get("title") or "untitled"
             verb = {"memo.create": "Memo written", "memo.update": "Memo edited", "memo.delete": "Memo removed"}
             line("memo", f"{verb.get(action, 'Memo')}: '{title}'.")
+        elif action.startswith("disagreement.") and seq in rows:
+            how = settled_words(action, after)
+            if new is None:
+                line("removed", f"Removed when {how}.")
+            elif old is None:
+                line("created" if not lines else "restored", f"Coded when {how}.")
+            else:
+                line("changed", f"Changed ({_diff(db, old, new, nodes)}) when {how}.")
         elif seq in rows:
             if new is None:
                 line("removed", f"Removed: {e['summary']}.")

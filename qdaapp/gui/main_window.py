@@ -31,7 +31,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMessageBox, QTabWidget,
 from qdaapp import __version__
 from qdaapp.core import cases as case_ops
 from qdaapp.core.logs import log_exception, log_path
-from qdaapp.gui import exchange, preferences, review
+from qdaapp.gui import agreement, exchange, preferences, review
 from qdaapp.gui.actions import Actions, CommandRunner
 from qdaapp.gui.audit.passage_history import PassageHistories
 from qdaapp.gui.dialogs.case_dialog import CaseDialog
@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         exchange.install(self)
         preferences.install(self)
         self.analysis = AnalysisPanels(self)
+        self.agreement = agreement.install(self)  # Analysis ▸ Coder agreement…: the table and the review
         self.review = review.install(self)  # review comments: Review menu, inbox dock, status-bar notice
         self.histories = PassageHistories(self)  # each coding's history, from its stripe, passage or hit
         self.coder_view = CoderView(self)  # whose codings the views show; the Team menu (after Review)

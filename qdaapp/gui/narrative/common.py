@@ -74,9 +74,10 @@ class _Relay(QObject):
     changed = Signal(object)
 
 
-def watch(project: Any, owner: QObject, handler: Callable[[Change], None]) -> Callable[[Change], None]:
-    """Call ``handler(change)`` on the GUI thread after each relevant project change,
-    for as long as ``owner`` lives; the subscription ends with it."""
+def watch(project: Any, owner: QObject, handler: Callable[[Change], None],
+          relevant: Callable[[Change], bool] = is_relevant) -> Callable[[Change], None]:
+    """Call ``handler(change)`` on the GUI thread after each ``relevant`` project change (by default one
+    touching the narrative tables), for as long as ``owner`` lives; the subscription ends with it."""
     relay = _Relay(owner)
     relay.changed.connect(handler)
 
@@ -84,7 +85,7 @@ def watch(project: Any, owner: QObject, handler: Callable[[Change], None]) -> Ca
         if not shiboken6.isValid(relay):
             project.unsubscribe(listener)
             return
-        if is_relevant(change):
+        if relevant(change):
             relay.changed.emit(change)
 
     project.subscribe(listener)
