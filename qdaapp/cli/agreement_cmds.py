@@ -27,13 +27,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", choices=UNITS, default="character",
                    help="what is counted: characters (default), sentences or paragraphs; a sentence or paragraph "
                         "counts as coded when any of it is")
+    p.add_argument("--coder", help="who you are: in blind coding only the project's owner may compare "
+                   "(default: QDAAPP_CODER or your login name)")
     p.add_argument("--json", action="store_true")
     p.add_argument("--out", metavar="FILE.xlsx|FILE.docx|FILE.html", help="also write the tables to this file")
     p.set_defaults(func=cmd_agreement)
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from qdaapp.core import agreement
+    from qdaapp.core import agreement, blind
     from qdaapp.core import nodes as node_ops
     from qdaapp.core import sources as source_ops
     from qdaapp.core.exchange.agreement_export import write_agreement
@@ -43,6 +45,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     if out is not None and out.suffix.lower() not in OUT_SUFFIXES:
         raise UserError(f"{out.name}: agreement can be written as {', '.join(OUT_SUFFIXES)}.")
     with opened(args, read_only=True) as project, project.read_session() as s:
+        blind.check_comparison(s, project.coder)
         node_ids = [node_ops.resolve(s, ref).id for ref in args.nodes] if args.nodes else None
         source_ids = [source_ops.resolve(s, ref).id for ref in args.sources] if args.sources else None
         result = agreement.compute(s, args.coders, nodes=node_ids, sources=source_ids, unit=args.unit)

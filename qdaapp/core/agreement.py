@@ -32,12 +32,27 @@ UNITS = ("character", "sentence", "paragraph")
 CONSENSUS = "consensus"  # the coder name of consensus codings
 
 
-def band(value: float | None) -> str | None:
-    """The band of a kappa or alpha as NVivo reports them, after Fleiss: 'poor' below 0.40, 'fair'
-    (fair to good) from 0.40 to 0.75, 'excellent' above 0.75; None when the figure is undefined."""
+@dataclass(frozen=True)
+class Band:
+    low: float  # the lowest value in the band
+    name: str  # a key (and a CSS class) for it
+    words: str  # for a legend
+    colour: str
+
+
+# The bands a kappa or alpha is coloured by, in the app and in every export, from the top down: after
+# Landis and Koch (1977), with their three lowest bands (poor, slight, fair) taken together.
+BANDS = (Band(0.80, "almost-perfect", "0.80 or more (almost perfect)", "#7cc47f"),
+         Band(0.60, "substantial", "0.60 to 0.80 (substantial)", "#cfe8a9"),
+         Band(0.40, "moderate", "0.40 to 0.60 (moderate)", "#f6d58e"),
+         Band(float("-inf"), "poor", "below 0.40 (poor to fair)", "#f2a39b"))
+
+
+def band(value: float | None) -> Band | None:
+    """The band of a kappa or alpha; None when the figure is undefined."""
     if value is None:
         return None
-    return "excellent" if value > 0.75 else "fair" if value >= 0.40 else "poor"
+    return next(b for b in BANDS if value >= b.low)
 
 
 @dataclass(frozen=True)

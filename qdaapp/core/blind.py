@@ -67,6 +67,18 @@ def comparison_open(session: Session, me: str) -> bool:
     return state(session) != ON or me == owner(session)
 
 
+def comparison_closed_message(session: Session) -> str:
+    who = owner(session)
+    return ("The coders are still coding blind: their codings cannot be compared until the blind phase is "
+            f"ended by the project's owner{f' ({who})' if who else ''}, who may also compare them now.")
+
+
+def check_comparison(session: Session, me: str) -> None:
+    """InvalidInput saying why, unless ``me`` may compare coders' work now (see :func:`comparison_open`)."""
+    if not comparison_open(session, me):
+        raise InvalidInput(comparison_closed_message(session))
+
+
 def visible_coders(session: Session, me: str) -> set[str] | None:
     """The coders whose codings ``me`` may see: None for everyone, or ``{me}`` in the blind phase."""
     return None if comparison_open(session, me) else {me}

@@ -92,3 +92,14 @@ def test_by_narrows_listings_to_some_coders(team: Path, capsys) -> None:
     code, out, _ = run(capsys, "nodes", team, "--by", "bo", "--json")
     counts = {n["path"]: n["codings"] for n in json.loads(out)}
     assert counts["Trust"] == 1 and counts["Barriers/Workload"] == 1
+
+
+def test_agreement_waits_for_the_blind_phase_to_end_except_for_the_owner(team: Path, capsys) -> None:
+    assert run(capsys, "blind", team, "on", "--coder", "tester")[0] == 0
+    code, out, err = run(capsys, "agreement", team, "--coders", "tester", "bo", "--coder", "bo")
+    assert code == 1 and out == ""
+    assert "still coding blind" in err and "owner (tester)" in err
+    code, out, err = run(capsys, "agreement", team, "--coders", "tester", "bo", "--coder", "tester", "--json")
+    assert code == 0 and json.loads(out)["coders"] == ["tester", "bo"]
+    assert run(capsys, "blind", team, "end", "--coder", "tester")[0] == 0
+    assert run(capsys, "agreement", team, "--coders", "tester", "bo", "--coder", "bo", "--json")[0] == 0

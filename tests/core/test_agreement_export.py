@@ -50,7 +50,7 @@ def test_xlsx_holds_the_figures_as_numbers_and_names_as_text(result: agreement.A
     assert [c.value for c in matrix[1]] == ["Kappa by node and source", "Notes.txt", "Rosa.txt", "All sources"]
     trust_row = next(r for r in matrix.iter_rows(min_row=2) if r[0].value == "Trust")
     assert trust_row[1].value == pytest.approx(128 / 960)
-    assert trust_row[1].fill.start_color.rgb.endswith("F4C7C3")  # poor: below 0.40
+    assert trust_row[1].fill.start_color.rgb.endswith("F2A39B")  # poor: below 0.40
     assert trust_row[2].value == "undefined"
 
 
@@ -107,7 +107,7 @@ def test_html_is_self_contained_escaped_and_coloured_by_kappa(result: agreement.
     trust = next(r for r in parser.rows if r and r[0][0] == "Trust" and r[1][0] == "316")
     assert trust[-2] == ("0.307", "n poor")
     risk = next(r for r in parser.rows if r and r[0][0] == "=Risk" and r[1][0] == "Rosa.txt")
-    assert risk[-2] == ("1.000", "n excellent")
+    assert risk[-2] == ("1.000", "n almost-perfect")
 
 
 def test_a_text_that_a_spreadsheet_would_read_as_an_error_code_stays_text(tmp_path: Path) -> None:

@@ -37,8 +37,10 @@ def test_cohen_kappa_edge_cases() -> None:
 def test_bands_of_kappa_as_nvivo_reports_them() -> None:
     from qdaapp.core.agreement import band
 
-    assert [band(v) for v in (-0.2, 0.39, 0.40, 0.75, 0.751, 1.0, None)] == [
-        "poor", "poor", "fair", "fair", "excellent", "excellent", None]
+    found = [band(v) for v in (-0.2, 0.39, 0.40, 0.59, 0.60, 0.79, 0.80, 1.0)]
+    assert [b.name for b in found if b] == ["poor", "poor", "moderate", "moderate", "substantial", "substantial",
+                                            "almost-perfect", "almost-perfect"]
+    assert band(None) is None
 
 
 def test_percent() -> None:

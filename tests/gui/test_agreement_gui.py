@@ -9,19 +9,19 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from qdaapp.core import coding, disagreements, memos
+from qdaapp.core import blind, coding, disagreements, memos
 from qdaapp.core import nodes as node_ops
-from qdaapp.core.agreement import CONSENSUS
+from qdaapp.core.agreement import BANDS, CONSENSUS
 from qdaapp.core.project import Project
 from qdaapp.gui.agreement import flow as flow_module
 from qdaapp.gui.agreement.setup import AgreementSetup
-from qdaapp.gui.agreement.table import BANDS, UNDEFINED, band_color
+from qdaapp.gui.agreement.table import UNDEFINED, band_color
 from qdaapp.gui.agreement.view import AgreementView
 
 from .test_main_window import make_window, messages, settings, source_id  # noqa: F401
 
 REQUEST = {"coders": ("Ana", "Ben"), "unit": "character", "nodes": None, "sources": None}
-RED, AMBER, LIGHT_GREEN, GREEN = (BANDS[3][1], BANDS[2][1], BANDS[1][1], BANDS[0][1])
+RED, AMBER, LIGHT_GREEN, GREEN = (BANDS[3].colour, BANDS[2].colour, BANDS[1].colour, BANDS[0].colour)
 
 
 @pytest.fixture
@@ -217,13 +217,17 @@ def test_a_read_only_project_shows_the_review_without_decisions(make_window, two
     assert pane.progress_label.text() == "0 done · 3 left" and pane.buttons["next"].isEnabled()
 
 
-def test_blind_coding_keeps_the_table_closed(make_window, two_coders: Path, messages, qtbot,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_blind_coding_keeps_the_table_closed(make_window, two_coders: Path, messages, qtbot) -> None:
     window = make_window(two_coders)
-    monkeypatch.setattr(flow_module, "comparison_open", lambda project: False)
+    project = window.project
+    owner = project.coder
+    project.run(blind.set_blind, True, owner)
+    project.coder = "someone else"
     assert not window.agreement.open(dict(REQUEST))
-    assert messages[-1] == ("information", flow_module.BLIND_TEXT)
+    assert messages[-1][0] == "information" and "still coding blind" in messages[-1][1]
     assert window.agreement.views == []
+    project.coder = owner  # the owner may compare while the others code blind
+    assert flow_module.closed_comparison(project) is None
 
 
 def test_export_writes_the_chosen_kind_of_file(make_window, two_coders: Path, qtbot, tmp_path: Path,

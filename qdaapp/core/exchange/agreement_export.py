@@ -4,8 +4,8 @@ All three hold the same tables, built once by :func:`tables`: the overall figure
 then agreement by node (pooled over the sources), by source (pooled over the nodes)
 and by node and source, and the method in words for a methods section. The
 spreadsheet adds a node x source matrix of kappa (alpha for more than two coders),
-coloured by the usual bands (below 0.40 poor, 0.40-0.75 fair to good, above 0.75
-excellent). Files are written whole or not at all (:func:`write_atomically`).
+coloured by the bands the app uses too (:data:`qdaapp.core.agreement.BANDS`).
+Files are written whole or not at all (:func:`write_atomically`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..agreement import Agreement, Cell, band
+from ..agreement import BANDS, Agreement, Cell, band
 from . import sheets, write_atomically
 from .themes import clean, docx_table, esc, html_page
 
@@ -22,7 +22,6 @@ FORMATS = (".xlsx", ".docx", ".html", ".htm")
 UNDEFINED = "undefined"
 LEFT_OUT = ("Node and source pairs where no coder coded the node are left out: there every unit is agreed on, "
             "and kappa and alpha are undefined.")
-BAND_COLOURS = {"poor": "F4C7C3", "fair": "FCE8B2", "excellent": "B7E1CD"}  # light red, amber, green
 
 
 def figure(value: float | None, places: int = 3) -> str:
@@ -174,8 +173,9 @@ def _write_matrix(ws: Any, agreement: Agreement, fill: Any, font: Any) -> None:
         for cell in ws[ws.max_row][1:]:
             if isinstance(cell.value, float):
                 cell.number_format = "0.000"
-                colour = BAND_COLOURS.get(band(cell.value) or "")
-                if colour:
+                found = band(cell.value)
+                if found:
+                    colour = found.colour.lstrip("#").upper()
                     cell.fill = fill("solid", start_color=colour, end_color=colour)
     ws.column_dimensions["A"].width = 30
     ws.freeze_panes = "B2"
@@ -241,8 +241,8 @@ def agreement_html(agreement: Agreement, title: str = "") -> str:
         if name == "By node and source":
             parts.append(f'<p class="caption">{esc(LEFT_OUT)}</p>')
         parts.append(_html_table(header, rows))
-    css = ("<style>main{max-width:none}td.poor{background:#f4c7c3}td.fair{background:#fce8b2}"
-           "td.excellent{background:#b7e1cd}</style>")
+    css = ("<style>main{max-width:none}" + "".join(f"td.{b.name}{{background:{b.colour}}}" for b in BANDS)
+           + "</style>")
     return html_page(heading, css + "\n".join(parts))
 
 
@@ -256,8 +256,9 @@ def _html_table(header: list[str], rows: list[list[Any]]) -> str:
     def cell(i: int, value: Any) -> str:
         column = header[i]
         classes = ["n"] if i >= first else []
-        if i in banded and isinstance(value, float) and band(value):
-            classes.append(str(band(value)))
+        found = band(value) if i in banded and isinstance(value, float) else None
+        if found:
+            classes.append(found.name)
         cls = f' class="{" ".join(classes)}"' if classes else ""
         return f"<td{cls}>{esc(shown(column, value))}</td>"
 

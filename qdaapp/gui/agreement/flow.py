@@ -1,7 +1,7 @@
 """Analysis ▸ Coder agreement…: ask what to compare, compute it on a worker, show it as a tab, export it.
 
 The comparison respects blind coding: while the project's blind phase keeps
-the coders' work apart, :func:`comparison_open` says no and nothing is shown.
+the coders' work apart, :func:`closed_comparison` says why and nothing is shown.
 """
 
 from __future__ import annotations
@@ -24,18 +24,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SHORTCUT = "Ctrl+Shift+I"
 EXPORT_FILTER = "Excel workbook (*.xlsx);;Word document (*.docx);;Web page (*.html)"
-BLIND_TEXT = ("The coders are still coding blind: their codings cannot be compared until the comparison is "
-              "opened (by a project owner, or when the blind phase is ended).")
 
 
-def comparison_open(project: Any) -> bool:
-    """Whether the coders' work may be compared now (blind coding keeps it apart until it is opened)."""
-    try:
-        from qdaapp.core import blind
-    except ImportError:  # a project without blind coding: always open
-        return True
+def closed_comparison(project: Any) -> str | None:
+    """Why the coders' work may not be compared now (blind coding keeps it apart), or None."""
+    from qdaapp.core import blind
+
     with project.read_session() as s:
-        return bool(blind.comparison_open(s, project.coder))
+        return None if blind.comparison_open(s, project.coder) else blind.comparison_closed_message(s)
 
 
 def _compute(project: Any, request: dict[str, Any], report: Callable[[int, int], bool] | None = None) -> Any:
@@ -97,8 +93,9 @@ class AgreementFlow(QObject):
         project = self.project
         if project is None:
             return False
-        if not comparison_open(project):
-            inform(self.w, BLIND_TEXT)
+        closed = closed_comparison(project)
+        if closed:
+            inform(self.w, closed)
             return False
         if request is None:
             request = self.ask()

@@ -15,9 +15,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-# (lowest value of the band, colour, words) from the top band down.
-BANDS = ((0.8, "#7cc47f", "0.80 or more"), (0.6, "#cfe8a9", "0.60–0.80"), (0.4, "#f6d58e", "0.40–0.60"),
-         (float("-inf"), "#f2a39b", "below 0.40"))
+from qdaapp.core.agreement import BANDS, band
+
 UNDEFINED = "#e4e4e4"
 CELL_ROLE = Qt.ItemDataRole.UserRole  # the Cell shown
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1  # (node id | None, source id | None)
@@ -31,9 +30,8 @@ def figure(cell: Any, coders: int) -> float | None:
 
 
 def band_color(value: float | None) -> str:
-    if value is None:
-        return UNDEFINED
-    return next(color for low, color, _words in BANDS if value >= low)
+    found = band(value)
+    return UNDEFINED if found is None else found.colour
 
 
 def number(value: float | None) -> str:
@@ -217,8 +215,8 @@ class Legend(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = QLabel("Cohen's kappa:")
         layout.addWidget(self.title)
-        for _low, color, words in reversed(BANDS):
-            layout.addWidget(_chip(color, words))
+        for b in reversed(BANDS):
+            layout.addWidget(_chip(b.colour, b.words))
         layout.addWidget(_chip(UNDEFINED, "undefined"))
         layout.addStretch(1)
 
