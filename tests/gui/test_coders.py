@@ -206,3 +206,26 @@ def test_a_personal_login_is_offered_as_the_name(make_window, tmp_path: Path, mo
     window = make_window()
     assert window.flow.create(tmp_path / "study.qda")
     assert suggested == ["mgarcia"] and window.project.coder == "mgarcia"
+
+
+def test_the_audit_trail_shows_only_ones_own_changes_in_blind_coding(make_window, project_path: Path, qtbot,
+                                                                     monkeypatch) -> None:
+    from .test_audit_viewer import open_viewer
+
+    _code_as_two(project_path)
+    owner = Project.open(project_path, coder="tester")
+    owner.run(blind.set_blind, True, "tester")
+    owner.close()
+    monkeypatch.setenv("QDAAPP_CODER", "bo")
+    window = make_window(project_path)
+    sid = source_id(window.project, "Rosa.txt")
+    trust = next(n.id for n in window.nodes_panel.model.nodes() if n.name == "Trust")
+    window.coding.code(trust, sid, 70, 80)  # bo's own change
+    viewer = open_viewer(window, qtbot)
+    model = viewer.model
+    qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=3000)
+    shown = {model.row(r)[2] for r in range(model.rowCount())}  # the coder of each event
+    assert shown == {"bo"}
+    combo = viewer.filters.coder
+    assert [combo.itemText(i) for i in range(combo.count())] == ["bo"] and not combo.isEnabled()
+    assert "Blind coding" in combo.toolTip()

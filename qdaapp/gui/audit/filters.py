@@ -20,6 +20,11 @@ from .query import ACTION_GROUPS, ViewFilter, day_end_utc, day_start_utc
 DEBOUNCE_MS = 300
 
 
+CODER_TIP = "Only the changes made by one coder"
+BLIND_TIP = ("Blind coding: you see only your own changes until the project's owner ends the blind phase "
+             "(Team ▸ Blind coding).")
+
+
 def _combo(tip: str, width: int = 150) -> QComboBox:
     combo = QComboBox()
     combo.setToolTip(tip)
@@ -42,7 +47,7 @@ class FilterBar(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.coder = _combo("Only the changes made by one coder")
+        self.coder = _combo(CODER_TIP)
         self.action = _combo("Only one kind of change (a group, or one action in it)", 180)
         self._fill_actions()
         self.node = _combo("Only changes about this node and its codings")
@@ -117,9 +122,20 @@ class FilterBar(QWidget):
         combo.blockSignals(False)
 
     def set_choices(self, coders: list[str], nodes: list[tuple[int, str]], sources: list[tuple[int, str]],
-                    cases: list[tuple[int, str]]) -> None:
-        """Fill the combos (the current choice is kept when it still exists)."""
-        self._refill(self.coder, "Everyone", [(c, c) for c in coders])
+                    cases: list[tuple[int, str]], only: str | None = None) -> None:
+        """Fill the combos (the current choice is kept when it still exists). ``only``: the one coder
+        whose changes may be shown (blind coding), fixed in the coder box."""
+        if only is None:
+            self.coder.setEnabled(True)
+            self.coder.setToolTip(CODER_TIP)
+            self._refill(self.coder, "Everyone", [(c, c) for c in coders])
+        else:
+            self.coder.blockSignals(True)
+            self.coder.clear()
+            self.coder.addItem(only, only)
+            self.coder.blockSignals(False)
+            self.coder.setEnabled(False)
+            self.coder.setToolTip(BLIND_TIP)
         self._refill(self.node, "Any node", nodes)
         self._refill(self.source, "Any source", sources)
         self._refill(self.case, "Any case", cases)

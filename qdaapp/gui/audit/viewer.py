@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from qdaapp.core import blind
 from qdaapp.core import cases as case_ops
 from qdaapp.core import nodes as node_ops
 from qdaapp.core import sources as source_ops
@@ -170,7 +171,8 @@ class AuditViewer(QWidget):
             nodes = [(n.id, n.path) for n in node_ops.list_nodes(s)]
             sources = [(i.id, i.name) for i in source_ops.list_sources(s)]
             cases = [(c.id, c.name) for c in case_ops.list_cases(s)]
-        self.filters.set_choices(coders, nodes, sources, cases)
+            shown = blind.visible_coders(s, self.project.coder)
+        self.filters.set_choices(coders, nodes, sources, cases, only=None if shown is None else self.project.coder)
 
     def on_change(self) -> None:
         """The project committed something: new events go on top (now if shown, else when shown)."""
