@@ -34,7 +34,7 @@ from .similar_index import LemmaMatrix, Units, matrix
 
 UNITS = ("sentence", "paragraph", "turn")
 ORIGIN = "similar"
-MIN_TERMS = 2  # distinct content words the examples need between them
+MIN_TERMS = 3  # distinct content words the examples need between them
 MAX_QUERY_TERMS = 300  # the weightiest lemmas of many long examples are enough to rank by
 K1, B = 1.2, 0.75  # BM25's usual constants
 
@@ -81,19 +81,19 @@ def examples_of(session: Session, *, coding_ids: Sequence[int] = (), node_id: in
     if node_id is not None:
         node = node_ops.resolve(session, node_id)
         spans += list(session.execute(select(Coding.source_id, Coding.start, Coding.end)
-                                      .where(Coding.node_id == node.id)).tuples())
+                                      .where(Coding.node_id == node.id)))
     if account_id is not None:
         from .narrative import resolve_account
 
         account = resolve_account(session, account_id)
         spans += list(session.execute(select(AccountPassage.source_id, AccountPassage.start, AccountPassage.end)
-                                      .where(AccountPassage.account_id == account.id)).tuples())
+                                      .where(AccountPassage.account_id == account.id)))
     if fragment_id is not None:
         from .narrative import resolve_fragment
 
         fragment = resolve_fragment(session, fragment_id)
         spans += list(session.execute(select(FragmentPassage.source_id, FragmentPassage.start, FragmentPassage.end)
-                                      .where(FragmentPassage.fragment_id == fragment.id)).tuples())
+                                      .where(FragmentPassage.fragment_id == fragment.id)))
     return [Example(sid, a, b) for sid, a, b in sorted(set(spans))]
 
 
@@ -139,7 +139,7 @@ def rank(session: Session, examples: Sequence[Example], *, unit: str = "sentence
 
 def _check_sources(session: Session, examples: Sequence[Example], sources: Sequence[int] | None) -> set[int]:
     """The ids of the sources to rank; refuses an empty project, unknown ids and unindexed sources."""
-    names = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+    names = dict(session.execute(select(Source.id, Source.name)).all())
     if not names:
         raise InvalidInput("The project has no sources yet, so there is nothing to compare the examples with. "
                            "Import some first.")
@@ -191,9 +191,14 @@ def _too_short(session: Session, examples: Sequence[Example], words: list[str]) 
     quote = cut(body[0][ex.start:ex.end], 60)
     what = (f"the example '{quote}' in {body[1]}" if len(examples) == 1
             else f"the {len(examples)} examples (the first: '{quote}' in {body[1]})")
-    has = f"only '{words[0]}' is" if words else "none of its words are"
-    return (f"There is too little to compare in {what}: {has} a word that says what it is about (short and "
-            "common words such as 'yes', 'it' or 'we' are left out). Choose a longer passage, or several.")
+    about = "what it is about" if len(examples) == 1 else "what they are about"
+    if words:
+        listed = " and ".join(f"'{w}'" for w in sorted(words))
+        has = f"only {listed} say{'s' if len(words) == 1 else ''} {about}"
+    else:
+        has = f"no word says {about}"
+    return (f"There is too little to compare in {what}: {has} (short and common words such as 'yes', 'it' "
+            "or 'we' are left out). Choose a longer passage, or several.")
 
 
 def _scores(units: Units, query: dict[int, float]) -> tuple[dict[int, float], np.ndarray]:
@@ -226,7 +231,7 @@ def _results(session: Session, m: LemmaMatrix, units: Units, scores: np.ndarray,
         candidates = candidates[np.argpartition(-scores[candidates], top - 1)[:top]]
     order = sorted(candidates.tolist(), key=lambda u: (-scores[u], u))
     conn = driver_connection(session.connection().connection)
-    names = dict(session.execute(select(Source.id, Source.name)).tuples().all())
+    names = dict(session.execute(select(Source.id, Source.name)).all())
     out = []
     for u in order:
         sid, a, b = int(units.source[u]), int(units.start[u]), int(units.end[u])
