@@ -62,8 +62,10 @@ def test_code_chosen_results(proj: Path, capsys: pytest.CaptureFixture) -> None:
     code, out, _ = run(capsys, "audit", proj, "--json")
     assert any("similar to 1 example" in (e.get("summary") or "") and e.get("reason") == "same event"
                for e in json.loads(out))
-    # now coded there, it is no longer a result
-    code, out, _ = run(capsys, "similar", proj, "--node", "Set-up", "--json")
+    # coded there now: like the first coding alone it is a result, unless what is coded at Set-up is left out
+    code, out, _ = run(capsys, "similar", proj, "--like", "1", "--json")
+    assert first["text"] in [r["text"] for r in json.loads(out)]
+    code, out, _ = run(capsys, "similar", proj, "--like", "1", "--exclude-coded-at", "Set-up", "--json")
     assert first["text"] not in [r["text"] for r in json.loads(out)]
 
 
