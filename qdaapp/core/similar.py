@@ -242,3 +242,32 @@ def _results(session: Session, m: LemmaMatrix, units: Units, scores: np.ndarray,
         out.append(Similar(names.get(sid, ""), sid, a, b, float(scores[u]), body,
                            tuple(m.terms[t] for t in shared)))
     return out
+
+
+def shared_spans(session: Session, result: Similar) -> list[tuple[int, int]]:
+    """Where in ``result`` (code points of its source) the words it shares with the examples are."""
+    conn = driver_connection(session.connection().connection)
+    shared = set(result.shared_terms)
+    out = []
+    for lemmas, offsets in conn.execute(
+            'SELECT lemmas, offsets FROM sentences WHERE source_id = ? AND start < ? AND "end" > ? ORDER BY start',
+            (result.source_id, result.end, result.start)):
+        bounds = indexing.unpack_offsets(offsets)
+        for i, lemma in enumerate(lemmas.split(" ")):
+            a, b = bounds[2 * i], bounds[2 * i + 1]
+            if lemma in shared and a >= result.start and b <= result.end:
+                out.append((a, b))
+    return out
+
+
+def coded_at(session: Session, node_id: int, passages: Sequence[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
+    """Which of ``passages`` (source id, start, end) are coded at ``node_id`` with exactly that span."""
+    wanted = set(passages)
+    sources_of = sorted({sid for sid, _a, _b in wanted})
+    found = set()
+    for chunk in range(0, len(sources_of), 500):
+        for row in session.execute(select(Coding.source_id, Coding.start, Coding.end).where(
+                Coding.node_id == node_id, Coding.source_id.in_(sources_of[chunk:chunk + 500]))):
+            if tuple(row) in wanted:
+                found.add((row[0], row[1], row[2]))
+    return found

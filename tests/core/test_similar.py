@@ -230,3 +230,17 @@ def test_bad_unit_top_and_unknown_sources(clinic: Project) -> None:
             similar.rank(s, [ex], top=0)
         with pytest.raises(NotFound, match="no source with id 77"):
             similar.rank(s, [ex], sources=[77])
+
+
+def test_shared_words_are_found_in_the_text_and_coded_passages_known(clinic: Project) -> None:
+    ex = _example(clinic, "Clinic.txt", CLINIC, "We set up a new diabetes clinic for the practice.")
+    node = clinic.run(nodes.create_node, "Set-up", free=True)
+    with clinic.read_session() as s:
+        first = similar.rank(s, [ex], top=1)[0]
+        spans = similar.shared_spans(s, first)
+        assert [WARD[a:b] for a, b in spans] == ["diabetes", "clinic", "new"]
+        passage = (first.source_id, first.start, first.end)
+        assert similar.coded_at(s, node, [passage]) == set()
+    clinic.run(coding.code_passages, [passage], node, "tester", origin=similar.ORIGIN)
+    with clinic.read_session() as s:
+        assert similar.coded_at(s, node, [passage, (ex.source_id, ex.start, ex.end)]) == {passage}
