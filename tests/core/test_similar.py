@@ -244,3 +244,31 @@ def test_shared_words_are_found_in_the_text_and_coded_passages_known(clinic: Pro
     clinic.run(coding.code_passages, [passage], node, "tester", origin=similar.ORIGIN)
     with clinic.read_session() as s:
         assert similar.coded_at(s, node, [passage, (ex.source_id, ex.start, ex.end)]) == {passage}
+
+
+def test_the_matrix_is_kept_on_disk_until_the_index_changes(clinic: Project, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from qdaapp.core import similar_index
+
+    ex = _example(clinic, "Clinic.txt", CLINIC, "We set up a new diabetes clinic for the practice.")
+    real_build = similar_index.build
+    with clinic.read_session() as s:
+        similar_index.forget(s)
+        first = similar.rank(s, [ex], unit="turn")
+
+    def no_build(*_args: object, **_kw: object) -> None:
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(similar_index, "build", no_build)
+    with clinic.read_session() as s:
+        similar_index.forget(s)  # as when the project is opened again: read from the file
+        assert similar.rank(s, [ex], unit="turn") == first
+    (tmp_path / "More.txt").write_text("P3: A diabetes clinic was set up in the new practice.\n", encoding="utf-8")
+    docs, _ = sources.read_files([tmp_path / "More.txt"])
+    clinic.run(sources.import_documents, docs)
+    indexing.index_sources(clinic)
+    with clinic.read_session() as s, pytest.raises(AssertionError, match="built again"):
+        similar.rank(s, [ex])
+    monkeypatch.setattr(similar_index, "build", real_build)
+    with clinic.read_session() as s:
+        assert similar.rank(s, [ex])[0].source == "More.txt"
