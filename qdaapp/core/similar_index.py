@@ -62,8 +62,10 @@ def stop_words(languages: set[str]) -> frozenset[str]:
 
 
 def is_content(lemma: str, stop: frozenset[str]) -> bool:
-    return (len(lemma) >= MIN_LENGTH and lemma not in stop and any(c.isalpha() for c in lemma)
-            and not any(c.isdigit() for c in lemma))
+    """A lemma that says what a passage is about: two letters or more, no digit, not a stop word (a
+    typographic apostrophe counts as a plain one: "n’t" is "n't")."""
+    return (len(lemma) >= MIN_LENGTH and lemma.replace("\u2019", "'") not in stop
+            and any(c.isalpha() for c in lemma) and not any(c.isdigit() for c in lemma))
 
 
 @dataclass
@@ -132,7 +134,7 @@ def _state(conn: Any) -> tuple:
     return (CACHE_VERSION, *sentences, *sources, *indexed)
 
 
-CACHE_VERSION = 1  # raised when what the matrix holds changes (the stop words, what a content word is)
+CACHE_VERSION = 2  # raised when what the matrix holds changes (the stop words, what a content word is)
 
 
 def matrix(session: Any, progress: Callable[[int, int], None] | None = None) -> LemmaMatrix:

@@ -272,3 +272,11 @@ def test_the_matrix_is_kept_on_disk_until_the_index_changes(clinic: Project, tmp
     monkeypatch.setattr(similar_index, "build", real_build)
     with clinic.read_session() as s:
         assert similar.rank(s, [ex])[0].source == "More.txt"
+
+
+def test_what_counts_as_a_content_word() -> None:
+    from qdaapp.core.similar_index import is_content, stop_words
+
+    stop = stop_words({"en"})
+    assert [w for w in ("clinic", "work", "well", "made", "the", "n't", "n\u2019t", "p1", "2019", "a", "-", "um")
+            if is_content(w, stop)] == ["clinic", "work", "well", "made"]

@@ -35,6 +35,7 @@ from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.dialogs.reason import ask_reason
 from qdaapp.gui.models.passages import HtmlDelegate
 from qdaapp.gui.search.common import ChangeBridge, MessageLabel, hint_label, plural
+from qdaapp.gui.search.review_panel import DISABLED_STYLE
 from qdaapp.gui.similar.model import PASSAGE, SHARES, SOURCE, STATUS, SimilarModel
 from qdaapp.gui.workers import Job, make_progress_dialog, run_in_worker
 
@@ -73,6 +74,7 @@ class SimilarPanel(QWidget):
         self.node_combo.setMinimumWidth(200)
         self.accept_button = QPushButton("Accept (A)")
         self.accept_button.setObjectName("PrimaryButton")
+        self.accept_button.setStyleSheet(DISABLED_STYLE)
         self.accept_button.clicked.connect(lambda: self.decide(True))
         self.reject_button = QPushButton("Reject (R)")
         self.reject_button.clicked.connect(lambda: self.decide(False))
