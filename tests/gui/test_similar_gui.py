@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtWidgets import QApplication
 
-from qdaapp.core import coding, indexing, narrative, sources
+from qdaapp.core import coding, indexing, narrative, similar, sources
 from qdaapp.core import nodes as node_ops
 from qdaapp.gui.models.passages import HTML_ROLE
 from qdaapp.gui.narrative.common import passages_from_mime
@@ -81,6 +81,7 @@ def test_from_a_node_accept_reject_and_undo(make_window, project_path: Path, tmp
     assert len(_codings(window, trust)) == 1
 
     qtbot.keyClick(panel.table, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyRelease(panel.table, Qt.Key.Key_Shift)  # Qt keeps the last modifiers seen; later tests expect none
     assert asked_reasons[-1][0] == "similar.accept"
     left = [r for r, s in zip(panel.model.results, panel.model.status, strict=True) if s == "accepted"]
     assert len(left) == len(panel.model.results) - 1  # all but the rejected one
@@ -119,6 +120,13 @@ def test_from_chosen_rows_an_account_and_bad_input(make_window, project_path: Pa
                     timeout=30000)
     assert panel.model.results and all(not (r.source_id == sid and r.start < b and r.end > a)
                                        for r in panel.model.results)
+
+    # a fragment's passages, from the open account
+    fragment = window.project.run(narrative.add_fragment, account, "The clinic filled up", passages=[(sid, a, b)])
+    workspace = window.analysis.open_account(account)
+    workspace.similarFragment.emit(fragment)
+    qtbot.waitUntil(lambda: panel.job is None and "the fragment's 1 passage" in panel.counter.text(), timeout=30000)
+    assert panel.examples == [similar.Example(sid, a, b)] and panel.model.rowCount() > 0
 
     # a too short example: the message says so, the list is empty
     short = CLINIC.index("Parking was hard.")

@@ -297,6 +297,8 @@ class AnalysisPanels(QObject):
             workspace.openPassage.connect(lambda s, a, b: self.w.show_passage(s, a, b))
             workspace.titleChanged.connect(lambda title, ws=workspace: self._retitle(ws, title))
             workspace.accountRemoved.connect(lambda aid: self._close_account(aid))
+            workspace.similarPassages.connect(lambda passages: self.similar.find_passages(passages))
+            workspace.similarFragment.connect(self.similar.find_fragment)
             for target in (workspace.flowchart.viewport(), workspace.fragments.viewport()):
                 PassageDropTarget(target, lambda passages, aid=account_id: self.add_passages_to(aid, passages))
             self.workspaces[account_id] = workspace

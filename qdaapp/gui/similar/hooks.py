@@ -3,8 +3,9 @@
 The examples are what has the focus: the rows selected in the coded
 passages, search results or marker review list; the node selected in the
 Nodes panel; the account selected in the Accounts dock; else the text
-selected in the document. The node tree, the Accounts dock and the three
-result lists offer the same in their context menus.
+selected in the document. The node tree, the Accounts dock, the three
+result lists and an open account's passages and fragments offer the same in
+their context menus.
 """
 
 from __future__ import annotations
@@ -88,6 +89,11 @@ class SimilarFinder(QObject):
         with self.w.project.read_session() as s:
             examples = similar.examples_of(s, account_id=account_id)
         return self._find(examples, f"the account '{title}'", None)
+
+    def find_fragment(self, fragment_id: int) -> bool:
+        with self.w.project.read_session() as s:
+            examples = similar.examples_of(s, fragment_id=fragment_id)
+        return self._find(examples, f"the fragment's {plural(len(examples), 'passage')}", None)
 
     def find_passages(self, passages: list[Passage], node_id: int | None = None) -> bool:
         examples = [similar.Example(*p) for p in passages]
