@@ -280,3 +280,20 @@ def test_what_counts_as_a_content_word() -> None:
     stop = stop_words({"en"})
     assert [w for w in ("clinic", "work", "well", "made", "the", "n't", "n\u2019t", "p1", "2019", "a", "-", "um")
             if is_content(w, stop)] == ["clinic", "work", "well", "made"]
+
+
+def test_interviewer_turns_are_left_out_unless_asked_for(tmp_path: Path) -> None:
+    body = ("Interviewer: Did the diabetes clinic help your patients?\n"
+            "P1: The diabetes clinic helped many patients a lot.\n"
+            "P1: Another diabetes clinic for older patients opened in town.\n")
+    project = indexed_sources(tmp_path, {"Q.txt": body})
+    try:
+        ex = similar.Example(_ids(project)["Q.txt"], *_span(body, "Another diabetes clinic for older patients"))
+        with project.read_session() as s:
+            for unit in ("sentence", "turn"):
+                texts = [r.text for r in similar.rank(s, [ex], unit=unit)]
+                asked = [r.text for r in similar.rank(s, [ex], unit=unit, include_interviewer=True)]
+                assert texts == ["The diabetes clinic helped many patients a lot."]
+                assert asked[1:] == texts and asked[0].startswith("Did the diabetes clinic")
+    finally:
+        project.close()
