@@ -61,6 +61,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "agreement_cmds": ("agreement",),
     "team_cmds": ("copy", "merge"),
     "coder_cmds": ("coders", "blind"),
+    "similar_cmds": ("similar",),
 }
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 
