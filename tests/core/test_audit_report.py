@@ -272,3 +272,11 @@ def test_auto_prints_with_the_given_printer_even_when_libreoffice_is_installed(m
     monkeypatch.setattr(audit_report, "office_program", lambda: None)
     with pytest.raises(InvalidInput, match="LibreOffice is not installed"):
         audit_report.pdf_route("libreoffice", lambda doc, out: None)
+
+
+def test_every_way_a_coding_is_made_has_a_label() -> None:
+    assert [facts.origin_label(o) for o in ("manual", "markers:12", "search", "search:have to", "similar",
+                                            "agreement", "refi-import", "something new")] == [
+        "by hand", "accepting marker hits", "coding search results", "coding search results",
+        "accepting similar passages", "settling coders' disagreements", "imported from another QDA program", "other"]
+    assert "project.merge" in facts.WEIGHTY_ACTIONS

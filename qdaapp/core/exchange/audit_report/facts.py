@@ -18,12 +18,13 @@ from ...models import AuditEvent, Coding, Memo, SearchHit, SearchRun, Source
 
 # Coding.origin -> how the coding was made, in the order the report lists them.
 ORIGINS = (("manual", "by hand"), ("markers:", "accepting marker hits"), ("search", "coding search results"),
+           ("similar", "accepting similar passages"), ("agreement", "settling coders' disagreements"),
            ("refi-import", "imported from another QDA program"))
 # Decisions a reader expects a reason for: bulk and destructive actions.
-WEIGHTY_ACTIONS = ("hits.accept", "hits.reject", "search.code", "node.merge")
+WEIGHTY_ACTIONS = ("hits.accept", "hits.reject", "search.code", "node.merge", "project.merge")
 WITHOUT_REASON_DEFINITION = (
     "A decision without a reason is a bulk or destructive action (accepting or rejecting marker hits, coding "
-    "search results, merging nodes, moving a node that has child nodes, or deleting anything) for which the "
+    "search results, merging nodes, merging a coder's copy, moving a node that has child nodes, or deleting anything) for which the "
     "person gave no reason when doing it, wrote no memo on the thing it changed, and wrote no diary entry "
     "that day.")
 VERIFY_PROVES = (

@@ -89,6 +89,7 @@ def unreasoned_sentence(s: Summary) -> str:
 
 ACTION_NAMES = {"hits.accept": "Accepting marker hits", "hits.reject": "Rejecting marker hits",
                 "search.code": "Coding search results", "node.merge": "Merging nodes",
+                "project.merge": "Merging a coder's copy",
                 "node.move": "Moving a node with its child nodes"}
 
 
