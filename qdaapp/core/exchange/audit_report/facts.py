@@ -24,8 +24,8 @@ ORIGINS = (("manual", "by hand"), ("markers:", "accepting marker hits"), ("searc
 WEIGHTY_ACTIONS = ("hits.accept", "hits.reject", "search.code", "node.merge", "project.merge")
 WITHOUT_REASON_DEFINITION = (
     "A decision without a reason is a bulk or destructive action (accepting or rejecting marker hits, coding "
-    "search results, merging nodes, merging a coder's copy, moving a node that has child nodes, or deleting anything) for which the "
-    "person gave no reason when doing it, wrote no memo on the thing it changed, and wrote no diary entry "
+    "search results, merging nodes, merging a coder's copy, moving a node that has child nodes, or deleting "
+    "anything) for which the person gave no reason when doing it, wrote no memo on the thing it changed, and wrote no diary entry "
     "that day.")
 VERIFY_PROVES = (
     "Every action in this project is recorded as an event, and each event carries a fingerprint (a SHA-256 hash) "
