@@ -25,8 +25,8 @@ WEIGHTY_ACTIONS = ("hits.accept", "hits.reject", "search.code", "node.merge", "p
 WITHOUT_REASON_DEFINITION = (
     "A decision without a reason is a bulk or destructive action (accepting or rejecting marker hits, coding "
     "search results, merging nodes, merging a coder's copy, moving a node that has child nodes, or deleting "
-    "anything) for which the person gave no reason when doing it, wrote no memo on the thing it changed, and wrote no diary entry "
-    "that day.")
+    "anything) for which the person gave no reason when doing it, wrote no memo on the thing it changed, and "
+    "wrote no diary entry that day.")
 VERIFY_PROVES = (
     "Every action in this project is recorded as an event, and each event carries a fingerprint (a SHA-256 hash) "
     "of its own content and of the event before it, like links in a chain; each coding, node, memo and source "
