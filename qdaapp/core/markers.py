@@ -132,7 +132,7 @@ class CompiledLexicon:
         # "<past>": any word but a verb that names no action ("wanted"), after an optional "have" (or
         # "would": "we'd started" is "we had started").
         not_actions = sorted({lemmatise(w) for w in spec.past.not_actions})
-        past = [{"ORTH": {"IN": ["have", "would"]}, "OP": "?"}, gap,
+        past: list[dict] = [{"ORTH": {"IN": ["have", "would"]}, "OP": "?"}, gap,
                 {"ORTH": {"NOT_IN": not_actions}} if not_actions else {}]
         keys: dict[str, tuple[str, str, str]] = {}
         past_keys: list[str] = []
@@ -224,8 +224,8 @@ def _lemmatiser(lang: str):
 
 def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:
     """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), ANY for "*", PAST_WORD for "<past>"."""
-    return [ANY if w == "*" else PAST_WORD if w == PAST else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a))
-            for w in phrase.lower().split()]
+    return [ANY if w == "*" else PAST_WORD if w == PAST
+            else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a)) for w in phrase.lower().split()]
 
 
 # Raised whenever what a compiled lexicon's plan holds, or how it is made, changes: plans cached
