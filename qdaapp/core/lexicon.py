@@ -258,6 +258,19 @@ def _check_past(text: str, past: PastRule, fail) -> None:
         raise fail(f"{text!r} uses {PAST}, but the lexicon has no [past] table with endings or forms")
 
 
+def readable(phrase: str) -> str:
+    """A phrase as plain words for a reader: "i|we <past>" is "I/we + past verb", "*" is "…"."""
+    words = []
+    for word in phrase.split():
+        if word.lower() == PAST:
+            words.append("+ past verb")
+        elif word == "*":
+            words.append("…")
+        else:
+            words.append("/".join("I" if w == "i" else w for w in word.split("|")))
+    return " ".join(words)
+
+
 def _empty_choice(phrase: str) -> bool:
     """Whether a word of ``phrase`` written as choices ("the|a") has an empty one ("the|", "|")."""
     return any("" in word.split("|") for word in phrase.split() if "|" in word)

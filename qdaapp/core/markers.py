@@ -359,6 +359,23 @@ def find_markers(
     return [hit for batch in hit_batches(session, compiled, source_ids, acts, cancel, workers) for hit in batch]
 
 
+def hits_in_sentences(session: Session, compiled: CompiledLexicon, sentence_ids: Sequence[int],
+                      acts: list[str] | None = None) -> list[MarkerHit]:
+    """The hits a run would find in the sentences ``sentence_ids`` (of indexed sources), in order.
+
+    For a question about a few stretches of text (the sentences around an
+    account's passages), without asking the lemma index for the whole project.
+    """
+    connection = session.connection().connection
+    rows = sorted(_in_chunks(connection, "SELECT source_id, start, end, lemmas, offsets FROM sentences "
+                                         "WHERE id IN ({}) AND lemmas IS NOT NULL", list(sentence_ids)),
+                  key=lambda r: (r[0], r[1]))
+    if not rows:
+        return []
+    turns = dict(_in_chunks(connection, "SELECT id, turns FROM sources WHERE id IN ({})", sorted({r[0] for r in rows})))
+    return _finish(connection, _match_rows(compiled, (rows, turns), acts), compiled)
+
+
 SENTENCE_BATCH = 2500
 # A batch of candidate sentences: their rows, and the speaker turns (JSON as stored) of their sources.
 Batch = tuple[Sequence[tuple], dict[int, str]]
