@@ -37,6 +37,7 @@ from . import indexing, lexicon, markers, speakers
 from .errors import InvalidInput, QdaError
 from .models import AccountPassage, Fragment, FragmentPassage, Sentence, Source
 from .narrative import check_act, resolve_account
+from .turns import line_label
 
 NEAR = 15  # sentences either side of one of the account's passages
 SIMILAR_TOP = 400  # units asked of the similarity ranking before keeping those near the account
@@ -126,10 +127,10 @@ def candidates(session: Session, account_id: int | str, act: str, limit: int = 2
 def account_spans(session: Session, account_id: int) -> list[tuple[int, int, int]]:
     """(source id, start, end) of the account's passages and of its fragments' passages."""
     rows = set(session.execute(select(AccountPassage.source_id, AccountPassage.start, AccountPassage.end)
-                               .where(AccountPassage.account_id == account_id)).tuples())
+                               .where(AccountPassage.account_id == account_id)))
     rows |= set(session.execute(select(FragmentPassage.source_id, FragmentPassage.start, FragmentPassage.end)
                                 .join(Fragment, Fragment.id == FragmentPassage.fragment_id)
-                                .where(Fragment.account_id == account_id)).tuples())
+                                .where(Fragment.account_id == account_id)))
     return sorted(rows)
 
 
@@ -142,9 +143,12 @@ def _near_sentences(session: Session, spans: list[tuple[int, int, int]], near: i
     interviewer = speakers.interviewer_spans(session, list(by_source))
     out: dict[int, _Place] = {}
     for sid, passages in by_source.items():
-        rows = session.execute(select(Sentence.id, Sentence.start, Sentence.end)
-                               .where(Sentence.source_id == sid).order_by(Sentence.start)).all()
-        turns = json.loads(session.scalar(select(Source.turns).where(Source.id == sid)) or "[]")
+        text, stored_turns = session.execute(select(Source.text, Source.turns).where(Source.id == sid)).one()
+        turns = json.loads(stored_turns or "[]")
+        # A speaker's label alone ("Rosa:") is no sentence of what was said: it neither counts nor is proposed.
+        rows = [r for r in session.execute(select(Sentence.id, Sentence.start, Sentence.end)
+                                           .where(Sentence.source_id == sid).order_by(Sentence.start))
+                if not _label_only((text or "")[r[1]:r[2]])]
         turn_starts = [t[0] for t in turns]
         inside = [k for k, (_id, a, b) in enumerate(rows) if any(a < pb and pa < b for pa, pb in passages)]
         voices = {t[2] for a, b in passages for t in turns if t[0] < b and a < t[1]}
@@ -161,6 +165,11 @@ def _near_sentences(session: Session, spans: list[tuple[int, int, int]], near: i
                 continue
             out[sentence_id] = _Place(sid, a, b, distance, voice)
     return out
+
+
+def _label_only(sentence: str) -> bool:
+    found = line_label(sentence.strip())
+    return found is not None and found[1]
 
 
 def _speaker_at(turns: list, starts: list[int], offset: int) -> str | None:
@@ -230,7 +239,7 @@ def _examples(session: Session, similar: ModuleType, act: str, account_id: int) 
     examples = [similar.Example(sid, a, b) for sid, a, b in session.execute(
         select(FragmentPassage.source_id, FragmentPassage.start, FragmentPassage.end)
         .join(Fragment, Fragment.id == FragmentPassage.fragment_id)
-        .where(Fragment.act == act, Fragment.account_id != account_id)).tuples()]
+        .where(Fragment.act == act, Fragment.account_id != account_id))]
     node_id = speech_act_nodes(session).get(act)
     if node_id is not None:
         try:
