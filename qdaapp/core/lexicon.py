@@ -50,8 +50,8 @@ class PastRule:
 
     A word is a verb in the past tense when its written form ends in one of
     ``endings`` and is not its own lemma ("started", not "need"), or is one of
-    ``forms`` (irregular pasts and participles: "ran", "begun", "set"). A
-    "have" (or "'d") may stand before it ("we've started", "we'd set up"). Verbs of ``not_actions``
+    ``forms`` (irregular pasts and participles: "ran", "begun", "set"). One
+    of ``auxiliaries`` may stand before it ("we've started", "we'd set up"). Verbs of ``not_actions``
     (lemmas: states, wishes, thoughts, saying: "wanted", "thought") never
     count: they are not something done.
     """
@@ -59,6 +59,7 @@ class PastRule:
     endings: tuple[str, ...] = ()
     forms: frozenset[str] = frozenset()
     not_actions: tuple[str, ...] = ()
+    auxiliaries: tuple[str, ...] = ()
 
     def is_past(self, form: str, lemma: str) -> bool:
         """Whether ``form`` (as written), whose lemma is ``lemma``, is a verb in the past tense."""
@@ -233,18 +234,19 @@ def parse(source: str, origin: str) -> LexiconSpec:
 
 
 def _past_rule(table: object, fail) -> PastRule:
-    """The ``[past]`` table: endings, forms and not_actions, each a list of words in quotes."""
+    """The ``[past]`` table: endings, forms, not_actions and auxiliaries, each a list of words in quotes."""
     if table is None:
         return PastRule()
     if not isinstance(table, dict):
         raise fail("past must be a table: [past]", "past")
     lists = {}
-    for key in ("endings", "forms", "not_actions"):
+    for key in ("endings", "forms", "not_actions", "auxiliaries"):
         value = table.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             raise fail(f"{key} of [past] must be a list of words in quotes", key)
         lists[key] = [v.strip().lower() for v in value]
-    return PastRule(tuple(lists["endings"]), frozenset(lists["forms"]), tuple(lists["not_actions"]))
+    return PastRule(tuple(lists["endings"]), frozenset(lists["forms"]), tuple(lists["not_actions"]),
+                    tuple(lists["auxiliaries"]))
 
 
 def _check_past(text: str, past: PastRule, fail) -> None:
@@ -259,7 +261,8 @@ def _check_past(text: str, past: PastRule, fail) -> None:
 
 
 def readable(phrase: str) -> str:
-    """A phrase as plain words for a reader: "i|we <past>" is "I/we + past verb", "*" is "…"."""
+    """A phrase as plain words for a reader: "i|we <past>" is "I/we + past verb", "*" is "…", and a
+    choice of more than three words shows the first three ("I/we/they…")."""
     words = []
     for word in phrase.split():
         if word.lower() == PAST:
@@ -267,7 +270,8 @@ def readable(phrase: str) -> str:
         elif word == "*":
             words.append("…")
         else:
-            words.append("/".join("I" if w == "i" else w for w in word.split("|")))
+            choices = ["I" if w == "i" else w for w in word.split("|")]
+            words.append("/".join(choices[:3]) + ("…" if len(choices) > 3 else ""))
     return " ".join(words)
 
 
@@ -298,7 +302,8 @@ def dump(spec: LexiconSpec) -> str:
     out.append("")
     if spec.past != PastRule():
         out += ["[past]", f"endings = {lst(list(spec.past.endings))}", f"forms = {lst(sorted(spec.past.forms))}",
-                f"not_actions = {lst(list(spec.past.not_actions))}", ""]
+                f"not_actions = {lst(list(spec.past.not_actions))}",
+                f"auxiliaries = {lst(list(spec.past.auxiliaries))}", ""]
     for group in spec.groups.values():
         key = group.name if re.fullmatch(r"[A-Za-z0-9_-]+", group.name) else q(group.name)
         out += [f"[groups.{key}]", f"label = {q(group.label)}", f"enabled = {str(group.enabled).lower()}",

@@ -129,11 +129,12 @@ class CompiledLexicon:
         # The documents matched are made of lemmas (see find_markers), so patterns test ORTH:
         # building a Doc with words only is several times faster than also setting each token's lemma.
         gap = {"IS_STOP": True, "OP": "?"}
-        # "<past>": any word but a verb that names no action ("wanted"), after an optional "have" (or
-        # "would": "we'd started" is "we had started").
+        # "<past>": any word but a verb that names no action ("wanted"), after an optional auxiliary
+        # ("we've started", "we'd started").
         not_actions = sorted({lemmatise(w) for w in spec.past.not_actions})
-        past: list[dict] = [{"ORTH": {"IN": ["have", "would"]}, "OP": "?"}, gap,
-                {"ORTH": {"NOT_IN": not_actions}} if not_actions else {}]
+        helpers = sorted({lemmatise(w) for w in spec.past.auxiliaries})
+        past: list[dict] = ([{"ORTH": {"IN": helpers}, "OP": "?"}, gap] if helpers else []) + [
+            {"ORTH": {"NOT_IN": not_actions}} if not_actions else {}]
         keys: dict[str, tuple[str, str, str]] = {}
         past_keys: list[str] = []
         adds: list[tuple[str, str, list[dict], list[tuple[str, ...]]]] = []

@@ -36,7 +36,7 @@ def test_account_candidates(project_path: Path, capsys) -> None:
     (found,) = json.loads(out)  # the sources were indexed on the way
     assert set(found) == KEYS
     assert found["text"] == "We didn't know how to measure it, so we ran a small audit."
-    assert found["reasons"] == ["pattern 'I/we/they/he/she + past verb'"] and found["speaker"] == "P1"
+    assert found["reasons"] == ["pattern 'I/we/they… + past verb'"] and found["speaker"] == "P1"
     assert SAMPLE[found["marked"][0]:found["marked"][1]] == "we ran"
 
     code, out, _ = run(capsys, "account", "candidates", p, "1", "--act", "sanction")

@@ -27,7 +27,7 @@ ROSA = (
 )
 OTHER = "Lee: We started a clinic too, and it worked.\n"
 ASKED = "We had to do something, the GP asked us to set it up."
-PAST = "pattern 'I/we/they/he/she + past verb'"
+PAST = "pattern 'I/we/they… + past verb'"
 
 
 @pytest.fixture

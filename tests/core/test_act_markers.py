@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from qdaapp.core import lexicon, markers, review
-from qdaapp.core.project import Project
 
 from .test_markers import indexed_sources
 
@@ -22,6 +21,7 @@ PERFORMED = [
     ("I've organised the training twice.", "I've organised", "I"),
     ("She trained the new staff.", "She trained", "she"),
     ("They built a small team around it.", "They built", "they"),
+    ("They’d finished the rota by May.", "They’d finished", "they"),  # a curly apostrophe
 ]
 NOT_PERFORMED = [
     "We start the clinic tomorrow.",  # present tense
@@ -34,7 +34,8 @@ NOT_PERFORMED = [
 ]
 SANCTIONED = [
     ("It worked.", "It worked", "it|that|this worked"),
-    ("It didn't work at all.", "didn't work", "did not work"),
+    ("It didn't work at all.", "didn't work", "did not|n’t work"),
+    ("It didn’t work at all.", "didn’t work", "did not|n’t work"),  # a curly apostrophe
     ("It never worked, sadly.", "It never worked", "it|that|this worked"),
     ("The launch went really well.", "went really well", "went well"),
     ("The pilot was a success.", "was a success", "was a success"),
@@ -96,7 +97,7 @@ def test_questions_and_descriptions_of_how_it_works_are_not_sanctions(found, sen
 
 
 def test_a_negated_performance_is_still_negated(tmp_path: Path) -> None:
-    body = "We never started the clinic. Rosa didn't have to come."
+    body = "We never started the clinic. Rosa didn’t have to come."  # a curly apostrophe negates too
     project = indexed_sources(tmp_path, {"N.txt": body})
     try:
         with project.read_session() as s:
