@@ -58,6 +58,7 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "speaker_cmds": ("speakers",),
     "review_cmds": ("review-comment", "review-comments"),
     "history_cmds": ("history",),
+    "similar_cmds": ("similar",),
 }
 COMMANDS = frozenset(["gui", *(name for names in COMMAND_MODULES.values() for name in names)])
 

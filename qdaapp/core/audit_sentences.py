@@ -69,6 +69,8 @@ def _search_code(e: Event, lookup: Lookup) -> str | None:
         return None
     n = int(after.get("codings") or m.group(1))
     found = f" found by {m.group('label')}" if m.group("label") else " found by a search"
+    if after.get("origin") == "similar" and m.group("label"):  # "similar to 3 examples"
+        found = f" {m.group('label')}"
     text = f"Coded {plural(n, 'passage')}{found} at {_node_label(lookup, after.get('node_id'), m.group('node'))}"
     skipped = int(after.get("skipped") or 0)
     if skipped:

@@ -153,6 +153,8 @@ def origin_words(origin: str) -> str:
         return f"from the search '{origin.split(':', 1)[1]}'"
     if origin == "search":
         return "from search results"
+    if origin == "similar":
+        return "from passages found like examples"
     if origin == "refi-import":
         return "imported from a REFI-QDA project"
     return f"from {origin}"

@@ -121,10 +121,12 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
             query = str(after.get("origin", ""))
             label = _SEARCH_LABEL.search(e["summary"] or "")
             how = f"the search '{query.split(':', 1)[1]}'" if query.startswith("search:") else "search results"
+            if query == "similar":
+                how = "passages found like examples"
             count = after.get("codings")
             together = f", one of {count} passages coded together" if count else ""
             line("created", f"Coded from {how} at '{node}'{together}.",
-                 (f"Search: {label.group(1)}",) if label else ())
+                 (f"{'Found as' if query == 'similar' else 'Search:'} {label.group(1)}",) if label else ())
         elif action == "hits.accept":
             found = _hits_named(e, coding_id, hits)
             total = len(after.get("decisions", []))
