@@ -41,6 +41,7 @@ from .turns import line_label
 
 NEAR = 15  # sentences either side of one of the account's passages
 SIMILAR_TOP = 400  # units asked of the similarity ranking before keeping those near the account
+SIMILAR_KEEP = 6  # of those near it, the most similar that are proposed for being so
 SIMILAR_OWN = "similar to the account's passages"
 
 
@@ -204,7 +205,7 @@ def similar_module() -> ModuleType | None:
 
 def _by_similarity(session: Session, places: dict[int, _Place], act: str, account_id: int,
                    source_ids: Sequence[int]) -> None:
-    """Mark the places the similarity ranking puts among its best, with the words they share."""
+    """Mark the SIMILAR_KEEP places the similarity ranking puts first, with the words they share."""
     similar = similar_module()
     if similar is None:
         return
@@ -219,7 +220,10 @@ def _by_similarity(session: Session, places: dict[int, _Place], act: str, accoun
     for place in places.values():
         by_source.setdefault(place.source_id, []).append(place)
     starts = {sid: sorted((p.start, n) for n, p in enumerate(ps)) for sid, ps in by_source.items()}
+    kept = 0
     for unit in ranked:
+        if kept == SIMILAR_KEEP:
+            break
         listed = starts.get(unit.source_id, [])
         i = bisect_right(listed, (unit.start, float("inf"))) - 1
         if i < 0:
@@ -229,6 +233,7 @@ def _by_similarity(session: Session, places: dict[int, _Place], act: str, accoun
             continue
         place.reasons.append(reason)
         place.score, place.shared_terms = float(unit.score), tuple(unit.shared_terms)
+        kept += 1
 
 
 def _examples(session: Session, similar: ModuleType, act: str, account_id: int) -> tuple[list, str]:
