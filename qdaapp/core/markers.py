@@ -133,8 +133,8 @@ class CompiledLexicon:
         # ("we've started", "we'd started").
         not_actions = sorted({lemmatise(w) for w in spec.past.not_actions})
         helpers = sorted({lemmatise(w) for w in spec.past.auxiliaries})
-        past: list[dict] = ([{"ORTH": {"IN": helpers}, "OP": "?"}, gap] if helpers else []) + [
-            {"ORTH": {"NOT_IN": not_actions}} if not_actions else {}]
+        verb: dict = {"ORTH": {"NOT_IN": not_actions}} if not_actions else {}
+        past: list[dict] = [{"ORTH": {"IN": helpers}, "OP": "?"}, gap, verb] if helpers else [verb]
         keys: dict[str, tuple[str, str, str]] = {}
         past_keys: list[str] = []
         adds: list[tuple[str, str, list[dict], list[tuple[str, ...]]]] = []
