@@ -11,7 +11,8 @@ Phrases can belong to a named group (``[groups.NAME]``); a group with
 is how phrases that are rarely the speech act (bare modal verbs) stay out of
 the review queue by default.
 
-A phrase may end in the word ``<past>``: a verb in the past tense, found
+A phrase may end in a word written ``=form``: that written form only ("it
+=worked" finds "it worked", not "it works"). A phrase may end in the word ``<past>``: a verb in the past tense, found
 without a tagger from the written form (see :class:`PastRule`), so "i|we|they
 <past>" finds "we started", "I ran" and "they've set up" but not "we start".
 An act with ``negation_keeps_act = true`` counts a negated phrase as the act
@@ -42,6 +43,8 @@ class LexiconError(InvalidInput):
 NEGATED = "negative"
 # The word of a phrase that stands for a verb in the past tense ("we <past>").
 PAST = "<past>"
+# Before the last word of a phrase: that written form only ("it =worked" finds "it worked", not "it works").
+EXACT = "="
 
 
 @dataclass(frozen=True)
@@ -250,8 +253,12 @@ def _past_rule(table: object, fail) -> PastRule:
 
 
 def _check_past(text: str, past: PastRule, fail) -> None:
-    """``<past>`` may only end a phrase of more than one word, in a lexicon that says what it finds."""
+    """``<past>`` (and a word written ``=form``) may only end a phrase of more than one word; ``<past>``
+    needs a lexicon that says what it finds."""
     words = text.lower().split()
+    if any(w.startswith(EXACT) for w in words[:-1]) or (words[-1].startswith(EXACT) and
+                                                         (len(words) < 2 or "|" in words[-1] or words[-1] == EXACT)):
+        raise fail(f"in {text!r}, a word written with {EXACT} must be the last, one word, after at least one other")
     if PAST not in words:
         return
     if words.index(PAST) != len(words) - 1 or len(words) < 2:
@@ -271,7 +278,7 @@ def readable(phrase: str) -> str:
             words.append("…")
         else:
             choices = ["I" if w == "i" else w for w in word.split("|")]
-            words.append("/".join(choices[:3]) + ("…" if len(choices) > 3 else ""))
+            words.append("/".join(c.removeprefix(EXACT) for c in choices[:3]) + ("…" if len(choices) > 3 else ""))
     return " ".join(words)
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from . import indexing, speakers
 from .commands import Change, command
 from .errors import InvalidInput
-from .lexicon import NEGATED, PAST, LexiconSpec
+from .lexicon import EXACT, NEGATED, PAST, LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
 
@@ -115,6 +115,9 @@ class CompiledLexicon:
         self.firsts = frozenset(self.reach)
         self.fts_query = plan["fts_query"]
         self.past_keys = frozenset(plan["past_keys"])
+        # key -> the written form its last word must have ("it =worked": not "it works")
+        self.exact: dict[str, str] = dict(plan["exact"])
+        self.checked_keys = self.past_keys | frozenset(self.exact)
         self.past = spec.past
         self.keeps_act = frozenset(a.name for a in spec.acts.values() if a.negation_keeps_act)
         self.negations = set(spec.negations)
@@ -137,6 +140,7 @@ class CompiledLexicon:
         past: list[dict] = [{"ORTH": {"IN": helpers}, "OP": "?"}, gap, verb] if helpers else [verb]
         keys: dict[str, tuple[str, str, str]] = {}
         past_keys: list[str] = []
+        exact: dict[str, str] = {}
         adds: list[tuple[str, str, list[dict], list[tuple[str, ...]]]] = []
         fts_groups = set()
         seen: set[tuple] = set()
@@ -155,11 +159,14 @@ class CompiledLexicon:
                     fts_groups.add(self._fts(words))
                     if words[-1] == PAST_WORD:
                         past_keys.append(key)
+                    if phrase.split()[-1].startswith(EXACT):
+                        exact[key] = phrase.split()[-1][len(EXACT):].lower().replace("\u2019", "'")
                 pattern = self._pattern(words, gap, past)
                 for first in words[0]:
                     adds.append((first, key, pattern, words))
         return {"keys": keys, "adds": adds, "fts_query": " OR ".join(sorted(g for g in fts_groups if g)),
-                "determiners": sorted({lemmatise(w) for w in spec.determiners}), "past_keys": past_keys}
+                "determiners": sorted({lemmatise(w) for w in spec.determiners}), "past_keys": past_keys,
+                "exact": exact}
 
     def _add(self, first: str, key: str, pattern: list[dict], words: list[tuple[str, ...]]) -> None:
         """Put one pattern in the Matcher of the first lemma ``first`` and widen that lemma's pre-tests."""
@@ -226,7 +233,8 @@ def _lemmatiser(lang: str):
 def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:
     """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), ANY for "*", PAST_WORD for "<past>"."""
     return [ANY if w == "*" else PAST_WORD if w == PAST
-            else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a)) for w in phrase.lower().split()]
+            else tuple(dict.fromkeys(lemmatise(a) for a in w.removeprefix(EXACT).split("|") if a))
+            for w in phrase.lower().split()]
 
 
 # Raised whenever what a compiled lexicon's plan holds, or how it is made, changes: plans cached
@@ -587,7 +595,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
     excluded: dict[int, list[tuple[int, int]]] = {}
     # (row, start, act, whether a "<past>" phrase) -> (end, key)
     found: dict[tuple[int, int, str, bool], tuple[int, str]] = {}
-    past_keys = compiled.past_keys
+    past_keys = compiled.checked_keys  # matches whose last word is checked on its written form
     for lemma, (words, starts, origins) in groups.items():
         doc = Doc(compiled.vocab, words=words, spaces=[True] * len(words))
         for match_id, a, b in compiled.matchers[lemma](doc):
@@ -647,7 +655,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
             listed = json.loads(stored_turns.get(source_id) or "[]")
             spans = turns[source_id] = ([t[0] for t in listed], listed)
         start = offsets[2 * i]
-        past = (offsets[2 * j], offsets[2 * j + 1], lemmas[j]) if is_past else None
+        past = (offsets[2 * j], offsets[2 * j + 1], lemmas[j], key) if is_past else None
         out.append((source_id, start, offsets[2 * j + 1], act, phrase, polarity, _subject(lemmas, i, subjects),
                     _speaker(spans, start), s_start, s_end, check, past))
     return out
@@ -681,8 +689,11 @@ def _finish(connection, found: list[tuple], compiled: CompiledLexicon) -> list[M
                 if word.istitle() and word != "I":
                     names.add(n)
             if found[n][11] is not None:
-                a, b, lemma = found[n][11]
-                if not compiled.past.is_past(text[a:b], lemma):
+                a, b, lemma, key = found[n][11]
+                form = compiled.exact.get(key)
+                written = text[a:b]
+                if not (compiled.past.is_past(written, lemma) if form is None
+                        else written.lower().replace("\u2019", "'") == form):
                     names.add(n)
     kept = [item for n, item in enumerate(found) if n not in names]
     if any(item[11] is not None for item in kept):

@@ -22,6 +22,7 @@ PERFORMED = [
     ("She trained the new staff.", "She trained", "she"),
     ("They built a small team around it.", "They built", "they"),
     ("They’d finished the rota by May.", "They’d finished", "they"),  # a curly apostrophe
+    ("We did a lot of training.", "We did", "we"),
 ]
 NOT_PERFORMED = [
     "We start the clinic tomorrow.",  # present tense
@@ -31,21 +32,26 @@ NOT_PERFORMED = [
     "I said it was fine.",  # saying
     "The nurses start at eight.",  # no personal subject
     "We need more beds.",  # "need" ends in -ed but is its own lemma
+    "I do the rota on Mondays.",  # "do", not "did"
+    "We didn't know the answer.",  # not doing
 ]
 SANCTIONED = [
-    ("It worked.", "It worked", "it|that|this worked"),
-    ("It didn't work at all.", "didn't work", "did not|n’t work"),
-    ("It didn’t work at all.", "didn’t work", "did not|n’t work"),  # a curly apostrophe
-    ("It never worked, sadly.", "It never worked", "it|that|this worked"),
+    ("It worked.", "It worked", "it|that|this =worked"),
+    ("It didn't work at all.", "It didn't work", "it|that|this did not|n’t work"),
+    ("It didn’t work at all.", "It didn’t work", "it|that|this did not|n’t work"),  # a curly apostrophe
+    ("It never worked, sadly.", "It never worked", "it|that|this =worked"),
     ("The launch went really well.", "went really well", "went well"),
     ("The pilot was a success.", "was a success", "was a success"),
-    ("It failed after a month.", "It failed", "it|that|this failed"),
+    ("It failed after a month.", "It failed", "it|that|this =failed"),
     ("It made a real difference to the patients.", "made a real difference", "made a * difference"),
     ("We were proud of the team.", "were proud", "were proud"),
 ]
 NOT_SANCTIONED = [
     "Did it work?",  # a question about the result
     "That's how it worked on our ward.",  # how something works, not a judgement
+    "It works with the old system too.",  # what something does, not how it went
+    "I did this work for years.",  # work, the noun
+    "I don't work on Fridays.",  # a person not working is no evaluation
 ]
 
 
@@ -93,7 +99,7 @@ def test_evaluations_are_sanctions_and_a_negation_keeps_them_so(found, sentence:
 @pytest.mark.parametrize("sentence", NOT_SANCTIONED)
 def test_questions_and_descriptions_of_how_it_works_are_not_sanctions(found, sentence: str) -> None:
     body, hits = found
-    assert not _in(body, hits, sentence)
+    assert not [h for h in _in(body, hits, sentence) if h.act == "sanction"]
 
 
 def test_a_negated_performance_is_still_negated(tmp_path: Path) -> None:
@@ -139,7 +145,7 @@ def test_groups_switch_performance_and_sanction_off_and_runs_store_the_pattern(t
     finally:
         project.close()
     assert sorted((h.act, h.marker) for h in every) == [
-        ("manipulation", "have to"), ("performance", PAST_PATTERN), ("sanction", "it|that|this worked")]
+        ("manipulation", "have to"), ("performance", PAST_PATTERN), ("sanction", "it|that|this =worked")]
     assert sorted(h.act for h in fewer) == ["manipulation", "sanction"]
     assert len(picked) == 1  # the pattern is the hit's marker: the queue groups and accepts by it
 
