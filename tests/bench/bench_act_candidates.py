@@ -79,8 +79,8 @@ def main(words: int) -> None:
                 project.run(narrative.add_passage, account, sid, start, body.index(".", start + 40) + 1)
         for act in ("performance", "sanction"):
             with project.read_session() as s:
-                first, _ = timed(lambda: act_candidates.candidates(s, account, act), repeat=1)
-                t_cand, found = timed(lambda: act_candidates.candidates(s, account, act))
+                first, _ = timed(lambda a=act: act_candidates.candidates(s, account, a), repeat=1)
+                t_cand, found = timed(lambda a=act: act_candidates.candidates(s, account, a))
             print(f"candidates for {act} in an account of 5 passages in 3 sources: {t_cand:.2f} s "
                   f"(first {first:.2f} s), {len(found)} found")
         project.close()
