@@ -43,7 +43,7 @@ def test_account_candidates(project_path: Path, capsys) -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "sanction candidates near the passages of 'Referral system':"
-    assert "Rosa.txt:" in lines[1] and "P1" in lines[1] and "pattern 'it/that/this worked'" in lines[1]
+    assert "Rosa.txt:" in lines[1] and "P1" in lines[1] and "pattern 'worked well'" in lines[1]
     assert lines[2].strip().endswith("It worked well.")
 
     assert run(capsys, "fragment", "add", p, "1", "--summary", "It worked.", "--act", "sanction")[0] == 0
