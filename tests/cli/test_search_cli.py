@@ -135,7 +135,8 @@ def test_markers_low_precision_group(two: Path, capsys: pytest.CaptureFixture) -
     assert {"can", "will"} <= {h["marker"] for h in markers_of(capsys, two, "--include-low-precision")["hits"]}
     assert {"can", "will"} <= {h["marker"] for h in markers_of(capsys, two, "--group", "modals")["hits"]}
     code, _, err = run(capsys, "markers", two, "--group", "modal")
-    assert code == 1 and "'modal' is not a phrase group of lexicon greimas-en; its groups: performance, sanction, modals" in err
+    assert code == 1 and ("'modal' is not a phrase group of lexicon greimas-en; its groups: performance, sanction, "
+                          "modals") in err
     code, out, _ = run(capsys, "runs", two, "--json")
     assert len(json.loads(out)) == 3  # the refused run stored nothing
 
