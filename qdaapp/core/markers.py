@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 ANY = ("*",)  # a "*" word of a phrase: any one word
 PAST_WORD = (PAST,)  # a "<past>" word: a verb in the past tense, checked on its written form (see _finish)
+SCAN_PAST = True  # two-word "<past>" phrases by a plain scan (see _past_matches); False: by the Matcher
 
 
 class MarkerHit(NamedTuple):
@@ -171,7 +172,7 @@ class CompiledLexicon:
                         past_keys.append(key)
                     if phrase.split()[-1].startswith(EXACT):
                         exact[key] = phrase.split()[-1][len(EXACT):].lower().replace("\u2019", "'")
-                if len(words) == 2 and words[-1] == PAST_WORD and not key.startswith("EXCLUDE|"):
+                if SCAN_PAST and len(words) == 2 and words[-1] == PAST_WORD and not key.startswith("EXCLUDE|"):
                     # "we <past>": matched by a plain scan (see _past_matches), several times faster than the
                     # Matcher on every "I" and "we" of a study.
                     pronoun_past.append((key, list(words[0])))
@@ -634,7 +635,7 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
     if compiled.pronoun_firsts:
         _past_matches(compiled, sentence_lemmas, acts, found)
     keys, negations, subjects, determiners = compiled.keys, compiled.negations, compiled.subjects, compiled.determiners
-    out = []
+    out: list[tuple] = []
     offsets, offsets_row = indexing.unpack_offsets(b""), -1  # unpacked below for each new sentence row
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
     for (n, i, act, is_past), (j, key) in sorted(found.items()):
@@ -646,6 +647,8 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
             furthest[(n, act)] = j
         if n in excluded and any(ea <= i and j <= eb for ea, eb in excluded[n]):
             continue
+        if key in compiled.past_keys and j + 1 < len(sentence_lemmas[n]) and sentence_lemmas[n][j + 1] in negations:
+            continue  # "we didn't know", "I hadn't": a word right before a negation is an auxiliary, no verb
         source_id, s_start, s_end, _lemmas, blob = rows[n]
         lemmas = sentence_lemmas[n]
         if i and lemmas[i - 1] in determiners:
@@ -682,11 +685,9 @@ def _past_matches(compiled: CompiledLexicon, rows: list[list[str]], acts: list[s
                   found: dict[tuple[int, int, str, bool], tuple[int, str]]) -> None:
     """Add the matches of the two-word "<past>" phrases to ``found``: what the Matcher would find
     with their pattern (first word, an optional adverb, auxiliary and adverb, then any word but one of
-    the not_actions), the longest at each start; a word right before a negation is an auxiliary, no
-    verb ("we didn't know", "I hadn't")."""
+    the not_actions), the longest at each start."""
     firsts, by_first, keys = compiled.pronoun_firsts, compiled.pronoun_past, compiled.keys
     gap, helpers, not_verbs = compiled.gap_words, compiled.past_helpers, compiled.not_actions
-    negations = compiled.negations  # "did not", "had not": the word before a negation is an auxiliary
     for n, lemmas in enumerate(rows):
         present = firsts.intersection(lemmas)
         if not present:
@@ -705,7 +706,6 @@ def _past_matches(compiled: CompiledLexicon, rows: list[list[str]], acts: list[s
                         for g2 in (0, 1):
                             v = i + 1 + g1 + h + g2
                             if (v < size and v > end and lemmas[v] not in not_verbs
-                                    and (v + 1 == size or lemmas[v + 1] not in negations)
                                     and (not g1 or lemmas[i + 1] in gap)
                                     and (not h or lemmas[i + 1 + g1] in helpers)
                                     and (not g2 or lemmas[i + 1 + g1 + h] in gap)):

@@ -177,3 +177,23 @@ def test_the_past_rule_and_negation_survive_an_edit(tmp_path: Path) -> None:
     assert spec.acts["sanction"].negation_keeps_act and not spec.acts["performance"].negation_keeps_act
     assert spec.past.is_past("Started", "start") and spec.past.is_past("ran", "run")
     assert not spec.past.is_past("need", "need") and not spec.past.is_past("start", "start")
+
+
+def test_the_scan_for_we_and_a_past_verb_finds_what_the_matcher_would(found, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    body, fast = found
+    extra = ("We really have finished it. They just started, I had not started, we'd really set up a group. "
+             "I very quickly ran. We have. They, started.")
+    project = indexed_sources(tmp_path, {"Acts.txt": body, "More.txt": extra})
+    try:
+        with project.read_session() as s:
+            spec = lexicon.load(s)
+            scanned = markers.find_markers(s, markers.CompiledLexicon(spec, cache=False))
+            monkeypatch.setattr(markers, "SCAN_PAST", False)
+            matched = markers.find_markers(s, markers.CompiledLexicon(spec, cache=False))
+    finally:
+        project.close()
+    assert scanned == matched
+    assert [h for h in scanned if h.source_id == 1] == fast
+    # "We really have finished", "They just started", "I had not started" (negated); not "They, started".
+    assert len([h for h in scanned if h.source_id == 2 and h.marker == PAST_PATTERN]) == 3
