@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unit", default="sentence", choices=similar.UNITS, help="what to rank (default: sentence)")
     p.add_argument("--top", type=int, default=50, metavar="K", help="how many results (default 50)")
     p.add_argument("--scope", nargs="+", default=[], metavar="SOURCE", help="rank only these sources")
+    p.add_argument("--include-interviewer", action="store_true",
+                   help="rank interviewer turns too (left out by default once roles are known; see 'qdaapp speakers')")
     p.add_argument("--exclude-coded-at", metavar="NODE", help="leave out passages already coded at NODE")
     p.add_argument("--code-at", metavar="NODE", help="code the results chosen with --accept at NODE")
     p.add_argument("--accept", nargs="+", default=[], metavar="N",
@@ -80,7 +82,7 @@ def cmd_similar(args: argparse.Namespace) -> int:
                 return True
 
             found = similar.rank(s, examples, unit=args.unit, top=args.top, sources=scope, exclude_node=exclude,
-                                 progress=told)
+                                 progress=told, include_interviewer=args.include_interviewer)
         if target is not None:
             chosen = [found[i] for i in _chosen(args.accept, len(found))]
             coded = 0

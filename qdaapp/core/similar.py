@@ -99,8 +99,11 @@ def examples_of(session: Session, *, coding_ids: Sequence[int] = (), node_id: in
 
 def rank(session: Session, examples: Sequence[Example], *, unit: str = "sentence", top: int = 50,
          sources: Sequence[int] | None = None, exclude_node: int | None = None,
-         progress: Callable[[int, int], bool] | None = None) -> list[Similar]:
+         progress: Callable[[int, int], bool] | None = None, include_interviewer: bool = False) -> list[Similar]:
     """The ``top`` units most like ``examples``, best first (only units that share a word with them).
+
+    Units that start in an interviewer's turn are left out unless ``include_interviewer`` (as in
+    keyword search and marker runs: nothing is left out while no speaker is known as an interviewer).
 
     ``sources`` limits the ranking to those sources; ``progress(done, total)`` is told how the
     reading of the index goes (the first ranking of a project, or the first after indexing) and
@@ -133,8 +136,24 @@ def rank(session: Session, examples: Sequence[Example], *, unit: str = "sentence
         for sid, a, b in session.execute(select(Coding.source_id, Coding.start, Coding.end)
                                          .where(Coding.node_id == node.id)):
             keep[units.overlapping(sid, a, b)] = False
+    if not include_interviewer:
+        _leave_out_interviewers(session, units, keep)
     told(1, 1)
     return _results(session, m, units, scores, keep, weights, top)
+
+
+def _leave_out_interviewers(session: Session, units: Units, keep: np.ndarray) -> None:
+    from . import speakers
+
+    for sid, spans in speakers.interviewer_spans(session).items():
+        lo, hi = units.source_range(sid)
+        if lo == hi or not spans:
+            continue
+        starts = units.start[lo:hi]
+        bounds = np.asarray(spans, dtype=np.int64)
+        at = np.searchsorted(bounds[:, 0], starts, "right") - 1
+        inside = (at >= 0) & (starts < bounds[np.maximum(at, 0), 1])
+        keep[lo:hi] &= ~inside
 
 
 def _check_sources(session: Session, examples: Sequence[Example], sources: Sequence[int] | None) -> set[int]:

@@ -9,9 +9,10 @@ unit by unit (which terms a unit holds) to say what a result shares with the
 examples.
 
 Derived data, like the sentence index it is made from: it is built the first
-time a project is ranked and kept in memory under the state of the index
-(number of sentences, their highest id, number of sources), so indexing,
-re-indexing or removing a source makes the next ranking build it again.
+time a project is ranked, kept in memory and in ``data_dir()/cache/`` (safe to
+delete) under the state of the index (number of sentences, their highest id,
+the sources, when they were last indexed), so indexing, re-indexing or
+removing a source makes the next ranking build it again.
 """
 
 from __future__ import annotations
@@ -61,8 +62,10 @@ def stop_words(languages: set[str]) -> frozenset[str]:
 
 
 def is_content(lemma: str, stop: frozenset[str]) -> bool:
-    return (len(lemma) >= MIN_LENGTH and lemma not in stop and any(c.isalpha() for c in lemma)
-            and not any(c.isdigit() for c in lemma))
+    """A lemma that says what a passage is about: two letters or more, no digit, not a stop word (a
+    typographic apostrophe counts as a plain one: "n’t" is "n't")."""
+    return (len(lemma) >= MIN_LENGTH and lemma.replace("\u2019", "'") not in stop
+            and any(c.isalpha() for c in lemma) and not any(c.isdigit() for c in lemma))
 
 
 @dataclass
@@ -124,13 +127,19 @@ _LOCK = threading.Lock()
 
 
 def _state(conn: Any) -> tuple:
+    """What the matrix is made from: the sentences, the sources and when each was last indexed."""
     sentences = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM sentences").fetchone()
     sources = conn.execute("SELECT count(*), coalesce(max(id), 0) FROM sources").fetchone()
-    return tuple(sentences) + tuple(sources)
+    indexed = conn.execute("SELECT count(*), coalesce(max(nlp_at), '') FROM source_index").fetchone()
+    return (CACHE_VERSION, *sentences, *sources, *indexed)
+
+
+CACHE_VERSION = 2  # raised when what the matrix holds changes (the stop words, what a content word is)
 
 
 def matrix(session: Any, progress: Callable[[int, int], None] | None = None) -> LemmaMatrix:
-    """The project's matrix, from memory when the sentence index has not changed since it was built."""
+    """The project's matrix: from memory, else from the cache file, when the sentence index has not
+    changed since it was built; else built from the index (and the cache file written)."""
     conn = _driver(session)
     key = str(Path(session.get_bind().url.database or "").resolve())
     state = _state(conn)
@@ -138,10 +147,57 @@ def matrix(session: Any, progress: Callable[[int, int], None] | None = None) -> 
         cached = _CACHE.get(key)
         if cached is not None and cached[0] == state:
             return cached[1]
-    built = build(conn, progress, state[0])
+    file = _cache_file(conn, key)
+    built = _load(file, state)
+    if built is None:
+        built = build(conn, progress, int(state[1]))
+        _save(file, state, built)
     with _LOCK:
         _CACHE[key] = (state, built)
     return built
+
+
+def _cache_file(conn: Any, key: str) -> Path:
+    """``data_dir()/cache/similar-<hash>.npz``: one file per project (path and id), rewritten when the index changes."""
+    import hashlib
+
+    from .logs import data_dir
+
+    row = conn.execute("SELECT value FROM meta WHERE key = 'project_id'").fetchone()
+    digest = hashlib.sha256(f"{key}\n{row[0] if row else ''}".encode()).hexdigest()[:24]
+    return data_dir() / "cache" / f"similar-{digest}.npz"
+
+
+def _load(file: Path, state: tuple) -> LemmaMatrix | None:
+    """The matrix kept in ``file`` if it was made from the index as it is (``state``); else None."""
+    try:
+        with np.load(file, allow_pickle=False) as data:
+            if json.loads(str(data["state"])) != json.loads(json.dumps(list(state))):
+                return None
+            terms = [str(t) for t in data["terms"]]
+            languages = set(json.loads(str(data["languages"])))
+            tok_sentence, tok_term = data["token_sentence"], data["token_term"]
+            units = _units(data["source"], data["start"], data["end"], tok_sentence, tok_term, len(terms))
+    except (OSError, KeyError, ValueError):  # no file yet, or one from an older version: build again
+        return None
+    return LemmaMatrix({t: i for i, t in enumerate(terms)}, terms, stop_words(languages), units, tok_sentence,
+                       tok_term, languages, {})
+
+
+def _save(file: Path, state: tuple, m: LemmaMatrix) -> None:
+    """Keep ``m`` for the next time the project is opened (derived data: safe to delete; a failure
+    to write it only means the next opening builds it again)."""
+    import os
+
+    partial = file.with_name(file.name + f".{os.getpid()}.part.npz")
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(partial, state=json.dumps(list(state)), terms=np.asarray(m.terms, dtype=str),
+                 languages=json.dumps(sorted(m.languages)), source=m.sentences.source, start=m.sentences.start,
+                 end=m.sentences.end, token_sentence=m.token_sentence, token_term=m.token_term)
+        os.replace(partial, file)
+    except OSError:
+        partial.unlink(missing_ok=True)
 
 
 def forget(session: Any) -> None:

@@ -105,7 +105,8 @@ def test_nodes_panel_creates_and_deletes_with_keyboard(make_window, project_path
     assert panel.model.node(new) is None
     menu = panel.build_context_menu(panel.model.index_for(barriers.id))
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Show coded passages", "New child node…", "Rename", "Edit description and colour…",
+    assert texts == ["Show coded passages", "Find similar passages", "New child node…", "Rename",
+                     "Edit description and colour…",
                      "Move to free nodes", "Move into tree…", "Merge into…", "Delete…", "Add review comment…"]
     assert not next(a for a in menu.actions() if a.text() == "Move to free nodes").isEnabled()
     menu.deleteLater()

@@ -54,6 +54,8 @@ class AccountWorkspace(QWidget):
     fragmentSelected = Signal(int)
     titleChanged = Signal(str)
     accountRemoved = Signal(int)
+    similarPassages = Signal(list)  # [(source id, start, end)]: find passages like these
+    similarFragment = Signal(int)  # fragment id: find passages like its passages
 
     def __init__(self, project: Any, account_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -411,6 +413,8 @@ class AccountWorkspace(QWidget):
         writable = not self.project.read_only
         menu.addAction("Open in document", lambda: self.openPassage.emit(*chosen[0][1])).setEnabled(len(chosen) == 1)
         menu.addAction("New fragment from these passages…", self.new_fragment).setEnabled(writable and bool(chosen))
+        menu.addAction("Find similar passages", lambda: self.similarPassages.emit([span for _, span in chosen])
+                       ).setEnabled(bool(chosen))
         menu.addSeparator()
         menu.addAction("Remove from account", lambda: self._remove_passages([pid for pid, _ in chosen])
                        ).setEnabled(writable and bool(chosen))
@@ -431,6 +435,7 @@ class AccountWorkspace(QWidget):
         writable = not self.project.read_only
         menu = QMenu(self)
         menu.addAction("Edit fragment…", lambda: self.flowchart.edit_fragment(fid))
+        menu.addAction("Find similar passages", lambda: self.similarFragment.emit(fid))
         menu.addAction("Move up", lambda: self.move_fragment_to(fid, row - 1)).setEnabled(writable and row > 0)
         menu.addAction("Move down", lambda: self.move_fragment_to(fid, row + 1)).setEnabled(
             writable and row < self.fragments.count() - 1)

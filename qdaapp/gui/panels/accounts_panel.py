@@ -85,6 +85,7 @@ class AccountsPanel(QWidget):
     newAccountRequested = Signal()
     frameworkRequested = Signal()
     passagesDropped = Signal(int, list)  # account id, [(source id, start, end)]
+    similarRequested = Signal(int)  # account id: find passages like the account's
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -195,6 +196,7 @@ class AccountsPanel(QWidget):
         account_id = int(item.data(ID_ROLE))
         menu = QMenu(self.list)
         menu.addAction("Open", lambda: self.openAccount.emit(account_id))
+        menu.addAction("Find similar passages", lambda: self.similarRequested.emit(account_id))
         menu.addAction("Delete account…", lambda: self.delete_account(account_id)).setEnabled(self.editable())
         menu.exec(self.list.viewport().mapToGlobal(pos))
         menu.deleteLater()

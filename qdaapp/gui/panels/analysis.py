@@ -98,6 +98,9 @@ class AnalysisPanels(QObject):
         sp.newAccountRequested.connect(self.new_account)
         sp.frameworkRequested.connect(self.open_framework)
         sp.passagesDropped.connect(self.add_passages_to)
+        from qdaapp.gui.similar.hooks import SimilarFinder
+
+        self.similar = SimilarFinder(self)
         self._wire_result_views()
         self._make_actions()
 
@@ -106,6 +109,7 @@ class AnalysisPanels(QObject):
         self.search.set_project(project)
         self.review.set_project(project)
         self.accounts.set_project(project)
+        self.similar.set_project(project)
         if project is None:
             self.indexer.set_project(None)
             self.index_label.setVisible(False)
@@ -182,7 +186,7 @@ class AnalysisPanels(QObject):
         bar.insertMenu(view_action, menu) if view_action is not None else bar.addMenu(menu)
         menu.addActions([self.find_action])
         menu.addSeparator()
-        menu.addActions([self.markers_action, self.review_action, self.lexicon_action])
+        menu.addActions([self.markers_action, self.review_action, self.lexicon_action, self.similar.action])
         menu.addSeparator()
         menu.addActions([self.new_account_action, self.add_action, self.framework_action])
         menu.addSeparator()
@@ -293,6 +297,8 @@ class AnalysisPanels(QObject):
             workspace.openPassage.connect(lambda s, a, b: self.w.show_passage(s, a, b))
             workspace.titleChanged.connect(lambda title, ws=workspace: self._retitle(ws, title))
             workspace.accountRemoved.connect(lambda aid: self._close_account(aid))
+            workspace.similarPassages.connect(lambda passages: self.similar.find_passages(passages))
+            workspace.similarFragment.connect(self.similar.find_fragment)
             for target in (workspace.flowchart.viewport(), workspace.fragments.viewport()):
                 PassageDropTarget(target, lambda passages, aid=account_id: self.add_passages_to(aid, passages))
             self.workspaces[account_id] = workspace
@@ -454,6 +460,10 @@ class AnalysisPanels(QObject):
         add = menu.addAction("Add to account…", lambda: self.add_to_account(passages))
         add.setShortcut(QKeySequence("Ctrl+Shift+G"))
         add.setEnabled(bool(passages) and not self.w.project.read_only)
+        node = self.w.passages.node_id if view is self.w.passages.table else None
+        like = menu.addAction("Find similar passages", lambda: self.similar.find_passages(passages, node))
+        like.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        like.setEnabled(bool(passages))
         if extra is not None:
             menu.addSeparator()
             extra(menu)

@@ -55,6 +55,7 @@ class NodeTree(QTreeView):
 class NodesPanel(QWidget):
     nodeSelected = Signal(object)  # node id or None
     showPassagesRequested = Signal(int)
+    similarRequested = Signal(int)  # node id: find passages like the node's
 
     def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -328,6 +329,9 @@ class NodesPanel(QWidget):
             return explain_disabled(menu, self.project)
         node_id = item.id
         menu.addAction("Show coded passages", lambda: self.showPassagesRequested.emit(node_id))
+        similar = menu.addAction("Find similar passages", lambda: self.similarRequested.emit(node_id))
+        similar.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        similar.setEnabled(item.count > 0)
         menu.addSeparator()
         if item.kind == "tree":
             menu.addAction("New child node…", lambda: self.new_tree_node(item)).setEnabled(editable)
