@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from qdaapp.core import flowgraph, narrative
+from qdaapp.core import act_candidates, flowgraph, narrative
 from qdaapp.core.errors import InvalidInput
 from qdaapp.core.exchange import write_atomically
 from qdaapp.core.exchange.matrix import export_matrix
@@ -37,6 +37,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("account")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_account_check)
+    p = acc.add_parser("candidates", help="passages near the account's that may tell a missing speech act "
+                                          "(performance, sanction...), with why each is proposed")
+    p.add_argument("project")
+    p.add_argument("account")
+    p.add_argument("--act", required=True, choices=["performance", "sanction", "manipulation", "commitment",
+                                                     "competence"])
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N candidates (default 20)")
+    p.add_argument("--near", type=int, default=act_candidates.NEAR, metavar="SENTENCES",
+                   help=f"how far from the account's passages to look (default {act_candidates.NEAR} sentences)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_account_candidates)
     p = acc.add_parser("passage", help="add a passage SOURCE:START:END to an account")
     p.add_argument("project")
     p.add_argument("account")
@@ -136,6 +147,27 @@ def cmd_account_check(args: argparse.Namespace) -> int:
     emit(data, args.json, [f"present: {', '.join(data['present']) or 'none'}",
                            f"missing: {', '.join(data['missing']) or 'none'}",
                            f"cases: {data['cases']}; sources: {data['sources']}"])
+    return 0
+
+
+def cmd_account_candidates(args: argparse.Namespace) -> int:
+    from .search_cmds import ensure_indexed
+
+    with opened(args) as project:
+        ensure_indexed(project)
+        with project.read_session() as s:
+            account = narrative.resolve_account(s, args.account)
+            present = args.act in flowgraph.completeness(s, account.id)["present"]
+            found = act_candidates.candidates(s, account.id, args.act, limit=args.limit, near=args.near)
+    lines = [f"{args.act} candidates near the passages of '{account.title}'"
+             + (f" (it has {args.act} already)" if present else "") + ":"]
+    for n, c in enumerate(found, start=1):
+        away = f"{c.distance} sentence{'s' if c.distance != 1 else ''} away"
+        lines.append(f"{n:>3}. {c.source}:{c.start}:{c.end} · {c.speaker or 'no speaker'} · {away} · {c.reason}")
+        lines.append(f"     {c.text[:300]}")
+    if not found:
+        lines.append("     none: no sentence near the account's passages has a phrase of the act or is like them")
+    emit([c.as_dict() for c in found], args.json, lines)
     return 0
 
 

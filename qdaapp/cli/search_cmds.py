@@ -46,6 +46,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", action="append", default=[])
     p.add_argument("--group", action="append", default=[], metavar="NAME",
                    help="also use the phrases of this group of the lexicon (such as modals, off by default)")
+    p.add_argument("--skip-group", action="append", default=[], metavar="NAME",
+                   help="leave out the phrases of this group (such as performance or sanction, on by default)")
     p.add_argument("--include-low-precision", action="store_true",
                    help="use every phrase group, including those that are off by default (bare modal verbs)")
     p.add_argument("--include-interviewer", action="store_true",
@@ -153,6 +155,8 @@ def cmd_markers(args: argparse.Namespace) -> int:
         groups = spec.default_groups() + spec.check_groups(args.group)
         if args.include_low_precision:
             groups = list(spec.groups)
+        skipped = spec.check_groups(args.skip_group)
+        groups = [g for g in dict.fromkeys(groups) if g not in skipped]
         # Both cores: a forked helper matches half the sentences (the hits are the same).
         run_id = project.run(markers.run_markers, spec, source_ids=ids, acts=args.act or None,
                              coder=args.coder or project.coder, groups=groups,

@@ -10,6 +10,13 @@ Phrases can belong to a named group (``[groups.NAME]``); a group with
 ``enabled = false`` is left out of a run unless the user asks for it, which
 is how phrases that are rarely the speech act (bare modal verbs) stay out of
 the review queue by default.
+
+A phrase may end in a word written ``=form``: that written form only ("it
+=worked" finds "it worked", not "it works"). A phrase may end in the word ``<past>``: a verb in the past tense, found
+without a tagger from the written form (see :class:`PastRule`), so "i|we|they
+<past>" finds "we started", "I ran" and "they've set up" but not "we start".
+An act with ``negation_keeps_act = true`` counts a negated phrase as the act
+itself: "it didn't work" is a sanction, not a negated one.
 """
 
 from __future__ import annotations
@@ -34,6 +41,35 @@ class LexiconError(InvalidInput):
 
 # A hit's polarity when its marker is negated ("did not have to", "wasn't able to").
 NEGATED = "negative"
+# The word of a phrase that stands for a verb in the past tense ("we <past>").
+PAST = "<past>"
+# Before the last word of a phrase: that written form only ("it =worked" finds "it worked", not "it works").
+EXACT = "="
+
+
+@dataclass(frozen=True)
+class PastRule:
+    """What ``<past>`` finds (the ``[past]`` table of a lexicon).
+
+    A word is a verb in the past tense when its written form ends in one of
+    ``endings`` and is not its own lemma ("started", not "need"), or is one of
+    ``forms`` (irregular pasts and participles: "ran", "begun", "set"). One
+    of ``auxiliaries`` may stand before it ("we've started", "we'd set up"). Verbs of ``not_actions``
+    (lemmas: states, wishes, thoughts, saying: "wanted", "thought") never
+    count: they are not something done.
+    """
+
+    endings: tuple[str, ...] = ()
+    forms: frozenset[str] = frozenset()
+    not_actions: tuple[str, ...] = ()
+    auxiliaries: tuple[str, ...] = ()
+
+    def is_past(self, form: str, lemma: str) -> bool:
+        """Whether ``form`` (as written), whose lemma is ``lemma``, is a verb in the past tense."""
+        word = form.lower().replace("\u2019", "'")
+        if word in self.forms:
+            return True
+        return word != lemma.lower() and any(word.endswith(e) and len(word) > len(e) + 1 for e in self.endings)
 
 
 @dataclass(frozen=True)
@@ -61,6 +97,8 @@ class ActEntry:
     description: str
     phrases: list[Phrase] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
+    # A negation does not make a hit 'not' the act: "it didn't work" is still a sanction.
+    negation_keeps_act: bool = False
 
 
 @dataclass
@@ -76,6 +114,7 @@ class LexiconSpec:
     # A marker right after one of these words is a noun ("the plan to", "their promises to").
     determiners: list[str] = field(default_factory=list)
     groups: dict[str, Group] = field(default_factory=dict)
+    past: PastRule = field(default_factory=PastRule)
 
     def phrase_count(self) -> int:
         return sum(len(a.phrases) for a in self.acts.values())
@@ -136,6 +175,7 @@ def parse(source: str, origin: str) -> LexiconSpec:
             raise fail(f"{key} must be a list of words in quotes", key)
         return [v.lower() for v in value]
 
+    past = _past_rule(data.get("past"), fail)
     groups: dict[str, Group] = {}
     group_table = data.get("groups", {})
     if not isinstance(group_table, dict):
@@ -176,6 +216,7 @@ def parse(source: str, origin: str) -> LexiconSpec:
                 raise fail(f"the phrase {phrase.text!r} has no words", phrase.text or "phrases")
             if _empty_choice(phrase.text):
                 raise fail(f"the phrase {phrase.text!r} has an empty choice around '|'", phrase.text)
+            _check_past(phrase.text, past, lambda problem, text=phrase.text: fail(problem, text))
             phrases.append(phrase)
         exclude = body.get("exclude", [])
         if not isinstance(exclude, list) or not all(isinstance(e, str) for e in exclude):
@@ -184,11 +225,61 @@ def parse(source: str, origin: str) -> LexiconSpec:
             if not re.search(r"\w", use) or _empty_choice(use):
                 raise fail(f"the excluded use {use!r} of {name} needs words (and a word on each side of '|')",
                            use or "exclude")
+            _check_past(use, past, lambda problem, text=use: fail(problem, text))
+        keeps = body.get("negation_keeps_act", False)
+        if not isinstance(keeps, bool):
+            raise fail(f"negation_keeps_act of {name} must be true or false", "negation_keeps_act")
         acts[name] = ActEntry(name, body.get("label", name.title()), int(body.get("stage", 1)),
-                              body.get("description", ""), phrases, list(exclude))
+                              body.get("description", ""), phrases, list(exclude), keeps)
     return LexiconSpec(head["name"], version, head.get("language", "en"), head.get("description", ""),
                        words("adverbs", []), words("negations", ["not", "never", "no"]),
-                       words("subjects", ["i", "we", "they", "you"]), acts, words("determiners", []), groups)
+                       words("subjects", ["i", "we", "they", "you"]), acts, words("determiners", []), groups, past)
+
+
+def _past_rule(table: object, fail) -> PastRule:
+    """The ``[past]`` table: endings, forms, not_actions and auxiliaries, each a list of words in quotes."""
+    if table is None:
+        return PastRule()
+    if not isinstance(table, dict):
+        raise fail("past must be a table: [past]", "past")
+    lists = {}
+    for key in ("endings", "forms", "not_actions", "auxiliaries"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise fail(f"{key} of [past] must be a list of words in quotes", key)
+        lists[key] = [v.strip().lower() for v in value]
+    return PastRule(tuple(lists["endings"]), frozenset(lists["forms"]), tuple(lists["not_actions"]),
+                    tuple(lists["auxiliaries"]))
+
+
+def _check_past(text: str, past: PastRule, fail) -> None:
+    """``<past>`` (and a word written ``=form``) may only end a phrase of more than one word; ``<past>``
+    needs a lexicon that says what it finds."""
+    words = text.lower().split()
+    if any(w.startswith(EXACT) for w in words[:-1]) or (words[-1].startswith(EXACT) and
+                                                         (len(words) < 2 or "|" in words[-1] or words[-1] == EXACT)):
+        raise fail(f"in {text!r}, a word written with {EXACT} must be the last, one word, after at least one other")
+    if PAST not in words:
+        return
+    if words.index(PAST) != len(words) - 1 or len(words) < 2:
+        raise fail(f"in {text!r}, {PAST} must be the last word, after at least one other")
+    if not past.endings and not past.forms:
+        raise fail(f"{text!r} uses {PAST}, but the lexicon has no [past] table with endings or forms")
+
+
+def readable(phrase: str) -> str:
+    """A phrase as plain words for a reader: "i|we <past>" is "I/we + past verb", "*" is "…", and a
+    choice of more than three words shows the first three ("I/we/they…")."""
+    words = []
+    for word in phrase.split():
+        if word.lower() == PAST:
+            words.append("+ past verb")
+        elif word == "*":
+            words.append("…")
+        else:
+            choices = ["I" if w == "i" else w for w in word.split("|")]
+            words.append("/".join(c.removeprefix(EXACT) for c in choices[:3]) + ("…" if len(choices) > 3 else ""))
+    return " ".join(words)
 
 
 def _empty_choice(phrase: str) -> bool:
@@ -216,6 +307,10 @@ def dump(spec: LexiconSpec) -> str:
            f"negations = {lst(spec.negations)}", f"subjects = {lst(spec.subjects)}"]
     out += [f"determiners = {lst(spec.determiners)}"] if spec.determiners else []
     out.append("")
+    if spec.past != PastRule():
+        out += ["[past]", f"endings = {lst(list(spec.past.endings))}", f"forms = {lst(sorted(spec.past.forms))}",
+                f"not_actions = {lst(list(spec.past.not_actions))}",
+                f"auxiliaries = {lst(list(spec.past.auxiliaries))}", ""]
     for group in spec.groups.values():
         key = group.name if re.fullmatch(r"[A-Za-z0-9_-]+", group.name) else q(group.name)
         out += [f"[groups.{key}]", f"label = {q(group.label)}", f"enabled = {str(group.enabled).lower()}",
@@ -223,7 +318,8 @@ def dump(spec: LexiconSpec) -> str:
     for act in spec.acts.values():
         phrases = ", ".join(phrase(p) for p in act.phrases)
         out += [f"[acts.{act.name}]", f"label = {q(act.label)}", f"stage = {act.stage}",
-                f"description = {q(act.description)}", f"phrases = [{phrases}]", f"exclude = {lst(act.exclude)}", ""]
+                f"description = {q(act.description)}", f"phrases = [{phrases}]", f"exclude = {lst(act.exclude)}"]
+        out += ["negation_keeps_act = true", ""] if act.negation_keeps_act else [""]
     return "\n".join(out)
 
 

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 from . import indexing, speakers
 from .commands import Change, command
 from .errors import InvalidInput
-from .lexicon import NEGATED, LexiconSpec
+from .lexicon import EXACT, NEGATED, PAST, LexiconSpec
 from .models import SearchRun, Source
 from .progress import CancelToken, checkpoint
 
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from spacy.matcher import Matcher
 
 ANY = ("*",)  # a "*" word of a phrase: any one word
+PAST_WORD = (PAST,)  # a "<past>" word: a verb in the past tense, checked on its written form (see _finish)
+SCAN_PAST = True  # two-word "<past>" phrases by a plain scan (see _past_matches); False: by the Matcher
 
 
 class MarkerHit(NamedTuple):
@@ -113,6 +115,21 @@ class CompiledLexicon:
             self._add(first, key, pattern, [tuple(w) for w in words])
         self.firsts = frozenset(self.reach)
         self.fts_query = plan["fts_query"]
+        self.past_keys = frozenset(plan["past_keys"])
+        # key -> the written form its last word must have ("it =worked": not "it works")
+        self.exact: dict[str, str] = dict(plan["exact"])
+        self.checked_keys = self.past_keys | frozenset(self.exact)
+        # First lemma -> the keys of two-word "<past>" phrases ("we <past>") that start with it.
+        self.pronoun_past: dict[str, list[str]] = {}
+        for key, firsts in plan["pronoun_past"]:
+            for first in firsts:
+                self.pronoun_past.setdefault(first, []).append(key)
+        self.pronoun_firsts = frozenset(self.pronoun_past)
+        self.gap_words = frozenset(spec.adverbs) | frozenset(spec.negations)
+        self.past_helpers = frozenset(plan["past_helpers"])
+        self.not_actions = frozenset(plan["not_actions"])
+        self.past = spec.past
+        self.keeps_act = frozenset(a.name for a in spec.acts.values() if a.negation_keeps_act)
         self.negations = set(spec.negations)
         self.subjects = set(spec.subjects)
         self.determiners = set(plan["determiners"])
@@ -125,7 +142,16 @@ class CompiledLexicon:
         # The documents matched are made of lemmas (see find_markers), so patterns test ORTH:
         # building a Doc with words only is several times faster than also setting each token's lemma.
         gap = {"IS_STOP": True, "OP": "?"}
+        # "<past>": any word but a verb that names no action ("wanted"), after an optional auxiliary
+        # ("we've started", "we'd started").
+        not_actions = sorted({lemmatise(w) for w in spec.past.not_actions})
+        helpers = sorted({lemmatise(w) for w in spec.past.auxiliaries})
+        verb: dict = {"ORTH": {"NOT_IN": not_actions}} if not_actions else {}
+        past: list[dict] = [{"ORTH": {"IN": helpers}, "OP": "?"}, gap, verb] if helpers else [verb]
         keys: dict[str, tuple[str, str, str]] = {}
+        past_keys: list[str] = []
+        exact: dict[str, str] = {}
+        pronoun_past: list[tuple[str, list[str]]] = []
         adds: list[tuple[str, str, list[dict], list[tuple[str, ...]]]] = []
         fts_groups = set()
         seen: set[tuple] = set()
@@ -142,11 +168,21 @@ class CompiledLexicon:
                 if not key.startswith("EXCLUDE|"):
                     keys[key] = (act.name, phrase, polarity)
                     fts_groups.add(self._fts(words))
-                pattern = self._pattern(words, gap)
+                    if words[-1] == PAST_WORD:
+                        past_keys.append(key)
+                    if phrase.split()[-1].startswith(EXACT):
+                        exact[key] = phrase.split()[-1][len(EXACT):].lower().replace("\u2019", "'")
+                if SCAN_PAST and len(words) == 2 and words[-1] == PAST_WORD and not key.startswith("EXCLUDE|"):
+                    # "we <past>": matched by a plain scan (see _past_matches), several times faster than the
+                    # Matcher on every "I" and "we" of a study.
+                    pronoun_past.append((key, list(words[0])))
+                    continue
+                pattern = self._pattern(words, gap, past)
                 for first in words[0]:
                     adds.append((first, key, pattern, words))
         return {"keys": keys, "adds": adds, "fts_query": " OR ".join(sorted(g for g in fts_groups if g)),
-                "determiners": sorted({lemmatise(w) for w in spec.determiners})}
+                "determiners": sorted({lemmatise(w) for w in spec.determiners}), "past_keys": past_keys,
+                "exact": exact, "pronoun_past": pronoun_past, "past_helpers": helpers, "not_actions": not_actions}
 
     def _add(self, first: str, key: str, pattern: list[dict], words: list[tuple[str, ...]]) -> None:
         """Put one pattern in the Matcher of the first lemma ``first`` and widen that lemma's pre-tests."""
@@ -155,26 +191,30 @@ class CompiledLexicon:
 
             self.matchers[first] = Matcher(self.vocab)
         self.matchers[first].add(key, [pattern])
-        self.reach[first] = max(self.reach.get(first, 1), 2 * len(words) - 1)
-        nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w != ANY), None)
+        # A "<past>" word may bring a "have" and a second gap with it ("we have really started").
+        span = 2 * len(words) - 1 + (2 if words[-1] == PAST_WORD else 0)
+        self.reach[first] = max(self.reach.get(first, 1), span)
+        nxt = next(((k, w) for k, w in enumerate(words[1:], start=1) if w not in (ANY, PAST_WORD)), None)
         if nxt is None:
             self.nexts[first] = None
         elif (following := self.nexts.setdefault(first, set())) is not None:
             following.update(nxt[1])
             self.near[first] = max(self.near.get(first, 0), 2 * nxt[0])
         last = words[-1]
-        if last == ANY:
+        if last in (ANY, PAST_WORD):
             self.finals[first] = None
         elif (finals := self.finals.setdefault(first, set())) is not None:
             finals.update(last)
 
     @staticmethod
-    def _pattern(words: list[tuple[str, ...]], gap: dict) -> list[dict]:
+    def _pattern(words: list[tuple[str, ...]], gap: dict, past: list[dict]) -> list[dict]:
         pattern: list[dict] = []
         for n, word in enumerate(words):
             if n:
                 pattern.append(gap)
-            if word == ANY:
+            if word == PAST_WORD:
+                pattern.extend(past)
+            elif word == ANY:
                 pattern.append({})
             else:
                 pattern.append({"ORTH": word[0]} if len(word) == 1 else {"ORTH": {"IN": list(word)}})
@@ -184,7 +224,7 @@ class CompiledLexicon:
     def _fts(words: list[tuple[str, ...]]) -> str:
         real = [w[0] for w in words if w != ANY and len(w) == 1 and w[0].replace("'", "").isalnum()]
         if not real:
-            choice = next((w for w in words if w != ANY), ())
+            choice = next((w for w in words if w not in (ANY, PAST_WORD)), ())
             return "(" + " OR ".join(f'"{a}"' for a in choice) + ")" if choice else ""
         if len(real) == 1:
             return f'"{real[0]}"'
@@ -207,14 +247,15 @@ def _lemmatiser(lang: str):
 
 
 def _words(lemmatise, phrase: str) -> list[tuple[str, ...]]:
-    """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), or ANY for "*"."""
-    return [ANY if w == "*" else tuple(dict.fromkeys(lemmatise(a) for a in w.split("|") if a))
+    """Each word of ``phrase`` as the lemmas it may be ("a|b" gives two), ANY for "*", PAST_WORD for "<past>"."""
+    return [ANY if w == "*" else PAST_WORD if w == PAST
+            else tuple(dict.fromkeys(lemmatise(a) for a in w.removeprefix(EXACT).split("|") if a))
             for w in phrase.lower().split()]
 
 
 # Raised whenever what a compiled lexicon's plan holds, or how it is made, changes: plans cached
 # under an older format are then made again.
-PLAN_FORMAT = 1
+PLAN_FORMAT = 3
 PLAN_CACHE_MAX = 32  # plan files kept in the cache folder (the newest)
 
 
@@ -343,6 +384,23 @@ def find_markers(
     return [hit for batch in hit_batches(session, compiled, source_ids, acts, cancel, workers) for hit in batch]
 
 
+def hits_in_sentences(session: Session, compiled: CompiledLexicon, sentence_ids: Sequence[int],
+                      acts: list[str] | None = None) -> list[MarkerHit]:
+    """The hits a run would find in the sentences ``sentence_ids`` (of indexed sources), in order.
+
+    For a question about a few stretches of text (the sentences around an
+    account's passages), without asking the lemma index for the whole project.
+    """
+    connection = session.connection().connection
+    rows = sorted(_in_chunks(connection, "SELECT source_id, start, end, lemmas, offsets FROM sentences "
+                                         "WHERE id IN ({}) AND lemmas IS NOT NULL", list(sentence_ids)),
+                  key=lambda r: (r[0], r[1]))
+    if not rows:
+        return []
+    turns = dict(_in_chunks(connection, "SELECT id, turns FROM sources WHERE id IN ({})", sorted({r[0] for r in rows})))
+    return _finish(connection, _match_rows(compiled, (rows, turns), acts), compiled)
+
+
 SENTENCE_BATCH = 2500
 # A batch of candidate sentences: their rows, and the speaker turns (JSON as stored) of their sources.
 Batch = tuple[Sequence[tuple], dict[int, str]]
@@ -382,7 +440,7 @@ def hit_batches(
         matched = _matched_in_parallel if workers > 1 else _matched
         for found in matched(compiled, row_batches(), acts, cancel):
             checkpoint(cancel)
-            yield _finish(connection, found)
+            yield _finish(connection, found, compiled)
     finally:
         cursor.close()
 
@@ -541,7 +599,8 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
     the Matcher and the lexicon's rules, in order. Needs no database (the batch brings its
     sources' turns): each item is a MarkerHit's fields, and then, for a marker right after a
     word, the offsets of that first word (the source's text tells whether it is part of a
-    name; else None)."""
+    name; else None), and for a "<past>" phrase the offsets and lemma of its last word (the
+    source's text tells whether it is a verb in the past tense; else None)."""
     from spacy.tokens import Doc
 
     rows, stored_turns = batch
@@ -550,7 +609,9 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
     groups = _windows(compiled, sentence_lemmas)
     strings = compiled.vocab.strings
     excluded: dict[int, list[tuple[int, int]]] = {}
-    found: dict[tuple[int, int, str], tuple[int, str]] = {}  # (row, start, act) -> (end, key)
+    # (row, start, act, whether a "<past>" phrase) -> (end, key)
+    found: dict[tuple[int, int, str, bool], tuple[int, str]] = {}
+    past_keys = compiled.checked_keys  # matches whose last word is checked on its written form
     for lemma, (words, starts, origins) in groups.items():
         doc = Doc(compiled.vocab, words=words, spaces=[True] * len(words))
         for match_id, a, b in compiled.matchers[lemma](doc):
@@ -568,19 +629,26 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
             if acts and act not in acts:
                 continue
             # Keep the longest match at each start ("have got to" over "have to").
-            prev = found.get((n, i, act))
+            prev = found.get((n, i, act, key in past_keys))
             if prev is None or j > prev[0]:
-                found[(n, i, act)] = (j, key)
+                found[(n, i, act, key in past_keys)] = (j, key)
+    if compiled.pronoun_firsts:
+        _past_matches(compiled, sentence_lemmas, acts, found)
     keys, negations, subjects, determiners = compiled.keys, compiled.negations, compiled.subjects, compiled.determiners
-    out = []
+    out: list[tuple] = []
     offsets, offsets_row = indexing.unpack_offsets(b""), -1  # unpacked below for each new sentence row
     furthest: dict[tuple[int, str], int] = {}  # end of an earlier match in the same sentence and act
-    for (n, i, act), (j, key) in sorted(found.items()):
-        if furthest.get((n, act), -1) >= j:
-            continue  # inside a longer match that starts earlier
-        furthest[(n, act)] = j
+    for (n, i, act, is_past), (j, key) in sorted(found.items()):
+        # A "<past>" match is only a candidate until its verb is checked (_finish): it neither hides
+        # nor is hidden by another match here.
+        if not is_past:
+            if furthest.get((n, act), -1) >= i:
+                continue  # inside or across a match of the act that starts earlier ("it worked" "worked well")
+            furthest[(n, act)] = j
         if n in excluded and any(ea <= i and j <= eb for ea, eb in excluded[n]):
             continue
+        if key in compiled.past_keys and j + 1 < len(sentence_lemmas[n]) and sentence_lemmas[n][j + 1] in negations:
+            continue  # "we didn't know", "I hadn't": a word right before a negation is an auxiliary, no verb
         source_id, s_start, s_end, _lemmas, blob = rows[n]
         lemmas = sentence_lemmas[n]
         if i and lemmas[i - 1] in determiners:
@@ -597,24 +665,69 @@ def _match_rows(compiled: CompiledLexicon, batch: Batch, acts: list[str] | None)
             elif before.isalpha():
                 check = (offsets[2 * i], offsets[2 * i + 1])
         _act, phrase, polarity = keys[key]
-        # A negation just before or inside the match ("don't have to", "wasn't able to").
-        if polarity == "positive" and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1]):
+        # A negation just before or inside the match ("don't have to", "wasn't able to"), unless the act
+        # stays itself when negated ("it didn't work" is a sanction).
+        if (polarity == "positive" and act not in compiled.keeps_act
+                and not negations.isdisjoint(lemmas[max(0, i - 3): j + 1])):
             polarity = NEGATED
         spans = turns.get(source_id)
         if spans is None:
             listed = json.loads(stored_turns.get(source_id) or "[]")
             spans = turns[source_id] = ([t[0] for t in listed], listed)
         start = offsets[2 * i]
+        past = (offsets[2 * j], offsets[2 * j + 1], lemmas[j], key) if is_past else None
         out.append((source_id, start, offsets[2 * j + 1], act, phrase, polarity, _subject(lemmas, i, subjects),
-                    _speaker(spans, start), s_start, s_end, check))
+                    _speaker(spans, start), s_start, s_end, check, past))
     return out
+
+
+def _past_matches(compiled: CompiledLexicon, rows: list[list[str]], acts: list[str] | None,
+                  found: dict[tuple[int, int, str, bool], tuple[int, str]]) -> None:
+    """Add the matches of the two-word "<past>" phrases to ``found``: what the Matcher would find
+    with their pattern (first word, an optional adverb, auxiliary and adverb, then any word but one of
+    the not_actions), the longest at each start."""
+    firsts, by_first, keys = compiled.pronoun_firsts, compiled.pronoun_past, compiled.keys
+    gap, helpers, not_verbs = compiled.gap_words, compiled.past_helpers, compiled.not_actions
+    for n, lemmas in enumerate(rows):
+        present = firsts.intersection(lemmas)
+        if not present:
+            continue
+        size = len(lemmas)
+        for lemma in present:
+            i = -1
+            while True:
+                try:
+                    i = lemmas.index(lemma, i + 1)
+                except ValueError:
+                    break
+                end = -1
+                for g1 in (0, 1):
+                    for h in (0, 1):
+                        for g2 in (0, 1):
+                            v = i + 1 + g1 + h + g2
+                            if (v < size and v > end and lemmas[v] not in not_verbs
+                                    and (not g1 or lemmas[i + 1] in gap)
+                                    and (not h or lemmas[i + 1 + g1] in helpers)
+                                    and (not g2 or lemmas[i + 1 + g1 + h] in gap)):
+                                end = v
+                if end < 0:
+                    continue
+                for key in by_first[lemma]:
+                    act = keys[key][0]
+                    if acts and act not in acts:
+                        continue
+                    prev = found.get((n, i, act, True))
+                    if prev is None or end > prev[0]:
+                        found[(n, i, act, True)] = (end, key)
 
 
 HYPHENS = frozenset("-\u2010\u2011")
 
 
-def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # a DB-API connection
-    """The hits of one batch of :func:`_match_rows`, leaving out markers that are part of a name.
+def _finish(connection, found: list[tuple], compiled: CompiledLexicon) -> list[MarkerHit]:  # a DB-API connection
+    """The hits of one batch of :func:`_match_rows`, leaving out markers that are part of a name,
+    and "<past>" matches whose verb is not in the past tense or that overlap another hit of their
+    act in the same sentence (that hit names the passage: "set up" in "we set up").
 
     "the Air Force to": the marker's first word is capitalised inside the
     sentence, right after a word (a capital after punctuation, such as at
@@ -625,16 +738,42 @@ def _finish(connection, found: list[tuple]) -> list[MarkerHit]:  # a DB-API conn
     """
     checks: dict[int, list[int]] = {}
     for n, item in enumerate(found):
-        if item[10] is not None:
+        if item[10] is not None or item[11] is not None:
             checks.setdefault(item[0], []).append(n)
     names: set[int] = set()
     for source_id, text in _source_texts(connection, list(checks)):
         for n in checks[source_id]:
-            a, b = found[n][10]
-            word = text[a:b]
-            if word.istitle() and word != "I":
-                names.add(n)
-    return [MarkerHit(*item[:10]) for n, item in enumerate(found) if n not in names]
+            if found[n][10] is not None:
+                a, b = found[n][10]
+                word = text[a:b]
+                if word.istitle() and word != "I":
+                    names.add(n)
+            if found[n][11] is not None:
+                a, b, lemma, key = found[n][11]
+                form = compiled.exact.get(key)
+                written = text[a:b]
+                if not (compiled.past.is_past(written, lemma) if form is None
+                        else written.lower().replace("\u2019", "'") == form):
+                    names.add(n)
+    kept = [item for n, item in enumerate(found) if n not in names]
+    if any(item[11] is not None for item in kept):
+        kept = _without_overlapped_past(kept)
+    return [MarkerHit(*item[:10]) for item in kept]
+
+
+def _without_overlapped_past(items: list[tuple]) -> list[tuple]:
+    """``items`` less each "<past>" hit that another hit of its act in its sentence overlaps: a
+    phrase that is not "<past>", or a "<past>" one that starts earlier."""
+    by_sentence: dict[tuple[int, int, str], list[tuple]] = {}
+    for item in items:
+        by_sentence.setdefault((item[0], item[8], item[3]), []).append(item)
+
+    def overlapped(item: tuple) -> bool:
+        start, end = item[1], item[2]
+        return any(o is not item and o[1] < end and start < o[2] and (o[11] is None or o[1] < start)
+                   for o in by_sentence[(item[0], item[8], item[3])])
+
+    return [item for item in items if item[11] is None or not overlapped(item)]
 
 
 def _in_chunks(connection, sql: str, ids: list[int]) -> Iterator[tuple]:
@@ -653,7 +792,8 @@ def _source_texts(connection, source_ids: list[int]) -> Iterator[tuple[int, str]
 
 
 def _subject(lemmas: list[str], i: int, subjects: set[str]) -> str | None:
-    for k in range(i - 1, max(-1, i - 6), -1):
+    """The pronoun a marker starts with ("we <past>"), or the nearest one before it in its clause."""
+    for k in range(i, max(-1, i - 6), -1):
         w = lemmas[k]
         if w in subjects:
             return "I" if w == "i" else w

@@ -76,6 +76,6 @@ def test_search_and_markers_leave_out_interviewer_turns_unless_asked(proj: Path,
     assert [h["text"] for h in json.loads(out)] == ["want", "wanted"]
     code, out, err = run(capsys, "markers", proj, "--json")
     assert code == 0, err
-    assert {h["speaker"] for h in json.loads(out)["hits"]} == {"P1"}
+    assert {h["speaker"] for h in json.loads(out)["hits"]} == {"P1", "Joe"}  # Joe: "We wrote back."
     code, out, _ = run(capsys, "markers", proj, "--json", "--include-interviewer")
-    assert {h["speaker"] for h in json.loads(out)["hits"]} == {"P1", "Interviewer"}
+    assert {h["speaker"] for h in json.loads(out)["hits"]} == {"P1", "Joe", "Interviewer"}

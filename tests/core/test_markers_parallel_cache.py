@@ -158,7 +158,8 @@ def test_a_changed_lexicon_never_meets_its_old_plan(tmp_path: Path, monkeypatch:
         path = markers.plan_path(new, after.groups)
         path.write_text("{not json", encoding="utf-8")
         assert not markers.CompiledLexicon(new).from_cache
-        path.write_text(path.read_text(encoding="utf-8").replace('"format": 1', '"format": 0', 1), encoding="utf-8")
+        stored = path.read_text(encoding="utf-8")
+        path.write_text(stored.replace(f'"format": {markers.PLAN_FORMAT}', '"format": 0', 1), encoding="utf-8")
         assert '"format": 0' in path.read_text(encoding="utf-8")
         assert not markers.CompiledLexicon(new).from_cache
         assert markers.CompiledLexicon(new).from_cache

@@ -28,8 +28,8 @@ def editor(project: Project, qtbot) -> LexiconEditor:
 
 
 def test_shows_acts_phrases_and_help(editor: LexiconEditor) -> None:
-    assert editor.version == 2
-    assert "version 2" in editor.title.text() and "greimas-en" in editor.title.text()
+    assert editor.version == 3
+    assert "version 3" in editor.title.text() and "greimas-en" in editor.title.text()
     assert editor.tree.topLevelItemCount() == 5
     assert "Phrases match word forms" in HELP
     assert editor.select("phrase", "unable to")
@@ -48,33 +48,33 @@ def test_add_move_remove_exclude_through_the_buttons(editor: LexiconEditor, proj
     assert editor.select("act", "manipulation")
     qtbot.mouseClick(editor.add_button, Qt.MouseButton.LeftButton)
     assert "were instructed to" in phrases(project, "manipulation")
-    assert editor.version == spec(project).version == 3
+    assert editor.version == spec(project).version == 4
     assert editor.selected_phrase() == "were instructed to"
-    assert "version 3" in editor.message.text()
+    assert "version 4" in editor.message.text()
 
     qtbot.mouseClick(editor.move_button, Qt.MouseButton.LeftButton)
     assert "were instructed to" in phrases(project, "commitment")
     assert "were instructed to" not in phrases(project, "manipulation")
-    assert editor.version == 4
+    assert editor.version == 5
 
     assert editor.select("phrase", "have to")
     qtbot.mouseClick(editor.exclude_button, Qt.MouseButton.LeftButton)
     assert "have to do with it" in spec(project).acts["manipulation"].exclude
-    assert editor.version == 5
+    assert editor.version == 6
 
     assert editor.select("phrase", "were instructed to")
     qtbot.mouseClick(editor.remove_button, Qt.MouseButton.LeftButton)
     assert "were instructed to" not in phrases(project, "commitment")
-    assert editor.version == 6
+    assert editor.version == 7
 
     project.undo()
-    assert editor.version == 5 and "were instructed to" in phrases(project, "commitment")
+    assert editor.version == 6 and "were instructed to" in phrases(project, "commitment")
 
 
 def test_errors_are_shown_inline(editor: LexiconEditor, project: Project) -> None:
     assert not editor.add_phrase("have to", act="commitment")
     assert editor.message.isVisibleTo(editor)
     assert "already a marker of manipulation" in editor.message.text()
-    assert spec(project).version == 2
+    assert spec(project).version == 3
     assert not editor.add_phrase("   ", act="commitment")
     assert "Type the words" in editor.message.text()

@@ -108,7 +108,7 @@ def test_accept_reject_move_and_show(panel: ReviewPanel, indexed: Project, qtbot
     reviewed, total, _hidden = panel.model.counts()
     assert (reviewed, total) == (0, len(panel.model.visible_hits())) and total >= 6
     assert f"Reviewed 0 / {total}" in panel.counter.text()
-    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v2 · ")
+    assert panel.run_combo.currentText().startswith("run 1 · greimas-en v3 · ")
     had = hit_where(panel, "had to")
     panel.select_hit(had.id)
     with qtbot.waitSignal(panel.openPassage) as shown:
@@ -217,7 +217,7 @@ def test_run_marker_search_through_the_dialog(indexed: Project, qtbot,
     def answer(dialog: RunMarkersDialog) -> int:
         modals = dialog.group_checks["modals"]
         assert modals.text() == "Bare modal verbs (low precision)  (8 phrases)" and not modals.isChecked()
-        assert dialog.groups() == [] and "could" in modals.toolTip()
+        assert dialog.groups() == ["performance", "sanction"] and "could" in modals.toolTip()
         modals.setChecked(True)
         dialog.act_checks["sanction"].setChecked(False)
         dialog.interviews.setChecked(True)
@@ -229,7 +229,7 @@ def test_run_marker_search_through_the_dialog(indexed: Project, qtbot,
     run_id = done.args[0]
     assert widget.run_id == run_id and widget.stack.currentWidget() is widget.tree
     with indexed.read_session() as s:
-        assert json.loads(s.get(SearchRun, run_id).params)["groups"] == ["modals"]
+        assert json.loads(s.get(SearchRun, run_id).params)["groups"] == ["performance", "sanction", "modals"]
     hits = widget.model.visible_hits()
     assert hits and {h.act for h in hits} <= {"manipulation", "commitment", "competence", "performance"}
     assert {h.source for h in hits} <= {"Rosa.txt", "Dev.txt"}

@@ -3,12 +3,14 @@ sequence (drag to reorder), the completeness panel and the selected fragment."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -16,12 +18,15 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from qdaapp.core.errors import QdaError
 from qdaapp.core.narrative import SPEECH_ACTS
 
+from .candidate_list import CandidateBox, CandidateList
 from .common import (
     COLOR_ROLE,
     HEADING_ROLE,
@@ -147,20 +152,54 @@ class FragmentList(QListWidget):
 
 
 class CompletenessPanel(QWidget):
-    """The five speech acts (present or missing), interviewees and sources, and the next step."""
+    """The five speech acts (present or missing), interviewees and sources, and the next step.
+
+    A missing act has a **Candidates** button that shows, under the act,
+    passages near the account's that may tell it (see :mod:`.candidate_list`;
+    the workspace gives the finder with :meth:`set_finder`). Signals:
+    ``openPassage``/``addPassage(source_id, start, end)``, ``newFragment(act,
+    source_id, start, end)``.
+    """
+
+    openPassage = Signal(int, int, int)
+    addPassage = Signal(int, int, int)
+    newFragment = Signal(str, int, int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: dict[str, tuple[QLabel, QLabel, QLabel]] = {}
+        self.find_buttons: dict[str, QToolButton] = {}
+        self.lists: dict[str, CandidateList] = {}
+        self.boxes: dict[str, CandidateBox] = {}
+        self._finder: Callable[[str], list] | None = None
+        self._missing: set[str] = set()
         grid = QGridLayout()
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(5)
         for i, act in enumerate(SPEECH_ACTS):
             swatch, name, status = QLabel(), QLabel(act.capitalize()), QLabel()
-            grid.addWidget(swatch, i, 0)
-            grid.addWidget(name, i, 1)
-            grid.addWidget(status, i, 2)
+            grid.addWidget(swatch, 2 * i, 0)
+            grid.addWidget(name, 2 * i, 1)
+            grid.addWidget(status, 2 * i, 2)
             self.rows[act] = (swatch, name, status)
+            button = QToolButton()
+            button.setText("Candidates")
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setToolTip(f"Show passages near the account's that may tell {act}: found by its phrases "
+                              "or by their likeness to passages (you decide what to add)")
+            button.setAccessibleName(f"Candidates for {act}")
+            button.toggled.connect(lambda on, a=act: self.show_candidates(a, on))
+            grid.addWidget(button, 2 * i, 3)
+            self.find_buttons[act] = button
+            found = CandidateList(act)
+            found.openRequested.connect(self.openPassage)
+            found.addRequested.connect(self.addPassage)
+            found.fragmentRequested.connect(self.newFragment)
+            box = CandidateBox(found)
+            box.hide()
+            grid.addWidget(box, 2 * i + 1, 0, 1, 4)
+            self.lists[act], self.boxes[act] = found, box
         grid.setColumnStretch(1, 1)
         self.counts = QLabel()
         self.reminder = muted_label(REMINDER)
@@ -175,8 +214,48 @@ class CompletenessPanel(QWidget):
         layout.addSpacing(4)
         layout.addWidget(self.next_step)
 
+    def set_finder(self, finder: Callable[[str], list] | None) -> None:
+        """``finder(act)``: the candidates for ``act`` (QdaError: why there are none to look for)."""
+        self._finder = finder
+
+    def set_writable(self, writable: bool) -> None:
+        for found in self.lists.values():
+            found.writable = writable
+
+    def show_candidates(self, act: str, shown: bool = True) -> None:
+        """Show (and find again) or hide the candidates under ``act``."""
+        button, found = self.find_buttons[act], self.lists[act]
+        if button.isChecked() != shown:
+            button.setChecked(shown)  # comes back here through toggled
+            return
+        self.boxes[act].setVisible(shown)
+        if shown:
+            self._find(act)
+            found.setFocus()
+
+    def _find(self, act: str) -> None:
+        found = self.lists[act]
+        if self._finder is None:
+            found.show_message("Open the account in its workspace to look for candidates.")
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            found.show_candidates(self._finder(act))
+        except QdaError as exc:
+            found.show_message(str(exc))
+        finally:
+            QApplication.restoreOverrideCursor()
+
     def set_check(self, check: dict[str, Any]) -> None:
         present = set(check["present"])
+        self._missing = {a for a in self.rows if a not in present}
+        for act in self.rows:
+            missing = act in self._missing
+            self.find_buttons[act].setVisible(missing)
+            if not missing:
+                self.show_candidates(act, False)
+            elif self.find_buttons[act].isChecked():
+                self._find(act)  # the account changed: what is near it, and what it holds, may have too
         for act, (swatch, name, status) in self.rows.items():
             here = act in present
             swatch.setPixmap(act_swatch(act, filled=here, size=16))

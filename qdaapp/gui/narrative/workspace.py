@@ -33,6 +33,7 @@ from qdaapp.gui.read_only import explain_disabled
 from qdaapp.gui.review.hooks import add_comment_item
 from qdaapp.render import flowchart
 
+from .candidate_list import connect_candidates
 from .common import ID_ROLE, SPAN_ROLE, Passage, act_color, muted_label, section_label, try_run, watch
 from .flowchart_view import EMPTY_TEXT, FlowchartView
 from .side_panels import CompletenessPanel, FragmentDetails, FragmentList, PassageList, card
@@ -84,6 +85,7 @@ class AccountWorkspace(QWidget):
         self.move_down_action = self._list_action("Move down", "Alt+Down", 1)
         self.fragments.currentRowChanged.connect(lambda *_: self._update_move_actions())
         self.completeness = CompletenessPanel()
+        connect_candidates(self)
         self.details = FragmentDetails()
         self.details.openPassage.connect(self.openPassage)
         self.details.editRequested.connect(self.flowchart.edit_fragment)
@@ -238,8 +240,9 @@ class AccountWorkspace(QWidget):
                             + (f"<br><span style='color:#6B6B6B'>{description}</span>" if description else ""))
         self._fill_passages(case_of)
         self._fill_fragments()
-        self.completeness.set_check(self.check)
         writable = not self.project.read_only
+        self.completeness.set_writable(writable)
+        self.completeness.set_check(self.check)
         for act in (self.new_action, self.link_action, self.unlink_action, self.layout_action,
                     self.details_action):
             act.setEnabled(writable)

@@ -34,8 +34,9 @@ from qdaapp.gui.dialogs.messages import show_error
 from qdaapp.gui.models.node_tree import swatch
 from qdaapp.gui.search.common import ChangeBridge, MessageLabel, plural
 
-HELP = ("Phrases match word forms: 'have to' also finds 'had to'. * stands for any one word, a|b for either word. "
-        "Excluded uses ('have to do with') are never counted as the act.")
+HELP = ("Phrases match word forms: 'have to' also finds 'had to'. * stands for any one word, a|b for either word, "
+        "<past> (last) for a verb in the past tense ('we <past>' finds 'we started'), =word (last) for that "
+        "written form only ('it =worked'). Excluded uses ('have to do with') are never counted as the act.")
 ROLE = Qt.ItemDataRole.UserRole + 1  # ("act", name) | ("phrase", text, act) | ("exclude", text, act) | ("group", act)
 
 

@@ -91,7 +91,7 @@ class RunMarkersDialog(QDialog):
         self.act_checks: dict[str, QCheckBox] = {}
         self.groups_box = QVBoxLayout()
         self.group_checks: dict[str, QCheckBox] = {}
-        self.groups_label = QLabel("Also find:")
+        self.groups_label = QLabel("Phrase groups:")
         self.all_sources = QRadioButton("All sources")
         self.interviews = QRadioButton("Interviews only")
         self.chosen = QRadioButton("Chosen sources…")
