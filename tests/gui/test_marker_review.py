@@ -358,3 +358,15 @@ def test_hits_can_arrive_with_speakers_already_hidden(panel: ReviewPanel) -> Non
     assert model.visible_hits() == kept
     model.set_hits(every, set())
     assert model.visible_hits() == every
+
+
+def test_patterns_read_as_plain_words(panel: ReviewPanel) -> None:
+    model = panel.model
+    acts = [model.index(r, 0) for r in range(model.rowCount())]
+    rows = [model.index(r, 0, a) for a in acts for r in range(model.rowCount(a))]
+    past = [row for row in rows if "<past>" in model.marker_of(row)[1]]
+    assert past  # "we ran a small audit": the performance pattern found it
+    for row in past:
+        assert "<past>" not in row.data() and "+ past verb" in row.data()
+        hit = model.index(0, 0, row)
+        assert "+ past verb" in hit.data(Qt.ItemDataRole.ToolTipRole)

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from qdaapp.core.lexicon import readable
 from qdaapp.core.review import ACT_COLORS, HitRow
 from qdaapp.gui.models.node_tree import swatch
 from qdaapp.gui.models.passage_drag import PassageDrag
@@ -270,10 +271,10 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             left = sum(1 for h in group.hits if self._status[h.id] == "candidate")
             tail = f"   · {left} to review" if left and left != len(group.hits) else ("   · done" if not left else "")
-            return f"{group.marker} ({len(group.hits)}){tail}"
+            return f"{readable(group.marker)} ({len(group.hits)}){tail}"
         if role == Qt.ItemDataRole.ToolTipRole:
             return (f"Select a passage and press A or R; Shift+A / Shift+R accept / reject every passage of "
-                    f"'{group.marker}' left to review (right-click for more).")
+                    f"'{readable(group.marker)}' left to review (right-click for more).")
         return None
 
     def _hit_data(self, h: HitRow, col: int, role: int) -> Any:
@@ -298,7 +299,8 @@ class ReviewModel(PassageDrag, QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             status = STATUS_TEXT[self._status[h.id]]
             negative = " The marker is negated here (\"not\")." if h.polarity == "negative" else ""
-            return (f"<p style='white-space:pre-wrap'>{_escape(h.sentence)}</p><p>{h.marker} · {h.act} · {status}."
+            return (f"<p style='white-space:pre-wrap'>{_escape(h.sentence)}</p>"
+                    f"<p>{_escape(readable(h.marker))} · {h.act} · {status}."
                     f"{negative}<br>{h.source}, characters {h.start:,}–{h.end:,}. "
                     "A accept · R reject · Space show in document</p>")
         return None
