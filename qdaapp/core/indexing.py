@@ -120,7 +120,18 @@ def index_sources(
             _automerge(project, _AUTOMERGE)
     if done:
         tidy_indexes(project)
+        if nlp:
+            _prepare_similar(project)
     return done
+
+
+def _prepare_similar(project) -> None:
+    """Count the lemmas of every sentence for "Find similar passages" now, while indexing runs in the
+    background, so that the first ranking the user asks for does not wait for it (see similar_index)."""
+    from . import similar_index
+
+    with project.read_session() as s:
+        similar_index.matrix(s)
 
 
 _AUTOMERGE = 4  # FTS5's own default
