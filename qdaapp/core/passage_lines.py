@@ -170,21 +170,15 @@ def describe(db: Any, coding_id: int, events: dict[int, dict], rows: dict[int, t
             title = after.get("title") or before.get("title") or "untitled"
             verb = {"memo.create": "Memo written", "memo.update": "Memo edited", "memo.delete": "Memo removed"}
             line("memo", f"{verb.get(action, 'Memo')}: '{title}'.")
-        elif action.startswith("disagreement.") and seq in rows:
-            how = settled_words(action, after)
-            if new is None:
-                line("removed", f"Removed when {how}.")
-            elif old is None:
-                line("created" if not lines else "restored", f"Coded when {how}.")
-            else:
-                line("changed", f"Changed ({_diff(db, old, new, nodes)}) when {how}.")
         elif seq in rows:
+            settled = action.startswith("disagreement.")
+            tail = f" when {settled_words(action, after)}." if settled else f": {e['summary']}."
             if new is None:
-                line("removed", f"Removed: {e['summary']}.")
+                line("removed", "Removed" + tail)
             elif old is None:
-                line("created" if not lines else "restored", f"Made: {e['summary']}.")
+                line("created" if not lines else "restored", ("Coded" if settled else "Made") + tail)
             else:
-                line("changed", f"Changed ({_diff(db, old, new, nodes)}): {e['summary']}.")
+                line("changed", f"Changed ({_diff(db, old, new, nodes)})" + tail)
         else:
             line("noted", f"{e['summary']}.")
         if seq in rows or new is not old:

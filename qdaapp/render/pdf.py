@@ -261,13 +261,13 @@ class Layout:
         pad = pt(PAD_PT)
         header = self._row(t, list(t.header), xs, "cell-bold", None) if t.header else None
         fresh = self.height - (header[0] if header else 0.0)
-        first = self._row(t, t.rows[0], xs, "cell", 0)[0] if t.rows else 0.0
+        rows = [self._row(t, values, xs, "cell", r) for r, values in enumerate(t.rows)]
+        first = rows[0][0] if rows else 0.0
         self.room((header[0] if header else 0.0) + min(first, fresh))  # never a header alone at a page's foot
         top = self.y
         if header:
             self._place(header, xs, fill=HEAD_FILL)
-        for r, values in enumerate(t.rows):
-            row = self._row(t, values, xs, "cell", r)
+        for row in rows:
             while self.y + row[0] > self.height:
                 if row[0] > fresh and self.height - self.y >= 2 * pad + 2 * self.faces["cell"].line:
                     part, row = self._cut(row, self.height - self.y)  # taller than a page: split at line ends
